@@ -1,0 +1,420 @@
+//! The evaluation document: one 项目支出绩效自评表 as typed data.
+//!
+//! This module owns the shape every other step agrees on. The importer produces it from
+//! spreadsheets, `validate` checks it against `schemas/evaluation.schema.json` (generated from
+//! these types), and scoring reads it. Texts are kept exactly as written on the form (the target
+//! grammar interprets them later); amounts are exact [`Decimal`]s, written as strings in JSON.
+//! Where a field came from a spreadsheet, [`EvaluationDocument::provenance`] maps its JSON pointer
+//! to the cell it was read from.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Version tag written into every document, so later readers can tell formats apart.
+pub const DOCUMENT_FORMAT: &str = "jixiao.evaluation/1";
+
+/// One project's yearly performance self-evaluation form (项目支出绩效自评表).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "项目支出绩效自评表 evaluation document")]
+pub struct EvaluationDocument {
+    /// Format tag, always `jixiao.evaluation/1`.
+    #[serde(default = "default_format")]
+    pub format: String,
+    /// Stable identifier: given by the author, or derived as `{year}-{department}-{project name}`
+    /// (see [`derive_id`]). Unique within a batch.
+    #[schemars(length(min = 1, max = 512))]
+    pub id: String,
+    /// Budget year (预算年度) the form evaluates.
+    #[schemars(range(min = 1990, max = 2100))]
+    pub year: i32,
+    /// Region whose rules apply (e.g. `shenzhen`, `sichuan`); absent means national rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Which template the form was laid out in.
+    #[serde(default)]
+    pub layout: Layout,
+    /// Where the form was read from, when it was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceForm>,
+    /// Project identity block (项目名称, 项目金额, 主管部门, 实施单位).
+    pub project: Project,
+    /// Budget execution block (项目资金).
+    pub funds: Funds,
+    /// Annual overall goal (年度总体目标): expected vs achieved.
+    #[serde(default)]
+    pub goals: Goals,
+    /// Performance indicators (年度绩效指标), in form order.
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    /// Weights written on 一级/二级 headers, e.g. "产出指标(50分)".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_weights: Vec<DeclaredWeight>,
+    /// The indicator table's own 合计 row, where the layout has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator_sum: Option<IndicatorSum>,
+    /// The 总分 row: reported total, grade and note.
+    #[serde(default)]
+    pub total: Total,
+    /// Closing narrative rows (评价结论, 存在问题, 改进措施, …), where present.
+    #[serde(default, skip_serializing_if = "Narrative::is_empty")]
+    pub narrative: Narrative,
+    /// What the importer had to realign to read the form (shifted or extra cells), by row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub realignments: Vec<Realignment>,
+    /// Non-empty input cells the importer could not place in any field. Nothing is dropped:
+    /// every non-empty cell is either mapped or listed here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmapped: Vec<UnmappedCell>,
+    /// Cell each imported field came from, keyed by the field's JSON pointer
+    /// (e.g. `/funds/total/executed` → row 8, column 5).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub provenance: BTreeMap<String, CellPos>,
+}
+
+fn default_format() -> String {
+    DOCUMENT_FORMAT.to_owned()
+}
+
+/// The template a form follows; decides nothing about scoring, only how it was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// The national template (财预〔2020〕10号 附件), as the Shenzhen seed forms use it.
+    #[default]
+    Standard,
+    /// Central/Anhui variant: weights on headers ("产出指标(50分)"), units inline in targets.
+    Central,
+    /// Sichuan variant: 调整后预算数, 权重, a separate 指标性质 and 度量单位 column, 合计 row.
+    Sichuan,
+}
+
+impl Layout {
+    /// Chinese name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Layout::Standard => "通用格式",
+            Layout::Central => "中央/安徽格式",
+            Layout::Sichuan => "四川格式",
+        }
+    }
+}
+
+/// The file (and sheet) a form was imported from, and the rows it spans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceForm {
+    /// Input file as named on the command line.
+    pub file: String,
+    /// Worksheet name, for workbooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// First row of the form (1-based).
+    pub first_row: u32,
+    /// Last row of the form (1-based, inclusive).
+    pub last_row: u32,
+}
+
+/// A cell position in the source sheet, 1-based like a spreadsheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CellPos {
+    /// Row number (1-based).
+    #[schemars(range(min = 1))]
+    pub row: u32,
+    /// Column number (1-based; column A is 1).
+    #[schemars(range(min = 1))]
+    pub column: u32,
+}
+
+impl CellPos {
+    /// Spreadsheet-style reference such as `C8`.
+    pub fn a1(&self) -> String {
+        format!("{}{}", column_letters(self.column), self.row)
+    }
+}
+
+/// Spreadsheet column letters for a 1-based column number (1 → A, 27 → AA).
+pub fn column_letters(column: u32) -> String {
+    let mut n = column;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + u8::try_from(rem).unwrap_or(0)));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+impl std::fmt::Display for CellPos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}（第{}行第{}列）", self.a1(), self.row, self.column)
+    }
+}
+
+/// Project identity block.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// 项目名称, without any budget-code prefix.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Budget project code written before the name ("51000021R000000019951-工资性支出").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// 项目金额 (total project amount, in the funds unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// 主管部门 (supervising department; name or code as written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// 实施单位 (implementing unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementer: Option<String>,
+}
+
+/// Budget execution block (项目资金): the total row and its 其中 rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Funds {
+    /// Unit the amounts are written in, from the block header ("元" or "万元").
+    #[serde(default = "default_funds_unit")]
+    pub unit: String,
+    /// 年度资金总额 / 总额.
+    pub total: FundsRow,
+    /// 其中 rows (当年财政拨款, 上年结转资金, 其他资金, 财政专户管理资金, 单位资金, …).
+    #[serde(default)]
+    pub parts: Vec<FundsRow>,
+}
+
+fn default_funds_unit() -> String {
+    "元".to_owned()
+}
+
+/// One row of the funds block. Cells holding "—" or "/" (not applicable) are absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FundsRow {
+    /// Row label as written, without the "其中：" prefix.
+    pub label: String,
+    /// 年初预算数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_initial: Option<Decimal>,
+    /// 全年预算数 = 调整后预算数 (the adjusted budget the rate is computed on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_adjusted: Option<Decimal>,
+    /// 全年执行数 / 预算执行数.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executed: Option<Decimal>,
+    /// 分值 / 权重 (points this row carries; only the total row has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// 执行率 as reported, as a fraction (0.98; "100.00%" is 1.0000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_reported: Option<Decimal>,
+    /// 得分 as reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_reported: Option<Decimal>,
+    /// Reason column (原因 / 偏差原因), where the layout has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Annual overall goal (年度总体目标).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Goals {
+    /// 预期目标 / 项目年度目标.
+    #[serde(default)]
+    pub expected: String,
+    /// 实际完成情况 / 年度目标完成情况.
+    #[serde(default)]
+    pub achieved: String,
+}
+
+/// One row of the indicator table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// 一级指标 (产出指标, 效益指标, 满意度指标, …), header weights stripped.
+    pub level1: String,
+    /// 二级指标 (数量指标, 成本指标, …); absent where the form has none (满意度 rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level2: Option<String>,
+    /// 三级指标 name as written (unit parentheses included).
+    pub name: String,
+    /// Unit from the name's parentheses ("（万元）") or a 度量单位 column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Comparator from the layout's own 指标性质 column (=, ≥, ≤, 定性 …), as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparator: Option<String>,
+    /// 年度指标值 (target), as written.
+    #[serde(default)]
+    pub target: String,
+    /// 实际完成值 (actual), as written.
+    #[serde(default)]
+    pub actual: String,
+    /// 分值 / 权重.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// 得分 as reported by the budget unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_reported: Option<Decimal>,
+    /// 偏差原因分析及改进措施 / 未完成原因分析, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A placeholder row ("经济效益指标 无 无 无 0.0"): no real indicator, carries no points.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub placeholder: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Indicator {
+    /// Path shown to users: 一级/二级/三级.
+    pub fn path(&self) -> String {
+        match &self.level2 {
+            Some(l2) => format!("{}/{}/{}", self.level1, l2, self.name),
+            None => format!("{}/{}", self.level1, self.name),
+        }
+    }
+}
+
+/// A weight written on a 一级 or 二级 header ("产出指标(50分)", "数量指标(10分)").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredWeight {
+    /// 一级指标 the weight belongs to.
+    pub level1: String,
+    /// 二级指标, when the weight is on a level-2 header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level2: Option<String>,
+    /// The declared points.
+    pub weight: Decimal,
+}
+
+/// The indicator table's 合计 row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSum {
+    /// Sum of weights as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// Sum of scores as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_reported: Option<Decimal>,
+}
+
+/// The 总分 row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Total {
+    /// Full marks as written (normally 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Decimal>,
+    /// 总分 as reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_reported: Option<Decimal>,
+    /// 等级 / 评价等级 as reported (优, 良, 中, 差).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade_reported: Option<String>,
+    /// Note cell of the total row, as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Closing narrative rows, where the layout has them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Narrative {
+    /// 项目实施内容及过程概述.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview: Option<String>,
+    /// 评价结论.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+    /// 存在问题.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<String>,
+    /// 改进措施.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub improvements: Option<String>,
+}
+
+impl Narrative {
+    /// True when no narrative row was present.
+    pub fn is_empty(&self) -> bool {
+        self.overview.is_none()
+            && self.conclusion.is_none()
+            && self.problems.is_none()
+            && self.improvements.is_none()
+    }
+}
+
+/// Something the importer realigned to read a row (a shifted label, an extra cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Realignment {
+    /// Source row (1-based).
+    pub row: u32,
+    /// What was done, in Chinese ("二级指标标签左移一列，已按内容归位").
+    pub action: String,
+}
+
+/// A non-empty input cell that no field took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnmappedCell {
+    /// Where the cell is.
+    #[serde(flatten)]
+    pub at: CellPos,
+    /// Its text as written.
+    pub text: String,
+    /// Why it was not mapped, in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The stable document id derived from year, department and project name:
+/// `{year}-{department}-{name}`, with whitespace and path separators replaced by `_`.
+pub fn derive_id(year: i32, department: Option<&str>, name: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .map(|c| {
+                if c.is_whitespace() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let dept = department.map(clean).filter(|d| !d.is_empty()).unwrap_or_else(|| "未知部门".to_owned());
+    format!("{year}-{dept}-{}", clean(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids_are_readable_and_path_safe() {
+        assert_eq!(derive_id(2021, Some("0102013"), "档案整理"), "2021-0102013-档案整理");
+        assert_eq!(derive_id(2020, None, "a/b c"), "2020-未知部门-a_b_c");
+    }
+
+    #[test]
+    fn column_letters_match_spreadsheets() {
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(CellPos { row: 8, column: 3 }.a1(), "C8");
+    }
+}

@@ -1,0 +1,2 @@
+//! The `jixiao` command line.
+fn main() {}
