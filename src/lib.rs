@@ -5,6 +5,7 @@
 //! their JSON Schema ([`validate`]), and written out ([`output`]).
 
 pub mod document;
+pub mod grammar;
 pub mod output;
 pub mod schema;
 pub mod validate;
