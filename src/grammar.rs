@@ -288,10 +288,7 @@ impl Parsed {
             Parsed::Range { .. } => true,
             Parsed::Date { relation, .. } => *relation != DateRelation::On,
             Parsed::Duration { within, .. } => *within,
-            Parsed::Empty
-            | Parsed::Nil
-            | Parsed::Qualitative { .. }
-            | Parsed::Unparsable { .. } => false,
+            Parsed::Empty | Parsed::Nil | Parsed::Qualitative { .. } | Parsed::Unparsable { .. } => false,
         }
     }
 
@@ -300,9 +297,7 @@ impl Parsed {
     /// constraints, blanks and broken texts are not.
     pub fn is_value(&self) -> bool {
         match self {
-            Parsed::Quantity { .. } | Parsed::Date { .. } | Parsed::Duration { .. } => {
-                !self.is_constraint()
-            }
+            Parsed::Quantity { .. } | Parsed::Date { .. } | Parsed::Duration { .. } => !self.is_constraint(),
             _ => false,
         }
     }
@@ -336,9 +331,7 @@ impl Parsed {
     pub fn fraction(&self) -> Option<Decimal> {
         match self {
             Parsed::Quantity {
-                value,
-                percent: true,
-                ..
+                value, percent: true, ..
             } => percent_to_fraction(*value),
             _ => None,
         }
@@ -458,20 +451,13 @@ pub fn unit_from_name(name: &str) -> Option<String> {
     let head = folded.get(..close)?;
     let open = head.rfind('(')?;
     let inner = head.get(open + 1..)?.trim();
-    if inner.is_empty() {
-        None
-    } else {
-        Some(inner.to_owned())
-    }
+    if inner.is_empty() { None } else { Some(inner.to_owned()) }
 }
 
 /// Reads the comparator a 指标性质 column (or any short text) states: "≥", ">=", "不低于",
 /// "＝", "正向" (→ ≥), "反向" (→ ≤) …; `None` for "定性", "定量" and anything else.
 pub fn comparator_from_text(text: &str) -> Option<Comparator> {
-    let norm: String = normalize(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let norm: String = normalize(text).chars().filter(|c| !c.is_whitespace()).collect();
     let mut cur = Cursor::new(&norm);
     if let Some(c) = cur.eat_longest(SYMBOLS).or_else(|| cur.eat_longest(WORDS)) {
         return Some(c);
@@ -602,12 +588,7 @@ impl Hints {
     fn new(unit_hint: Option<&str>, comparator_hint: Option<&str>) -> Self {
         let comparator = comparator_hint.and_then(comparator_from_text);
         let unit = unit_hint
-            .map(|u| {
-                normalize(u)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>()
-            })
+            .map(|u| normalize(u).chars().filter(|c| !c.is_whitespace()).collect::<String>())
             .filter(|u| !u.is_empty());
         let percent = unit.as_deref().is_some_and(|u| u == "%" || u == "百分比");
         Hints {
@@ -706,8 +687,8 @@ const VERBS: &[(&str, ())] = &[
 
 /// Characters that end a unit word.
 const UNIT_STOP: &[char] = &[
-    '-', '~', '—', '–', '―', '<', '>', '=', '≥', '≤', '≧', '≦', '%', ',', ';', ':', '、', '.', '(',
-    ')', '!', '?', '"', '\'', '至',
+    '-', '~', '—', '–', '―', '<', '>', '=', '≥', '≤', '≧', '≦', '%', ',', ';', ':', '、', '.', '(', ')', '!', '?', '"',
+    '\'', '至',
 ];
 
 /// Longest unit word accepted after a number ("千瓦时/年" is 5); longer text is prose.
@@ -771,9 +752,7 @@ impl Cursor {
     }
 
     fn starts_with(&self, s: &str) -> bool {
-        s.chars()
-            .enumerate()
-            .all(|(i, c)| self.peek_at(i) == Some(c))
+        s.chars().enumerate().all(|(i, c)| self.peek_at(i) == Some(c))
     }
 
     fn eat(&mut self, s: &str) -> bool {
@@ -807,11 +786,7 @@ impl Cursor {
     }
 
     fn rest(&self) -> String {
-        self.chars
-            .get(self.pos..)
-            .unwrap_or_default()
-            .iter()
-            .collect()
+        self.chars.get(self.pos..).unwrap_or_default().iter().collect()
     }
 
     fn eat_verbs(&mut self) {
@@ -936,10 +911,7 @@ impl Cursor {
             literal.push('.');
             literal.push_str(&frac_digits);
         }
-        Some(
-            Decimal::from_str_exact(&literal)
-                .map_err(|_| "数值超出可精确表示的范围（最多28位有效数字）".to_owned()),
-        )
+        Some(Decimal::from_str_exact(&literal).map_err(|_| "数值超出可精确表示的范围（最多28位有效数字）".to_owned()))
     }
 
     /// A unit word after a number: "个", "万元", "次/年", "(件)". Stops before range signs,
@@ -1039,9 +1011,7 @@ impl Cursor {
 // Dates
 
 fn unparsable(reason: impl Into<String>) -> Parsed {
-    Parsed::Unparsable {
-        reason: reason.into(),
-    }
+    Parsed::Unparsable { reason: reason.into() }
 }
 
 /// Relation words after a day ("25日前" is inclusive: by the end of the 25th).
@@ -1131,12 +1101,8 @@ const BARE_PERIODS: &[(&str, Option<u32>)] = &[
 
 /// Parts of a month ("12月上旬", "12月初"): read as [`DateRelation::ByEnd`] of the part's last
 /// day (10th, 20th, month end).
-const TEN_DAY_PERIODS: &[(&str, Option<u32>)] = &[
-    ("初", Some(10)),
-    ("上旬", Some(10)),
-    ("中旬", Some(20)),
-    ("下旬", None),
-];
+const TEN_DAY_PERIODS: &[(&str, Option<u32>)] =
+    &[("初", Some(10)), ("上旬", Some(10)), ("中旬", Some(20)), ("下旬", None)];
 
 /// Half-year words after "YYYY年".
 const HALF_YEARS: &[(&str, u32)] = &[("上半年", 6), ("下半年", 12), ("年中", 6), ("年底", 12)];
@@ -1191,12 +1157,7 @@ fn numeric_date(cur: &mut Cursor) -> Option<Parsed> {
     if !cur.at_end() {
         return None;
     }
-    Some(checked_date(
-        relation,
-        i32::try_from(year).ok(),
-        Some(month),
-        day,
-    ))
+    Some(checked_date(relation, i32::try_from(year).ok(), Some(month), day))
 }
 
 /// "2021年7月前完成", "2021年11月25日", "12月底前", "2021年底前", "年底前", "上半年".
@@ -1280,12 +1241,7 @@ fn cjk_date(cur: &mut Cursor) -> Option<Parsed> {
 
 /// Builds a date after checking its month and day exist (29 February needs a leap or
 /// unknown year).
-fn checked_date(
-    relation: DateRelation,
-    year: Option<i32>,
-    month: Option<u32>,
-    day: Option<u32>,
-) -> Parsed {
+fn checked_date(relation: DateRelation, year: Option<i32>, month: Option<u32>, day: Option<u32>) -> Parsed {
     if let Some(m) = month {
         if !(1..=12).contains(&m) {
             return unparsable(format!("月份无效：{m}月"));
@@ -1312,11 +1268,7 @@ fn parse_numeric(norm: &str, hints: &Hints) -> Option<Parsed> {
     let mut cur = Cursor::new(norm);
     let _ = cur.eat("在");
     let symbol = cur.eat_longest(SYMBOLS);
-    let word = if symbol.is_none() {
-        cur.eat_longest(WORDS)
-    } else {
-        None
-    };
+    let word = if symbol.is_none() { cur.eat_longest(WORDS) } else { None };
     let prefix = symbol.or(word);
     cur.skip_ws();
     let pre_percent = cur.eat("百分之");
@@ -1444,13 +1396,7 @@ struct End {
     unit: Option<String>,
 }
 
-fn finish_range(
-    cur: &mut Cursor,
-    prefix: Option<Comparator>,
-    low: End,
-    high: End,
-    hints: &Hints,
-) -> Parsed {
+fn finish_range(cur: &mut Cursor, prefix: Option<Comparator>, low: End, high: End, hints: &Hints) -> Parsed {
     let End {
         value: low,
         percent: pct1,
@@ -1479,10 +1425,7 @@ fn finish_range(
         (None, Some(b)) => Some(b),
         (None, None) => None,
     };
-    if unit
-        .as_deref()
-        .is_some_and(|u| u.chars().count() > MAX_UNIT_CHARS)
-    {
+    if unit.as_deref().is_some_and(|u| u.chars().count() > MAX_UNIT_CHARS) {
         return unparsable("数值后的文字不像单位");
     }
     if low > high {
@@ -1570,12 +1513,7 @@ fn parse_cn_duration(norm: &str, hints: &Hints) -> Option<Parsed> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -1606,11 +1544,7 @@ mod tests {
     }
 
     fn dur(within: bool, amount: Decimal, unit: DurationUnit) -> Parsed {
-        Parsed::Duration {
-            within,
-            amount,
-            unit,
-        }
+        Parsed::Duration { within, amount, unit }
     }
 
     fn qual(phrase: &str) -> Parsed {
@@ -1683,14 +1617,8 @@ mod tests {
     fn seed_dates_durations_phrases_nil() {
         assert_eq!(p("一个月内"), dur(true, dec!(1), DurationUnit::Month));
         assert_eq!(p("2021年12月前"), date(Before, Some(2021), Some(12), None));
-        assert_eq!(
-            p("2021年11月25日"),
-            date(On, Some(2021), Some(11), Some(25))
-        );
-        assert_eq!(
-            p("2021年7月前完成"),
-            date(Before, Some(2021), Some(7), None)
-        );
+        assert_eq!(p("2021年11月25日"), date(On, Some(2021), Some(11), Some(25)));
+        assert_eq!(p("2021年7月前完成"), date(Before, Some(2021), Some(7), None));
         assert_eq!(p("2021年12月3日"), date(On, Some(2021), Some(12), Some(3)));
         for phrase in ["有效提高", "有效提升", "有效维护", "无偏差"] {
             assert_eq!(p(phrase), qual(phrase));
@@ -1722,10 +1650,7 @@ mod tests {
             ("信息系统登记保护测评频率（次/年）", "次/年"),
             ("信息系统登记保护测评数量（个）", "个"),
             ("项目资金 (元)", "元"),
-            (
-                "出具深圳市住房和建设局网站健康情况监测报告的频率（次/月）",
-                "次/月",
-            ),
+            ("出具深圳市住房和建设局网站健康情况监测报告的频率（次/月）", "次/月"),
         ] {
             assert_eq!(unit_from_name(name).as_deref(), Some(unit), "{name}");
         }
@@ -1743,11 +1668,7 @@ mod tests {
             qty(None, dec!(15000), Some("件"), false)
         );
         assert_eq!(
-            parse_value(
-                "≤93.69",
-                unit_from_name("档案整理成本（万元）").as_deref(),
-                None
-            ),
+            parse_value("≤93.69", unit_from_name("档案整理成本（万元）").as_deref(), None),
             qty(Some(Le), dec!(93.69), Some("万元"), false)
         );
         // an inline unit wins over the hint; a percentage takes no unit
@@ -1755,22 +1676,10 @@ mod tests {
             parse_value("≤90万元", Some("元"), None),
             qty(Some(Le), dec!(90), Some("万元"), false)
         );
-        assert_eq!(
-            parse_value("100%", Some("件"), None),
-            qty(None, dec!(100), None, true)
-        );
-        assert_eq!(
-            parse_value("95", Some("%"), None),
-            qty(None, dec!(95), None, true)
-        );
-        assert_eq!(
-            parse_value("95", Some("％"), None),
-            qty(None, dec!(95), None, true)
-        );
-        assert_eq!(
-            parse_value("95", Some("  "), None),
-            qty(None, dec!(95), None, false)
-        );
+        assert_eq!(parse_value("100%", Some("件"), None), qty(None, dec!(100), None, true));
+        assert_eq!(parse_value("95", Some("%"), None), qty(None, dec!(95), None, true));
+        assert_eq!(parse_value("95", Some("％"), None), qty(None, dec!(95), None, true));
+        assert_eq!(parse_value("95", Some("  "), None), qty(None, dec!(95), None, false));
     }
 
     // ---- domain-rules.md phrases ----
@@ -1839,10 +1748,7 @@ mod tests {
         }
         assert_eq!(p("不低于95%"), qty(Some(Ge), dec!(95), None, true));
         assert_eq!(p("达到100%"), qty(Some(Ge), dec!(100), None, true));
-        assert_eq!(
-            p("不超过30万元"),
-            qty(Some(Le), dec!(30), Some("万元"), false)
-        );
+        assert_eq!(p("不超过30万元"), qty(Some(Le), dec!(30), Some("万元"), false));
     }
 
     #[test]
@@ -1851,10 +1757,7 @@ mod tests {
         assert_eq!(p("95%及以上"), qty(Some(Ge), dec!(95), None, true));
         assert_eq!(p("5%以下"), qty(Some(Le), dec!(5), None, true));
         assert_eq!(p("50个以上"), qty(Some(Ge), dec!(50), Some("个"), false));
-        assert_eq!(
-            p("10万元以内"),
-            qty(Some(Le), dec!(10), Some("万元"), false)
-        );
+        assert_eq!(p("10万元以内"), qty(Some(Le), dec!(10), Some("万元"), false));
         assert_eq!(p("3天以内"), dur(true, dec!(3), DurationUnit::Day));
         // prefix and suffix that agree are fine; disagreeing ones are broken
         assert_eq!(p("≥95%以上"), qty(Some(Ge), dec!(95), None, true));
@@ -1863,14 +1766,8 @@ mod tests {
 
     #[test]
     fn comparator_hint_used_only_without_inline_comparator() {
-        assert_eq!(
-            parse_value("1", None, Some("≥")),
-            qty(Some(Ge), dec!(1), None, false)
-        );
-        assert_eq!(
-            parse_value("1", None, Some("＝")),
-            qty(Some(CEq), dec!(1), None, false)
-        );
+        assert_eq!(parse_value("1", None, Some("≥")), qty(Some(Ge), dec!(1), None, false));
+        assert_eq!(parse_value("1", None, Some("＝")), qty(Some(CEq), dec!(1), None, false));
         assert_eq!(
             parse_value("1", None, Some("正向")),
             qty(Some(Ge), dec!(1), None, false)
@@ -1879,22 +1776,13 @@ mod tests {
             parse_value("1", None, Some("反向")),
             qty(Some(Le), dec!(1), None, false)
         );
-        assert_eq!(
-            parse_value("1", None, Some("定性")),
-            qty(None, dec!(1), None, false)
-        );
-        assert_eq!(
-            parse_value("≤5", None, Some("≥")),
-            qty(Some(Le), dec!(5), None, false)
-        );
+        assert_eq!(parse_value("1", None, Some("定性")), qty(None, dec!(1), None, false));
+        assert_eq!(parse_value("≤5", None, Some("≥")), qty(Some(Le), dec!(5), None, false));
         assert_eq!(
             parse_value("30天", None, Some("≤")),
             dur(true, dec!(30), DurationUnit::Day)
         );
-        assert_eq!(
-            parse_actual("12", Some("次")),
-            qty(None, dec!(12), Some("次"), false)
-        );
+        assert_eq!(parse_actual("12", Some("次")), qty(None, dec!(12), Some("次"), false));
         assert!(!parse_actual("12", None).is_constraint());
     }
 
@@ -1928,10 +1816,7 @@ mod tests {
     fn thousands_separators_and_full_width() {
         assert_eq!(p("1,499,180"), qty(None, dec!(1499180), None, false));
         assert_eq!(p("1，499，180"), qty(None, dec!(1499180), None, false));
-        assert_eq!(
-            p("1,499,180.50元"),
-            qty(None, dec!(1499180.50), Some("元"), false)
-        );
+        assert_eq!(p("1,499,180.50元"), qty(None, dec!(1499180.50), Some("元"), false));
         assert_eq!(p("１２３．５"), qty(None, dec!(123.5), None, false));
         assert_eq!(p("１２３。５"), qty(None, dec!(123.5), None, false));
         assert_eq!(p("９５％"), qty(None, dec!(95), None, true));
@@ -1961,20 +1846,14 @@ mod tests {
         assert_eq!(p(">=85%").fraction(), Some(dec!(0.85)));
         assert_eq!(p("85").fraction(), None);
         assert_eq!(p("85").number(), Some(dec!(85)));
-        assert_eq!(
-            percent_to_fraction(Decimal::new(1, 28)),
-            Some(Decimal::ZERO)
-        );
+        assert_eq!(percent_to_fraction(Decimal::new(1, 28)), Some(Decimal::ZERO));
     }
 
     #[test]
     fn inline_units() {
         assert_eq!(p("12次"), qty(None, dec!(12), Some("次"), false));
         assert_eq!(p("1次/年"), qty(None, dec!(1), Some("次/年"), false));
-        assert_eq!(
-            p("≤124000元"),
-            qty(Some(Le), dec!(124000), Some("元"), false)
-        );
+        assert_eq!(p("≤124000元"), qty(Some(Le), dec!(124000), Some("元"), false));
         assert_eq!(p("12 次"), qty(None, dec!(12), Some("次"), false));
         assert_eq!(p("15000（件）"), qty(None, dec!(15000), Some("件"), false));
         assert_eq!(p("2TB"), qty(None, dec!(2), Some("TB"), false));
@@ -1991,10 +1870,7 @@ mod tests {
 
     #[test]
     fn whitespace_is_trimmed() {
-        assert_eq!(
-            p("\u{3000}≥12\u{a0} "),
-            qty(Some(Ge), dec!(12), None, false)
-        );
+        assert_eq!(p("\u{3000}≥12\u{a0} "), qty(Some(Ge), dec!(12), None, false));
         assert_eq!(p("\t100%\n"), qty(None, dec!(100), None, true));
         assert_eq!(p("\u{feff}12"), qty(None, dec!(12), None, false));
         assert_eq!(p("  \u{3000} "), Parsed::Empty);
@@ -2003,9 +1879,7 @@ mod tests {
 
     #[test]
     fn nil_forms() {
-        for text in [
-            "无", "/", "／", "—", "-", "——", "－", " 无 ", "N/A", "\\", "–",
-        ] {
+        for text in ["无", "/", "／", "—", "-", "——", "－", " 无 ", "N/A", "\\", "–"] {
             assert_eq!(p(text), Parsed::Nil, "{text}");
         }
         assert!(!Parsed::Nil.is_constraint());
@@ -2073,39 +1947,24 @@ mod tests {
         assert_eq!(p("年底前"), date(ByEnd, None, Some(12), None));
         assert_eq!(p("年内完成"), date(ByEnd, None, Some(12), None));
         assert_eq!(p("月底前"), date(ByEnd, None, None, None));
-        assert_eq!(
-            p("2021年12月31日前"),
-            date(ByEnd, Some(2021), Some(12), Some(31))
-        );
+        assert_eq!(p("2021年12月31日前"), date(ByEnd, Some(2021), Some(12), Some(31)));
         assert_eq!(p("7月前"), date(Before, None, Some(7), None));
         assert_eq!(p("2021年7月之前"), date(Before, Some(2021), Some(7), None));
-        assert_eq!(
-            p("于2021年6月30日前完成"),
-            date(ByEnd, Some(2021), Some(6), Some(30))
-        );
+        assert_eq!(p("于2021年6月30日前完成"), date(ByEnd, Some(2021), Some(6), Some(30)));
         assert_eq!(p("2021年上半年"), date(ByEnd, Some(2021), Some(6), None));
         assert_eq!(p("2021年"), date(On, Some(2021), None, None));
         assert_eq!(p("2022年前"), date(Before, Some(2022), None, None));
         assert_eq!(p("2021年7月后"), date(After, Some(2021), Some(7), None));
         assert_eq!(p("2021年12月3号"), date(On, Some(2021), Some(12), Some(3)));
-        assert_eq!(
-            p("2021 年 12 月 3 日"),
-            date(On, Some(2021), Some(12), Some(3))
-        );
+        assert_eq!(p("2021 年 12 月 3 日"), date(On, Some(2021), Some(12), Some(3)));
         assert_eq!(p("２０２１年１２月"), date(On, Some(2021), Some(12), None));
         assert_eq!(p("11月25日"), date(On, None, Some(11), Some(25)));
         assert_eq!(p("2021年度"), date(On, Some(2021), None, None));
         assert_eq!(p("2021年度内"), date(ByEnd, Some(2021), Some(12), None));
         assert_eq!(p("12月初"), date(ByEnd, None, Some(12), Some(10)));
-        assert_eq!(
-            p("2021年12月中旬前完成"),
-            date(ByEnd, Some(2021), Some(12), Some(20))
-        );
+        assert_eq!(p("2021年12月中旬前完成"), date(ByEnd, Some(2021), Some(12), Some(20)));
         assert_eq!(p("12月下旬"), date(ByEnd, None, Some(12), None));
-        assert_eq!(
-            p("2021.12.31前"),
-            date(ByEnd, Some(2021), Some(12), Some(31))
-        );
+        assert_eq!(p("2021.12.31前"), date(ByEnd, Some(2021), Some(12), Some(31)));
         assert_eq!(p("3月内"), date(ByEnd, None, Some(3), None));
         assert_eq!(p("20211231"), qty(None, dec!(20211231), None, false));
     }
@@ -2125,14 +1984,8 @@ mod tests {
         assert_eq!(by_end.deadline_day(None), None);
         assert_eq!(by_end.deadline_day(Some(2021)), Some(day(2021, 12, 31)));
         assert_eq!(p("2021年底前").deadline_day(None), Some(day(2021, 12, 31)));
-        assert_eq!(
-            p("年底前").deadline_day(Some(2020)),
-            Some(day(2020, 12, 31))
-        );
-        assert_eq!(
-            p("2021年12月31日前").deadline_day(None),
-            Some(day(2021, 12, 31))
-        );
+        assert_eq!(p("年底前").deadline_day(Some(2020)), Some(day(2020, 12, 31)));
+        assert_eq!(p("2021年12月31日前").deadline_day(None), Some(day(2021, 12, 31)));
         assert_eq!(p("2021年3月前").deadline_day(None), Some(day(2021, 2, 28)));
         assert_eq!(p("2020年3月前").deadline_day(None), Some(day(2020, 2, 29)));
         assert_eq!(p("2021年2月").deadline_day(None), Some(day(2021, 2, 28)));
@@ -2142,35 +1995,20 @@ mod tests {
         assert_eq!(p("2021年7月后").deadline_day(None), None);
         assert_eq!(p("月底前").deadline_day(Some(2021)), None);
         assert_eq!(p("2月29日").deadline_day(Some(2021)), None);
-        assert_eq!(
-            p("2月29日").deadline_day(Some(2024)),
-            Some(day(2024, 2, 29))
-        );
+        assert_eq!(p("2月29日").deadline_day(Some(2024)), Some(day(2024, 2, 29)));
         assert_eq!(p("12").deadline_day(Some(2021)), None);
 
         assert_eq!(p("2021年12月").actual_day(None), Some(day(2021, 12, 1)));
         assert_eq!(p("11月25日").actual_day(None), None);
-        assert_eq!(
-            p("11月25日").actual_day(Some(2021)),
-            Some(day(2021, 11, 25))
-        );
+        assert_eq!(p("11月25日").actual_day(Some(2021)), Some(day(2021, 11, 25)));
         assert_eq!(p("2021年12月前").actual_day(None), None);
         assert!(p("2021年12月前").is_constraint());
         assert!(p("2021年12月3日").is_value());
 
         assert_eq!(days_late(&p("7月前完成"), &p("12月3日"), None), None);
-        assert_eq!(
-            days_late(&p("7月前完成"), &p("12月3日"), Some(2021)),
-            Some(156)
-        );
-        assert_eq!(
-            days_late(&p("12月底前"), &p("2021-12-31"), Some(2021)),
-            Some(0)
-        );
-        assert_eq!(
-            days_late(&p("12月底前"), &p("2022-01-01"), Some(2021)),
-            Some(1)
-        );
+        assert_eq!(days_late(&p("7月前完成"), &p("12月3日"), Some(2021)), Some(156));
+        assert_eq!(days_late(&p("12月底前"), &p("2021-12-31"), Some(2021)), Some(0));
+        assert_eq!(days_late(&p("12月底前"), &p("2022-01-01"), Some(2021)), Some(1));
         assert_eq!(days_late(&p("100%"), &p("2021-12-31"), Some(2021)), None);
     }
 
@@ -2202,10 +2040,7 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(
-            p("3个工作日内"),
-            dur(true, dec!(3), DurationUnit::WorkingDay)
-        );
+        assert_eq!(p("3个工作日内"), dur(true, dec!(3), DurationUnit::WorkingDay));
         assert_eq!(p("30天内"), dur(true, dec!(30), DurationUnit::Day));
         assert_eq!(p("30日内"), dur(true, dec!(30), DurationUnit::Day));
         assert_eq!(p("两周内"), dur(true, dec!(2), DurationUnit::Week));
@@ -2214,10 +2049,7 @@ mod tests {
         assert_eq!(p("一个半月"), dur(false, dec!(1.5), DurationUnit::Month));
         assert_eq!(p("一年半"), dur(false, dec!(1.5), DurationUnit::Year));
         assert_eq!(p("十二个月"), dur(false, dec!(12), DurationUnit::Month));
-        assert_eq!(
-            p("三个工作日内完成"),
-            dur(true, dec!(3), DurationUnit::WorkingDay)
-        );
+        assert_eq!(p("三个工作日内完成"), dur(true, dec!(3), DurationUnit::WorkingDay));
         assert_eq!(p("24小时内"), dur(true, dec!(24), DurationUnit::Hour));
         assert_eq!(p("12个月"), dur(false, dec!(12), DurationUnit::Month));
         assert_eq!(p("1个半月"), dur(false, dec!(1.5), DurationUnit::Month));
@@ -2226,10 +2058,7 @@ mod tests {
         assert_eq!(p("不超过三天"), dur(true, dec!(3), DurationUnit::Day));
         assert_eq!(p("30天内办结"), dur(true, dec!(30), DurationUnit::Day));
         assert_eq!(p("≥3天"), qty(Some(Ge), dec!(3), Some("天"), false));
-        assert_eq!(
-            p("不少于一个月"),
-            qty(Some(Ge), dec!(1), Some("个月"), false)
-        );
+        assert_eq!(p("不少于一个月"), qty(Some(Ge), dec!(1), Some("个月"), false));
         assert!(p("一个月内").is_constraint());
         assert!(p("12个月").is_value());
         assert_eq!(DurationUnit::WorkingDay.label(), "工作日");
@@ -2281,10 +2110,7 @@ mod tests {
     #[test]
     fn prose_is_qualitative() {
         assert_eq!(p("有效提升。"), qual("有效提升"));
-        assert_eq!(
-            p("符合GB/T 22239-2019要求"),
-            qual("符合GB/T 22239-2019要求")
-        );
+        assert_eq!(p("符合GB/T 22239-2019要求"), qual("符合GB/T 22239-2019要求"));
         assert_eq!(p("每月10日前"), qual("每月10日前"));
         assert_eq!(p("%"), qual("%"));
         let q = p("较好");
@@ -2308,13 +2134,7 @@ mod tests {
     // ---- properties ----
 
     fn arb_decimal() -> impl Strategy<Value = Decimal> {
-        (
-            any::<u32>(),
-            any::<u32>(),
-            any::<u32>(),
-            any::<bool>(),
-            0u32..=28,
-        )
+        (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
             .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale))
     }
 
