@@ -7,4 +7,5 @@
 pub mod document;
 pub mod output;
 pub mod schema;
+pub mod script;
 pub mod validate;
