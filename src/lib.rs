@@ -10,4 +10,5 @@ pub mod grammar;
 pub mod input;
 pub mod output;
 pub mod schema;
+pub mod script;
 pub mod validate;
