@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod grammar;
+pub mod import;
 pub mod input;
 pub mod output;
 pub mod schema;

@@ -1,0 +1,335 @@
+//! The importer: tabular 项目支出绩效自评表 (TSV, CSV, xlsx) → [`EvaluationDocument`]s.
+//!
+//! This module owns the public import API, dispatch by file extension, and the one error type of
+//! the import boundary ([`ImportError`]), whose messages name the file, the sheet, the row and the
+//! column and say in Chinese what is wrong and what to do. Reading bytes into cell grids lives in
+//! [`grid`]; splitting a grid into forms and recognising their blocks by label lives in `form`,
+//! with the indicator-row placement in `indicators`, year inference in `year` and cell value
+//! parsing in `value`.
+//!
+//! Policies the importer follows (documented here because users see their effects):
+//! - **Nothing is dropped.** Every non-empty cell of a form's rows is either consumed (mapped into
+//!   a field, or a label/“not applicable” cell the layout expects) or listed in
+//!   [`EvaluationDocument::unmapped`] with a reason. Rows above the first form (e.g. "附件2",
+//!   "填报单位：…") belong to the first form and are unmapped there unless recognised. A sheet with
+//!   content but no form is an error, never skipped silently.
+//! - **Year.** [`ImportOptions::year`] wins; otherwise the year the form itself states (see
+//!   `year` for the rule); otherwise an error asking for `--year`. Never a silent guess.
+//! - **Rows the importer cannot place** inside the funds or indicator tables are errors naming the
+//!   row; rows it had to realign by content are listed in [`EvaluationDocument::realignments`].
+
+mod form;
+pub mod grid;
+mod indicators;
+mod labels;
+mod value;
+mod year;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::document::{CellPos, EvaluationDocument, column_letters};
+
+pub use grid::Grid;
+
+/// Caller's choices for an import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Budget year to use for every form, overriding what the forms state (`--year`).
+    pub year: Option<i32>,
+    /// Region whose rules apply (`--region`), copied into [`EvaluationDocument::region`].
+    pub region: Option<String>,
+}
+
+/// One imported form together with the cells the importer consumed reading it.
+///
+/// `consumed` and the document's `unmapped` list partition the non-empty cells of the form's rows
+/// (`source.first_row ..= source.last_row`): the “nothing dropped” guarantee, checkable by tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedForm {
+    /// The document read from the form.
+    pub document: EvaluationDocument,
+    /// Every non-empty cell mapped into a field or recognised as a label / “not applicable” mark,
+    /// sorted by row then column.
+    pub consumed: Vec<CellPos>,
+}
+
+/// Where an import error is: file, and when known sheet, row and column (all 1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// File name as given by the caller.
+    pub file: String,
+    /// Worksheet, for workbooks.
+    pub sheet: Option<String>,
+    /// Row (1-based), when the error concerns one.
+    pub row: Option<u32>,
+    /// Column (1-based), when the error concerns one cell.
+    pub column: Option<u32>,
+}
+
+impl Location {
+    /// A location naming only the file.
+    pub fn file(file: &str) -> Self {
+        Location {
+            file: file.to_owned(),
+            sheet: None,
+            row: None,
+            column: None,
+        }
+    }
+
+    /// A location in a sheet of a file (`sheet` is `None` for text files).
+    pub fn sheet(file: &str, sheet: Option<&str>) -> Self {
+        Location {
+            file: file.to_owned(),
+            sheet: sheet.map(str::to_owned),
+            row: None,
+            column: None,
+        }
+    }
+
+    /// The same location narrowed to a row (1-based).
+    pub fn at_row(&self, row: u32) -> Self {
+        Location {
+            row: Some(row),
+            column: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same location narrowed to a cell.
+    pub fn at_cell(&self, cell: CellPos) -> Self {
+        Location {
+            row: Some(cell.row),
+            column: Some(cell.column),
+            ..self.clone()
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, " 工作表“{sheet}”")?;
+        }
+        if let Some(row) = self.row {
+            write!(f, " 第 {row} 行")?;
+            if let Some(column) = self.column {
+                write!(f, " {} 列", column_letters(column))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What kind of problem an [`ImportError::Invalid`] reports (for programs; people read the
+/// message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The file extension is not one the importer reads.
+    UnsupportedFormat,
+    /// The file (or every sheet) is empty.
+    Empty,
+    /// The file is binary, not text.
+    Binary,
+    /// The text is neither UTF-8 nor GBK/GB18030.
+    Encoding,
+    /// CSV/TSV syntax error (unterminated quote).
+    Syntax,
+    /// A cell longer than a spreadsheet cell can be.
+    CellTooLarge,
+    /// The workbook cannot be opened or read.
+    Workbook,
+    /// No 项目支出绩效自评表 in a sheet that has content.
+    NoForm,
+    /// A form lacks a block it needs (项目名称, funds table, indicator header, 总分 …).
+    MissingBlock,
+    /// A header cell the importer does not know.
+    UnknownColumn,
+    /// A row the importer cannot place.
+    UnknownRow,
+    /// A cell that must hold a number does not.
+    NotANumber,
+    /// The budget year is neither given nor stated on the form.
+    MissingYear,
+    /// The form states several budget years and none wins by the rule.
+    AmbiguousYear,
+    /// Two forms of one import have the same document id.
+    Duplicate,
+}
+
+/// Everything that can stop an import. Messages are Chinese, start with the place, say what is
+/// wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read from disk.
+    #[error("{file}：无法读取文件（{source}）；请检查路径是否正确、文件是否可读")]
+    Io {
+        /// File name as given.
+        file: String,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The content is wrong at a place.
+    #[error("{at}：{message}")]
+    Invalid {
+        /// Where.
+        at: Location,
+        /// What kind of problem.
+        kind: ErrorKind,
+        /// What is wrong and what to do, in Chinese.
+        message: String,
+    },
+}
+
+impl ImportError {
+    /// A content error at `at`.
+    pub(crate) fn invalid(at: Location, kind: ErrorKind, message: impl Into<String>) -> Self {
+        ImportError::Invalid {
+            at,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The kind of a content error; `None` for I/O errors.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        match self {
+            ImportError::Io { .. } => None,
+            ImportError::Invalid { kind, .. } => Some(*kind),
+        }
+    }
+
+    /// Where the error is; for I/O errors only the file.
+    pub fn location(&self) -> Location {
+        match self {
+            ImportError::Io { file, .. } => Location::file(file),
+            ImportError::Invalid { at, .. } => at.clone(),
+        }
+    }
+}
+
+/// Reads the file at `path` and imports every form in it; the file name in messages and in
+/// `source` is the path as given.
+pub fn import_file(
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<Vec<EvaluationDocument>, ImportError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: name.clone(),
+        source,
+    })?;
+    import_bytes(&name, &bytes, opts)
+}
+
+/// Imports every form of a file's content, dispatching on the extension of `file_name`:
+/// `.tsv`/`.txt` (tab-separated), `.csv` (comma-separated, RFC 4180 quoting), `.xlsx`/`.xlsm`.
+pub fn import_bytes(
+    file_name: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Vec<EvaluationDocument>, ImportError> {
+    let grids = grid::read_grids(file_name, bytes)?;
+    import_grids(file_name, &grids, opts)
+}
+
+/// Imports every form of tab-separated text (what a spreadsheet copy-paste or `.tsv` export
+/// gives). `file_name` is used in messages and `source` only.
+pub fn import_text(
+    file_name: &str,
+    text: &str,
+    opts: &ImportOptions,
+) -> Result<Vec<EvaluationDocument>, ImportError> {
+    let grid = grid::parse_delimited(file_name, text, b'\t')?;
+    import_grids(file_name, std::slice::from_ref(&grid), opts)
+}
+
+/// Imports every form of already-read grids; fails on the first form that cannot be read and on
+/// duplicate document ids.
+pub fn import_grids(
+    file_name: &str,
+    grids: &[Grid],
+    opts: &ImportOptions,
+) -> Result<Vec<EvaluationDocument>, ImportError> {
+    let mut docs = Vec::new();
+    for form in import_forms(file_name, grids, opts)? {
+        docs.push(form?.document);
+    }
+    check_duplicates(file_name, &docs)?;
+    Ok(docs)
+}
+
+/// Imports each form independently: the outer error is about the file (encoding, syntax, no form
+/// at all), the inner results are one per form in file order, so a caller can report every bad
+/// form at once. No duplicate check (see [`import_grids`]).
+pub fn import_forms(
+    file_name: &str,
+    grids: &[Grid],
+    opts: &ImportOptions,
+) -> Result<Vec<Result<ImportedForm, ImportError>>, ImportError> {
+    if grids.iter().all(Grid::is_blank) {
+        return Err(ImportError::invalid(
+            Location::file(file_name),
+            ErrorKind::Empty,
+            "文件是空的，没有任何单元格内容；请检查是否选错了文件",
+        ));
+    }
+    let mut out = Vec::new();
+    for grid in grids.iter().filter(|g| !g.is_blank()) {
+        let at = Location::sheet(file_name, grid.sheet.as_deref());
+        let spans = form::split_forms(grid, &at)?;
+        for span in spans {
+            out.push(form::read_form(file_name, grid, &span, opts));
+        }
+    }
+    Ok(out)
+}
+
+/// Like [`import_forms`] for tab-separated text.
+pub fn import_text_forms(
+    file_name: &str,
+    text: &str,
+    opts: &ImportOptions,
+) -> Result<Vec<Result<ImportedForm, ImportError>>, ImportError> {
+    let grid = grid::parse_delimited(file_name, text, b'\t')?;
+    import_forms(file_name, std::slice::from_ref(&grid), opts)
+}
+
+/// Rejects two documents with the same id, naming the rows (and sheets) of both.
+fn check_duplicates(file_name: &str, docs: &[EvaluationDocument]) -> Result<(), ImportError> {
+    let mut seen: HashMap<&str, &EvaluationDocument> = HashMap::with_capacity(docs.len());
+    for doc in docs {
+        if let Some(first) = seen.insert(doc.id.as_str(), doc) {
+            let place = |d: &EvaluationDocument| -> (Option<String>, u32) {
+                d.source
+                    .as_ref()
+                    .map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
+            };
+            let (sheet_a, row_a) = place(first);
+            let (sheet_b, row_b) = place(doc);
+            let first_place = match sheet_a {
+                Some(s) if Some(&s) != sheet_b.as_ref() => format!("工作表“{s}”第 {row_a} 行"),
+                _ => format!("第 {row_a} 行"),
+            };
+            let at = Location {
+                file: file_name.to_owned(),
+                sheet: sheet_b,
+                row: Some(row_b),
+                column: None,
+            };
+            return Err(ImportError::invalid(
+                at,
+                ErrorKind::Duplicate,
+                format!(
+                    "本表与{first_place}开始的表编号相同（{}）：年度、主管部门和项目名称都一样；请删除重复的表，或核对项目名称和年度",
+                    doc.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

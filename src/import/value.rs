@@ -1,0 +1,167 @@
+//! Reading cell values: exact decimals, rates, “not applicable” marks, units in names, weights
+//! declared on headers, budget codes before project names.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+/// True for a cell that means “not applicable” ("/", "—", "-", …): such a cell maps to `None` and
+/// counts as consumed.
+pub fn is_not_applicable(text: &str) -> bool {
+    matches!(
+        text.trim(),
+        "/" | "／" | "—" | "——" | "-" | "--" | "－" | "－－" | "–" | "―" | "\\"
+    )
+}
+
+/// Parses an exact decimal: ASCII or full-width digits, optional sign, thousands separators
+/// ("1,420,000.00"), scientific notation from CSV exports, and a trailing "元".
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    let t = t.strip_suffix('元').unwrap_or(t).trim_end();
+    if t.is_empty() {
+        return None;
+    }
+    let simple = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+    if simple {
+        if t.starts_with('+') {
+            return Decimal::from_str(t.get(1..)?).ok();
+        }
+        return Decimal::from_str(t).ok();
+    }
+    let mut ascii = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '0'..='9' | '.' | '-' | 'e' | 'E' | '+' => ascii.push(c),
+            '０'..='９' => ascii.push(char::from(
+                b'0' + u8::try_from(u32::from(c) - u32::from('０')).ok()?,
+            )),
+            '．' => ascii.push('.'),
+            '－' => ascii.push('-'),
+            ',' | '，' => {}
+            _ => return None,
+        }
+    }
+    let ascii = ascii.strip_prefix('+').unwrap_or(&ascii);
+    if ascii.contains(['e', 'E']) {
+        Decimal::from_scientific(ascii).ok()
+    } else {
+        Decimal::from_str(ascii).ok()
+    }
+}
+
+/// Parses a rate as a fraction: "0.98" → 0.98, "100.00%" → 1.0000 (scale kept, +2).
+pub fn parse_rate(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    if let Some(num) = t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
+        let d = parse_decimal(num)?;
+        let mut out = d;
+        out.set_scale(d.scale() + 2).ok()?;
+        return Some(out);
+    }
+    parse_decimal(t)
+}
+
+/// The unit in an indicator name's trailing parentheses: "档案整理数量（件）" → "件",
+/// "检查频率（次/月）" → "次/月". Only short, digit-free contents count as units.
+pub fn unit_from_name(name: &str) -> Option<&str> {
+    let t = name.trim();
+    let (open, close) = if t.ends_with('）') {
+        ('（', '）')
+    } else if t.ends_with(')') {
+        ('(', ')')
+    } else {
+        return None;
+    };
+    let inner_end = t.len() - close.len_utf8();
+    let start = t.get(..inner_end)?.rfind(open)? + open.len_utf8();
+    let unit = t.get(start..inner_end)?.trim();
+    let ok = !unit.is_empty()
+        && unit.chars().count() <= 6
+        && !unit
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '（' | '(' | '，' | ',' | '；' | '。'));
+    ok.then_some(unit)
+}
+
+/// Splits a declared weight off a header label: "产出指标(50分)" / "产出指标（50分）" →
+/// ("产出指标", Some(50)). The input is a normalised label (ASCII parentheses).
+pub fn split_declared_weight(label: &str) -> (&str, Option<Decimal>) {
+    if let Some(stripped) = label.strip_suffix(')')
+        && let Some((base, inner)) = stripped.rsplit_once('(')
+        && let Some(num) = inner.strip_suffix('分').or(Some(inner))
+        && let Some(w) = parse_decimal(num)
+        && !base.is_empty()
+    {
+        return (base, Some(w));
+    }
+    (label, None)
+}
+
+/// Splits a budget code written before a project name: "51000021R000000019951-工资性支出" →
+/// (Some("51000021R000000019951"), "工资性支出"). A code is at least 10 ASCII letters/digits with
+/// at least 6 digits, followed by a dash, underscore or space.
+pub fn split_code(name: &str) -> (Option<&str>, &str) {
+    let t = name.trim();
+    let code_len = t.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    if code_len >= 10
+        && let Some(code) = t.get(..code_len)
+        && code.bytes().filter(u8::is_ascii_digit).count() >= 6
+        && let Some(rest) = t.get(code_len..)
+    {
+        let rest_trimmed = rest.trim_start_matches(['-', '－', '—', '_', ' ', '\u{3000}']);
+        if rest_trimmed.len() < rest.len() && !rest_trimmed.is_empty() {
+            return (Some(code), rest_trimmed);
+        }
+    }
+    (None, t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn decimals_parse_exactly() {
+        assert_eq!(parse_decimal("890000.00"), Some(dec!(890000.00)));
+        assert_eq!(parse_decimal("1,420,000.00"), Some(dec!(1420000.00)));
+        assert_eq!(parse_decimal("１２.５"), Some(dec!(12.5)));
+        assert_eq!(parse_decimal("abc"), None);
+        assert_eq!(parse_decimal("≥12"), None);
+        assert_eq!(parse_decimal("1.2E+3"), Some(dec!(1200)));
+        assert_eq!(parse_rate("100.00%"), Some(dec!(1.0000)));
+        assert_eq!(
+            parse_rate("100.00%").map(|d| d.to_string()),
+            Some("1.0000".to_owned())
+        );
+        assert_eq!(parse_rate("0.98"), Some(dec!(0.98)));
+    }
+
+    #[test]
+    fn names_units_weights_codes() {
+        assert_eq!(unit_from_name("档案整理数量（件）"), Some("件"));
+        assert_eq!(
+            unit_from_name("政务服务指标检查频率（次/月）"),
+            Some("次/月")
+        );
+        assert_eq!(unit_from_name("档案材料完整率"), None);
+        assert_eq!(unit_from_name("完成时间（2021年）"), None);
+        assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
+        assert_eq!(
+            split_declared_weight("产出指标(50分)"),
+            ("产出指标", Some(dec!(50)))
+        );
+        assert_eq!(split_declared_weight("产出指标"), ("产出指标", None));
+        assert_eq!(
+            split_code("51000021R000000019951-工资性支出"),
+            (Some("51000021R000000019951"), "工资性支出")
+        );
+        assert_eq!(
+            split_code("2021年电子政务运维"),
+            (None, "2021年电子政务运维")
+        );
+    }
+}
