@@ -136,3 +136,22 @@ pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
 fn json_syntax_message(e: &serde_json::Error) -> String {
     format!("不是合法的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column())
 }
+
+/// Kinds of input file `score` and `import` accept, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// Evaluation documents: `.json`, `.jsonl`, `.ndjson`.
+    Documents,
+    /// Spreadsheet exports to import: `.tsv`, `.txt`, `.csv`, `.xlsx`.
+    Forms,
+}
+
+/// The kind of an input file by its extension; `None` when jixiao cannot read it.
+pub fn input_kind(path: &Path) -> Option<InputKind> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)?;
+    match ext.as_str() {
+        "json" | "jsonl" | "ndjson" => Some(InputKind::Documents),
+        "tsv" | "txt" | "csv" | "xlsx" | "xlsm" => Some(InputKind::Forms),
+        _ => None,
+    }
+}

@@ -2,14 +2,20 @@
 //! self-evaluation forms).
 //!
 //! Modules follow the flow of data: forms are read ([`input`]) into [`document`]s, validated
-//! against their JSON Schema ([`validate`]); target and actual texts are parsed by the
-//! [`grammar`]; results are written atomically ([`output`]).
+//! against their JSON Schema ([`validate`]); a [`policy`] rule set (TOML + sandboxed Rhai
+//! [`script`]s) is chosen per document; [`scoring`] recomputes every number, with target and
+//! actual texts read by the [`grammar`], and records [`findings`]; [`report`] renders the
+//! results, written atomically by [`output`].
 
 pub mod document;
+pub mod findings;
 pub mod grammar;
 pub mod import;
 pub mod input;
 pub mod output;
+pub mod policy;
+pub mod report;
 pub mod schema;
+pub mod scoring;
 pub mod script;
 pub mod validate;

@@ -24,12 +24,10 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use rhai::packages::{
-    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
-    MoreStringPackage, Package,
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage, MoreStringPackage, Package,
 };
 use rhai::{
-    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, INT, ImmutableString,
-    ParseErrorType, Position, Scope,
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, INT, ImmutableString, ParseErrorType, Position, Scope,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -441,11 +439,7 @@ fn numeric(value: &Dynamic, function: &str) -> Result<Decimal, Box<EvalAltResult
     if let Ok(d) = value.as_decimal() {
         return Ok(d);
     }
-    Err(format!(
-        "{function} 的参数必须是数字，实际是{}",
-        type_label(value.type_name())
-    )
-    .into())
+    Err(format!("{function} 的参数必须是数字，实际是{}", type_label(value.type_name())).into())
 }
 
 fn round_with(
@@ -481,46 +475,28 @@ fn clamp_decimal(x: Decimal, lo: Decimal, hi: Decimal) -> Result<Decimal, Box<Ev
 fn register_host_functions(engine: &mut Engine) {
     engine.register_fn("dec", |x: INT| Decimal::from(x));
     engine.register_fn("dec", |x: Decimal| x);
-    engine.register_fn(
-        "dec",
-        |s: ImmutableString| -> Result<Decimal, Box<EvalAltResult>> {
-            s.trim()
-                .parse::<Decimal>()
-                .map_err(|e| format!("dec 无法把 \"{s}\" 解析为小数：{e}").into())
-        },
-    );
+    engine.register_fn("dec", |s: ImmutableString| -> Result<Decimal, Box<EvalAltResult>> {
+        s.trim()
+            .parse::<Decimal>()
+            .map_err(|e| format!("dec 无法把 \"{s}\" 解析为小数：{e}").into())
+    });
 
-    register_rounding(
-        engine,
-        "round_half_up",
-        RoundingStrategy::MidpointAwayFromZero,
-    );
-    register_rounding(
-        engine,
-        "round_half_even",
-        RoundingStrategy::MidpointNearestEven,
-    );
+    register_rounding(engine, "round_half_up", RoundingStrategy::MidpointAwayFromZero);
+    register_rounding(engine, "round_half_even", RoundingStrategy::MidpointNearestEven);
     register_rounding(engine, "round_down", RoundingStrategy::ToZero);
     register_rounding(engine, "round_up", RoundingStrategy::AwayFromZero);
 
-    engine.register_fn(
-        "clamp",
-        |x: INT, lo: INT, hi: INT| -> Result<INT, Box<EvalAltResult>> {
-            if lo > hi {
-                return Err(format!("clamp 的下限 {lo} 大于上限 {hi}").into());
-            }
-            Ok(x.clamp(lo, hi))
-        },
-    );
+    engine.register_fn("clamp", |x: INT, lo: INT, hi: INT| -> Result<INT, Box<EvalAltResult>> {
+        if lo > hi {
+            return Err(format!("clamp 的下限 {lo} 大于上限 {hi}").into());
+        }
+        Ok(x.clamp(lo, hi))
+    });
     // Any other mix of integers and decimals: compute in Decimal.
     engine.register_fn(
         "clamp",
         |x: Dynamic, lo: Dynamic, hi: Dynamic| -> Result<Decimal, Box<EvalAltResult>> {
-            clamp_decimal(
-                numeric(&x, "clamp")?,
-                numeric(&lo, "clamp")?,
-                numeric(&hi, "clamp")?,
-            )
+            clamp_decimal(numeric(&x, "clamp")?, numeric(&lo, "clamp")?, numeric(&hi, "clamp")?)
         },
     );
 }
@@ -620,9 +596,7 @@ pub struct DeadlineGuard {
 impl DeadlineGuard {
     fn start(budget: Duration) -> Self {
         let now = Instant::now();
-        let at = now
-            .checked_add(budget)
-            .unwrap_or(now + Duration::from_secs(86_400));
+        let at = now.checked_add(budget).unwrap_or(now + Duration::from_secs(86_400));
         let previous = DEADLINE.with(Cell::get);
         let deadline = match previous {
             Some(outer) if outer.at < at => outer,
@@ -656,9 +630,9 @@ impl DeadlineGuard {
     /// Time left before the deadline (zero once it has passed).
     #[must_use]
     pub fn remaining(&self) -> Duration {
-        DEADLINE.with(Cell::get).map_or(Duration::ZERO, |d| {
-            d.at.saturating_duration_since(Instant::now())
-        })
+        DEADLINE
+            .with(Cell::get)
+            .map_or(Duration::ZERO, |d| d.at.saturating_duration_since(Instant::now()))
     }
 }
 
@@ -852,11 +826,7 @@ impl ScriptSet {
     /// [`ScriptError::Compile`] for a syntax error, a forbidden construct (`eval`, `import`), an
     /// undefined variable or too deep an expression; [`ScriptError::DuplicateFunction`] when two
     /// files define a function of the same name.
-    pub fn compile(
-        ruleset_id: &str,
-        files: &[(String, String)],
-        limits: &ScriptLimits,
-    ) -> Result<Self, ScriptError> {
+    pub fn compile(ruleset_id: &str, files: &[(String, String)], limits: &ScriptLimits) -> Result<Self, ScriptError> {
         let engine = build_engine(limits);
         let mut merged = AST::empty();
         let mut functions: Vec<FunctionInfo> = Vec::new();
@@ -878,9 +848,7 @@ impl ScriptSet {
             let definitions = scan_fn_definitions(source);
             for meta in ast.iter_functions() {
                 let arity = meta.params.len();
-                let found = definitions
-                    .iter()
-                    .find(|d| d.name == meta.name && d.arity == arity);
+                let found = definitions.iter().find(|d| d.name == meta.name && d.arity == arity);
                 let info = FunctionInfo {
                     name: meta.name.to_owned(),
                     arity,
@@ -971,11 +939,7 @@ impl ScriptSet {
     /// # Errors
     /// [`ScriptError::FunctionNotFound`], [`ScriptError::WrongReturnType`], a limit error, or
     /// [`ScriptError::Runtime`] for anything the script itself got wrong.
-    pub fn call<T: Any + Clone + Send + Sync>(
-        &self,
-        name: &str,
-        args: impl FuncArgs,
-    ) -> Result<T, ScriptError> {
+    pub fn call<T: Any + Clone + Send + Sync>(&self, name: &str, args: impl FuncArgs) -> Result<T, ScriptError> {
         let _own_deadline = match DEADLINE.with(Cell::get) {
             Some(deadline) => {
                 if Instant::now() >= deadline.at {
@@ -1000,26 +964,18 @@ impl ScriptSet {
         }
     }
 
-    fn convert<T: Any + Clone + Send + Sync>(
-        &self,
-        name: &str,
-        value: Dynamic,
-    ) -> Result<T, ScriptError> {
+    fn convert<T: Any + Clone + Send + Sync>(&self, name: &str, value: Dynamic) -> Result<T, ScriptError> {
         let value = match value.as_int() {
-            Ok(i) if TypeId::of::<T>() == TypeId::of::<Decimal>() => {
-                Dynamic::from_decimal(Decimal::from(i))
-            }
+            Ok(i) if TypeId::of::<T>() == TypeId::of::<Decimal>() => Dynamic::from_decimal(Decimal::from(i)),
             _ => value,
         };
         let actual = type_label(value.type_name());
-        value
-            .try_cast::<T>()
-            .ok_or_else(|| ScriptError::WrongReturnType {
-                site: self.definition_site(name),
-                function: name.to_owned(),
-                expected: type_label(type_name::<T>()),
-                actual,
-            })
+        value.try_cast::<T>().ok_or_else(|| ScriptError::WrongReturnType {
+            site: self.definition_site(name),
+            function: name.to_owned(),
+            expected: type_label(type_name::<T>()),
+            actual,
+        })
     }
 
     /// The site of a function's definition (used when Rhai gives no position).
@@ -1061,9 +1017,7 @@ impl ScriptSet {
         };
 
         match err {
-            EvalAltResult::ErrorFunctionNotFound(ref signature, _)
-                if position.is_none() && signature == entry =>
-            {
+            EvalAltResult::ErrorFunctionNotFound(ref signature, _) if position.is_none() && signature == entry => {
                 let arities: Vec<String> = self
                     .functions
                     .iter()
@@ -1107,10 +1061,7 @@ impl ScriptSet {
                 }
             }
             EvalAltResult::ErrorTerminated(ref token, _)
-                if token
-                    .clone()
-                    .into_string()
-                    .is_ok_and(|t| t == DEADLINE_TOKEN) =>
+                if token.clone().into_string().is_ok_and(|t| t == DEADLINE_TOKEN) =>
             {
                 ScriptError::Deadline {
                     site,
@@ -1182,11 +1133,9 @@ fn runtime_message(err: &EvalAltResult) -> String {
                 format!("算术错误：{message}")
             }
         }
-        EvalAltResult::ErrorMismatchDataType(expected, actual, _) => format!(
-            "类型不符：需要{}，实际是{}",
-            type_label(expected),
-            type_label(actual)
-        ),
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _) => {
+            format!("类型不符：需要{}，实际是{}", type_label(expected), type_label(actual))
+        }
         EvalAltResult::ErrorRuntime(value, _) => format!("脚本抛出错误：{value}"),
         EvalAltResult::ErrorArrayBounds(len, index, _) => {
             format!("数组下标 {index} 越界（长度 {len}）")
@@ -1342,10 +1291,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn set(files: &[(&str, &str)]) -> ScriptSet {
-        let files: Vec<(String, String)> = files
-            .iter()
-            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
-            .collect();
+        let files: Vec<(String, String)> = files.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect();
         match ScriptSet::compile("test-set", &files, &ScriptLimits::default()) {
             Ok(set) => set,
             Err(e) => panic!("{e}"),
@@ -1415,10 +1361,7 @@ mod tests {
             .iter()
             .map(|d| (d.name.as_str(), d.arity, d.line, d.column))
             .collect();
-        assert_eq!(
-            summary,
-            vec![("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)]
-        );
+        assert_eq!(summary, vec![("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)]);
     }
 
     #[test]

@@ -1,9 +1,5 @@
 //! Hostile and friendly scripts against the sandboxed engine (`jixiao::script`).
-#![expect(
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail by panicking"
-)]
+#![expect(clippy::panic, clippy::indexing_slicing, reason = "tests fail by panicking")]
 //!
 //! Every hostile script must fail within one second with an error naming the rule set, the
 //! script file and a line.
@@ -17,9 +13,7 @@ use rust_decimal_macros::dec;
 const RULESET: &str = "hostile-2024";
 
 fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
-        .collect()
+    list.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect()
 }
 
 fn compile_with(list: &[(&str, &str)], limits: &ScriptLimits) -> Result<ScriptSet, ScriptError> {
@@ -48,14 +42,8 @@ fn assert_located(err: &ScriptError, file: &str, line: usize) {
     assert!(message.contains(&format!("规则集 {RULESET}")), "{message}");
     assert!(message.contains(&format!("脚本 {file}")), "{message}");
     assert!(message.contains(&format!("第 {line} 行")), "{message}");
-    let location = err
-        .location()
-        .unwrap_or_else(|| panic!("no location: {message}"));
-    assert_eq!(
-        (location.file.as_str(), location.line),
-        (file, line),
-        "{message}"
-    );
+    let location = err.location().unwrap_or_else(|| panic!("no location: {message}"));
+    assert_eq!((location.file.as_str(), location.line), (file, line), "{message}");
 }
 
 #[test]
@@ -63,20 +51,11 @@ fn endless_loop_hits_the_operation_limit() {
     let set = compile(&[("loop.rhai", "\n\nfn spin() {\n  loop {}\n}\n")]);
     let err = fails_fast(|| set.call::<Decimal>("spin", ()));
     assert!(
-        matches!(
-            err,
-            ScriptError::TooManyOperations {
-                limit: 1_000_000,
-                ..
-            }
-        ),
+        matches!(err, ScriptError::TooManyOperations { limit: 1_000_000, .. }),
         "{err:?}"
     );
     assert_located(&err, "loop.rhai", 3);
-    assert!(
-        err.to_string().contains("运算次数超过上限（1000000）"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("运算次数超过上限（1000000）"), "{err}");
 }
 
 #[test]
@@ -84,10 +63,7 @@ fn endless_loop_in_a_nested_call_is_still_located() {
     let set = compile(&[
         ("entry.rhai", "fn entry() { helper(1) }"),
         ("helper.rhai", "fn helper(x) {\n  let y = x;\n  y / 0\n}"),
-        (
-            "spin.rhai",
-            "fn outer() { inner() }\nfn inner() { while true { } }",
-        ),
+        ("spin.rhai", "fn outer() { inner() }\nfn inner() { while true { } }"),
     ]);
     // An ordinary error keeps its exact position in the inner file.
     let err = fails_fast(|| set.call::<Decimal>("entry", ()));
@@ -97,10 +73,7 @@ fn endless_loop_in_a_nested_call_is_still_located() {
     assert!(err.to_string().contains("除数为零"), "{err}");
     // A limit error is reported at the entry function's definition.
     let err = fails_fast(|| set.call::<Decimal>("outer", ()));
-    assert!(
-        matches!(err, ScriptError::TooManyOperations { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ScriptError::TooManyOperations { .. }), "{err:?}");
     assert_located(&err, "spin.rhai", 1);
 }
 
@@ -108,19 +81,13 @@ fn endless_loop_in_a_nested_call_is_still_located() {
 fn endless_recursion_hits_the_call_depth_limit() {
     let set = compile(&[("rec.rhai", "// recursion\nfn f(x) { f(x + 1) }")]);
     let err = fails_fast(|| set.call::<Decimal>("f", (1_i64,)));
-    assert!(
-        matches!(err, ScriptError::CallDepth { limit: 64, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ScriptError::CallDepth { limit: 64, .. }), "{err:?}");
     assert_located(&err, "rec.rhai", 2);
 }
 
 #[test]
 fn doubling_string_hits_the_string_size_limit() {
-    let set = compile(&[(
-        "grow.rhai",
-        "fn grow() {\n  let s = \"x\";\n  loop { s += s; }\n}",
-    )]);
+    let set = compile(&[("grow.rhai", "fn grow() {\n  let s = \"x\";\n  loop { s += s; }\n}")]);
     let err = fails_fast(|| set.call::<String>("grow", ()));
     assert!(
         matches!(&err, ScriptError::DataTooLarge { what, limit: 65_536, .. } if what == "字符串长度"),
@@ -203,12 +170,7 @@ fn import_is_a_compile_error() {
 
 #[test]
 fn eval_is_a_compile_error() {
-    let err = fails_fast(|| {
-        compile_with(
-            &[("evil.rhai", "fn a() {\n  eval(\"1\")\n}")],
-            &ScriptLimits::default(),
-        )
-    });
+    let err = fails_fast(|| compile_with(&[("evil.rhai", "fn a() {\n  eval(\"1\")\n}")], &ScriptLimits::default()));
     assert!(matches!(err, ScriptError::Compile { .. }), "{err:?}");
     assert_located(&err, "evil.rhai", 2);
     assert!(err.to_string().contains("不允许使用 eval"), "{err}");
@@ -252,18 +214,10 @@ fn slow_finite_loop_hits_the_wall_clock_deadline() {
     let guard = set.begin_document();
     let start = Instant::now();
     let err = fails_fast(|| set.call::<i64>("slow", ()));
-    assert!(
-        start.elapsed() >= Duration::from_millis(190),
-        "{:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() >= Duration::from_millis(190), "{:?}", start.elapsed());
     assert!(matches!(err, ScriptError::Deadline { .. }), "{err:?}");
     assert_located(&err, "slow.rhai", 1);
-    assert!(
-        err.to_string()
-            .contains("脚本运行超时（每份文档限 200 毫秒）"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("脚本运行超时（每份文档限 200 毫秒）"), "{err}");
     // Later calls in the same document fail at once.
     let err = fails_fast(|| set.call::<i64>("slow", ()));
     assert!(matches!(err, ScriptError::Deadline { .. }), "{err:?}");
@@ -278,10 +232,7 @@ fn the_deadline_is_shared_by_all_calls_of_a_document() {
     };
     // Each call is short (well under the budget) but a document makes many.
     let set = compile_with(
-        &[(
-            "work.rhai",
-            "fn work() { let i = 0; while i < 20_000 { i += 1; } i }",
-        )],
+        &[("work.rhai", "fn work() { let i = 0; while i < 20_000 { i += 1; } i }")],
         &limits,
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -299,18 +250,12 @@ fn the_deadline_is_shared_by_all_calls_of_a_document() {
 
 #[test]
 fn print_and_debug_are_captured() {
-    let set = compile(&[(
-        "talk.rhai",
-        "fn talk(x) {\n  print(\"x\");\n  debug(x);\n  x\n}",
-    )]);
+    let set = compile(&[("talk.rhai", "fn talk(x) {\n  print(\"x\");\n  debug(x);\n  x\n}")]);
     let guard = set.begin_document();
     assert_eq!(set.call::<i64>("talk", (7_i64,)).ok(), Some(7));
     let log = guard.take_log();
     assert_eq!(log.lines.len(), 2, "{log:?}");
-    assert_eq!(
-        (log.lines[0].kind, log.lines[0].text.as_str()),
-        (LogKind::Print, "x")
-    );
+    assert_eq!((log.lines[0].kind, log.lines[0].text.as_str()), (LogKind::Print, "x"));
     assert_eq!(log.lines[1].kind, LogKind::Debug);
     assert_eq!(log.lines[1].position.map(|p| p.0), Some(3));
     assert!(guard.take_log().lines.is_empty());
@@ -349,13 +294,7 @@ fn print_child() {
 fn print_goes_nowhere_near_stdout() {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     let output = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "print_child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "print_child", "--ignored", "--nocapture", "--test-threads=1"])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -378,15 +317,10 @@ fn decimal_arithmetic_is_exact() {
     )]);
     assert_eq!(set.call::<Decimal>("sum", ()).ok(), Some(dec!(0.3)));
     assert_eq!(set.call::<bool>("is_exact", ()).ok(), Some(true));
-    assert_eq!(
-        set.call::<Decimal>("mixed", (dec!(0.35),)).ok(),
-        Some(dec!(3.5))
-    );
+    assert_eq!(set.call::<Decimal>("mixed", (dec!(0.35),)).ok(), Some(dec!(3.5)));
     assert_eq!(set.call::<i64>("int_div", ()).ok(), Some(2));
     assert_eq!(set.call::<Decimal>("dec_div", ()).ok(), Some(dec!(2.5)));
-    let halves = set
-        .call::<rhai::Array>("halves", ())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let halves = set.call::<rhai::Array>("halves", ()).unwrap_or_else(|e| panic!("{e}"));
     let halves: Vec<String> = halves.iter().map(ToString::to_string).collect();
     assert_eq!(halves, ["2.35", "2.34"]);
 }
@@ -433,19 +367,13 @@ fn functions_in_different_files_call_each_other() {
 #[test]
 fn same_function_in_two_files_is_an_error_naming_both() {
     let err = compile_with(
-        &[
-            ("a.rhai", "fn score(x) { x }"),
-            ("b.rhai", "\n\nfn score(y) { y }"),
-        ],
+        &[("a.rhai", "fn score(x) { x }"), ("b.rhai", "\n\nfn score(y) { y }")],
         &ScriptLimits::default(),
     )
     .err()
     .unwrap_or_else(|| panic!("expected an error"));
     let message = err.to_string();
-    assert!(
-        matches!(err, ScriptError::DuplicateFunction { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ScriptError::DuplicateFunction { .. }), "{err:?}");
     assert!(
         message.contains("a.rhai 第 1 行") && message.contains("b.rhai 第 3 行"),
         "{message}"
@@ -473,11 +401,7 @@ fn host_side_errors_name_the_function() {
     };
     assert!(err.to_string().contains("找不到脚本函数 missing"), "{err}");
     let err = set.call::<Decimal>("one", (1_i64, 2_i64)).err();
-    assert!(
-        err.as_ref()
-            .is_some_and(|e| e.to_string().contains("one/1")),
-        "{err:?}"
-    );
+    assert!(err.as_ref().is_some_and(|e| e.to_string().contains("one/1")), "{err:?}");
 }
 
 #[test]

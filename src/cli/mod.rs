@@ -3,6 +3,7 @@
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
 mod schema;
+mod score;
 mod validate;
 
 use std::process::ExitCode;
@@ -15,7 +16,6 @@ pub enum Outcome {
     /// Everything read and nothing at or above the threshold.
     Clean,
     /// Findings at or above the threshold.
-    #[allow(dead_code, reason = "produced once scoring lands")]
     Findings,
     /// Bad input or bad policy somewhere in the run.
     BadInput,
@@ -44,6 +44,8 @@ pub struct Cli {
 enum Command {
     /// 输出 JSON Schema（print a generated JSON Schema）
     Schema(schema::Args),
+    /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
+    Score(score::Args),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
 }
@@ -52,6 +54,7 @@ enum Command {
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Schema(args) => schema::run(&args),
+        Command::Score(args) => score::run(&args),
         Command::Validate(args) => validate::run(&args),
     }
 }

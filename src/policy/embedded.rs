@@ -1,0 +1,37 @@
+//! The rule sets shipped in `rules/`, compiled into the binary so it works with no files
+//! around it.
+
+use include_dir::{Dir, include_dir};
+
+use super::{RuleSetFiles, RuleSetOrigin};
+
+static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// Ids of every embedded rule set, sorted.
+pub fn ids() -> Vec<&'static str> {
+    let mut ids: Vec<&str> = RULES
+        .dirs()
+        .filter_map(|d| d.path().file_name().and_then(|n| n.to_str()))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// The files of the embedded rule set `id` (its `policy.toml` and scripts; not its tests).
+pub fn files(id: &str) -> Option<RuleSetFiles> {
+    let dir = RULES.get_dir(id)?;
+    let mut files: Vec<(String, String)> = dir
+        .files()
+        .filter_map(|f| {
+            let name = f.path().file_name()?.to_str()?.to_owned();
+            let text = f.contents_utf8()?.to_owned();
+            (name.ends_with(".toml") || name.ends_with(".rhai")).then_some((name, text))
+        })
+        .collect();
+    files.sort();
+    Some(RuleSetFiles {
+        origin: RuleSetOrigin::Embedded,
+        name: id.to_owned(),
+        files,
+    })
+}

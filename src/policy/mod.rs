@@ -1,0 +1,507 @@
+//! Rule sets: a folder of `policy.toml` + `*.rhai` scripts turned into a checked, immutable
+//! [`RuleSet`] whose scripts are compiled once.
+//!
+//! The raw file format lives in [`model`]; the rule sets shipped in `rules/` are embedded in the
+//! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
+//! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
+
+pub mod embedded;
+pub mod model;
+pub mod select;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+
+use crate::script::{ScriptLimits, ScriptSet};
+use model::{PolicyFile, RoundingMode, YearRange};
+
+/// File name of the policy inside a rule-set folder.
+pub const POLICY_FILE: &str = "policy.toml";
+
+/// Where a rule set was loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleSetOrigin {
+    /// Compiled into the binary from `rules/<id>/`.
+    Embedded,
+    /// An editor's folder on disk.
+    Folder(PathBuf),
+}
+
+/// The text files of one rule set, before checking: `policy.toml`, scripts, and anything else.
+#[derive(Debug, Clone)]
+pub struct RuleSetFiles {
+    /// Where they came from.
+    pub origin: RuleSetOrigin,
+    /// Name used in messages (folder name or embedded id).
+    pub name: String,
+    /// `(relative path, text)`, sorted by path.
+    pub files: Vec<(String, String)>,
+}
+
+impl RuleSetFiles {
+    /// Reads every text file of a rule-set folder (not descending into `tests/`).
+    pub fn read_folder(dir: &Path) -> Result<Self, PolicyError> {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string());
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| PolicyError::whole(&name, "", format!("无法读取规则集文件夹 {}：{e}", dir.display())))?;
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() {
+                continue;
+            }
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if !(file_name.ends_with(".toml") || file_name.ends_with(".rhai")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| PolicyError::whole(&name, &file_name, format!("无法读取：{e}（需要 UTF-8 文本）")))?;
+            files.push((file_name, text));
+        }
+        files.sort();
+        Ok(Self {
+            origin: RuleSetOrigin::Folder(dir.to_owned()),
+            name,
+            files,
+        })
+    }
+
+    fn get(&self, file: &str) -> Option<&str> {
+        self.files.iter().find(|(n, _)| n == file).map(|(_, t)| t.as_str())
+    }
+}
+
+/// A broken rule set: which file, where in it, what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    /// Rule set name (folder or id).
+    pub ruleset: String,
+    /// File inside the rule set (`policy.toml`, `formulas.rhai`), empty when about the folder.
+    pub file: String,
+    /// 1-based line and column, when known.
+    pub line_col: Option<(usize, usize)>,
+    /// Byte span in the file, when known (for diagnostics that underline it).
+    pub span: Option<std::ops::Range<usize>>,
+    /// What is wrong, in Chinese.
+    pub message: String,
+    /// How to fix it, in Chinese.
+    pub help: Option<String>,
+}
+
+impl PolicyError {
+    fn whole(ruleset: &str, file: &str, message: String) -> Self {
+        Self {
+            ruleset: ruleset.to_owned(),
+            file: file.to_owned(),
+            line_col: None,
+            span: None,
+            message,
+            help: None,
+        }
+    }
+
+    fn at(ruleset: &str, file: &str, text: &str, span: std::ops::Range<usize>, message: String) -> Self {
+        Self {
+            ruleset: ruleset.to_owned(),
+            file: file.to_owned(),
+            line_col: Some(line_col(text, span.start)),
+            span: Some(span),
+            message,
+            help: None,
+        }
+    }
+
+    fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "规则集 {}", self.ruleset)?;
+        if !self.file.is_empty() {
+            write!(f, " {}", self.file)?;
+        }
+        if let Some((line, col)) = self.line_col {
+            write!(f, ":{line}:{col}")?;
+        }
+        write!(f, "：{}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "（{help}）")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+/// A named parameter, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Name scripts read it by (`p.name`).
+    pub name: String,
+    /// Value.
+    pub value: Decimal,
+    /// Meaning.
+    pub description: String,
+    /// Clause or practice it implements.
+    pub reference: Option<String>,
+}
+
+/// One qualitative tier, checked: phrases and the share of the weight it earns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    /// Tier name.
+    pub name: String,
+    /// Lower bound of the score share (inclusive).
+    pub min: Decimal,
+    /// Upper bound of the score share (inclusive).
+    pub max: Decimal,
+    /// Phrases meaning this tier.
+    pub phrases: Vec<String>,
+}
+
+/// Names of the script functions that score each kind of indicator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormulaNames {
+    /// Execution rate.
+    pub budget_rate: String,
+    /// Execution score.
+    pub budget_score: String,
+    /// ≥ / > indicators.
+    pub forward: String,
+    /// ≤ / < indicators.
+    pub reverse: String,
+    /// = indicators.
+    pub equal: String,
+    /// Qualitative indicators.
+    pub qualitative: String,
+    /// Deadlines.
+    pub deadline: String,
+}
+
+/// A checked, immutable rule set with its scripts compiled once.
+pub struct RuleSet {
+    /// Id (`shenzhen-2020`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Region code; `None` for national sets.
+    pub region: Option<String>,
+    /// Budget years covered.
+    pub years: YearRange,
+    /// Default for documents with no region.
+    pub default_for_national: bool,
+    /// Source documents (title, url).
+    pub sources: Vec<(String, Option<String>)>,
+    /// Funds (budget execution) points in the profile.
+    pub budget_weight: Decimal,
+    /// Points of all indicators together.
+    pub indicators_weight: Decimal,
+    /// Level-1 weights in the profile (empty when the policy sets none).
+    pub level1_weights: BTreeMap<String, Decimal>,
+    /// Full marks.
+    pub total_weight: Decimal,
+    /// Rescale level-1 blocks whose declared weights differ from the profile.
+    pub rescale: bool,
+    /// Use the form's own 分值 for budget execution.
+    pub budget_weight_from_form: bool,
+    /// Rounding mode used everywhere the policy rounds.
+    pub rounding_mode: RoundingMode,
+    /// Places for indicator and funds scores.
+    pub score_places: u32,
+    /// Places for the total.
+    pub total_places: u32,
+    /// Grade bands, highest minimum first.
+    pub grades: Vec<(String, Decimal)>,
+    /// Unit → (base unit, factor).
+    pub units: BTreeMap<String, (String, Decimal)>,
+    /// Qualitative tiers, best first.
+    pub tiers: Vec<Tier>,
+    /// Level-2 names scored lower-is-better when the target has no comparator.
+    pub reverse_level2: Vec<String>,
+    /// Actual text equal to target text counts as the top qualitative tier.
+    pub same_text_is_top_tier: bool,
+    /// Script function per indicator kind.
+    pub formulas: FormulaNames,
+    /// Named parameters.
+    pub params: Vec<Parameter>,
+    /// The parameters as the map scripts receive as `p`.
+    pub params_map: rhai::Map,
+    /// Compiled scripts.
+    pub scripts: ScriptSet,
+    /// The files it was built from.
+    pub files: RuleSetFiles,
+}
+
+impl fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("id", &self.id)
+            .field("years", &self.years)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuleSet {
+    /// Loads and checks a rule set from its files; compiles its scripts.
+    pub fn load(files: RuleSetFiles) -> Result<Self, PolicyError> {
+        Self::load_with_limits(files, &ScriptLimits::default())
+    }
+
+    /// As [`RuleSet::load`], with explicit script limits.
+    pub fn load_with_limits(files: RuleSetFiles, limits: &ScriptLimits) -> Result<Self, PolicyError> {
+        let name = files.name.clone();
+        let text = files
+            .get(POLICY_FILE)
+            .ok_or_else(|| PolicyError::whole(&name, POLICY_FILE, "缺少 policy.toml".into()))?
+            .to_owned();
+        let raw: PolicyFile = toml::from_str(&text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            PolicyError::at(&name, POLICY_FILE, &text, span, e.message().trim().to_owned())
+        })?;
+        let err =
+            |span: std::ops::Range<usize>, message: String| PolicyError::at(&name, POLICY_FILE, &text, span, message);
+
+        // Weights of the profile must add up to full marks.
+        let total = raw.profile.total.value.0;
+        let budget_weight = raw.profile.budget.value.0;
+        let indicators_weight = raw.profile.indicators.value.0;
+        if budget_weight + indicators_weight != total {
+            return Err(err(
+                raw.profile.indicators.span.clone(),
+                format!(
+                    "权重合计为 {}（预算执行 {budget_weight} + 绩效指标 {indicators_weight}），不等于满分 {total}",
+                    budget_weight + indicators_weight
+                ),
+            )
+            .with_help("调整 [profile] 中的分值，使预算执行与绩效指标之和等于满分"));
+        }
+        if let Some(level1) = &raw.profile.level1 {
+            let level1_sum: Decimal = level1.value.values().map(|d| d.0).sum();
+            if level1_sum != indicators_weight {
+                return Err(err(
+                    level1.span.clone(),
+                    format!("各一级指标分值合计为 {level1_sum}，不等于绩效指标分值 {indicators_weight}"),
+                )
+                .with_help("调整 [profile.level1] 中的分值"));
+            }
+        }
+
+        let mut grades: Vec<(String, Decimal)> = raw.grades.iter().map(|g| (g.grade.clone(), g.min.value.0)).collect();
+        grades.sort_by_key(|g| std::cmp::Reverse(g.1));
+        if grades.is_empty() {
+            return Err(PolicyError::whole(&name, POLICY_FILE, "没有等级划分 [[grades]]".into()));
+        }
+
+        let tiers: Vec<Tier> = raw
+            .qualitative
+            .iter()
+            .map(|t| Tier {
+                name: t.tier.clone(),
+                min: t.min.value.0,
+                max: t.max.value.0,
+                phrases: t.phrases.clone(),
+            })
+            .collect();
+        for (tier, raw_tier) in tiers.iter().zip(&raw.qualitative) {
+            if tier.min > tier.max || tier.min < Decimal::ZERO || tier.max > Decimal::ONE {
+                return Err(err(
+                    raw_tier.min.span.clone(),
+                    format!("定性档次“{}”的区间 [{}, {}] 不合法", tier.name, tier.min, tier.max),
+                )
+                .with_help("区间是占权重的比例，应满足 0 ≤ 下限 ≤ 上限 ≤ 1"));
+            }
+        }
+
+        let params: Vec<Parameter> = raw
+            .params
+            .iter()
+            .map(|(name, p)| Parameter {
+                name: name.clone(),
+                value: p.value.value.0,
+                description: p.description.clone(),
+                reference: p.reference.clone(),
+            })
+            .collect();
+        let params_map: rhai::Map = params
+            .iter()
+            .map(|p| (p.name.as_str().into(), param_dynamic(p.value)))
+            .collect();
+
+        let script_files: Vec<(String, String)> = if raw.scripts.is_empty() {
+            files
+                .files
+                .iter()
+                .filter(|(n, _)| n.ends_with(".rhai"))
+                .cloned()
+                .collect()
+        } else {
+            let mut list = Vec::new();
+            for script in &raw.scripts {
+                let source = files.get(script).ok_or_else(|| {
+                    PolicyError::whole(&name, POLICY_FILE, format!("scripts 中列出的脚本 {script} 不存在"))
+                })?;
+                list.push((script.clone(), source.to_owned()));
+            }
+            list
+        };
+        let scripts = ScriptSet::compile(&raw.ruleset.id.value, &script_files, limits).map_err(|e| {
+            let (file, line_col) = match e.location() {
+                Some(loc) => (loc.file.clone(), Some((loc.line, loc.column))),
+                None => (String::new(), None),
+            };
+            PolicyError {
+                ruleset: name.clone(),
+                file,
+                line_col,
+                span: None,
+                message: e.to_string(),
+                help: None,
+            }
+        })?;
+
+        let f = &raw.formulas;
+        let checks: [(&model::Located<String>, usize, &str); 7] = [
+            (&f.budget_rate, 3, "budget_rate"),
+            (&f.budget_score, 3, "budget_score"),
+            (&f.forward, 4, "forward"),
+            (&f.reverse, 4, "reverse"),
+            (&f.equal, 4, "equal"),
+            (&f.qualitative, 5, "qualitative"),
+            (&f.deadline, 5, "deadline"),
+        ];
+        for (located, arity, key) in checks {
+            if !scripts.has_function(&located.value, arity) {
+                return Err(err(
+                    located.span.clone(),
+                    format!(
+                        "[formulas] {key} 指定的函数 {}（{arity} 个参数）在脚本中没有定义",
+                        located.value
+                    ),
+                )
+                .with_help(format!(
+                    "在 .rhai 脚本中定义 fn {}(…)，参数个数为 {arity}",
+                    located.value
+                )));
+            }
+        }
+
+        Ok(RuleSet {
+            id: raw.ruleset.id.value.clone(),
+            title: raw.ruleset.title.clone(),
+            region: raw.ruleset.region.clone(),
+            years: raw.ruleset.years.value,
+            default_for_national: raw.ruleset.default_for_national,
+            sources: raw
+                .ruleset
+                .sources
+                .iter()
+                .map(|s| (s.title.clone(), s.url.clone()))
+                .collect(),
+            budget_weight,
+            indicators_weight,
+            level1_weights: raw
+                .profile
+                .level1
+                .as_ref()
+                .map(|l| l.value.iter().map(|(k, v)| (k.clone(), v.0)).collect())
+                .unwrap_or_default(),
+            total_weight: total,
+            rescale: raw.profile.rescale,
+            budget_weight_from_form: raw.profile.budget_weight_from_form,
+            rounding_mode: raw.rounding.mode,
+            score_places: raw.rounding.score_places,
+            total_places: raw.rounding.total_places,
+            grades,
+            units: raw
+                .units
+                .iter()
+                .map(|(k, u)| (k.clone(), (u.base.clone(), u.factor.0)))
+                .collect(),
+            tiers,
+            reverse_level2: raw.classify.reverse_level2.clone(),
+            same_text_is_top_tier: raw.classify.same_text_is_top_tier,
+            formulas: FormulaNames {
+                budget_rate: f.budget_rate.value.clone(),
+                budget_score: f.budget_score.value.clone(),
+                forward: f.forward.value.clone(),
+                reverse: f.reverse.value.clone(),
+                equal: f.equal.value.clone(),
+                qualitative: f.qualitative.value.clone(),
+                deadline: f.deadline.value.clone(),
+            },
+            params,
+            params_map,
+            scripts,
+            files,
+        })
+    }
+
+    /// Rounds a score to the policy's score places, in its mode, written with exactly that
+    /// many decimals (9.8 → 9.80).
+    pub fn round_score(&self, x: Decimal) -> Decimal {
+        let mut r = self.rounding_mode.round(x, self.score_places);
+        r.rescale(self.score_places);
+        r
+    }
+
+    /// Rounds a total to the policy's total places, in its mode, with exactly that many decimals.
+    pub fn round_total(&self, x: Decimal) -> Decimal {
+        let mut r = self.rounding_mode.round(x, self.total_places);
+        r.rescale(self.total_places);
+        r
+    }
+
+    /// The grade a total earns under this rule set's bands.
+    pub fn grade_of(&self, total: Decimal) -> Option<&str> {
+        self.grades
+            .iter()
+            .find(|(_, min)| total >= *min)
+            .map(|(g, _)| g.as_str())
+    }
+
+    /// A parameter's value by name.
+    pub fn param(&self, name: &str) -> Option<Decimal> {
+        self.params.iter().find(|p| p.name == name).map(|p| p.value)
+    }
+
+    /// Converts `value` in `unit` to its base unit through the policy's table.
+    /// Returns the base unit and the converted value; unknown units stay as they are.
+    pub fn to_base_unit(&self, value: Decimal, unit: &str) -> (String, Decimal) {
+        match self.units.get(unit) {
+            Some((base, factor)) => (base.clone(), value * factor),
+            None => (unit.to_owned(), value),
+        }
+    }
+
+    /// Human description of the years and region it covers.
+    pub fn coverage(&self) -> String {
+        format!("{}，{}", self.region.as_deref().unwrap_or("全国"), self.years)
+    }
+}
+
+/// Integers reach scripts as integers (so `round_half_up(x, p.places)` works), fractions as decimals.
+fn param_dynamic(value: Decimal) -> rhai::Dynamic {
+    if value.fract().is_zero() {
+        if let Ok(int) = i64::try_from(value.trunc().mantissa() / 10i128.pow(value.scale())) {
+            return rhai::Dynamic::from_int(int);
+        }
+    }
+    rhai::Dynamic::from_decimal(value)
+}

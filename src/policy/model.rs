@@ -1,0 +1,357 @@
+//! The `policy.toml` file as written by a finance editor: every key, with its meaning.
+//!
+//! These types mirror the file one to one (unknown keys are errors) and carry the byte span of
+//! the values a later check may complain about, so messages can point at file:line:column.
+//! `schemas/policy.schema.json` is generated from them. Turning this raw form into a checked
+//! [`crate::policy::RuleSet`] happens in `policy::load`.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+/// A value together with where it was written in the policy file (byte range).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Located {
+            span: spanned.span(),
+            value: spanned.into_inner(),
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// An exact decimal written in TOML as a string ("0.5") or an integer (10). A TOML float
+/// (0.5 without quotes) is refused: floats cannot hold most decimals exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dec(pub Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Dec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("写成字符串的小数，如 \"0.5\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                v.trim()
+                    .parse::<Decimal>()
+                    .map(Dec)
+                    .map_err(|_| E::custom(format!("\"{v}\" 不是合法的小数")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
+                Err(E::custom(format!(
+                    "小数必须写成字符串（加引号），如 \"{v}\"：不加引号的小数会被当作浮点数，失去精度"
+                )))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for Dec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DecimalString".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "精确小数：写成字符串（如 \"0.5\"）或整数（如 10）；不要写不加引号的小数。",
+            "anyOf": [
+                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
+                { "type": "integer" }
+            ]
+        })
+    }
+}
+
+/// The whole `policy.toml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "jixiao 规则集 policy.toml")]
+pub struct PolicyFile {
+    /// 规则集的身份：编号、名称、地区、适用年度、依据文件。
+    pub ruleset: RulesetMeta,
+    /// 一级指标权重方案（预算执行率 + 各一级指标）。
+    pub profile: Profile,
+    /// 舍入方式与位数。
+    pub rounding: Rounding,
+    /// 等级划分（优、良、中、差）。
+    pub grades: Vec<GradeBand>,
+    /// 单位换算表：单位 → 基本单位与倍数（如 万元 = 10000 元）。
+    #[serde(default)]
+    pub units: BTreeMap<String, UnitConversion>,
+    /// 定性指标用语及其档次。
+    #[serde(default)]
+    pub qualitative: Vec<QualitativeTier>,
+    /// 指标类别的判定：没有比较符号时按什么方向计分。
+    #[serde(default)]
+    pub classify: Classify,
+    /// 每类指标用哪个脚本函数计分。
+    pub formulas: Formulas,
+    /// 规则集的具名参数（阈值、系数、位数），脚本里以 `p.名称` 读取。
+    #[serde(default)]
+    pub params: BTreeMap<String, Param>,
+    /// 脚本文件（相对本文件夹），按顺序编译；省略时为文件夹中全部 *.rhai。
+    #[serde(default)]
+    pub scripts: Vec<String>,
+}
+
+/// Identity of a rule set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesetMeta {
+    /// 规则集编号，与文件夹同名，如 `shenzhen-2020`。
+    pub id: Located<String>,
+    /// 规则集名称（中文）。
+    pub title: String,
+    /// 适用地区代码（如 `shenzhen`、`sichuan`）；不写表示全国通用。
+    #[serde(default)]
+    pub region: Option<String>,
+    /// 适用的预算年度。
+    pub years: Located<YearRange>,
+    /// 没有指定地区的文档是否默认使用本规则集（全国规则集设为 true）。
+    #[serde(default)]
+    pub default_for_national: bool,
+    /// 依据的文件与来源。
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+/// Budget years a rule set covers, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearRange {
+    /// 起始年度（含）。
+    pub from: i32,
+    /// 截止年度（含）；不写表示此后各年都适用。
+    #[serde(default)]
+    pub to: Option<i32>,
+}
+
+impl YearRange {
+    /// True when `year` falls in the range.
+    pub fn covers(&self, year: i32) -> bool {
+        year >= self.from && self.to.is_none_or(|to| year <= to)
+    }
+}
+
+impl std::fmt::Display for YearRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to {
+            Some(to) if to == self.from => write!(f, "{}年", self.from),
+            Some(to) => write!(f, "{}—{}年", self.from, to),
+            None => write!(f, "{}年起", self.from),
+        }
+    }
+}
+
+/// A document a rule set rests on.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// 文件名称或文号。
+    pub title: String,
+    /// 网址（如有）。
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// The level-1 weight profile.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// 预算执行率的分值（如 10）。
+    pub budget: Located<Dec>,
+    /// 全部绩效指标的分值合计（如 90）。
+    pub indicators: Located<Dec>,
+    /// 各一级指标的分值，如 `{ "产出指标" = "50", … }`；不规定各一级指标分值时省略。
+    #[serde(default)]
+    pub level1: Option<Located<BTreeMap<String, Dec>>>,
+    /// 满分（通常 100）。
+    #[serde(default = "hundred")]
+    pub total: Located<Dec>,
+    /// 表中一级指标分值与本方案不同时，是否把该一级指标下的得分按本方案折算。
+    #[serde(default)]
+    pub rescale: bool,
+    /// 预算执行率分值取表中填写的分值（true）还是本方案的分值（false）。
+    #[serde(default = "yes")]
+    pub budget_weight_from_form: bool,
+    /// 依据的条款或做法。
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+fn hundred() -> Located<Dec> {
+    Located {
+        value: Dec(Decimal::ONE_HUNDRED),
+        span: 0..0,
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Rounding of scores and totals.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rounding {
+    /// 舍入方式：`half_up`（四舍五入）、`half_even`（银行家舍入）、`down`（截尾）、`up`（进一）。
+    pub mode: RoundingMode,
+    /// 指标得分、预算执行得分保留的小数位数。
+    pub score_places: u32,
+    /// 总分保留的小数位数。
+    pub total_places: u32,
+    /// 依据。
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// How a number is rounded; every rounding in jixiao names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// 四舍五入 (2.345 → 2.35).
+    HalfUp,
+    /// 银行家舍入 (2.345 → 2.34).
+    HalfEven,
+    /// 截尾（向零）.
+    Down,
+    /// 进一（远离零）.
+    Up,
+}
+
+impl RoundingMode {
+    /// Rounds `x` to `places` decimals in this mode.
+    pub fn round(self, x: Decimal, places: u32) -> Decimal {
+        use rust_decimal::RoundingStrategy as S;
+        let strategy = match self {
+            RoundingMode::HalfUp => S::MidpointAwayFromZero,
+            RoundingMode::HalfEven => S::MidpointNearestEven,
+            RoundingMode::Down => S::ToZero,
+            RoundingMode::Up => S::AwayFromZero,
+        };
+        x.round_dp_with_strategy(places, strategy)
+    }
+
+    /// Chinese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            RoundingMode::HalfUp => "四舍五入",
+            RoundingMode::HalfEven => "银行家舍入",
+            RoundingMode::Down => "截尾",
+            RoundingMode::Up => "进一",
+        }
+    }
+}
+
+/// One grade band: totals at or above `min` (and below the next band up) get `grade`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBand {
+    /// 等级名称（优、良、中、差）。
+    pub grade: String,
+    /// 下限（含）。
+    pub min: Located<Dec>,
+}
+
+/// A unit and how it converts to its base unit.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitConversion {
+    /// 基本单位（如 元）。
+    pub base: String,
+    /// 1 个本单位 = factor 个基本单位（如 万元 的 factor 为 10000）。
+    pub factor: Dec,
+}
+
+/// A qualitative tier: the phrases that mean it and the share of the weight it earns.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualitativeTier {
+    /// 档次名称（如 达成年度指标）。
+    pub tier: String,
+    /// 得分区间下限（占权重的比例，含）。
+    pub min: Located<Dec>,
+    /// 得分区间上限（占权重的比例，含）。
+    pub max: Located<Dec>,
+    /// 表示这一档的用语（实际完成值与之相同即归入本档）。
+    pub phrases: Vec<String>,
+    /// 依据。
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// How an indicator's direction is decided when its target carries no comparator.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Classify {
+    /// 这些二级指标在目标值没有比较符号时按“越低越好”（反向）计分，如 成本指标。
+    #[serde(default)]
+    pub reverse_level2: Vec<String>,
+    /// 实际完成值与目标值文字相同时，定性指标视为达成最高一档。
+    #[serde(default = "yes")]
+    pub same_text_is_top_tier: bool,
+}
+
+/// Which script function scores which kind of indicator.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Formulas {
+    /// 预算执行率：`fn 名称(预算数, 执行数, p)`，返回执行率。
+    pub budget_rate: Located<String>,
+    /// 预算执行得分：`fn 名称(执行率, 分值, p)`，返回得分。
+    pub budget_score: Located<String>,
+    /// 正向指标（≥、>）：`fn 名称(目标值, 实际值, 分值, p)`。
+    pub forward: Located<String>,
+    /// 反向指标（≤、<，如成本）：`fn 名称(目标值, 实际值, 分值, p)`。
+    pub reverse: Located<String>,
+    /// 等于指标（=）：`fn 名称(目标值, 实际值, 分值, p)`。
+    pub equal: Located<String>,
+    /// 定性指标：`fn 名称(档次下限, 档次上限, 分值, 填报得分, p)`，填报得分缺失时为 ()。
+    pub qualitative: Located<String>,
+    /// 时效指标：`fn 名称(逾期天数, 计划天数, 分值, 有说明, p)`；逾期天数 ≤ 0 表示按期。
+    pub deadline: Located<String>,
+}
+
+/// A named parameter of the rule set.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。
+    pub value: Located<Dec>,
+    /// 参数的含义（中文）。
+    pub description: String,
+    /// 依据的条款或做法（文件、条款号或样表）。
+    #[serde(default)]
+    pub reference: Option<String>,
+}

@@ -1,0 +1,120 @@
+//! Human-readable renderers: an aligned terminal table (CJK-width aware) and Markdown.
+
+use rust_decimal::Decimal;
+use unicode_width::UnicodeWidthStr;
+
+use super::finding_counts;
+use crate::scoring::Scorecard;
+
+fn dec(value: Option<Decimal>) -> String {
+    value.map(|d| d.to_string()).unwrap_or_else(|| "—".to_owned())
+}
+
+/// Computed value, with the reported one after a slash when they differ ("1.32≠12.5").
+fn pair(computed: Option<Decimal>, reported: Option<Decimal>) -> String {
+    match (computed, reported) {
+        (Some(c), Some(r)) if c == r => c.to_string(),
+        (Some(c), Some(r)) => format!("{c}≠{r}"),
+        (c, r) => format!("{}/{}", dec(c), dec(r)),
+    }
+}
+
+const HEADERS: [&str; 8] = [
+    "项目",
+    "年度",
+    "规则集",
+    "预算执行得分",
+    "总分",
+    "等级",
+    "发现(错/警/提)",
+    "文档",
+];
+
+fn rows(cards: &[Scorecard]) -> Vec<[String; 8]> {
+    cards
+        .iter()
+        .map(|c| {
+            [
+                c.project.clone(),
+                c.year.to_string(),
+                c.ruleset.clone(),
+                pair(c.budget.score, c.budget.reported_score),
+                pair(Some(c.total.score), c.total.reported),
+                c.grade.clone(),
+                finding_counts(c),
+                c.id.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// An aligned text table, one line per document; "a≠b" marks a computed value that differs
+/// from the reported one.
+pub fn table(cards: &[Scorecard]) -> String {
+    let rows = rows(cards);
+    let mut widths = HEADERS.map(UnicodeWidthStr::width);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut out = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(cell);
+            if i + 1 < cells.len() {
+                out.push_str(&" ".repeat(w.saturating_sub(cell.width())));
+            }
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(&HEADERS.map(str::to_owned));
+    out.push_str(&line(&widths.map(|w| "─".repeat(w))));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out.push_str(&format!(
+        "共 {} 个文档；“a≠b”表示按规则计算为 a、表中填报为 b\n",
+        cards.len()
+    ));
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown summary table followed by each document's findings.
+pub fn markdown(cards: &[Scorecard]) -> String {
+    let mut out = String::from("# 绩效自评表评分结果\n\n");
+    out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
+    out.push_str(&format!("|{}\n", "---|".repeat(HEADERS.len())));
+    for row in rows(cards) {
+        let cells: Vec<String> = row.iter().map(|c| md_escape(c)).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    for card in cards.iter().filter(|c| !c.findings.is_empty()) {
+        out.push_str(&format!(
+            "\n## {}（{}）\n\n",
+            md_escape(&card.project),
+            md_escape(&card.id)
+        ));
+        for f in &card.findings {
+            let place = f.indicator.as_deref().or(f.block.as_deref()).unwrap_or("");
+            let waived = if f.waived { "（已豁免）" } else { "" };
+            out.push_str(&format!(
+                "- **{}** {}{} {}：{}\n",
+                f.code,
+                f.severity.label(),
+                waived,
+                md_escape(place),
+                md_escape(&f.message)
+            ));
+        }
+    }
+    out
+}
