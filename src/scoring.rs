@@ -194,6 +194,21 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
     let budget = score_budget(rules, doc, &mut findings)?;
 
     let rescale = level1_rescale(rules, &doc.indicators);
+    for (level1, factor) in &rescale {
+        let profile = profile_weight(rules, level1).unwrap_or_default();
+        findings.push(
+            Finding::new(
+                "S2",
+                Severity::Info,
+                format!(
+                    "一级指标“{level1}”在表中合计 {} 分，规则集方案为 {profile} 分，得分按 {} 倍折算",
+                    (profile / factor).round_dp(2).normalize(),
+                    factor.round_dp(4).normalize()
+                ),
+            )
+            .in_block("indicators"),
+        );
+    }
     let mut indicators = Vec::with_capacity(doc.indicators.len());
     for (i, ind) in doc.indicators.iter().enumerate() {
         let factor = rescale.get(ind.level1.as_str()).copied();
@@ -336,6 +351,39 @@ fn score_budget(
             );
         }
     }
+    let explained = note_explains(row.note.as_deref());
+    if let Some(threshold) = rules.param("reason_rate_threshold") {
+        if rate < threshold && !explained {
+            findings.push(
+                Finding::new(
+                    "F4",
+                    Severity::Error,
+                    format!(
+                        "预算执行率 {} 低于 {}，但没有说明原因",
+                        percent(rate),
+                        percent(threshold)
+                    ),
+                )
+                .in_block("funds")
+                .at(at("rate_reported")),
+            );
+        }
+    }
+    if rules.param("adjustment_reason_required").is_some_and(|v| !v.is_zero()) {
+        if let Some(initial) = row.budget_initial {
+            if initial != budget && !explained {
+                findings.push(
+                    Finding::new(
+                        "F5",
+                        Severity::Error,
+                        format!("年初预算数 {initial} 调整为 {budget}，但没有说明调整原因"),
+                    )
+                    .in_block("funds")
+                    .at(at("budget_initial")),
+                );
+            }
+        }
+    }
     if let Some(reported) = row.score_reported {
         if reported != score {
             findings.push(
@@ -350,6 +398,11 @@ fn score_budget(
         }
     }
     Ok(out)
+}
+
+/// A fraction as a percentage with two decimals (0.8619 → "86.19%").
+fn percent(fraction: Decimal) -> String {
+    format!("{}%", (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
 /// Per level-1 name, the factor that maps the form's block weight onto the policy's profile,
