@@ -7,12 +7,15 @@ use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::document::EvaluationDocument;
+use crate::scoring::Scorecard;
 
 /// The schemas `jixiao schema NAME` can print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaName {
     /// The evaluation document (`schemas/evaluation.schema.json`).
     Evaluation,
+    /// The report of `jixiao score --format json` (`schemas/report.schema.json`).
+    Report,
 }
 
 impl SchemaName {
@@ -20,6 +23,7 @@ impl SchemaName {
     pub fn file_name(self) -> &'static str {
         match self {
             SchemaName::Evaluation => "evaluation.schema.json",
+            SchemaName::Report => "report.schema.json",
         }
     }
 
@@ -27,6 +31,7 @@ impl SchemaName {
     pub fn generate(self) -> Value {
         match self {
             SchemaName::Evaluation => evaluation_schema(),
+            SchemaName::Report => report_schema(),
         }
     }
 
@@ -44,6 +49,20 @@ pub fn evaluation_schema() -> Value {
     let schema = generator.into_root_schema_for::<EvaluationDocument>();
     let mut value = schema.to_value();
     strings_for_decimals(&mut value);
+    value
+}
+
+/// JSON Schema (draft 2020-12) of the JSON report: an array of [`Scorecard`]s.
+pub fn report_schema() -> Value {
+    let settings = SchemaSettings::draft2020_12().for_serialize();
+    let generator = settings.into_generator();
+    let mut value = generator.into_root_schema_for::<Vec<Scorecard>>().to_value();
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "title".into(),
+            Value::String("jixiao 评分报告（jixiao score --format json）".into()),
+        );
+    }
     value
 }
 

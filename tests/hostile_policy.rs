@@ -1,0 +1,123 @@
+//! Hostile rule sets through the binary: a script that loops, recurses, grows a string, imports a
+//! file or calls `eval` fails within a second with an error naming the rule set, the script file
+//! and the line; the other documents are still scored and the run exits 2.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Copies `rules/shenzhen-2020` into a temporary folder, replacing the deadline formula's body.
+fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    std::fs::copy(src.join("policy.toml"), dir.join("policy.toml")).unwrap();
+    let formulas = std::fs::read_to_string(src.join("formulas.rhai")).unwrap();
+    let start = formulas.find("fn deadline_half_score").unwrap();
+    let kept = &formulas[..start];
+    let script = format!(
+        "{extra}\n{kept}fn deadline_half_score(days_late, planned_days, weight, explained, p) {{\n{deadline_body}\n}}\n"
+    );
+    std::fs::write(dir.join("formulas.rhai"), script).unwrap();
+}
+
+fn score_with(dir: &Path) -> (i32, String, String, Duration) {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args([
+            "score",
+            "tests/fixtures/forms/shenzhen-seed.tsv",
+            "--year",
+            "2021",
+            "--format",
+            "jsonl",
+            "--rules",
+        ])
+        .arg(dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+        started.elapsed(),
+    )
+}
+
+/// Runtime attacks: only forms 3 and 4 have deadline indicators, so they fail and the seven
+/// others are scored.
+fn assert_runtime_attack_contained(body: &str, expected: &str, line: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_ruleset(dir.path(), body, "");
+    let (code, stdout, stderr, elapsed) = score_with(dir.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout.lines().count(), 7, "the other documents are scored: {stderr}");
+    let failures: Vec<&str> = stderr.lines().filter(|l| l.starts_with("错误")).collect();
+    assert_eq!(failures.len(), 2, "{stderr}");
+    for failure in failures {
+        assert!(failure.contains("shenzhen-2020"), "names the rule set: {failure}");
+        assert!(failure.contains("formulas.rhai"), "names the file: {failure}");
+        assert!(
+            failure.contains(&format!("第 {line} 行")),
+            "names line {line}: {failure}"
+        );
+        assert!(failure.contains(expected), "says what happened ({expected}): {failure}");
+    }
+    assert!(elapsed < Duration::from_secs(3), "two documents failed in {elapsed:?}");
+}
+
+/// Line of the deadline function's definition in the generated script. Rhai does not report
+/// where inside a function a limit tripped, so the error names the function's definition.
+fn body_line() -> usize {
+    let formulas =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020/formulas.rhai"))
+            .unwrap();
+    let start = formulas.find("fn deadline_half_score").unwrap();
+    formulas[..start].lines().count() + 2
+}
+
+#[test]
+fn an_endless_loop_is_stopped() {
+    assert_runtime_attack_contained("    loop { }", "运算次数", body_line());
+}
+
+#[test]
+fn deep_recursion_is_stopped() {
+    assert_runtime_attack_contained(
+        "    deadline_half_score(days_late + 1, planned_days, weight, explained, p)",
+        "调用",
+        body_line(),
+    );
+}
+
+#[test]
+fn a_huge_string_is_stopped() {
+    assert_runtime_attack_contained("    let s = \"x\";\n    loop { s += s; }", "字符串", body_line());
+}
+
+fn assert_compile_attack_refused(extra: &str, expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    hostile_ruleset(dir.path(), "    weight", extra);
+    let (code, stdout, stderr, elapsed) = score_with(dir.path());
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("formulas.rhai:2:"), "names file and line: {stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(elapsed < Duration::from_secs(3));
+}
+
+#[test]
+fn importing_a_file_is_refused() {
+    assert_compile_attack_refused("\nimport \"/etc/passwd\" as secrets;", "import");
+}
+
+#[test]
+fn eval_is_refused() {
+    assert_compile_attack_refused("\nfn sneaky() { eval(\"1 + 1\") }", "eval");
+}

@@ -1,0 +1,235 @@
+//! The nine real Shenzhen forms scored under the shipped rule sets: every number the bureau
+//! reported is reproduced exactly under `shenzhen-2020` (except form 6's cost indicator, which no
+//! rule reaches), and the national set applies its own profile and formulas.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::process::Command;
+
+use jixiao::import::{ImportOptions, import_file};
+use jixiao::policy::{RuleSet, embedded};
+use jixiao::scoring::{IndicatorKind, Scorecard, score_document};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
+
+fn score_seed(ruleset: &str) -> Vec<Scorecard> {
+    let rules = RuleSet::load(embedded::files(ruleset).unwrap()).unwrap();
+    let options = ImportOptions {
+        year: Some(2021),
+        region: Some("shenzhen".into()),
+    };
+    let docs = import_file(SEED.as_ref(), &options).unwrap();
+    assert_eq!(docs.len(), 9);
+    docs.iter().map(|d| score_document(&rules, d).unwrap()).collect()
+}
+
+#[test]
+fn shenzhen_reproduces_every_reported_number_of_forms_other_than_6() {
+    let cards = score_seed("shenzhen-2020");
+    for (i, card) in cards.iter().enumerate() {
+        let form = i + 1;
+        assert_eq!(card.ruleset, "shenzhen-2020");
+        assert_eq!(card.budget.score, card.budget.reported_score, "form {form} funds score");
+        if form == 6 {
+            continue;
+        }
+        for ind in &card.indicators {
+            assert_eq!(ind.score, ind.reported_score, "form {form} {}", ind.path());
+        }
+        assert_eq!(Some(card.total.score), card.total.reported, "form {form} total");
+        assert!(
+            card.findings.iter().all(|f| f.code != "T1"),
+            "form {form}: {:?}",
+            card.findings
+        );
+    }
+    let totals: Vec<Decimal> = cards.iter().map(|c| c.total.score).collect();
+    assert_eq!(
+        totals,
+        [
+            dec!(99.80),
+            dec!(100.00),
+            dec!(98.70),
+            dec!(92.60),
+            dec!(100.00),
+            dec!(88.62),
+            dec!(99.90),
+            dec!(100.00),
+            dec!(100.00)
+        ]
+    );
+}
+
+#[test]
+fn shenzhen_funds_scores_round_the_rate_before_multiplying() {
+    let cards = score_seed("shenzhen-2020");
+    assert_eq!(cards[0].budget.rate, Some(dec!(0.98)));
+    assert_eq!(cards[0].budget.score, Some(dec!(9.80)));
+    assert_eq!(cards[6].budget.score, Some(dec!(9.90)));
+}
+
+#[test]
+fn shenzhen_gives_form_4_half_points_for_the_explained_late_deadline() {
+    let cards = score_seed("shenzhen-2020");
+    let deadline = cards[3]
+        .indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Deadline)
+        .unwrap();
+    assert_eq!(deadline.target, "2021年7月前完成");
+    assert_eq!(deadline.days_late, Some(156));
+    assert_eq!(deadline.score, Some(dec!(6.00)));
+    assert_eq!(deadline.reported_score, Some(dec!(6)));
+}
+
+#[test]
+fn form_6_cost_overrun_is_recomputed_by_the_ratio_rule() {
+    let card = &score_seed("shenzhen-2020")[5];
+    let cost = card
+        .indicators
+        .iter()
+        .find(|i| i.level2.as_deref() == Some("成本指标"))
+        .unwrap();
+    assert_eq!(cost.kind, IndicatorKind::Reverse);
+    assert_eq!(cost.target_value, Some(dec!(124000)));
+    assert_eq!(cost.actual_value, Some(dec!(1170000)));
+    assert_eq!(cost.score, Some(dec!(1.32)));
+    assert_eq!(cost.reported_score, Some(dec!(12.5)));
+    assert_eq!(card.total.score, dec!(88.62));
+    assert_eq!(card.total.reported, Some(dec!(99.8)));
+    assert_eq!(card.grade, "良");
+    let codes: Vec<&str> = card.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"I4") && codes.contains(&"T1"), "{codes:?}");
+}
+
+#[test]
+fn form_2_cost_without_comparator_is_lower_is_better() {
+    let card = &score_seed("shenzhen-2020")[1];
+    let cost = card
+        .indicators
+        .iter()
+        .find(|i| i.level2.as_deref() == Some("成本指标"))
+        .unwrap();
+    assert_eq!(cost.target, "1499180");
+    assert_eq!(cost.kind, IndicatorKind::Reverse);
+}
+
+#[test]
+fn national_rules_apply_their_own_profile_and_formulas() {
+    let cards = score_seed("cn-mof-2020");
+    assert!(cards.iter().all(|c| c.ruleset == "cn-mof-2020"));
+    // The rate is not rounded first: 870996 / 890000 × 10 = 9.786… → 9.79.
+    assert_eq!(cards[0].budget.score, Some(dec!(9.79)));
+    // Benefit blocks of 20 points are rescaled to the national 30, satisfaction 20 to 10.
+    let satisfaction = cards[0].indicators.iter().find(|i| i.level1 == "满意度指标").unwrap();
+    assert_eq!(satisfaction.rescale, Some(dec!(0.5)));
+    assert_eq!(satisfaction.score, Some(dec!(10.00)));
+    assert!(cards[0].findings.iter().any(|f| f.code == "S2"));
+    // Form 6 under the provincial linear rule: A ≥ 2T earns nothing.
+    let cost = cards[5]
+        .indicators
+        .iter()
+        .find(|i| i.level2.as_deref() == Some("成本指标"))
+        .unwrap();
+    assert_eq!(cost.score, Some(dec!(0.00)));
+    assert_eq!(cards[5].total.score, dec!(87.33));
+    // Form 4's late deadline: planned 181 days, done in 337 → 181/337 × 12 = 6.45.
+    let deadline = cards[3]
+        .indicators
+        .iter()
+        .find(|i| i.kind == IndicatorKind::Deadline)
+        .unwrap();
+    assert_eq!(deadline.score, Some(dec!(6.45)));
+}
+
+fn jixiao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn the_report_says_which_rule_set_applied_and_matches_its_schema() {
+    let (code, stdout, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--year",
+        "2021",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "form 6 has error findings: {stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let cards = report.as_array().unwrap();
+    assert_eq!(cards.len(), 9);
+    assert!(
+        cards.iter().all(|c| c["ruleset"] == "cn-mof-2020"),
+        "no region → national default"
+    );
+    let schema = jixiao::schema::report_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // Required contract fields, decimals as strings.
+    let first = &cards[0];
+    for key in [
+        "id",
+        "project",
+        "year",
+        "ruleset",
+        "budget",
+        "indicators",
+        "total",
+        "grade",
+        "findings",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(first["total"]["score"], "99.79");
+    assert_eq!(first["budget"]["reported_score"], "9.80");
+}
+
+#[test]
+fn the_region_selects_the_regional_rule_set() {
+    let (code, stdout, _) = jixiao(&[
+        "score",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--year",
+        "2021",
+        "--region",
+        "shenzhen",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(stdout);
+}
+
+#[test]
+fn a_year_no_rule_set_covers_is_an_error() {
+    let (code, stdout, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--year",
+        "2019",
+        "--region",
+        "shenzhen",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("没有适用于地区“shenzhen” 2019 年的规则集"), "{stderr}");
+    assert!(stdout.contains("共 0 个文档"), "{stdout}");
+}
