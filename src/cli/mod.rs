@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
+mod import;
 mod schema;
 mod score;
 mod validate;
@@ -42,6 +43,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
+    Import(import::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
     Schema(schema::Args),
     /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
@@ -53,6 +56,7 @@ enum Command {
 /// Runs the parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
+        Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Validate(args) => validate::run(&args),
