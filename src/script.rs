@@ -876,7 +876,11 @@ impl ScriptSet {
                         files_by_name.insert(meta.name.to_owned(), file.clone());
                     }
                 }
-                functions.push(info);
+                // Closures (`|x| ...`) are compiled to hidden `anon$…` functions: keep them
+                // for error attribution, but they are not callable by name from the host.
+                if !meta.name.starts_with("anon$") {
+                    functions.push(info);
+                }
             }
             merged.combine(ast);
         }
@@ -936,6 +940,12 @@ impl ScriptSet {
     /// An integer result is widened when `T` is [`Decimal`], so a formula may return `0` or `w`
     /// alike. Outside a [`DeadlineGuard`] the call gets the whole deadline to itself.
     ///
+    /// Cost (release, shared 2-core machine, see the ignored `call_cost_breakdown` test): about
+    /// 1.25 µs for the forward formula `round_half_up(a / t * w, 2)` with three Decimals — the
+    /// same as an engine without limits or callbacks, the time goes into 28-digit decimal
+    /// division — and about 450 ns for a function returning an argument; this wrapper adds
+    /// ~40 ns over a bare `call_fn_with_options`.
+    ///
     /// # Errors
     /// [`ScriptError::FunctionNotFound`], [`ScriptError::WrongReturnType`], a limit error, or
     /// [`ScriptError::Runtime`] for anything the script itself got wrong.
@@ -969,12 +979,12 @@ impl ScriptSet {
             Ok(i) if TypeId::of::<T>() == TypeId::of::<Decimal>() => Dynamic::from_decimal(Decimal::from(i)),
             _ => value,
         };
-        let actual = type_label(value.type_name());
+        let actual = value.type_name();
         value.try_cast::<T>().ok_or_else(|| ScriptError::WrongReturnType {
             site: self.definition_site(name),
             function: name.to_owned(),
-            expected: type_label(type_name::<T>()),
-            actual,
+            expected: expected_label::<T>(),
+            actual: type_label(actual),
         })
     }
 
@@ -1095,6 +1105,25 @@ fn type_label(name: &str) -> String {
         "Dynamic" => "任意值".to_owned(),
         other => other.to_owned(),
     }
+}
+
+/// Chinese name of the type a host asked for.
+fn expected_label<T: Any>() -> String {
+    let id = TypeId::of::<T>();
+    let known = [
+        (TypeId::of::<INT>(), "整数"),
+        (TypeId::of::<Decimal>(), "小数"),
+        (TypeId::of::<bool>(), "布尔值"),
+        (TypeId::of::<String>(), "字符串"),
+        (TypeId::of::<ImmutableString>(), "字符串"),
+        (TypeId::of::<rhai::Array>(), "数组"),
+        (TypeId::of::<rhai::Map>(), "对象映射"),
+        (TypeId::of::<()>(), "空值 ()"),
+    ];
+    known
+        .iter()
+        .find(|(known, _)| *known == id)
+        .map_or_else(|| type_name::<T>().to_owned(), |(_, label)| (*label).to_owned())
 }
 
 fn parse_message(err: &ParseErrorType) -> String {
@@ -1351,6 +1380,77 @@ mod tests {
         ] {
             assert!(set.engine.eval_expression::<Dynamic>(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Where the time of one call goes (release):
+    /// `cargo test --release --lib -- --ignored --nocapture call_cost_breakdown`.
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn call_cost_breakdown() {
+        let set = set(&[(
+            "formulas.rhai",
+            "fn forward(t, a, w) { if a >= t { w } else { round_half_up(a / t * w, 2) } }\n\
+             fn ident(t, a, w) { w }",
+        )]);
+        let n = 200_000_u32;
+        let time = |label: &str, f: &dyn Fn() -> Decimal| {
+            for _ in 0..1000 {
+                std::hint::black_box(f());
+            }
+            let start = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(f());
+            }
+            println!("{label}: {:?} per call", start.elapsed() / n);
+        };
+        let args = || (dec!(95), dec!(90), dec!(10));
+        let _guard = set.begin_document();
+        time("ScriptSet::call forward", &|| {
+            set.call::<Decimal>("forward", args()).unwrap_or_default()
+        });
+        time("ScriptSet::call ident", &|| {
+            set.call::<Decimal>("ident", args()).unwrap_or_default()
+        });
+        let set = &set;
+        let raw = |name: &'static str| {
+            move || {
+                let mut scope = Scope::new();
+                let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+                set.engine
+                    .call_fn_with_options::<Decimal>(options, &mut scope, &set.ast, name, args())
+                    .unwrap_or_default()
+            }
+        };
+        time("engine.call_fn_with_options forward", &raw("forward"));
+        time("engine.call_fn_with_options ident", &raw("ident"));
+        let mut plain = Engine::new_raw();
+        CorePackage::new().register_into_engine(&mut plain);
+        LogicPackage::new().register_into_engine(&mut plain);
+        BasicMathPackage::new().register_into_engine(&mut plain);
+        let ast = plain
+            .compile("fn forward(t, a, w) { if a >= t { w } else { round_half_up(a / t * w, 2) } }")
+            .unwrap_or_else(|e| panic!("{e}"));
+        time("no progress callback, no limits", &|| {
+            let mut scope = Scope::new();
+            let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+            plain
+                .call_fn_with_options::<Decimal>(options, &mut scope, &ast, "forward", args())
+                .unwrap_or_default()
+        });
+    }
+
+    #[test]
+    fn closures_work_but_are_not_listed() {
+        let set = set(&[("c.rhai", "fn total(xs) { xs.map(|x| x * 2).reduce(|s, x| s + x, 0) }")]);
+        let names: Vec<String> = set.functions().into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["total"]);
+        let xs: rhai::Array = vec![Dynamic::from(1_i64), Dynamic::from(2_i64)];
+        assert_eq!(set.call::<INT>("total", (xs,)).ok(), Some(6));
+        let err = set.call::<rhai::Array>("total", (rhai::Array::new(),)).err();
+        assert!(
+            err.as_ref().is_some_and(|e| e.to_string().contains("应返回数组")),
+            "{err:?}"
+        );
     }
 
     #[test]
