@@ -1104,6 +1104,16 @@ impl<'g> Reader<'g> {
             None => match year::infer(&self.years) {
                 YearGuess::Found(y, at) => {
                     self.doc.provenance.insert("/year".to_owned(), at);
+                    // A cell saying only the year ("（2022年度）") is the year field itself.
+                    if self.reasons.contains_key(&at)
+                        && is_year_only(self.grid.cell(
+                            (at.row as usize).saturating_sub(1),
+                            (at.column as usize).saturating_sub(1),
+                        ))
+                    {
+                        self.reasons.remove(&at);
+                        self.consumed.push(at);
+                    }
                     y
                 }
                 YearGuess::Unknown => {
@@ -1184,4 +1194,13 @@ fn is_indicator_header(cells: &[Cell<'_>]) -> bool {
         }
     }
     l1 && name
+}
+
+/// True for a cell holding only a year: "2022年", "（2022年度）".
+fn is_year_only(text: &str) -> bool {
+    let rest: String = text
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')' | '（' | '）' | '年' | '度') && !c.is_whitespace())
+        .collect();
+    rest.len() == 4 && rest.bytes().all(|b| b.is_ascii_digit())
 }
