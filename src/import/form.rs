@@ -1069,13 +1069,11 @@ impl<'g> Reader<'g> {
             ));
         }
         if !self.funds_total_seen {
+            let header_row = self.funds.as_ref().map_or(last, |f| f.row);
             return Err(self.err_row(
-                last,
+                header_row,
                 ErrorKind::MissingBlock,
-                format!(
-                    "{}的资金表缺少“年度资金总额”（或“总额”）行；请补上",
-                    self.form_range()
-                ),
+                "资金表（表头在本行）下面没有“年度资金总额”（或“总额”）行；请补上".to_owned(),
             ));
         }
         if self.header.is_none() {
