@@ -350,10 +350,7 @@ pub struct Narrative {
 impl Narrative {
     /// True when no narrative row was present.
     pub fn is_empty(&self) -> bool {
-        self.overview.is_none()
-            && self.conclusion.is_none()
-            && self.problems.is_none()
-            && self.improvements.is_none()
+        self.overview.is_none() && self.conclusion.is_none() && self.problems.is_none() && self.improvements.is_none()
     }
 }
 
@@ -396,7 +393,10 @@ pub fn derive_id(year: i32, department: Option<&str>, name: &str) -> String {
             })
             .collect()
     };
-    let dept = department.map(clean).filter(|d| !d.is_empty()).unwrap_or_else(|| "未知部门".to_owned());
+    let dept = department
+        .map(clean)
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "未知部门".to_owned());
     format!("{year}-{dept}-{}", clean(name))
 }
 

@@ -18,7 +18,10 @@ pub struct WriteError {
 /// Writes `bytes` to `path` atomically: either the whole new content is there, or the old file
 /// (or nothing) is.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let wrap = |source| WriteError { path: path.to_owned(), source };
+    let wrap = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

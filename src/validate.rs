@@ -1,1 +1,204 @@
-//! Document validation.
+//! Validation of evaluation documents: the JSON Schema (compiled once) plus the checks that need
+//! no policy — decimals that parse, ids unique across the batch.
+//!
+//! Every problem names the file (and line or array element), the JSON pointer and what is wrong,
+//! in Chinese. All problems are listed, not only the first.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::Value;
+
+use crate::document::EvaluationDocument;
+use crate::input::{Origin, RawDocument};
+use crate::schema::evaluation_schema;
+
+/// One thing wrong with one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The document's file and place in it.
+    pub origin: Origin,
+    /// JSON pointer into the document (`""` for the whole document).
+    pub pointer: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{} {}：{}", self.origin, pointer, self.message)
+    }
+}
+
+/// The evaluation-document validator: the schema is compiled once and reused for every document.
+pub struct DocumentValidator {
+    schema: jsonschema::Validator,
+}
+
+impl DocumentValidator {
+    /// Compiles the evaluation schema.
+    pub fn new() -> Result<Self, String> {
+        let schema =
+            jsonschema::validator_for(&evaluation_schema()).map_err(|e| format!("内部错误：文档模式无法编译：{e}"))?;
+        Ok(Self { schema })
+    }
+
+    /// Checks one JSON value and turns it into a typed document, or lists every problem
+    /// as `(JSON pointer, message)`.
+    pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
+        if !self.schema.is_valid(value) {
+            let mut problems: Vec<(String, String)> = self
+                .schema
+                .iter_errors(value)
+                .map(|e| {
+                    let message = match (e.kind(), e.instance().as_ref()) {
+                        (ValidationErrorKind::Type { .. }, Value::Number(n)) => {
+                            format!("数值 {n} 要写成字符串（加引号，如 \"{n}\"），以免精度丢失")
+                        }
+                        (kind, _) => describe(kind, &e.to_string()),
+                    };
+                    (e.instance_path().as_str().to_owned(), message)
+                })
+                .collect();
+            problems.sort();
+            problems.dedup();
+            return Err(problems);
+        }
+        serde_path_to_error::deserialize::<_, EvaluationDocument>(value).map_err(|e| {
+            let pointer = path_to_pointer(&e.path().to_string());
+            let inner = e.inner().to_string();
+            let message = if inner.contains("expected a Decimal") {
+                "数值超出精确小数的范围（最多 28 位有效数字）".to_owned()
+            } else {
+                format!("无法读取：{inner}")
+            };
+            vec![(pointer, message)]
+        })
+    }
+
+    /// Validates a batch: every document, then id uniqueness across the batch.
+    /// Returns the documents that passed, in input order, and every problem found.
+    pub fn check_batch(&self, raw: Vec<RawDocument>) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
+        let mut documents = Vec::new();
+        let mut problems = Vec::new();
+        let mut seen: HashMap<String, Origin> = HashMap::new();
+        for RawDocument { origin, value } in raw {
+            let value = match value {
+                Ok(v) => v,
+                Err(message) => {
+                    problems.push(Problem {
+                        origin,
+                        pointer: String::new(),
+                        message,
+                    });
+                    continue;
+                }
+            };
+            match self.check(&value) {
+                Ok(doc) => {
+                    if let Some(first) = seen.get(&doc.id) {
+                        problems.push(Problem {
+                            origin,
+                            pointer: "/id".into(),
+                            message: format!("id \"{}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一", doc.id),
+                        });
+                        continue;
+                    }
+                    seen.insert(doc.id.clone(), origin.clone());
+                    documents.push((origin, doc));
+                }
+                Err(list) => problems.extend(list.into_iter().map(|(pointer, message)| Problem {
+                    origin: origin.clone(),
+                    pointer,
+                    message,
+                })),
+            }
+        }
+        (documents, problems)
+    }
+}
+
+/// serde_path_to_error writes `funds.total.executed` or `indicators[3].weight`; users get pointers.
+fn path_to_pointer(path: &str) -> String {
+    if path == "." || path.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for part in path.split('.') {
+        let mut rest = part;
+        if let Some(bracket) = rest.find('[') {
+            let (name, idx) = rest.split_at(bracket);
+            if !name.is_empty() {
+                out.push('/');
+                out.push_str(name);
+            }
+            rest = idx;
+            for index in rest.split('[').filter(|s| !s.is_empty()) {
+                out.push('/');
+                out.push_str(index.trim_end_matches(']'));
+            }
+        } else {
+            out.push('/');
+            out.push_str(rest);
+        }
+    }
+    out
+}
+
+/// Chinese wording for the schema errors users meet; anything rarer keeps the English text.
+fn describe(kind: &ValidationErrorKind, english: &str) -> String {
+    match kind {
+        ValidationErrorKind::Required { property } => format!("缺少必填字段 {property}"),
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            format!("不认识的字段：{}（请检查拼写）", unexpected.join("、"))
+        }
+        ValidationErrorKind::Type { kind } => {
+            let wanted = match kind {
+                TypeKind::Single(t) => type_name(&t.to_string()),
+                TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| type_name(&t.to_string()))
+                    .collect::<Vec<_>>()
+                    .join("或"),
+            };
+            format!("类型不对，应为{wanted}")
+        }
+        ValidationErrorKind::Pattern { pattern } if pattern == crate::schema::DECIMAL_PATTERN => {
+            "不是合法的小数（应写成字符串，如 \"890000.00\"，不带千分位和单位）".to_owned()
+        }
+        ValidationErrorKind::Pattern { pattern } => format!("格式不符合 {pattern}"),
+        ValidationErrorKind::Enum { options } => format!("取值只能是 {options} 之一"),
+        ValidationErrorKind::Minimum { limit } => format!("不能小于 {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("不能大于 {limit}"),
+        ValidationErrorKind::MinLength { limit } => format!("长度不能少于 {limit}"),
+        ValidationErrorKind::MaxLength { limit } => format!("长度不能超过 {limit}"),
+        _ => english.to_owned(),
+    }
+}
+
+fn type_name(t: &str) -> String {
+    match t {
+        "string" => "字符串".into(),
+        "number" => "数字".into(),
+        "integer" => "整数".into(),
+        "object" => "对象".into(),
+        "array" => "数组".into(),
+        "boolean" => "布尔值".into(),
+        "null" => "null".into(),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_paths_become_pointers() {
+        assert_eq!(path_to_pointer("funds.total.executed"), "/funds/total/executed");
+        assert_eq!(path_to_pointer("indicators[3].weight"), "/indicators/3/weight");
+        assert_eq!(path_to_pointer("."), "");
+    }
+}

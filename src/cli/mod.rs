@@ -1,0 +1,62 @@
+//! The command line: argument parsing and dispatch, one file per subcommand.
+//!
+//! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
+
+mod schema;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// What a run concluded; decides the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Everything read and nothing at or above the threshold.
+    Clean,
+    /// Findings at or above the threshold.
+    #[allow(dead_code, reason = "produced once scoring lands")]
+    Findings,
+    /// Bad input or bad policy somewhere in the run.
+    BadInput,
+}
+
+impl Outcome {
+    /// The process exit code for this outcome.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Clean => ExitCode::from(0),
+            Outcome::Findings => ExitCode::from(1),
+            Outcome::BadInput => ExitCode::from(2),
+        }
+    }
+}
+
+/// jixiao（绩效）：项目支出绩效自评表评分与合规检查。
+#[derive(Debug, Parser)]
+#[command(name = "jixiao", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 输出 JSON Schema（print a generated JSON Schema）
+    Schema(schema::Args),
+    /// 校验评价文档（validate evaluation documents against the schema）
+    Validate(validate::Args),
+}
+
+/// Runs the parsed command line and returns its outcome.
+pub fn run(cli: Cli) -> Outcome {
+    match cli.command {
+        Command::Schema(args) => schema::run(&args),
+        Command::Validate(args) => validate::run(&args),
+    }
+}
+
+/// Prints a user-facing error line to stderr.
+pub(crate) fn report_error(message: impl std::fmt::Display) {
+    eprintln!("错误：{message}");
+}

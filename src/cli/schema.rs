@@ -1,0 +1,17 @@
+//! `jixiao schema NAME`: prints a generated JSON Schema.
+
+use crate::cli::Outcome;
+use jixiao::schema::SchemaName;
+
+/// Arguments of `jixiao schema`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 哪个模式（which schema）
+    #[arg(value_enum)]
+    name: SchemaName,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    print!("{}", args.name.to_pretty_json());
+    Outcome::Clean
+}

@@ -1,0 +1,45 @@
+//! `jixiao validate FILE...`: schema and policy-free checks over evaluation documents.
+
+use std::path::PathBuf;
+
+use crate::cli::{Outcome, report_error};
+use jixiao::input::read_documents;
+use jixiao::validate::DocumentValidator;
+
+/// Arguments of `jixiao validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 评价文档（.json 或 .jsonl）
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let validator = match DocumentValidator::new() {
+        Ok(v) => v,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let mut raw = Vec::new();
+    let mut outcome = Outcome::Clean;
+    for path in &args.files {
+        match read_documents(path) {
+            Ok(docs) => raw.extend(docs),
+            Err(e) => {
+                report_error(e);
+                outcome = Outcome::BadInput;
+            }
+        }
+    }
+    let (documents, problems) = validator.check_batch(raw);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if !problems.is_empty() {
+        outcome = Outcome::BadInput;
+    }
+    eprintln!("共 {} 个文档有效，{} 处问题", documents.len(), problems.len());
+    outcome
+}

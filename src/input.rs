@@ -1,0 +1,138 @@
+//! Reading evaluation documents from JSON and JSON Lines files.
+//!
+//! A `.json` file holds one document or an array of documents; a `.jsonl` / `.ndjson` file holds
+//! one document per line. Each document keeps its [`Origin`] so every later message can say
+//! which file, line or array element it is about. A document that does not parse is kept as an
+//! error entry: one bad line never hides the others.
+
+use std::fmt;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Where a document sits inside an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The file as named on the command line (`-` for standard input).
+    pub file: String,
+    /// 1-based line, for JSON Lines.
+    pub line: Option<usize>,
+    /// 0-based position in a top-level JSON array.
+    pub index: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " 第{line}行")?;
+        }
+        if let Some(index) = self.index {
+            write!(f, " 第{}个文档", index + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// One document read from a file: its origin and either the parsed JSON or why it did not parse.
+#[derive(Debug)]
+pub struct RawDocument {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The JSON value, or a Chinese message saying why the text is not JSON.
+    pub value: Result<Value, String>,
+}
+
+/// An input file that could not be read at all.
+#[derive(Debug, thiserror::Error)]
+#[error("无法读取 {file}：{reason}")]
+pub struct InputError {
+    /// The file.
+    pub file: String,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// True when the path names a JSON Lines file (by extension).
+pub fn is_json_lines(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("jsonl" | "ndjson")
+    )
+}
+
+/// Reads every document of a `.json` or `.jsonl` file.
+pub fn read_documents(path: &Path) -> Result<Vec<RawDocument>, InputError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError {
+        file: file.clone(),
+        reason: e.to_string(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| InputError {
+        file: file.clone(),
+        reason: format!("不是 UTF-8 文本（第 {} 字节起无法解码）", e.utf8_error().valid_up_to()),
+    })?;
+    Ok(if is_json_lines(path) {
+        parse_json_lines(&file, &text)
+    } else {
+        parse_json(&file, &text)
+    })
+}
+
+/// Splits JSON Lines text into documents; blank lines are skipped.
+pub fn parse_json_lines(file: &str, text: &str) -> Vec<RawDocument> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| RawDocument {
+            origin: Origin {
+                file: file.to_owned(),
+                line: Some(i + 1),
+                index: None,
+            },
+            value: serde_json::from_str(line).map_err(|e| json_syntax_message(&e)),
+        })
+        .collect()
+}
+
+/// Parses a JSON file holding one document or an array of documents.
+pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| RawDocument {
+                origin: Origin {
+                    file: file.to_owned(),
+                    line: None,
+                    index: Some(i),
+                },
+                value: Ok(value),
+            })
+            .collect(),
+        Ok(value) => vec![RawDocument {
+            origin: Origin {
+                file: file.to_owned(),
+                line: None,
+                index: None,
+            },
+            value: Ok(value),
+        }],
+        Err(e) => vec![RawDocument {
+            origin: Origin {
+                file: file.to_owned(),
+                line: None,
+                index: None,
+            },
+            value: Err(json_syntax_message(&e)),
+        }],
+    }
+}
+
+fn json_syntax_message(e: &serde_json::Error) -> String {
+    format!("不是合法的 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column())
+}

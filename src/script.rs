@@ -1,0 +1,1444 @@
+//! The sandboxed Rhai engine, compiled once per rule set.
+//!
+//! This module owns everything that touches Rhai: building a locked-down [`rhai::Engine`]
+//! (no file access, no `eval`, no stdout, bounded operations, call depth, expression depth and
+//! data sizes, a wall-clock deadline per document), compiling a rule set's `*.rhai` files into
+//! one [`ScriptSet`], calling script functions from Rust, and turning every Rhai failure into a
+//! [`ScriptError`] that names the rule set, the script file and, where known, the line and column.
+//!
+//! Policy editors write exact decimal arithmetic: the engine is built with `decimal` + `no_float`,
+//! so the literal `0.8` is a [`Decimal`] and `0.1 + 0.2 == 0.3`. Integer literals stay integers,
+//! and integer division truncates: `10 / 4 == 2`, while `10.0 / 4 == 2.5`. Mixing an integer and
+//! a decimal in `+ - * / %` or a comparison yields a decimal. The host helpers listed in
+//! [`SCRIPT_FUNCTIONS`] name their rounding mode explicitly.
+//!
+//! A [`ScriptSet`] is `Send + Sync` and meant to be shared across threads; per-document state
+//! (the deadline and the captured `print`/`debug` output) is thread-local and lives as long as
+//! the [`DeadlineGuard`] returned by [`ScriptSet::begin_document`].
+
+use std::any::{Any, TypeId, type_name};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use rhai::packages::{
+    BasicArrayPackage, BasicMapPackage, BasicMathPackage, CorePackage, LogicPackage,
+    MoreStringPackage, Package,
+};
+use rhai::{
+    AST, CallFnOptions, Dynamic, Engine, EvalAltResult, FuncArgs, INT, ImmutableString,
+    ParseErrorType, Position, Scope,
+};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// How often (in Rhai operations) the wall-clock deadline is read. Reading the clock costs about
+/// 20 ns; checking it on every operation would slow scripts down noticeably.
+const DEADLINE_CHECK_EVERY: u64 = 4096;
+
+/// Token returned from the progress callback when the deadline has passed; recognised again when
+/// the resulting `ErrorTerminated` comes back to the host.
+const DEADLINE_TOKEN: &str = "jixiao:deadline";
+
+/// At most this many `print`/`debug` lines are kept per document; later lines are counted only.
+const MAX_LOG_LINES: usize = 1_000;
+
+/// At most this many bytes of `print`/`debug` text are kept per document.
+const MAX_LOG_BYTES: usize = 256 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Limits
+// ---------------------------------------------------------------------------------------------
+
+/// Resource limits applied to every script of a rule set.
+///
+/// Operation counts and sizes are enforced by Rhai itself; the deadline by a progress callback
+/// that reads the clock every few thousand operations and before every call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptLimits {
+    /// Maximum Rhai operations per [`ScriptSet::call`] (statements, expressions, loop turns).
+    pub max_operations: u64,
+    /// Maximum depth of nested script function calls (guards against runaway recursion).
+    pub max_call_levels: usize,
+    /// Maximum nesting depth of an expression at top level (checked when compiling).
+    pub max_expr_depth: usize,
+    /// Maximum nesting depth of an expression inside a function body (checked when compiling).
+    pub max_function_expr_depth: usize,
+    /// Maximum length of any string value, in bytes (strings nested in arrays/maps count together).
+    pub max_string_size: usize,
+    /// Maximum number of elements of an array (nested arrays count together).
+    pub max_array_size: usize,
+    /// Maximum number of entries of an object map (nested maps count together).
+    pub max_map_size: usize,
+    /// Maximum number of variables alive at once across all active calls. Together with the size
+    /// limits this bounds the memory a script can hold.
+    pub max_variables: usize,
+    /// Wall-clock budget for all script calls made for one document (see
+    /// [`ScriptSet::begin_document`]); a call made outside a document gets this budget alone.
+    pub deadline: Duration,
+}
+
+impl Default for ScriptLimits {
+    fn default() -> Self {
+        Self {
+            max_operations: 1_000_000,
+            max_call_levels: 64,
+            max_expr_depth: 64,
+            max_function_expr_depth: 32,
+            max_string_size: 64 * 1024,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+            max_variables: 1_000,
+            deadline: Duration::from_secs(1),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// A place in a rule set's script, for diagnostics (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptLocation {
+    /// Script file name as given to [`ScriptSet::compile`], e.g. `formulas.rhai`.
+    pub file: String,
+    /// Line, starting at 1.
+    pub line: usize,
+    /// Column (in characters), starting at 1.
+    pub column: usize,
+}
+
+/// Where a script error happened: always the rule set, and as much of file, position and
+/// function as is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorSite {
+    /// Rule set id, e.g. `shenzhen-2020`.
+    pub ruleset: String,
+    /// Script file, when known.
+    pub file: Option<String>,
+    /// Line and column inside `file`, when known.
+    pub position: Option<(usize, usize)>,
+    /// Script function being run, when known.
+    pub function: Option<String>,
+    /// `true` when `position` is where `function` is defined rather than the exact failing
+    /// statement. Rhai does not report where a limit (operations, call depth, data size,
+    /// deadline) was hit once the error has left a function, so the entry function's definition
+    /// is the best place that can be named.
+    pub at_definition: bool,
+}
+
+impl ErrorSite {
+    fn ruleset(ruleset: &str) -> Self {
+        Self {
+            ruleset: ruleset.to_owned(),
+            file: None,
+            position: None,
+            function: None,
+            at_definition: false,
+        }
+    }
+}
+
+impl fmt::Display for ErrorSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "规则集 {}", self.ruleset)?;
+        if let Some(file) = &self.file {
+            write!(f, " 脚本 {file}")?;
+        }
+        if let Some((line, column)) = self.position {
+            write!(f, " 第 {line} 行第 {column} 列")?;
+        }
+        match (&self.function, self.at_definition) {
+            (Some(function), true) => write!(f, "（函数 {function} 的定义处）"),
+            (Some(function), false) => write!(f, "（函数 {function}）"),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+/// Everything that can go wrong compiling or running a rule set's scripts.
+///
+/// A script error is a broken policy, not a finding about a document: it stops the run.
+/// Every variant carries an [`ErrorSite`] naming the rule set and, where known, the file,
+/// line:column and function; [`ScriptError::location`] extracts it for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScriptError {
+    /// The script does not parse, uses a forbidden construct (`eval`, `import`), refers to an
+    /// undefined variable, or nests expressions too deeply.
+    #[error("{site}：语法错误：{message}")]
+    Compile {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// What, in Chinese where known, otherwise Rhai's message.
+        message: String,
+    },
+    /// Two script files define a function with the same name.
+    #[error(
+        "{site}：函数 {name} 已在 {first_file} 第 {first_line} 行定义，{second_file} 第 {second_line} 行不能再定义同名函数"
+    )]
+    DuplicateFunction {
+        /// Rule set (file names are in the other fields).
+        site: Box<ErrorSite>,
+        /// Function name.
+        name: String,
+        /// File of the first definition.
+        first_file: String,
+        /// Line of the first definition (0 when unknown).
+        first_line: usize,
+        /// File of the second definition.
+        second_file: String,
+        /// Line of the second definition (0 when unknown).
+        second_line: usize,
+    },
+    /// The host asked for a function (name and argument count) that no script defines.
+    #[error("{site}：找不到脚本函数 {function}（{known}）")]
+    FunctionNotFound {
+        /// Rule set.
+        site: Box<ErrorSite>,
+        /// Requested function name.
+        function: String,
+        /// The arities that do exist under that name, or a note that none do.
+        known: String,
+    },
+    /// A script function returned a value of a type the host cannot use.
+    #[error("{site}：函数 {function} 返回了{actual}，应返回{expected}")]
+    WrongReturnType {
+        /// Rule set, file and definition of the function.
+        site: Box<ErrorSite>,
+        /// Function name.
+        function: String,
+        /// Type the host asked for.
+        expected: String,
+        /// Type the script returned.
+        actual: String,
+    },
+    /// The per-call operation limit was exceeded (typically an endless loop).
+    #[error("{site}：运算次数超过上限（{limit}）")]
+    TooManyOperations {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// The limit.
+        limit: u64,
+    },
+    /// Script functions called each other too deeply (typically endless recursion).
+    #[error("{site}：函数调用层数超过上限（{limit}）")]
+    CallDepth {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// The limit.
+        limit: usize,
+    },
+    /// Too many variables alive at once.
+    #[error("{site}：同时存在的变量个数超过上限（{limit}）")]
+    TooManyVariables {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// The limit.
+        limit: usize,
+    },
+    /// A string, array or map grew beyond its limit.
+    #[error("{site}：{what}超过上限（{limit}）")]
+    DataTooLarge {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// Which kind of data, in Chinese (e.g. `字符串长度`).
+        what: String,
+        /// The limit.
+        limit: usize,
+    },
+    /// The document's wall-clock budget ran out.
+    #[error("{site}：脚本运行超时（每份文档限 {} 毫秒）", budget.as_millis())]
+    Deadline {
+        /// Where (the function running when time ran out).
+        site: Box<ErrorSite>,
+        /// The budget.
+        budget: Duration,
+    },
+    /// Any other error raised while a script function ran (division by zero, type mismatch,
+    /// unknown function called from a script, `throw`, …).
+    #[error("{site}：运行错误：{message}")]
+    Runtime {
+        /// Where.
+        site: Box<ErrorSite>,
+        /// What, in Chinese where known, otherwise Rhai's message.
+        message: String,
+    },
+}
+
+impl ScriptError {
+    /// Where the error happened.
+    #[must_use]
+    pub fn site(&self) -> &ErrorSite {
+        match self {
+            Self::Compile { site, .. }
+            | Self::DuplicateFunction { site, .. }
+            | Self::FunctionNotFound { site, .. }
+            | Self::WrongReturnType { site, .. }
+            | Self::TooManyOperations { site, .. }
+            | Self::CallDepth { site, .. }
+            | Self::TooManyVariables { site, .. }
+            | Self::DataTooLarge { site, .. }
+            | Self::Deadline { site, .. }
+            | Self::Runtime { site, .. } => site,
+        }
+    }
+
+    /// File, line and column of the error, when all three are known (for miette diagnostics).
+    #[must_use]
+    pub fn location(&self) -> Option<ScriptLocation> {
+        let site = self.site();
+        match (&site.file, site.position) {
+            (Some(file), Some((line, column))) => Some(ScriptLocation {
+                file: file.clone(),
+                line,
+                column,
+            }),
+            _ => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host function reference
+// ---------------------------------------------------------------------------------------------
+
+/// One function available to policy scripts, for the generated scripting reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptFunctionDoc {
+    /// Name as written in scripts.
+    pub name: &'static str,
+    /// Signature(s), e.g. `round_half_up(x: 数, places: 整数) -> 小数`.
+    pub signature: &'static str,
+    /// What it does, in Chinese, for policy editors.
+    pub description: &'static str,
+    /// A script expression using it…
+    pub example: &'static str,
+    /// …and what that expression evaluates to (checked by a unit test).
+    pub result: &'static str,
+    /// `true` when Rhai's standard packages provide the function; `false` when jixiao registers it.
+    pub builtin: bool,
+}
+
+/// Every function jixiao registers for scripts, plus the Rhai built-ins a scoring formula
+/// typically needs. "数" means an integer or a decimal.
+pub const SCRIPT_FUNCTIONS: &[ScriptFunctionDoc] = &[
+    ScriptFunctionDoc {
+        name: "dec",
+        signature: "dec(x: 整数 | 小数 | 字符串) -> 小数",
+        description: "转换为精确小数。整数字面量（如 10）是整数，整数相除会截断（10 / 4 == 2）；\
+                      需要小数结果时写 dec(10) / 4 或 10.0 / 4。字符串按十进制精确解析。",
+        example: "dec(10) / 4",
+        result: "2.50",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "round_half_up",
+        signature: "round_half_up(x: 数, places: 整数) -> 小数",
+        description: "四舍五入到 places 位小数（中点远离零：2.345 → 2.35，-2.345 → -2.35）。\
+                      places 不能为负数。",
+        example: "round_half_up(2.345, 2)",
+        result: "2.35",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "round_half_even",
+        signature: "round_half_even(x: 数, places: 整数) -> 小数",
+        description: "银行家舍入（四舍六入五成双）到 places 位小数：2.345 → 2.34，2.355 → 2.36。",
+        example: "round_half_even(2.345, 2)",
+        result: "2.34",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "round_down",
+        signature: "round_down(x: 数, places: 整数) -> 小数",
+        description: "截断到 places 位小数（向零舍去）：2.349 → 2.34，-2.349 → -2.34。",
+        example: "round_down(2.349, 2)",
+        result: "2.34",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "round_up",
+        signature: "round_up(x: 数, places: 整数) -> 小数",
+        description: "进位到 places 位小数（远离零）：2.341 → 2.35，-2.341 → -2.35。",
+        example: "round_up(2.341, 2)",
+        result: "2.35",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "clamp",
+        signature: "clamp(x: 数, lo: 数, hi: 数) -> 数",
+        description: "把 x 限制在 [lo, hi] 区间内；三个参数都是整数时返回整数，否则返回小数。\
+                      lo 大于 hi 时报错。",
+        example: "clamp(12.5, 0, 10)",
+        result: "10",
+        builtin: false,
+    },
+    ScriptFunctionDoc {
+        name: "min",
+        signature: "min(a: 数, b: 数) -> 数",
+        description: "两数中较小者；整数与小数混用时返回小数。",
+        example: "min(3, 2.5)",
+        result: "2.5",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "max",
+        signature: "max(a: 数, b: 数) -> 数",
+        description: "两数中较大者；整数与小数混用时返回小数。",
+        example: "max(3, 2.5)",
+        result: "3",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "abs",
+        signature: "abs(x: 数) -> 数",
+        description: "绝对值。",
+        example: "abs(-1.25)",
+        result: "1.25",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "floor",
+        signature: "floor(x: 小数) -> 小数",
+        description: "不大于 x 的最大整数（仍为小数类型）。",
+        example: "floor(2.7)",
+        result: "2",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "ceiling",
+        signature: "ceiling(x: 小数) -> 小数",
+        description: "不小于 x 的最小整数（仍为小数类型）。",
+        example: "ceiling(2.1)",
+        result: "3",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "to_int",
+        signature: "to_int(x: 小数) -> 整数",
+        description: "去掉小数部分，转换为整数。",
+        example: "to_int(2.9)",
+        result: "2",
+        builtin: true,
+    },
+    ScriptFunctionDoc {
+        name: "round",
+        signature: "round(x: 小数, places: 整数) -> 小数",
+        description: "Rhai 自带的舍入，采用银行家舍入（2.345 → 2.34），不是四舍五入。\
+                      请改用名称写明舍入方式的 round_half_up 或 round_half_even。",
+        example: "round(2.345, 2)",
+        result: "2.34",
+        builtin: true,
+    },
+];
+
+fn numeric(value: &Dynamic, function: &str) -> Result<Decimal, Box<EvalAltResult>> {
+    if let Ok(i) = value.as_int() {
+        return Ok(Decimal::from(i));
+    }
+    if let Ok(d) = value.as_decimal() {
+        return Ok(d);
+    }
+    Err(format!(
+        "{function} 的参数必须是数字，实际是{}",
+        type_label(value.type_name())
+    )
+    .into())
+}
+
+fn round_with(
+    function: &str,
+    x: Decimal,
+    places: INT,
+    strategy: RoundingStrategy,
+) -> Result<Decimal, Box<EvalAltResult>> {
+    if places < 0 {
+        return Err(format!("{function} 的小数位数不能为负数：{places}").into());
+    }
+    // rust_decimal keeps at most 28 fractional digits: rounding to more places changes nothing.
+    let places = u32::try_from(places).unwrap_or(u32::MAX);
+    Ok(x.round_dp_with_strategy(places, strategy))
+}
+
+fn register_rounding(engine: &mut Engine, name: &'static str, strategy: RoundingStrategy) {
+    engine.register_fn(name, move |x: Decimal, places: INT| {
+        round_with(name, x, places, strategy)
+    });
+    engine.register_fn(name, move |x: INT, places: INT| {
+        round_with(name, Decimal::from(x), places, strategy)
+    });
+}
+
+fn clamp_decimal(x: Decimal, lo: Decimal, hi: Decimal) -> Result<Decimal, Box<EvalAltResult>> {
+    if lo > hi {
+        return Err(format!("clamp 的下限 {lo} 大于上限 {hi}").into());
+    }
+    Ok(x.clamp(lo, hi))
+}
+
+fn register_host_functions(engine: &mut Engine) {
+    engine.register_fn("dec", |x: INT| Decimal::from(x));
+    engine.register_fn("dec", |x: Decimal| x);
+    engine.register_fn(
+        "dec",
+        |s: ImmutableString| -> Result<Decimal, Box<EvalAltResult>> {
+            s.trim()
+                .parse::<Decimal>()
+                .map_err(|e| format!("dec 无法把 \"{s}\" 解析为小数：{e}").into())
+        },
+    );
+
+    register_rounding(
+        engine,
+        "round_half_up",
+        RoundingStrategy::MidpointAwayFromZero,
+    );
+    register_rounding(
+        engine,
+        "round_half_even",
+        RoundingStrategy::MidpointNearestEven,
+    );
+    register_rounding(engine, "round_down", RoundingStrategy::ToZero);
+    register_rounding(engine, "round_up", RoundingStrategy::AwayFromZero);
+
+    engine.register_fn(
+        "clamp",
+        |x: INT, lo: INT, hi: INT| -> Result<INT, Box<EvalAltResult>> {
+            if lo > hi {
+                return Err(format!("clamp 的下限 {lo} 大于上限 {hi}").into());
+            }
+            Ok(x.clamp(lo, hi))
+        },
+    );
+    // Any other mix of integers and decimals: compute in Decimal.
+    engine.register_fn(
+        "clamp",
+        |x: Dynamic, lo: Dynamic, hi: Dynamic| -> Result<Decimal, Box<EvalAltResult>> {
+            clamp_decimal(
+                numeric(&x, "clamp")?,
+                numeric(&lo, "clamp")?,
+                numeric(&hi, "clamp")?,
+            )
+        },
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-document (thread-local) state: deadline and captured output
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    budget: Duration,
+}
+
+/// Whether a line came from `print` or `debug`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// `print(…)`.
+    Print,
+    /// `debug(…)`.
+    Debug,
+}
+
+/// One line a script printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// `print` or `debug`.
+    pub kind: LogKind,
+    /// The text.
+    pub text: String,
+    /// Line and column of a `debug` call (the file is not known: rule set files share one
+    /// compiled program). `None` for `print`.
+    pub position: Option<(usize, usize)>,
+}
+
+/// Output captured from `print`/`debug` while a [`DeadlineGuard`] was alive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptLog {
+    /// Kept lines, in order.
+    pub lines: Vec<LogLine>,
+    /// Lines dropped because the log was full (see the limits in this module).
+    pub dropped: usize,
+    bytes: usize,
+}
+
+impl ScriptLog {
+    fn push(&mut self, line: LogLine) {
+        if self.lines.len() >= MAX_LOG_LINES || self.bytes + line.text.len() > MAX_LOG_BYTES {
+            self.dropped += 1;
+            return;
+        }
+        self.bytes += line.text.len();
+        self.lines.push(line);
+    }
+}
+
+thread_local! {
+    static DEADLINE: Cell<Option<Deadline>> = const { Cell::new(None) };
+    static LOG: RefCell<Option<ScriptLog>> = const { RefCell::new(None) };
+}
+
+fn capture(line: LogLine) {
+    LOG.with(|log| {
+        // A script cannot re-enter while the log is borrowed; if it ever is, drop the line.
+        if let Ok(mut log) = log.try_borrow_mut()
+            && let Some(log) = log.as_mut()
+        {
+            log.push(line);
+        }
+    });
+}
+
+fn position_of(pos: Position) -> Option<(usize, usize)> {
+    match (pos.line(), pos.position()) {
+        (Some(line), Some(column)) => Some((line, column)),
+        (Some(line), None) => Some((line, 1)),
+        _ => None,
+    }
+}
+
+/// Per-document scope of script execution on the current thread: while it lives, every
+/// [`ScriptSet::call`] on this thread shares one wall-clock deadline, and `print`/`debug` output
+/// is captured (read it with [`DeadlineGuard::take_log`]). Dropping it restores the previous
+/// state. It cannot be sent to another thread.
+///
+/// Guards nest: an inner guard's deadline is never later than the outer one's, and the inner
+/// guard shares the outer guard's log.
+#[derive(Debug)]
+#[must_use = "the deadline only applies while the guard is alive"]
+pub struct DeadlineGuard {
+    previous: Option<Deadline>,
+    owns_log: bool,
+    // Thread-local state: the guard must be dropped on the thread that created it.
+    _not_send: PhantomData<*const ()>,
+}
+
+impl DeadlineGuard {
+    fn start(budget: Duration) -> Self {
+        let now = Instant::now();
+        let at = now
+            .checked_add(budget)
+            .unwrap_or(now + Duration::from_secs(86_400));
+        let previous = DEADLINE.with(Cell::get);
+        let deadline = match previous {
+            Some(outer) if outer.at < at => outer,
+            _ => Deadline { at, budget },
+        };
+        DEADLINE.with(|d| d.set(Some(deadline)));
+        let owns_log = LOG.with(|log| match log.try_borrow_mut() {
+            Ok(mut log) if log.is_none() => {
+                *log = Some(ScriptLog::default());
+                true
+            }
+            _ => false,
+        });
+        Self {
+            previous,
+            owns_log,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Takes the `print`/`debug` output captured so far on this thread, leaving the log empty.
+    pub fn take_log(&self) -> ScriptLog {
+        LOG.with(|log| {
+            log.try_borrow_mut()
+                .ok()
+                .and_then(|mut log| log.as_mut().map(std::mem::take))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Time left before the deadline (zero once it has passed).
+    #[must_use]
+    pub fn remaining(&self) -> Duration {
+        DEADLINE.with(Cell::get).map_or(Duration::ZERO, |d| {
+            d.at.saturating_duration_since(Instant::now())
+        })
+    }
+}
+
+impl Drop for DeadlineGuard {
+    fn drop(&mut self) {
+        DEADLINE.with(|d| d.set(self.previous));
+        if self.owns_log {
+            LOG.with(|log| {
+                if let Ok(mut log) = log.try_borrow_mut() {
+                    *log = None;
+                }
+            });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ScriptSet
+// ---------------------------------------------------------------------------------------------
+
+/// A script function defined by a rule set, for the editor-facing `check` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionInfo {
+    /// Function name.
+    pub name: String,
+    /// Number of parameters.
+    pub arity: usize,
+    /// File defining it.
+    pub file: String,
+    /// Line of its `fn` keyword (1-based), when found.
+    pub line: Option<usize>,
+    /// Column of its `fn` keyword (1-based), when found.
+    pub column: Option<usize>,
+}
+
+/// A rule set's scripts, compiled once into one program, with the sandboxed engine that runs
+/// them. Share it freely across threads (`Send + Sync`).
+pub struct ScriptSet {
+    ruleset: String,
+    engine: Engine,
+    ast: AST,
+    limits: ScriptLimits,
+    /// Sorted by (name, arity).
+    functions: Vec<FunctionInfo>,
+    /// Function name → file defining it (names are unique across files).
+    files_by_name: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for ScriptSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScriptSet")
+            .field("ruleset", &self.ruleset)
+            .field("limits", &self.limits)
+            .field("functions", &self.functions)
+            .finish_non_exhaustive()
+    }
+}
+
+// The engine is shared across rayon threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ScriptSet>();
+};
+
+fn too_large(what: &str) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE).into()
+}
+
+/// Nested data sizes as Rhai counts them: array elements, map entries and string bytes, each
+/// summed over everything nested inside a value.
+#[derive(Debug, Default)]
+struct DataSizes {
+    arrays: usize,
+    maps: usize,
+    strings: usize,
+}
+
+impl DataSizes {
+    fn add(&mut self, value: &Dynamic) {
+        if let Ok(s) = value.as_immutable_string_ref() {
+            self.strings += s.len();
+        } else if let Ok(array) = value.as_array_ref() {
+            self.arrays += array.len();
+            for item in array.iter() {
+                self.add(item);
+            }
+        } else if let Ok(map) = value.as_map_ref() {
+            self.maps += map.len();
+            for item in map.values() {
+                self.add(item);
+            }
+        }
+    }
+
+    fn check(&self, limits: &ScriptLimits) -> Result<(), Box<EvalAltResult>> {
+        let over = |size: usize, max: usize| max > 0 && size > max;
+        if over(self.strings, limits.max_string_size) {
+            Err(too_large("Length of string"))
+        } else if over(self.arrays, limits.max_array_size) {
+            Err(too_large("Size of array/BLOB"))
+        } else if over(self.maps, limits.max_map_size) {
+            Err(too_large("Size of object map"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn build_engine(limits: &ScriptLimits) -> Engine {
+    let mut engine = Engine::new_raw();
+    // Everything of Rhai's standard package except bit fields, BLOBs and time; `no_module`
+    // leaves no module resolver, so `import` cannot read files.
+    CorePackage::new().register_into_engine(&mut engine);
+    LogicPackage::new().register_into_engine(&mut engine);
+    BasicMathPackage::new().register_into_engine(&mut engine);
+    BasicArrayPackage::new().register_into_engine(&mut engine);
+    BasicMapPackage::new().register_into_engine(&mut engine);
+    MoreStringPackage::new().register_into_engine(&mut engine);
+    register_host_functions(&mut engine);
+
+    engine.disable_symbol("eval");
+    engine.set_strict_variables(true);
+    engine.set_max_operations(limits.max_operations);
+    engine.set_max_call_levels(limits.max_call_levels);
+    engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
+    engine.set_max_string_size(limits.max_string_size);
+    engine.set_max_array_size(limits.max_array_size);
+    engine.set_max_map_size(limits.max_map_size);
+    engine.set_max_variables(limits.max_variables);
+
+    // Rhai checks the map size when a map is built or changed by a function (`m.set(k, v)`,
+    // `m += #{..}`), but `m[k] = v` inserts a new key without any check: only the operation
+    // limit would stop a loop adding keys, by which time gigabytes can be held. This callback
+    // (the only hook on key creation, `internals` feature) enforces the limit there. Rhai calls
+    // it for reads of a missing key as well and cannot tell the two apart, so a read of a
+    // missing key leaves the key in the map with value `()`.
+    // Each new value is checked on its own by Rhai; the sum over the map (as Rhai counts it on
+    // checked paths) is re-checked whenever the map's length reaches a power of two, which
+    // keeps the total cost linear while letting a map overshoot a limit at most twofold.
+    let map_limits = limits.clone();
+    engine.on_map_missing_property(move |map, property, _context| {
+        let len = map.len();
+        if map_limits.max_map_size > 0 && len >= map_limits.max_map_size {
+            return Err(too_large("Size of object map"));
+        }
+        if len.is_power_of_two() {
+            let mut sizes = DataSizes::default();
+            for value in map.values() {
+                sizes.add(value);
+            }
+            sizes.check(&map_limits)?;
+        }
+        map.insert(property.into(), Dynamic::UNIT);
+        match map.get_mut(property) {
+            Some(value) => value.try_into(),
+            None => Ok(Dynamic::UNIT.into()),
+        }
+    });
+
+    engine.on_print(|text| {
+        capture(LogLine {
+            kind: LogKind::Print,
+            text: text.to_owned(),
+            position: None,
+        });
+    });
+    engine.on_debug(|text, _source, pos| {
+        capture(LogLine {
+            kind: LogKind::Debug,
+            text: text.to_owned(),
+            position: position_of(pos),
+        });
+    });
+    engine.on_progress(|ops| {
+        if ops % DEADLINE_CHECK_EVERY != 0 {
+            return None;
+        }
+        match DEADLINE.with(Cell::get) {
+            Some(deadline) if Instant::now() >= deadline.at => Some(DEADLINE_TOKEN.into()),
+            _ => None,
+        }
+    });
+    engine
+}
+
+impl ScriptSet {
+    /// Compiles a rule set's script files (`(file name, source)` pairs) into one program in
+    /// which any function may call any other.
+    ///
+    /// # Errors
+    /// [`ScriptError::Compile`] for a syntax error, a forbidden construct (`eval`, `import`), an
+    /// undefined variable or too deep an expression; [`ScriptError::DuplicateFunction`] when two
+    /// files define a function of the same name.
+    pub fn compile(
+        ruleset_id: &str,
+        files: &[(String, String)],
+        limits: &ScriptLimits,
+    ) -> Result<Self, ScriptError> {
+        let engine = build_engine(limits);
+        let mut merged = AST::empty();
+        let mut functions: Vec<FunctionInfo> = Vec::new();
+        let mut files_by_name: BTreeMap<String, String> = BTreeMap::new();
+
+        for (file, source) in files {
+            let mut ast = engine.compile(source).map_err(|err| ScriptError::Compile {
+                site: Box::new(ErrorSite {
+                    file: Some(file.clone()),
+                    position: position_of(err.position()),
+                    ..ErrorSite::ruleset(ruleset_id)
+                }),
+                message: parse_message(&err.0),
+            })?;
+            ast.set_source(file.as_str());
+            // Top-level statements never run: only functions are called.
+            ast.clear_statements();
+
+            let definitions = scan_fn_definitions(source);
+            for meta in ast.iter_functions() {
+                let arity = meta.params.len();
+                let found = definitions
+                    .iter()
+                    .find(|d| d.name == meta.name && d.arity == arity);
+                let info = FunctionInfo {
+                    name: meta.name.to_owned(),
+                    arity,
+                    file: file.clone(),
+                    line: found.map(|d| d.line),
+                    column: found.map(|d| d.column),
+                };
+                match files_by_name.get(meta.name) {
+                    Some(other_file) if other_file != file => {
+                        let first_line = functions
+                            .iter()
+                            .find(|f| f.name == meta.name)
+                            .and_then(|f| f.line)
+                            .unwrap_or(0);
+                        return Err(ScriptError::DuplicateFunction {
+                            site: Box::new(ErrorSite::ruleset(ruleset_id)),
+                            name: meta.name.to_owned(),
+                            first_file: other_file.clone(),
+                            first_line,
+                            second_file: file.clone(),
+                            second_line: info.line.unwrap_or(0),
+                        });
+                    }
+                    _ => {
+                        files_by_name.insert(meta.name.to_owned(), file.clone());
+                    }
+                }
+                functions.push(info);
+            }
+            merged.combine(ast);
+        }
+        // Error sources come from our own function → file table; the merged program's source
+        // would name only the last file.
+        merged.clear_source();
+        functions.sort_by(|a, b| (&a.name, a.arity).cmp(&(&b.name, b.arity)));
+
+        Ok(Self {
+            ruleset: ruleset_id.to_owned(),
+            engine,
+            ast: merged,
+            limits: limits.clone(),
+            functions,
+            files_by_name,
+        })
+    }
+
+    /// The rule set id given to [`ScriptSet::compile`].
+    #[must_use]
+    pub fn ruleset_id(&self) -> &str {
+        &self.ruleset
+    }
+
+    /// The limits the engine was built with.
+    #[must_use]
+    pub fn limits(&self) -> &ScriptLimits {
+        &self.limits
+    }
+
+    /// Whether a script defines `name` with `arity` parameters.
+    #[must_use]
+    pub fn has_function(&self, name: &str, arity: usize) -> bool {
+        self.functions
+            .binary_search_by(|f| (f.name.as_str(), f.arity).cmp(&(name, arity)))
+            .is_ok()
+    }
+
+    /// Every script function, sorted by name then arity.
+    #[must_use]
+    pub fn functions(&self) -> Vec<FunctionInfo> {
+        self.functions.clone()
+    }
+
+    /// Starts a document on the current thread: all calls made on this thread while the
+    /// returned guard lives share one deadline of [`ScriptLimits::deadline`], and their
+    /// `print`/`debug` output is captured in the guard.
+    pub fn begin_document(&self) -> DeadlineGuard {
+        DeadlineGuard::start(self.limits.deadline)
+    }
+
+    /// Calls script function `name` with `args` and converts its result to `T`.
+    ///
+    /// `T: Any + Clone + Send + Sync` is exactly Rhai's `Variant + Clone` (that trait is only
+    /// exported under Rhai's `internals` feature).
+    ///
+    /// An integer result is widened when `T` is [`Decimal`], so a formula may return `0` or `w`
+    /// alike. Outside a [`DeadlineGuard`] the call gets the whole deadline to itself.
+    ///
+    /// # Errors
+    /// [`ScriptError::FunctionNotFound`], [`ScriptError::WrongReturnType`], a limit error, or
+    /// [`ScriptError::Runtime`] for anything the script itself got wrong.
+    pub fn call<T: Any + Clone + Send + Sync>(
+        &self,
+        name: &str,
+        args: impl FuncArgs,
+    ) -> Result<T, ScriptError> {
+        let _own_deadline = match DEADLINE.with(Cell::get) {
+            Some(deadline) => {
+                if Instant::now() >= deadline.at {
+                    return Err(ScriptError::Deadline {
+                        site: self.definition_site(name),
+                        budget: deadline.budget,
+                    });
+                }
+                None
+            }
+            None => Some(DeadlineGuard::start(self.limits.deadline)),
+        };
+
+        let mut scope = Scope::new();
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        match self
+            .engine
+            .call_fn_with_options::<Dynamic>(options, &mut scope, &self.ast, name, args)
+        {
+            Ok(value) => self.convert(name, value),
+            Err(err) => Err(self.runtime_error(name, *err)),
+        }
+    }
+
+    fn convert<T: Any + Clone + Send + Sync>(
+        &self,
+        name: &str,
+        value: Dynamic,
+    ) -> Result<T, ScriptError> {
+        let value = match value.as_int() {
+            Ok(i) if TypeId::of::<T>() == TypeId::of::<Decimal>() => {
+                Dynamic::from_decimal(Decimal::from(i))
+            }
+            _ => value,
+        };
+        let actual = type_label(value.type_name());
+        value
+            .try_cast::<T>()
+            .ok_or_else(|| ScriptError::WrongReturnType {
+                site: self.definition_site(name),
+                function: name.to_owned(),
+                expected: type_label(type_name::<T>()),
+                actual,
+            })
+    }
+
+    /// The site of a function's definition (used when Rhai gives no position).
+    fn definition_site(&self, function: &str) -> Box<ErrorSite> {
+        let info = self.functions.iter().find(|f| f.name == function);
+        Box::new(ErrorSite {
+            file: self.files_by_name.get(function).cloned(),
+            position: info.and_then(|f| f.line.zip(f.column)),
+            function: Some(function.to_owned()),
+            at_definition: true,
+            ..ErrorSite::ruleset(&self.ruleset)
+        })
+    }
+
+    fn runtime_error(&self, entry: &str, err: EvalAltResult) -> ScriptError {
+        // Walk down to the innermost function frame: its inner error's position lies in that
+        // function's body, and the function's name tells which file that is.
+        let mut function = entry.to_owned();
+        let mut err = err;
+        let mut err = loop {
+            match err {
+                EvalAltResult::ErrorInFunctionCall(name, _source, inner, _pos) => {
+                    function = name;
+                    err = *inner;
+                }
+                other => break other,
+            }
+        };
+        let position = position_of(err.take_position());
+
+        let site = match position {
+            Some(position) => Box::new(ErrorSite {
+                file: self.files_by_name.get(&function).cloned(),
+                position: Some(position),
+                function: Some(function.clone()),
+                ..ErrorSite::ruleset(&self.ruleset)
+            }),
+            None => self.definition_site(&function),
+        };
+
+        match err {
+            EvalAltResult::ErrorFunctionNotFound(ref signature, _)
+                if position.is_none() && signature == entry =>
+            {
+                let arities: Vec<String> = self
+                    .functions
+                    .iter()
+                    .filter(|f| f.name == entry)
+                    .map(|f| format!("{}/{}", f.name, f.arity))
+                    .collect();
+                ScriptError::FunctionNotFound {
+                    site: Box::new(ErrorSite::ruleset(&self.ruleset)),
+                    function: entry.to_owned(),
+                    known: if arities.is_empty() {
+                        "没有脚本定义此函数".to_owned()
+                    } else {
+                        format!("参数个数不符；已定义 {}", arities.join("、"))
+                    },
+                }
+            }
+            EvalAltResult::ErrorTooManyOperations(_) => ScriptError::TooManyOperations {
+                site,
+                limit: self.limits.max_operations,
+            },
+            EvalAltResult::ErrorStackOverflow(_) => ScriptError::CallDepth {
+                site,
+                limit: self.limits.max_call_levels,
+            },
+            EvalAltResult::ErrorTooManyVariables(_) => ScriptError::TooManyVariables {
+                site,
+                limit: self.limits.max_variables,
+            },
+            EvalAltResult::ErrorDataTooLarge(ref what, _) => {
+                let (what, limit) = if what.contains("string") {
+                    ("字符串长度", self.limits.max_string_size)
+                } else if what.contains("array") || what.contains("BLOB") {
+                    ("数组元素个数", self.limits.max_array_size)
+                } else {
+                    ("对象映射条目数", self.limits.max_map_size)
+                };
+                ScriptError::DataTooLarge {
+                    site,
+                    what: what.to_owned(),
+                    limit,
+                }
+            }
+            EvalAltResult::ErrorTerminated(ref token, _)
+                if token
+                    .clone()
+                    .into_string()
+                    .is_ok_and(|t| t == DEADLINE_TOKEN) =>
+            {
+                ScriptError::Deadline {
+                    site,
+                    budget: self.limits.deadline,
+                }
+            }
+            ref other => ScriptError::Runtime {
+                site,
+                message: runtime_message(other),
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------
+
+/// Chinese name of a Rhai or Rust type, for messages.
+fn type_label(name: &str) -> String {
+    let short = name.rsplit("::").next().unwrap_or(name);
+    match short {
+        "i64" | "INT" => "整数".to_owned(),
+        "Decimal" | "decimal" => "小数".to_owned(),
+        "bool" => "布尔值".to_owned(),
+        "ImmutableString" | "String" | "string" | "str" | "&str" => "字符串".to_owned(),
+        "char" => "字符".to_owned(),
+        "()" => "空值 ()".to_owned(),
+        "Array" | "array" | "Vec<Dynamic>" => "数组".to_owned(),
+        "Map" | "map" => "对象映射".to_owned(),
+        "Dynamic" => "任意值".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn parse_message(err: &ParseErrorType) -> String {
+    match err {
+        ParseErrorType::BadInput(rhai::LexError::ImproperSymbol(symbol, _)) if symbol == "eval" => {
+            "不允许使用 eval（规则脚本禁止动态执行代码）".to_owned()
+        }
+        ParseErrorType::Reserved(word) if word == "import" => {
+            "不允许使用 import（规则脚本不能加载模块或文件）".to_owned()
+        }
+        ParseErrorType::Reserved(word) => format!("{word} 是保留字，不能使用"),
+        ParseErrorType::VariableUndefined(name) => format!("未定义的变量 {name}"),
+        ParseErrorType::ExprTooDeep => "表达式嵌套过深".to_owned(),
+        ParseErrorType::FnDuplicatedDefinition(name, arity) => {
+            format!("函数 {name}（{arity} 个参数）重复定义")
+        }
+        ParseErrorType::UnexpectedEOF => "脚本意外结束（缺少右括号或右花括号？）".to_owned(),
+        ParseErrorType::UnknownOperator(op) => format!("未知的运算符 {op}"),
+        ParseErrorType::MissingToken(token, description) => {
+            format!("缺少 {token}（{description}）")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn runtime_message(err: &EvalAltResult) -> String {
+    match err {
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+            format!("找不到函数 {signature}（函数未定义，或参数个数/类型不符）")
+        }
+        EvalAltResult::ErrorVariableNotFound(name, _) => format!("未定义的变量 {name}"),
+        EvalAltResult::ErrorArithmetic(message, _) => {
+            if message.starts_with("Division by zero") {
+                format!("除数为零（{message}）")
+            } else {
+                format!("算术错误：{message}")
+            }
+        }
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _) => format!(
+            "类型不符：需要{}，实际是{}",
+            type_label(expected),
+            type_label(actual)
+        ),
+        EvalAltResult::ErrorRuntime(value, _) => format!("脚本抛出错误：{value}"),
+        EvalAltResult::ErrorArrayBounds(len, index, _) => {
+            format!("数组下标 {index} 越界（长度 {len}）")
+        }
+        EvalAltResult::ErrorStringBounds(len, index, _) => {
+            format!("字符串下标 {index} 越界（长度 {len}）")
+        }
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!("没有属性 {name}"),
+        EvalAltResult::ErrorIndexNotFound(index, _) => format!("没有键 {index}"),
+        other => other.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding `fn` definitions in source text (Rhai's metadata has no positions)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FnDefinition {
+    name: String,
+    arity: usize,
+    line: usize,
+    column: usize,
+}
+
+/// Finds `fn name(params)` definitions, skipping comments and string literals.
+fn scan_fn_definitions(source: &str) -> Vec<FnDefinition> {
+    let chars: Vec<char> = source.chars().collect();
+    // 1-based line and column of every char.
+    let mut positions = Vec::with_capacity(chars.len());
+    let (mut line, mut column) = (1, 1);
+    for &c in &chars {
+        positions.push((line, column));
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    let at = |i: usize| chars.get(i).copied();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(c) = at(i) {
+        match c {
+            '/' if at(i + 1) == Some('/') => {
+                while at(i).is_some_and(|c| c != '\n') {
+                    i += 1;
+                }
+            }
+            '/' if at(i + 1) == Some('*') => {
+                let mut depth = 0usize;
+                while let Some(c) = at(i) {
+                    if c == '/' && at(i + 1) == Some('*') {
+                        depth += 1;
+                        i += 2;
+                    } else if c == '*' && at(i + 1) == Some('/') {
+                        depth = depth.saturating_sub(1);
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            '"' | '`' | '\'' => {
+                i += 1;
+                while let Some(d) = at(i) {
+                    i += 1;
+                    if d == '\\' {
+                        i += 1;
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            c if is_ident(c) => {
+                let start = i;
+                while at(i).is_some_and(is_ident) {
+                    i += 1;
+                }
+                let preceded_ok = start == 0 || at(start - 1).is_some_and(|p| !is_ident(p));
+                let word: String = chars.get(start..i).unwrap_or_default().iter().collect();
+                if word == "fn"
+                    && preceded_ok
+                    && let Some(def) = parse_fn_head(&chars, i)
+                {
+                    let (line, column) = positions.get(start).copied().unwrap_or((1, 1));
+                    found.push(FnDefinition {
+                        name: def.0,
+                        arity: def.1,
+                        line,
+                        column,
+                    });
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// After `fn`: whitespace, a name, whitespace, `(`, parameters, `)`. Returns name and arity.
+fn parse_fn_head(chars: &[char], mut i: usize) -> Option<(String, usize)> {
+    let at = |i: usize| chars.get(i).copied();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    if !at(i).is_some_and(char::is_whitespace) {
+        return None;
+    }
+    while at(i).is_some_and(char::is_whitespace) {
+        i += 1;
+    }
+    let start = i;
+    while at(i).is_some_and(is_ident) {
+        i += 1;
+    }
+    let name: String = chars.get(start..i)?.iter().collect();
+    if name.is_empty() {
+        return None;
+    }
+    while at(i).is_some_and(char::is_whitespace) {
+        i += 1;
+    }
+    if at(i) != Some('(') {
+        return None;
+    }
+    i += 1;
+    let mut params = 0;
+    let mut in_param = false;
+    loop {
+        match at(i)? {
+            ')' => break,
+            ',' => in_param = false,
+            c if is_ident(c) && !in_param => {
+                in_param = true;
+                params += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some((name, params))
+}
+
+#[cfg(test)]
+#[expect(clippy::panic, reason = "tests fail by panicking")]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn set(files: &[(&str, &str)]) -> ScriptSet {
+        let files: Vec<(String, String)> = files
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+            .collect();
+        match ScriptSet::compile("test-set", &files, &ScriptLimits::default()) {
+            Ok(set) => set,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn every_documented_function_is_callable_and_gives_its_result() {
+        let set = set(&[("empty.rhai", "")]);
+        for doc in SCRIPT_FUNCTIONS {
+            assert!(
+                doc.example.contains(&format!("{}(", doc.name)),
+                "example of {} does not use it",
+                doc.name
+            );
+            let value: Dynamic = set
+                .engine
+                .eval_expression(doc.example)
+                .unwrap_or_else(|e| panic!("{}: {e}", doc.name));
+            assert_eq!(value.to_string(), doc.result, "{}", doc.example);
+        }
+    }
+
+    #[test]
+    fn host_functions_cover_int_and_decimal_arguments() {
+        let set = set(&[("empty.rhai", "")]);
+        let cases = [
+            ("dec(3)", "3"),
+            ("dec(\" 0.125 \")", "0.125"),
+            ("dec(1.5) * 10", "15.0"),
+            ("round_half_up(5, 2)", "5"),
+            ("round_half_up(-2.345, 2)", "-2.35"),
+            ("round_half_even(2.355, 2)", "2.36"),
+            ("round_down(-2.349, 2)", "-2.34"),
+            ("round_up(-2.341, 2)", "-2.35"),
+            ("round_half_up(1.5, 100)", "1.5"),
+            ("clamp(5, 0, 3)", "3"),
+            ("clamp(-1, 0.5, 3)", "0.5"),
+            ("clamp(2.5, 0, 3)", "2.5"),
+            ("min(2, 3)", "2"),
+            ("10 / 4", "2"),
+            ("10.0 / 4", "2.5"),
+            ("0.1 + 0.2 == 0.3", "true"),
+        ];
+        for (expr, expected) in cases {
+            let value: Dynamic = set
+                .engine
+                .eval_expression(expr)
+                .unwrap_or_else(|e| panic!("{expr}: {e}"));
+            assert_eq!(value.to_string(), expected, "{expr}");
+        }
+        for bad in [
+            "round_half_up(1.5, -1)",
+            "clamp(1, 3, 2)",
+            "dec(\"abc\")",
+            "clamp(1, \"a\", 2)",
+        ] {
+            assert!(set.engine.eval_expression::<Dynamic>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scan_finds_definitions_and_skips_comments_and_strings() {
+        let source = "// fn commented(a)\n/* fn block(a) /* nested */ fn still(a) */\nlet s = \"fn in_string(a)\";\nfn one(a) { a }\n  private fn two(a,\n b) { a + b }\nfn zero() { 0 }\n";
+        let defs = scan_fn_definitions(source);
+        let summary: Vec<(&str, usize, usize, usize)> = defs
+            .iter()
+            .map(|d| (d.name.as_str(), d.arity, d.line, d.column))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)]
+        );
+    }
+
+    #[test]
+    fn forward_formula_returns_exact_decimal() {
+        let set = set(&[(
+            "formulas.rhai",
+            "fn forward(t, a, w) { if a >= t { w } else { round_half_up(a / t * w, 2) } }",
+        )]);
+        let score: Decimal = set
+            .call("forward", (dec!(3), dec!(2), dec!(10)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(score, dec!(6.67));
+        let score: Decimal = set
+            .call("forward", (dec!(3), dec!(4), dec!(10)))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(score, dec!(10));
+        // An integer result is widened to Decimal.
+        let score: Decimal = set
+            .call("forward", (3_i64, 5_i64, 10_i64))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(score, dec!(10));
+    }
+}

@@ -1,0 +1,45 @@
+//! `jixiao validate` through the binary: exit codes and every problem listed with file,
+//! line and JSON pointer.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::process::Command;
+
+fn jixiao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run jixiao: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_valid_document_passes() {
+    let (code, _, stderr) = jixiao(&["validate", "tests/fixtures/documents/minimal.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("共 1 个文档有效，0 处问题"), "{stderr}");
+}
+
+#[test]
+fn every_problem_is_listed_with_file_line_and_pointer() {
+    let (code, _, stderr) = jixiao(&["validate", "tests/fixtures/documents/invalid-several.jsonl"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let (code, _, stderr) = jixiao(&["validate", "tests/fixtures/documents/no-such-file.json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-file.json"), "{stderr}");
+}
