@@ -18,10 +18,7 @@ use rust_xlsxwriter::Workbook;
 
 fn fail(file: &str, bytes: &[u8]) -> ImportError {
     match import_bytes(file, bytes, &ImportOptions::default()) {
-        Ok(docs) => panic!(
-            "{file} imported {} documents, expected an error",
-            docs.len()
-        ),
+        Ok(docs) => panic!("{file} imported {} documents, expected an error", docs.len()),
         Err(e) => e,
     }
 }
@@ -30,12 +27,7 @@ fn fail(file: &str, bytes: &[u8]) -> ImportError {
 fn file_level(kind: Option<ErrorKind>) -> bool {
     matches!(
         kind,
-        Some(
-            ErrorKind::Empty
-                | ErrorKind::UnsupportedFormat
-                | ErrorKind::Workbook
-                | ErrorKind::NoForm
-        ) | None
+        Some(ErrorKind::Empty | ErrorKind::UnsupportedFormat | ErrorKind::Workbook | ErrorKind::NoForm) | None
     )
 }
 
@@ -84,14 +76,8 @@ fn malformed_cases_have_the_expected_kind_and_place() {
         case("missing-indicator-header.tsv").kind(),
         Some(ErrorKind::MissingBlock)
     );
-    assert_eq!(
-        case("missing-funds-total.tsv").kind(),
-        Some(ErrorKind::MissingBlock)
-    );
-    assert_eq!(
-        case("no-project-name.tsv").kind(),
-        Some(ErrorKind::MissingBlock)
-    );
+    assert_eq!(case("missing-funds-total.tsv").kind(), Some(ErrorKind::MissingBlock));
+    assert_eq!(case("no-project-name.tsv").kind(), Some(ErrorKind::MissingBlock));
     let e = case("unknown-funds-column.tsv");
     assert_eq!(e.kind(), Some(ErrorKind::UnknownColumn));
     assert!(
@@ -101,23 +87,13 @@ fn malformed_cases_have_the_expected_kind_and_place() {
     );
     let e = case("unknown-indicator-row.tsv");
     assert_eq!(e.kind(), Some(ErrorKind::UnknownRow));
-    assert!(
-        e.to_string()
-            .starts_with("unknown-indicator-row.tsv 第 18 行："),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("unknown-indicator-row.tsv 第 18 行："), "{e}");
     assert_eq!(
         case("unplaceable-indicator-row.tsv").kind(),
         Some(ErrorKind::UnknownRow)
     );
-    assert_eq!(
-        case("second-funds-header.tsv").kind(),
-        Some(ErrorKind::UnknownRow)
-    );
-    assert_eq!(
-        case("ambiguous-year.tsv").kind(),
-        Some(ErrorKind::AmbiguousYear)
-    );
+    assert_eq!(case("second-funds-header.tsv").kind(), Some(ErrorKind::UnknownRow));
+    assert_eq!(case("ambiguous-year.tsv").kind(), Some(ErrorKind::AmbiguousYear));
     let e = case("unterminated-quote.csv");
     assert_eq!(e.kind(), Some(ErrorKind::Syntax));
     assert!(
@@ -126,18 +102,11 @@ fn malformed_cases_have_the_expected_kind_and_place() {
         "{e}"
     );
     assert_eq!(case("not-gbk.tsv").kind(), Some(ErrorKind::Encoding));
-    assert!(
-        case("not-gbk.tsv")
-            .to_string()
-            .starts_with("not-gbk.tsv 第 2 行：")
-    );
+    assert!(case("not-gbk.tsv").to_string().starts_with("not-gbk.tsv 第 2 行："));
     assert_eq!(case("empty.tsv").kind(), Some(ErrorKind::Empty));
     assert_eq!(case("blank.csv").kind(), Some(ErrorKind::Empty));
     assert_eq!(case("form.pdf").kind(), Some(ErrorKind::UnsupportedFormat));
-    assert_eq!(
-        case("old-excel.xls").kind(),
-        Some(ErrorKind::UnsupportedFormat)
-    );
+    assert_eq!(case("old-excel.xls").kind(), Some(ErrorKind::UnsupportedFormat));
     assert_eq!(case("corrupt.xlsx").kind(), Some(ErrorKind::Workbook));
     assert_eq!(case("text-named.xlsx").kind(), Some(ErrorKind::Workbook));
 }
@@ -162,10 +131,7 @@ fn a_ten_megabyte_cell_is_rejected() {
     insta::assert_snapshot!("huge_cell", show(&e));
     // Same in a CSV, inside quotes.
     let csv = format!("项目名称,\"{}\"\n", "x".repeat(10 * 1024 * 1024));
-    assert_eq!(
-        fail("huge.csv", csv.as_bytes()).kind(),
-        Some(ErrorKind::CellTooLarge)
-    );
+    assert_eq!(fail("huge.csv", csv.as_bytes()).kind(), Some(ErrorKind::CellTooLarge));
 }
 
 #[test]
@@ -212,10 +178,7 @@ fn quoted_csv_imports() {
         docs[0].goals.expected,
         "完成2021年新增电子政务系统的运维, 含\"等保\"测评。"
     );
-    assert_eq!(
-        docs[0].total.score_reported,
-        Some(rust_decimal_macros::dec!(100))
-    );
+    assert_eq!(docs[0].total.score_reported, Some(rust_decimal_macros::dec!(100)));
 }
 
 #[test]

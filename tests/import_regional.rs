@@ -61,10 +61,7 @@ fn every_fixture_form_drops_nothing() {
             .flat_map(|g| g.rows.iter().flatten())
             .filter(|c| !c.trim().is_empty())
             .count();
-        assert_eq!(
-            covered, total,
-            "{name}: every non-empty cell belongs to one form"
-        );
+        assert_eq!(covered, total, "{name}: every non-empty cell belongs to one form");
     });
 }
 
@@ -96,42 +93,21 @@ fn sichuan_layout_is_read_by_its_own_labels() {
     assert_eq!(f.total.budget_initial, Some(dec!(120.00)));
     assert_eq!(f.total.budget_adjusted, Some(dec!(118.50)));
     assert_eq!(f.total.executed, Some(dec!(116.13)));
-    assert_eq!(
-        f.total.rate_reported.map(|r| r.to_string()).as_deref(),
-        Some("0.9800")
-    );
+    assert_eq!(f.total.rate_reported.map(|r| r.to_string()).as_deref(), Some("0.9800"));
     assert_eq!(f.total.weight, Some(dec!(10)));
-    assert_eq!(
-        f.total.note.as_deref(),
-        Some("年中人员调出2人，调减预算1.50万元")
-    );
+    assert_eq!(f.total.note.as_deref(), Some("年中人员调出2人，调减预算1.50万元"));
     let labels: Vec<&str> = f.parts.iter().map(|p| p.label.as_str()).collect();
-    assert_eq!(
-        labels,
-        ["财政资金", "财政专户管理资金", "单位资金", "其他资金"]
-    );
+    assert_eq!(labels, ["财政资金", "财政专户管理资金", "单位资金", "其他资金"]);
     assert!(
-        f.parts
-            .iter()
-            .all(|p| p.weight.is_none() && p.score_reported.is_none()),
+        f.parts.iter().all(|p| p.weight.is_none() && p.score_reported.is_none()),
         "\"/\" is not applicable"
     );
     assert_eq!(f.parts[1].rate_reported, None);
 
     assert!(d.goals.expected.starts_with("保障单位在职人员基本工资"));
     assert!(d.goals.achieved.starts_with("全年按月足额发放"));
-    assert!(
-        d.narrative
-            .overview
-            .as_deref()
-            .unwrap()
-            .starts_with("按照年初预算")
-    );
-    assert!(
-        d.narrative.conclusion.is_some()
-            && d.narrative.problems.is_some()
-            && d.narrative.improvements.is_some()
-    );
+    assert!(d.narrative.overview.as_deref().unwrap().starts_with("按照年初预算"));
+    assert!(d.narrative.conclusion.is_some() && d.narrative.problems.is_some() && d.narrative.improvements.is_some());
 
     let people = ind(&d, "保障在职人数");
     assert_eq!(
@@ -143,10 +119,7 @@ fn sichuan_layout_is_read_by_its_own_labels() {
         (Some("≥"), "52", Some("人"))
     );
     assert_eq!(people.actual, "50");
-    assert_eq!(
-        d.provenance["/indicators/0/unit"],
-        CellPos { row: 17, column: 7 }
-    );
+    assert_eq!(d.provenance["/indicators/0/unit"], CellPos { row: 17, column: 7 });
     let timely = ind(&d, "工资发放及时性");
     assert_eq!(
         (timely.comparator.as_deref(), timely.unit.as_deref()),
@@ -163,10 +136,7 @@ fn sichuan_layout_is_read_by_its_own_labels() {
     let weights: Decimal = d.indicators.iter().filter_map(|i| i.weight).sum();
     assert_eq!(weights, dec!(90));
     let sum = d.indicator_sum.as_ref().unwrap();
-    assert_eq!(
-        (sum.weight, sum.score_reported),
-        (Some(dec!(90)), Some(dec!(87.25)))
-    );
+    assert_eq!((sum.weight, sum.score_reported), (Some(dec!(90)), Some(dec!(87.25))));
     assert_eq!(
         (d.total.weight, d.total.score_reported),
         (Some(dec!(100)), Some(dec!(97.05)))
@@ -174,19 +144,10 @@ fn sichuan_layout_is_read_by_its_own_labels() {
     assert!(d.realignments.is_empty(), "{:?}", d.realignments);
 
     // 项目负责人 / 联系电话 are known but not read: listed, with a reason.
-    let unmapped: Vec<(u32, &str)> = d
-        .unmapped
-        .iter()
-        .map(|u| (u.at.row, u.text.as_str()))
-        .collect();
+    let unmapped: Vec<(u32, &str)> = d.unmapped.iter().map(|u| (u.at.row, u.text.as_str())).collect();
     assert_eq!(
         unmapped,
-        [
-            (6, "项目负责人"),
-            (6, "张某"),
-            (6, "联系电话"),
-            (6, "028-8600XXXX")
-        ]
+        [(6, "项目负责人"), (6, "张某"), (6, "联系电话"), (6, "028-8600XXXX")]
     );
     assert!(
         d.unmapped
@@ -202,21 +163,12 @@ fn central_layout_reads_header_weights_inline_units_and_placeholders() {
     assert_eq!(d.year, 2021);
     assert_eq!(d.funds.unit, "万元");
     assert_eq!(d.funds.total.rate_reported, Some(dec!(0.96)));
-    assert_eq!(
-        d.funds.parts[1].rate_reported, None,
-        "\"—\" is not applicable"
-    );
+    assert_eq!(d.funds.parts[1].rate_reported, None, "\"—\" is not applicable");
 
     let declared: Vec<(String, Option<String>, Decimal)> = d
         .declared_weights
         .iter()
-        .map(
-            |DeclaredWeight {
-                 level1,
-                 level2,
-                 weight,
-             }| (level1.clone(), level2.clone(), *weight),
-        )
+        .map(|DeclaredWeight { level1, level2, weight }| (level1.clone(), level2.clone(), *weight))
         .collect();
     let w = |l1: &str, l2: Option<&str>, v: Decimal| (l1.to_owned(), l2.map(str::to_owned), v);
     assert_eq!(
@@ -241,11 +193,7 @@ fn central_layout_reads_header_weights_inline_units_and_placeholders() {
         ("产出指标", Some("数量指标"))
     );
     assert_eq!(
-        (
-            people.target.as_str(),
-            people.actual.as_str(),
-            people.unit.as_deref()
-        ),
+        (people.target.as_str(), people.actual.as_str(), people.unit.as_deref()),
         ("≥5万人", "5.2万人", None)
     );
     assert_eq!(ind(&d, "工程验收合格率").target, "≥100百分比");
@@ -278,8 +226,5 @@ fn central_layout_reads_header_weights_inline_units_and_placeholders() {
         (CellPos { row: 1, column: 1 }, "附件2")
     );
     assert_eq!(d.provenance["/year"], CellPos { row: 3, column: 1 });
-    assert_eq!(
-        d.source.as_ref().map(|s| (s.first_row, s.last_row)),
-        Some((1, 27))
-    );
+    assert_eq!(d.source.as_ref().map(|s| (s.first_row, s.last_row)), Some((1, 27)));
 }

@@ -53,12 +53,7 @@ fn nothing_is_dropped_from_any_seed_form() {
         covered += form.consumed.len() + form.document.unmapped.len();
     }
     // Every non-empty cell of the file belongs to exactly one form.
-    let total = grids[0]
-        .rows
-        .iter()
-        .flatten()
-        .filter(|c| !c.trim().is_empty())
-        .count();
+    let total = grids[0].rows.iter().flatten().filter(|c| !c.trim().is_empty()).count();
     assert_eq!(covered, total);
 }
 
@@ -67,11 +62,7 @@ fn years_come_from_the_forms_own_text() {
     let forms = import_text_forms(FILE, &seed_text(), &ImportOptions::default()).unwrap();
     let years: Vec<Result<i32, String>> = forms
         .iter()
-        .map(|f| {
-            f.as_ref()
-                .map(|f| f.document.year)
-                .map_err(ToString::to_string)
-        })
+        .map(|f| f.as_ref().map(|f| f.document.year).map_err(ToString::to_string))
         .collect();
     for (n, year) in [(3, 2021), (4, 2021), (6, 2020), (8, 2021), (9, 2020)] {
         assert_eq!(years[n - 1], Ok(year), "form {n}");
@@ -79,17 +70,11 @@ fn years_come_from_the_forms_own_text() {
     // Form 3's goal mentions "更换2015年购置的…": a purchase, not the budget year; the deadline
     // "2021年12月前" decides.
     let form3 = forms[2].as_ref().unwrap();
-    assert_eq!(
-        form3.document.provenance["/year"],
-        CellPos { row: 64, column: 6 }
-    );
+    assert_eq!(form3.document.provenance["/year"], CellPos { row: 64, column: 6 });
     // Form 9's project name states it.
     assert_eq!(
         forms[8].as_ref().unwrap().document.provenance["/year"],
-        CellPos {
-            row: 184,
-            column: 2
-        }
+        CellPos { row: 184, column: 2 }
     );
     for n in [1, 2, 5, 7] {
         let e = forms[n - 1].as_ref().unwrap_err();
@@ -163,17 +148,10 @@ fn seed_funds_blocks_read_by_header_labels() {
         let labels: Vec<&str> = f.parts.iter().map(|p| p.label.as_str()).collect();
         assert_eq!(labels, ["当年财政拨款", "上年结转资金", "其他资金"]);
         // "—" in 分值/得分 of the 其中 rows means not applicable.
-        assert!(
-            f.parts
-                .iter()
-                .all(|p| p.weight.is_none() && p.score_reported.is_none())
-        );
+        assert!(f.parts.iter().all(|p| p.weight.is_none() && p.score_reported.is_none()));
     }
     let d1 = doc(1);
-    assert_eq!(
-        d1.provenance["/funds/total/executed"],
-        CellPos { row: 8, column: 5 }
-    );
+    assert_eq!(d1.provenance["/funds/total/executed"], CellPos { row: 8, column: 5 });
     assert_eq!(
         d1.provenance["/funds/parts/0/rate_reported"],
         CellPos { row: 9, column: 7 }
@@ -195,14 +173,8 @@ fn form3_shifted_rows_are_placed_by_content() {
     assert_eq!(cost.weight, Some(dec!(7.14)));
     assert_eq!(cost.score_reported, Some(dec!(7.14)));
     // The carried 一级 label comes from row 59.
-    assert_eq!(
-        d.provenance["/indicators/6/level1"],
-        CellPos { row: 59, column: 2 }
-    );
-    assert_eq!(
-        d.provenance["/indicators/6/level2"],
-        CellPos { row: 65, column: 2 }
-    );
+    assert_eq!(d.provenance["/indicators/6/level1"], CellPos { row: 59, column: 2 });
+    assert_eq!(d.provenance["/indicators/6/level2"], CellPos { row: 65, column: 2 });
 
     let eco: Vec<&Indicator> = d
         .indicators
@@ -249,11 +221,7 @@ fn form3_shifted_rows_are_placed_by_content() {
     // Every shifted row is reported, by row.
     let rows: Vec<u32> = d.realignments.iter().map(|r| r.row).collect();
     assert_eq!(rows, [59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69]);
-    assert!(
-        d.realignments[6].action.contains("成本指标"),
-        "{:?}",
-        d.realignments[6]
-    );
+    assert!(d.realignments[6].action.contains("成本指标"), "{:?}", d.realignments[6]);
     assert!(d.unmapped.is_empty(), "{:?}", d.unmapped);
     assert_eq!(d.total.score_reported, Some(dec!(98.7)));
 }
@@ -269,10 +237,7 @@ fn form7_extra_cells_are_unmapped_and_reported() {
     assert_eq!(texts, [(154, 7, "无"), (156, 7, "无")]);
     for row in [154, 156] {
         let r = d.realignments.iter().find(|r| r.row == row).unwrap();
-        assert!(
-            r.action.contains("G") && r.action.contains("未映射"),
-            "{r:?}"
-        );
+        assert!(r.action.contains("G") && r.action.contains("未映射"), "{r:?}");
     }
     for level2 in ["经济效益指标", "生态效益指标"] {
         let i = d
@@ -282,10 +247,7 @@ fn form7_extra_cells_are_unmapped_and_reported() {
             .unwrap();
         assert!(i.placeholder);
         assert_eq!((i.target.as_str(), i.actual.as_str()), ("无", "无"));
-        assert_eq!(
-            (i.weight, i.score_reported),
-            (Some(dec!(0.0)), Some(dec!(0.0)))
-        );
+        assert_eq!((i.weight, i.score_reported), (Some(dec!(0.0)), Some(dec!(0.0))));
         assert_eq!(i.note.as_deref(), Some("无偏差"));
     }
 }
@@ -294,11 +256,7 @@ fn form7_extra_cells_are_unmapped_and_reported() {
 fn satisfaction_rows_have_no_level2_in_every_form() {
     for form in seed() {
         let d = &form.document;
-        let sat: Vec<&Indicator> = d
-            .indicators
-            .iter()
-            .filter(|i| i.level1 == "满意度指标")
-            .collect();
+        let sat: Vec<&Indicator> = d.indicators.iter().filter(|i| i.level1 == "满意度指标").collect();
         assert_eq!(sat.len(), 1, "{}", d.id);
         assert_eq!(sat[0].level2, None);
         assert_eq!(sat[0].weight, Some(dec!(20.0)));
@@ -326,47 +284,24 @@ fn totals_are_read_by_content_where_columns_differ() {
         assert_eq!(d.total.note, None, "form {n}: the \"—\" is not applicable");
     }
     let d4 = doc(4);
-    assert_eq!(
-        d4.provenance["/total/weight"],
-        CellPos { row: 92, column: 6 }
-    );
-    assert_eq!(
-        d4.provenance["/total/score_reported"],
-        CellPos { row: 92, column: 7 }
-    );
+    assert_eq!(d4.provenance["/total/weight"], CellPos { row: 92, column: 6 });
+    assert_eq!(d4.provenance["/total/score_reported"], CellPos { row: 92, column: 7 });
     assert!(d4.realignments.iter().any(|r| r.row == 92));
     let late = ind(&d4, "平台搭建完成时间");
-    assert_eq!(
-        (late.weight, late.score_reported),
-        (Some(dec!(12.0)), Some(dec!(6)))
-    );
-    assert!(
-        late.note
-            .as_deref()
-            .unwrap()
-            .starts_with("因招投标需求反复变更")
-    );
+    assert_eq!((late.weight, late.score_reported), (Some(dec!(12.0)), Some(dec!(6))));
+    assert!(late.note.as_deref().unwrap().starts_with("因招投标需求反复变更"));
     assert_eq!(ind(&d4, "系统部署更新人员满意度").actual, ">=85%");
     assert_eq!(
         doc(6).provenance["/total/score_reported"],
-        CellPos {
-            row: 136,
-            column: 7
-        }
+        CellPos { row: 136, column: 7 }
     );
 }
 
 #[test]
 fn units_come_from_names_and_names_stay_as_written() {
     let d = doc(2);
-    assert_eq!(
-        ind(&d, "政务服务检查次数（次）").unit.as_deref(),
-        Some("次")
-    );
-    assert_eq!(
-        ind(&d, "政务服务指标检查频率（次/月）").unit.as_deref(),
-        Some("次/月")
-    );
+    assert_eq!(ind(&d, "政务服务检查次数（次）").unit.as_deref(), Some("次"));
+    assert_eq!(ind(&d, "政务服务指标检查频率（次/月）").unit.as_deref(), Some("次/月"));
     assert_eq!(ind(&d, "项目成本（元）").unit.as_deref(), Some("元"));
     assert_eq!(ind(&d, "项目成本（元）").target, "1499180");
     assert_eq!(ind(&d, "每月政务服务检查报告完成率").unit, None);
@@ -378,9 +313,7 @@ fn seed_layout_is_standard_and_documents_round_trip() {
     for form in seed() {
         let d = form.document;
         assert_eq!(d.layout, jixiao::document::Layout::Standard);
-        assert!(
-            d.declared_weights.is_empty() && d.indicator_sum.is_none() && d.narrative.is_empty()
-        );
+        assert!(d.declared_weights.is_empty() && d.indicator_sum.is_none() && d.narrative.is_empty());
         let json = serde_json::to_string(&d).unwrap();
         let back: EvaluationDocument = serde_json::from_str(&json).unwrap();
         assert_eq!(back, d);

@@ -38,11 +38,7 @@ fn workbook(sheets: &[(&str, &[Vec<String>])], mode: Cells) -> Vec<u8> {
         ws.set_name(*name).unwrap();
         let mut in_funds = false;
         for (r, row) in rows.iter().enumerate() {
-            let first = row
-                .iter()
-                .map(|c| c.trim())
-                .find(|c| !c.is_empty())
-                .unwrap_or("");
+            let first = row.iter().map(|c| c.trim()).find(|c| !c.is_empty()).unwrap_or("");
             if first.starts_with("项目资金") {
                 in_funds = true;
             } else if first == "年度总体目标" {
@@ -197,11 +193,7 @@ fn workbook_cells_show_as_excel_shows_them() {
     assert_eq!(g.cell(0, 0), "890000");
     assert_eq!(g.cell(0, 1), "0.98");
     assert_eq!(g.cell(0, 2), "100.00%");
-    assert_eq!(
-        g.cell(0, 3),
-        "870996.125",
-        "never round away digits the file holds"
-    );
+    assert_eq!(g.cell(0, 3), "870996.125", "never round away digits the file holds");
     assert_eq!(g.cell(0, 4), "2021-11-25");
     assert_eq!(g.cell(2, 5), "12.5");
     assert_eq!(g.cell(0, 6), "TRUE");
@@ -222,8 +214,5 @@ fn a_workbook_sheet_with_text_but_no_form_is_an_error() {
     )
     .unwrap_err();
     assert_eq!(e.kind(), Some(ErrorKind::NoForm));
-    assert!(
-        e.to_string().starts_with("mixed.xlsx 工作表“说明”："),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("mixed.xlsx 工作表“说明”："), "{e}");
 }

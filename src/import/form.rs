@@ -14,16 +14,15 @@ use rust_decimal::Decimal;
 
 use super::indicators::{self, Cell, Header};
 use super::labels::{
-    FORM_TITLE, FUNDS_TOTAL, Field, FundsCol, INDICATOR_BLOCK, IndCol, SICHUAN_FUNDS_LABELS, field,
-    funds_column, goal_column, indicator_column, is_funds_block_label, is_goals_block, is_grade,
-    is_sum_label, is_total_label, norm,
+    FORM_TITLE, FUNDS_TOTAL, Field, FundsCol, INDICATOR_BLOCK, IndCol, SICHUAN_FUNDS_LABELS, field, funds_column,
+    goal_column, indicator_column, is_funds_block_label, is_goals_block, is_grade, is_sum_label, is_total_label, norm,
 };
 use super::value::{is_not_applicable, parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, Location};
 use crate::document::{
-    CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout,
-    Project, Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
+    CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout, Project,
+    Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
 };
 
 /// Rows of one form in a grid (0-based, inclusive, first and last non-empty rows).
@@ -120,12 +119,7 @@ struct Carried {
 }
 
 /// Reads one form into a document.
-pub fn read_form(
-    file: &str,
-    grid: &Grid,
-    span: &FormSpan,
-    opts: &ImportOptions,
-) -> Result<ImportedForm, ImportError> {
+pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
     let mut reader = Reader::new(file, grid, span);
     for r in span.first..=span.last {
         reader.row(r)?;
@@ -246,14 +240,7 @@ impl<'g> Reader<'g> {
         ImportError::invalid(self.at.at_row(pos(r, 0).row), kind, message)
     }
 
-    fn not_a_number(
-        &self,
-        r: usize,
-        c: usize,
-        what: &str,
-        text: &str,
-        example: &str,
-    ) -> ImportError {
+    fn not_a_number(&self, r: usize, c: usize, what: &str, text: &str, example: &str) -> ImportError {
         self.err_cell(
             r,
             c,
@@ -296,8 +283,7 @@ impl<'g> Reader<'g> {
         }
         if n.contains(FORM_TITLE) {
             self.take(r, first.col);
-            self.years
-                .push((Rank::Title, first.text, pos(r, first.col)));
+            self.years.push((Rank::Title, first.text, pos(r, first.col)));
             for c in cells.iter().skip(1) {
                 self.years.push((Rank::Title, c.text, pos(r, c.col)));
                 self.leave(r, c.col, "标题行中的其他文字");
@@ -310,13 +296,7 @@ impl<'g> Reader<'g> {
             }
             return self.label_row(r, &cells);
         }
-        if is_funds_block_label(n)
-            || cells
-                .iter()
-                .filter(|c| funds_column(&norm(c.text)).is_some())
-                .count()
-                >= 3
-        {
+        if is_funds_block_label(n) || cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count() >= 3 {
             return self.funds_header(r, &cells);
         }
         if is_goals_block(n) {
@@ -372,12 +352,8 @@ impl<'g> Reader<'g> {
             }
             match current {
                 None => self.leave(r, c.col, "行首未识别的文字"),
-                Some((Field::Ignored, label)) => {
-                    self.leave(r, c.col, format!("本工具不读取“{label}”"))
-                }
-                Some((_, label)) if filled => {
-                    self.leave(r, c.col, format!("“{label}”后多余的单元格"))
-                }
+                Some((Field::Ignored, label)) => self.leave(r, c.col, format!("本工具不读取“{label}”")),
+                Some((_, label)) if filled => self.leave(r, c.col, format!("“{label}”后多余的单元格")),
                 Some((f, label)) => {
                     filled = true;
                     self.assign(f, label, r, *c)?;
@@ -417,15 +393,13 @@ impl<'g> Reader<'g> {
                 self.doc.project.name = name.to_owned();
                 if let Some(code) = code {
                     self.doc.project.code = Some(code.to_owned());
-                    self.doc
-                        .provenance
-                        .insert("/project/code".to_owned(), pos(r, c.col));
+                    self.doc.provenance.insert("/project/code".to_owned(), pos(r, c.col));
                 }
                 self.years.push((Rank::Title, c.text, pos(r, c.col)));
             }
             Field::Amount => {
-                let amount = parse_decimal(c.text)
-                    .ok_or_else(|| self.not_a_number(r, c.col, label, c.text, "3700700"))?;
+                let amount =
+                    parse_decimal(c.text).ok_or_else(|| self.not_a_number(r, c.col, label, c.text, "3700700"))?;
                 self.doc.project.amount = Some(amount);
             }
             Field::Department => self.doc.project.department = Some(text),
@@ -503,8 +477,7 @@ impl<'g> Reader<'g> {
             return Err(self.err_row(
                 r,
                 ErrorKind::MissingBlock,
-                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列；请按模板补全表头"
-                    .to_owned(),
+                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列；请按模板补全表头".to_owned(),
             ));
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(0);
@@ -524,10 +497,7 @@ impl<'g> Reader<'g> {
         let mut label: Option<(String, usize)> = None;
         for c in cells.iter().filter(|c| c.col < header.first_data_col) {
             let n = norm(c.text);
-            let stripped = n
-                .strip_prefix("其中:")
-                .or_else(|| n.strip_prefix("其中"))
-                .unwrap_or(&n);
+            let stripped = n.strip_prefix("其中:").or_else(|| n.strip_prefix("其中")).unwrap_or(&n);
             if label.is_none() && !stripped.is_empty() {
                 label = Some((stripped.to_owned(), c.col));
                 self.take(r, c.col);
@@ -541,8 +511,7 @@ impl<'g> Reader<'g> {
             return Err(self.err_row(
                 r,
                 ErrorKind::UnknownRow,
-                "资金表中这一行没有行名（应为“年度资金总额”或“其中：当年财政拨款”等）；请补上行名"
-                    .to_owned(),
+                "资金表中这一行没有行名（应为“年度资金总额”或“其中：当年财政拨款”等）；请补上行名".to_owned(),
             ));
         };
         let is_total = !self.funds_total_seen && FUNDS_TOTAL.contains(&label.as_str());
@@ -560,15 +529,12 @@ impl<'g> Reader<'g> {
                 )
             })
             .collect();
-        let known_part =
-            label.starts_with("其中") || super::labels::FUNDS_PARTS.contains(&label.as_str());
+        let known_part = label.starts_with("其中") || super::labels::FUNDS_PARTS.contains(&label.as_str());
         if !is_total && !known_part && !data.iter().any(|(_, k)| k.is_some()) {
             return Err(self.err_row(
                 r,
                 ErrorKind::UnknownRow,
-                format!(
-                    "资金表中无法识别的行“{label}”：没有任何金额；若是说明文字，请移到表格之外"
-                ),
+                format!("资金表中无法识别的行“{label}”：没有任何金额；若是说明文字，请移到表格之外"),
             ));
         }
         let base = if is_total {
@@ -580,9 +546,7 @@ impl<'g> Reader<'g> {
             label: label.clone(),
             ..FundsRow::default()
         };
-        self.doc
-            .provenance
-            .insert(format!("{base}/label"), pos(r, label_col));
+        self.doc.provenance.insert(format!("{base}/label"), pos(r, label_col));
         for (c, kind) in data {
             let Some((kind, col_label)) = kind else {
                 self.leave(r, c.col, "不在资金表头任何一列之下");
@@ -610,8 +574,7 @@ impl<'g> Reader<'g> {
                 FundsCol::Weight | FundsCol::Score => "10",
                 _ => "890000.00",
             };
-            let value =
-                value.ok_or_else(|| self.not_a_number(r, c.col, &col_label, c.text, example))?;
+            let value = value.ok_or_else(|| self.not_a_number(r, c.col, &col_label, c.text, example))?;
             let slot = match kind {
                 FundsCol::Rate => &mut row.rate_reported,
                 FundsCol::Initial => &mut row.budget_initial,
@@ -674,9 +637,7 @@ impl<'g> Reader<'g> {
 
     fn goal_texts(&mut self, r: usize, cells: &[Cell<'g>]) {
         let (expected_col, achieved_col) = self.goal_cols;
-        let split = achieved_col
-            .or(expected_col.map(|c| c + 1))
-            .unwrap_or(usize::MAX);
+        let split = achieved_col.or(expected_col.map(|c| c + 1)).unwrap_or(usize::MAX);
         let mut by_col: Vec<(Field, Cell<'g>)> = cells
             .iter()
             .map(|c| {
@@ -718,7 +679,10 @@ impl<'g> Reader<'g> {
             return Err(self.err_row(
                 r,
                 ErrorKind::UnknownRow,
-                format!("第二个绩效指标表头（第一个在第 {} 行）；若是另一张表，请在前面加上“项目名称”行", self.header_row + 1),
+                format!(
+                    "第二个绩效指标表头（第一个在第 {} 行）；若是另一张表，请在前面加上“项目名称”行",
+                    self.header_row + 1
+                ),
             ));
         }
         let mut cols: Vec<(usize, &str)> = Vec::new();
@@ -754,8 +718,7 @@ impl<'g> Reader<'g> {
         let Some(header) = self.header.clone() else {
             return Ok(());
         };
-        let placed = indicators::place(&header, cells, r)
-            .map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
+        let placed = indicators::place(&header, cells, r).map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
         let index = self.doc.indicators.len();
         let base = format!("/indicators/{index}");
         if let Some(l1) = &placed.l1 {
@@ -776,11 +739,7 @@ impl<'g> Reader<'g> {
                 at: pos(r, l2.cell.col),
             });
             if let Some(w) = l2.weight {
-                let l1 = self
-                    .l1
-                    .as_ref()
-                    .map(|c| c.label.clone())
-                    .unwrap_or_default();
+                let l1 = self.l1.as_ref().map(|c| c.label.clone()).unwrap_or_default();
                 self.declare(l1, Some(l2.base.clone()), w, r, l2.cell.col);
             }
         }
@@ -851,13 +810,8 @@ impl<'g> Reader<'g> {
                     "note"
                 }
                 IndCol::Weight | IndCol::Score => {
-                    let what = if *kind == IndCol::Weight {
-                        "分值"
-                    } else {
-                        "得分"
-                    };
-                    let v = parse_decimal(c.text)
-                        .ok_or_else(|| self.not_a_number(r, c.col, what, c.text, "12.5"))?;
+                    let what = if *kind == IndCol::Weight { "分值" } else { "得分" };
+                    let v = parse_decimal(c.text).ok_or_else(|| self.not_a_number(r, c.col, what, c.text, "12.5"))?;
                     if *kind == IndCol::Weight {
                         ind.weight = Some(v);
                         "weight"
@@ -877,9 +831,7 @@ impl<'g> Reader<'g> {
             && let Some(unit) = unit_from_name(name.text)
         {
             ind.unit = Some(unit.to_owned());
-            self.doc
-                .provenance
-                .insert(format!("{base}/unit"), pos(r, name.col));
+            self.doc.provenance.insert(format!("{base}/unit"), pos(r, name.col));
         }
         ind.placeholder = super::labels::PLACEHOLDER_NAMES.contains(&norm(name.text).as_ref());
         if !ind.placeholder
@@ -904,20 +856,12 @@ impl<'g> Reader<'g> {
                 self.years.push((rank, c.text, pos(r, c.col)));
             }
         }
-        self.years
-            .push((Rank::Targets, name.text, pos(r, name.col)));
+        self.years.push((Rank::Targets, name.text, pos(r, name.col)));
         self.doc.indicators.push(ind);
         Ok(())
     }
 
-    fn declare(
-        &mut self,
-        level1: String,
-        level2: Option<String>,
-        weight: Decimal,
-        r: usize,
-        c: usize,
-    ) {
+    fn declare(&mut self, level1: String, level2: Option<String>, weight: Decimal, r: usize, c: usize) {
         if self
             .doc
             .declared_weights
@@ -930,11 +874,9 @@ impl<'g> Reader<'g> {
         self.doc
             .provenance
             .insert(format!("/declared_weights/{k}/weight"), pos(r, c));
-        self.doc.declared_weights.push(DeclaredWeight {
-            level1,
-            level2,
-            weight,
-        });
+        self.doc
+            .declared_weights
+            .push(DeclaredWeight { level1, level2, weight });
     }
 
     /// Numbers of a 合计/总分 row in order, with n/a cells consumed and texts returned.
@@ -1005,9 +947,7 @@ impl<'g> Reader<'g> {
         if let (Some(header), Some((_, wc)), Some((_, sc))) = (&self.header, weight, score) {
             let (hw, hs) = (header.col_of(IndCol::Weight), header.col_of(IndCol::Score));
             if (Some(wc), Some(sc)) != (hw, hs) {
-                let l = |c: Option<usize>| {
-                    c.map_or_else(|| "?".to_owned(), |c| column_letters(pos(r, c).column))
-                };
+                let l = |c: Option<usize>| c.map_or_else(|| "?".to_owned(), |c| column_letters(pos(r, c).column));
                 self.doc.realignments.push(Realignment {
                     row: pos(r, 0).row,
                     action: format!(
@@ -1042,11 +982,7 @@ impl<'g> Reader<'g> {
     }
 
     fn form_range(&self) -> String {
-        format!(
-            "第 {}–{} 行的自评表",
-            self.span.first + 1,
-            self.span.last + 1
-        )
+        format!("第 {}–{} 行的自评表", self.span.first + 1, self.span.last + 1)
     }
 
     fn finish(mut self, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
@@ -1065,7 +1001,10 @@ impl<'g> Reader<'g> {
             return Err(self.err_row(
                 last,
                 ErrorKind::MissingBlock,
-                format!("{}缺少资金表（“项目资金”表头及年初预算数、全年预算数、全年执行数等列）；表格可能不完整", self.form_range()),
+                format!(
+                    "{}缺少资金表（“项目资金”表头及年初预算数、全年预算数、全年执行数等列）；表格可能不完整",
+                    self.form_range()
+                ),
             ));
         }
         if !self.funds_total_seen {
@@ -1090,10 +1029,7 @@ impl<'g> Reader<'g> {
             return Err(self.err_row(
                 last,
                 ErrorKind::MissingBlock,
-                format!(
-                    "{}缺少“总分”行；表格可能被截断，请检查是否复制完整",
-                    self.form_range()
-                ),
+                format!("{}缺少“总分”行；表格可能被截断，请检查是否复制完整", self.form_range()),
             ));
         }
 
@@ -1122,11 +1058,7 @@ impl<'g> Reader<'g> {
                     ));
                 }
                 YearGuess::Ambiguous(rank, years) => {
-                    let list = years
-                        .iter()
-                        .map(i32::to_string)
-                        .collect::<Vec<_>>()
-                        .join("、");
+                    let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join("、");
                     return Err(self.err_row(
                         self.span.first,
                         ErrorKind::AmbiguousYear,
@@ -1159,10 +1091,7 @@ impl<'g> Reader<'g> {
             for c in self.cells(r) {
                 let at = pos(r, c.col);
                 if self.consumed.binary_search(&at).is_err() {
-                    let reason = self
-                        .reasons
-                        .remove(&at)
-                        .unwrap_or_else(|| "未识别的单元格".to_owned());
+                    let reason = self.reasons.remove(&at).unwrap_or_else(|| "未识别的单元格".to_owned());
                     unmapped.push(UnmappedCell {
                         at,
                         text: c.text.to_owned(),

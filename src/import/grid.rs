@@ -37,10 +37,7 @@ impl Grid {
 
     /// The trimmed text of a cell (0-based), empty when absent.
     pub fn cell(&self, row: usize, col: usize) -> &str {
-        self.rows
-            .get(row)
-            .and_then(|r| r.get(col))
-            .map_or("", |c| c.trim())
+        self.rows.get(row).and_then(|r| r.get(col)).map_or("", |c| c.trim())
     }
 
     /// Number of non-empty cells in rows `first..=last` (0-based).
@@ -71,9 +68,7 @@ pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportErro
         "xls" | "et" | "ods" | "wps" => Err(ImportError::invalid(
             Location::file(file_name),
             ErrorKind::UnsupportedFormat,
-            format!(
-                "不支持 .{ext} 格式；请在 Excel/WPS 中另存为 .xlsx，或导出为制表符分隔的 .txt/.tsv 后再导入"
-            ),
+            format!("不支持 .{ext} 格式；请在 Excel/WPS 中另存为 .xlsx，或导出为制表符分隔的 .txt/.tsv 后再导入"),
         )),
         _ => Err(ImportError::invalid(
             Location::file(file_name),
@@ -158,9 +153,7 @@ pub fn decode_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>,
 /// 1-based line number of byte offset `pos`.
 fn line_of(bytes: &[u8], pos: usize) -> u32 {
     let newlines = bytes.iter().take(pos).filter(|&&b| b == b'\n').count();
-    u32::try_from(newlines)
-        .unwrap_or(u32::MAX)
-        .saturating_add(1)
+    u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
 }
 
 /// Parses delimited text (`delim` is `b'\t'` or `b','`) with RFC 4180 quoting: a field that starts
@@ -189,10 +182,7 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
             let mut buf = String::new();
             let mut j = i + 1;
             loop {
-                let Some(q) = bytes
-                    .get(j..)
-                    .and_then(|rest| rest.iter().position(|&b| b == b'"'))
-                else {
+                let Some(q) = bytes.get(j..).and_then(|rest| rest.iter().position(|&b| b == b'"')) else {
                     return Err(ImportError::invalid(
                         cell_at(),
                         ErrorKind::Syntax,
@@ -235,11 +225,7 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
                 i += 1;
             }
             Some(b'\r') => {
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
+                i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
                 rows.push(std::mem::take(&mut row));
                 if i >= len {
                     break;
@@ -265,10 +251,7 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
 fn find_field_end(bytes: &[u8], from: usize, delim: u8) -> usize {
     bytes
         .get(from..)
-        .and_then(|rest| {
-            rest.iter()
-                .position(|&b| b == delim || b == b'\n' || b == b'\r')
-        })
+        .and_then(|rest| rest.iter().position(|&b| b == delim || b == b'\n' || b == b'\r'))
         .map_or(bytes.len(), |p| from + p)
 }
 
@@ -286,9 +269,7 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
         ImportError::invalid(
             at.clone(),
             ErrorKind::Workbook,
-            format!(
-                "无法打开工作簿（{e}）；文件可能已损坏或加了密码，请用 Excel 打开后另存为 .xlsx"
-            ),
+            format!("无法打开工作簿（{e}）；文件可能已损坏或加了密码，请用 Excel 打开后另存为 .xlsx"),
         )
     })?;
     let mut grids = Vec::new();
@@ -364,11 +345,7 @@ fn cell_text(data: &Data, format: Option<&str>) -> String {
 
 /// Shortest round-trip decimal text of a float (890000.0 → "890000", 0.98 → "0.98").
 pub fn shortest(f: f64) -> String {
-    if f.is_finite() {
-        format!("{f}")
-    } else {
-        f.to_string()
-    }
+    if f.is_finite() { format!("{f}") } else { f.to_string() }
 }
 
 /// Applies the decimals and percent sign of an Excel number format to plain number text, never
@@ -434,7 +411,6 @@ fn visible_format(code: &str) -> String {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
 mod tests {
     use super::*;
 
@@ -466,10 +442,7 @@ mod tests {
     #[test]
     fn gbk_text_decodes() {
         let (bytes, _, _) = encoding_rs::GBK.encode("项目名称\t档案整理\n");
-        assert_eq!(
-            decode_text("a.tsv", &bytes).unwrap(),
-            "项目名称\t档案整理\n"
-        );
+        assert_eq!(decode_text("a.tsv", &bytes).unwrap(), "项目名称\t档案整理\n");
         assert_eq!(decode_text("a.tsv", b"\xEF\xBB\xBFabc").unwrap(), "abc");
         assert_eq!(
             decode_text("a.tsv", b"ab\x00c").unwrap_err().kind(),

@@ -62,22 +62,12 @@ impl Header {
         }
         slots.sort_unstable();
         let name = name.ok_or((usize::MAX, "指标表头缺少“三级指标”列".to_owned()))?;
-        for needed in [
-            IndCol::Target,
-            IndCol::Actual,
-            IndCol::Weight,
-            IndCol::Score,
-        ] {
+        for needed in [IndCol::Target, IndCol::Actual, IndCol::Weight, IndCol::Score] {
             if !slots.iter().any(|(_, k)| *k == needed) {
                 return Err((usize::MAX, format!("指标表头缺少“{}”列", needed.label())));
             }
         }
-        Ok(Header {
-            l1,
-            l2,
-            name,
-            slots,
-        })
+        Ok(Header { l1, l2, name, slots })
     }
 
     /// Column of a value slot.
@@ -156,8 +146,7 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             } else {
                 l2 = Some(label());
             }
-        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some())
-        {
+        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some()) {
             // An unknown label, accepted only where the header puts labels and only if it reads
             // like one ("…指标", "…(10分)").
             if l1.is_none() && l2.is_none() && Some(cell.col) == header.l1 {
@@ -254,9 +243,7 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             }
         }
         for c in tail {
-            if header.col_of(IndCol::Note).is_some()
-                && !values.iter().any(|(k, _)| *k == IndCol::Note)
-            {
+            if header.col_of(IndCol::Note).is_some() && !values.iter().any(|(k, _)| *k == IndCol::Note) {
                 values.push((IndCol::Note, *c));
             } else {
                 extras.push(*c);
@@ -280,12 +267,7 @@ fn describe_labels(header: &Header, placement: &mut Placement<'_>, row: usize) {
         (&placement.l2, header.l2, "二级指标"),
     ] {
         if let (Some(l), Some(e)) = (label, expected) {
-            moved.push((
-                format!("{what}“{}”", l.cell.text),
-                l.cell.col,
-                e,
-                delta(l.cell.col, e),
-            ));
+            moved.push((format!("{what}“{}”", l.cell.text), l.cell.col, e, delta(l.cell.col, e)));
         }
     }
     if let Some(name) = placement.name {
@@ -308,10 +290,7 @@ fn describe_labels(header: &Header, placement: &mut Placement<'_>, row: usize) {
         .map(|m| m.3)
         .chain(value_moves.iter().map(|v| v.1))
         .collect();
-    let uniform = all
-        .first()
-        .copied()
-        .filter(|d| *d != 0 && all.iter().all(|x| x == d));
+    let uniform = all.first().copied().filter(|d| *d != 0 && all.iter().all(|x| x == d));
     if let (Some(d), true) = (uniform, placement.extras.is_empty()) {
         notes.push(format!("整行{}", shift_words(d)));
     } else {
@@ -328,11 +307,7 @@ fn describe_labels(header: &Header, placement: &mut Placement<'_>, row: usize) {
         if let Some(first) = shifted.first()
             && shifted.iter().all(|v| v.1 == first.1)
         {
-            let kinds = shifted
-                .iter()
-                .map(|v| v.0.label())
-                .collect::<Vec<_>>()
-                .join("、");
+            let kinds = shifted.iter().map(|v| v.0.label()).collect::<Vec<_>>().join("、");
             notes.push(format!("{kinds}{}", shift_words(first.1)));
         } else {
             for (kind, d) in shifted {
@@ -378,7 +353,6 @@ fn describe_cells(cells: &[Cell<'_>], row: usize) -> String {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "a failing unwrap is a failing test")]
 mod tests {
     use super::*;
 
@@ -407,10 +381,7 @@ mod tests {
     }
 
     fn value<'a>(p: &Placement<'a>, k: IndCol) -> Option<&'a str> {
-        p.values
-            .iter()
-            .find(|(kk, _)| *kk == k)
-            .map(|(_, c)| c.text)
+        p.values.iter().find(|(kk, _)| *kk == k).map(|(_, c)| c.text)
     }
 
     #[test]
@@ -441,22 +412,12 @@ mod tests {
         assert_eq!(value(&p, IndCol::Note), Some("无偏差"));
         assert!(!p.realigned.is_empty());
 
-        let p = place(
-            &h,
-            &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"),
-            64,
-        )
-        .unwrap();
+        let p = place(&h, &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"), 64).unwrap();
         assert!(p.l1.is_none());
         assert_eq!(p.l2.as_ref().map(|l| l.base.as_str()), Some("成本指标"));
         assert_eq!(value(&p, IndCol::Actual), Some("24.27"));
 
-        let p = place(
-            &h,
-            &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"),
-            153,
-        )
-        .unwrap();
+        let p = place(&h, &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"), 153).unwrap();
         assert_eq!(p.extras.len(), 1);
         assert_eq!(p.extras.first().map(|c| c.col), Some(6));
         assert_eq!(value(&p, IndCol::Weight), Some("0.0"));

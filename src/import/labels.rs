@@ -127,20 +127,11 @@ pub const FUNDS_COLUMNS: &[(&str, FundsCol)] = &[
 ];
 
 /// Funds header labels used only by the Sichuan template.
-pub const SICHUAN_FUNDS_LABELS: &[&str] = &[
-    "调整后预算数",
-    "调整后预算",
-    "预算执行数",
-    "预算执行率",
-    "权重",
-];
+pub const SICHUAN_FUNDS_LABELS: &[&str] = &["调整后预算数", "调整后预算", "预算执行数", "预算执行率", "权重"];
 
 /// Looks up a funds column label.
 pub fn funds_column(label: &str) -> Option<FundsCol> {
-    FUNDS_COLUMNS
-        .iter()
-        .find(|(l, _)| *l == label)
-        .map(|(_, c)| *c)
+    FUNDS_COLUMNS.iter().find(|(l, _)| *l == label).map(|(_, c)| *c)
 }
 
 /// True when a cell opens the funds block ("项目资金 (元)", "项目资金（万元）", "年度资金").
@@ -152,14 +143,7 @@ pub fn is_funds_block_label(label: &str) -> bool {
 }
 
 /// Labels of the funds total row.
-pub const FUNDS_TOTAL: &[&str] = &[
-    "年度资金总额",
-    "资金总额",
-    "总额",
-    "合计",
-    "年度资金合计",
-    "资金合计",
-];
+pub const FUNDS_TOTAL: &[&str] = &["年度资金总额", "资金总额", "总额", "合计", "年度资金合计", "资金合计"];
 
 /// Labels of the funds 其中 rows (a row with another label must carry at least one amount).
 pub const FUNDS_PARTS: &[&str] = &[
@@ -256,10 +240,7 @@ pub const INDICATOR_COLUMNS: &[(&str, IndCol)] = &[
 /// Looks up an indicator column label; "指标值(A)" and "全年实际值(B)" match without the letter.
 pub fn indicator_column(label: &str) -> Option<IndCol> {
     let base = strip_letter_suffix(label);
-    INDICATOR_COLUMNS
-        .iter()
-        .find(|(l, _)| *l == base)
-        .map(|(_, c)| *c)
+    INDICATOR_COLUMNS.iter().find(|(l, _)| *l == base).map(|(_, c)| *c)
 }
 
 /// "指标值(A)" → "指标值".
@@ -347,10 +328,7 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
 /// Looks up a label/value label; a trailing colon is ignored ("项目名称：").
 pub fn field(label: &str) -> Option<Field> {
     let base = label.strip_suffix(':').unwrap_or(label);
-    FIELD_LABELS
-        .iter()
-        .find(|(l, _)| *l == base)
-        .map(|(_, f)| *f)
+    FIELD_LABELS.iter().find(|(l, _)| *l == base).map(|(_, f)| *f)
 }
 
 /// The 年度总体目标 block label.
@@ -362,9 +340,7 @@ pub fn is_goals_block(label: &str) -> bool {
 pub fn goal_column(label: &str) -> Option<Field> {
     match label {
         "预期目标" | "年度预期目标" => Some(Field::GoalExpected),
-        "实际完成情况" | "目标实际完成情况" | "年度实际完成情况" => {
-            Some(Field::GoalAchieved)
-        }
+        "实际完成情况" | "目标实际完成情况" | "年度实际完成情况" => Some(Field::GoalAchieved),
         _ => None,
     }
 }

@@ -214,10 +214,7 @@ impl ImportError {
 
 /// Reads the file at `path` and imports every form in it; the file name in messages and in
 /// `source` is the path as given.
-pub fn import_file(
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<Vec<EvaluationDocument>, ImportError> {
+pub fn import_file(path: &Path, opts: &ImportOptions) -> Result<Vec<EvaluationDocument>, ImportError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         file: name.clone(),
@@ -239,11 +236,7 @@ pub fn import_bytes(
 
 /// Imports every form of tab-separated text (what a spreadsheet copy-paste or `.tsv` export
 /// gives). `file_name` is used in messages and `source` only.
-pub fn import_text(
-    file_name: &str,
-    text: &str,
-    opts: &ImportOptions,
-) -> Result<Vec<EvaluationDocument>, ImportError> {
+pub fn import_text(file_name: &str, text: &str, opts: &ImportOptions) -> Result<Vec<EvaluationDocument>, ImportError> {
     let grid = grid::parse_delimited(file_name, text, b'\t')?;
     import_grids(file_name, std::slice::from_ref(&grid), opts)
 }
@@ -305,9 +298,7 @@ fn check_duplicates(file_name: &str, docs: &[EvaluationDocument]) -> Result<(), 
     for doc in docs {
         if let Some(first) = seen.insert(doc.id.as_str(), doc) {
             let place = |d: &EvaluationDocument| -> (Option<String>, u32) {
-                d.source
-                    .as_ref()
-                    .map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
+                d.source.as_ref().map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
             };
             let (sheet_a, row_a) = place(first);
             let (sheet_b, row_b) = place(doc);

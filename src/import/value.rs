@@ -22,9 +22,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if t.is_empty() {
         return None;
     }
-    let simple = t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+    let simple = t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
     if simple {
         if t.starts_with('+') {
             return Decimal::from_str(t.get(1..)?).ok();
@@ -35,9 +33,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     for c in t.chars() {
         match c {
             '0'..='9' | '.' | '-' | 'e' | 'E' | '+' => ascii.push(c),
-            '０'..='９' => ascii.push(char::from(
-                b'0' + u8::try_from(u32::from(c) - u32::from('０')).ok()?,
-            )),
+            '０'..='９' => ascii.push(char::from(b'0' + u8::try_from(u32::from(c) - u32::from('０')).ok()?)),
             '．' => ascii.push('.'),
             '－' => ascii.push('-'),
             ',' | '，' => {}
@@ -133,35 +129,23 @@ mod tests {
         assert_eq!(parse_decimal("≥12"), None);
         assert_eq!(parse_decimal("1.2E+3"), Some(dec!(1200)));
         assert_eq!(parse_rate("100.00%"), Some(dec!(1.0000)));
-        assert_eq!(
-            parse_rate("100.00%").map(|d| d.to_string()),
-            Some("1.0000".to_owned())
-        );
+        assert_eq!(parse_rate("100.00%").map(|d| d.to_string()), Some("1.0000".to_owned()));
         assert_eq!(parse_rate("0.98"), Some(dec!(0.98)));
     }
 
     #[test]
     fn names_units_weights_codes() {
         assert_eq!(unit_from_name("档案整理数量（件）"), Some("件"));
-        assert_eq!(
-            unit_from_name("政务服务指标检查频率（次/月）"),
-            Some("次/月")
-        );
+        assert_eq!(unit_from_name("政务服务指标检查频率（次/月）"), Some("次/月"));
         assert_eq!(unit_from_name("档案材料完整率"), None);
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
-        assert_eq!(
-            split_declared_weight("产出指标(50分)"),
-            ("产出指标", Some(dec!(50)))
-        );
+        assert_eq!(split_declared_weight("产出指标(50分)"), ("产出指标", Some(dec!(50))));
         assert_eq!(split_declared_weight("产出指标"), ("产出指标", None));
         assert_eq!(
             split_code("51000021R000000019951-工资性支出"),
             (Some("51000021R000000019951"), "工资性支出")
         );
-        assert_eq!(
-            split_code("2021年电子政务运维"),
-            (None, "2021年电子政务运维")
-        );
+        assert_eq!(split_code("2021年电子政务运维"), (None, "2021年电子政务运维"));
     }
 }

@@ -84,11 +84,7 @@ pub fn years_in(text: &str) -> impl Iterator<Item = i32> + '_ {
             return None;
         }
         let prefix = before.get(..before.len() - 4)?;
-        if prefix
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_digit())
-        {
+        if prefix.chars().next_back().is_some_and(|c| c.is_ascii_digit()) {
             return None;
         }
         let year: i32 = digits.parse().ok()?;
@@ -117,9 +113,7 @@ fn skip_date_parts(mut s: &str) -> &str {
             s = rest;
         }
     }
-    s.strip_prefix('底')
-        .or_else(|| s.strip_prefix('末'))
-        .unwrap_or(s)
+    s.strip_prefix('底').or_else(|| s.strip_prefix('末')).unwrap_or(s)
 }
 
 /// Applies the rule to ranked sources `(rank, text, cell)`.
@@ -162,10 +156,7 @@ mod tests {
             vec![2020]
         );
         assert_eq!(years_in("较2020年提升10%").count(), 0);
-        assert_eq!(
-            years_in("2021年度项目支出绩效自评表").collect::<Vec<_>>(),
-            vec![2021]
-        );
+        assert_eq!(years_in("2021年度项目支出绩效自评表").collect::<Vec<_>>(), vec![2021]);
         assert_eq!(years_in("12021年").count(), 0);
     }
 
@@ -183,10 +174,7 @@ mod tests {
             (Rank::Title, "2020年电子政务运维", at),
             (Rank::Title, "2021年度自评表", at),
         ];
-        assert_eq!(
-            infer(&srcs),
-            YearGuess::Ambiguous(Rank::Title, vec![2020, 2021])
-        );
+        assert_eq!(infer(&srcs), YearGuess::Ambiguous(Rank::Title, vec![2020, 2021]));
         assert_eq!(infer(&[(Rank::Goals, "完成运维", at)]), YearGuess::Unknown);
     }
 }

@@ -9,9 +9,7 @@ use jixiao::import::{Grid, ImportError, ImportOptions, ImportedForm, grid, impor
 
 /// Path of a fixture under `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
 }
 
 /// Reads a fixture's bytes.
@@ -21,11 +19,7 @@ pub fn fixture_bytes(rel: &str) -> Vec<u8> {
 
 /// Grids of a fixture, read by its extension.
 pub fn grids(rel: &str) -> Vec<Grid> {
-    let name = Path::new(rel)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let name = Path::new(rel).file_name().unwrap().to_string_lossy().into_owned();
     grid::read_grids(&name, &fixture_bytes(rel)).unwrap()
 }
 
@@ -78,31 +72,21 @@ pub fn non_empty_cells(grids: &[Grid], form: &ImportedForm) -> BTreeSet<CellPos>
 pub fn assert_nothing_dropped(grids: &[Grid], form: &ImportedForm) {
     let all = non_empty_cells(grids, form);
     let consumed: BTreeSet<CellPos> = form.consumed.iter().copied().collect();
-    assert_eq!(
-        consumed.len(),
-        form.consumed.len(),
-        "a cell was consumed twice"
-    );
+    assert_eq!(consumed.len(), form.consumed.len(), "a cell was consumed twice");
     let unmapped: BTreeSet<CellPos> = form.document.unmapped.iter().map(|u| u.at).collect();
     assert_eq!(
         unmapped.len(),
         form.document.unmapped.len(),
         "a cell was listed twice as unmapped"
     );
-    assert!(
-        consumed.is_disjoint(&unmapped),
-        "a cell is both consumed and unmapped"
-    );
+    assert!(consumed.is_disjoint(&unmapped), "a cell is both consumed and unmapped");
     let union: BTreeSet<CellPos> = consumed.union(&unmapped).copied().collect();
     assert_eq!(
         union, all,
         "consumed + unmapped must be exactly the non-empty cells of {}",
         form.document.id
     );
-    assert_eq!(
-        all.len(),
-        form.consumed.len() + form.document.unmapped.len()
-    );
+    assert_eq!(all.len(), form.consumed.len() + form.document.unmapped.len());
     for (pointer, at) in &form.document.provenance {
         assert!(
             all.contains(at),
