@@ -228,3 +228,26 @@ fn central_layout_reads_header_weights_inline_units_and_placeholders() {
     assert_eq!(d.provenance["/year"], CellPos { row: 3, column: 1 });
     assert_eq!(d.source.as_ref().map(|s| (s.first_row, s.last_row)), Some((1, 27)));
 }
+
+#[test]
+fn every_imported_document_validates_against_the_schema() {
+    let validator = jixiao::validate::DocumentValidator::new().unwrap();
+    for rel in [
+        "forms/shenzhen-seed.tsv",
+        "forms/sichuan-2022.tsv",
+        "forms/central-2021.tsv",
+        "forms/gbk-form-8.txt",
+        "forms/quoted-form-8.csv",
+    ] {
+        let name = std::path::Path::new(rel)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for form in forms_with_fallback(&name, &grids(rel), 2020) {
+            let value = serde_json::to_value(&form.document).unwrap();
+            let back = validator.check(&value).unwrap_or_else(|p| panic!("{rel}: {p:?}"));
+            assert_eq!(back, form.document);
+        }
+    }
+}

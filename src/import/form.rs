@@ -9,6 +9,7 @@
 //! funds and indicator tables come from their header rows' labels, never from fixed positions.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 
@@ -121,8 +122,11 @@ struct Carried {
 /// Reads one form into a document.
 pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
     let mut reader = Reader::new(file, grid, span);
+    // One buffer for every row's non-empty cells: forms are read by the ten thousand.
+    let mut cells = Vec::with_capacity(16);
     for r in span.first..=span.last {
-        reader.row(r)?;
+        fill_cells(grid, r, &mut cells);
+        reader.row(r, &cells)?;
     }
     reader.finish(opts)
 }
@@ -137,10 +141,10 @@ struct Reader<'g> {
     years: Vec<(Rank, &'g str, CellPos)>,
     stage: Stage,
     name_seen: bool,
-    funds: Option<FundsHeader>,
+    funds: Option<Rc<FundsHeader>>,
     funds_total_seen: bool,
     goal_cols: (Option<usize>, Option<usize>),
-    header: Option<Header>,
+    header: Option<Rc<Header>>,
     header_row: usize,
     sichuan: bool,
     l1: Option<Carried>,
@@ -206,19 +210,6 @@ impl<'g> Reader<'g> {
         }
     }
 
-    fn cells(&self, r: usize) -> Vec<Cell<'g>> {
-        let grid: &'g Grid = self.grid;
-        grid.rows.get(r).map_or_else(Vec::new, |row| {
-            row.iter()
-                .enumerate()
-                .filter_map(|(col, text)| {
-                    let text = text.trim();
-                    (!text.is_empty()).then_some(Cell { col, text })
-                })
-                .collect()
-        })
-    }
-
     fn take(&mut self, r: usize, c: usize) {
         self.consumed.push(pos(r, c));
     }
@@ -249,32 +240,32 @@ impl<'g> Reader<'g> {
         )
     }
 
-    fn row(&mut self, r: usize) -> Result<(), ImportError> {
-        let cells = self.cells(r);
+    fn row(&mut self, r: usize, cells: &[Cell<'g>]) -> Result<(), ImportError> {
         let Some(first) = cells.first().copied() else {
             return Ok(());
         };
         let n = norm(first.text);
         let n = n.as_ref();
-        if is_indicator_header(&cells) {
-            return self.indicator_header(r, &cells);
+        let label_field = field(n);
+        if is_indicator_header(cells) {
+            return self.indicator_header(r, cells);
         }
         match self.stage {
             Stage::Indicators => {
                 if is_sum_label(n) {
-                    return self.sum_row(r, &cells);
+                    return self.sum_row(r, cells);
                 }
                 if is_total_label(n) {
-                    return self.total_row(r, &cells);
+                    return self.total_row(r, cells);
                 }
-                if field(n).is_some() {
+                if label_field.is_some() {
                     self.stage = Stage::Closing;
-                    return self.label_row(r, &cells);
+                    return self.label_row(r, cells);
                 }
-                return self.indicator_row(r, &cells);
+                return self.indicator_row(r, cells);
             }
-            Stage::Closing if field(n).is_none() && !is_total_label(n) => {
-                for c in &cells {
+            Stage::Closing if label_field.is_none() && !is_total_label(n) => {
+                for c in cells {
                     self.leave(r, c.col, "总分行之后未识别的内容");
                 }
                 return Ok(());
@@ -290,30 +281,30 @@ impl<'g> Reader<'g> {
             }
             return Ok(());
         }
-        if field(n).is_some() {
+        if label_field.is_some() {
             if self.stage != Stage::Head {
                 self.stage = Stage::Head;
             }
-            return self.label_row(r, &cells);
+            return self.label_row(r, cells);
         }
         if is_funds_block_label(n) || cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count() >= 3 {
-            return self.funds_header(r, &cells);
+            return self.funds_header(r, cells);
         }
         if is_goals_block(n) {
-            return self.goals_header(r, &cells);
+            return self.goals_header(r, cells);
         }
         if is_total_label(n) {
-            return self.total_row(r, &cells);
+            return self.total_row(r, cells);
         }
         match self.stage {
-            Stage::Funds => self.funds_row(r, &cells),
+            Stage::Funds => self.funds_row(r, cells),
             Stage::GoalTexts => {
-                self.goal_texts(r, &cells);
+                self.goal_texts(r, cells);
                 Ok(())
             }
             _ => {
                 let before_blocks = self.funds.is_none() && self.header.is_none();
-                for c in &cells {
+                for c in cells {
                     if before_blocks {
                         self.years.push((Rank::Title, c.text, pos(r, c.col)));
                     }
@@ -481,11 +472,11 @@ impl<'g> Reader<'g> {
             ));
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(0);
-        self.funds = Some(FundsHeader {
+        self.funds = Some(Rc::new(FundsHeader {
             cols,
             first_data_col,
             row: r,
-        });
+        }));
         self.stage = Stage::Funds;
         Ok(())
     }
@@ -515,7 +506,7 @@ impl<'g> Reader<'g> {
             ));
         };
         let is_total = !self.funds_total_seen && FUNDS_TOTAL.contains(&label.as_str());
-        let data: Vec<(Cell<'g>, Option<(FundsCol, String)>)> = cells
+        let data: Vec<(Cell<'g>, Option<(FundsCol, &str)>)> = cells
             .iter()
             .filter(|c| c.col >= header.first_data_col)
             .map(|c| {
@@ -525,7 +516,7 @@ impl<'g> Reader<'g> {
                         .cols
                         .iter()
                         .find(|(col, _, _)| *col == c.col)
-                        .map(|(_, k, l)| (*k, l.clone())),
+                        .map(|(_, k, l)| (*k, l.as_str())),
                 )
             })
             .collect();
@@ -574,7 +565,7 @@ impl<'g> Reader<'g> {
                 FundsCol::Weight | FundsCol::Score => "10",
                 _ => "890000.00",
             };
-            let value = value.ok_or_else(|| self.not_a_number(r, c.col, &col_label, c.text, example))?;
+            let value = value.ok_or_else(|| self.not_a_number(r, c.col, col_label, c.text, example))?;
             let slot = match kind {
                 FundsCol::Rate => &mut row.rate_reported,
                 FundsCol::Initial => &mut row.budget_initial,
@@ -584,7 +575,7 @@ impl<'g> Reader<'g> {
                 FundsCol::Score | FundsCol::Note => &mut row.score_reported,
             };
             *slot = Some(value);
-            self.map(format!("{base}/{field}"), r, c.col);
+            self.map(key(&base, field), r, c.col);
         }
         if is_total {
             self.doc.funds.total = row;
@@ -708,7 +699,7 @@ impl<'g> Reader<'g> {
         if header.col_of(IndCol::Comparator).is_some() || header.col_of(IndCol::Unit).is_some() {
             self.sichuan = true;
         }
-        self.header = Some(header);
+        self.header = Some(Rc::new(header));
         self.header_row = r;
         self.stage = Stage::Indicators;
         Ok(())
@@ -778,11 +769,11 @@ impl<'g> Reader<'g> {
             name: name.text.to_owned(),
             ..Indicator::default()
         };
-        self.doc.provenance.insert(format!("{base}/level1"), l1.at);
+        self.doc.provenance.insert(key(&base, "level1"), l1.at);
         if let Some(l2) = &self.l2 {
-            self.doc.provenance.insert(format!("{base}/level2"), l2.at);
+            self.doc.provenance.insert(key(&base, "level2"), l2.at);
         }
-        self.map(format!("{base}/name"), r, name.col);
+        self.map(key(&base, "name"), r, name.col);
         for (kind, c) in &placed.values {
             if is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
                 self.take(r, c.col);
@@ -822,7 +813,7 @@ impl<'g> Reader<'g> {
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => continue,
             };
-            self.map(format!("{base}/{field}"), r, c.col);
+            self.map(key(&base, field), r, c.col);
         }
         for c in &placed.extras {
             self.leave(r, c.col, "多出的单元格（表头没有对应的列）");
@@ -1087,8 +1078,10 @@ impl<'g> Reader<'g> {
         self.consumed.sort_unstable();
         self.consumed.dedup();
         let mut unmapped = Vec::new();
+        let mut cells = Vec::with_capacity(16);
         for r in self.span.first..=self.span.last {
-            for c in self.cells(r) {
+            fill_cells(self.grid, r, &mut cells);
+            for c in &cells {
                 let at = pos(r, c.col);
                 if self.consumed.binary_search(&at).is_err() {
                     let reason = self.reasons.remove(&at).unwrap_or_else(|| "未识别的单元格".to_owned());
@@ -1106,6 +1099,26 @@ impl<'g> Reader<'g> {
             document: self.doc,
             consumed: self.consumed,
         })
+    }
+}
+
+/// JSON pointer `{base}/{field}`, without the formatting machinery (it runs per cell).
+fn key(base: &str, field: &str) -> String {
+    let mut k = String::with_capacity(base.len() + field.len() + 1);
+    k.push_str(base);
+    k.push('/');
+    k.push_str(field);
+    k
+}
+
+/// Puts the non-empty (trimmed) cells of row `r` into `out`.
+fn fill_cells<'g>(grid: &'g Grid, r: usize, out: &mut Vec<Cell<'g>>) {
+    out.clear();
+    if let Some(row) = grid.rows.get(r) {
+        out.extend(row.iter().enumerate().filter_map(|(col, text)| {
+            let text = text.trim();
+            (!text.is_empty()).then_some(Cell { col, text })
+        }));
     }
 }
 

@@ -260,6 +260,19 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
 /// value cells (grouped when they moved together), extra cells. A row whose cells all moved by
 /// the same amount is described as a whole.
 fn describe_labels(header: &Header, placement: &mut Placement<'_>, row: usize) {
+    // Fast path, taken by almost every row: everything sits where the header says.
+    let in_place = placement.extras.is_empty()
+        && placement.l1.as_ref().is_none_or(|l| Some(l.cell.col) == header.l1)
+        && placement.l2.as_ref().is_none_or(|l| Some(l.cell.col) == header.l2)
+        && placement.name.is_none_or(|n| n.col == header.name)
+        && placement
+            .values
+            .iter()
+            .all(|(k, c)| header.col_of(*k).is_none_or(|e| e == c.col));
+    if in_place {
+        placement.realigned.clear();
+        return;
+    }
     let delta = |col: usize, expected: usize| signed(col) - signed(expected);
     let mut moved: Vec<(String, usize, usize, isize)> = Vec::new();
     for (label, expected, what) in [
