@@ -251,3 +251,78 @@ fn every_imported_document_validates_against_the_schema() {
         }
     }
 }
+
+/// A sheet where someone unmerged the merged cells with “fill”: labels repeat on every row.
+#[test]
+fn merged_cells_filled_down_read_the_same() {
+    let text = seed_text();
+    let lines: Vec<&str> = text.lines().collect();
+    // Form 8 (rows 160–180), with every blank label cell filled from above / from the left.
+    let mut rows: Vec<Vec<String>> = lines[159..180]
+        .iter()
+        .map(|l| l.split('\t').map(str::to_owned).collect())
+        .collect();
+    for row in rows.iter_mut() {
+        match row[0].as_str() {
+            _ if row.len() < 4 => {}
+            "" if row[1] == "年度资金总额" || row[1].starts_with("其中") || row[1].ends_with("资金") => {
+                row[0] = "项目资金 (元)".to_owned()
+            }
+            "" if row.iter().filter(|c| !c.is_empty()).count() == 2 && row[1].starts_with("完成") => {
+                row[0] = "年度总体目标".to_owned()
+            }
+            "" if row.len() > 3 && !row[3].is_empty() => row[0] = "年度绩效指标".to_owned(),
+            "满意度指标" => row[1] = "满意度指标".to_owned(),
+            _ => {}
+        }
+    }
+    let mut l1 = String::new();
+    let mut l2 = String::new();
+    for row in rows.iter_mut().filter(|r| r[0] == "年度绩效指标" && r[3] != "三级指标") {
+        if row[1].is_empty() {
+            row[1] = l1.clone();
+        } else {
+            l1 = row[1].clone();
+        }
+        if row[2].is_empty() {
+            row[2] = l2.clone();
+        } else {
+            l2 = row[2].clone();
+        }
+    }
+    let filled = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
+    let original = lines[159..180].join("\n");
+    let opts = ImportOptions::default();
+    let a = jixiao::import::import_text_forms("filled.tsv", &filled, &opts)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let b = jixiao::import::import_text_forms("filled.tsv", &original, &opts)
+        .unwrap()
+        .remove(0)
+        .unwrap();
+    let strip = |d: &EvaluationDocument| {
+        let mut d = d.clone();
+        d.provenance.clear();
+        d.realignments.clear();
+        d
+    };
+    assert_eq!(strip(&a.document), strip(&b.document));
+    assert!(a.document.unmapped.is_empty(), "{:?}", a.document.unmapped);
+    assert!(a.consumed.len() > b.consumed.len());
+}
+
+#[test]
+fn a_filing_date_above_the_form_is_not_the_budget_year() {
+    let text = String::from_utf8(fixture_bytes("forms/central-2021.tsv")).unwrap();
+    let dated = text.replacen(
+        "（2021年度）",
+        "填报单位：某某县水利局（盖章）    填报日期：2022年3月15日",
+        1,
+    );
+    let docs = jixiao::import::import_text("dated.tsv", &dated, &ImportOptions::default()).unwrap();
+    // The title row no longer states a year; the goals do not; the deadline "2021年11月底前" does.
+    assert_eq!(docs[0].year, 2021);
+    assert_eq!(docs[0].provenance["/year"], CellPos { row: 17, column: 5 });
+    assert!(docs[0].unmapped.iter().any(|u| u.text.starts_with("填报单位")));
+}

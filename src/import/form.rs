@@ -26,6 +26,9 @@ use crate::document::{
     Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
 };
 
+/// Words marking a filing/printing note above a form, whose date is not the budget year.
+const FILING_WORDS: &[&str] = &["日期", "填报", "填表", "打印", "制表", "盖章"];
+
 /// Rows of one form in a grid (0-based, inclusive, first and last non-empty rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormSpan {
@@ -287,7 +290,10 @@ impl<'g> Reader<'g> {
             }
             return self.label_row(r, cells);
         }
-        if is_funds_block_label(n) || cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count() >= 3 {
+        let funds_labels = cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count();
+        // Inside the funds table, "项目资金 (元)" on a row without column labels is a merged cell
+        // filled down, not a new header.
+        if funds_labels >= 3 || (is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0)) {
             return self.funds_header(r, cells);
         }
         if is_goals_block(n) {
@@ -305,7 +311,9 @@ impl<'g> Reader<'g> {
             _ => {
                 let before_blocks = self.funds.is_none() && self.header.is_none();
                 for c in cells {
-                    if before_blocks {
+                    // Filing dates ("填报日期：2022年3月15日") are written the year after the
+                    // budget year: never evidence of it.
+                    if before_blocks && !FILING_WORDS.iter().any(|w| c.text.contains(w)) {
                         self.years.push((Rank::Title, c.text, pos(r, c.col)));
                     }
                     self.leave(
@@ -488,6 +496,11 @@ impl<'g> Reader<'g> {
         let mut label: Option<(String, usize)> = None;
         for c in cells.iter().filter(|c| c.col < header.first_data_col) {
             let n = norm(c.text);
+            // "项目资金 (元)" filled down from a merged cell.
+            if label.is_none() && is_funds_block_label(&n) {
+                self.take(r, c.col);
+                continue;
+            }
             let stripped = n.strip_prefix("其中:").or_else(|| n.strip_prefix("其中")).unwrap_or(&n);
             if label.is_none() && !stripped.is_empty() {
                 label = Some((stripped.to_owned(), c.col));
@@ -587,6 +600,14 @@ impl<'g> Reader<'g> {
     }
 
     fn goals_header(&mut self, r: usize, cells: &[Cell<'g>]) -> Result<(), ImportError> {
+        // "年度总体目标" filled down from a merged cell onto the texts row.
+        if self.stage == Stage::GoalTexts
+            && let Some((first, rest)) = cells.split_first()
+        {
+            self.take(r, first.col);
+            self.goal_texts(r, rest);
+            return Ok(());
+        }
         let mut expected = None;
         let mut achieved = None;
         let mut inline: Vec<Cell<'g>> = Vec::new();
@@ -710,6 +731,9 @@ impl<'g> Reader<'g> {
             return Ok(());
         };
         let placed = indicators::place(&header, cells, r).map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
+        for c in &placed.repeated {
+            self.take(r, c.col);
+        }
         let index = self.doc.indicators.len();
         let base = format!("/indicators/{index}");
         if let Some(l1) = &placed.l1 {
