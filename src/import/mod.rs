@@ -248,8 +248,9 @@ pub fn import_grids(
     grids: &[Grid],
     opts: &ImportOptions,
 ) -> Result<Vec<EvaluationDocument>, ImportError> {
-    let mut docs = Vec::new();
-    for form in import_forms(file_name, grids, opts)? {
+    let forms = import_forms(file_name, grids, opts)?;
+    let mut docs = Vec::with_capacity(forms.len());
+    for form in forms {
         docs.push(form?.document);
     }
     check_duplicates(file_name, &docs)?;
