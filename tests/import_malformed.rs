@@ -189,6 +189,7 @@ fn a_utf8_bom_is_stripped() {
         "bom.tsv",
         &bytes,
         &ImportOptions {
+            default_year: None,
             year: Some(2020),
             region: None,
         },
@@ -269,7 +270,7 @@ proptest! {
             }
         }
         let text = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
-        let _ = import_text("damaged.tsv", &text, &ImportOptions { year: Some(2020), region: None });
+        let _ = import_text("damaged.tsv", &text, &ImportOptions { default_year: None, year: Some(2020), region: None });
     }
 
     /// Arbitrary bytes under every extension never panic.

@@ -20,6 +20,7 @@ fn import(rel: &str) -> EvaluationDocument {
     let mut docs = import_file(
         &fixture(rel),
         &ImportOptions {
+            default_year: None,
             year: None,
             region: Some("test".into()),
         },

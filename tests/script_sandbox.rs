@@ -2,7 +2,13 @@
 //!
 //! Every hostile script must fail within one second with an error naming the rule set, the
 //! script file and a line.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::cli::{Outcome, report_error};
 use jixiao::document::EvaluationDocument;
 use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::import::{ImportOptions, import_file_each};
 use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
@@ -26,6 +26,9 @@ pub struct Args {
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
     #[arg(long, value_name = "Y")]
     year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    default_year: Option<i32>,
     /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
     #[arg(long, value_name = "R")]
     region: Option<String>,
@@ -65,6 +68,7 @@ impl FailOn {
 /// Reads every input into documents; problems are reported and make the run exit 2.
 fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
     let import_options = ImportOptions {
+        default_year: args.default_year,
         year: args.year,
         region: args.region.clone(),
     };
@@ -79,15 +83,25 @@ fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)>
                     *outcome = Outcome::BadInput;
                 }
             },
-            Some(InputKind::Forms) => match import_file(path, &import_options) {
-                Ok(docs) => documents.extend(docs.into_iter().map(|d| {
-                    let origin = Origin {
-                        file: path.display().to_string(),
-                        line: d.source.as_ref().map(|s| s.first_row as usize),
-                        index: None,
-                    };
-                    (origin, d)
-                })),
+            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
+                Ok(forms) => {
+                    for form in forms {
+                        match form {
+                            Ok(d) => {
+                                let origin = Origin {
+                                    file: path.display().to_string(),
+                                    line: d.source.as_ref().map(|s| s.first_row as usize),
+                                    index: None,
+                                };
+                                documents.push((origin, d));
+                            }
+                            Err(e) => {
+                                report_error(e);
+                                *outcome = Outcome::BadInput;
+                            }
+                        }
+                    }
+                }
                 Err(e) => {
                     report_error(e);
                     *outcome = Outcome::BadInput;

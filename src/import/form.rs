@@ -1065,13 +1065,17 @@ impl<'g> Reader<'g> {
                     }
                     y
                 }
-                YearGuess::Unknown => {
-                    return Err(self.err_row(
-                        self.span.first,
-                        ErrorKind::MissingYear,
-                        "无法确定预算年度：表中没有写明年度，请用 --year 指定".to_owned(),
-                    ));
-                }
+                YearGuess::Unknown => match opts.default_year {
+                    Some(y) => y,
+                    None => {
+                        return Err(self.err_row(
+                            self.span.first,
+                            ErrorKind::MissingYear,
+                            "无法确定预算年度：表中没有写明年度，请用 --year 指定（或用 --default-year 只为没有写明年度的表指定）"
+                                .to_owned(),
+                        ));
+                    }
+                },
                 YearGuess::Ambiguous(rank, years) => {
                     let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join("、");
                     return Err(self.err_row(
