@@ -3,35 +3,22 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cli::inputs::{InputArgs, load_documents};
 use crate::cli::{Outcome, report_error};
-use jixiao::document::EvaluationDocument;
 use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file_each};
-use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
 use jixiao::report::{Format, render};
 use jixiao::scoring::{Scorecard, score_document};
-use jixiao::validate::DocumentValidator;
 
 /// Arguments of `jixiao score`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// 规则集：内置编号（如 shenzhen-2020）或规则集文件夹路径；不指定时按文档的年度和地区选择
     #[arg(long, value_name = "ID|PATH")]
     rules: Option<String>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
-    #[arg(long, value_name = "Y", conflicts_with = "year")]
-    default_year: Option<i32>,
-    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -65,83 +52,6 @@ impl FailOn {
     }
 }
 
-/// Reads every input into documents; problems are reported and make the run exit 2.
-fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = ImportOptions {
-        default_year: args.default_year,
-        year: args.year,
-        region: args.region.clone(),
-    };
-    let mut raw = Vec::new();
-    let mut documents = Vec::new();
-    for path in &args.inputs {
-        match input_kind(path) {
-            Some(InputKind::Documents) => match read_documents(path) {
-                Ok(docs) => raw.extend(docs),
-                Err(e) => {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            },
-            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
-                Ok(forms) => {
-                    for form in forms {
-                        match form {
-                            Ok(d) => {
-                                let origin = Origin {
-                                    file: path.display().to_string(),
-                                    line: d.source.as_ref().map(|s| s.first_row as usize),
-                                    index: None,
-                                };
-                                documents.push((origin, d));
-                            }
-                            Err(e) => {
-                                report_error(e);
-                                *outcome = Outcome::BadInput;
-                            }
-                        }
-                    }
-                }
-                Err(e) => {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            },
-            None => {
-                report_error(format!(
-                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
-                    path.display()
-                ));
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    if !raw.is_empty() {
-        match DocumentValidator::new() {
-            Ok(validator) => {
-                let (valid, problems) = validator.check_batch(raw);
-                for problem in &problems {
-                    report_error(problem);
-                }
-                if !problems.is_empty() {
-                    *outcome = Outcome::BadInput;
-                }
-                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
-                    if doc.region.is_none() {
-                        doc.region.clone_from(&args.region);
-                    }
-                    (origin, doc)
-                }));
-            }
-            Err(e) => {
-                report_error(e);
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    documents
-}
-
 pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
     let catalogue = match &args.rules {
@@ -155,7 +65,7 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
-    let documents = load(args, &mut outcome);
+    let documents = load_documents(&args.input, &mut outcome);
     let mut cache = SelectionCache::default();
     let mut cards = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {

@@ -1,0 +1,104 @@
+//! Inputs shared by the commands that score: evaluation documents (JSON, JSON Lines) and form
+//! files imported on the fly, with the import options that go with them.
+
+use std::path::PathBuf;
+
+use crate::cli::{Outcome, report_error};
+use jixiao::document::EvaluationDocument;
+use jixiao::import::{ImportOptions, import_file_each};
+use jixiao::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::validate::DocumentValidator;
+
+/// Input files and how to read the forms among them.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
+    #[arg(long, value_name = "Y")]
+    pub year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    pub default_year: Option<i32>,
+    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+}
+
+/// Reads every input into documents; problems are reported and make the run exit 2.
+pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
+    let import_options = ImportOptions {
+        default_year: args.default_year,
+        year: args.year,
+        region: args.region.clone(),
+    };
+    let mut raw = Vec::new();
+    let mut documents = Vec::new();
+    for path in &args.inputs {
+        match input_kind(path) {
+            Some(InputKind::Documents) => match read_documents(path) {
+                Ok(docs) => raw.extend(docs),
+                Err(e) => {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            },
+            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
+                Ok(forms) => {
+                    for form in forms {
+                        match form {
+                            Ok(d) => {
+                                let origin = Origin {
+                                    file: path.display().to_string(),
+                                    line: d.source.as_ref().map(|s| s.first_row as usize),
+                                    index: None,
+                                };
+                                documents.push((origin, d));
+                            }
+                            Err(e) => {
+                                report_error(e);
+                                *outcome = Outcome::BadInput;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            },
+            None => {
+                report_error(format!(
+                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
+                    path.display()
+                ));
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    if !raw.is_empty() {
+        match DocumentValidator::new() {
+            Ok(validator) => {
+                let (valid, problems) = validator.check_batch(raw);
+                for problem in &problems {
+                    report_error(problem);
+                }
+                if !problems.is_empty() {
+                    *outcome = Outcome::BadInput;
+                }
+                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
+                    if doc.region.is_none() {
+                        doc.region.clone_from(&args.region);
+                    }
+                    (origin, doc)
+                }));
+            }
+            Err(e) => {
+                report_error(e);
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    documents
+}
