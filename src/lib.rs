@@ -10,6 +10,7 @@
 pub mod compare;
 pub mod document;
 pub mod findings;
+pub mod generate;
 pub mod grammar;
 pub mod import;
 pub mod input;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
 mod diff;
+mod generate;
 mod import;
 mod inputs;
 mod new_year;
@@ -48,6 +49,8 @@ pub struct Cli {
 enum Command {
     /// 比较两个规则集对一批文档的影响，或只比较规则集本身（--rules-only）
     Diff(diff::Args),
+    /// 生成测试与基准用的评价文档语料（JSON Lines）
+    Generate(generate::Args),
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
     Import(import::Args),
     /// 把规则集复制到新的预算年度（copy a rule set to a new year）
@@ -64,6 +67,7 @@ enum Command {
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Diff(args) => diff::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
         Command::NewYear(args) => new_year::run(&args),
         Command::Schema(args) => schema::run(&args),
