@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
+mod check;
 mod diff;
 mod generate;
 mod import;
@@ -47,6 +48,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 检查规则集（不需要文档）：TOML、脚本、权重、定性档次、函数、参数依据……
+    Check(check::Args),
     /// 比较两个规则集对一批文档的影响，或只比较规则集本身（--rules-only）
     Diff(diff::Args),
     /// 生成测试与基准用的评价文档语料（JSON Lines）
@@ -66,6 +69,7 @@ enum Command {
 /// Runs the parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
+        Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
