@@ -305,7 +305,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
 
     // Qualitative tiers: within [0, 1], no gaps, no overlaps, no phrase in two tiers.
     let mut tiers: Vec<_> = raw.qualitative.iter().collect();
-    tiers.sort_by(|a, b| a.min.value.0.cmp(&b.min.value.0));
+    tiers.sort_by_key(|t| t.min.value.0);
     for t in &tiers {
         if t.min.value.0 > t.max.value.0 || t.min.value.0 < Decimal::ZERO || t.max.value.0 > Decimal::ONE {
             c.error(
