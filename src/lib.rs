@@ -7,6 +7,7 @@
 //! actual texts read by the [`grammar`], and records [`findings`]; [`report`] renders the
 //! results, written atomically by [`output`].
 
+pub mod decisions;
 pub mod document;
 pub mod findings;
 pub mod grammar;

@@ -3,6 +3,7 @@
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
 mod import;
+mod inputs;
 mod schema;
 mod score;
 mod validate;

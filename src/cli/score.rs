@@ -3,16 +3,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cli::inputs::{load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
-use jixiao::document::EvaluationDocument;
+use jixiao::decisions::score_with_decisions;
 use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file};
-use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
 use jixiao::report::{Format, render};
-use jixiao::scoring::{Scorecard, score_document};
-use jixiao::validate::DocumentValidator;
+use jixiao::scoring::Scorecard;
 
 /// Arguments of `jixiao score`.
 #[derive(Debug, clap::Args)]
@@ -38,9 +36,14 @@ pub struct Args {
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// 审核决定文件（TOML，可多次指定）：更正表中内容、豁免发现；未生效的决定记为警告 D1
+    #[arg(long, value_name = "FILE")]
+    decisions: Vec<PathBuf>,
 }
 
-/// Threshold of `--fail-on`.
+/// Threshold of `--fail-on`. Waived findings never trip it; stale decisions (`D1` warnings)
+/// trip it only at `warning`, and stale decisions about documents not in the run are warnings
+/// on stderr that never change the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     /// 有错误级发现时退出码为 1
@@ -62,72 +65,6 @@ impl FailOn {
     }
 }
 
-/// Reads every input into documents; problems are reported and make the run exit 2.
-fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = ImportOptions {
-        year: args.year,
-        region: args.region.clone(),
-    };
-    let mut raw = Vec::new();
-    let mut documents = Vec::new();
-    for path in &args.inputs {
-        match input_kind(path) {
-            Some(InputKind::Documents) => match read_documents(path) {
-                Ok(docs) => raw.extend(docs),
-                Err(e) => {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            },
-            Some(InputKind::Forms) => match import_file(path, &import_options) {
-                Ok(docs) => documents.extend(docs.into_iter().map(|d| {
-                    let origin = Origin {
-                        file: path.display().to_string(),
-                        line: d.source.as_ref().map(|s| s.first_row as usize),
-                        index: None,
-                    };
-                    (origin, d)
-                })),
-                Err(e) => {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            },
-            None => {
-                report_error(format!(
-                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
-                    path.display()
-                ));
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    if !raw.is_empty() {
-        match DocumentValidator::new() {
-            Ok(validator) => {
-                let (valid, problems) = validator.check_batch(raw);
-                for problem in &problems {
-                    report_error(problem);
-                }
-                if !problems.is_empty() {
-                    *outcome = Outcome::BadInput;
-                }
-                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
-                    if doc.region.is_none() {
-                        doc.region.clone_from(&args.region);
-                    }
-                    (origin, doc)
-                }));
-            }
-            Err(e) => {
-                report_error(e);
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    documents
-}
-
 pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
     let catalogue = match &args.rules {
@@ -141,7 +78,11 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
-    let documents = load(args, &mut outcome);
+    let Some(decisions) = load_decisions(&args.decisions) else {
+        return Outcome::BadInput;
+    };
+    let documents = load_documents(&args.inputs, args.year, args.region.as_deref(), &mut outcome);
+    warn_unmatched(&decisions, &documents);
     let mut cache = SelectionCache::default();
     let mut cards = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
@@ -153,7 +94,7 @@ pub fn run(args: &Args) -> Outcome {
                 continue;
             }
         };
-        match score_document(&rules, doc) {
+        match score_with_decisions(&rules, doc, &decisions.for_document(&doc.id)) {
             Ok(card) => cards.push(card),
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
