@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
+mod explain;
 mod import;
 mod inputs;
 mod schema;
@@ -44,6 +45,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 解释：逐项说明每个数字的来历（explain how every number of a form is derived）
+    Explain(explain::Args),
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
     Import(import::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
@@ -57,6 +60,7 @@ enum Command {
 /// Runs the parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
+        Command::Explain(args) => explain::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
