@@ -8,10 +8,12 @@
 //! correct documents before scoring and waive findings after it; [`report`] renders the results,
 //! written atomically by [`output`]; [`explain`] derives every number step by step.
 
+pub mod compare;
 pub mod decisions;
 pub mod document;
 pub mod explain;
 pub mod findings;
+pub mod generate;
 pub mod grammar;
 pub mod import;
 pub mod input;

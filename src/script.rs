@@ -1314,7 +1314,6 @@ fn parse_fn_head(chars: &[char], mut i: usize) -> Option<(String, usize)> {
 }
 
 #[cfg(test)]
-#[expect(clippy::panic, reason = "tests fail by panicking")]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;

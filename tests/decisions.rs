@@ -34,6 +34,7 @@ fn seed_documents() -> Vec<EvaluationDocument> {
     let options = ImportOptions {
         year: Some(2021),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     import_file(&root().join(SEED), &options).unwrap()
 }

@@ -92,6 +92,7 @@ fn years_come_from_the_forms_own_text() {
     );
 
     let opts = ImportOptions {
+        default_year: None,
         year: Some(2020),
         region: Some("shenzhen".into()),
     };
@@ -112,6 +113,7 @@ fn whole_file_import_needs_a_year_and_then_reads_nine_forms() {
         FILE,
         &seed_text(),
         &ImportOptions {
+            default_year: None,
             year: Some(2020),
             region: None,
         },

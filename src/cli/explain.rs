@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::inputs::{load_decisions, load_documents, warn_unmatched};
+use crate::cli::inputs::{InputArgs, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
 use jixiao::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
 use jixiao::output::write_atomic;
@@ -13,9 +13,8 @@ use jixiao::policy::select::{Catalogue, SelectionCache};
 /// Arguments of `jixiao explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// 只解释名称或路径（一级/二级/三级）包含 TEXT 的指标；“预算执行”选预算执行，“总分”选总分与等级
     #[arg(long, value_name = "TEXT")]
     indicator: Option<String>,
@@ -25,12 +24,6 @@ pub struct Args {
     /// 规则集：内置编号（如 shenzhen-2020）或规则集文件夹路径；不指定时按文档的年度和地区选择
     #[arg(long, value_name = "ID|PATH")]
     rules: Option<String>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
     /// 审核决定文件（TOML，可多次指定）：先按其中的更正修改表中内容再解释
     #[arg(long, value_name = "FILE")]
     decisions: Vec<PathBuf>,
@@ -67,7 +60,7 @@ pub fn run(args: &Args) -> Outcome {
     let Some(decisions) = load_decisions(&args.decisions) else {
         return Outcome::BadInput;
     };
-    let mut documents = load_documents(&args.inputs, args.year, args.region.as_deref(), &mut outcome);
+    let mut documents = load_documents(&args.input, &mut outcome);
     warn_unmatched(&decisions, &documents);
     if let Some(wanted) = &args.document {
         documents.retain(|(_, doc)| doc.id.contains(wanted.as_str()) || doc.project.name.contains(wanted.as_str()));

@@ -1,29 +1,43 @@
-//! Reading the inputs of `score` and `explain`: evaluation documents and forms (imported on the
-//! fly), validated; and the reviewer decisions files.
+//! Inputs shared by the commands that score: evaluation documents (JSON, JSON Lines) and form
+//! files imported on the fly, with the import options that go with them; and the reviewer
+//! decisions files.
 
 use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::decisions::DecisionSet;
 use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::import::{ImportOptions, import_file_each};
 use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::validate::DocumentValidator;
 
+/// Input files and how to read the forms among them.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
+    #[arg(long, value_name = "Y")]
+    pub year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    pub default_year: Option<i32>,
+    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+}
+
 /// Reads every input into documents; problems are reported and make the run exit 2.
-pub(crate) fn load_documents(
-    inputs: &[PathBuf],
-    year: Option<i32>,
-    region: Option<&str>,
-    outcome: &mut Outcome,
-) -> Vec<(Origin, EvaluationDocument)> {
+pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
     let import_options = ImportOptions {
-        year,
-        region: region.map(str::to_owned),
+        default_year: args.default_year,
+        year: args.year,
+        region: args.region.clone(),
     };
     let mut raw = Vec::new();
     let mut documents = Vec::new();
-    for path in inputs {
+    for path in &args.inputs {
         match input_kind(path) {
             Some(InputKind::Documents) => match read_documents(path) {
                 Ok(docs) => raw.extend(docs),
@@ -32,15 +46,25 @@ pub(crate) fn load_documents(
                     *outcome = Outcome::BadInput;
                 }
             },
-            Some(InputKind::Forms) => match import_file(path, &import_options) {
-                Ok(docs) => documents.extend(docs.into_iter().map(|d| {
-                    let origin = Origin {
-                        file: path.display().to_string(),
-                        line: d.source.as_ref().map(|s| s.first_row as usize),
-                        index: None,
-                    };
-                    (origin, d)
-                })),
+            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
+                Ok(forms) => {
+                    for form in forms {
+                        match form {
+                            Ok(d) => {
+                                let origin = Origin {
+                                    file: path.display().to_string(),
+                                    line: d.source.as_ref().map(|s| s.first_row as usize),
+                                    index: None,
+                                };
+                                documents.push((origin, d));
+                            }
+                            Err(e) => {
+                                report_error(e);
+                                *outcome = Outcome::BadInput;
+                            }
+                        }
+                    }
+                }
                 Err(e) => {
                     report_error(e);
                     *outcome = Outcome::BadInput;
@@ -67,7 +91,7 @@ pub(crate) fn load_documents(
                 }
                 documents.extend(valid.into_iter().map(|(origin, mut doc)| {
                     if doc.region.is_none() {
-                        doc.region = region.map(str::to_owned);
+                        doc.region.clone_from(&args.region);
                     }
                     (origin, doc)
                 }));
@@ -82,7 +106,7 @@ pub(crate) fn load_documents(
 }
 
 /// Reads and checks every decisions file; `None` (after reporting) when one is broken.
-pub(crate) fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
+pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
     let mut set = DecisionSet::default();
     for path in paths {
         if let Err(e) = set.load_file(path) {
@@ -95,7 +119,7 @@ pub(crate) fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
 
 /// Warns on stderr about decisions whose document is not among `documents`: they are stale for
 /// this run and change nothing (and do not affect the exit code).
-pub(crate) fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
+pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
     for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
         eprintln!(
             "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::inputs::{load_decisions, load_documents, warn_unmatched};
+use crate::cli::inputs::{InputArgs, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
 use jixiao::decisions::score_with_decisions;
 use jixiao::findings::Severity;
@@ -15,18 +15,11 @@ use jixiao::scoring::Scorecard;
 /// Arguments of `jixiao score`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// 规则集：内置编号（如 shenzhen-2020）或规则集文件夹路径；不指定时按文档的年度和地区选择
     #[arg(long, value_name = "ID|PATH")]
     rules: Option<String>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -81,7 +74,7 @@ pub fn run(args: &Args) -> Outcome {
     let Some(decisions) = load_decisions(&args.decisions) else {
         return Outcome::BadInput;
     };
-    let documents = load_documents(&args.inputs, args.year, args.region.as_deref(), &mut outcome);
+    let documents = load_documents(&args.input, &mut outcome);
     warn_unmatched(&decisions, &documents);
     let mut cache = SelectionCache::default();
     let mut cards = Vec::with_capacity(documents.len());

@@ -5,6 +5,7 @@
 //! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
+pub mod edit;
 pub mod embedded;
 pub mod model;
 pub mod select;
@@ -70,6 +71,42 @@ impl RuleSetFiles {
             name,
             files,
         })
+    }
+
+    /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder.
+    pub fn read_folder_tests(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir.join("tests"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                name.ends_with(".toml").then_some((name, text))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The files of a rule set named by embedded id or folder path (`--rules ID|PATH`), with
+    /// its test cases.
+    pub fn resolve(spec: &str) -> Result<(Self, Vec<(String, String)>), PolicyError> {
+        let path = Path::new(spec);
+        if path.is_dir() {
+            return Ok((Self::read_folder(path)?, Self::read_folder_tests(path)));
+        }
+        match embedded::files(spec) {
+            Some(files) => Ok((files, embedded::test_files(spec))),
+            None => Err(PolicyError::whole(
+                spec,
+                "",
+                format!(
+                    "找不到规则集“{spec}”：既不是内置规则集（{}），也不是文件夹",
+                    embedded::ids().join("、")
+                ),
+            )),
+        }
     }
 
     fn get(&self, file: &str) -> Option<&str> {
