@@ -4,6 +4,7 @@
 
 mod check;
 mod diff;
+mod explain;
 mod generate;
 mod import;
 mod inputs;
@@ -52,6 +53,8 @@ enum Command {
     Check(check::Args),
     /// 比较两个规则集对一批文档的影响，或只比较规则集本身（--rules-only）
     Diff(diff::Args),
+    /// 解释：逐项说明每个数字的来历（explain how every number of a form is derived）
+    Explain(explain::Args),
     /// 生成测试与基准用的评价文档语料（JSON Lines）
     Generate(generate::Args),
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
         Command::NewYear(args) => new_year::run(&args),
