@@ -20,6 +20,7 @@ pub mod input;
 pub mod output;
 pub mod policy;
 pub mod report;
+pub mod ruletest;
 pub mod schema;
 pub mod scoring;
 pub mod script;

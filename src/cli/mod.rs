@@ -11,6 +11,7 @@ mod inputs;
 mod new_year;
 mod schema;
 mod score;
+mod test;
 mod validate;
 
 use std::process::ExitCode;
@@ -65,6 +66,8 @@ enum Command {
     Schema(schema::Args),
     /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
     Score(score::Args),
+    /// 运行规则集自带的测试用例并报告覆盖情况（run a rule set's own cases）
+    Test(test::Args),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
 }
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::NewYear(args) => new_year::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
     }
 }
