@@ -165,9 +165,14 @@ pub(crate) fn html(cards: &[Scorecard]) -> String {
 fn stat(out: &mut String, id: &str, label: &str, value: &str, class: &str) {
     let _ = writeln!(
         out,
-        "<div class=\"stat {class}\"><span class=\"label\">{label}</span>\
+        "<div class=\"{class}\"><span class=\"label\">{label}</span>\
          <span class=\"value\" id=\"{id}\" data-value=\"{v}\">{v}</span></div>",
-        v = escape(value)
+        v = escape(value),
+        class = if class.is_empty() {
+            "stat".to_owned()
+        } else {
+            format!("stat {class}")
+        },
     );
 }
 
