@@ -276,3 +276,46 @@ pub(crate) fn table_of(which: CsvTable, cards: &[Scorecard]) -> Table {
         CsvTable::Findings => findings(cards),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::EvaluationDocument;
+    use crate::policy::{RuleSet, embedded};
+    use crate::scoring::score_document;
+
+    #[test]
+    fn mismatched_total_and_indicator_are_marked_bad_and_nothing_else() {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/documents/minimal.json")).unwrap();
+        doc["total"]["score_reported"] = "98.0".into();
+        doc["indicators"][0]["score_reported"] = "45".into();
+        let doc: EvaluationDocument = serde_json::from_value(doc).unwrap();
+        let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
+        let card = score_document(&rules, &doc).unwrap();
+
+        let table = documents(std::slice::from_ref(&card));
+        let bad: Vec<&str> = DOCUMENT_HEADERS
+            .iter()
+            .zip(&table.rows[0])
+            .filter(|(_, c)| c.tone == Tone::Bad)
+            .map(|(h, _)| *h)
+            .collect();
+        assert_eq!(bad, ["总分（计算）", "总分（填报）", "错误"]);
+
+        let table = indicators(std::slice::from_ref(&card));
+        let bad: Vec<(usize, &str)> = table
+            .rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, row)| {
+                INDICATOR_HEADERS
+                    .iter()
+                    .zip(row)
+                    .filter(|(_, c)| c.tone == Tone::Bad)
+                    .map(move |(h, _)| (r, *h))
+            })
+            .collect();
+        assert_eq!(bad, [(0, "计算得分"), (0, "填报得分")]);
+    }
+}
