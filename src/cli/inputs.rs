@@ -1,9 +1,11 @@
 //! Inputs shared by the commands that score: evaluation documents (JSON, JSON Lines) and form
-//! files imported on the fly, with the import options that go with them.
+//! files imported on the fly, with the import options that go with them; and the reviewer
+//! decisions files.
 
 use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
+use jixiao::decisions::DecisionSet;
 use jixiao::document::EvaluationDocument;
 use jixiao::import::{ImportOptions, import_file_each};
 use jixiao::input::{InputKind, Origin, input_kind, read_documents};
@@ -101,4 +103,29 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
         }
     }
     documents
+}
+
+/// Reads and checks every decisions file; `None` (after reporting) when one is broken.
+pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
+    let mut set = DecisionSet::default();
+    for path in paths {
+        if let Err(e) = set.load_file(path) {
+            report_error(e);
+            return None;
+        }
+    }
+    Some(set)
+}
+
+/// Warns on stderr about decisions whose document is not among `documents`: they are stale for
+/// this run and change nothing (and do not affect the exit code).
+pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
+    for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
+        eprintln!(
+            "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
+            d.source,
+            d.kind().label(),
+            d.document
+        );
+    }
 }

@@ -4,13 +4,14 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::cli::inputs::{InputArgs, load_documents};
+use crate::cli::inputs::{InputArgs, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
+use jixiao::decisions::score_with_decisions;
 use jixiao::findings::Severity;
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
-use jixiao::scoring::{Scorecard, score_document};
+use jixiao::scoring::Scorecard;
 
 /// Arguments of `jixiao score`.
 #[derive(Debug, clap::Args)]
@@ -32,9 +33,14 @@ pub struct Args {
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// 审核决定文件（TOML，可多次指定）：更正表中内容、豁免发现；未生效的决定记为警告 D1
+    #[arg(long, value_name = "FILE")]
+    decisions: Vec<PathBuf>,
 }
 
-/// Threshold of `--fail-on`.
+/// Threshold of `--fail-on`. Waived findings never trip it; stale decisions (`D1` warnings)
+/// trip it only at `warning`, and stale decisions about documents not in the run are warnings
+/// on stderr that never change the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     /// 有错误级发现时退出码为 1
@@ -73,7 +79,11 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
+    let Some(decisions) = load_decisions(&args.decisions) else {
+        return Outcome::BadInput;
+    };
     let documents = load_documents(&args.input, &mut outcome);
+    warn_unmatched(&decisions, &documents);
     let mut cache = SelectionCache::default();
     let mut cards = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
@@ -85,7 +95,7 @@ pub fn run(args: &Args) -> Outcome {
                 continue;
             }
         };
-        match score_document(&rules, doc) {
+        match score_with_decisions(&rules, doc, &decisions.for_document(&doc.id)) {
             Ok(card) => cards.push(card),
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));

@@ -7,6 +7,7 @@
 
 pub mod edit;
 pub mod embedded;
+pub mod lint;
 pub mod model;
 pub mod select;
 
