@@ -115,7 +115,7 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     assert_eq!(names, ["报告.xlsx"]);
 
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
-    assert_eq!(book.sheet_names(), ["汇总", "指标", "发现"]);
+    assert_eq!(book.sheet_names(), ["汇总", "指标", "发现", "审核决定"]);
 
     let summary = book.worksheet_range("汇总").unwrap();
     assert_eq!(summary.height(), docs.len() + 1);
@@ -247,4 +247,41 @@ fn an_unwritable_output_fails_with_exit_2_and_leaves_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("无法写入"));
     assert!(!Path::new(&missing).exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
+    let decisions = |name: &str| format!("{}/tests/fixtures/decisions/{name}", env!("CARGO_MANIFEST_DIR"));
+    let (waive, target) = (decisions("form6-waive.toml"), decisions("form6-target.toml"));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["score", SEED, "--year", "2021", "--region", "shenzhen"];
+        args.extend_from_slice(&["--decisions", &waive, "--decisions", &target]);
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_jixiao")).args(&args).output().unwrap()
+    };
+    let docs: Vec<Value> = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let applied: Vec<&Value> = docs.iter().flat_map(|d| d["decisions"].as_array().unwrap()).collect();
+    assert!(!applied.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("决定.xlsx");
+    run(&["--format", "xlsx", "-o", path.to_str().unwrap()]);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range("审核决定").unwrap();
+    assert_eq!(sheet.height(), applied.len() + 1);
+    for (d, row) in applied.iter().zip(sheet.rows().skip(1)) {
+        assert_eq!(text(&row[4]), d["reason"].as_str().unwrap());
+        assert_eq!(text(&row[5]), d["reviewer"].as_str().unwrap());
+        assert_eq!(text(&row[7]), d["source"].as_str().unwrap());
+    }
+    // Waived findings are listed, marked, and counted apart from the others.
+    let summary = book.worksheet_range("汇总").unwrap();
+    for (doc, row) in docs.iter().zip(summary.rows().skip(1)) {
+        assert_eq!(row[19], Data::Float(waived(doc) as f64), "{}", doc["id"]);
+    }
+
+    let out = run(&["--format", "csv", "--csv-table", "decisions"]);
+    let (headers, records) = csv_records(&out.stdout);
+    assert_eq!(headers[1], "决定");
+    assert_eq!(records.len(), applied.len());
 }

@@ -155,6 +155,12 @@ fn html_report_loads_in_chromium_and_shows_the_json_numbers() {
     assert_eq!(text_of(&dom, "count-errors"), total("error"));
     assert_eq!(text_of(&dom, "count-warnings"), total("warning"));
     assert_eq!(text_of(&dom, "count-infos"), total("info"));
+    let waived: usize = docs
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .filter(|f| f["waived"] == true)
+        .count();
+    assert_eq!(text_of(&dom, "count-waived"), waived.to_string());
     for (n, doc) in (1..).zip(&docs) {
         let id = doc["id"].as_str().unwrap();
         assert!(dom.contains(&format!("id=\"form-{n}\" data-doc=\"{id}\"")), "form {n}");

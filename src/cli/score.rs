@@ -27,7 +27,7 @@ pub struct Args {
     /// 写入文件（原子写入）而不是标准输出
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// --format csv 写哪张表：documents 每表一行、indicators 每指标一行、findings 每条发现一行
+    /// --format csv 写哪张表：documents 每表一行、indicators 每指标一行、findings 每条发现一行、decisions 每个审核决定一行
     #[arg(long, value_enum, default_value_t = CsvTable::Documents)]
     csv_table: CsvTable,
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never

@@ -1,7 +1,8 @@
 //! The HTML report: one self-contained page (inline CSS, inline SVG, a small inline script; no
 //! fetched resource of any kind) that works offline and prints. Sections: overview counts, a
 //! summary table, the grade distribution, findings by code, and a collapsible drill-down per
-//! form with its funds, every indicator computed beside reported, and its findings.
+//! form with its funds, every indicator computed beside reported, the reviewer decisions applied
+//! to it, and its findings.
 //!
 //! Every text comes from user input or rule sets and is escaped. Key numbers carry ids
 //! (`f{n}-total`, `count-errors`, …) and `data-` attributes so tests and scripts can read them;
@@ -214,6 +215,10 @@ fn overview(out: &mut String, cards: &[Scorecard]) {
         class(warnings, "warn"),
     );
     stat(out, "count-infos", "提示", &infos.to_string(), "");
+    let waived: usize = cards.iter().map(waived_count).sum();
+    let decisions: usize = cards.iter().map(|c| c.decisions.len()).sum();
+    stat(out, "count-waived", "已豁免", &waived.to_string(), "");
+    stat(out, "count-decisions", "审核决定", &decisions.to_string(), "");
     stat(out, "mean-total", "平均总分（计算）", &dec(mean), "");
     out.push_str("</div>\n");
 }
@@ -384,8 +389,13 @@ fn form(out: &mut String, n: usize, c: &Scorecard) {
         "<details class=\"form\" id=\"form-{n}\" data-doc=\"{}\"{}>\n<summary><b>{n}. {}</b>（{}）· 总分 \
          <span id=\"f{n}-total\"{}>{}</span> · 等级 <span id=\"f{n}-grade\">{}</span>",
         escape(&c.id),
-        // Forms with something to fix open by default: that is what a reviewer reads first.
-        if e + w > 0 { " open" } else { "" },
+        // Forms with something to fix or a reviewer decision open by default: what a reviewer
+        // reads first.
+        if e + w > 0 || !c.decisions.is_empty() {
+            " open"
+        } else {
+            ""
+        },
         escape(&c.project),
         c.year,
         if total_bad { " class=\"bad\"" } else { "" },
@@ -466,6 +476,27 @@ fn form(out: &mut String, n: usize, c: &Scorecard) {
         gc = if grade_bad { " class=\"bad\"" } else { "" },
     );
 
+    if !c.decisions.is_empty() {
+        let _ = writeln!(out, "<h3>审核决定（{} 条）</h3>", c.decisions.len());
+        out.push_str(
+            "<table class=\"decisions\">\n<thead><tr><th>决定</th><th>内容</th><th>单元格</th><th>理由</th>\
+             <th>审核人</th><th>日期</th><th>决定所在位置</th></tr></thead>\n<tbody>\n",
+        );
+        for d in &c.decisions {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                d.kind.label(),
+                escape(&d.summary()),
+                d.at.map(|at| at.a1()).unwrap_or_default(),
+                escape(&d.reason),
+                escape(&d.reviewer),
+                escape(&d.date),
+                escape(&d.source),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
     let _ = writeln!(
         out,
         "<h3>发现（{} 条，其中已豁免 {} 条）</h3>",

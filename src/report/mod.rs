@@ -31,7 +31,7 @@ pub enum Format {
     Markdown,
     /// CSV（UTF-8 带 BOM，Excel 可直接打开），每个文档一行（另见 --csv-table）
     Csv,
-    /// Excel 工作簿：汇总、指标、发现三张工作表（须用 -o 指定文件）
+    /// Excel 工作簿：汇总、指标、发现、审核决定四张工作表（须用 -o 指定文件）
     Xlsx,
     /// 单个离线可用的 HTML 网页：汇总、等级分布图、发现统计、逐表明细
     Html,
@@ -54,6 +54,8 @@ pub enum CsvTable {
     Indicators,
     /// 每条发现一行（与工作簿的“发现”表相同）
     Findings,
+    /// 每个审核决定一行（与工作簿的“审核决定”表相同）
+    Decisions,
 }
 
 /// Options of the renderers that have any.

@@ -268,12 +268,53 @@ pub(crate) fn findings(cards: &[Scorecard]) -> Table {
     }
 }
 
+/// Headers of the decisions table.
+pub(crate) const DECISION_HEADERS: &[&str] = &[
+    "项目",
+    "决定",
+    "内容",
+    "单元格",
+    "理由",
+    "审核人",
+    "日期",
+    "决定所在位置",
+    "文档编号",
+];
+
+/// One row per reviewer decision applied to a document (`--decisions`).
+pub(crate) fn decisions(cards: &[Scorecard]) -> Table {
+    let rows = cards
+        .iter()
+        .flat_map(|c| {
+            c.decisions.iter().map(move |d| {
+                vec![
+                    text(&c.project),
+                    text(d.kind.label()),
+                    text(d.summary()),
+                    opt_text(d.at.map(|at| at.a1()).as_deref()),
+                    text(&d.reason),
+                    text(&d.reviewer),
+                    text(&d.date),
+                    text(&d.source),
+                    text(&c.id),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        name: "审核决定",
+        headers: DECISION_HEADERS,
+        rows,
+    }
+}
+
 /// The table `--csv-table` names.
 pub(crate) fn table_of(which: CsvTable, cards: &[Scorecard]) -> Table {
     match which {
         CsvTable::Documents => documents(cards),
         CsvTable::Indicators => indicators(cards),
         CsvTable::Findings => findings(cards),
+        CsvTable::Decisions => decisions(cards),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The Excel workbook: sheets 汇总 (one row per form), 指标 (one row per indicator) and 发现
-//! (one row per finding), with bold frozen headers, autofilters, sized columns, the number
+//! The Excel workbook: sheets 汇总 (one row per form), 指标 (one row per indicator), 发现
+//! (one row per finding) and 审核决定 (one row per applied reviewer decision), with bold frozen headers, autofilters, sized columns, the number
 //! formats finance staff expect, and computed values that differ from the reported ones
 //! highlighted.
 //!
@@ -30,6 +30,7 @@ pub(crate) fn workbook(cards: &[Scorecard]) -> Result<Vec<u8>, RenderError> {
         tables::documents(cards),
         tables::indicators(cards),
         tables::findings(cards),
+        tables::decisions(cards),
     ] {
         let sheet = book.add_worksheet();
         write_sheet(sheet, &table, &styles)?;
