@@ -1,5 +1,6 @@
 //! `jixiao score INPUT...`: recompute every number of each form under its rule set and report.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use jixiao::decisions::score_with_decisions;
 use jixiao::findings::Severity;
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
-use jixiao::report::{Format, render};
+use jixiao::report::{CsvTable, Format, RenderOptions, render};
 use jixiao::scoring::Scorecard;
 
 /// Arguments of `jixiao score`.
@@ -26,6 +27,9 @@ pub struct Args {
     /// 写入文件（原子写入）而不是标准输出
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// --format csv 写哪张表：documents 每表一行、indicators 每指标一行、findings 每条发现一行、decisions 每个审核决定一行
+    #[arg(long, value_enum, default_value_t = CsvTable::Documents)]
+    csv_table: CsvTable,
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -59,6 +63,10 @@ impl FailOn {
 }
 
 pub fn run(args: &Args) -> Outcome {
+    if args.format.is_binary() && args.output.is_none() {
+        report_error("--format xlsx 生成的是二进制文件，不能输出到终端：请用 -o 文件名.xlsx 指定输出文件");
+        return Outcome::BadInput;
+    }
     let mut outcome = Outcome::Clean;
     let catalogue = match &args.rules {
         Some(spec) => Catalogue::load_one(spec).map(|set| Catalogue::forced(Arc::clone(&set))),
@@ -95,15 +103,25 @@ pub fn run(args: &Args) -> Outcome {
             }
         }
     }
-    let text = render(args.format, &cards);
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = write_atomic(path, text.as_bytes()) {
-                report_error(e);
-                return Outcome::BadInput;
-            }
+    let options = RenderOptions {
+        csv_table: args.csv_table,
+    };
+    let bytes = match render(args.format, &cards, &options) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
         }
-        None => print!("{text}"),
+    };
+    let written = match &args.output {
+        Some(path) => write_atomic(path, &bytes).map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| format!("无法写入标准输出：{e}")),
+    };
+    if let Err(e) = written {
+        report_error(e);
+        return Outcome::BadInput;
     }
     if outcome == Outcome::Clean && cards.iter().any(|c| args.fail_on.trips(c)) {
         outcome = Outcome::Findings;
