@@ -9,6 +9,7 @@ mod generate;
 mod import;
 mod inputs;
 mod new_year;
+mod run;
 mod schema;
 mod score;
 mod test;
@@ -62,12 +63,16 @@ enum Command {
     Import(import::Args),
     /// 把规则集复制到新的预算年度（copy a rule set to a new year）
     NewYear(new_year::Args),
+    /// 基线合规运行：记录每个文档的结果，--check 与基线对比，--approve 接受新结果
+    Run(run::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
     Schema(schema::Args),
     /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
     Score(score::Args),
     /// 运行规则集自带的测试用例并报告覆盖情况（run a rule set's own cases）
     Test(test::Args),
+    /// 按运行清单重新运行并确认结果一致
+    Verify(run::VerifyArgs),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
 }
@@ -81,10 +86,12 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
         Command::NewYear(args) => new_year::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Verify(args) => run::verify(&args),
     }
 }
 
