@@ -21,6 +21,7 @@ pub mod import;
 pub mod input;
 pub mod output;
 pub mod policy;
+pub mod reference;
 pub mod report;
 pub mod ruletest;
 pub mod schema;
