@@ -13,15 +13,25 @@ pub const FORMULA_SLOTS: &[(&str, &str, &str)] = &[
     ("forward", "(目标值, 实际值, 分值, p)", "正向指标（≥、>）得分"),
     ("reverse", "(目标值, 实际值, 分值, p)", "反向指标（≤、<、成本）得分"),
     ("equal", "(目标值, 实际值, 分值, p)", "等于指标（=）得分"),
-    ("qualitative", "(档次下限, 档次上限, 分值, 填报得分, p)", "定性指标得分；填报得分缺失时为 ()"),
-    ("deadline", "(逾期天数, 计划天数, 分值, 有说明, p)", "时效指标得分；逾期天数 ≤ 0 表示按期，有说明为 true/false"),
+    (
+        "qualitative",
+        "(档次下限, 档次上限, 分值, 填报得分, p)",
+        "定性指标得分；填报得分缺失时为 ()",
+    ),
+    (
+        "deadline",
+        "(逾期天数, 计划天数, 分值, 有说明, p)",
+        "时效指标得分；逾期天数 ≤ 0 表示按期，有说明为 true/false",
+    ),
 ];
 
 /// The scripting reference as Markdown (Chinese).
 pub fn scripting_reference() -> String {
     let mut out = String::new();
     out.push_str("# 规则脚本参考（自动生成）\n\n");
-    out.push_str("本文件由 `jixiao reference scripting > docs/scripting-reference.md` 生成，`cargo test` 检查它是否最新。\n\n");
+    out.push_str(
+        "本文件由 `jixiao reference scripting > docs/scripting-reference.md` 生成，`cargo test` 检查它是否最新。\n\n",
+    );
     out.push_str("## 脚本里的数\n\n");
     out.push_str("- 带小数点的字面量是**精确小数**（`0.1 + 0.2 == 0.3`），不存在浮点数。\n");
     out.push_str("- 不带小数点的字面量是**整数**：整数相除会舍去小数（`10 / 4 == 2`），比例请写 `dec(10) / 4` 或 `10.0 / 4`。`jixiao check` 会指出整数相除。\n");
