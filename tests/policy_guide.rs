@@ -22,7 +22,6 @@ fn the_guide_walkthrough_runs() {
         let (command, comment) = line.split_once('#').unwrap();
         let expected: i32 = comment.trim().trim_start_matches("退出码").trim().parse().unwrap();
         let args: Vec<String> = command
-            .trim()
             .split_whitespace()
             .skip(2)
             .map(|a| a.replace("guide-work", work.to_str().unwrap()))
