@@ -1,12 +1,13 @@
 //! `jixiao score INPUT...`: recompute every number of each form under its rule set and report.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::document::EvaluationDocument;
 use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file_each};
+use jixiao::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
@@ -83,30 +84,30 @@ fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)>
                     *outcome = Outcome::BadInput;
                 }
             },
-            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
-                Ok(forms) => {
-                    for form in forms {
-                        match form {
-                            Ok(d) => {
-                                let origin = Origin {
-                                    file: path.display().to_string(),
-                                    line: d.source.as_ref().map(|s| s.first_row as usize),
-                                    index: None,
-                                };
-                                documents.push((origin, d));
-                            }
-                            Err(e) => {
-                                report_error(e);
-                                *outcome = Outcome::BadInput;
-                            }
+            Some(InputKind::Forms) => {
+                let file = path.display().to_string();
+                let each = |form: Result<EvaluationDocument, ImportError>| {
+                    match form {
+                        Ok(d) => {
+                            let origin = Origin {
+                                file: file.clone(),
+                                line: d.source.as_ref().map(|s| s.first_row as usize),
+                                index: None,
+                            };
+                            documents.push((origin, d));
+                        }
+                        Err(e) => {
+                            report_error(e);
+                            *outcome = Outcome::BadInput;
                         }
                     }
-                }
-                Err(e) => {
+                    ControlFlow::Continue(())
+                };
+                if let Err(e) = for_each_form(path, &import_options, each) {
                     report_error(e);
                     *outcome = Outcome::BadInput;
                 }
-            },
+            }
             None => {
                 report_error(format!(
                     "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
