@@ -3,11 +3,12 @@
 
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportOptions, for_each_form};
+use jixiao::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::output::write_atomic;
 use jixiao::validate::DocumentValidator;
 
@@ -108,8 +109,25 @@ impl Sink {
     }
 }
 
-/// Imports each input form by form, writing each document as soon as it is read (delimited text
-/// is streamed: memory does not grow with the number of forms).
+/// What the reading thread hands to the writing thread.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every item is a form; boxing it buys nothing"
+)]
+enum Item<'a> {
+    /// One form of an input, imported or not.
+    Form(&'a Path, Result<EvaluationDocument, ImportError>),
+    /// An input that could not be read at all.
+    File(ImportError),
+}
+
+/// Forms in flight between the threads: enough to keep both busy, few enough that memory stays
+/// flat (a document is tens of kilobytes).
+const IN_FLIGHT: usize = 64;
+
+/// Imports each input form by form, writing each document as soon as it is read. Two threads: one
+/// reads and imports forms (delimited text is streamed, so memory does not grow with the number
+/// of forms), the other checks each document against the schema and writes it, in file order.
 pub fn run(args: &Args) -> Outcome {
     let options = ImportOptions {
         default_year: args.default_year,
@@ -133,59 +151,83 @@ pub fn run(args: &Args) -> Outcome {
         }
         Sink::Dir(dir)
     };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
+        let options = &options;
+        let reader = std::thread::Builder::new()
+            .name("import".to_owned())
+            .spawn_scoped(scope, move || {
+                for path in &args.inputs {
+                    let sent = for_each_form(path, options, |form| {
+                        if tx.send(Item::Form(path, form)).is_ok() {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    });
+                    let gone = match sent {
+                        Ok(stats) => stats.stopped,
+                        Err(e) => tx.send(Item::File(e)).is_err(),
+                    };
+                    if gone {
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = reader {
+            report_error(format!("无法启动导入线程：{e}"));
+            return Outcome::BadInput;
+        }
+        write_all(rx, &validator, &mut sink)
+    })
+}
+
+/// The writing side: checks each document against the schema and writes it; reports every bad
+/// form and input as it comes.
+fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut Sink) -> Outcome {
     // Progress and per-form notes go to stderr, buffered too: one line per form adds up.
     let mut notes = BufWriter::new(std::io::stderr().lock());
     let mut outcome = Outcome::Clean;
     let mut written = 0usize;
     let mut write_failed = None;
-    for path in &args.inputs {
-        let each = |form: Result<EvaluationDocument, _>| {
-            let doc = match form {
-                Ok(doc) => doc,
-                Err(e) => {
-                    let _ = notes.flush();
-                    report_error(e);
-                    outcome = Outcome::BadInput;
-                    return ControlFlow::Continue(());
-                }
-            };
-            let value = match serde_json::to_value(&doc) {
-                Ok(v) => v,
-                Err(e) => {
-                    let _ = notes.flush();
-                    report_error(format!("{}：无法序列化：{e}", doc.id));
-                    outcome = Outcome::BadInput;
-                    return ControlFlow::Continue(());
-                }
-            };
-            if let Err(problems) = validator.check(&value) {
+    for item in rx {
+        let (path, doc) = match item {
+            Item::Form(path, Ok(doc)) => (path, doc),
+            Item::Form(_, Err(e)) | Item::File(e) => {
                 let _ = notes.flush();
-                for (pointer, message) in problems {
-                    report_error(format!(
-                        "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
-                        path.display(),
-                        doc.id
-                    ));
-                }
+                report_error(e);
                 outcome = Outcome::BadInput;
-                return ControlFlow::Continue(());
+                continue;
             }
-            let _ = writeln!(notes, "{}", describe(&doc));
-            if let Err(e) = sink.write(&doc, &value) {
-                write_failed = Some(e);
-                return ControlFlow::Break(());
-            }
-            written += 1;
-            ControlFlow::Continue(())
         };
-        if let Err(e) = for_each_form(path, &options, each) {
+        let value = match serde_json::to_value(&doc) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = notes.flush();
+                report_error(format!("{}：无法序列化：{e}", doc.id));
+                outcome = Outcome::BadInput;
+                continue;
+            }
+        };
+        if let Err(problems) = validator.check_schema(&value) {
             let _ = notes.flush();
-            report_error(e);
+            for (pointer, message) in problems {
+                report_error(format!(
+                    "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
+                    path.display(),
+                    doc.id
+                ));
+            }
             outcome = Outcome::BadInput;
+            continue;
         }
-        if write_failed.is_some() {
+        let _ = writeln!(notes, "{}", describe(&doc));
+        if let Err(e) = sink.write(&doc, &value) {
+            // Dropping the receiver stops the reading thread at its next form.
+            write_failed = Some(e);
             break;
         }
+        written += 1;
     }
     if let Err(e) = sink.flush() {
         write_failed.get_or_insert(e);
