@@ -333,8 +333,8 @@ pub struct ImportStats {
 /// file order; `each` returns [`ControlFlow::Break`] to stop early.
 ///
 /// Delimited text (`.tsv`/`.txt`/`.csv`) is streamed: the file is read incrementally and each form
-/// imported when the next one starts, so memory stays flat in the number of forms (only the ids
-/// seen are kept, to reject duplicates); see [`ReadMode`] for the cases read whole (`.xlsx`, GBK).
+/// imported when the next one starts, so memory stays flat in the number of forms (only a digest
+/// of each id seen is kept, to reject duplicates: about 30 bytes per form); see [`ReadMode`] for the cases read whole (`.xlsx`, GBK).
 /// The results are exactly those of the whole-file [`import_bytes_each`]: the same documents,
 /// with the same row numbers in messages and provenance, and the same errors. A file-level error
 /// (unreadable, binary, bad encoding, unterminated quote, empty, no form) is the `Err` returned,
@@ -411,20 +411,40 @@ pub fn import_bytes_each(
 }
 
 /// The ids imported so far and where each form started: enough to name both forms of a
-/// duplicate without keeping the documents.
+/// duplicate without keeping the documents, in about 30 bytes per form. Ids are kept as 128-bit
+/// digests (SHA-256, truncated), not as text: a collision between two different ids, which would
+/// report a false duplicate, is far less likely than a disk error.
 #[derive(Debug, Default)]
-struct Seen(HashMap<String, Place>);
+struct Seen {
+    /// Digest of an id → (index into `sheets`, first row).
+    ids: HashMap<[u8; 16], (u32, u32)>,
+    /// Sheet names met so far (`None` for text files).
+    sheets: Vec<Option<String>>,
+}
 
 impl Seen {
     /// `doc`, or the duplicate error when its id was seen before.
     fn check(&mut self, file_name: &str, doc: EvaluationDocument) -> Result<EvaluationDocument, ImportError> {
-        match self.0.get(&doc.id) {
-            Some(first) => Err(duplicate_error(file_name, first, &doc)),
-            None => {
-                self.0.insert(doc.id.clone(), place(&doc));
-                Ok(doc)
-            }
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(doc.id.as_bytes());
+        let mut key = [0u8; 16];
+        for (k, d) in key.iter_mut().zip(digest.iter()) {
+            *k = *d;
         }
+        if let Some(&(sheet, row)) = self.ids.get(&key) {
+            let sheet = self.sheets.get(sheet as usize).cloned().flatten();
+            return Err(duplicate_error(file_name, &(sheet, row), &doc));
+        }
+        let (sheet, row) = place(&doc);
+        let index = match self.sheets.iter().rposition(|s| *s == sheet) {
+            Some(i) => i,
+            None => {
+                self.sheets.push(sheet);
+                self.sheets.len() - 1
+            }
+        };
+        self.ids.insert(key, (u32::try_from(index).unwrap_or(u32::MAX), row));
+        Ok(doc)
     }
 }
 
