@@ -76,7 +76,9 @@ pub fn report_schema() -> Value {
 /// checking in the editor.
 pub fn policy_schema() -> Value {
     let generator = SchemaSettings::draft07().into_generator();
-    let mut value = generator.into_root_schema_for::<crate::policy::model::PolicyFile>().to_value();
+    let mut value = generator
+        .into_root_schema_for::<crate::policy::model::PolicyFile>()
+        .to_value();
     if let Value::Object(map) = &mut value {
         map.insert("title".into(), Value::String("jixiao 规则集 policy.toml".into()));
     }

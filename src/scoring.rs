@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::decisions::DecisionRecord;
 use crate::document::{CellPos, EvaluationDocument, Indicator};
 use crate::findings::{Finding, Severity};
 use crate::grammar::{self, Comparator, Parsed};
@@ -164,6 +165,9 @@ pub struct Scorecard {
     pub grade_reported: Option<String>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// Reviewer decisions applied to this document (corrections before scoring, waivers after),
+    /// in file order; empty when the run has no `--decisions`. See [`crate::decisions`].
+    pub decisions: Vec<DecisionRecord>,
 }
 
 impl Scorecard {
@@ -274,6 +278,7 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
         grade,
         grade_reported: doc.total.grade_reported.clone(),
         findings,
+        decisions: Vec::new(),
     })
 }
 

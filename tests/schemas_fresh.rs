@@ -37,8 +37,10 @@ fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
             "{path} must start with the #:schema line for TOML editors"
         );
         let value: serde_json::Value = toml::from_str(&text).unwrap();
-        let errors: Vec<String> =
-            validator.iter_errors(&value).map(|e| format!("{} {}", e.instance_path().as_str(), e)).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} {}", e.instance_path().as_str(), e))
+            .collect();
         assert!(errors.is_empty(), "{path}: {errors:?}");
     }
 }

@@ -1,50 +1,46 @@
 //! `jixiao score INPUT...`: recompute every number of each form under its rule set and report.
 
-use std::ops::ControlFlow;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cli::inputs::{InputArgs, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
-use jixiao::document::EvaluationDocument;
+use jixiao::decisions::score_with_decisions;
 use jixiao::findings::Severity;
-use jixiao::import::{ImportError, ImportOptions, for_each_form};
-use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::output::write_atomic;
 use jixiao::policy::select::{Catalogue, SelectionCache};
-use jixiao::report::{Format, render};
-use jixiao::scoring::{Scorecard, score_document};
-use jixiao::validate::DocumentValidator;
+use jixiao::report::{CsvTable, Format, RenderOptions, render};
+use jixiao::scoring::Scorecard;
 
 /// Arguments of `jixiao score`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// 规则集：内置编号（如 shenzhen-2020）或规则集文件夹路径；不指定时按文档的年度和地区选择
     #[arg(long, value_name = "ID|PATH")]
     rules: Option<String>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
-    #[arg(long, value_name = "Y", conflicts_with = "year")]
-    default_year: Option<i32>,
-    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// 写入文件（原子写入）而不是标准输出
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// --format csv 写哪张表：documents 每表一行、indicators 每指标一行、findings 每条发现一行、decisions 每个审核决定一行
+    #[arg(long, value_enum, default_value_t = CsvTable::Documents)]
+    csv_table: CsvTable,
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// 审核决定文件（TOML，可多次指定）：更正表中内容、豁免发现；未生效的决定记为警告 D1
+    #[arg(long, value_name = "FILE")]
+    decisions: Vec<PathBuf>,
 }
 
-/// Threshold of `--fail-on`.
+/// Threshold of `--fail-on`. Waived findings never trip it; stale decisions (`D1` warnings)
+/// trip it only at `warning`, and stale decisions about documents not in the run are warnings
+/// on stderr that never change the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     /// 有错误级发现时退出码为 1
@@ -66,84 +62,11 @@ impl FailOn {
     }
 }
 
-/// Reads every input into documents; problems are reported and make the run exit 2.
-fn load(args: &Args, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = ImportOptions {
-        default_year: args.default_year,
-        year: args.year,
-        region: args.region.clone(),
-    };
-    let mut raw = Vec::new();
-    let mut documents = Vec::new();
-    for path in &args.inputs {
-        match input_kind(path) {
-            Some(InputKind::Documents) => match read_documents(path) {
-                Ok(docs) => raw.extend(docs),
-                Err(e) => {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            },
-            Some(InputKind::Forms) => {
-                let file = path.display().to_string();
-                let each = |form: Result<EvaluationDocument, ImportError>| {
-                    match form {
-                        Ok(d) => {
-                            let origin = Origin {
-                                file: file.clone(),
-                                line: d.source.as_ref().map(|s| s.first_row as usize),
-                                index: None,
-                            };
-                            documents.push((origin, d));
-                        }
-                        Err(e) => {
-                            report_error(e);
-                            *outcome = Outcome::BadInput;
-                        }
-                    }
-                    ControlFlow::Continue(())
-                };
-                if let Err(e) = for_each_form(path, &import_options, each) {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
-                }
-            }
-            None => {
-                report_error(format!(
-                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
-                    path.display()
-                ));
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    if !raw.is_empty() {
-        match DocumentValidator::new() {
-            Ok(validator) => {
-                let (valid, problems) = validator.check_batch(raw);
-                for problem in &problems {
-                    report_error(problem);
-                }
-                if !problems.is_empty() {
-                    *outcome = Outcome::BadInput;
-                }
-                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
-                    if doc.region.is_none() {
-                        doc.region.clone_from(&args.region);
-                    }
-                    (origin, doc)
-                }));
-            }
-            Err(e) => {
-                report_error(e);
-                *outcome = Outcome::BadInput;
-            }
-        }
-    }
-    documents
-}
-
 pub fn run(args: &Args) -> Outcome {
+    if args.format.is_binary() && args.output.is_none() {
+        report_error("--format xlsx 生成的是二进制文件，不能输出到终端：请用 -o 文件名.xlsx 指定输出文件");
+        return Outcome::BadInput;
+    }
     let mut outcome = Outcome::Clean;
     let catalogue = match &args.rules {
         Some(spec) => Catalogue::load_one(spec).map(|set| Catalogue::forced(Arc::clone(&set))),
@@ -156,7 +79,11 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
-    let documents = load(args, &mut outcome);
+    let Some(decisions) = load_decisions(&args.decisions) else {
+        return Outcome::BadInput;
+    };
+    let documents = load_documents(&args.input, &mut outcome);
+    warn_unmatched(&decisions, &documents);
     let mut cache = SelectionCache::default();
     let mut cards = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
@@ -168,7 +95,7 @@ pub fn run(args: &Args) -> Outcome {
                 continue;
             }
         };
-        match score_document(&rules, doc) {
+        match score_with_decisions(&rules, doc, &decisions.for_document(&doc.id)) {
             Ok(card) => cards.push(card),
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
@@ -176,15 +103,25 @@ pub fn run(args: &Args) -> Outcome {
             }
         }
     }
-    let text = render(args.format, &cards);
-    match &args.output {
-        Some(path) => {
-            if let Err(e) = write_atomic(path, text.as_bytes()) {
-                report_error(e);
-                return Outcome::BadInput;
-            }
+    let options = RenderOptions {
+        csv_table: args.csv_table,
+    };
+    let bytes = match render(args.format, &cards, &options) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
         }
-        None => print!("{text}"),
+    };
+    let written = match &args.output {
+        Some(path) => write_atomic(path, &bytes).map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| format!("无法写入标准输出：{e}")),
+    };
+    if let Err(e) = written {
+        report_error(e);
+        return Outcome::BadInput;
     }
     if outcome == Outcome::Clean && cards.iter().any(|c| args.fail_on.trips(c)) {
         outcome = Outcome::Findings;

@@ -5,13 +5,16 @@
 //! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
+pub mod edit;
 pub mod embedded;
+pub mod lint;
 pub mod model;
 pub mod select;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -70,6 +73,42 @@ impl RuleSetFiles {
             name,
             files,
         })
+    }
+
+    /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder.
+    pub fn read_folder_tests(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir.join("tests"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                name.ends_with(".toml").then_some((name, text))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The files of a rule set named by embedded id or folder path (`--rules ID|PATH`), with
+    /// its test cases.
+    pub fn resolve(spec: &str) -> Result<(Self, Vec<(String, String)>), PolicyError> {
+        let path = Path::new(spec);
+        if path.is_dir() {
+            return Ok((Self::read_folder(path)?, Self::read_folder_tests(path)));
+        }
+        match embedded::files(spec) {
+            Some(files) => Ok((files, embedded::test_files(spec))),
+            None => Err(PolicyError::whole(
+                spec,
+                "",
+                format!(
+                    "找不到规则集“{spec}”：既不是内置规则集（{}），也不是文件夹",
+                    embedded::ids().join("、")
+                ),
+            )),
+        }
     }
 
     fn get(&self, file: &str) -> Option<&str> {
@@ -195,7 +234,8 @@ pub struct FormulaNames {
     pub deadline: String,
 }
 
-/// A checked, immutable rule set with its scripts compiled once.
+/// A checked, immutable rule set with its scripts compiled once (shared by clones).
+#[derive(Clone)]
 pub struct RuleSet {
     /// Id (`shenzhen-2020`).
     pub id: String,
@@ -244,7 +284,7 @@ pub struct RuleSet {
     /// The parameters as the map scripts receive as `p`.
     pub params_map: rhai::Map,
     /// Compiled scripts.
-    pub scripts: ScriptSet,
+    pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
     pub files: RuleSetFiles,
 }
@@ -448,7 +488,7 @@ impl RuleSet {
             },
             params,
             params_map,
-            scripts,
+            scripts: Arc::new(scripts),
             files,
         })
     }
@@ -466,6 +506,37 @@ impl RuleSet {
         let mut r = self.rounding_mode.round(x, self.total_places);
         r.rescale(self.total_places);
         r
+    }
+
+    /// A copy of this rule set with one parameter set to `value` (scripts are shared, not
+    /// recompiled): for probing how results depend on a parameter.
+    pub fn with_param(&self, name: &str, value: Decimal) -> RuleSet {
+        let mut copy = self.clone();
+        copy.params_map.insert(name.into(), param_dynamic(value));
+        if let Some(p) = copy.params.iter_mut().find(|p| p.name == name) {
+            p.value = value;
+        }
+        copy
+    }
+
+    /// Every finding code this rule set can produce.
+    pub fn finding_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = [
+            "F2", "F3", "F6", "S4", "S7", "I0", "I1", "I2", "I3", "I4", "I5", "I6", "I7", "T1", "T2",
+        ]
+        .map(String::from)
+        .to_vec();
+        if self.rescale {
+            codes.push("S2".into());
+        }
+        if self.param("reason_rate_threshold").is_some() {
+            codes.push("F4".into());
+        }
+        if self.param("adjustment_reason_required").is_some() {
+            codes.push("F5".into());
+        }
+        codes.sort();
+        codes
     }
 
     /// The grade a total earns under this rule set's bands.

@@ -1,0 +1,134 @@
+//! Inputs shared by the commands that score: evaluation documents (JSON, JSON Lines) and form
+//! files imported on the fly, with the import options that go with them; and the reviewer
+//! decisions files.
+
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use crate::cli::{Outcome, report_error};
+use jixiao::decisions::DecisionSet;
+use jixiao::document::EvaluationDocument;
+use jixiao::import::{ImportError, ImportOptions, for_each_form};
+use jixiao::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::validate::DocumentValidator;
+
+/// Input files and how to read the forms among them.
+#[derive(Debug, clap::Args)]
+pub struct InputArgs {
+    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
+    #[arg(long, value_name = "Y")]
+    pub year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    pub default_year: Option<i32>,
+    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+}
+
+/// Reads every input into documents; problems are reported and make the run exit 2.
+pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
+    let import_options = ImportOptions {
+        default_year: args.default_year,
+        year: args.year,
+        region: args.region.clone(),
+    };
+    let mut raw = Vec::new();
+    let mut documents = Vec::new();
+    for path in &args.inputs {
+        match input_kind(path) {
+            Some(InputKind::Documents) => match read_documents(path) {
+                Ok(docs) => raw.extend(docs),
+                Err(e) => {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            },
+            Some(InputKind::Forms) => {
+                // Forms are imported one by one as the file is read (see `for_each_form`); the
+                // documents are still collected, for scoring.
+                let file = path.display().to_string();
+                let each = |form: Result<EvaluationDocument, ImportError>| {
+                    match form {
+                        Ok(d) => {
+                            let origin = Origin {
+                                file: file.clone(),
+                                line: d.source.as_ref().map(|s| s.first_row as usize),
+                                index: None,
+                            };
+                            documents.push((origin, d));
+                        }
+                        Err(e) => {
+                            report_error(e);
+                            *outcome = Outcome::BadInput;
+                        }
+                    }
+                    ControlFlow::Continue(())
+                };
+                if let Err(e) = for_each_form(path, &import_options, each) {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            }
+            None => {
+                report_error(format!(
+                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
+                    path.display()
+                ));
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    if !raw.is_empty() {
+        match DocumentValidator::new() {
+            Ok(validator) => {
+                let (valid, problems) = validator.check_batch(raw);
+                for problem in &problems {
+                    report_error(problem);
+                }
+                if !problems.is_empty() {
+                    *outcome = Outcome::BadInput;
+                }
+                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
+                    if doc.region.is_none() {
+                        doc.region.clone_from(&args.region);
+                    }
+                    (origin, doc)
+                }));
+            }
+            Err(e) => {
+                report_error(e);
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    documents
+}
+
+/// Reads and checks every decisions file; `None` (after reporting) when one is broken.
+pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
+    let mut set = DecisionSet::default();
+    for path in paths {
+        if let Err(e) = set.load_file(path) {
+            report_error(e);
+            return None;
+        }
+    }
+    Some(set)
+}
+
+/// Warns on stderr about decisions whose document is not among `documents`: they are stale for
+/// this run and change nothing (and do not affect the exit code).
+pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
+    for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
+        eprintln!(
+            "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
+            d.source,
+            d.kind().label(),
+            d.document
+        );
+    }
+}
