@@ -334,7 +334,8 @@ pub struct ImportStats {
 ///
 /// Delimited text (`.tsv`/`.txt`/`.csv`) is streamed: the file is read incrementally and each form
 /// imported when the next one starts, so memory stays flat in the number of forms (only a digest
-/// of each id seen is kept, to reject duplicates: about 30 bytes per form); see [`ReadMode`] for the cases read whole (`.xlsx`, GBK).
+/// of each id seen is kept, to reject duplicates: 24 bytes per form plus hash-table slack); see
+/// [`ReadMode`] for the cases read whole (`.xlsx`, GBK).
 /// The results are exactly those of the whole-file [`import_bytes_each`]: the same documents,
 /// with the same row numbers in messages and provenance, and the same errors. A file-level error
 /// (unreadable, binary, bad encoding, unterminated quote, empty, no form) is the `Err` returned,
@@ -411,7 +412,7 @@ pub fn import_bytes_each(
 }
 
 /// The ids imported so far and where each form started: enough to name both forms of a
-/// duplicate without keeping the documents, in about 30 bytes per form. Ids are kept as 128-bit
+/// duplicate without keeping the documents, in 24 bytes per form. Ids are kept as 128-bit
 /// digests (SHA-256, truncated), not as text: a collision between two different ids, which would
 /// report a false duplicate, is far less likely than a disk error.
 #[derive(Debug, Default)]
