@@ -8,6 +8,7 @@
 //! correct documents before scoring and waive findings after it; [`report`] renders the results,
 //! written atomically by [`output`]; [`explain`] derives every number step by step.
 
+pub mod batch;
 pub mod compare;
 pub mod decisions;
 pub mod document;

@@ -3,7 +3,7 @@
 //! decisions files.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, report_error};
 use jixiao::decisions::DecisionSet;
@@ -13,9 +13,9 @@ use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::validate::DocumentValidator;
 
 /// Input files and how to read the forms among them.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// 评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx，自动导入）
+    /// 评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx，自动导入）、文件夹（逐层读取其中这些文件）或 -（从标准输入读 JSON Lines）
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
@@ -29,6 +29,47 @@ pub struct InputArgs {
     pub region: Option<String>,
 }
 
+/// True for the `-` that stands for standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The inputs with each folder replaced by the files jixiao reads inside it (recursively,
+/// sorted, so runs are deterministic). A missing path is reported and skipped.
+pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if is_stdin(path) || path.is_file() {
+            out.push(path.clone());
+        } else if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found);
+            found.sort();
+            if found.is_empty() {
+                report_error(format!("文件夹 {} 中没有可读取的评价文档或自评表", path.display()));
+                *outcome = Outcome::BadInput;
+            }
+            out.extend(found);
+        } else {
+            report_error(format!("找不到输入 {}", path.display()));
+            *outcome = Outcome::BadInput;
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, found);
+        } else if input_kind(&path).is_some() {
+            found.push(path);
+        }
+    }
+}
+
 /// Reads every input into documents; problems are reported and make the run exit 2.
 pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
     let import_options = ImportOptions {
@@ -38,7 +79,18 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
     };
     let mut raw = Vec::new();
     let mut documents = Vec::new();
-    for path in &args.inputs {
+    for path in &expand_inputs(&args.inputs, outcome) {
+        if is_stdin(path) {
+            let mut text = String::new();
+            match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                Ok(_) => raw.extend(jixiao::input::parse_json_lines("-", &text)),
+                Err(e) => {
+                    report_error(format!("无法读取标准输入：{e}"));
+                    *outcome = Outcome::BadInput;
+                }
+            }
+            continue;
+        }
         match input_kind(path) {
             Some(InputKind::Documents) => match read_documents(path) {
                 Ok(docs) => raw.extend(docs),
