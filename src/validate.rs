@@ -45,9 +45,10 @@ impl DocumentValidator {
         Ok(Self { schema })
     }
 
-    /// Checks one JSON value and turns it into a typed document, or lists every problem
-    /// as `(JSON pointer, message)`.
-    pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
+    /// Checks one JSON value against the schema only, listing every problem as
+    /// `(JSON pointer, message)`: for a value serialized from an [`EvaluationDocument`], which
+    /// needs no reading back.
+    pub fn check_schema(&self, value: &Value) -> Result<(), Vec<(String, String)>> {
         if !self.schema.is_valid(value) {
             let mut problems: Vec<(String, String)> = self
                 .schema
@@ -66,6 +67,13 @@ impl DocumentValidator {
             problems.dedup();
             return Err(problems);
         }
+        Ok(())
+    }
+
+    /// Checks one JSON value and turns it into a typed document, or lists every problem
+    /// as `(JSON pointer, message)`.
+    pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
+        self.check_schema(value)?;
         serde_path_to_error::deserialize::<_, EvaluationDocument>(value).map_err(|e| {
             let pointer = path_to_pointer(&e.path().to_string());
             let inner = e.inner().to_string();
