@@ -86,6 +86,25 @@ impl DocumentValidator {
         })
     }
 
+    /// Checks one document given as JSON text. Fast path: a strict typed parse (unknown fields,
+    /// types and decimal strings are refused by the types themselves) plus the schema's few value
+    /// constraints; only a document that fails it is parsed again for the schema's located
+    /// messages. Accepts exactly what [`DocumentValidator::check`] accepts.
+    pub fn check_str(&self, text: &str) -> Result<EvaluationDocument, Vec<(String, String)>> {
+        if let Ok(doc) = serde_json::from_str::<EvaluationDocument>(text) {
+            if meets_value_constraints(&doc) {
+                return Ok(doc);
+            }
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => self.check(&value),
+            Err(e) => Err(vec![(
+                String::new(),
+                format!("不是合法的 JSON（第 {} 列）：{e}", e.column()),
+            )]),
+        }
+    }
+
     /// Validates a batch: every document, then id uniqueness across the batch.
     /// Returns the documents that passed, in input order, and every problem found.
     pub fn check_batch(&self, raw: Vec<RawDocument>) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
@@ -126,6 +145,16 @@ impl DocumentValidator {
         }
         (documents, problems)
     }
+}
+
+/// The schema's constraints that the Rust types do not carry (lengths and ranges).
+fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
+    let id_len = doc.id.chars().count();
+    (1..=512).contains(&id_len)
+        && (1990..=2100).contains(&doc.year)
+        && !doc.project.name.is_empty()
+        && doc.provenance.values().all(|c| c.row >= 1 && c.column >= 1)
+        && doc.unmapped.iter().all(|u| u.at.row >= 1 && u.at.column >= 1)
 }
 
 /// serde_path_to_error writes `funds.total.executed` or `indicators[3].weight`; users get pointers.
