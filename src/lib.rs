@@ -4,9 +4,10 @@
 //! Modules follow the flow of data: forms are read ([`input`]) into [`document`]s, validated
 //! against their JSON Schema ([`validate`]); a [`policy`] rule set (TOML + sandboxed Rhai
 //! [`script`]s) is chosen per document; [`scoring`] recomputes every number, with target and
-//! actual texts read by the [`grammar`], and records [`findings`]; [`report`] renders the
+//! actual texts read by the [`grammar`], and runs the policy's [`checks`] into [`findings`]; [`report`] renders the
 //! results, written atomically by [`output`].
 
+pub mod checks;
 pub mod document;
 pub mod findings;
 pub mod grammar;

@@ -1,10 +1,12 @@
 //! Rule sets: a folder of `policy.toml` + `*.rhai` scripts turned into a checked, immutable
 //! [`RuleSet`] whose scripts are compiled once.
 //!
-//! The raw file format lives in [`model`]; the rule sets shipped in `rules/` are embedded in the
+//! The raw file format lives in [`model`]; reviewer checks (`[checks.<CODE>]`) are checked in
+//! [`checks`]; the rule sets shipped in `rules/` are embedded in the
 //! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
+pub mod checks;
 pub mod embedded;
 pub mod model;
 pub mod select;
@@ -243,6 +245,10 @@ pub struct RuleSet {
     pub params: Vec<Parameter>,
     /// The parameters as the map scripts receive as `p`.
     pub params_map: rhai::Map,
+    /// Note texts that explain nothing ("无", "无偏差", "/"); a blank cell never explains.
+    pub blank_notes: Vec<String>,
+    /// Reviewer checks, one per finding code.
+    pub checks: checks::Checks,
     /// Compiled scripts.
     pub scripts: ScriptSet,
     /// The files it was built from.
@@ -402,6 +408,8 @@ impl RuleSet {
             }
         }
 
+        let checks = checks::load(&raw.checks, &scripts, &script_files, &err)?;
+
         Ok(RuleSet {
             id: raw.ruleset.id.value.clone(),
             title: raw.ruleset.title.clone(),
@@ -448,6 +456,8 @@ impl RuleSet {
             },
             params,
             params_map,
+            blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
+            checks,
             scripts,
             files,
         })
@@ -490,6 +500,12 @@ impl RuleSet {
         }
     }
 
+    /// Whether a note explains anything: not blank and not one of the policy's blank notes.
+    pub fn note_explains(&self, note: Option<&str>) -> bool {
+        note.map(str::trim)
+            .is_some_and(|n| !n.is_empty() && !self.blank_notes.iter().any(|b| b == n))
+    }
+
     /// Human description of the years and region it covers.
     pub fn coverage(&self) -> String {
         format!("{}，{}", self.region.as_deref().unwrap_or("全国"), self.years)
@@ -497,7 +513,7 @@ impl RuleSet {
 }
 
 /// Integers reach scripts as integers (so `round_half_up(x, p.places)` works), fractions as decimals.
-fn param_dynamic(value: Decimal) -> rhai::Dynamic {
+pub(crate) fn param_dynamic(value: Decimal) -> rhai::Dynamic {
     if value.fract().is_zero() {
         if let Ok(int) = i64::try_from(value.trunc().mantissa() / 10i128.pow(value.scale())) {
             return rhai::Dynamic::from_int(int);

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 use crate::findings::Severity;
 use crate::scoring::Scorecard;
 
-pub use table::{markdown, table};
+pub use table::{block_label, markdown, place, table};
 
 /// Output formats of `jixiao score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
 use super::finding_counts;
+use crate::findings::Finding;
 use crate::scoring::Scorecard;
 
 fn dec(value: Option<Decimal>) -> String {
@@ -84,6 +85,30 @@ pub fn table(cards: &[Scorecard]) -> String {
     out
 }
 
+/// Chinese name of a block of the form.
+pub fn block_label(block: &str) -> &str {
+    match block {
+        "funds" => "项目资金",
+        "indicators" => "绩效指标",
+        "total" => "总分",
+        "narrative" => "文字部分",
+        other => other,
+    }
+}
+
+/// Where a finding points, for people: the indicator path or the block, and the cell.
+pub fn place(f: &Finding) -> String {
+    let what = f
+        .indicator
+        .as_deref()
+        .or(f.block.as_deref().map(block_label))
+        .unwrap_or("");
+    match &f.at {
+        Some(at) => format!("{what} {}", at.a1()),
+        None => what.to_owned(),
+    }
+}
+
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -104,14 +129,14 @@ pub fn markdown(cards: &[Scorecard]) -> String {
             md_escape(&card.id)
         ));
         for f in &card.findings {
-            let place = f.indicator.as_deref().or(f.block.as_deref()).unwrap_or("");
             let waived = if f.waived { "（已豁免）" } else { "" };
             out.push_str(&format!(
-                "- **{}** {}{} {}：{}\n",
+                "- **{}** {}{} {}｜{}：{}\n",
                 f.code,
                 f.severity.label(),
                 waived,
-                md_escape(place),
+                md_escape(&f.title),
+                md_escape(&place(f)),
                 md_escape(&f.message)
             ));
         }
