@@ -148,6 +148,59 @@ const FUNDS_FACTS: &[&str] = &[
     "note_blank",
 ];
 
+/// What each fact of a scripted indicator check (I8, I10, R1–R3) means, for the generated
+/// code reference.
+pub const INDICATOR_FACT_DOCS: &[(&str, &str)] = &[
+    ("path", "指标路径 一级/二级/三级（字符串）"),
+    ("level1", "一级指标（字符串）"),
+    ("level2", "二级指标（字符串，没有时为 \"\"）"),
+    ("name", "三级指标名称（字符串）"),
+    (
+        "kind",
+        "计分方式：forward（正向）、reverse（反向）、equal（等于）、qualitative（定性）、deadline（时效）",
+    ),
+    ("comparator", "年度指标值的比较符号（≥、≤、=、>、<，没有时为 \"\"）"),
+    ("target", "年度指标值，按表中所写（字符串）"),
+    ("actual", "实际完成值，按表中所写（字符串）"),
+    ("note", "偏差原因分析及改进措施（字符串，去掉首尾空白）"),
+    ("note_blank", "偏差原因是否等于没写（空白或 [notes] blank 中的写法）"),
+    (
+        "target_value",
+        "年度指标值换算到基本单位后的数值（小数；读不出时为 ()）",
+    ),
+    (
+        "actual_value",
+        "实际完成值换算到基本单位后的数值（小数；读不出时为 ()）",
+    ),
+    ("unit", "基本单位（如 元、天、%；没有时为 \"\"）"),
+    ("percent", "年度指标值是否为百分比"),
+    ("weight", "分值（小数）"),
+    ("score", "按规则计算的得分（折算前，小数）"),
+    ("reported", "填报得分（小数；没有时为 ()）"),
+    (
+        "met",
+        "是否达到目标（正向：实际 ≥ 目标；反向：实际 ≤ 目标；时效：按期；定性：最高一档；读不出时为 ()）",
+    ),
+    ("ratio", "实际值 ÷ 目标值（目标值大于 0 时；否则为 ()）"),
+    ("above", "正向或等于指标的实际值是否高于目标值"),
+    ("deviates", "是否有偏差：实际值不等于目标值、扣了分或逾期"),
+    ("days_late", "逾期天数（时效指标；≤ 0 表示按期；其他指标为 ()）"),
+    ("shortfall", "分值减按规则得分（不小于 0）"),
+];
+
+/// What each fact of a scripted funds check (F4, F5) means.
+pub const FUNDS_FACT_DOCS: &[(&str, &str)] = &[
+    ("rate", "按规则计算的预算执行率（小数，如 0.87）"),
+    ("reported_rate", "填报的执行率（小数；没有时为 ()）"),
+    ("budget", "全年预算数（调整后预算数）"),
+    ("initial", "年初预算数（没有时为 ()）"),
+    ("executed", "全年执行数"),
+    ("weight", "预算执行的分值"),
+    ("score", "按规则计算的预算执行得分"),
+    ("note", "资金表原因栏（字符串；没有时为 \"\"）"),
+    ("note_blank", "原因栏是否等于没写"),
+];
+
 const MISMATCH_VALUES: &[&str] = &["reported", "computed", "weight", "target", "actual", "kind"];
 
 const fn native(
@@ -1029,6 +1082,14 @@ mod tests {
             assert_eq!(info.code as usize, i, "{}", info.id);
             assert_eq!(format!("{:?}", info.code), info.id);
             assert_eq!(Code::from_id(info.id), Some(info.code));
+        }
+    }
+
+    #[test]
+    fn every_fact_is_documented() {
+        for (facts, docs) in [(INDICATOR_FACTS, INDICATOR_FACT_DOCS), (FUNDS_FACTS, FUNDS_FACT_DOCS)] {
+            let documented: Vec<&str> = docs.iter().map(|d| d.0).collect();
+            assert_eq!(facts, documented.as_slice());
         }
     }
 
