@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
+mod codes;
 mod import;
 mod schema;
 mod score;
@@ -43,6 +44,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 输出发现代码一览（Markdown，即 docs/finding-codes.md）（print the finding-code reference）
+    Codes,
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
     Import(import::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
@@ -56,6 +59,7 @@ enum Command {
 /// Runs the parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
+        Command::Codes => codes::run(),
         Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),

@@ -1,8 +1,10 @@
-//! Renderers of scorecards: a terminal table, Markdown, JSON and JSON Lines.
+//! Renderers of scorecards: a terminal table, Markdown, JSON and JSON Lines; and the
+//! finding-code reference ([`codes`]).
 //!
 //! JSON is the machine-readable contract (`schemas/report.schema.json`): an array with one
 //! object per document, decimals as strings.
 
+pub mod codes;
 mod table;
 
 use clap::ValueEnum;
