@@ -50,6 +50,7 @@ fn main() {
     // 2. Scoring on one core, documents already parsed.
     let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
     let options = ImportOptions {
+        default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
     };
@@ -104,6 +105,7 @@ fn main() {
             "big.tsv",
             &big,
             &ImportOptions {
+                default_year: None,
                 year: Some(2021),
                 region: None,
             },

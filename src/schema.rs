@@ -16,6 +16,8 @@ pub enum SchemaName {
     Evaluation,
     /// The report of `jixiao score --format json` (`schemas/report.schema.json`).
     Report,
+    /// A rule set's `policy.toml` (`schemas/policy.schema.json`, draft-07 for TOML editors).
+    Policy,
 }
 
 impl SchemaName {
@@ -24,6 +26,7 @@ impl SchemaName {
         match self {
             SchemaName::Evaluation => "evaluation.schema.json",
             SchemaName::Report => "report.schema.json",
+            SchemaName::Policy => "policy.schema.json",
         }
     }
 
@@ -32,6 +35,7 @@ impl SchemaName {
         match self {
             SchemaName::Evaluation => evaluation_schema(),
             SchemaName::Report => report_schema(),
+            SchemaName::Policy => policy_schema(),
         }
     }
 
@@ -62,6 +66,21 @@ pub fn report_schema() -> Value {
             "title".into(),
             Value::String("jixiao 评分报告（jixiao score --format json）".into()),
         );
+    }
+    value
+}
+
+/// JSON Schema (draft-07, which TOML language servers such as Taplo / Even Better TOML read
+/// best) of a rule set's `policy.toml`, with the Chinese descriptions editors see on hover.
+/// A `policy.toml` whose first line is `#:schema ./policy.schema.json` gets completion and
+/// checking in the editor.
+pub fn policy_schema() -> Value {
+    let generator = SchemaSettings::draft07().into_generator();
+    let mut value = generator
+        .into_root_schema_for::<crate::policy::model::PolicyFile>()
+        .to_value();
+    if let Value::Object(map) = &mut value {
+        map.insert("title".into(), Value::String("jixiao 规则集 policy.toml".into()));
     }
     value
 }

@@ -12,6 +12,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::checks::{self, Emitter, Place, Val, dec_or_unit};
+use crate::decisions::DecisionRecord;
 use crate::document::{EvaluationDocument, Indicator};
 use crate::findings::{Finding, Severity};
 use crate::grammar::{self, Comparator, Parsed};
@@ -179,6 +180,9 @@ pub struct Scorecard {
     pub grade_reported: Option<String>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// Reviewer decisions applied to this document (corrections before scoring, waivers after),
+    /// in file order; empty when the run has no `--decisions`. See [`crate::decisions`].
+    pub decisions: Vec<DecisionRecord>,
 }
 
 impl Scorecard {
@@ -273,6 +277,7 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
         grade,
         grade_reported: doc.total.grade_reported.clone(),
         findings: em.findings,
+        decisions: Vec::new(),
     })
 }
 
@@ -745,7 +750,7 @@ fn policy_checks(
         ),
         (Code::R1, shortfall || late, "note"),
         (Code::R2, above || missed || !note_blank, "note"),
-        (Code::R3, deviates && !note_blank, "note"),
+        (Code::R3, missed && !note_blank, "note"),
     ];
     let facts = IndicatorFacts {
         cx,

@@ -51,6 +51,7 @@ fn line_col_of(text: &str, needle: &str) -> (usize, usize) {
 
 fn score_seed(rules: &RuleSet) -> Vec<Scorecard> {
     let options = ImportOptions {
+        default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
     };
@@ -219,6 +220,7 @@ fn a_template_value_a_script_forgets_stops_the_run() {
     }
     let rules = RuleSet::load(files).unwrap();
     let options = ImportOptions {
+        default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
     };

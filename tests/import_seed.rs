@@ -81,17 +81,19 @@ fn years_come_from_the_forms_own_text() {
         assert_eq!(e.kind(), Some(ErrorKind::MissingYear));
         assert!(e.to_string().starts_with("shenzhen-seed.tsv 第 "), "{e}");
         assert!(
-            e.to_string()
-                .ends_with("无法确定预算年度：表中没有写明年度，请用 --year 指定"),
+            e.to_string().ends_with(
+                "无法确定预算年度：表中没有写明年度，请用 --year 指定（或用 --default-year 只为没有写明年度的表指定）"
+            ),
             "{e}"
         );
     }
     assert_eq!(
         forms[0].as_ref().unwrap_err().to_string(),
-        "shenzhen-seed.tsv 第 3 行：无法确定预算年度：表中没有写明年度，请用 --year 指定"
+        "shenzhen-seed.tsv 第 3 行：无法确定预算年度：表中没有写明年度，请用 --year 指定（或用 --default-year 只为没有写明年度的表指定）"
     );
 
     let opts = ImportOptions {
+        default_year: None,
         year: Some(2020),
         region: Some("shenzhen".into()),
     };
@@ -112,6 +114,7 @@ fn whole_file_import_needs_a_year_and_then_reads_nine_forms() {
         FILE,
         &seed_text(),
         &ImportOptions {
+            default_year: None,
             year: Some(2020),
             region: None,
         },

@@ -153,6 +153,7 @@ fn forms_on_several_sheets_keep_their_sheet_and_rows() {
     }
     let bytes = workbook(&[("一", &first), ("二", &second)], Cells::Text);
     let opts = ImportOptions {
+        default_year: None,
         year: Some(2021),
         region: None,
     };
@@ -208,6 +209,7 @@ fn a_workbook_sheet_with_text_but_no_form_is_an_error() {
         "mixed.xlsx",
         &bytes,
         &ImportOptions {
+            default_year: None,
             year: Some(2020),
             region: None,
         },

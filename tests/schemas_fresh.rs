@@ -24,3 +24,33 @@ fn committed_schemas_are_up_to_date() {
         );
     }
 }
+
+#[test]
+fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
+    let schema = jixiao::schema::policy_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for id in jixiao::policy::embedded::ids() {
+        let path = format!("{}/rules/{id}/policy.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ../../schemas/policy.schema.json\n"),
+            "{path} must start with the #:schema line for TOML editors"
+        );
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} {}", e.instance_path().as_str(), e))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+    }
+}
+
+#[test]
+fn the_scripting_reference_is_up_to_date() {
+    let path = format!("{}/docs/scripting-reference.md", env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == jixiao::reference::scripting_reference(),
+        "{path} is stale; regenerate it with:\n    cargo run -- reference scripting > docs/scripting-reference.md"
+    );
+}

@@ -23,6 +23,7 @@ const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/sh
 fn score_seed(ruleset: &str) -> Vec<Scorecard> {
     let rules = RuleSet::load(embedded::files(ruleset).unwrap()).unwrap();
     let options = ImportOptions {
+        default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
     };
@@ -303,4 +304,45 @@ fn a_year_no_rule_set_covers_is_an_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("没有适用于地区“shenzhen” 2019 年的规则集"), "{stderr}");
     assert!(stdout.contains("共 0 个文档"), "{stdout}");
+}
+
+#[test]
+fn default_year_applies_only_to_forms_that_state_none() {
+    let (code, stdout, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let years: Vec<i64> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["year"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(years, [2020, 2020, 2021, 2021, 2020, 2020, 2020, 2021, 2020]);
+}
+
+#[test]
+fn without_any_year_only_the_forms_that_state_none_are_refused() {
+    let (code, stdout, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--region",
+        "shenzhen",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 2);
+    let refused: Vec<&str> = stderr.lines().filter(|l| l.contains("请用 --year 指定")).collect();
+    assert_eq!(refused.len(), 4, "forms 1, 2, 5, 7 state no year: {stderr}");
+    assert!(refused[0].contains("第 3 行"), "names the form's row: {}", refused[0]);
+    assert_eq!(stdout.lines().count(), 5, "forms 3, 4, 6, 8, 9 are still scored");
 }

@@ -1,8 +1,14 @@
 //! Hostile and friendly scripts against the sandboxed engine (`jixiao::script`).
-#![expect(clippy::panic, clippy::indexing_slicing, reason = "tests fail by panicking")]
 //!
 //! Every hostile script must fail within one second with an error naming the rule set, the
 //! script file and a line.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, report_error};
 use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::import::{ImportOptions, import_file_each};
 use jixiao::output::write_atomic;
 use jixiao::validate::DocumentValidator;
 
@@ -17,6 +17,9 @@ pub struct Args {
     /// 预算年度（覆盖表中写明的年度）；表中没有写明年度时必须指定
     #[arg(long, value_name = "Y")]
     year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    default_year: Option<i32>,
     /// 地区代码（如 shenzhen、sichuan），决定评分时使用哪个地区的规则集
     #[arg(long, value_name = "R")]
     region: Option<String>,
@@ -71,6 +74,7 @@ fn describe(doc: &EvaluationDocument) -> String {
 
 pub fn run(args: &Args) -> Outcome {
     let options = ImportOptions {
+        default_year: args.default_year,
         year: args.year,
         region: args.region.clone(),
     };
@@ -92,15 +96,23 @@ pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
     let mut written = 0usize;
     for path in &args.inputs {
-        let docs = match import_file(path, &options) {
-            Ok(docs) => docs,
+        let forms = match import_file_each(path, &options) {
+            Ok(forms) => forms,
             Err(e) => {
                 report_error(e);
                 outcome = Outcome::BadInput;
                 continue;
             }
         };
-        for doc in docs {
+        for form in forms {
+            let doc = match form {
+                Ok(doc) => doc,
+                Err(e) => {
+                    report_error(e);
+                    outcome = Outcome::BadInput;
+                    continue;
+                }
+            };
             let value = match serde_json::to_value(&doc) {
                 Ok(v) => v,
                 Err(e) => {

@@ -2,10 +2,18 @@
 //!
 //! Exit codes: 0 clean, 1 findings at or above the threshold, 2 bad input or bad policy.
 
-mod codes;
+mod check;
+mod diff;
+mod explain;
+mod generate;
 mod import;
+mod inputs;
+mod new_year;
+mod reference;
+mod run;
 mod schema;
 mod score;
+mod test;
 mod validate;
 
 use std::process::ExitCode;
@@ -44,14 +52,30 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// 输出发现代码一览（Markdown，即 docs/finding-codes.md）（print the finding-code reference）
-    Codes,
+    /// 检查规则集（不需要文档）：TOML、脚本、权重、定性档次、函数、参数依据……
+    Check(check::Args),
+    /// 比较两个规则集对一批文档的影响，或只比较规则集本身（--rules-only）
+    Diff(diff::Args),
+    /// 解释：逐项说明每个数字的来历（explain how every number of a form is derived）
+    Explain(explain::Args),
+    /// 生成测试与基准用的评价文档语料（JSON Lines）
+    Generate(generate::Args),
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
     Import(import::Args),
+    /// 把规则集复制到新的预算年度（copy a rule set to a new year）
+    NewYear(new_year::Args),
+    /// 输出自动生成的参考文档（如规则脚本参考）
+    Reference(reference::Args),
+    /// 基线合规运行：记录每个文档的结果，--check 与基线对比，--approve 接受新结果
+    Run(run::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
     Schema(schema::Args),
     /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
     Score(score::Args),
+    /// 运行规则集自带的测试用例并报告覆盖情况（run a rule set's own cases）
+    Test(test::Args),
+    /// 按运行清单重新运行并确认结果一致
+    Verify(run::VerifyArgs),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
 }
@@ -59,11 +83,19 @@ enum Command {
 /// Runs the parsed command line and returns its outcome.
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
-        Command::Codes => codes::run(),
+        Command::Check(args) => check::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::NewYear(args) => new_year::run(&args),
+        Command::Reference(args) => reference::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Verify(args) => run::verify(&args),
     }
 }
 

@@ -9,6 +9,7 @@
 //! funds and indicator tables come from their header rows' labels, never from fixed positions.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 
@@ -24,6 +25,9 @@ use crate::document::{
     CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout, Project,
     Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
 };
+
+/// Words marking a filing/printing note above a form, whose date is not the budget year.
+const FILING_WORDS: &[&str] = &["日期", "填报", "填表", "打印", "制表", "盖章"];
 
 /// Rows of one form in a grid (0-based, inclusive, first and last non-empty rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,8 +125,11 @@ struct Carried {
 /// Reads one form into a document.
 pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
     let mut reader = Reader::new(file, grid, span);
+    // One buffer for every row's non-empty cells: forms are read by the ten thousand.
+    let mut cells = Vec::with_capacity(16);
     for r in span.first..=span.last {
-        reader.row(r)?;
+        fill_cells(grid, r, &mut cells);
+        reader.row(r, &cells)?;
     }
     reader.finish(opts)
 }
@@ -137,10 +144,10 @@ struct Reader<'g> {
     years: Vec<(Rank, &'g str, CellPos)>,
     stage: Stage,
     name_seen: bool,
-    funds: Option<FundsHeader>,
+    funds: Option<Rc<FundsHeader>>,
     funds_total_seen: bool,
     goal_cols: (Option<usize>, Option<usize>),
-    header: Option<Header>,
+    header: Option<Rc<Header>>,
     header_row: usize,
     sichuan: bool,
     l1: Option<Carried>,
@@ -206,19 +213,6 @@ impl<'g> Reader<'g> {
         }
     }
 
-    fn cells(&self, r: usize) -> Vec<Cell<'g>> {
-        let grid: &'g Grid = self.grid;
-        grid.rows.get(r).map_or_else(Vec::new, |row| {
-            row.iter()
-                .enumerate()
-                .filter_map(|(col, text)| {
-                    let text = text.trim();
-                    (!text.is_empty()).then_some(Cell { col, text })
-                })
-                .collect()
-        })
-    }
-
     fn take(&mut self, r: usize, c: usize) {
         self.consumed.push(pos(r, c));
     }
@@ -249,32 +243,32 @@ impl<'g> Reader<'g> {
         )
     }
 
-    fn row(&mut self, r: usize) -> Result<(), ImportError> {
-        let cells = self.cells(r);
+    fn row(&mut self, r: usize, cells: &[Cell<'g>]) -> Result<(), ImportError> {
         let Some(first) = cells.first().copied() else {
             return Ok(());
         };
         let n = norm(first.text);
         let n = n.as_ref();
-        if is_indicator_header(&cells) {
-            return self.indicator_header(r, &cells);
+        let label_field = field(n);
+        if is_indicator_header(cells) {
+            return self.indicator_header(r, cells);
         }
         match self.stage {
             Stage::Indicators => {
                 if is_sum_label(n) {
-                    return self.sum_row(r, &cells);
+                    return self.sum_row(r, cells);
                 }
                 if is_total_label(n) {
-                    return self.total_row(r, &cells);
+                    return self.total_row(r, cells);
                 }
-                if field(n).is_some() {
+                if label_field.is_some() {
                     self.stage = Stage::Closing;
-                    return self.label_row(r, &cells);
+                    return self.label_row(r, cells);
                 }
-                return self.indicator_row(r, &cells);
+                return self.indicator_row(r, cells);
             }
-            Stage::Closing if field(n).is_none() && !is_total_label(n) => {
-                for c in &cells {
+            Stage::Closing if label_field.is_none() && !is_total_label(n) => {
+                for c in cells {
                     self.leave(r, c.col, "总分行之后未识别的内容");
                 }
                 return Ok(());
@@ -290,31 +284,36 @@ impl<'g> Reader<'g> {
             }
             return Ok(());
         }
-        if field(n).is_some() {
+        if label_field.is_some() {
             if self.stage != Stage::Head {
                 self.stage = Stage::Head;
             }
-            return self.label_row(r, &cells);
+            return self.label_row(r, cells);
         }
-        if is_funds_block_label(n) || cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count() >= 3 {
-            return self.funds_header(r, &cells);
+        let funds_labels = cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count();
+        // Inside the funds table, "项目资金 (元)" on a row without column labels is a merged cell
+        // filled down, not a new header.
+        if funds_labels >= 3 || (is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0)) {
+            return self.funds_header(r, cells);
         }
         if is_goals_block(n) {
-            return self.goals_header(r, &cells);
+            return self.goals_header(r, cells);
         }
         if is_total_label(n) {
-            return self.total_row(r, &cells);
+            return self.total_row(r, cells);
         }
         match self.stage {
-            Stage::Funds => self.funds_row(r, &cells),
+            Stage::Funds => self.funds_row(r, cells),
             Stage::GoalTexts => {
-                self.goal_texts(r, &cells);
+                self.goal_texts(r, cells);
                 Ok(())
             }
             _ => {
                 let before_blocks = self.funds.is_none() && self.header.is_none();
-                for c in &cells {
-                    if before_blocks {
+                for c in cells {
+                    // Filing dates ("填报日期：2022年3月15日") are written the year after the
+                    // budget year: never evidence of it.
+                    if before_blocks && !FILING_WORDS.iter().any(|w| c.text.contains(w)) {
                         self.years.push((Rank::Title, c.text, pos(r, c.col)));
                     }
                     self.leave(
@@ -481,11 +480,11 @@ impl<'g> Reader<'g> {
             ));
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(0);
-        self.funds = Some(FundsHeader {
+        self.funds = Some(Rc::new(FundsHeader {
             cols,
             first_data_col,
             row: r,
-        });
+        }));
         self.stage = Stage::Funds;
         Ok(())
     }
@@ -497,6 +496,11 @@ impl<'g> Reader<'g> {
         let mut label: Option<(String, usize)> = None;
         for c in cells.iter().filter(|c| c.col < header.first_data_col) {
             let n = norm(c.text);
+            // "项目资金 (元)" filled down from a merged cell.
+            if label.is_none() && is_funds_block_label(&n) {
+                self.take(r, c.col);
+                continue;
+            }
             let stripped = n.strip_prefix("其中:").or_else(|| n.strip_prefix("其中")).unwrap_or(&n);
             if label.is_none() && !stripped.is_empty() {
                 label = Some((stripped.to_owned(), c.col));
@@ -515,7 +519,7 @@ impl<'g> Reader<'g> {
             ));
         };
         let is_total = !self.funds_total_seen && FUNDS_TOTAL.contains(&label.as_str());
-        let data: Vec<(Cell<'g>, Option<(FundsCol, String)>)> = cells
+        let data: Vec<(Cell<'g>, Option<(FundsCol, &str)>)> = cells
             .iter()
             .filter(|c| c.col >= header.first_data_col)
             .map(|c| {
@@ -525,7 +529,7 @@ impl<'g> Reader<'g> {
                         .cols
                         .iter()
                         .find(|(col, _, _)| *col == c.col)
-                        .map(|(_, k, l)| (*k, l.clone())),
+                        .map(|(_, k, l)| (*k, l.as_str())),
                 )
             })
             .collect();
@@ -574,7 +578,7 @@ impl<'g> Reader<'g> {
                 FundsCol::Weight | FundsCol::Score => "10",
                 _ => "890000.00",
             };
-            let value = value.ok_or_else(|| self.not_a_number(r, c.col, &col_label, c.text, example))?;
+            let value = value.ok_or_else(|| self.not_a_number(r, c.col, col_label, c.text, example))?;
             let slot = match kind {
                 FundsCol::Rate => &mut row.rate_reported,
                 FundsCol::Initial => &mut row.budget_initial,
@@ -584,7 +588,7 @@ impl<'g> Reader<'g> {
                 FundsCol::Score | FundsCol::Note => &mut row.score_reported,
             };
             *slot = Some(value);
-            self.map(format!("{base}/{field}"), r, c.col);
+            self.map(key(&base, field), r, c.col);
         }
         if is_total {
             self.doc.funds.total = row;
@@ -596,6 +600,14 @@ impl<'g> Reader<'g> {
     }
 
     fn goals_header(&mut self, r: usize, cells: &[Cell<'g>]) -> Result<(), ImportError> {
+        // "年度总体目标" filled down from a merged cell onto the texts row.
+        if self.stage == Stage::GoalTexts
+            && let Some((first, rest)) = cells.split_first()
+        {
+            self.take(r, first.col);
+            self.goal_texts(r, rest);
+            return Ok(());
+        }
         let mut expected = None;
         let mut achieved = None;
         let mut inline: Vec<Cell<'g>> = Vec::new();
@@ -708,7 +720,7 @@ impl<'g> Reader<'g> {
         if header.col_of(IndCol::Comparator).is_some() || header.col_of(IndCol::Unit).is_some() {
             self.sichuan = true;
         }
-        self.header = Some(header);
+        self.header = Some(Rc::new(header));
         self.header_row = r;
         self.stage = Stage::Indicators;
         Ok(())
@@ -719,6 +731,9 @@ impl<'g> Reader<'g> {
             return Ok(());
         };
         let placed = indicators::place(&header, cells, r).map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
+        for c in &placed.repeated {
+            self.take(r, c.col);
+        }
         let index = self.doc.indicators.len();
         let base = format!("/indicators/{index}");
         if let Some(l1) = &placed.l1 {
@@ -778,11 +793,11 @@ impl<'g> Reader<'g> {
             name: name.text.to_owned(),
             ..Indicator::default()
         };
-        self.doc.provenance.insert(format!("{base}/level1"), l1.at);
+        self.doc.provenance.insert(key(&base, "level1"), l1.at);
         if let Some(l2) = &self.l2 {
-            self.doc.provenance.insert(format!("{base}/level2"), l2.at);
+            self.doc.provenance.insert(key(&base, "level2"), l2.at);
         }
-        self.map(format!("{base}/name"), r, name.col);
+        self.map(key(&base, "name"), r, name.col);
         for (kind, c) in &placed.values {
             if is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
                 self.take(r, c.col);
@@ -822,7 +837,7 @@ impl<'g> Reader<'g> {
                 }
                 IndCol::Level1 | IndCol::Level2 | IndCol::Name => continue,
             };
-            self.map(format!("{base}/{field}"), r, c.col);
+            self.map(key(&base, field), r, c.col);
         }
         for c in &placed.extras {
             self.leave(r, c.col, "多出的单元格（表头没有对应的列）");
@@ -1008,10 +1023,11 @@ impl<'g> Reader<'g> {
             ));
         }
         if !self.funds_total_seen {
+            let header_row = self.funds.as_ref().map_or(last, |f| f.row);
             return Err(self.err_row(
-                last,
+                header_row,
                 ErrorKind::MissingBlock,
-                format!("{}的资金表缺少“年度资金总额”（或“总额”）行；请补上", self.form_range()),
+                "资金表（表头在本行）下面没有“年度资金总额”（或“总额”）行；请补上".to_owned(),
             ));
         }
         if self.header.is_none() {
@@ -1037,15 +1053,29 @@ impl<'g> Reader<'g> {
             None => match year::infer(&self.years) {
                 YearGuess::Found(y, at) => {
                     self.doc.provenance.insert("/year".to_owned(), at);
+                    // A cell saying only the year ("（2022年度）") is the year field itself.
+                    if self.reasons.contains_key(&at)
+                        && is_year_only(self.grid.cell(
+                            (at.row as usize).saturating_sub(1),
+                            (at.column as usize).saturating_sub(1),
+                        ))
+                    {
+                        self.reasons.remove(&at);
+                        self.consumed.push(at);
+                    }
                     y
                 }
-                YearGuess::Unknown => {
-                    return Err(self.err_row(
-                        self.span.first,
-                        ErrorKind::MissingYear,
-                        "无法确定预算年度：表中没有写明年度，请用 --year 指定".to_owned(),
-                    ));
-                }
+                YearGuess::Unknown => match opts.default_year {
+                    Some(y) => y,
+                    None => {
+                        return Err(self.err_row(
+                            self.span.first,
+                            ErrorKind::MissingYear,
+                            "无法确定预算年度：表中没有写明年度，请用 --year 指定（或用 --default-year 只为没有写明年度的表指定）"
+                                .to_owned(),
+                        ));
+                    }
+                },
                 YearGuess::Ambiguous(rank, years) => {
                     let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join("、");
                     return Err(self.err_row(
@@ -1076,8 +1106,10 @@ impl<'g> Reader<'g> {
         self.consumed.sort_unstable();
         self.consumed.dedup();
         let mut unmapped = Vec::new();
+        let mut cells = Vec::with_capacity(16);
         for r in self.span.first..=self.span.last {
-            for c in self.cells(r) {
+            fill_cells(self.grid, r, &mut cells);
+            for c in &cells {
                 let at = pos(r, c.col);
                 if self.consumed.binary_search(&at).is_err() {
                     let reason = self.reasons.remove(&at).unwrap_or_else(|| "未识别的单元格".to_owned());
@@ -1098,6 +1130,26 @@ impl<'g> Reader<'g> {
     }
 }
 
+/// JSON pointer `{base}/{field}`, without the formatting machinery (it runs per cell).
+fn key(base: &str, field: &str) -> String {
+    let mut k = String::with_capacity(base.len() + field.len() + 1);
+    k.push_str(base);
+    k.push('/');
+    k.push_str(field);
+    k
+}
+
+/// Puts the non-empty (trimmed) cells of row `r` into `out`.
+fn fill_cells<'g>(grid: &'g Grid, r: usize, out: &mut Vec<Cell<'g>>) {
+    out.clear();
+    if let Some(row) = grid.rows.get(r) {
+        out.extend(row.iter().enumerate().filter_map(|(col, text)| {
+            let text = text.trim();
+            (!text.is_empty()).then_some(Cell { col, text })
+        }));
+    }
+}
+
 /// True when a row is the indicator table header (has 一级 and 三级 column labels).
 fn is_indicator_header(cells: &[Cell<'_>]) -> bool {
     let mut l1 = false;
@@ -1110,4 +1162,13 @@ fn is_indicator_header(cells: &[Cell<'_>]) -> bool {
         }
     }
     l1 && name
+}
+
+/// True for a cell holding only a year: "2022年", "（2022年度）".
+fn is_year_only(text: &str) -> bool {
+    let rest: String = text
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')' | '（' | '）' | '年' | '度') && !c.is_whitespace())
+        .collect();
+    rest.len() == 4 && rest.bytes().all(|b| b.is_ascii_digit())
 }

@@ -38,6 +38,9 @@ pub use grid::Grid;
 pub struct ImportOptions {
     /// Budget year to use for every form, overriding what the forms state (`--year`).
     pub year: Option<i32>,
+    /// Budget year for forms whose text states none (`--default-year`); a year the form states
+    /// wins over it, and `year` wins over both.
+    pub default_year: Option<i32>,
     /// Region whose rules apply (`--region`), copied into [`EvaluationDocument::region`].
     pub region: Option<String>,
 }
@@ -248,8 +251,9 @@ pub fn import_grids(
     grids: &[Grid],
     opts: &ImportOptions,
 ) -> Result<Vec<EvaluationDocument>, ImportError> {
-    let mut docs = Vec::new();
-    for form in import_forms(file_name, grids, opts)? {
+    let forms = import_forms(file_name, grids, opts)?;
+    let mut docs = Vec::with_capacity(forms.len());
+    for form in forms {
         docs.push(form?.document);
     }
     check_duplicates(file_name, &docs)?;
@@ -292,35 +296,71 @@ pub fn import_text_forms(
     import_forms(file_name, std::slice::from_ref(&grid), opts)
 }
 
+/// Imports a file form by form: one result per form, so one bad form (no year, a broken
+/// row, a duplicate) is reported while the others are still read. The outer error is for a
+/// file that cannot be read at all.
+pub fn import_file_each(
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<Vec<Result<EvaluationDocument, ImportError>>, ImportError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        file: name.clone(),
+        source,
+    })?;
+    let grids = grid::read_grids(&name, &bytes)?;
+    let forms = import_forms(&name, &grids, opts)?;
+    let mut seen: HashMap<String, EvaluationDocument> = HashMap::new();
+    let mut out = Vec::with_capacity(forms.len());
+    for form in forms {
+        out.push(form.and_then(|f| {
+            let doc = f.document;
+            match seen.get(&doc.id) {
+                Some(first) => Err(duplicate_error(&name, first, &doc)),
+                None => {
+                    seen.insert(doc.id.clone(), doc.clone());
+                    Ok(doc)
+                }
+            }
+        }));
+    }
+    Ok(out)
+}
+
 /// Rejects two documents with the same id, naming the rows (and sheets) of both.
 fn check_duplicates(file_name: &str, docs: &[EvaluationDocument]) -> Result<(), ImportError> {
     let mut seen: HashMap<&str, &EvaluationDocument> = HashMap::with_capacity(docs.len());
     for doc in docs {
         if let Some(first) = seen.insert(doc.id.as_str(), doc) {
-            let place = |d: &EvaluationDocument| -> (Option<String>, u32) {
-                d.source.as_ref().map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
-            };
-            let (sheet_a, row_a) = place(first);
-            let (sheet_b, row_b) = place(doc);
-            let first_place = match sheet_a {
-                Some(s) if Some(&s) != sheet_b.as_ref() => format!("工作表“{s}”第 {row_a} 行"),
-                _ => format!("第 {row_a} 行"),
-            };
-            let at = Location {
-                file: file_name.to_owned(),
-                sheet: sheet_b,
-                row: Some(row_b),
-                column: None,
-            };
-            return Err(ImportError::invalid(
-                at,
-                ErrorKind::Duplicate,
-                format!(
-                    "本表与{first_place}开始的表编号相同（{}）：年度、主管部门和项目名称都一样；请删除重复的表，或核对项目名称和年度",
-                    doc.id
-                ),
-            ));
+            return Err(duplicate_error(file_name, first, doc));
         }
     }
     Ok(())
+}
+
+/// The error for `doc` repeating the id of `first`.
+fn duplicate_error(file_name: &str, first: &EvaluationDocument, doc: &EvaluationDocument) -> ImportError {
+    let place = |d: &EvaluationDocument| -> (Option<String>, u32) {
+        d.source.as_ref().map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
+    };
+    let (sheet_a, row_a) = place(first);
+    let (sheet_b, row_b) = place(doc);
+    let first_place = match sheet_a {
+        Some(s) if Some(&s) != sheet_b.as_ref() => format!("工作表“{s}”第 {row_a} 行"),
+        _ => format!("第 {row_a} 行"),
+    };
+    let at = Location {
+        file: file_name.to_owned(),
+        sheet: sheet_b,
+        row: Some(row_b),
+        column: None,
+    };
+    ImportError::invalid(
+        at,
+        ErrorKind::Duplicate,
+        format!(
+            "本表与{first_place}开始的表编号相同（{}）：年度、主管部门和项目名称都一样；请删除重复的表，或核对项目名称和年度",
+            doc.id
+        ),
+    )
 }

@@ -10,6 +10,8 @@
 //! 3. Sources are ranked: (a) title rows, rows above the first block, and the project name;
 //!    (b) the overall goals and the implementation overview; (c) indicator names and targets
 //!    (deadlines like "2021年12月前"); (d) indicator actuals ("2021年11月25日").
+//!    Notes above the form that carry a filing date ("填报日期：2022年3月15日", "打印", "盖章") are
+//!    not sources: forms are filed the year after the budget year.
 //!    The first rank that has any non-historical year decides. If that rank names one year, it is
 //!    the budget year; if it names several different years, the year is ambiguous and the import
 //!    stops asking for `--year`. No rank with a year → the import stops asking for `--year`.

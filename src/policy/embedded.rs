@@ -35,3 +35,22 @@ pub fn files(id: &str) -> Option<RuleSetFiles> {
         files,
     })
 }
+
+/// The editor-written test cases of the embedded rule set `id` (`tests/*.toml`), by file name.
+pub fn test_files(id: &str) -> Vec<(String, String)> {
+    let Some(dir) = RULES.get_dir(format!("{id}/tests")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = dir
+        .files()
+        .filter_map(|f| {
+            Some((
+                f.path().file_name()?.to_str()?.to_owned(),
+                f.contents_utf8()?.to_owned(),
+            ))
+        })
+        .filter(|(n, _)| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    files
+}

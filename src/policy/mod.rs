@@ -7,13 +7,16 @@
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
 pub mod checks;
+pub mod edit;
 pub mod embedded;
+pub mod lint;
 pub mod model;
 pub mod select;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -72,6 +75,42 @@ impl RuleSetFiles {
             name,
             files,
         })
+    }
+
+    /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder.
+    pub fn read_folder_tests(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir.join("tests"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let text = std::fs::read_to_string(e.path()).ok()?;
+                name.ends_with(".toml").then_some((name, text))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The files of a rule set named by embedded id or folder path (`--rules ID|PATH`), with
+    /// its test cases.
+    pub fn resolve(spec: &str) -> Result<(Self, Vec<(String, String)>), PolicyError> {
+        let path = Path::new(spec);
+        if path.is_dir() {
+            return Ok((Self::read_folder(path)?, Self::read_folder_tests(path)));
+        }
+        match embedded::files(spec) {
+            Some(files) => Ok((files, embedded::test_files(spec))),
+            None => Err(PolicyError::whole(
+                spec,
+                "",
+                format!(
+                    "找不到规则集“{spec}”：既不是内置规则集（{}），也不是文件夹",
+                    embedded::ids().join("、")
+                ),
+            )),
+        }
     }
 
     fn get(&self, file: &str) -> Option<&str> {
@@ -197,7 +236,8 @@ pub struct FormulaNames {
     pub deadline: String,
 }
 
-/// A checked, immutable rule set with its scripts compiled once.
+/// A checked, immutable rule set with its scripts compiled once (shared by clones).
+#[derive(Clone)]
 pub struct RuleSet {
     /// Id (`shenzhen-2020`).
     pub id: String,
@@ -250,7 +290,7 @@ pub struct RuleSet {
     /// Reviewer checks, one per finding code.
     pub checks: checks::Checks,
     /// Compiled scripts.
-    pub scripts: ScriptSet,
+    pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
     pub files: RuleSetFiles,
 }
@@ -458,7 +498,7 @@ impl RuleSet {
             params_map,
             blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
             checks,
-            scripts,
+            scripts: Arc::new(scripts),
             files,
         })
     }
@@ -476,6 +516,29 @@ impl RuleSet {
         let mut r = self.rounding_mode.round(x, self.total_places);
         r.rescale(self.total_places);
         r
+    }
+
+    /// A copy of this rule set with one parameter set to `value` (scripts are shared, not
+    /// recompiled): for probing how results depend on a parameter.
+    pub fn with_param(&self, name: &str, value: Decimal) -> RuleSet {
+        let mut copy = self.clone();
+        copy.params_map.insert(name.into(), param_dynamic(value));
+        if let Some(p) = copy.params.iter_mut().find(|p| p.name == name) {
+            p.value = value;
+        }
+        copy
+    }
+
+    /// Every finding code this rule set can produce: those whose check is not switched off.
+    pub fn finding_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .checks
+            .iter()
+            .filter(|c| c.severity.is_some())
+            .map(|c| c.code.id().to_owned())
+            .collect();
+        codes.sort();
+        codes
     }
 
     /// The grade a total earns under this rule set's bands.

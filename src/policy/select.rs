@@ -2,7 +2,6 @@
 //! the user forces with `--rules ID|PATH`. Never another year's or region's rules silently.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use super::{PolicyError, RuleSet, RuleSetFiles, embedded};
@@ -52,24 +51,7 @@ impl Catalogue {
 
     /// Loads one rule set by embedded id or folder path (`--rules ID|PATH`).
     pub fn load_one(spec: &str) -> Result<Arc<RuleSet>, PolicyError> {
-        let path = Path::new(spec);
-        let files = if path.is_dir() {
-            RuleSetFiles::read_folder(path)?
-        } else if let Some(files) = embedded::files(spec) {
-            files
-        } else {
-            return Err(PolicyError {
-                ruleset: spec.to_owned(),
-                file: String::new(),
-                line_col: None,
-                span: None,
-                message: format!(
-                    "找不到规则集“{spec}”：既不是内置规则集（{}），也不是文件夹",
-                    embedded::ids().join("、")
-                ),
-                help: None,
-            });
-        };
+        let (files, _) = RuleSetFiles::resolve(spec)?;
         Ok(Arc::new(RuleSet::load(files)?))
     }
 

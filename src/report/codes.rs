@@ -9,7 +9,7 @@ use crate::policy::checks::{CODES, Check, CodeInfo, FUNDS_FACT_DOCS, INDICATOR_F
 use crate::policy::model::ParamValue;
 
 /// The command that regenerates `docs/finding-codes.md`.
-pub const REGENERATE: &str = "cargo run -- codes > docs/finding-codes.md";
+pub const REGENERATE: &str = "cargo run -- reference codes > docs/finding-codes.md";
 
 fn severity_label(check: Option<&Check>) -> &'static str {
     match check.and_then(|c| c.severity) {

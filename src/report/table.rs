@@ -82,30 +82,25 @@ pub fn table(cards: &[Scorecard]) -> String {
         "共 {} 个文档；“a≠b”表示按规则计算为 a、表中填报为 b\n",
         cards.len()
     ));
-    out
-}
-
-/// Chinese name of a block of the form.
-pub fn block_label(block: &str) -> &str {
-    match block {
-        "funds" => "项目资金",
-        "indicators" => "绩效指标",
-        "total" => "总分",
-        "narrative" => "文字部分",
-        other => other,
+    let decided: Vec<&Scorecard> = cards.iter().filter(|c| !c.decisions.is_empty()).collect();
+    if !decided.is_empty() {
+        out.push_str("\n审核决定：\n");
+        for card in decided {
+            out.push_str(&format!("  {}\n", card.id));
+            for d in &card.decisions {
+                out.push_str(&format!("    {}（{}）\n", d.summary(), d.attribution()));
+            }
+        }
     }
+    out
 }
 
 /// Where a finding points, for people: the indicator path or the block, and the cell.
 pub fn place(f: &Finding) -> String {
-    let what = f
-        .indicator
-        .as_deref()
-        .or(f.block.as_deref().map(block_label))
-        .unwrap_or("");
+    let what = super::finding_place(f);
     match &f.at {
         Some(at) => format!("{what} {}", at.a1()),
-        None => what.to_owned(),
+        None => what,
     }
 }
 
@@ -122,12 +117,22 @@ pub fn markdown(cards: &[Scorecard]) -> String {
         let cells: Vec<String> = row.iter().map(|c| md_escape(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
-    for card in cards.iter().filter(|c| !c.findings.is_empty()) {
+    for card in cards
+        .iter()
+        .filter(|c| !c.findings.is_empty() || !c.decisions.is_empty())
+    {
         out.push_str(&format!(
             "\n## {}（{}）\n\n",
             md_escape(&card.project),
             md_escape(&card.id)
         ));
+        for d in &card.decisions {
+            out.push_str(&format!(
+                "- **审核决定** {}（{}）\n",
+                md_escape(&d.summary()),
+                md_escape(&d.attribution())
+            ));
+        }
         for f in &card.findings {
             let waived = if f.waived { "（已豁免）" } else { "" };
             out.push_str(&format!(

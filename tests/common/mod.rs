@@ -32,6 +32,7 @@ pub fn forms_with_fallback(file: &str, grids: &[Grid], fallback_year: i32) -> Ve
         file,
         grids,
         &ImportOptions {
+            default_year: None,
             year: Some(fallback_year),
             ..opts
         },

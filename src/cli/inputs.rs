@@ -1,0 +1,183 @@
+//! Inputs shared by the commands that score: evaluation documents (JSON, JSON Lines) and form
+//! files imported on the fly, with the import options that go with them; and the reviewer
+//! decisions files.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Outcome, report_error};
+use jixiao::decisions::DecisionSet;
+use jixiao::document::EvaluationDocument;
+use jixiao::import::{ImportOptions, import_file_each};
+use jixiao::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::validate::DocumentValidator;
+
+/// Input files and how to read the forms among them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// 评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx，自动导入）、文件夹（逐层读取其中这些文件）或 -（从标准输入读 JSON Lines）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
+    #[arg(long, value_name = "Y")]
+    pub year: Option<i32>,
+    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
+    #[arg(long, value_name = "Y", conflicts_with = "year")]
+    pub default_year: Option<i32>,
+    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+}
+
+/// True for the `-` that stands for standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The inputs with each folder replaced by the files jixiao reads inside it (recursively,
+/// sorted, so runs are deterministic). A missing path is reported and skipped.
+pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if is_stdin(path) || path.is_file() {
+            out.push(path.clone());
+        } else if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found);
+            found.sort();
+            if found.is_empty() {
+                report_error(format!("文件夹 {} 中没有可读取的评价文档或自评表", path.display()));
+                *outcome = Outcome::BadInput;
+            }
+            out.extend(found);
+        } else {
+            report_error(format!("找不到输入 {}", path.display()));
+            *outcome = Outcome::BadInput;
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, found);
+        } else if input_kind(&path).is_some() {
+            found.push(path);
+        }
+    }
+}
+
+/// Reads every input into documents; problems are reported and make the run exit 2.
+pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
+    let import_options = ImportOptions {
+        default_year: args.default_year,
+        year: args.year,
+        region: args.region.clone(),
+    };
+    let mut raw = Vec::new();
+    let mut documents = Vec::new();
+    for path in &expand_inputs(&args.inputs, outcome) {
+        if is_stdin(path) {
+            let mut text = String::new();
+            match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                Ok(_) => raw.extend(jixiao::input::parse_json_lines("-", &text)),
+                Err(e) => {
+                    report_error(format!("无法读取标准输入：{e}"));
+                    *outcome = Outcome::BadInput;
+                }
+            }
+            continue;
+        }
+        match input_kind(path) {
+            Some(InputKind::Documents) => match read_documents(path) {
+                Ok(docs) => raw.extend(docs),
+                Err(e) => {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            },
+            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
+                Ok(forms) => {
+                    for form in forms {
+                        match form {
+                            Ok(d) => {
+                                let origin = Origin {
+                                    file: path.display().to_string(),
+                                    line: d.source.as_ref().map(|s| s.first_row as usize),
+                                    index: None,
+                                };
+                                documents.push((origin, d));
+                            }
+                            Err(e) => {
+                                report_error(e);
+                                *outcome = Outcome::BadInput;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                }
+            },
+            None => {
+                report_error(format!(
+                    "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",
+                    path.display()
+                ));
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    if !raw.is_empty() {
+        match DocumentValidator::new() {
+            Ok(validator) => {
+                let (valid, problems) = validator.check_batch(raw);
+                for problem in &problems {
+                    report_error(problem);
+                }
+                if !problems.is_empty() {
+                    *outcome = Outcome::BadInput;
+                }
+                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
+                    if doc.region.is_none() {
+                        doc.region.clone_from(&args.region);
+                    }
+                    (origin, doc)
+                }));
+            }
+            Err(e) => {
+                report_error(e);
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    documents
+}
+
+/// Reads and checks every decisions file; `None` (after reporting) when one is broken.
+pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
+    let mut set = DecisionSet::default();
+    for path in paths {
+        if let Err(e) = set.load_file(path) {
+            report_error(e);
+            return None;
+        }
+    }
+    Some(set)
+}
+
+/// Warns on stderr about decisions whose document is not among `documents`: they are stale for
+/// this run and change nothing (and do not affect the exit code).
+pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
+    for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
+        eprintln!(
+            "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
+            d.source,
+            d.kind().label(),
+            d.document
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! `jixiao new-year --from ID|PATH --year Y --to PATH`: copy a rule set to a new budget year as
+//! a complete, self-contained folder ready to edit.
+
+use std::path::PathBuf;
+
+use crate::cli::{Outcome, report_error};
+use jixiao::policy::edit::new_year;
+use jixiao::policy::{RuleSet, RuleSetFiles};
+
+/// Arguments of `jixiao new-year`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 要复制的规则集：内置编号或文件夹
+    #[arg(long, value_name = "ID|PATH")]
+    from: String,
+    /// 新规则集适用的预算年度
+    #[arg(long, value_name = "Y")]
+    year: i32,
+    /// 新规则集文件夹（文件夹名即新规则集编号，如 rules/shenzhen-2022）
+    #[arg(long, value_name = "PATH")]
+    to: PathBuf,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let (files, tests) = match RuleSetFiles::resolve(&args.from) {
+        Ok(f) => f,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let report = match new_year(&files, &tests, args.year, &args.to) {
+        Ok(r) => r,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    eprintln!(
+        "已把规则集 {} 复制为 {}（{}）：",
+        files.name,
+        report.id,
+        args.to.display()
+    );
+    for change in &report.changes {
+        eprintln!("  {change}");
+    }
+    eprintln!("  写入文件：{}", report.files.join("、"));
+    // The copy must load as it is: a broken copy is reported now, not at the next run.
+    match RuleSetFiles::read_folder(&args.to).and_then(RuleSet::load) {
+        Ok(_) => {
+            eprintln!("新规则集可以直接使用：jixiao score … --rules {}", args.to.display());
+            Outcome::Clean
+        }
+        Err(e) => {
+            report_error(e);
+            Outcome::BadInput
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `jixiao test PATH`: run a rule set's own test cases (`tests/*.toml`) and report coverage.
+
+use std::path::Path;
+
+use crate::cli::{Outcome, report_error};
+use jixiao::policy::{RuleSet, RuleSetFiles};
+use jixiao::ruletest::{coverage, coverage_complete, load_case, render, run_cases};
+
+/// Arguments of `jixiao test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 规则集文件夹或内置规则集编号
+    #[arg(value_name = "PATH|ID")]
+    path: String,
+    /// 覆盖不完整时也以退出码 1 结束
+    #[arg(long)]
+    require_coverage: bool,
+}
+
+pub fn run(args: &Args) -> Outcome {
+    let (files, tests) = match RuleSetFiles::resolve(&args.path) {
+        Ok(f) => f,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let base = Path::new(&args.path)
+        .is_dir()
+        .then(|| Path::new(&args.path).join("tests"));
+    let rules = match RuleSet::load(files) {
+        Ok(r) => r,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let mut cases = Vec::new();
+    let mut outcome = Outcome::Clean;
+    for (name, text) in &tests {
+        match load_case(name, text, base.as_deref()) {
+            Ok(case) => cases.push(case),
+            Err(e) => {
+                report_error(e);
+                outcome = Outcome::BadInput;
+            }
+        }
+    }
+    if tests.is_empty() {
+        report_error(format!("规则集 {} 没有测试用例（tests/*.toml）", rules.id));
+        return Outcome::BadInput;
+    }
+    let results = run_cases(&rules, &cases);
+    let cov = coverage(&rules, &cases, &results, &rules.finding_codes());
+    print!("{}", render(&rules.id, &results, &cov));
+    if outcome == Outcome::BadInput {
+        return outcome;
+    }
+    if results.iter().any(|r| !r.passed()) || (args.require_coverage && !coverage_complete(&cov)) {
+        return Outcome::Findings;
+    }
+    Outcome::Clean
+}

@@ -1,0 +1,1503 @@
+//! Explanations: for every number of a form, its derivation in Chinese — the cells as written
+//! (with their A1 position), how the texts were read, which kind of indicator and why, unit
+//! conversion, the rule set's formula (file, line and the comment written above it), the
+//! parameters it reads, intermediate values, rounding, and the result beside the reported value;
+//! then the total and the grade band (`jixiao explain`).
+//!
+//! The numbers come from [`crate::scoring`] (the scorecard is authoritative); this module only
+//! recomputes what the scorecard does not keep — the unrounded formula results, the raw quotient
+//! of the execution rate, deadline days — by calling the same rule-set functions with the same
+//! inputs. Pure: no I/O. [`render_text`] gives the human form, the types serialize as JSON.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::decisions::{Decision, DecisionRecord, apply_corrections, score_with_decisions};
+use crate::document::{EvaluationDocument, Indicator};
+use crate::findings::Finding;
+use crate::grammar::{self, Comparator, DateRelation, Parsed};
+use crate::policy::model::RoundingMode;
+use crate::policy::{RuleSet, RuleSetOrigin};
+use crate::scoring::{IndicatorKind, IndicatorScore, Scorecard, profile_weight};
+use crate::script::ScriptError;
+
+/// Name under which `--indicator` selects the budget-execution block.
+pub const BUDGET_ITEM: &str = "预算执行/年度资金总额";
+/// Name under which `--indicator` selects the total.
+pub const TOTAL_ITEM: &str = "总分";
+
+/// The derivation of the numbers of one form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// Document id.
+    pub id: String,
+    /// 项目名称.
+    pub project: String,
+    /// Budget year.
+    pub year: i32,
+    /// Rule set applied.
+    pub ruleset: RuleSetInfo,
+    /// Rounding the rule set prescribes.
+    pub rounding: RoundingInfo,
+    /// Reviewer decisions applied before the derivation (corrections) and after it (waivers).
+    pub decisions: Vec<DecisionRecord>,
+    /// Budget execution (absent when filtered out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetExplanation>,
+    /// Indicators (those the filter selects).
+    pub indicators: Vec<IndicatorExplanation>,
+    /// Total and grade (absent when filtered out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<TotalExplanation>,
+}
+
+/// Which rule set, and where its files are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleSetInfo {
+    /// Id (`shenzhen-2020`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Folder of its files (`rules/shenzhen-2020` for an embedded set).
+    pub location: String,
+}
+
+/// The rule set's rounding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundingInfo {
+    /// Mode.
+    pub mode: RoundingMode,
+    /// Chinese name of the mode.
+    pub mode_label: String,
+    /// Places of indicator and funds scores.
+    pub score_places: u32,
+    /// Places of the total.
+    pub total_places: u32,
+}
+
+/// One input cell as written on the form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputCell {
+    /// Field name in the document (`target`, `executed`, …).
+    pub field: String,
+    /// Chinese label (年度指标值, 全年执行数, …).
+    pub label: String,
+    /// The value scoring read (after any correction); `None` when the cell is empty.
+    pub value: Option<String>,
+    /// Source cell, spreadsheet style (`E20`), when imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// When a reviewer corrected it: what the form said, and the decision's source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<Correction>,
+}
+
+/// What a correction replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correction {
+    /// The form's own value.
+    pub written: Option<String>,
+    /// Where the decision is written.
+    pub source: String,
+}
+
+/// One step of a derivation: what, how, and the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// What is computed (逾期天数, 执行率, …).
+    pub what: String,
+    /// How: the expression with the numbers ("870996.00 ÷ 890000.00").
+    pub expression: String,
+    /// The value, with a unit where it has one.
+    pub value: String,
+}
+
+impl Step {
+    fn new(what: &str, expression: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            what: what.to_owned(),
+            expression: expression.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A rule-set function called with its arguments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FormulaCall {
+    /// Its role in `[formulas]` (`budget_rate`, `deadline`, …).
+    pub role: String,
+    /// Function name.
+    pub function: String,
+    /// File defining it, as a path (`rules/shenzhen-2020/formulas.rhai`).
+    pub file: Option<String>,
+    /// Line of its `fn` keyword.
+    pub line: Option<usize>,
+    /// The comment block written above the function (it states the clause it implements).
+    pub comment: Vec<String>,
+    /// Arguments passed, in order (the parameter map `p` last, not listed).
+    pub arguments: Vec<Argument>,
+    /// Parameters the function (and the functions it calls) refer to as `p.name`, whichever
+    /// branch the call took.
+    pub params: Vec<ParamUse>,
+    /// What it returned, before rounding.
+    pub result: String,
+}
+
+/// One argument of a formula call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Argument {
+    /// Meaning, in Chinese (目标值, 分值, …).
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A rule-set parameter a formula reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamUse {
+    /// Name (`p.name` in scripts).
+    pub name: String,
+    /// Value.
+    pub value: Decimal,
+    /// Meaning.
+    pub description: String,
+    /// Clause or practice it implements.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// A rounding applied by the policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundingStep {
+    /// Before.
+    pub value: Decimal,
+    /// Mode.
+    pub mode: RoundingMode,
+    /// Places.
+    pub places: u32,
+    /// After.
+    pub result: Decimal,
+}
+
+/// A computed number beside the reported one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// Computed (None when the rules could not compute it).
+    pub computed: Option<Decimal>,
+    /// As reported on the form.
+    pub reported: Option<Decimal>,
+    /// Whether they agree, in Chinese.
+    pub verdict: String,
+}
+
+/// The budget-execution block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetExplanation {
+    /// The cells of the 年度资金总额 row.
+    pub inputs: Vec<InputCell>,
+    /// The points the block carries and where they come from.
+    pub weight: Step,
+    /// Intermediate values computed outside the rule set (the raw quotient).
+    pub steps: Vec<Step>,
+    /// The rate formula.
+    pub rate_formula: Option<FormulaCall>,
+    /// The reported rate against the computed one, at the reported precision.
+    pub rate_check: Option<String>,
+    /// The score formula.
+    pub score_formula: Option<FormulaCall>,
+    /// Rounding of the score.
+    pub rounding: Option<RoundingStep>,
+    /// Computed vs reported score.
+    pub result: Outcome,
+    /// Findings about the block.
+    pub findings: Vec<Finding>,
+}
+
+/// A target or actual text and how it was read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reading {
+    /// Text as scored.
+    pub text: String,
+    /// The grammar's reading.
+    pub parsed: Parsed,
+    /// The reading in Chinese.
+    pub description: String,
+}
+
+/// One indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorExplanation {
+    /// Path 一级/二级/三级.
+    pub path: String,
+    /// The cells of its row.
+    pub inputs: Vec<InputCell>,
+    /// The unit numbers without a unit are read in, and where it comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_hint: Option<String>,
+    /// The target as read.
+    pub target: Reading,
+    /// The actual as read.
+    pub actual: Reading,
+    /// How it is scored.
+    pub kind: IndicatorKind,
+    /// Chinese name of the kind.
+    pub kind_label: String,
+    /// Why this kind.
+    pub kind_reason: String,
+    /// Unit conversions to the base unit.
+    pub conversions: Vec<Step>,
+    /// Intermediate values (deadline days, tier, …).
+    pub steps: Vec<Step>,
+    /// The formula applied.
+    pub formula: Option<FormulaCall>,
+    /// Rounding of the formula's result.
+    pub rounding: Option<RoundingStep>,
+    /// Rescaling to the profile's level-1 weight, when the policy rescales.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescale: Option<Step>,
+    /// Computed vs reported score.
+    pub result: Outcome,
+    /// The score that enters the total.
+    pub counted: Decimal,
+    /// Findings about this indicator.
+    pub findings: Vec<Finding>,
+}
+
+/// The total and the grade.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TotalExplanation {
+    /// The terms summed: funds score and each indicator's counted score.
+    pub terms: Vec<Argument>,
+    /// The sum written out.
+    pub sum: Step,
+    /// Rounding of the total.
+    pub rounding: RoundingStep,
+    /// Computed vs reported total.
+    pub result: Outcome,
+    /// The grade bands, highest first (grade, minimum).
+    pub bands: Vec<Argument>,
+    /// The grade of the computed total, and why.
+    pub grade: Step,
+    /// Reported grade vs computed, when the form states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade_check: Option<String>,
+    /// Findings about the total.
+    pub findings: Vec<Finding>,
+}
+
+/// Explains one document under `rules`, with the reviewer's `decisions` applied. `filter`
+/// keeps only items whose name or path contains it (indicators, [`BUDGET_ITEM`],
+/// [`TOTAL_ITEM`]). A script failure is an error, as in scoring.
+pub fn explain_document(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    decisions: &[&Decision],
+    filter: Option<&str>,
+) -> Result<Explanation, ScriptError> {
+    let corrected = apply_corrections(doc, decisions).document;
+    let card = score_with_decisions(rules, doc, decisions)?;
+    let _deadline = rules.scripts.begin_document();
+    let wants = |name: &str| filter.is_none_or(|f| name.contains(f));
+    let cx = Context {
+        rules,
+        doc: &corrected,
+        card: &card,
+    };
+    let budget = if wants(BUDGET_ITEM) { Some(cx.budget()?) } else { None };
+    let mut indicators = Vec::new();
+    for (i, (ind, scored)) in corrected.indicators.iter().zip(&card.indicators).enumerate() {
+        if wants(&ind.path()) {
+            indicators.push(cx.indicator(i, ind, scored)?);
+        }
+    }
+    let total = if wants(TOTAL_ITEM) { Some(cx.total()) } else { None };
+    Ok(Explanation {
+        id: card.id.clone(),
+        project: card.project.clone(),
+        year: card.year,
+        ruleset: RuleSetInfo {
+            id: rules.id.clone(),
+            title: rules.title.clone(),
+            location: ruleset_location(rules),
+        },
+        rounding: RoundingInfo {
+            mode: rules.rounding_mode,
+            mode_label: rules.rounding_mode.label().to_owned(),
+            score_places: rules.score_places,
+            total_places: rules.total_places,
+        },
+        decisions: card.decisions.clone(),
+        budget,
+        indicators,
+        total,
+    })
+}
+
+impl Explanation {
+    /// True when the filter left nothing to explain.
+    pub fn is_empty(&self) -> bool {
+        self.budget.is_none() && self.indicators.is_empty() && self.total.is_none()
+    }
+}
+
+fn ruleset_location(rules: &RuleSet) -> String {
+    match &rules.files.origin {
+        RuleSetOrigin::Embedded => format!("rules/{}", rules.files.name),
+        RuleSetOrigin::Folder(dir) => dir.display().to_string(),
+    }
+}
+
+/// A decimal for display: long quotients cut to 8 places with "…".
+fn num(d: Decimal) -> String {
+    if d.scale() > 8 {
+        let cut = d.round_dp_with_strategy(8, rust_decimal::RoundingStrategy::ToZero);
+        if cut != d {
+            return format!("{}…", cut.normalize());
+        }
+    }
+    d.to_string()
+}
+
+fn opt_num(d: Option<Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn ymd(days: i64) -> String {
+    match grammar::civil_from_days(days) {
+        Some((y, m, d)) => format!("{y:04}-{m:02}-{d:02}"),
+        None => days.to_string(),
+    }
+}
+
+fn params_dynamic(rules: &RuleSet) -> rhai::Dynamic {
+    rhai::Dynamic::from_map(rules.params_map.clone())
+}
+
+fn outcome(computed: Option<Decimal>, reported: Option<Decimal>, counted: Decimal) -> Outcome {
+    let verdict = match (computed, reported) {
+        (Some(c), Some(r)) if c == r => "一致".to_owned(),
+        (Some(c), Some(r)) => format!("不一致：填报 {r}，按规则计算 {c}，差 {}", (r - c).normalize()),
+        (Some(_), None) => "表中没有填报".to_owned(),
+        (None, Some(r)) => format!("无法按规则计算，合计中按填报的 {r} 计入"),
+        (None, None) => format!("无法按规则计算，也没有填报，按 {counted} 计入"),
+    };
+    Outcome {
+        computed,
+        reported,
+        verdict,
+    }
+}
+
+struct Context<'a> {
+    rules: &'a RuleSet,
+    doc: &'a EvaluationDocument,
+    card: &'a Scorecard,
+}
+
+impl Context<'_> {
+    fn cell(
+        &self,
+        pointer_base: &str,
+        field: &str,
+        label: &str,
+        value: Option<String>,
+        indicator: Option<&str>,
+    ) -> InputCell {
+        let pointer = format!("{pointer_base}/{field}");
+        let decision_field = match pointer_base {
+            "/funds/total" => format!("funds.{field}"),
+            "/total" => format!("total.{field}"),
+            _ => field.to_owned(),
+        };
+        let corrected = self
+            .card
+            .decisions
+            .iter()
+            .filter(|d| {
+                d.field.as_deref() == Some(decision_field.as_str())
+                    && d.indicator.as_deref() == indicator
+                    && d.row.is_none()
+            })
+            .map(|d| Correction {
+                written: d.old.clone(),
+                source: d.source.clone(),
+            })
+            .next();
+        InputCell {
+            field: field.to_owned(),
+            label: label.to_owned(),
+            value,
+            at: self.doc.provenance.get(&pointer).map(|p| p.a1()),
+            corrected,
+        }
+    }
+
+    /// The function, its location, comment and the parameters it reads, with the call's values.
+    fn call(&self, role: &str, function: &str, arity: usize, arguments: Vec<Argument>, result: String) -> FormulaCall {
+        let source = FunctionSource::find(self.rules, function, arity);
+        let params = source
+            .as_ref()
+            .map(|s| s.params_read(self.rules))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|name| self.rules.params.iter().find(|p| p.name == name))
+            .map(|p| ParamUse {
+                name: p.name.clone(),
+                value: p.value,
+                description: p.description.clone(),
+                reference: p.reference.clone(),
+            })
+            .collect();
+        FormulaCall {
+            role: role.to_owned(),
+            function: function.to_owned(),
+            file: source.as_ref().map(|s| s.path.clone()),
+            line: source.as_ref().and_then(|s| s.line),
+            comment: source.map(|s| s.comment).unwrap_or_default(),
+            arguments,
+            params,
+            result,
+        }
+    }
+
+    fn rounding(&self, value: Decimal, places: u32) -> RoundingStep {
+        let mut result = self.rules.rounding_mode.round(value, places);
+        result.rescale(places);
+        RoundingStep {
+            value,
+            mode: self.rules.rounding_mode,
+            places,
+            result,
+        }
+    }
+
+    fn findings_where(&self, keep: impl Fn(&Finding) -> bool) -> Vec<Finding> {
+        self.card.findings.iter().filter(|f| keep(f)).cloned().collect()
+    }
+
+    fn budget(&self) -> Result<BudgetExplanation, ScriptError> {
+        let rules = self.rules;
+        let row = &self.doc.funds.total;
+        let b = &self.card.budget;
+        let base = "/funds/total";
+        let inputs = vec![
+            self.cell(base, "budget_initial", "年初预算数", opt_num(row.budget_initial), None),
+            self.cell(
+                base,
+                "budget_adjusted",
+                "全年预算数",
+                opt_num(row.budget_adjusted),
+                None,
+            ),
+            self.cell(base, "executed", "全年执行数", opt_num(row.executed), None),
+            self.cell(base, "weight", "分值", opt_num(row.weight), None),
+            self.cell(
+                base,
+                "rate_reported",
+                "执行率（填报）",
+                opt_num(row.rate_reported),
+                None,
+            ),
+            self.cell(
+                base,
+                "score_reported",
+                "得分（填报）",
+                opt_num(row.score_reported),
+                None,
+            ),
+            self.cell(base, "note", "说明", row.note.clone(), None),
+        ];
+        let weight = match (rules.budget_weight_from_form, row.weight) {
+            (true, Some(w)) => Step::new(
+                "分值",
+                "取表中填写的分值（规则集 [profile] budget_weight_from_form = true）",
+                w.to_string(),
+            ),
+            (true, None) => Step::new(
+                "分值",
+                format!("表中没有填写分值，取规则集 [profile] budget = {}", rules.budget_weight),
+                rules.budget_weight.to_string(),
+            ),
+            (false, _) => Step::new(
+                "分值",
+                format!(
+                    "取规则集 [profile] budget = {}（不看表中填写的分值）",
+                    rules.budget_weight
+                ),
+                rules.budget_weight.to_string(),
+            ),
+        };
+        let findings = self.findings_where(|f| f.block.as_deref() == Some("funds"));
+        let mut out = BudgetExplanation {
+            inputs,
+            weight,
+            steps: Vec::new(),
+            rate_formula: None,
+            rate_check: None,
+            score_formula: None,
+            rounding: None,
+            result: outcome(
+                b.score,
+                b.reported_score,
+                b.score.or(b.reported_score).unwrap_or_default(),
+            ),
+            findings,
+        };
+        let (Some(budget), Some(executed), Some(rate)) = (b.budget, b.executed, b.rate) else {
+            return Ok(out);
+        };
+        if !budget.is_zero() {
+            out.steps.push(Step::new(
+                "执行率（直接相除）",
+                format!("全年执行数 ÷ 全年预算数 = {executed} ÷ {budget}"),
+                num(executed / budget),
+            ));
+        }
+        let f = &rules.formulas;
+        out.rate_formula = Some(self.call(
+            "budget_rate",
+            &f.budget_rate,
+            3,
+            vec![
+                Argument {
+                    name: "预算数".into(),
+                    value: budget.to_string(),
+                },
+                Argument {
+                    name: "执行数".into(),
+                    value: executed.to_string(),
+                },
+            ],
+            num(rate),
+        ));
+        if let Some(reported) = b.reported_rate {
+            let places = reported.scale();
+            let shown = rules.rounding_mode.round(rate, places);
+            let verdict = if shown == reported { "一致" } else { "不一致" };
+            out.rate_check = Some(format!(
+                "填报执行率 {reported}（{places} 位小数）；计算的执行率 {} 按{}保留 {places} 位为 {shown}：{verdict}",
+                num(rate),
+                rules.rounding_mode.label()
+            ));
+        }
+        let raw: Decimal = rules
+            .scripts
+            .call(&f.budget_score, (rate, b.weight, params_dynamic(rules)))?;
+        out.score_formula = Some(self.call(
+            "budget_score",
+            &f.budget_score,
+            3,
+            vec![
+                Argument {
+                    name: "执行率".into(),
+                    value: num(rate),
+                },
+                Argument {
+                    name: "分值".into(),
+                    value: b.weight.to_string(),
+                },
+            ],
+            num(raw),
+        ));
+        out.rounding = Some(self.rounding(raw, rules.score_places));
+        Ok(out)
+    }
+
+    fn indicator(
+        &self,
+        i: usize,
+        ind: &Indicator,
+        scored: &IndicatorScore,
+    ) -> Result<IndicatorExplanation, ScriptError> {
+        let rules = self.rules;
+        let path = ind.path();
+        let base = format!("/indicators/{i}");
+        let p = Some(path.as_str());
+        let mut inputs = vec![
+            self.cell(&base, "target", "年度指标值", Some(ind.target.clone()), p),
+            self.cell(&base, "actual", "实际完成值", Some(ind.actual.clone()), p),
+            self.cell(&base, "weight", "分值", opt_num(ind.weight), p),
+            self.cell(&base, "score_reported", "得分（填报）", opt_num(ind.score_reported), p),
+            self.cell(&base, "note", "偏差原因分析", ind.note.clone(), p),
+        ];
+        if ind.unit.is_some() {
+            inputs.push(self.cell(&base, "unit", "度量单位", ind.unit.clone(), p));
+        }
+        if ind.comparator.is_some() {
+            inputs.push(self.cell(&base, "comparator", "指标性质", ind.comparator.clone(), p));
+        }
+        let from_name = grammar::unit_from_name(&ind.name);
+        let (unit_hint, hint_text) = match (&ind.unit, &from_name) {
+            (Some(u), Some(n)) if u == n => (
+                Some(u.clone()),
+                Some(format!("{u}（取自指标名称“{}”的括号）", ind.name)),
+            ),
+            (Some(u), _) => (Some(u.clone()), Some(format!("{u}（取自度量单位列）"))),
+            (None, Some(u)) => (
+                Some(u.clone()),
+                Some(format!("{u}（取自指标名称“{}”的括号）", ind.name)),
+            ),
+            (None, None) => (None, None),
+        };
+        let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
+        let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
+        let year = Some(self.doc.year);
+        let mut out = IndicatorExplanation {
+            path: path.clone(),
+            inputs,
+            unit_hint: hint_text,
+            target: Reading {
+                text: ind.target.clone(),
+                description: describe(&target, year, true),
+                parsed: target.clone(),
+            },
+            actual: Reading {
+                text: ind.actual.clone(),
+                description: describe(&actual, year, false),
+                parsed: actual.clone(),
+            },
+            kind: scored.kind,
+            kind_label: scored.kind.label().to_owned(),
+            kind_reason: String::new(),
+            conversions: Vec::new(),
+            steps: Vec::new(),
+            formula: None,
+            rounding: None,
+            rescale: None,
+            result: outcome(scored.score, scored.reported_score, scored.counted),
+            counted: scored.counted,
+            findings: self.findings_where(|f| f.indicator.as_deref() == Some(path.as_str())),
+        };
+        out.kind_reason = self.kind_reason(ind, scored, &target);
+        let Some(weight) = ind.weight else {
+            return Ok(out);
+        };
+        let raw: Option<Decimal> = match scored.kind {
+            IndicatorKind::Forward | IndicatorKind::Reverse | IndicatorKind::Equal => {
+                self.quantity(&target, &actual, scored, weight, &mut out)?
+            }
+            IndicatorKind::Deadline => self.deadline(ind, &target, &actual, scored, weight, &mut out)?,
+            IndicatorKind::Qualitative => self.qualitative(ind, &actual, &target, scored, weight, &mut out)?,
+            IndicatorKind::Unscored | IndicatorKind::Unreadable => None,
+        };
+        if let Some(raw) = raw {
+            let rounded = self.rounding(raw, rules.score_places);
+            if let Some(factor) = scored.rescale {
+                let profile = profile_weight(rules, &ind.level1).unwrap_or_default();
+                let rescaled = rules.round_score(rounded.result * factor);
+                out.rescale = Some(Step::new(
+                    "折算",
+                    format!(
+                        "一级指标“{}”在规则集方案中为 {profile} 分，表中合计不同；{} × {}",
+                        ind.level1,
+                        rounded.result,
+                        num(factor)
+                    ),
+                    format!(
+                        "{rescaled}（{}保留 {} 位）",
+                        rules.rounding_mode.label(),
+                        rules.score_places
+                    ),
+                ));
+            }
+            out.rounding = Some(rounded);
+        }
+        Ok(out)
+    }
+
+    fn kind_reason(&self, ind: &Indicator, scored: &IndicatorScore, target: &Parsed) -> String {
+        let rules = self.rules;
+        match scored.kind {
+            IndicatorKind::Unscored if ind.placeholder => "占位行（表中写“无”），不是实际指标，不计分".into(),
+            IndicatorKind::Unscored if ind.weight.is_none() => "分值为空，无法计分".into(),
+            IndicatorKind::Unscored => "分值为 0 且没有年度指标值，不计分".into(),
+            IndicatorKind::Unreadable => "年度指标值或实际完成值无法按规则读取，见下列发现".into(),
+            IndicatorKind::Deadline => format!(
+                "年度指标值是日期或期限，按时效指标计分（规则集 [formulas] deadline = “{}”）",
+                rules.formulas.deadline
+            ),
+            IndicatorKind::Qualitative => format!(
+                "年度指标值是定性表述，按实际完成情况所属档次计分（规则集 [formulas] qualitative = “{}”）",
+                rules.formulas.qualitative
+            ),
+            kind => {
+                let role = match kind {
+                    IndicatorKind::Reverse => "reverse",
+                    IndicatorKind::Equal => "equal",
+                    _ => "forward",
+                };
+                let direction = match kind {
+                    IndicatorKind::Reverse => "越低越好",
+                    IndicatorKind::Equal => "应等于目标值",
+                    _ => "越高越好",
+                };
+                let why = match target {
+                    Parsed::Duration { .. } => "年度指标值是时长，按不超过该时长计".to_owned(),
+                    Parsed::Range { .. } => "年度指标值是区间，按不低于其下限计".to_owned(),
+                    _ => match target.comparator() {
+                        Some(c) => {
+                            let from =
+                                if grammar::comparator_from_text(&ind.target).is_some() || ind.comparator.is_none() {
+                                    "年度指标值写明"
+                                } else {
+                                    "指标性质列写明"
+                                };
+                            format!("{from}比较符号 {}", c.symbol())
+                        }
+                        None => match &ind.level2 {
+                            Some(l2) if rules.reverse_level2.contains(l2) => format!(
+                                "年度指标值没有比较符号；二级指标“{l2}”列在规则集 [classify] reverse_level2（{}）中",
+                                rules.reverse_level2.join("、")
+                            ),
+                            _ => "年度指标值没有比较符号，二级指标也不在规则集 [classify] reverse_level2 中".to_owned(),
+                        },
+                    },
+                };
+                let function = match kind {
+                    IndicatorKind::Reverse => &rules.formulas.reverse,
+                    IndicatorKind::Equal => &rules.formulas.equal,
+                    _ => &rules.formulas.forward,
+                };
+                format!(
+                    "{why}，按{}（{direction}）计分（规则集 [formulas] {role} = “{function}”）",
+                    kind.label()
+                )
+            }
+        }
+    }
+
+    fn conversion(&self, what: &str, parsed: &Parsed) -> Option<Step> {
+        let (value, unit, percent, note) = match parsed {
+            Parsed::Quantity {
+                value, unit, percent, ..
+            } => (*value, unit.clone(), *percent, ""),
+            Parsed::Range { low, unit, percent, .. } => (*low, unit.clone(), *percent, "区间取下限 "),
+            Parsed::Duration { amount, unit, .. } => (*amount, Some(unit.label().to_owned()), false, ""),
+            _ => return None,
+        };
+        if percent {
+            return Some(Step::new(
+                what,
+                format!("{note}{value}%，百分数按 % 直接比较"),
+                format!("{value} %"),
+            ));
+        }
+        Some(match unit {
+            Some(u) => match self.rules.units.get(&u) {
+                Some((base, factor)) => Step::new(
+                    what,
+                    format!("{note}{value} {u} × {factor}（规则集 [units] “{u}” = {factor} {base}）"),
+                    format!("{} {base}", value * factor),
+                ),
+                None => Step::new(
+                    what,
+                    format!("{note}{value} {u}，单位“{u}”不在规则集 [units] 换算表中，按原值"),
+                    format!("{value} {u}"),
+                ),
+            },
+            None => Step::new(what, format!("{note}{value}，没有单位，按原值"), value.to_string()),
+        })
+    }
+
+    fn quantity(
+        &self,
+        target: &Parsed,
+        actual: &Parsed,
+        scored: &IndicatorScore,
+        weight: Decimal,
+        out: &mut IndicatorExplanation,
+    ) -> Result<Option<Decimal>, ScriptError> {
+        let rules = self.rules;
+        out.conversions.extend(self.conversion("年度指标值", target));
+        out.conversions.extend(self.conversion("实际完成值", actual));
+        let (Some(t), Some(a), Some(function)) = (scored.target_value, scored.actual_value, &scored.formula) else {
+            return Ok(None);
+        };
+        let raw: Decimal = rules.scripts.call(function, (t, a, weight, params_dynamic(rules)))?;
+        let unit = scored.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+        let role = match scored.kind {
+            IndicatorKind::Reverse => "reverse",
+            IndicatorKind::Equal => "equal",
+            _ => "forward",
+        };
+        out.formula = Some(self.call(
+            role,
+            function,
+            4,
+            vec![
+                Argument {
+                    name: "目标值".into(),
+                    value: format!("{t}{unit}"),
+                },
+                Argument {
+                    name: "实际值".into(),
+                    value: format!("{a}{unit}"),
+                },
+                Argument {
+                    name: "分值".into(),
+                    value: weight.to_string(),
+                },
+            ],
+            num(raw),
+        ));
+        Ok(Some(raw))
+    }
+
+    fn deadline(
+        &self,
+        ind: &Indicator,
+        target: &Parsed,
+        actual: &Parsed,
+        scored: &IndicatorScore,
+        weight: Decimal,
+        out: &mut IndicatorExplanation,
+    ) -> Result<Option<Decimal>, ScriptError> {
+        let rules = self.rules;
+        let year = self.doc.year;
+        let (Some(deadline), Some(done), Some(function)) = (
+            target.deadline_day(Some(year)),
+            actual.actual_day(Some(year)),
+            &scored.formula,
+        ) else {
+            return Ok(None);
+        };
+        let days_late = scored.days_late.unwrap_or(done - deadline);
+        // As scoring counts it: from 1 January of the budget year to the deadline, inclusive.
+        let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
+        let planned = (deadline - year_start + 1).max(1);
+        out.steps.push(Step::new(
+            "逾期天数",
+            format!("完成日 {} − 最后期限 {}", ymd(done), ymd(deadline)),
+            if days_late > 0 {
+                format!("{days_late} 天（逾期）")
+            } else {
+                format!("{days_late} 天（按期，≤ 0）")
+            },
+        ));
+        out.steps.push(Step::new(
+            "计划天数",
+            format!("预算年度首日 {} 至最后期限 {}，含首尾", ymd(year_start), ymd(deadline)),
+            format!("{planned} 天"),
+        ));
+        let explained = rules.note_explains(ind.note.as_deref());
+        out.steps.push(Step::new(
+            "有说明",
+            match ind.note.as_deref().map(str::trim) {
+                Some(_) if explained => {
+                    "偏差原因分析有内容（不是空白，也不是规则集 [notes] blank 中的写法）".to_owned()
+                }
+                Some(n) => format!("偏差原因分析为“{n}”，不算说明"),
+                None => "偏差原因分析为空".to_owned(),
+            },
+            if explained { "是" } else { "否" },
+        ));
+        let raw: Decimal = rules
+            .scripts
+            .call(function, (days_late, planned, weight, explained, params_dynamic(rules)))?;
+        out.formula = Some(self.call(
+            "deadline",
+            function,
+            5,
+            vec![
+                Argument {
+                    name: "逾期天数".into(),
+                    value: days_late.to_string(),
+                },
+                Argument {
+                    name: "计划天数".into(),
+                    value: planned.to_string(),
+                },
+                Argument {
+                    name: "分值".into(),
+                    value: weight.to_string(),
+                },
+                Argument {
+                    name: "有说明".into(),
+                    value: explained.to_string(),
+                },
+            ],
+            num(raw),
+        ));
+        Ok(Some(raw))
+    }
+
+    fn qualitative(
+        &self,
+        ind: &Indicator,
+        actual: &Parsed,
+        target: &Parsed,
+        scored: &IndicatorScore,
+        weight: Decimal,
+        out: &mut IndicatorExplanation,
+    ) -> Result<Option<Decimal>, ScriptError> {
+        let rules = self.rules;
+        let actual_phrase = match actual {
+            Parsed::Qualitative { phrase } => phrase.clone(),
+            _ => ind.actual.trim().to_owned(),
+        };
+        let target_phrase = match target {
+            Parsed::Qualitative { phrase } => phrase.as_str(),
+            _ => "",
+        };
+        let by_phrase = rules.tiers.iter().find(|t| t.phrases.contains(&actual_phrase));
+        let (tier, how) = match by_phrase {
+            Some(t) => (
+                t,
+                format!("“{actual_phrase}”是规则集 [[qualitative]] “{}”档的用语", t.name),
+            ),
+            None => match rules.tiers.first() {
+                Some(t) if rules.same_text_is_top_tier && actual_phrase == target_phrase => (
+                    t,
+                    format!(
+                        "实际完成情况与年度指标值文字相同（“{actual_phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
+                        t.name
+                    ),
+                ),
+                _ => return Ok(None),
+            },
+        };
+        out.steps.push(Step::new(
+            "档次",
+            how,
+            format!("{}：分值的 {}—{}", tier.name, tier.min, tier.max),
+        ));
+        out.steps.push(Step::new(
+            "得分区间",
+            format!("[{} × {weight}, {} × {weight}]", tier.min, tier.max),
+            format!("[{}, {}]", tier.min * weight, tier.max * weight),
+        ));
+        let Some(function) = &scored.formula else {
+            return Ok(None);
+        };
+        let reported = match ind.score_reported {
+            Some(r) => rhai::Dynamic::from_decimal(r),
+            None => rhai::Dynamic::UNIT,
+        };
+        let raw: Decimal = rules
+            .scripts
+            .call(function, (tier.min, tier.max, weight, reported, params_dynamic(rules)))?;
+        out.formula = Some(self.call(
+            "qualitative",
+            function,
+            5,
+            vec![
+                Argument {
+                    name: "档次下限".into(),
+                    value: tier.min.to_string(),
+                },
+                Argument {
+                    name: "档次上限".into(),
+                    value: tier.max.to_string(),
+                },
+                Argument {
+                    name: "分值".into(),
+                    value: weight.to_string(),
+                },
+                Argument {
+                    name: "填报得分".into(),
+                    value: ind.score_reported.map(|r| r.to_string()).unwrap_or_else(|| "()".into()),
+                },
+            ],
+            num(raw),
+        ));
+        Ok(Some(raw))
+    }
+
+    fn total(&self) -> TotalExplanation {
+        let rules = self.rules;
+        let card = self.card;
+        let funds = card.budget.score.or(card.budget.reported_score).unwrap_or_default();
+        let mut terms = vec![Argument {
+            name: if card.budget.score.is_some() {
+                "预算执行得分".into()
+            } else {
+                "预算执行得分（无法计算，按填报）".into()
+            },
+            value: funds.to_string(),
+        }];
+        terms.extend(card.indicators.iter().map(|s| Argument {
+            name: s.path(),
+            value: s.counted.to_string(),
+        }));
+        let sum: Decimal = funds + card.indicators.iter().map(|s| s.counted).sum::<Decimal>();
+        let expression = terms.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" + ");
+        let rounding = self.rounding(sum, rules.total_places);
+        let total = card.total.score;
+        let bands: Vec<Argument> = rules
+            .grades
+            .iter()
+            .map(|(g, min)| Argument {
+                name: g.clone(),
+                value: format!("≥ {min}"),
+            })
+            .collect();
+        let band = rules.grades.iter().find(|(_, min)| total >= *min);
+        let grade = match band {
+            Some((g, min)) => Step::new("等级", format!("{total} ≥ {min}（“{g}”档下限）"), g.clone()),
+            None => Step::new("等级", format!("{total} 低于所有等级的下限"), card.grade.clone()),
+        };
+        let grade_check = card.grade_reported.as_ref().map(|stated| {
+            if stated.trim() == card.grade {
+                format!("填报等级“{stated}”：一致")
+            } else {
+                format!("填报等级“{stated}”：不一致，按计算总分应为“{}”", card.grade)
+            }
+        });
+        TotalExplanation {
+            terms,
+            sum: Step::new("合计", expression, sum.to_string()),
+            rounding,
+            result: outcome(Some(total), card.total.reported, total),
+            bands,
+            grade,
+            grade_check,
+            findings: self.findings_where(|f| f.block.as_deref() == Some("total")),
+        }
+    }
+}
+
+/// How a target (`as_target`) or actual text was read, in Chinese.
+fn describe(parsed: &Parsed, year: Option<i32>, as_target: bool) -> String {
+    match parsed {
+        Parsed::Empty => "空白".into(),
+        Parsed::Nil => "“无”之类：没有可衡量的内容".into(),
+        Parsed::Quantity {
+            comparator,
+            value,
+            unit,
+            percent,
+        } => {
+            let cmp = comparator.map(|c| format!("{} ", c.symbol())).unwrap_or_default();
+            let unit = if *percent {
+                "%".to_owned()
+            } else {
+                unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+            };
+            let note = if comparator.is_none() && as_target {
+                "（没有比较符号）"
+            } else if comparator.is_some_and(|c| c != Comparator::Eq) && !as_target {
+                "（带比较符号：是条件而不是实际数值）"
+            } else {
+                ""
+            };
+            format!("数值 {cmp}{value}{unit}{note}")
+        }
+        Parsed::Range {
+            low,
+            high,
+            unit,
+            percent,
+        } => {
+            let unit = if *percent {
+                "%".to_owned()
+            } else {
+                unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+            };
+            format!("区间 {low}—{high}{unit}")
+        }
+        Parsed::Date { relation, date } => {
+            let rel = match relation {
+                DateRelation::On => "当日/当期",
+                DateRelation::Before => "之前（不含该期间）",
+                DateRelation::ByEnd => "底前（含该期间最后一天）",
+                DateRelation::After => "之后",
+            };
+            if as_target {
+                match parsed.deadline_day(year) {
+                    Some(day) => format!("期限：{date}{rel}，最后期限 {}", ymd(day)),
+                    None => format!("期限：{date}{rel}，没有确定的最后期限"),
+                }
+            } else {
+                match parsed.actual_day(year) {
+                    Some(day) => format!("日期 {date}，完成日 {}", ymd(day)),
+                    None => format!("日期 {date}{rel}，不是确定的完成日"),
+                }
+            }
+        }
+        Parsed::Duration { within, amount, unit } => {
+            format!("时长 {amount} {}{}", unit.label(), if *within { "以内" } else { "" })
+        }
+        Parsed::Qualitative { phrase } => format!("定性表述“{phrase}”"),
+        Parsed::Unparsable { reason } => format!("无法解析：{reason}"),
+    }
+}
+
+/// A script function's place in the rule-set files.
+struct FunctionSource {
+    path: String,
+    line: Option<usize>,
+    comment: Vec<String>,
+    /// Source text from the `fn` keyword to the end of the function.
+    body: String,
+    /// Name of its last parameter (the parameter map).
+    params_var: Option<String>,
+}
+
+impl FunctionSource {
+    fn find(rules: &RuleSet, name: &str, arity: usize) -> Option<Self> {
+        let functions = rules.scripts.functions();
+        let info = functions
+            .iter()
+            .find(|f| f.name == name && f.arity == arity)
+            .or_else(|| functions.iter().find(|f| f.name == name))?;
+        let path = match &rules.files.origin {
+            RuleSetOrigin::Embedded => format!("rules/{}/{}", rules.files.name, info.file),
+            RuleSetOrigin::Folder(dir) => dir.join(&info.file).display().to_string(),
+        };
+        let text = rules
+            .files
+            .files
+            .iter()
+            .find(|(n, _)| *n == info.file)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or("");
+        let lines: Vec<&str> = text.lines().collect();
+        let (comment, body) = match info.line {
+            Some(line) if line >= 1 => {
+                let above = lines.get(..line - 1).unwrap_or(&[]);
+                let mut comment: Vec<String> = above
+                    .iter()
+                    .rev()
+                    .take_while(|l| l.trim_start().starts_with("//"))
+                    .map(|l| l.trim_start().trim_start_matches('/').trim().to_owned())
+                    .collect();
+                comment.reverse();
+                let rest = lines.get(line - 1..).unwrap_or(&[]).join("\n");
+                (comment, function_text(&rest))
+            }
+            _ => (Vec::new(), String::new()),
+        };
+        let params_var = body
+            .split_once('(')
+            .and_then(|(_, after)| after.split_once(')'))
+            .and_then(|(list, _)| list.rsplit(',').next())
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty());
+        Some(Self {
+            path,
+            line: info.line,
+            comment,
+            body,
+            params_var,
+        })
+    }
+
+    /// Parameter names read as `p.name` here and in the script functions it calls.
+    fn params_read(&self, rules: &RuleSet) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        let mut names = Vec::new();
+        self.collect_params(rules, &mut seen, &mut names, 0);
+        names
+    }
+
+    fn collect_params(&self, rules: &RuleSet, seen: &mut BTreeSet<String>, names: &mut Vec<String>, depth: usize) {
+        if let Some(var) = &self.params_var {
+            for name in member_reads(&self.body, var) {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        if depth > 8 {
+            return;
+        }
+        for f in rules.scripts.functions() {
+            if seen.contains(&f.name) || !calls(&self.body, &f.name) {
+                continue;
+            }
+            seen.insert(f.name.clone());
+            if let Some(callee) = FunctionSource::find(rules, &f.name, f.arity) {
+                if callee.body != self.body {
+                    callee.collect_params(rules, seen, names, depth + 1);
+                }
+            }
+        }
+    }
+}
+
+/// The text of the function starting at `text`: up to the brace closing its body. Braces in
+/// `//` comments and string literals are skipped.
+fn function_text(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut opened = false;
+    let mut out = String::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut in_string = false;
+        for c in code.chars() {
+            match c {
+                '"' => in_string = !in_string,
+                '{' if !in_string => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' if !in_string => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        let _ = writeln!(out, "{code}");
+        if opened && depth == 0 {
+            break;
+        }
+    }
+    out
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Names `x` read as `var.x` in `body`.
+fn member_reads(body: &str, var: &str) -> Vec<String> {
+    let pattern = format!("{var}.");
+    let mut out = Vec::new();
+    for (at, _) in body.match_indices(&pattern) {
+        let before_ok = body
+            .get(..at)
+            .and_then(|b| b.chars().last())
+            .is_none_or(|c| !is_ident(c));
+        if !before_ok {
+            continue;
+        }
+        let name: String = body
+            .get(at + pattern.len()..)
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| is_ident(*c))
+            .collect();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Whether `body` calls `function(` (after its own `fn name(` header).
+fn calls(body: &str, function: &str) -> bool {
+    let pattern = format!("{function}(");
+    body.match_indices(&pattern).any(|(at, _)| {
+        let before = body.get(..at).unwrap_or("");
+        let prev_ok = before.chars().last().is_none_or(|c| !is_ident(c));
+        prev_ok && !before.trim_end().ends_with("fn")
+    })
+}
+
+fn rounding_text(r: &RoundingStep) -> String {
+    format!(
+        "{} → {}保留 {} 位 = {}",
+        num(r.value),
+        r.mode.label(),
+        r.places,
+        r.result
+    )
+}
+
+fn write_inputs(out: &mut String, inputs: &[InputCell]) {
+    out.push_str("  填报内容：\n");
+    let width = inputs.iter().map(|c| c.label.chars().count()).max().unwrap_or(0);
+    for c in inputs {
+        let pad = " ".repeat((width - c.label.chars().count()) * 2);
+        let value = match &c.value {
+            Some(v) => format!("“{v}”"),
+            None => "（空）".into(),
+        };
+        let at = c.at.as_deref().map(|a| format!("（{a}）")).unwrap_or_default();
+        let _ = write!(out, "    {}{pad}  {value}{at}", c.label);
+        if let Some(corr) = &c.corrected {
+            let written = corr
+                .written
+                .as_deref()
+                .map(|w| format!("“{w}”"))
+                .unwrap_or_else(|| "（空）".into());
+            let _ = write!(out, "  ← 表中原填 {written}，按审核决定更正（{}）", corr.source);
+        }
+        out.push('\n');
+    }
+}
+
+fn write_steps(out: &mut String, title: &str, steps: &[Step]) {
+    if steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  {title}：");
+    for s in steps {
+        let _ = writeln!(out, "    {}：{} = {}", s.what, s.expression, s.value);
+    }
+}
+
+fn write_formula(out: &mut String, f: &FormulaCall) {
+    let place = match (&f.file, f.line) {
+        (Some(file), Some(line)) => format!("{file}:{line}"),
+        (Some(file), None) => file.clone(),
+        _ => "位置未知".into(),
+    };
+    let _ = writeln!(out, "  公式：[formulas] {} = {}（{place}）", f.role, f.function);
+    for line in &f.comment {
+        let _ = writeln!(out, "    // {line}");
+    }
+    let args: Vec<String> = f.arguments.iter().map(|a| format!("{} {}", a.name, a.value)).collect();
+    let _ = writeln!(out, "    {}({}, p) = {}", f.function, args.join(", "), f.result);
+    if !f.params.is_empty() {
+        out.push_str("    函数用到的参数：\n");
+        for p in &f.params {
+            let _ = write!(out, "      p.{} = {}：{}", p.name, p.value, p.description);
+            if let Some(r) = &p.reference {
+                let _ = write!(out, "（依据：{r}）");
+            }
+            out.push('\n');
+        }
+    }
+}
+
+fn write_findings(out: &mut String, findings: &[Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    out.push_str("  相关发现：\n");
+    for f in findings {
+        let waived = if f.waived { "（已豁免）" } else { "" };
+        let _ = writeln!(out, "    {} {}{}：{}", f.code, f.severity.label(), waived, f.message);
+    }
+}
+
+fn write_result(out: &mut String, what: &str, r: &Outcome) {
+    let computed = r.computed.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
+    let reported = r.reported.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
+    let _ = writeln!(out, "  结果：计算{what} {computed}，填报 {reported}：{}", r.verdict);
+}
+
+/// Renders explanations as Chinese text for the terminal.
+pub fn render_text(explanations: &[Explanation]) -> String {
+    let mut out = String::new();
+    for (n, e) in explanations.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "文档 {}（{}，{} 年度）", e.id, e.project, e.year);
+        let _ = writeln!(
+            out,
+            "规则集 {}《{}》（{}）；舍入：{}，得分保留 {} 位，总分保留 {} 位",
+            e.ruleset.id,
+            e.ruleset.title,
+            e.ruleset.location,
+            e.rounding.mode_label,
+            e.rounding.score_places,
+            e.rounding.total_places
+        );
+        if !e.decisions.is_empty() {
+            out.push_str("审核决定：\n");
+            for d in &e.decisions {
+                let _ = writeln!(out, "  {}（{}）", d.summary(), d.attribution());
+            }
+        }
+        if let Some(b) = &e.budget {
+            let _ = writeln!(out, "\n▸ {BUDGET_ITEM}");
+            write_inputs(&mut out, &b.inputs);
+            let _ = writeln!(out, "  分值：{}，{}", b.weight.value, b.weight.expression);
+            write_steps(&mut out, "计算", &b.steps);
+            if let Some(f) = &b.rate_formula {
+                write_formula(&mut out, f);
+            }
+            if let Some(check) = &b.rate_check {
+                let _ = writeln!(out, "  核对执行率：{check}");
+            }
+            if let Some(f) = &b.score_formula {
+                write_formula(&mut out, f);
+            }
+            if let Some(r) = &b.rounding {
+                let _ = writeln!(out, "  舍入：{}", rounding_text(r));
+            }
+            write_result(&mut out, "得分", &b.result);
+            write_findings(&mut out, &b.findings);
+        }
+        for i in &e.indicators {
+            let _ = writeln!(out, "\n▸ 指标 {}", i.path);
+            write_inputs(&mut out, &i.inputs);
+            if let Some(h) = &i.unit_hint {
+                let _ = writeln!(out, "  单位：{h}");
+            }
+            out.push_str("  解析：\n");
+            let _ = writeln!(out, "    年度指标值 “{}” → {}", i.target.text, i.target.description);
+            let _ = writeln!(out, "    实际完成值 “{}” → {}", i.actual.text, i.actual.description);
+            let _ = writeln!(out, "  类别：{} —— {}", i.kind_label, i.kind_reason);
+            write_steps(&mut out, "单位换算", &i.conversions);
+            write_steps(&mut out, "计算", &i.steps);
+            if let Some(f) = &i.formula {
+                write_formula(&mut out, f);
+            }
+            if let Some(r) = &i.rounding {
+                let _ = writeln!(out, "  舍入：{}", rounding_text(r));
+            }
+            if let Some(s) = &i.rescale {
+                let _ = writeln!(out, "  {}：{} = {}", s.what, s.expression, s.value);
+            }
+            write_result(&mut out, "得分", &i.result);
+            if i.result.computed.is_none() {
+                let _ = writeln!(out, "  计入合计：{}", i.counted);
+            }
+            write_findings(&mut out, &i.findings);
+        }
+        if let Some(t) = &e.total {
+            let _ = writeln!(out, "\n▸ {TOTAL_ITEM}");
+            out.push_str("  各项：\n");
+            for term in &t.terms {
+                let _ = writeln!(out, "    {}  {}", term.value, term.name);
+            }
+            let _ = writeln!(out, "  合计：{} = {}", t.sum.expression, t.sum.value);
+            let _ = writeln!(out, "  舍入：{}", rounding_text(&t.rounding));
+            write_result(&mut out, "总分", &t.result);
+            let bands: Vec<String> = t.bands.iter().map(|b| format!("{} {}", b.name, b.value)).collect();
+            let _ = writeln!(out, "  等级划分：{}", bands.join("，"));
+            let _ = writeln!(out, "  等级：{} → {}", t.grade.expression, t.grade.value);
+            if let Some(check) = &t.grade_check {
+                let _ = writeln!(out, "  {check}");
+            }
+            write_findings(&mut out, &t.findings);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        reason = "tests"
+    )]
+
+    use super::*;
+
+    #[test]
+    fn function_text_stops_at_the_closing_brace() {
+        let text = "fn f(a, p) {\n    if a { p.x } else { \"}\" }\n}\nfn g() { 1 }\n";
+        let body = function_text(text);
+        assert!(body.contains("p.x") && !body.contains("fn g"), "{body}");
+    }
+
+    #[test]
+    fn member_reads_find_parameter_names() {
+        let body = "fn f(a, p) { round(a, p.rate_places) + p.x * p.rate_places + up.y }";
+        assert_eq!(member_reads(body, "p"), ["rate_places", "x"]);
+    }
+
+    #[test]
+    fn calls_ignore_the_definition() {
+        assert!(calls("fn a(x) { b(x) }", "b"));
+        assert!(!calls("fn b(x) { x }", "b"));
+        assert!(!calls("fn a(x) { ab(x) }", "b"));
+    }
+
+    #[test]
+    fn long_quotients_are_cut_with_an_ellipsis() {
+        let q = Decimal::from(870_996) / Decimal::from(890_000);
+        assert_eq!(num(q), "0.97864719…");
+        assert_eq!(num(Decimal::new(980, 3)), "0.980");
+    }
+}

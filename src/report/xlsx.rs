@@ -1,0 +1,168 @@
+//! The Excel workbook: sheets 汇总 (one row per form), 指标 (one row per indicator), 发现
+//! (one row per finding) and 审核决定 (one row per applied reviewer decision), with bold frozen headers, autofilters, sized columns, the number
+//! formats finance staff expect, and computed values that differ from the reported ones
+//! highlighted.
+//!
+//! Numbers are written as Excel numbers, not text. Scores stay exact decimals until this
+//! module: each is converted once, here, to the nearest binary float (the only number type an
+//! xlsx cell holds) by parsing its exact decimal text — correctly rounded, unlike
+//! `rust_decimal`'s own `to_f64`, which is why `rust_xlsxwriter`'s `rust_decimal` feature is
+//! not used.
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
+use unicode_width::UnicodeWidthStr;
+
+use super::RenderError;
+use super::tables::{self, NumberStyle, Table, Tone, Value};
+use crate::scoring::Scorecard;
+
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Widest column, in Excel character units.
+const MAX_WIDTH: usize = 60;
+
+/// The workbook's bytes.
+pub(crate) fn workbook(cards: &[Scorecard]) -> Result<Vec<u8>, RenderError> {
+    let mut book = Workbook::new();
+    let styles = Styles::new();
+    for table in [
+        tables::documents(cards),
+        tables::indicators(cards),
+        tables::findings(cards),
+        tables::decisions(cards),
+    ] {
+        let sheet = book.add_worksheet();
+        write_sheet(sheet, &table, &styles)?;
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// The formats of one workbook.
+struct Styles {
+    header: Format,
+    /// Indexed by tone, then style: plain text/integers first.
+    cells: [[Format; 4]; 3],
+}
+
+impl Styles {
+    fn new() -> Self {
+        let base = Format::new().set_border(FormatBorder::Thin);
+        let by_style = |f: Format| {
+            [
+                f.clone(),
+                f.clone().set_num_format("0.00"),
+                f.clone().set_num_format("#,##0.00"),
+                f.set_num_format("0.00%"),
+            ]
+        };
+        Self {
+            header: base.clone().set_bold().set_background_color(Color::RGB(0xDDEBF7)),
+            cells: [
+                by_style(base.clone()),
+                // Excel's own "Bad" and "Neutral" cell styles.
+                by_style(
+                    base.clone()
+                        .set_background_color(Color::RGB(0xFFC7CE))
+                        .set_font_color(Color::RGB(0x9C0006)),
+                ),
+                by_style(
+                    base.set_background_color(Color::RGB(0xFFEB9C))
+                        .set_font_color(Color::RGB(0x9C5700)),
+                ),
+            ],
+        }
+    }
+
+    fn of(&self, tone: Tone, style: Option<NumberStyle>) -> &Format {
+        let by_tone = match tone {
+            Tone::Plain => &self.cells[0],
+            Tone::Bad => &self.cells[1],
+            Tone::Warn => &self.cells[2],
+        };
+        match style {
+            None => &by_tone[0],
+            Some(NumberStyle::Score) => &by_tone[1],
+            Some(NumberStyle::Amount) => &by_tone[2],
+            Some(NumberStyle::Rate) => &by_tone[3],
+        }
+    }
+}
+
+/// The float Excel stores for an exact decimal: the nearest one, by parsing its decimal text.
+fn excel_number(d: Decimal) -> Result<f64, RenderError> {
+    d.to_string()
+        .parse::<f64>()
+        .map_err(|_| RenderError::Number(d.to_string()))
+}
+
+/// How wide a cell shows, in Excel character units (CJK characters count two).
+fn shown_width(value: &Value) -> usize {
+    match value {
+        Value::Empty => 0,
+        Value::Text(s) => s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0),
+        Value::Integer(n) => n.to_string().len(),
+        Value::Number(d, style) => {
+            let digits = d.trunc().abs().to_string().len();
+            match style {
+                NumberStyle::Score => digits + 3,
+                NumberStyle::Amount => digits + digits.saturating_sub(1) / 3 + 3,
+                NumberStyle::Rate => digits + 6,
+            }
+        }
+    }
+}
+
+fn write_sheet(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<(), RenderError> {
+    sheet.set_name(table.name)?;
+    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.width()).collect();
+    for (col, header) in (0u16..).zip(table.headers) {
+        sheet.write_string_with_format(0, col, *header, &styles.header)?;
+    }
+    for (row, cells) in (1u32..).zip(&table.rows) {
+        for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
+            *width = (*width).max(shown_width(&cell.value));
+            match &cell.value {
+                Value::Empty => {
+                    sheet.write_blank(row, col, styles.of(cell.tone, None))?;
+                }
+                Value::Text(s) => {
+                    let s: String = s.chars().take(MAX_CELL_CHARS).collect();
+                    sheet.write_string_with_format(row, col, s, styles.of(cell.tone, None))?;
+                }
+                Value::Integer(n) => {
+                    // i64 → f64 is exact for every count and year a report holds.
+                    #[expect(clippy::cast_precision_loss, reason = "years and counts are small")]
+                    let n = *n as f64;
+                    sheet.write_number_with_format(row, col, n, styles.of(cell.tone, None))?;
+                }
+                Value::Number(d, style) => {
+                    sheet.write_number_with_format(row, col, excel_number(*d)?, styles.of(cell.tone, Some(*style)))?;
+                }
+            }
+        }
+    }
+    for (col, width) in (0u16..).zip(&widths) {
+        // Two units of padding; the filter button needs room beside the header.
+        let width = u16::try_from((*width + 4).min(MAX_WIDTH)).unwrap_or(20);
+        sheet.set_column_width(col, width)?;
+    }
+    let last_row = u32::try_from(table.rows.len()).unwrap_or(u32::MAX);
+    let last_col = u16::try_from(table.headers.len().saturating_sub(1)).unwrap_or(0);
+    sheet.autofilter(0, 0, last_row, last_col)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn decimals_become_the_nearest_float() {
+        assert_eq!(excel_number(dec!(88.62)).unwrap(), 88.62);
+        assert_eq!(excel_number(dec!(0.1)).unwrap(), 0.1);
+        assert_eq!(excel_number(dec!(1190000.00)).unwrap(), 1_190_000.0);
+    }
+}

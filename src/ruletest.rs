@@ -1,0 +1,687 @@
+//! `jixiao test`: a rule set's own cases, written by policy editors as TOML files in
+//! `rules/<id>/tests/`, each a document (a form pasted from Excel, an inline document, or a
+//! file) with the exact results the editor expects; plus coverage — which finding rules, formula
+//! outcomes and parameters no case exercises, and whether cases sit at, just below and just
+//! above each parameter's value.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::document::EvaluationDocument;
+use crate::import::{ImportOptions, import_text};
+use crate::policy::RuleSet;
+use crate::policy::model::Dec;
+use crate::scoring::{Scorecard, score_document};
+use crate::script::{ScriptSet, take_probes};
+
+/// One test case file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// What the case is about.
+    pub case: CaseMeta,
+    /// The document scored.
+    pub input: CaseInput,
+    /// The results expected, compared exactly.
+    pub expect: Expect,
+}
+
+/// Name and description of a case.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseMeta {
+    /// 用例名称。
+    pub name: String,
+    /// 用例说明：检验哪条规则、哪个阈值。
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The document of a case: exactly one of `form`, `document` or `file`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    /// 从 Excel 复制的自评表（制表符分隔）。
+    #[serde(default)]
+    pub form: Option<String>,
+    /// 评价文档（与 JSON 评价文档相同的结构，写成 TOML）。
+    #[serde(default)]
+    pub document: Option<toml::Value>,
+    /// 文件路径（相对于用例文件）：.json 评价文档或 .tsv/.csv/.xlsx 自评表（取第一张表）。
+    #[serde(default)]
+    pub file: Option<String>,
+    /// 导入自评表时的预算年度。
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// 导入自评表时的地区。
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// Expected results; anything left out is not compared.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// 预算执行得分。
+    #[serde(default)]
+    pub funds_score: Option<Dec>,
+    /// 各指标得分：键为三级指标名称或 一级/二级/三级 路径。
+    #[serde(default)]
+    pub indicators: BTreeMap<String, Dec>,
+    /// 总分。
+    #[serde(default)]
+    pub total: Option<Dec>,
+    /// 等级。
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// 未豁免的发现代码（完整集合，顺序不限）。
+    #[serde(default)]
+    pub findings: Option<Vec<String>>,
+}
+
+/// One case, loaded.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// File name inside `tests/`.
+    pub file: String,
+    /// Parsed content.
+    pub spec: CaseFile,
+    /// The document.
+    pub document: EvaluationDocument,
+}
+
+/// Loads a case file; `base` is the folder relative paths start from (None for embedded sets).
+pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, String> {
+    let spec: CaseFile = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| crate::policy::line_col(text, s.start))
+            .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+        format!("{file}{at}：{}", e.message().trim())
+    })?;
+    let options = ImportOptions {
+        year: spec.input.year,
+        default_year: None,
+        region: spec.input.region.clone(),
+    };
+    let document = match (&spec.input.form, &spec.input.document, &spec.input.file) {
+        (Some(form), None, None) => first_form(file, form, &options)?,
+        (None, Some(doc), None) => {
+            let json = serde_json::to_value(doc).map_err(|e| format!("{file}：[input.document] 无法转换：{e}"))?;
+            let validator = crate::validate::DocumentValidator::new()?;
+            validator.check(&json).map_err(|problems| {
+                let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
+                format!("{file}：[input.document] 不是合法的评价文档：{}", list.join("；"))
+            })?
+        }
+        (None, None, Some(path)) => {
+            let base = base.ok_or_else(|| format!("{file}：内置规则集的用例不能引用文件，请改用 form 或 document"))?;
+            let full = base.join(path);
+            if path.ends_with(".json") {
+                let text =
+                    std::fs::read_to_string(&full).map_err(|e| format!("{file}：无法读取 {}：{e}", full.display()))?;
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| format!("{}：{e}", full.display()))?;
+                crate::validate::DocumentValidator::new()?
+                    .check(&value)
+                    .map_err(|p| format!("{}：不是合法的评价文档：{p:?}", full.display()))?
+            } else {
+                crate::import::import_file(&full, &options)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| format!("{}：没有自评表", full.display()))?
+            }
+        }
+        _ => return Err(format!("{file}：[input] 中 form、document、file 必须且只能写一个")),
+    };
+    Ok(Case {
+        file: file.to_owned(),
+        spec,
+        document,
+    })
+}
+
+fn first_form(file: &str, form: &str, options: &ImportOptions) -> Result<EvaluationDocument, String> {
+    import_text(file, form, options)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("{file}：[input.form] 中没有自评表"))
+}
+
+/// One difference between expected and actual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What was compared ("总分", "指标 平台搭建完成时间", …).
+    pub what: String,
+    /// Expected, as written in the case.
+    pub expected: String,
+    /// What the rule set gave.
+    pub actual: String,
+}
+
+/// Result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// Case file.
+    pub file: String,
+    /// Case name.
+    pub name: String,
+    /// Differences; empty when the case passes.
+    pub mismatches: Vec<Mismatch>,
+    /// The scorecard (None when scoring failed).
+    pub card: Option<Scorecard>,
+    /// Scoring error, if any.
+    pub error: Option<String>,
+}
+
+impl CaseResult {
+    /// True when the case passed.
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty() && self.error.is_none()
+    }
+}
+
+fn show(d: Option<Decimal>) -> String {
+    d.map_or_else(|| "（无）".to_owned(), |d| d.to_string())
+}
+
+/// Compares a scorecard with a case's expectations, exactly.
+pub fn compare(expect: &Expect, card: &Scorecard) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let check = |out: &mut Vec<Mismatch>, what: String, expected: Option<Decimal>, actual: Option<Decimal>| {
+        if let Some(e) = expected {
+            if actual != Some(e) {
+                out.push(Mismatch {
+                    what,
+                    expected: e.to_string(),
+                    actual: show(actual),
+                });
+            }
+        }
+    };
+    check(
+        &mut out,
+        "预算执行得分".into(),
+        expect.funds_score.map(|d| d.0),
+        card.budget.score,
+    );
+    for (key, value) in &expect.indicators {
+        let found = card.indicators.iter().find(|i| i.name == *key || i.path() == *key);
+        match found {
+            Some(ind) => check(&mut out, format!("指标“{key}”得分"), Some(value.0), ind.score),
+            None => out.push(Mismatch {
+                what: format!("指标“{key}”"),
+                expected: value.0.to_string(),
+                actual: "表中没有这个指标".into(),
+            }),
+        }
+    }
+    check(
+        &mut out,
+        "总分".into(),
+        expect.total.map(|d| d.0),
+        Some(card.total.score),
+    );
+    if let Some(grade) = &expect.grade {
+        if *grade != card.grade {
+            out.push(Mismatch {
+                what: "等级".into(),
+                expected: grade.clone(),
+                actual: card.grade.clone(),
+            });
+        }
+    }
+    if let Some(codes) = &expect.findings {
+        let expected: BTreeSet<&str> = codes.iter().map(String::as_str).collect();
+        let actual: BTreeSet<&str> = card
+            .findings
+            .iter()
+            .filter(|f| !f.waived)
+            .map(|f| f.code.as_str())
+            .collect();
+        if expected != actual {
+            let list = |s: &BTreeSet<&str>| {
+                if s.is_empty() {
+                    "（无）".to_owned()
+                } else {
+                    s.iter().copied().collect::<Vec<_>>().join("、")
+                }
+            };
+            let missing: BTreeSet<&str> = expected.difference(&actual).copied().collect();
+            let extra: BTreeSet<&str> = actual.difference(&expected).copied().collect();
+            out.push(Mismatch {
+                what: format!("发现（缺少 {}，多出 {}）", list(&missing), list(&extra)),
+                expected: list(&expected),
+                actual: list(&actual),
+            });
+        }
+    }
+    out
+}
+
+/// Runs every case against a rule set.
+pub fn run_cases(rules: &RuleSet, cases: &[Case]) -> Vec<CaseResult> {
+    cases
+        .iter()
+        .map(|case| match score_document(rules, &case.document) {
+            Ok(card) => CaseResult {
+                file: case.file.clone(),
+                name: case.spec.case.name.clone(),
+                mismatches: compare(&case.spec.expect, &card),
+                card: Some(card),
+                error: None,
+            },
+            Err(e) => CaseResult {
+                file: case.file.clone(),
+                name: case.spec.case.name.clone(),
+                mismatches: Vec::new(),
+                card: None,
+                error: Some(e.to_string()),
+            },
+        })
+        .collect()
+}
+
+/// How the cases exercise a parameter: whether nudging it changes any result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamProbe {
+    /// Parameter name.
+    pub name: String,
+    /// Its value.
+    pub value: Decimal,
+    /// A case sits exactly at the value (a change by the smallest step moves a result).
+    pub at: bool,
+    /// A case sits just below (lowering the value by up to 5% moves a result, the smallest step does not).
+    pub below: bool,
+    /// A case sits just above (raising the value by up to 5% moves a result, the smallest step does not).
+    pub above: bool,
+}
+
+/// What the cases cover.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// Finding codes some case produced.
+    pub codes_seen: BTreeSet<String>,
+    /// Finding codes the rule set can produce that no case produced.
+    pub codes_missing: Vec<String>,
+    /// Number of script branches (function entries, `if` and `else` paths).
+    pub branches_total: usize,
+    /// Script branches no case reaches.
+    pub branches_missing: Vec<Branch>,
+    /// Per parameter, where the cases sit.
+    pub params: Vec<ParamProbe>,
+}
+
+fn fingerprint(cards: &[Option<Scorecard>]) -> Vec<String> {
+    cards
+        .iter()
+        .map(|c| {
+            c.as_ref()
+                .map(|c| serde_json::to_string(c).unwrap_or_default())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Computes coverage: codes and formula outcomes from the results, and parameter probes by
+/// re-running the cases with each parameter nudged (the smallest step and ±5%).
+pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_codes: &[String]) -> Coverage {
+    let mut cov = Coverage::default();
+    for card in results.iter().filter_map(|r| r.card.as_ref()) {
+        cov.codes_seen.extend(card.findings.iter().map(|f| f.code.clone()));
+    }
+    cov.codes_missing = all_codes
+        .iter()
+        .filter(|c| !cov.codes_seen.contains(*c))
+        .cloned()
+        .collect();
+    let (branches, missing) = branch_coverage(rules, cases);
+    cov.branches_total = branches;
+    cov.branches_missing = missing;
+
+    let baseline = fingerprint(&results.iter().map(|r| r.card.clone()).collect::<Vec<_>>());
+    let rerun = |name: &str, value: Decimal| -> bool {
+        let nudged = rules.with_param(name, value);
+        let cards: Vec<Option<Scorecard>> = cases
+            .iter()
+            .map(|c| score_document(&nudged, &c.document).ok())
+            .collect();
+        fingerprint(&cards) != baseline
+    };
+    for p in &rules.params {
+        // Integer parameters (places, counts) move by whole steps; others by a hair.
+        let integer = p.value.fract().is_zero();
+        let step = if integer {
+            Decimal::ONE
+        } else {
+            Decimal::new(1, p.value.scale().max(2) + 2)
+        };
+        let five = if integer {
+            (p.value.abs() * Decimal::new(5, 2)).ceil().max(Decimal::ONE)
+        } else {
+            (p.value.abs() * Decimal::new(5, 2)).max(step * Decimal::TEN)
+        };
+        let at = rerun(&p.name, p.value - step) || rerun(&p.name, p.value + step);
+        let below_far = rerun(&p.name, p.value - five);
+        let above_far = rerun(&p.name, p.value + five);
+        let below_near = rerun(&p.name, p.value - step);
+        let above_near = rerun(&p.name, p.value + step);
+        cov.params.push(ParamProbe {
+            name: p.name.clone(),
+            value: p.value,
+            at,
+            below: below_far && (!below_near || at),
+            above: above_far && (!above_near || at),
+        });
+    }
+    cov
+}
+
+/// Renders results and coverage as the text `jixiao test` prints (Chinese).
+pub fn render(ruleset: &str, results: &[CaseResult], cov: &Coverage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "规则集 {ruleset} 的测试用例：");
+    for r in results {
+        if r.passed() {
+            let _ = writeln!(out, "  通过  {}（{}）", r.name, r.file);
+        } else {
+            let _ = writeln!(out, "  失败  {}（{}）", r.name, r.file);
+            if let Some(e) = &r.error {
+                let _ = writeln!(out, "        评分出错：{e}");
+            }
+            for m in &r.mismatches {
+                let _ = writeln!(
+                    out,
+                    "        {}：\n          - 期望 {}\n          + 实际 {}",
+                    m.what, m.expected, m.actual
+                );
+            }
+        }
+    }
+    let passed = results.iter().filter(|r| r.passed()).count();
+    let _ = writeln!(out, "\n覆盖情况：");
+    if cov.codes_missing.is_empty() {
+        let _ = writeln!(out, "  发现规则：全部 {} 条都有用例触发", cov.codes_seen.len());
+    } else {
+        let _ = writeln!(out, "  没有用例触发的发现规则：{}", cov.codes_missing.join("、"));
+    }
+    if cov.branches_missing.is_empty() {
+        let _ = writeln!(out, "  脚本分支：全部 {} 个都有用例到达", cov.branches_total);
+    } else {
+        let _ = writeln!(
+            out,
+            "  脚本分支：{} 个中有 {} 个没有用例到达：",
+            cov.branches_total,
+            cov.branches_missing.len()
+        );
+        for b in &cov.branches_missing {
+            let _ = writeln!(out, "    {}:{} 函数 {} 的{}", b.file, b.line, b.function, b.label);
+        }
+    }
+    for p in &cov.params {
+        let mark = |b: bool| if b { "有" } else { "无" };
+        let _ = writeln!(
+            out,
+            "  参数 {} = {}：恰在阈值 {}，略低于 {}，略高于 {}",
+            p.name,
+            p.value,
+            mark(p.at),
+            mark(p.below),
+            mark(p.above)
+        );
+    }
+    let _ = writeln!(out, "\n{passed} passed, {} failed", results.len() - passed);
+    out
+}
+
+/// True when coverage is complete: every code, every outcome, and every parameter probed at,
+/// just below and just above.
+pub fn coverage_complete(cov: &Coverage) -> bool {
+    cov.codes_missing.is_empty()
+        && cov.branches_missing.is_empty()
+        && cov.params.iter().all(|p| p.at && p.below && p.above)
+}
+
+/// A path through a script function that coverage tracks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    /// Probe id.
+    pub id: i64,
+    /// Script file.
+    pub file: String,
+    /// 1-based line where the path starts.
+    pub line: usize,
+    /// Function it belongs to.
+    pub function: String,
+    /// Which path, in Chinese ("入口", "第 12 行 if 成立", "第 12 行 if 不成立").
+    pub label: String,
+}
+
+/// Instruments a script: a `__probe(id)` call at every function entry and at the start of
+/// every `if` and `else` block, and an `else { __probe(id) }` where an `if` has no `else`.
+/// Strings and comments are left alone; the script's results are unchanged.
+pub fn instrument(file: &str, source: &str, next_id: &mut i64, branches: &mut Vec<Branch>) -> String {
+    #[derive(PartialEq)]
+    enum Frame {
+        Then(usize),
+        Other,
+    }
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len() * 2);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut line = 1;
+    let mut function = String::new();
+    let mut pending: Option<(&'static str, usize)> = None; // ("fn" | "if" | "else", line)
+    let mut paren = 0i32;
+    let mut i = 0;
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut probe = |label: String, line: usize, function: &str, next_id: &mut i64| -> i64 {
+        let id = *next_id;
+        *next_id += 1;
+        branches.push(Branch {
+            id,
+            file: file.to_owned(),
+            line,
+            function: function.to_owned(),
+            label,
+        });
+        id
+    };
+    while let Some(&c) = chars.get(i) {
+        // Comments and strings are copied untouched.
+        if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while let Some(&d) = chars.get(i) {
+                if d == '\n' {
+                    break;
+                }
+                out.push(d);
+                i += 1;
+            }
+            continue;
+        }
+        if c == '"' || c == '`' {
+            out.push(c);
+            i += 1;
+            while let Some(&d) = chars.get(i) {
+                out.push(d);
+                i += 1;
+                if d == '\\' {
+                    if let Some(&e) = chars.get(i) {
+                        out.push(e);
+                        i += 1;
+                    }
+                } else if d == c {
+                    break;
+                } else if d == '\n' {
+                    line += 1;
+                }
+            }
+            continue;
+        }
+        let word_start = ident(c) && (i == 0 || !chars.get(i - 1).is_some_and(|&p| ident(p)));
+        if word_start {
+            let word: String = chars.iter().skip(i).take_while(|&&d| ident(d)).collect();
+            match word.as_str() {
+                "fn" if stack.is_empty() => {
+                    let name: String = chars
+                        .iter()
+                        .skip(i + 2)
+                        .skip_while(|d| d.is_whitespace())
+                        .take_while(|&&d| ident(d))
+                        .collect();
+                    function = name;
+                    pending = Some(("fn", line));
+                }
+                "if" => pending = Some(("if", line)),
+                "else" => {
+                    // `else if` leaves the nested `if` to record its own paths.
+                    let next: String = chars
+                        .iter()
+                        .skip(i + 4)
+                        .skip_while(|d| d.is_whitespace())
+                        .take(2)
+                        .collect();
+                    if next != "if" {
+                        pending = Some(("else", line));
+                    }
+                }
+                _ => {}
+            }
+            out.push_str(&word);
+            i += word.chars().count();
+            continue;
+        }
+        match c {
+            '\n' => line += 1,
+            '(' => paren += 1,
+            ')' => paren -= 1,
+            '{' if paren == 0 && i > 0 && chars.get(i - 1) == Some(&'#') => stack.push(Frame::Other),
+            '{' if paren == 0 => {
+                out.push('{');
+                i += 1;
+                match pending.take() {
+                    Some(("fn", l)) => {
+                        let id = probe("入口".to_owned(), l, &function, next_id);
+                        out.push_str(&format!(" __probe({id});"));
+                        stack.push(Frame::Other);
+                    }
+                    Some(("if", l)) => {
+                        let id = probe(format!("第 {l} 行 if 条件成立的分支"), l, &function, next_id);
+                        out.push_str(&format!(" __probe({id});"));
+                        stack.push(Frame::Then(l));
+                    }
+                    Some(("else", l)) => {
+                        let id = probe(format!("第 {l} 行 else 分支"), l, &function, next_id);
+                        out.push_str(&format!(" __probe({id});"));
+                        stack.push(Frame::Other);
+                    }
+                    _ => stack.push(Frame::Other),
+                }
+                continue;
+            }
+            '}' => {
+                out.push('}');
+                i += 1;
+                if let Some(Frame::Then(l)) = stack.pop() {
+                    // Look past blanks and comments for an `else`.
+                    let mut j = i;
+                    loop {
+                        while chars.get(j).is_some_and(|d| d.is_whitespace()) {
+                            j += 1;
+                        }
+                        if chars.get(j) == Some(&'/') && chars.get(j + 1) == Some(&'/') {
+                            while chars.get(j).is_some_and(|&d| d != '\n') {
+                                j += 1;
+                            }
+                            continue;
+                        }
+                        break;
+                    }
+                    let next: String = chars.iter().skip(j).take(4).collect();
+                    let has_else = next == "else" && !chars.get(j + 4).is_some_and(|&d| ident(d));
+                    if !has_else {
+                        let id = probe(
+                            format!("第 {l} 行 if 条件不成立（无 else）的路径"),
+                            l,
+                            &function,
+                            next_id,
+                        );
+                        out.push_str(&format!(" else {{ __probe({id}) }}"));
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Runs the cases on an instrumented copy of the rule set's scripts; returns the number of
+/// branches and those no case reached.
+fn branch_coverage(rules: &RuleSet, cases: &[Case]) -> (usize, Vec<Branch>) {
+    let mut next_id = 1;
+    let mut branches = Vec::new();
+    let files: Vec<(String, String)> = rules
+        .files
+        .files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".rhai"))
+        .map(|(n, t)| (n.clone(), instrument(n, t, &mut next_id, &mut branches)))
+        .collect();
+    let Ok(probed) = ScriptSet::compile_probed(&rules.id, &files, rules.scripts.limits()) else {
+        return (branches.len(), branches);
+    };
+    let mut copy = rules.clone();
+    copy.scripts = std::sync::Arc::new(probed);
+    let _ = take_probes();
+    for case in cases {
+        let _ = score_document(&copy, &case.document);
+    }
+    let hit = take_probes();
+    let total = branches.len();
+    (total, branches.into_iter().filter(|b| !hit.contains(&b.id)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instrumentation_marks_every_path_and_keeps_results() {
+        let src = "// 注释 { if\nfn f(a, b) {\n    if a > b { a } else if a == b { 0 } else { b }\n}\nfn g(x) {\n    if x > 1 { return \"}\"; }\n    x\n}\n";
+        let mut id = 1;
+        let mut branches = Vec::new();
+        let out = instrument("t.rhai", src, &mut id, &mut branches);
+        let labels: Vec<String> = branches.iter().map(|b| format!("{}:{}", b.function, b.label)).collect();
+        assert_eq!(
+            labels,
+            [
+                "f:入口",
+                "f:第 3 行 if 条件成立的分支",
+                "f:第 3 行 if 条件成立的分支",
+                "f:第 3 行 else 分支",
+                "g:入口",
+                "g:第 6 行 if 条件成立的分支",
+                "g:第 6 行 if 条件不成立（无 else）的路径",
+            ]
+        );
+        assert!(out.contains("return \"}\"; } else { __probe(7) }"), "{out}");
+        let set =
+            ScriptSet::compile_probed("t", &[("t.rhai".into(), out)], &crate::script::ScriptLimits::default()).unwrap();
+        let _ = take_probes();
+        let r: i64 = set.call("f", (1_i64, 1_i64)).unwrap();
+        assert_eq!(r, 0);
+        assert_eq!(take_probes().into_iter().collect::<Vec<_>>(), [1, 3]);
+        let r: String = set.call("g", (5_i64,)).unwrap();
+        assert_eq!(r, "}");
+    }
+}

@@ -1,0 +1,143 @@
+//! The policy editor's loop through the binary: copy a rule set to a new year, change it, see
+//! how it differs from the old one and what the change does to the seed forms.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::Path;
+use std::process::Command;
+
+fn jixiao(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} does not contain {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn new_year_copies_a_complete_self_contained_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join("shenzhen-2022");
+    let (code, _, stderr) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2022",
+        "--to",
+        to.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let policy = std::fs::read_to_string(to.join("policy.toml")).unwrap();
+    assert!(policy.starts_with("#:schema ./policy.schema.json\n"), "{policy}");
+    assert!(policy.contains("id = \"shenzhen-2022\""));
+    assert!(policy.contains("years = { from = 2022, to = 2022 }"));
+    assert!(policy.contains("深圳市项目支出绩效自评规则（2022 年度）"));
+    assert!(policy.contains("# 深圳市项目支出绩效自评规则"), "comments are kept");
+    assert!(to.join("formulas.rhai").exists() && to.join("policy.schema.json").exists());
+    // Refuses to overwrite.
+    let (code, _, stderr) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2022",
+        "--to",
+        to.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("已存在且不为空"), "{stderr}");
+}
+
+#[test]
+fn diff_shows_parameter_changes_and_their_effect_on_the_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join("shenzhen-2022");
+    let dir = to.to_str().unwrap();
+    assert_eq!(
+        jixiao(&["new-year", "--from", "shenzhen-2020", "--year", "2022", "--to", dir]).0,
+        0
+    );
+    // Late but explained now earns 75% instead of half the points.
+    edit(&to.join("policy.toml"), "value = \"0.5\"", "value = \"0.75\"");
+
+    let (code, stdout, stderr) = jixiao(&["diff", "--from", "shenzhen-2020", "--to", dir, "--rules-only"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("~ params.late_share_explained.value：\"0.5\" → \"0.75\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 个函数差异"), "{stdout}");
+
+    let (code, stdout, stderr) = jixiao(&[
+        "diff",
+        "--from",
+        "shenzhen-2020",
+        "--to",
+        dir,
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2021",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let diff: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let changed: Vec<&serde_json::Value> = diff["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["old_total"] != d["new_total"])
+        .collect();
+    assert_eq!(changed.len(), 1, "only form 4 has a late deadline");
+    let form4 = changed[0];
+    assert_eq!(form4["old_total"], "92.60");
+    assert_eq!(form4["new_total"], "95.60");
+    let moved = &form4["moved"][0];
+    assert_eq!(moved["item"], "产出指标/时效指标/平台搭建完成时间");
+    assert_eq!(moved["new"], "9.00");
+    assert!(
+        moved["because"]
+            .as_str()
+            .unwrap()
+            .contains("late_share_explained 0.5 → 0.75")
+    );
+    assert_eq!(
+        diff["findings_appearing"]["T1"], 1,
+        "the form's reported 92.6 no longer matches"
+    );
+}
+
+#[test]
+fn diff_between_two_embedded_sets_summarises_grades_and_findings() {
+    let (code, stdout, stderr) = jixiao(&[
+        "diff",
+        "--from",
+        "shenzhen-2020",
+        "--to",
+        "cn-mof-2020",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2021",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!(stdout);
+}

@@ -1,0 +1,283 @@
+//! Malformed inputs: each gives an `ImportError` naming the file (and the row, where there is
+//! one) and saying what to do — never a panic. Messages are snapshotted for review.
+//! Adding a case means adding a file to `tests/fixtures/malformed/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on the first surprise"
+)]
+
+mod common;
+
+use common::*;
+use jixiao::import::{ErrorKind, ImportError, ImportOptions, import_bytes, import_text};
+use proptest::prelude::*;
+use rust_xlsxwriter::Workbook;
+
+fn fail(file: &str, bytes: &[u8]) -> ImportError {
+    match import_bytes(file, bytes, &ImportOptions::default()) {
+        Ok(docs) => panic!("{file} imported {} documents, expected an error", docs.len()),
+        Err(e) => e,
+    }
+}
+
+/// Kinds that concern the whole file, where no row can be named.
+fn file_level(kind: Option<ErrorKind>) -> bool {
+    matches!(
+        kind,
+        Some(ErrorKind::Empty | ErrorKind::UnsupportedFormat | ErrorKind::Workbook | ErrorKind::NoForm) | None
+    )
+}
+
+#[test]
+fn malformed_fixtures_give_located_errors() {
+    insta::glob!("fixtures/malformed/*", |path| {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let e = fail(&name, &std::fs::read(path).unwrap());
+        let text = e.to_string();
+        assert!(text.starts_with(&name), "{text}");
+        if !file_level(e.kind()) {
+            assert!(
+                text.contains(" 第 ") && text.contains(" 行"),
+                "{name}: no row in “{text}”"
+            );
+        }
+        insta::assert_snapshot!(show(&e));
+    });
+}
+
+#[test]
+fn malformed_cases_have_the_expected_kind_and_place() {
+    let case = |file: &str| fail(file, &fixture_bytes(&format!("malformed/{file}")));
+    let e = case("non-numeric-budget.tsv");
+    assert_eq!(e.kind(), Some(ErrorKind::NotANumber));
+    assert_eq!(
+        e.to_string().split('；').next().unwrap(),
+        "non-numeric-budget.tsv 第 6 行 D 列：全年预算数 \"abc\" 不是数字"
+    );
+    let e = case("weight-not-number.tsv");
+    assert_eq!(e.kind(), Some(ErrorKind::NotANumber));
+    assert!(
+        e.to_string()
+            .starts_with("weight-not-number.tsv 第 13 行 G 列：分值 \"十二点五\" 不是数字"),
+        "{e}"
+    );
+    let e = case("duplicate-form.tsv");
+    assert_eq!(e.kind(), Some(ErrorKind::Duplicate));
+    assert!(
+        e.to_string()
+            .starts_with("duplicate-form.tsv 第 23 行：本表与第 1 行开始的表编号相同"),
+        "{e}"
+    );
+    assert_eq!(case("truncated.tsv").kind(), Some(ErrorKind::MissingBlock));
+    assert_eq!(
+        case("missing-indicator-header.tsv").kind(),
+        Some(ErrorKind::MissingBlock)
+    );
+    assert_eq!(case("missing-funds-total.tsv").kind(), Some(ErrorKind::MissingBlock));
+    assert_eq!(case("no-project-name.tsv").kind(), Some(ErrorKind::MissingBlock));
+    let e = case("unknown-funds-column.tsv");
+    assert_eq!(e.kind(), Some(ErrorKind::UnknownColumn));
+    assert!(
+        e.to_string()
+            .starts_with("unknown-funds-column.tsv 第 5 行 D 列：资金表头“预算调整数”无法识别"),
+        "{e}"
+    );
+    let e = case("unknown-indicator-row.tsv");
+    assert_eq!(e.kind(), Some(ErrorKind::UnknownRow));
+    assert!(e.to_string().starts_with("unknown-indicator-row.tsv 第 18 行："), "{e}");
+    assert_eq!(
+        case("unplaceable-indicator-row.tsv").kind(),
+        Some(ErrorKind::UnknownRow)
+    );
+    assert_eq!(case("second-funds-header.tsv").kind(), Some(ErrorKind::UnknownRow));
+    assert_eq!(case("ambiguous-year.tsv").kind(), Some(ErrorKind::AmbiguousYear));
+    let e = case("unterminated-quote.csv");
+    assert_eq!(e.kind(), Some(ErrorKind::Syntax));
+    assert!(
+        e.to_string()
+            .starts_with("unterminated-quote.csv 第 9 行 A 列：引号没有闭合"),
+        "{e}"
+    );
+    assert_eq!(case("not-gbk.tsv").kind(), Some(ErrorKind::Encoding));
+    assert!(case("not-gbk.tsv").to_string().starts_with("not-gbk.tsv 第 2 行："));
+    assert_eq!(case("empty.tsv").kind(), Some(ErrorKind::Empty));
+    assert_eq!(case("blank.csv").kind(), Some(ErrorKind::Empty));
+    assert_eq!(case("form.pdf").kind(), Some(ErrorKind::UnsupportedFormat));
+    assert_eq!(case("old-excel.xls").kind(), Some(ErrorKind::UnsupportedFormat));
+    assert_eq!(case("corrupt.xlsx").kind(), Some(ErrorKind::Workbook));
+    assert_eq!(case("text-named.xlsx").kind(), Some(ErrorKind::Workbook));
+}
+
+#[test]
+fn binary_file_is_rejected() {
+    let mut bytes = b"PK\x03\x04 not really".to_vec();
+    bytes.extend([0u8, 1, 2, 3, 0xff, 0xfe, b'\n', 0]);
+    let e = fail("image.tsv", &bytes);
+    assert_eq!(e.kind(), Some(ErrorKind::Binary));
+    insta::assert_snapshot!("binary_file", show(&e));
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_rejected() {
+    let mut text = String::from("项目支出绩效自评表\n项目名称\t");
+    text.push_str(&"很".repeat(10 * 1024 * 1024 / 3));
+    text.push('\n');
+    let e = fail("huge.tsv", text.as_bytes());
+    assert_eq!(e.kind(), Some(ErrorKind::CellTooLarge));
+    assert!(e.to_string().starts_with("huge.tsv 第 2 行 B 列："), "{e}");
+    insta::assert_snapshot!("huge_cell", show(&e));
+    // Same in a CSV, inside quotes.
+    let csv = format!("项目名称,\"{}\"\n", "x".repeat(10 * 1024 * 1024));
+    assert_eq!(fail("huge.csv", csv.as_bytes()).kind(), Some(ErrorKind::CellTooLarge));
+}
+
+#[test]
+fn a_workbook_without_a_form_is_rejected() {
+    let mut book = Workbook::new();
+    book.add_worksheet()
+        .set_name("汇总")
+        .unwrap()
+        .write_string(0, 0, "2021年项目支出汇总")
+        .unwrap();
+    let e = fail("summary.xlsx", &book.save_to_buffer().unwrap());
+    assert_eq!(e.kind(), Some(ErrorKind::NoForm));
+    insta::assert_snapshot!("workbook_without_form", show(&e));
+
+    let mut empty = Workbook::new();
+    empty.add_worksheet();
+    assert_eq!(
+        fail("empty.xlsx", &empty.save_to_buffer().unwrap()).kind(),
+        Some(ErrorKind::Empty)
+    );
+}
+
+#[test]
+fn gbk_text_imports() {
+    let bytes = fixture_bytes("forms/gbk-form-8.txt");
+    assert!(std::str::from_utf8(&bytes).is_err());
+    let docs = import_bytes("gbk-form-8.txt", &bytes, &ImportOptions::default()).unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].project.name, "2021年电子政务运维");
+    assert_eq!(docs[0].year, 2021);
+    assert_eq!(docs[0].indicators[0].target, "≥1");
+}
+
+#[test]
+fn quoted_csv_imports() {
+    let docs = import_bytes(
+        "quoted-form-8.csv",
+        &fixture_bytes("forms/quoted-form-8.csv"),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(
+        docs[0].goals.expected,
+        "完成2021年新增电子政务系统的运维, 含\"等保\"测评。"
+    );
+    assert_eq!(docs[0].total.score_reported, Some(rust_decimal_macros::dec!(100)));
+}
+
+#[test]
+fn a_utf8_bom_is_stripped() {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(seed_text().as_bytes());
+    let docs = import_bytes(
+        "bom.tsv",
+        &bytes,
+        &ImportOptions {
+            default_year: None,
+            year: Some(2020),
+            region: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(docs.len(), 9);
+}
+
+const VOCAB: &[&str] = &[
+    "",
+    "",
+    "",
+    "项目支出绩效自评表",
+    "项目名称",
+    "档案整理",
+    "项目金额",
+    "主管部门",
+    "项目资金 (元)",
+    "年初预算数",
+    "全年预算数",
+    "全年执行数",
+    "分值",
+    "执行率",
+    "得分",
+    "年度资金总额",
+    "其中：当年财政拨款",
+    "890000.00",
+    "—",
+    "/",
+    "年度总体目标",
+    "预期目标",
+    "实际完成情况",
+    "年度绩效指标",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "偏差原因分析及改进措施",
+    "产出指标",
+    "数量指标",
+    "成本指标",
+    "满意度指标",
+    "无",
+    "12.5",
+    "2021年12月前",
+    "总分",
+    "合计",
+    "100",
+    "\"",
+    "评价结论",
+    "产出指标(50分)",
+    "≥12",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Any grid of form-like cells gives documents or an error, never a panic.
+    #[test]
+    fn arbitrary_grids_never_panic(rows in prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..11), 0..40)) {
+        let text: String = rows
+            .iter()
+            .map(|r| r.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = import_text("fuzz.tsv", &text, &ImportOptions::default());
+        let _ = import_bytes("fuzz.csv", text.replace('\t', ",").as_bytes(), &ImportOptions::default());
+    }
+
+    /// Seed rows with random cells blanked or swapped never panic either.
+    #[test]
+    fn damaged_seed_never_panics(damage in prop::collection::vec((0usize..202, 0usize..10, 0..VOCAB.len()), 0..30)) {
+        let mut rows: Vec<Vec<String>> = seed_text().lines().map(|l| l.split('\t').map(str::to_owned).collect()).collect();
+        for (r, c, v) in damage {
+            if let Some(cell) = rows.get_mut(r).and_then(|row| row.get_mut(c)) {
+                *cell = VOCAB[v].to_owned();
+            }
+        }
+        let text = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
+        let _ = import_text("damaged.tsv", &text, &ImportOptions { default_year: None, year: Some(2020), region: None });
+    }
+
+    /// Arbitrary bytes under every extension never panic.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        for name in ["x.tsv", "x.csv", "x.xlsx", "x.txt"] {
+            let _ = import_bytes(name, &bytes, &ImportOptions::default());
+        }
+    }
+}

@@ -1,0 +1,287 @@
+//! The report files people open — the Excel workbook and CSV — read back and compared with the
+//! JSON report of the same run, cell by cell.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use serde_json::Value;
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
+
+fn score(extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["score", SEED, "--default-year", "2020", "--region", "shenzhen"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// The JSON report of the seed run: the reference every other format is compared with.
+fn json_report() -> Vec<Value> {
+    let out = score(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "form 6 has error findings");
+    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+}
+
+fn count(doc: &Value, severity: &str) -> usize {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == severity && f["waived"] == false)
+        .count()
+}
+
+fn waived(doc: &Value) -> usize {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["waived"] == true)
+        .count()
+}
+
+/// The documents-table row the JSON report implies, field by field, as JSON values: decimals
+/// as their exact strings, texts as strings, counts and years as numbers, absent as null.
+fn expected_document_row(doc: &Value) -> Vec<Value> {
+    let b = &doc["budget"];
+    vec![
+        doc["project"].clone(),
+        doc["department"].clone(),
+        doc["year"].clone(),
+        doc["region"].clone(),
+        doc["ruleset"].clone(),
+        b["budget"].clone(),
+        b["executed"].clone(),
+        b["rate"].clone(),
+        b["reported_rate"].clone(),
+        b["weight"].clone(),
+        b["score"].clone(),
+        b["reported_score"].clone(),
+        doc["total"]["score"].clone(),
+        doc["total"]["reported"].clone(),
+        doc["grade"].clone(),
+        doc["grade_reported"].clone(),
+        count(doc, "error").into(),
+        count(doc, "warning").into(),
+        count(doc, "info").into(),
+        waived(doc).into(),
+        doc["id"].clone(),
+    ]
+}
+
+/// Columns of the documents table that hold decimals (written as Excel numbers).
+const DECIMAL_COLUMNS: [usize; 9] = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+
+fn text(cell: &Data) -> &str {
+    match cell {
+        Data::String(s) => s,
+        _ => "",
+    }
+}
+
+fn cell_matches(cell: &Data, want: &Value, decimal: bool) -> bool {
+    match (cell, want) {
+        (Data::Empty, Value::Null) => true,
+        (Data::Float(f), Value::String(s)) if decimal => *f == s.parse::<f64>().unwrap(),
+        (Data::Float(f), Value::Number(n)) => Some(*f) == n.as_f64(),
+        (Data::Int(i), Value::Number(n)) => Some(*i) == n.as_i64(),
+        (Data::String(s), Value::String(w)) if !decimal => s == w,
+        _ => false,
+    }
+}
+
+#[test]
+fn workbook_summary_matches_the_json_report_cell_by_cell() {
+    let docs = json_report();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("报告.xlsx");
+    let out = score(&["--format", "xlsx", "-o", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    // Only the workbook: no temporary file left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["报告.xlsx"]);
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["汇总", "指标", "发现", "审核决定"]);
+
+    let summary = book.worksheet_range("汇总").unwrap();
+    assert_eq!(summary.height(), docs.len() + 1);
+    let headers: Vec<String> = summary.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(headers[0], "项目");
+    assert_eq!(headers[12], "总分（计算）");
+    assert_eq!(headers[13], "总分（填报）");
+    for (doc, row) in docs.iter().zip(summary.rows().skip(1)) {
+        let want = expected_document_row(doc);
+        assert_eq!(row.len(), want.len(), "{}", doc["id"]);
+        for (col, (cell, want)) in row.iter().zip(&want).enumerate() {
+            assert!(
+                cell_matches(cell, want, DECIMAL_COLUMNS.contains(&col)),
+                "{} column {} ({}): workbook {cell:?}, JSON {want}",
+                doc["id"],
+                col,
+                headers[col]
+            );
+        }
+    }
+
+    let indicators: usize = docs.iter().map(|d| d["indicators"].as_array().unwrap().len()).sum();
+    let findings: usize = docs.iter().map(|d| d["findings"].as_array().unwrap().len()).sum();
+    let sheet = book.worksheet_range("指标").unwrap();
+    assert_eq!(sheet.height(), indicators + 1);
+    // Scores are numbers, not text.
+    let form6_cost = sheet
+        .rows()
+        .find(|r| text(&r[3]) == "项目成本（元）" && text(&r[11]).contains("信息基础设施"))
+        .unwrap();
+    assert_eq!(form6_cost[7], Data::Float(1.32));
+    assert_eq!(form6_cost[8], Data::Float(12.5));
+    let sheet = book.worksheet_range("发现").unwrap();
+    assert_eq!(sheet.height(), findings + 1);
+    let t1 = sheet.rows().find(|r| text(&r[1]) == "T1").unwrap();
+    assert_eq!(t1[2].to_string(), "错误");
+    assert_eq!(t1[3].to_string(), "总分");
+    assert_eq!(t1[4].to_string(), "G136");
+}
+
+fn csv_records(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let body = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("UTF-8 byte-order mark");
+    let mut reader = csv::Reader::from_reader(body);
+    let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let records = reader.records().map(Result::unwrap).collect();
+    (headers, records)
+}
+
+#[test]
+fn csv_documents_match_the_json_report() {
+    let docs = json_report();
+    let out = score(&["--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\r\n"),
+        "RFC 4180 line ends"
+    );
+    let (headers, records) = csv_records(&out.stdout);
+    assert_eq!(headers[0], "项目");
+    assert_eq!(records.len(), docs.len());
+    for (doc, record) in docs.iter().zip(&records) {
+        let want = expected_document_row(doc);
+        assert_eq!(record.len(), want.len());
+        for (col, (field, want)) in record.iter().zip(&want).enumerate() {
+            let want = match want {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            // Decimals are the exact strings of the JSON report: "99.80", not "99.8".
+            assert_eq!(field, want, "{} column {}", doc["id"], headers[col]);
+        }
+    }
+}
+
+#[test]
+fn csv_indicator_and_finding_tables_have_a_row_each() {
+    let docs = json_report();
+    let out = score(&["--format", "csv", "--csv-table", "indicators"]);
+    let (headers, records) = csv_records(&out.stdout);
+    assert_eq!(headers[1..4], ["一级指标", "二级指标", "三级指标"]);
+    let indicators: Vec<&Value> = docs.iter().flat_map(|d| d["indicators"].as_array().unwrap()).collect();
+    assert_eq!(records.len(), indicators.len());
+    for (ind, record) in indicators.iter().zip(&records) {
+        assert_eq!(&record[3], ind["name"].as_str().unwrap());
+        assert_eq!(&record[4], ind["target"].as_str().unwrap());
+        assert_eq!(&record[7], ind["score"].as_str().unwrap_or(""));
+        assert_eq!(&record[8], ind["reported_score"].as_str().unwrap_or(""));
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("发现.csv");
+    let out = score(&[
+        "--format",
+        "csv",
+        "--csv-table",
+        "findings",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.stdout.is_empty());
+    let (_, records) = csv_records(&std::fs::read(&path).unwrap());
+    let findings: Vec<&Value> = docs.iter().flat_map(|d| d["findings"].as_array().unwrap()).collect();
+    assert_eq!(records.len(), findings.len());
+    for (f, record) in findings.iter().zip(&records) {
+        assert_eq!(&record[1], f["code"].as_str().unwrap());
+        assert_eq!(&record[5], f["message"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn workbook_needs_an_output_file() {
+    let out = score(&["--format", "xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("-o"), "{stderr}");
+    assert!(stderr.contains("二进制"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_output_fails_with_exit_2_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("没有这个文件夹").join("报告.xlsx");
+    let out = score(&["--format", "xlsx", "-o", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法写入"));
+    assert!(!Path::new(&missing).exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
+    let decisions = |name: &str| format!("{}/tests/fixtures/decisions/{name}", env!("CARGO_MANIFEST_DIR"));
+    let (waive, target) = (decisions("form6-waive.toml"), decisions("form6-target.toml"));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["score", SEED, "--year", "2021", "--region", "shenzhen"];
+        args.extend_from_slice(&["--decisions", &waive, "--decisions", &target]);
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_jixiao")).args(&args).output().unwrap()
+    };
+    let docs: Vec<Value> = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
+    let applied: Vec<&Value> = docs.iter().flat_map(|d| d["decisions"].as_array().unwrap()).collect();
+    assert!(!applied.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("决定.xlsx");
+    run(&["--format", "xlsx", "-o", path.to_str().unwrap()]);
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range("审核决定").unwrap();
+    assert_eq!(sheet.height(), applied.len() + 1);
+    for (d, row) in applied.iter().zip(sheet.rows().skip(1)) {
+        assert_eq!(text(&row[4]), d["reason"].as_str().unwrap());
+        assert_eq!(text(&row[5]), d["reviewer"].as_str().unwrap());
+        assert_eq!(text(&row[7]), d["source"].as_str().unwrap());
+    }
+    // Waived findings are listed, marked, and counted apart from the others.
+    let summary = book.worksheet_range("汇总").unwrap();
+    for (doc, row) in docs.iter().zip(summary.rows().skip(1)) {
+        assert_eq!(row[19], Data::Float(waived(doc) as f64), "{}", doc["id"]);
+    }
+
+    let out = run(&["--format", "csv", "--csv-table", "decisions"]);
+    let (headers, records) = csv_records(&out.stdout);
+    assert_eq!(headers[1], "决定");
+    assert_eq!(records.len(), applied.len());
+}

@@ -1,0 +1,246 @@
+//! The HTML report: opened in a real headless Chromium (the page loads, its script runs, it asks
+//! for nothing outside the file, the numbers it shows are the JSON report's, a screenshot is
+//! drawn), and a small report snapshotted so reviewers read what users see.
+//!
+//! Chromium comes from Debian's `chromium` package, which `.ci/run` installs. Without it the
+//! browser test fails under CI (`CI` set) and is skipped, saying why, on a developer's machine.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
+const MINIMAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/documents/minimal.json");
+
+fn jixiao(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jixiao")).args(args).output().unwrap()
+}
+
+fn seed(extra: &[&str]) -> Output {
+    let mut args = vec!["score", SEED, "--default-year", "2020", "--region", "shenzhen"];
+    args.extend_from_slice(extra);
+    jixiao(&args)
+}
+
+/// The Chromium binary, or None when it is not installed.
+fn chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("JIXIAO_CHROMIUM") {
+        return Some(path.into());
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Runs Chromium headless on a local file with networking features off; kills it after a minute.
+fn run_chromium(chromium: &Path, profile: &Path, extra: &[String], page: &Path) -> Output {
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Text content of the element with this id in serialized HTML (elements holding only text).
+fn text_of(dom: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let at = dom.find(&marker).unwrap_or_else(|| panic!("no element #{id}"));
+    let rest = &dom[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest[start..].find('<').unwrap() + start;
+    rest[start..end]
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn count(doc: &Value, severity: &str) -> usize {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == severity && f["waived"] == false)
+        .count()
+}
+
+/// What must never appear in the page: anything that would load from outside the file.
+fn assert_self_contained(html: &str) {
+    for needle in [
+        "http://", "https://", "src=", "<link", "url(", "@import", "<iframe", "<img",
+    ] {
+        assert!(!html.contains(needle), "the page contains {needle:?}");
+    }
+    for href in html.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('#'),
+            "a link leaves the page: {}",
+            &href[..href.len().min(40)]
+        );
+    }
+}
+
+#[test]
+fn html_report_loads_in_chromium_and_shows_the_json_numbers() {
+    let Some(chromium) = chromium() else {
+        let how = "Chromium 未安装：apt-get update && apt-get install -y chromium（Debian 软件包）";
+        if std::env::var_os("CI").is_some() {
+            panic!("{how}; .ci/run installs it on a fresh machine");
+        }
+        eprintln!("跳过浏览器测试（本机）：{how}");
+        return;
+    };
+    let docs: Vec<Value> = serde_json::from_slice(&seed(&["--format", "json"]).stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let out = seed(&["--format", "html", "-o", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains("<body data-ready=\"0\">"));
+
+    let dumped = run_chromium(
+        &chromium,
+        &dir.path().join("profile-dom"),
+        &["--enable-logging=stderr".into(), "--v=0".into(), "--dump-dom".into()],
+        &page,
+    );
+    let log = String::from_utf8_lossy(&dumped.stderr);
+    assert!(dumped.status.success(), "{log}");
+    // Console messages (a script error among them) are logged as "…:CONSOLE…"; the page has none.
+    let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "the page logged to the console: {console:#?}");
+    let dom = String::from_utf8(dumped.stdout).unwrap();
+    // The inline script ran to its end: it sets the marker last.
+    assert!(
+        dom.contains("<body data-ready=\"1\">"),
+        "the page's script did not finish"
+    );
+
+    assert_eq!(text_of(&dom, "count-forms"), docs.len().to_string());
+    let total = |s: &str| docs.iter().map(|d| count(d, s)).sum::<usize>().to_string();
+    assert_eq!(text_of(&dom, "count-errors"), total("error"));
+    assert_eq!(text_of(&dom, "count-warnings"), total("warning"));
+    assert_eq!(text_of(&dom, "count-infos"), total("info"));
+    let waived: usize = docs
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .filter(|f| f["waived"] == true)
+        .count();
+    assert_eq!(text_of(&dom, "count-waived"), waived.to_string());
+    for (n, doc) in (1..).zip(&docs) {
+        let id = doc["id"].as_str().unwrap();
+        assert!(dom.contains(&format!("id=\"form-{n}\" data-doc=\"{id}\"")), "form {n}");
+        for prefix in ["s", "f"] {
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-total")),
+                doc["total"]["score"].as_str().unwrap()
+            );
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-grade")),
+                doc["grade"].as_str().unwrap()
+            );
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-funds")),
+                doc["budget"]["score"].as_str().unwrap()
+            );
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-errors")),
+                count(doc, "error").to_string()
+            );
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-warnings")),
+                count(doc, "warning").to_string()
+            );
+            assert_eq!(
+                text_of(&dom, &format!("{prefix}{n}-infos")),
+                count(doc, "info").to_string()
+            );
+        }
+        let reported = doc["total"]["reported"].as_str().unwrap_or("—");
+        assert_eq!(text_of(&dom, &format!("f{n}-total-reported")), reported);
+        assert_eq!(
+            text_of(&dom, &format!("f{n}-ruleset")),
+            doc["ruleset"].as_str().unwrap()
+        );
+    }
+    // The chart shows every form once, under its grade.
+    let per_grade = |g: &str| docs.iter().filter(|d| d["grade"] == g).count();
+    assert!(dom.contains(&format!("data-grade=\"优\" data-count=\"{}\"", per_grade("优"))));
+    assert!(dom.contains(&format!("data-grade=\"良\" data-count=\"{}\"", per_grade("良"))));
+
+    let png = dir.path().join("report.png");
+    let shot = run_chromium(
+        &chromium,
+        &dir.path().join("profile-shot"),
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1280,2000".into(),
+        ],
+        &page,
+    );
+    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        bytes.len() > 10_000,
+        "screenshot of {} bytes is suspiciously small",
+        bytes.len()
+    );
+    // Keep the screenshot where a developer (or CI) can look at it.
+    if let Some(keep) = std::env::var_os("JIXIAO_SCREENSHOT") {
+        std::fs::copy(&png, keep).unwrap();
+    }
+}
+
+#[test]
+fn html_report_of_one_form_with_hostile_text_and_a_wrong_total() {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(MINIMAL).unwrap()).unwrap();
+    doc["project"]["name"] = "档案<script>alert(\"x\")</script>&'整理'".into();
+    doc["total"]["score_reported"] = "98.0".into();
+    doc["indicators"][0]["score_reported"] = "45".into();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("doc.json");
+    std::fs::write(&input, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = jixiao(&["score", input.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_self_contained(&html);
+    assert!(!html.contains("<script>alert"), "user text must be escaped");
+    insta::with_settings!({filters => vec![(r"jixiao \d+\.\d+\.\d+", "jixiao [版本]")]}, {
+        insta::assert_snapshot!(html);
+    });
+}
