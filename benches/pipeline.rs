@@ -73,6 +73,29 @@ fn main() {
         d.as_secs_f64() * 1e3,
         docs.len() as f64 / d.as_secs_f64()
     );
+    // The same with every reviewer check switched off: what the checks cost. Timed right after
+    // the run above, so a busy machine slows both alike.
+    let mut files = embedded::files("shenzhen-2020").unwrap();
+    for (name, text) in &mut files.files {
+        if name == "policy.toml" {
+            for level in ["error", "warning", "info"] {
+                *text = text.replace(&format!("severity = \"{level}\""), "severity = \"off\"");
+            }
+        }
+    }
+    let quiet = RuleSet::load(files).unwrap();
+    let d_off = time(7, || {
+        for doc in &docs {
+            black_box(score_document(&quiet, doc).unwrap());
+        }
+    });
+    println!(
+        "score {} seed documents, checks off   median {:>8.1} ms = {:>8.0} documents/s (checks cost {:.0}%)",
+        docs.len(),
+        d_off.as_secs_f64() * 1e3,
+        docs.len() as f64 / d_off.as_secs_f64(),
+        (d.as_secs_f64() / d_off.as_secs_f64() - 1.0) * 100.0
+    );
 
     // 3. Import 10,000 forms from TSV to JSON Lines, and 4. peak memory against the number of
     // forms. The TSV files are written to a temporary folder (kept, and its path printed, when
