@@ -11,8 +11,7 @@ use jixiao::scoring::score_document;
 use jixiao::validate::DocumentValidator;
 use libfuzzer_sys::fuzz_target;
 
-static VALIDATOR: LazyLock<DocumentValidator> =
-    LazyLock::new(|| DocumentValidator::new().expect("schema compiles"));
+static VALIDATOR: LazyLock<DocumentValidator> = LazyLock::new(|| DocumentValidator::new().expect("schema compiles"));
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
     RuleSet::load(embedded::files("shenzhen-2020").expect("embedded rule set")).expect("rule set loads")
 });

@@ -58,9 +58,17 @@ fuzz_target!(|data: &[u8]| {
         let consumed: BTreeSet<CellPos> = form.consumed.iter().copied().collect();
         let unmapped: BTreeSet<CellPos> = form.document.unmapped.iter().map(|u| u.at).collect();
         assert_eq!(consumed.len(), form.consumed.len(), "a cell was consumed twice");
-        assert_eq!(unmapped.len(), form.document.unmapped.len(), "a cell was listed twice as unmapped");
+        assert_eq!(
+            unmapped.len(),
+            form.document.unmapped.len(),
+            "a cell was listed twice as unmapped"
+        );
         assert!(consumed.is_disjoint(&unmapped), "a cell is both consumed and unmapped");
         let union: BTreeSet<CellPos> = consumed.union(&unmapped).copied().collect();
-        assert_eq!(union, all, "consumed + unmapped != non-empty cells of {}", form.document.id);
+        assert_eq!(
+            union, all,
+            "consumed + unmapped != non-empty cells of {}",
+            form.document.id
+        );
     }
 });
