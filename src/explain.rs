@@ -21,7 +21,7 @@ use crate::findings::Finding;
 use crate::grammar::{self, Comparator, DateRelation, Parsed};
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
-use crate::scoring::{IndicatorKind, IndicatorScore, Scorecard, note_explains, profile_weight};
+use crate::scoring::{IndicatorKind, IndicatorScore, Scorecard, profile_weight};
 use crate::script::ScriptError;
 
 /// Name under which `--indicator` selects the budget-execution block.
@@ -883,11 +883,13 @@ impl Context<'_> {
             format!("预算年度首日 {} 至最后期限 {}，含首尾", ymd(year_start), ymd(deadline)),
             format!("{planned} 天"),
         ));
-        let explained = note_explains(ind.note.as_deref());
+        let explained = rules.note_explains(ind.note.as_deref());
         out.steps.push(Step::new(
             "有说明",
             match ind.note.as_deref().map(str::trim) {
-                Some(_) if explained => "偏差原因分析有内容（不是空白、“无”、“无偏差”、“/”、“—”）".to_owned(),
+                Some(_) if explained => {
+                    "偏差原因分析有内容（不是空白，也不是规则集 [notes] blank 中的写法）".to_owned()
+                }
                 Some(n) => format!("偏差原因分析为“{n}”，不算说明"),
                 None => "偏差原因分析为空".to_owned(),
             },

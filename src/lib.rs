@@ -4,12 +4,14 @@
 //! Modules follow the flow of data: forms are read ([`input`]) into [`document`]s, validated
 //! against their JSON Schema ([`validate`]); a [`policy`] rule set (TOML + sandboxed Rhai
 //! [`script`]s) is chosen per document; [`scoring`] recomputes every number, with target and
-//! actual texts read by the [`grammar`], and records [`findings`]; reviewer [`decisions`]
+//! actual texts read by the [`grammar`], and runs the policy's reviewer [`checks`] into
+//! [`findings`]; reviewer [`decisions`]
 //! correct documents before scoring and waive findings after it; [`report`] renders the results,
 //! written atomically by [`output`]; [`explain`] derives every number step by step.
 
 pub mod baseline;
 pub mod batch;
+pub mod checks;
 pub mod compare;
 pub mod decisions;
 pub mod document;
@@ -21,6 +23,7 @@ pub mod import;
 pub mod input;
 pub mod output;
 pub mod policy;
+pub mod reference;
 pub mod report;
 pub mod ruletest;
 pub mod schema;

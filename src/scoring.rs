@@ -11,11 +11,13 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::checks::{self, Emitter, Place, Val, dec_or_unit};
 use crate::decisions::DecisionRecord;
-use crate::document::{CellPos, EvaluationDocument, Indicator};
+use crate::document::{EvaluationDocument, Indicator};
 use crate::findings::{Finding, Severity};
 use crate::grammar::{self, Comparator, Parsed};
 use crate::policy::RuleSet;
+use crate::policy::checks::Code;
 use crate::script::ScriptError;
 
 /// How an indicator is scored; chosen from its target text and the policy's classification.
@@ -39,6 +41,19 @@ pub enum IndicatorKind {
 }
 
 impl IndicatorKind {
+    /// Id as scripts see it in `f.kind` (`forward`, `reverse`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            IndicatorKind::Forward => "forward",
+            IndicatorKind::Reverse => "reverse",
+            IndicatorKind::Equal => "equal",
+            IndicatorKind::Qualitative => "qualitative",
+            IndicatorKind::Deadline => "deadline",
+            IndicatorKind::Unscored => "unscored",
+            IndicatorKind::Unreadable => "unreadable",
+        }
+    }
+
     /// Chinese name.
     pub fn label(self) -> &'static str {
         match self {
@@ -180,50 +195,36 @@ impl Scorecard {
     }
 }
 
-/// Texts that say nothing: no explanation given.
-const EMPTY_NOTES: [&str; 6] = ["", "无", "无偏差", "/", "—", "-"];
-
-/// Whether a deviation note explains anything.
-pub fn note_explains(note: Option<&str>) -> bool {
-    note.map(str::trim).is_some_and(|n| !EMPTY_NOTES.contains(&n))
-}
-
 /// Scores one document under one rule set. A script failure (a broken or hostile policy)
 /// fails this document only, with an error naming rule set, file and line.
 pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
     let _deadline = rules.scripts.begin_document();
-    let mut findings = Vec::new();
-    let at = |pointer: String| doc.provenance.get(&pointer).copied();
+    let mut em = Emitter::new(rules, doc);
 
-    let budget = score_budget(rules, doc, &mut findings)?;
+    let budget = score_budget(rules, doc, &mut em)?;
+    checks::structure(&mut em, budget.weight)?;
 
-    let rescale = level1_rescale(rules, &doc.indicators);
-    for (level1, factor) in &rescale {
-        let profile = profile_weight(rules, level1).unwrap_or_default();
-        findings.push(
-            Finding::new(
-                "S2",
-                Severity::Info,
-                format!(
-                    "一级指标“{level1}”在表中合计 {} 分，规则集方案为 {profile} 分，得分按 {} 倍折算",
-                    (profile / factor).round_dp(2).normalize(),
-                    factor.round_dp(4).normalize()
-                ),
-            )
-            .in_block("indicators"),
+    let deviations = level1_deviations(rules, &doc.indicators);
+    let mut rescale: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for d in &deviations {
+        em.emit(
+            Code::S2,
+            Place::indicator(d.first, "weight"),
+            &[
+                ("level1", Val::Str(d.level1)),
+                ("form", Val::Dec(d.form.normalize())),
+                ("profile", Val::Dec(d.profile)),
+                ("factor", Val::Dec(d.factor.round_dp(4).normalize())),
+            ],
         );
+        if rules.rescale {
+            rescale.insert(d.level1, d.factor);
+        }
     }
     let mut indicators = Vec::with_capacity(doc.indicators.len());
     for (i, ind) in doc.indicators.iter().enumerate() {
         let factor = rescale.get(ind.level1.as_str()).copied();
-        let scored = score_indicator(
-            rules,
-            doc,
-            ind,
-            factor,
-            at(format!("/indicators/{i}/score_reported")),
-            &mut findings,
-        )?;
+        let scored = score_indicator(rules, doc, i, ind, factor, &mut em)?;
         indicators.push(scored);
     }
 
@@ -233,34 +234,32 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
     let reported_total = doc.total.score_reported;
     if let Some(reported) = reported_total {
         if reported != total {
-            findings.push(
-                Finding::new(
-                    "T1",
-                    Severity::Error,
-                    format!(
-                        "总分 {reported} 与按规则计算的 {total} 不一致（差 {}）",
-                        (reported - total).normalize()
-                    ),
-                )
-                .in_block("total")
-                .at(at("/total/score_reported".into())),
+            em.emit(
+                Code::T1,
+                Place::block("total", "/total/score_reported"),
+                &[
+                    ("reported", Val::Dec(reported)),
+                    ("computed", Val::Dec(total)),
+                    ("difference", Val::Dec((reported - total).normalize())),
+                ],
             );
         }
     }
     let grade = rules.grade_of(total).unwrap_or("—").to_owned();
     if let Some(stated) = &doc.total.grade_reported {
         if stated.trim() != grade {
-            findings.push(
-                Finding::new(
-                    "T2",
-                    Severity::Error,
-                    format!("填报等级“{stated}”与总分 {total} 对应的等级“{grade}”不一致"),
-                )
-                .in_block("total")
-                .at(at("/total/grade_reported".into())),
+            em.emit(
+                Code::T2,
+                Place::block("total", "/total/grade_reported"),
+                &[
+                    ("reported", Val::Str(stated.trim())),
+                    ("computed", Val::Str(&grade)),
+                    ("total", Val::Dec(total)),
+                ],
             );
         }
     }
+    checks::narrative(&mut em);
 
     Ok(Scorecard {
         id: doc.id.clone(),
@@ -277,7 +276,7 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
         },
         grade,
         grade_reported: doc.total.grade_reported.clone(),
-        findings,
+        findings: em.findings,
         decisions: Vec::new(),
     })
 }
@@ -286,13 +285,9 @@ fn params(rules: &RuleSet) -> rhai::Dynamic {
     rhai::Dynamic::from_map(rules.params_map.clone())
 }
 
-fn score_budget(
-    rules: &RuleSet,
-    doc: &EvaluationDocument,
-    findings: &mut Vec<Finding>,
-) -> Result<BudgetScore, ScriptError> {
+fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> Result<BudgetScore, ScriptError> {
     let row = &doc.funds.total;
-    let at = |field: &str| doc.provenance.get(&format!("/funds/total/{field}")).copied();
+    let funds = |pointer: &'static str| Place::block("funds", pointer);
     let weight = match (rules.budget_weight_from_form, row.weight) {
         (true, Some(w)) => w,
         _ => rules.budget_weight,
@@ -306,29 +301,19 @@ fn score_budget(
         budget: row.budget_adjusted,
         executed: row.executed,
     };
+    funds_sums(doc, em);
+    let f6 = [
+        ("budget", Val::Opt(row.budget_adjusted)),
+        ("executed", Val::Opt(row.executed)),
+        ("weight", Val::Dec(weight)),
+    ];
     let (Some(budget), Some(executed)) = (row.budget_adjusted, row.executed) else {
-        findings.push(
-            Finding::new(
-                "F6",
-                Severity::Error,
-                "缺少全年预算数或全年执行数，无法计算预算执行率".into(),
-            )
-            .in_block("funds")
-            .at(at("budget_adjusted")),
-        );
+        em.emit(Code::F6, funds("/funds/total/budget_adjusted"), &f6);
         return Ok(out);
     };
     if budget.is_zero() {
         if weight > Decimal::ZERO {
-            findings.push(
-                Finding::new(
-                    "F6",
-                    Severity::Error,
-                    format!("全年预算数为 0，预算执行却有分值 {weight}"),
-                )
-                .in_block("funds")
-                .at(at("budget_adjusted")),
-            );
+            em.emit(Code::F6, funds("/funds/total/budget_adjusted"), &f6);
         }
         return Ok(out);
     }
@@ -344,91 +329,156 @@ fn score_budget(
     if let Some(reported) = row.rate_reported {
         // The form shows the rate at its own precision; compare at that precision.
         let shown = rules.rounding_mode.round(rate, reported.scale());
-        if shown != reported {
-            findings.push(
-                Finding::new(
-                    "F2",
-                    Severity::Error,
-                    format!("执行率 {reported} 与按全年预算数计算的 {shown}（{executed} ÷ {budget}）不一致"),
-                )
-                .in_block("funds")
-                .at(at("rate_reported")),
+        if shown != reported && em.on(Code::F2) {
+            let initial_rate = match row.budget_initial {
+                Some(initial) if !initial.is_zero() => {
+                    Some(rules.rounding_mode.round(executed / initial, reported.scale()))
+                }
+                _ => None,
+            };
+            em.emit(
+                Code::F2,
+                funds("/funds/total/rate_reported"),
+                &[
+                    ("reported", Val::Dec(reported)),
+                    ("computed", Val::Dec(shown)),
+                    ("executed", Val::Dec(executed)),
+                    ("budget", Val::Dec(budget)),
+                    ("initial_rate", Val::Opt(initial_rate)),
+                ],
             );
         }
     }
-    let explained = note_explains(row.note.as_deref());
-    if let Some(threshold) = rules.param("reason_rate_threshold") {
-        if rate < threshold && !explained {
-            findings.push(
-                Finding::new(
-                    "F4",
-                    Severity::Error,
-                    format!(
-                        "预算执行率 {} 低于 {}，但没有说明原因",
-                        percent(rate),
-                        percent(threshold)
-                    ),
-                )
-                .in_block("funds")
-                .at(at("rate_reported")),
-            );
-        }
-    }
-    if rules.param("adjustment_reason_required").is_some_and(|v| !v.is_zero()) {
-        if let Some(initial) = row.budget_initial {
-            if initial != budget && !explained {
-                findings.push(
-                    Finding::new(
-                        "F5",
-                        Severity::Error,
-                        format!("年初预算数 {initial} 调整为 {budget}，但没有说明调整原因"),
-                    )
-                    .in_block("funds")
-                    .at(at("budget_initial")),
-                );
+    let adjusted = row.budget_initial.is_some_and(|initial| initial != budget);
+    // At exactly 100% the rate is neither below a threshold nor above 100%: no question arises.
+    let off_full = rate != Decimal::ONE;
+    if (off_full && em.on(Code::F4)) || (adjusted && em.on(Code::F5)) {
+        let note = row.note.as_deref().unwrap_or("").trim();
+        let fact = |key: &str| -> rhai::Dynamic {
+            match key {
+                "rate" => rhai::Dynamic::from_decimal(rate),
+                "reported_rate" => dec_or_unit(row.rate_reported),
+                "budget" => rhai::Dynamic::from_decimal(budget),
+                "initial" => dec_or_unit(row.budget_initial),
+                "executed" => rhai::Dynamic::from_decimal(executed),
+                "weight" => rhai::Dynamic::from_decimal(weight),
+                "score" => rhai::Dynamic::from_decimal(score),
+                "note" => note.into(),
+                "note_blank" => (!rules.note_explains(Some(note))).into(),
+                _ => rhai::Dynamic::UNIT,
             }
+        };
+        if off_full {
+            em.run_script(Code::F4, funds("/funds/total/rate_reported"), &fact)?;
+        }
+        if adjusted {
+            em.run_script(Code::F5, funds("/funds/total/budget_initial"), &fact)?;
         }
     }
     if let Some(reported) = row.score_reported {
-        if reported != score {
-            findings.push(
-                Finding::new(
-                    "F3",
-                    Severity::Error,
-                    format!("预算执行得分 {reported} 与按规则计算的 {score} 不一致"),
-                )
-                .in_block("funds")
-                .at(at("score_reported")),
+        if reported != score || reported > weight {
+            em.emit(
+                Code::F3,
+                funds("/funds/total/score_reported"),
+                &[
+                    ("reported", Val::Dec(reported)),
+                    ("computed", Val::Dec(score)),
+                    ("weight", Val::Dec(weight)),
+                ],
             );
         }
     }
     Ok(out)
 }
 
-/// A fraction as a percentage with two decimals (0.8619 → "86.19%").
-fn percent(fraction: Decimal) -> String {
-    format!("{}%", (fraction * Decimal::ONE_HUNDRED).round_dp(2).normalize())
-}
-
-/// Per level-1 name, the factor that maps the form's block weight onto the policy's profile,
-/// when the policy rescales and the two differ.
-fn level1_rescale<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> BTreeMap<&'a str, Decimal> {
-    let mut factors = BTreeMap::new();
-    if !rules.rescale {
-        return factors;
+/// F1: each amount column of 年度资金总额 equals the sum of its 其中 rows.
+fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) {
+    let Some(check) = em_check(em, Code::F1) else {
+        return;
+    };
+    let funds = &doc.funds;
+    if funds.parts.is_empty() {
+        return;
     }
-    let mut declared: BTreeMap<&str, Decimal> = BTreeMap::new();
-    for ind in indicators {
-        *declared.entry(ind.level1.as_str()).or_default() += ind.weight.unwrap_or_default();
-    }
-    for (level1, sum) in declared {
-        if let Some(profile) = profile_weight(rules, level1) {
-            if !sum.is_zero() && sum != profile {
-                factors.insert(level1, profile / sum);
-            }
+    let tolerance = check.dec("tolerance").unwrap_or_default();
+    type Column = fn(&crate::document::FundsRow) -> Option<Decimal>;
+    let columns: [(&str, &str, Column); 3] = [
+        ("budget_initial", "年初预算数", |r| r.budget_initial),
+        ("budget_adjusted", "全年预算数", |r| r.budget_adjusted),
+        ("executed", "全年执行数", |r| r.executed),
+    ];
+    for (field, label, get) in columns {
+        let Some(total) = get(&funds.total) else { continue };
+        let parts: Vec<Decimal> = funds.parts.iter().filter_map(get).collect();
+        if parts.is_empty() {
+            continue;
+        }
+        let sum: Decimal = parts.iter().sum();
+        if (total - sum).abs() > tolerance {
+            em.emit(
+                Code::F1,
+                Place::block("funds", &format!("/funds/total/{field}")),
+                &[
+                    ("column", Val::Str(label)),
+                    ("total", Val::Dec(total)),
+                    ("sum", Val::Dec(sum)),
+                    ("difference", Val::Dec((total - sum).normalize())),
+                ],
+            );
         }
     }
-    factors
+}
+
+fn em_check<'r>(em: &Emitter<'r>, code: Code) -> Option<&'r crate::policy::checks::Check> {
+    em.rules().checks.enabled(code)
+}
+
+/// A level-1 block whose weights on the form differ from the policy's profile.
+struct Level1Deviation<'a> {
+    level1: &'a str,
+    /// Index of its first indicator.
+    first: usize,
+    /// Sum of its weights on the form.
+    form: Decimal,
+    /// Profile weight.
+    profile: Decimal,
+    /// profile / form.
+    factor: Decimal,
+}
+
+/// Level-1 blocks whose declared weights differ from the policy's profile (in form order).
+fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Level1Deviation<'a>> {
+    if rules.level1_weights.is_empty() {
+        return Vec::new();
+    }
+    // (level-1, first real indicator of it, sum of weights)
+    let mut declared: Vec<(&str, usize, Decimal)> = Vec::new();
+    for (i, ind) in indicators.iter().enumerate() {
+        let w = ind.weight.unwrap_or_default();
+        match declared.iter_mut().find(|(l1, _, _)| *l1 == ind.level1) {
+            Some(entry) => {
+                entry.2 += w;
+                // Point at a real indicator rather than a placeholder row ("经济效益指标 无").
+                if indicators.get(entry.1).is_some_and(|first| first.placeholder) && !ind.placeholder {
+                    entry.1 = i;
+                }
+            }
+            None => declared.push((ind.level1.as_str(), i, w)),
+        }
+    }
+    declared
+        .into_iter()
+        .filter_map(|(level1, first, form)| {
+            let profile = profile_weight(rules, level1)?;
+            (!form.is_zero() && form != profile).then(|| Level1Deviation {
+                level1,
+                first,
+                form,
+                profile,
+                factor: profile / form,
+            })
+        })
+        .collect()
 }
 
 /// The profile's weight for a level-1 name: exact match, else the profile key the name ends
@@ -476,32 +526,50 @@ fn quantity(rules: &RuleSet, parsed: &Parsed) -> Option<(Option<String>, Decimal
 struct IndicatorContext<'a> {
     rules: &'a RuleSet,
     ind: &'a Indicator,
-    path: String,
-    at: Option<CellPos>,
+    index: usize,
 }
 
 impl IndicatorContext<'_> {
-    fn finding(&self, code: &str, severity: Severity, message: String) -> Finding {
-        Finding::new(code, severity, message)
-            .on_indicator(self.path.clone())
-            .at(self.at)
+    fn place<'f>(&self, field: &'f str) -> Place<'f> {
+        Place::indicator(self.index, field)
+    }
+
+    /// I6: the actual is not a value.
+    fn i6(&self, em: &mut Emitter, problem: &str) {
+        em.emit(
+            Code::I6,
+            self.place("actual"),
+            &[
+                ("target", Val::Str(&self.ind.target)),
+                ("actual", Val::Str(&self.ind.actual)),
+                ("problem", Val::Str(problem)),
+            ],
+        );
+    }
+
+    /// S7: the target is not a usable value.
+    fn s7(&self, em: &mut Emitter, problem: &str) {
+        em.emit(
+            Code::S7,
+            self.place("target"),
+            &[
+                ("target", Val::Str(&self.ind.target)),
+                ("actual", Val::Str(&self.ind.actual)),
+                ("problem", Val::Str(problem)),
+            ],
+        );
     }
 }
 
 fn score_indicator(
     rules: &RuleSet,
     doc: &EvaluationDocument,
+    index: usize,
     ind: &Indicator,
     rescale: Option<Decimal>,
-    at: Option<CellPos>,
-    findings: &mut Vec<Finding>,
+    em: &mut Emitter,
 ) -> Result<IndicatorScore, ScriptError> {
-    let cx = IndicatorContext {
-        rules,
-        ind,
-        path: ind.path(),
-        at,
-    };
+    let cx = IndicatorContext { rules, ind, index };
     let unit_hint = ind.unit.clone().or_else(|| grammar::unit_from_name(&ind.name));
     let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
     let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
@@ -525,7 +593,7 @@ fn score_indicator(
         counted: Decimal::ZERO,
     };
     let Some(weight) = ind.weight else {
-        findings.push(cx.finding("S4", Severity::Error, "分值为空".into()));
+        em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Opt(None))]);
         out.counted = ind.score_reported.unwrap_or_default();
         return Ok(out);
     };
@@ -534,84 +602,271 @@ fn score_indicator(
         out.counted = ind.score_reported.unwrap_or_default();
         return Ok(out);
     }
+    if weight <= Decimal::ZERO {
+        em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Dec(weight))]);
+    }
 
     let raw = match &target {
-        Parsed::Date { .. } => score_deadline(&cx, doc, &target, &actual, weight, &mut out, findings)?,
-        Parsed::Qualitative { phrase } => score_qualitative(&cx, phrase, &actual, weight, &mut out, findings)?,
+        Parsed::Date { .. } => score_deadline(&cx, doc, &target, &actual, weight, &mut out, em)?,
+        Parsed::Qualitative { phrase } => score_qualitative(&cx, phrase, &actual, weight, &mut out, em)?,
         Parsed::Quantity { .. } | Parsed::Range { .. } | Parsed::Duration { .. } => {
-            score_quantity(&cx, &target, &actual, weight, &mut out, findings)?
+            score_quantity(&cx, &target, &actual, weight, &mut out, em)?
         }
         Parsed::Empty | Parsed::Nil => {
-            findings.push(cx.finding("S7", Severity::Error, format!("有分值 {weight} 但没有年度指标值")));
+            cx.s7(em, "为空，但该指标有分值");
             None
         }
         Parsed::Unparsable { reason } => {
-            findings.push(cx.finding(
-                "S7",
-                Severity::Error,
-                format!("年度指标值“{}”无法解析：{reason}", ind.target),
-            ));
+            cx.s7(em, &format!("无法解析：{reason}"));
             None
         }
     };
     let Some(raw) = raw else {
         out.kind = IndicatorKind::Unreadable;
         out.counted = ind.score_reported.unwrap_or_default();
-        if ind.score_reported.is_some() {
-            findings.push(cx.finding(
-                "I0",
-                Severity::Warning,
-                format!(
-                    "无法按规则计算得分，合计中暂按填报得分 {} 计入",
-                    ind.score_reported.unwrap_or_default()
-                ),
-            ));
+        if let Some(reported) = ind.score_reported {
+            em.emit(
+                Code::I0,
+                cx.place("score_reported"),
+                &[("reported", Val::Dec(reported))],
+            );
         }
         return Ok(out);
     };
-    let mut score = rules.round_score(raw);
+    let unscaled = rules.round_score(raw);
+    let mut score = unscaled;
     if let Some(factor) = rescale {
         score = rules.round_score(score * factor);
         out.rescale = Some(factor);
     }
     out.score = Some(score);
     out.counted = score;
-    if let Some(reported) = ind.score_reported {
-        if reported != score && rescale.is_none() {
-            findings.push(mismatch_finding(&cx, &out, reported, score, weight));
-        }
-    }
+    score_checks(&cx, &out, unscaled, weight, rescale.is_some(), em);
+    policy_checks(&cx, &target, &out, unscaled, weight, em)?;
     Ok(out)
 }
 
-fn mismatch_finding(
+/// I1 (score out of range) and the score-mismatch codes I2–I5, I7.
+fn score_checks(
     cx: &IndicatorContext,
     out: &IndicatorScore,
-    reported: Decimal,
     score: Decimal,
     weight: Decimal,
-) -> Finding {
+    rescaled: bool,
+    em: &mut Emitter,
+) {
+    let reported = cx.ind.score_reported;
+    let values = |reported: Option<Decimal>| {
+        [
+            ("reported", Val::Opt(reported)),
+            ("computed", Val::Dec(score)),
+            ("weight", Val::Dec(weight)),
+            ("target", Val::Str(&cx.ind.target)),
+            ("actual", Val::Str(&cx.ind.actual)),
+            ("kind", Val::Str(out.kind.label())),
+        ]
+    };
+    let out_of_range = reported.is_some_and(|r| r > weight || r < Decimal::ZERO);
+    if out_of_range {
+        em.emit(Code::I1, cx.place("score_reported"), &values(reported));
+    }
+    let late = out.days_late.is_some_and(|d| d > 0);
+    if out.kind == IndicatorKind::Deadline && late {
+        let explained = cx.rules.note_explains(cx.ind.note.as_deref());
+        let mismatch = !rescaled && reported.is_some_and(|r| r != score);
+        if mismatch || reported == Some(weight) || !explained {
+            em.emit(
+                Code::I7,
+                cx.place("score_reported"),
+                &[
+                    ("target", Val::Str(&cx.ind.target)),
+                    ("actual", Val::Str(&cx.ind.actual)),
+                    ("days_late", Val::Int(out.days_late.unwrap_or_default())),
+                    ("reported", Val::Opt(reported)),
+                    ("computed", Val::Dec(score)),
+                    ("weight", Val::Dec(weight)),
+                    ("note", Val::Str(cx.ind.note.as_deref().unwrap_or("").trim())),
+                ],
+            );
+        }
+        return;
+    }
+    let Some(reported) = reported else { return };
+    if rescaled || reported == score || out_of_range {
+        return;
+    }
     let code = match out.kind {
-        IndicatorKind::Reverse if reported > score => "I4",
-        IndicatorKind::Qualitative => "I5",
-        IndicatorKind::Deadline if reported > score => "I7",
-        _ if score == weight && reported < score => "I2",
-        _ if reported > weight || reported < Decimal::ZERO => "I1",
-        _ => "I3",
+        IndicatorKind::Qualitative => Code::I5,
+        IndicatorKind::Reverse => Code::I4,
+        _ if score == weight && reported < score => Code::I2,
+        _ => Code::I3,
     };
-    let what = match code {
-        "I4" => "反向指标超出目标值却未按规则扣分",
-        "I2" => "已完成目标却被扣分",
-        "I5" => "定性得分不在该档次的区间内",
-        "I7" => "逾期完成却未按规则扣分",
-        "I1" => "得分超出分值范围",
-        _ => "未完成目标的得分与完成比例不符",
+    em.emit(code, cx.place("score_reported"), &values(Some(reported)));
+}
+
+/// The scripted indicator checks (I8, I9, I10, R1–R3), each called only when its question
+/// arises; the facts map is built once, and only if some check is called.
+fn policy_checks(
+    cx: &IndicatorContext,
+    target: &Parsed,
+    out: &IndicatorScore,
+    score: Decimal,
+    weight: Decimal,
+    em: &mut Emitter,
+) -> Result<(), ScriptError> {
+    let (t, a) = (out.target_value, out.actual_value);
+    let values = t.zip(a);
+    let quantitative = matches!(
+        out.kind,
+        IndicatorKind::Forward | IndicatorKind::Reverse | IndicatorKind::Equal
+    );
+    let shortfall = score < weight;
+    let late = out.days_late.is_some_and(|d| d > 0);
+    let deviates = values.is_some_and(|(t, a)| t != a) || shortfall || late;
+    let note_blank = !cx.rules.note_explains(cx.ind.note.as_deref());
+    // A note can contradict the numbers when the actual is above a higher-is-better target,
+    // when the target is missed, or when the note says something at all.
+    let above = matches!(out.kind, IndicatorKind::Forward | IndicatorKind::Equal) && values.is_some_and(|(t, a)| a > t);
+    let missed = shortfall || late;
+    if quantitative {
+        if let (Some(t), Some(check)) = (t, cx.rules.checks.enabled(Code::I9)) {
+            target_edge(cx, out.kind, t, target, check, em);
+        }
+    }
+    let calls: [(Code, bool, &str); 5] = [
+        (
+            Code::I8,
+            matches!(out.kind, IndicatorKind::Forward | IndicatorKind::Equal)
+                && values.is_some_and(|(t, a)| t > Decimal::ZERO && a > t),
+            "actual",
+        ),
+        (
+            Code::I10,
+            // Less than twofold apart is never an order of magnitude.
+            values.is_some_and(|(t, a)| {
+                t > Decimal::ZERO && a > Decimal::ZERO && (a >= t * Decimal::TWO || t >= a * Decimal::TWO)
+            }),
+            "actual",
+        ),
+        (Code::R1, shortfall || late, "note"),
+        (Code::R2, above || missed || !note_blank, "note"),
+        (Code::R3, missed && !note_blank, "note"),
+    ];
+    let facts = IndicatorFacts {
+        cx,
+        target,
+        out,
+        score,
+        weight,
+        note_blank,
+        deviates,
     };
-    cx.finding(
-        code,
-        Severity::Error,
-        format!("{what}：得分 {reported} 与按规则计算的 {score} 不一致"),
-    )
+    for (code, applies, field) in calls {
+        if applies && em.on(code) {
+            em.run_script(code, cx.place(field), &|key| facts.get(key))?;
+        }
+    }
+    Ok(())
+}
+
+/// I9: a target at the edge of what its value can be, so that any actual meets it (or none
+/// can). Native: it would run on every quantitative indicator; its threshold is the policy's.
+fn target_edge(
+    cx: &IndicatorContext,
+    kind: IndicatorKind,
+    t: Decimal,
+    target: &Parsed,
+    check: &crate::policy::checks::Check,
+    em: &mut Emitter,
+) {
+    let percent = matches!(
+        target,
+        Parsed::Quantity { percent: true, .. } | Parsed::Range { percent: true, .. }
+    );
+    let floor = check.dec("forward_floor").unwrap_or_default();
+    let hundred = Decimal::ONE_HUNDRED;
+    let problem = match kind {
+        IndicatorKind::Forward if t <= floor => format!("不大于 {floor}：任何完成值都能达到，目标没有意义"),
+        IndicatorKind::Forward if percent && t > hundred => "超过 100%：比例不可能达到".to_owned(),
+        IndicatorKind::Reverse if percent && t >= hundred => {
+            "是不低于 100% 的上限：任何完成值都能达到，目标没有意义".to_owned()
+        }
+        _ => return,
+    };
+    em.emit(
+        Code::I9,
+        cx.place("target"),
+        &[
+            ("target", Val::Str(&cx.ind.target)),
+            ("actual", Val::Str(&cx.ind.actual)),
+            ("problem", Val::Text(problem)),
+        ],
+    );
+}
+
+/// The facts scripted indicator checks receive as `f` (see `INDICATOR_FACTS` in
+/// `policy::checks`), each built only when a check reads it.
+struct IndicatorFacts<'a> {
+    cx: &'a IndicatorContext<'a>,
+    target: &'a Parsed,
+    out: &'a IndicatorScore,
+    score: Decimal,
+    weight: Decimal,
+    note_blank: bool,
+    deviates: bool,
+}
+
+impl IndicatorFacts<'_> {
+    fn get(&self, key: &str) -> rhai::Dynamic {
+        use rhai::Dynamic as D;
+        let ind = self.cx.ind;
+        let out = self.out;
+        let (t, a) = (out.target_value, out.actual_value);
+        match key {
+            "path" => ind.path().into(),
+            "level1" => ind.level1.clone().into(),
+            "level2" => ind.level2.clone().unwrap_or_default().into(),
+            "name" => ind.name.clone().into(),
+            "kind" => out.kind.id().into(),
+            "comparator" => self.target.comparator().map_or("", Comparator::symbol).into(),
+            "target" => ind.target.clone().into(),
+            "actual" => ind.actual.clone().into(),
+            "note" => ind.note.as_deref().unwrap_or("").trim().to_owned().into(),
+            "note_blank" => self.note_blank.into(),
+            "target_value" => dec_or_unit(t),
+            "actual_value" => dec_or_unit(a),
+            "unit" => out.unit.clone().unwrap_or_default().into(),
+            "percent" => matches!(
+                self.target,
+                Parsed::Quantity { percent: true, .. } | Parsed::Range { percent: true, .. }
+            )
+            .into(),
+            "weight" => D::from_decimal(self.weight),
+            "score" => D::from_decimal(self.score),
+            "reported" => dec_or_unit(ind.score_reported),
+            "met" => match (out.kind, t, a) {
+                (IndicatorKind::Forward, Some(t), Some(a)) => D::from_bool(a >= t),
+                (IndicatorKind::Reverse, Some(t), Some(a)) => D::from_bool(a <= t),
+                (IndicatorKind::Equal, Some(t), Some(a)) => D::from_bool(a == t || (t.is_zero() && a <= t)),
+                (IndicatorKind::Deadline, _, _) => D::from_bool(out.days_late.is_some_and(|d| d <= 0)),
+                (IndicatorKind::Qualitative, _, _) => {
+                    D::from_bool(out.tier.as_deref() == self.cx.rules.tiers.first().map(|t| t.name.as_str()))
+                }
+                _ => D::UNIT,
+            },
+            "ratio" => match (t, a) {
+                (Some(t), Some(a)) if t > Decimal::ZERO && a >= Decimal::ZERO => D::from_decimal(a / t),
+                _ => D::UNIT,
+            },
+            "deviates" => self.deviates.into(),
+            "above" => (matches!(out.kind, IndicatorKind::Forward | IndicatorKind::Equal)
+                && t.zip(a).is_some_and(|(t, a)| a > t && t > Decimal::ZERO))
+            .into(),
+            "days_late" => out.days_late.map_or(D::UNIT, D::from_int),
+            "shortfall" => D::from_decimal((self.weight - self.score).max(Decimal::ZERO)),
+            _ => D::UNIT,
+        }
+    }
 }
 
 fn score_quantity(
@@ -620,7 +875,7 @@ fn score_quantity(
     actual: &Parsed,
     weight: Decimal,
     out: &mut IndicatorScore,
-    findings: &mut Vec<Finding>,
+    em: &mut Emitter,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
     let Some((target_unit, target_value)) = quantity(rules, target) else {
@@ -631,31 +886,17 @@ fn score_quantity(
     let actual_read = match actual {
         _ if actual.is_value() => quantity(rules, actual),
         Parsed::Empty | Parsed::Nil => {
-            findings.push(cx.finding("I6", Severity::Error, "实际完成值为空".into()));
+            cx.i6(em, "为空");
             None
         }
         _ if actual.is_constraint() => {
             if !same_text || !matches!(target, Parsed::Duration { .. }) {
-                findings.push(cx.finding(
-                    "I6",
-                    Severity::Warning,
-                    format!(
-                        "实际完成值“{}”是一个范围或条件，不是实际数值；按其界值计算",
-                        cx.ind.actual
-                    ),
-                ));
+                cx.i6(em, "是一个范围或条件，不是实际数值；按其界值计算");
             }
             quantity(rules, actual)
         }
         _ => {
-            findings.push(cx.finding(
-                "I6",
-                Severity::Error,
-                format!(
-                    "实际完成值“{}”不是数值，无法与年度指标值“{}”比较",
-                    cx.ind.actual, cx.ind.target
-                ),
-            ));
+            cx.i6(em, "不是数值，无法与年度指标值比较");
             None
         }
     };
@@ -664,11 +905,7 @@ fn score_quantity(
     };
     if let (Some(t), Some(a)) = (&target_unit, &actual_unit) {
         if t != a {
-            findings.push(cx.finding(
-                "S7",
-                Severity::Error,
-                format!("年度指标值的单位（{t}）与实际完成值的单位（{a}）不一致，无法比较"),
-            ));
+            cx.s7(em, &format!("的单位（{t}）与实际完成值的单位（{a}）不一致，无法比较"));
             return Ok(None);
         }
     }
@@ -708,7 +945,7 @@ fn score_qualitative(
     actual: &Parsed,
     weight: Decimal,
     out: &mut IndicatorScore,
-    findings: &mut Vec<Finding>,
+    em: &mut Emitter,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
     let actual_phrase = match actual {
@@ -725,11 +962,7 @@ fn score_qualitative(
                 .flatten()
         });
     let Some(tier) = tier else {
-        findings.push(cx.finding(
-            "I5",
-            Severity::Warning,
-            format!("实际完成情况“{}”不在规则集的定性用语中，无法确定档次", cx.ind.actual),
-        ));
+        cx.i6(em, "不在规则集的定性用语中，无法确定档次");
         return Ok(None);
     };
     out.kind = IndicatorKind::Qualitative;
@@ -753,24 +986,16 @@ fn score_deadline(
     actual: &Parsed,
     weight: Decimal,
     out: &mut IndicatorScore,
-    findings: &mut Vec<Finding>,
+    em: &mut Emitter,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
     let year = Some(doc.year);
     let Some(deadline) = target.deadline_day(year) else {
-        findings.push(cx.finding(
-            "S7",
-            Severity::Error,
-            format!("年度指标值“{}”不是可以核对的期限", cx.ind.target),
-        ));
+        cx.s7(em, "不是可以核对的期限");
         return Ok(None);
     };
     let Some(done) = actual.actual_day(year) else {
-        findings.push(cx.finding(
-            "I6",
-            Severity::Error,
-            format!("实际完成值“{}”不是完成日期，无法核对是否按期", cx.ind.actual),
-        ));
+        cx.i6(em, "不是完成日期，无法核对是否按期");
         return Ok(None);
     };
     let days_late = done - deadline;
@@ -780,7 +1005,7 @@ fn score_deadline(
     out.kind = IndicatorKind::Deadline;
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
-    let explained = note_explains(cx.ind.note.as_deref());
+    let explained = rules.note_explains(cx.ind.note.as_deref());
     let score: Decimal = rules.scripts.call(
         &rules.formulas.deadline,
         (days_late, planned, weight, explained, params(rules)),

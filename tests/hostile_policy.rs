@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 /// Copies `rules/shenzhen-2020` into a temporary folder, replacing the deadline formula's body.
 fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
-    std::fs::copy(src.join("policy.toml"), dir.join("policy.toml")).unwrap();
+    for file in ["policy.toml", "checks.rhai"] {
+        std::fs::copy(src.join(file), dir.join(file)).unwrap();
+    }
     let formulas = std::fs::read_to_string(src.join("formulas.rhai")).unwrap();
     let start = formulas.find("fn deadline_half_score").unwrap();
     let kept = &formulas[..start];

@@ -44,3 +44,13 @@ fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
         assert!(errors.is_empty(), "{path}: {errors:?}");
     }
 }
+
+#[test]
+fn the_scripting_reference_is_up_to_date() {
+    let path = format!("{}/docs/scripting-reference.md", env!("CARGO_MANIFEST_DIR"));
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == jixiao::reference::scripting_reference(),
+        "{path} is stale; regenerate it with:\n    cargo run -- reference scripting > docs/scripting-reference.md"
+    );
+}

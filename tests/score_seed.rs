@@ -11,6 +11,7 @@
 
 use std::process::Command;
 
+use jixiao::findings::Severity;
 use jixiao::import::{ImportOptions, import_file};
 use jixiao::policy::{RuleSet, embedded};
 use jixiao::scoring::{IndicatorKind, Scorecard, score_document};
@@ -148,6 +149,76 @@ fn national_rules_apply_their_own_profile_and_formulas() {
         .find(|i| i.kind == IndicatorKind::Deadline)
         .unwrap();
     assert_eq!(deadline.score, Some(dec!(6.45)));
+}
+
+/// The codes of a scorecard's findings at or above a severity, in report order.
+fn codes_at_least(card: &Scorecard, severity: Severity) -> Vec<&str> {
+    card.findings
+        .iter()
+        .filter(|f| f.severity >= severity)
+        .map(|f| f.code.as_str())
+        .collect()
+}
+
+#[test]
+fn shenzhen_flags_exactly_what_a_reviewer_would_on_the_seed_forms() {
+    let cards = score_seed("shenzhen-2020");
+    for form in [1, 2, 3, 5, 7, 9] {
+        let card = &cards[form - 1];
+        assert!(
+            codes_at_least(card, Severity::Warning).is_empty(),
+            "form {form} has nothing above info: {:#?}",
+            card.findings
+        );
+    }
+    // Form 4: the range written as the satisfaction actual; the late deadline is explained.
+    assert_eq!(codes_at_least(&cards[3], Severity::Warning), ["I6"]);
+    let i6 = &cards[3].findings.iter().find(|f| f.code == "I6").unwrap();
+    assert_eq!(i6.indicator.as_deref(), Some("满意度指标/系统部署更新人员满意度"));
+    assert!(i6.message.contains(">=85%"), "{}", i6.message);
+    assert!(cards[3].findings.iter().all(|f| f.code != "I7" && f.code != "R1"));
+    // Form 6: the cost overrun kept full points, the target is an order of magnitude off, and
+    // the total does not add up.
+    assert_eq!(codes_at_least(&cards[5], Severity::Warning), ["I4", "I10", "T1"]);
+    // Form 8: three times the target, twice, with "无偏差".
+    assert_eq!(codes_at_least(&cards[7], Severity::Warning), ["I8", "R2", "I8", "R2"]);
+}
+
+#[test]
+fn findings_name_the_document_the_indicator_and_the_most_relevant_cell() {
+    let cards = score_seed("shenzhen-2020");
+    let form8 = &cards[7];
+    let cell = |code: &str, nth: usize| {
+        let f = form8.findings.iter().filter(|f| f.code == code).nth(nth).unwrap();
+        assert_eq!(f.document, form8.id);
+        (f.indicator.clone().unwrap(), f.at.unwrap().a1())
+    };
+    // Form 8's 政务服务检查次数 row is row 172: actual in F, note in I.
+    assert_eq!(
+        cell("I8", 0),
+        ("产出指标/数量指标/政务服务检查次数".to_owned(), "F172".to_owned())
+    );
+    assert_eq!(
+        cell("R2", 0),
+        ("产出指标/数量指标/政务服务检查次数".to_owned(), "I172".to_owned())
+    );
+    let form6 = &cards[5];
+    let at = |code: &str| form6.findings.iter().find(|f| f.code == code).unwrap().at.unwrap().a1();
+    assert_eq!(at("I4"), "H131", "score cell for a score mismatch");
+    assert_eq!(at("I10"), "F131", "actual cell for an order-of-magnitude mismatch");
+    assert_eq!(at("T1"), "G136", "the reported total");
+    let i10 = form6.findings.iter().find(|f| f.code == "I10").unwrap();
+    assert_eq!(i10.values.get("times").map(String::as_str), Some("9.44"));
+    assert_eq!(i10.title, "目标值与实际值相差一个数量级");
+}
+
+#[test]
+fn the_findings_of_every_seed_form_under_each_rule_set_are_snapshotted() {
+    for ruleset in ["shenzhen-2020", "cn-mof-2020", "sichuan-2023"] {
+        let cards = score_seed(ruleset);
+        let findings: Vec<_> = cards.iter().flat_map(|c| c.findings.iter()).collect();
+        insta::assert_json_snapshot!(format!("seed_findings_{ruleset}"), findings);
+    }
 }
 
 fn jixiao(args: &[&str]) -> (i32, String, String) {

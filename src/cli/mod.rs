@@ -9,6 +9,7 @@ mod generate;
 mod import;
 mod inputs;
 mod new_year;
+mod reference;
 mod run;
 mod schema;
 mod score;
@@ -63,6 +64,8 @@ enum Command {
     Import(import::Args),
     /// 把规则集复制到新的预算年度（copy a rule set to a new year）
     NewYear(new_year::Args),
+    /// 输出自动生成的参考文档（如规则脚本参考）
+    Reference(reference::Args),
     /// 基线合规运行：记录每个文档的结果，--check 与基线对比，--approve 接受新结果
     Run(run::Args),
     /// 输出 JSON Schema（print a generated JSON Schema）
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Generate(args) => generate::run(&args),
         Command::Import(args) => import::run(&args),
         Command::NewYear(args) => new_year::run(&args),
+        Command::Reference(args) => reference::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),

@@ -401,7 +401,13 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
                 );
             }
         }
-        let used: BTreeSet<&str> = named.iter().map(|(l, _, _)| l.value.as_str()).collect();
+        let mut used: BTreeSet<&str> = named.iter().map(|(l, _, _)| l.value.as_str()).collect();
+        used.extend(
+            raw.checks
+                .value
+                .values()
+                .filter_map(|check| check.function.as_ref().map(|f| f.value.as_str())),
+        );
         let all_text: String = c
             .files
             .files
@@ -423,7 +429,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
                         "函数 {} 没有被 policy.toml 引用，也没有被其他函数调用，永远不会执行",
                         info.name
                     ),
-                    Some("在 [formulas] 中引用它，或删除它".into()),
+                    Some("在 [formulas] 或某个 [checks.代码] 的 function 中引用它，或删除它".into()),
                 );
             }
         }
@@ -457,8 +463,9 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
     }
 }
 
-/// Parameters the engine itself reads (not scripts).
-const BUILTIN_PARAMS: [&str; 2] = ["reason_rate_threshold", "adjustment_reason_required"];
+/// Parameters of `[params]` the engine itself reads (not scripts). Thresholds of reviewer
+/// checks live in each `[checks.代码]` table's own `params`.
+const BUILTIN_PARAMS: [&str; 0] = [];
 
 /// Integer division in a formula truncates (`10 / 4 == 2`): flag `a / b` where both sides are
 /// integer literals or integer-valued parameters.

@@ -1,10 +1,12 @@
 //! Rule sets: a folder of `policy.toml` + `*.rhai` scripts turned into a checked, immutable
 //! [`RuleSet`] whose scripts are compiled once.
 //!
-//! The raw file format lives in [`model`]; the rule sets shipped in `rules/` are embedded in the
+//! The raw file format lives in [`model`]; reviewer checks (`[checks.<CODE>]`) are checked in
+//! [`checks`]; the rule sets shipped in `rules/` are embedded in the
 //! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
+pub mod checks;
 pub mod edit;
 pub mod embedded;
 pub mod lint;
@@ -283,6 +285,10 @@ pub struct RuleSet {
     pub params: Vec<Parameter>,
     /// The parameters as the map scripts receive as `p`.
     pub params_map: rhai::Map,
+    /// Note texts that explain nothing ("无", "无偏差", "/"); a blank cell never explains.
+    pub blank_notes: Vec<String>,
+    /// Reviewer checks, one per finding code.
+    pub checks: checks::Checks,
     /// Compiled scripts.
     pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
@@ -442,6 +448,8 @@ impl RuleSet {
             }
         }
 
+        let checks = checks::load(&raw.checks, &scripts, &script_files, &err)?;
+
         Ok(RuleSet {
             id: raw.ruleset.id.value.clone(),
             title: raw.ruleset.title.clone(),
@@ -488,6 +496,8 @@ impl RuleSet {
             },
             params,
             params_map,
+            blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
+            checks,
             scripts: Arc::new(scripts),
             files,
         })
@@ -519,22 +529,14 @@ impl RuleSet {
         copy
     }
 
-    /// Every finding code this rule set can produce.
+    /// Every finding code this rule set can produce: those whose check is not switched off.
     pub fn finding_codes(&self) -> Vec<String> {
-        let mut codes: Vec<String> = [
-            "F2", "F3", "F6", "S4", "S7", "I0", "I1", "I2", "I3", "I4", "I5", "I6", "I7", "T1", "T2",
-        ]
-        .map(String::from)
-        .to_vec();
-        if self.rescale {
-            codes.push("S2".into());
-        }
-        if self.param("reason_rate_threshold").is_some() {
-            codes.push("F4".into());
-        }
-        if self.param("adjustment_reason_required").is_some() {
-            codes.push("F5".into());
-        }
+        let mut codes: Vec<String> = self
+            .checks
+            .iter()
+            .filter(|c| c.severity.is_some())
+            .map(|c| c.code.id().to_owned())
+            .collect();
         codes.sort();
         codes
     }
@@ -561,6 +563,12 @@ impl RuleSet {
         }
     }
 
+    /// Whether a note explains anything: not blank and not one of the policy's blank notes.
+    pub fn note_explains(&self, note: Option<&str>) -> bool {
+        note.map(str::trim)
+            .is_some_and(|n| !n.is_empty() && !self.blank_notes.iter().any(|b| b == n))
+    }
+
     /// Human description of the years and region it covers.
     pub fn coverage(&self) -> String {
         format!("{}，{}", self.region.as_deref().unwrap_or("全国"), self.years)
@@ -568,7 +576,7 @@ impl RuleSet {
 }
 
 /// Integers reach scripts as integers (so `round_half_up(x, p.places)` works), fractions as decimals.
-fn param_dynamic(value: Decimal) -> rhai::Dynamic {
+pub(crate) fn param_dynamic(value: Decimal) -> rhai::Dynamic {
     if value.fract().is_zero() {
         if let Ok(int) = i64::try_from(value.trunc().mantissa() / 10i128.pow(value.scale())) {
             return rhai::Dynamic::from_int(int);

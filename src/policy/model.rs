@@ -21,6 +21,15 @@ pub struct Located<T> {
     pub span: Range<usize>,
 }
 
+impl<T: Default> Default for Located<T> {
+    fn default() -> Self {
+        Located {
+            value: T::default(),
+            span: 0..0,
+        }
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
@@ -123,6 +132,12 @@ pub struct PolicyFile {
     /// 脚本文件（相对本文件夹），按顺序编译；省略时为文件夹中全部 *.rhai。
     #[serde(default)]
     pub scripts: Vec<String>,
+    /// 哪些说明文字等于没有说明（用于时效指标的“有说明”、F4/F5 的原因、R1–R3）。
+    #[serde(default)]
+    pub notes: Notes,
+    /// 审核检查：每个代码（F1–F6、S1–S7、I0–I10、R1–R3、T1–T4）一条，键为代码。
+    #[serde(default)]
+    pub checks: Located<BTreeMap<CheckKey, RawCheck>>,
 }
 
 /// Identity of a rule set.
@@ -354,4 +369,172 @@ pub struct Param {
     /// 依据的条款或做法（文件、条款号或样表）。
     #[serde(default)]
     pub reference: Option<String>,
+}
+
+/// What counts as "no explanation" in a deviation note or a reason cell.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notes {
+    /// 写了等于没写的说明（去掉首尾空白后与之完全相同即视为没有说明），如 "无"、"无偏差"、"/"。空白单元格总是视为没有说明。
+    pub blank: Vec<String>,
+    /// 依据。
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+impl Default for Notes {
+    fn default() -> Self {
+        Self {
+            blank: ["无", "无偏差", "/", "／", "—", "-", "——"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            reference: None,
+        }
+    }
+}
+
+/// How serious a check's findings are, or `off` to disable the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", try_from = "String")]
+pub enum Level {
+    /// 不检查（关闭本条规则）。
+    Off,
+    /// 提示：值得知道，无须修改。
+    Info,
+    /// 警告：可能有误，需要复核。
+    Warning,
+    /// 错误：与规则或表内数字矛盾。
+    Error,
+}
+
+impl TryFrom<String> for Level {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        match value.as_str() {
+            "off" => Ok(Level::Off),
+            "info" => Ok(Level::Info),
+            "warning" => Ok(Level::Warning),
+            "error" => Ok(Level::Error),
+            other => Err(format!(
+                "严重程度“{other}”不存在：只能是 error（错误）、warning（警告）、info（提示）或 off（关闭）"
+            )),
+        }
+    }
+}
+
+/// A check parameter as written: a decimal (string or integer), a yes/no, or a list of phrases.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// An exact decimal ("1.3", 5).
+    Dec(Decimal),
+    /// true / false.
+    Bool(bool),
+    /// A list of phrases (["无", "无偏差"]).
+    List(Vec<String>),
+}
+
+impl ParamValue {
+    /// Chinese name of the kind, for messages.
+    pub fn kind_label(&self) -> &'static str {
+        match self {
+            ParamValue::Dec(_) => "小数",
+            ParamValue::Bool(_) => "是否（true/false）",
+            ParamValue::List(_) => "用语列表",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ParamValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ParamValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("写成字符串的小数（如 \"1.3\"）、整数、true/false，或用语列表（如 [\"无\", \"无偏差\"]）")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ParamValue, E> {
+                v.trim().parse::<Decimal>().map(ParamValue::Dec).map_err(|_| {
+                    E::custom(format!(
+                        "\"{v}\" 不是合法的小数；参数只能是小数、true/false 或用语列表（单个用语也请写成列表，如 [\"{v}\"]）"
+                    ))
+                })
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ParamValue, E> {
+                Ok(ParamValue::Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ParamValue, E> {
+                Ok(ParamValue::Dec(Decimal::from(v)))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ParamValue, E> {
+                Ok(ParamValue::Bool(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ParamValue, E> {
+                Err(E::custom(format!(
+                    "小数必须写成字符串（加引号），如 \"{v}\"：不加引号的小数会被当作浮点数，失去精度"
+                )))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ParamValue, A::Error> {
+                let mut list = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    list.push(item);
+                }
+                Ok(ParamValue::List(list))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for ParamValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckParam".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "检查参数：写成字符串的小数（如 \"1.3\"）、整数、true/false，或用语列表。",
+            "anyOf": [
+                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
+                { "type": "integer" },
+                { "type": "boolean" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        })
+    }
+}
+
+/// A check id as written as a key of `[checks]`, with its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(transparent)]
+pub struct CheckKey(pub toml::Spanned<String>);
+
+impl JsonSchema for CheckKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckId".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        String::json_schema(generator)
+    }
+}
+
+/// One reviewer check (`[checks.I8]`): its title, severity, message template, reference,
+/// thresholds, and for checks whose logic is policy, the script function holding it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    /// 规则名称（中文）。
+    pub title: String,
+    /// 严重程度：`error`（错误）、`warning`（警告）、`info`（提示），或 `off`（关闭本条规则）。
+    pub severity: Located<Level>,
+    /// 提示文字模板（中文）。`{名称}` 处填入检查给出的数值，如 `{reported}`、`{computed}`；`{{` 与 `}}` 表示花括号本身。
+    pub message: Located<String>,
+    /// 依据的条款或做法。
+    pub reference: String,
+    /// 由脚本判断的检查：脚本函数名，形如 `fn 名称(f, p)`；f 是事实映射，p 是本检查的 params。
+    /// 函数返回 () 表示没有发现，返回对象映射表示有发现，映射中的值可在模板中引用。内置检查不写。
+    #[serde(default)]
+    pub function: Option<Located<String>>,
+    /// 本检查的参数（阈值、用语列表），如 `{ over_factor = "1.3" }`；脚本中以 `p.名称` 读取。
+    #[serde(default)]
+    pub params: Located<BTreeMap<String, Located<ParamValue>>>,
 }

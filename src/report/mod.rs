@@ -1,10 +1,12 @@
 //! Renderers of scorecards: a terminal table, Markdown, JSON, JSON Lines, and the files people
-//! open — CSV, an Excel workbook and a self-contained HTML page.
+//! open — CSV, an Excel workbook and a self-contained HTML page; and the finding-code
+//! reference ([`codes`]).
 //!
 //! JSON is the machine-readable contract (`schemas/report.schema.json`): an array with one
 //! object per document, decimals as strings. CSV and the workbook are built from the same
 //! row tables ([`tables`]), so a column means the same thing in both.
 
+pub mod codes;
 mod csv;
 mod html;
 mod table;
@@ -16,7 +18,7 @@ use clap::ValueEnum;
 use crate::findings::Severity;
 use crate::scoring::Scorecard;
 
-pub use table::{markdown, table};
+pub use table::{markdown, place, table};
 
 /// Output formats of `jixiao score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,6 +125,7 @@ pub fn block_label(block: &str) -> &str {
         "indicators" => "绩效指标",
         "total" => "总分",
         "project" => "项目信息",
+        "narrative" => "文字部分",
         other => other,
     }
 }

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
 use super::finding_counts;
+use crate::findings::Finding;
 use crate::scoring::Scorecard;
 
 fn dec(value: Option<Decimal>) -> String {
@@ -94,6 +95,15 @@ pub fn table(cards: &[Scorecard]) -> String {
     out
 }
 
+/// Where a finding points, for people: the indicator path or the block, and the cell.
+pub fn place(f: &Finding) -> String {
+    let what = super::finding_place(f);
+    match &f.at {
+        Some(at) => format!("{what} {}", at.a1()),
+        None => what,
+    }
+}
+
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -124,14 +134,14 @@ pub fn markdown(cards: &[Scorecard]) -> String {
             ));
         }
         for f in &card.findings {
-            let place = f.indicator.as_deref().or(f.block.as_deref()).unwrap_or("");
             let waived = if f.waived { "（已豁免）" } else { "" };
             out.push_str(&format!(
-                "- **{}** {}{} {}：{}\n",
+                "- **{}** {}{} {}｜{}：{}\n",
                 f.code,
                 f.severity.label(),
                 waived,
-                md_escape(place),
+                md_escape(&f.title),
+                md_escape(&place(f)),
                 md_escape(&f.message)
             ));
         }

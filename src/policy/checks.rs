@@ -1,0 +1,1131 @@
+//! Reviewer checks as policy: the catalogue of finding codes jixiao knows (F1–F6, S1–S7,
+//! I0–I10, R1–R3, T1–T4), and each rule set's `[checks.<CODE>]` turned into a checked [`Check`]:
+//! severity (or off), Chinese message template, reference, thresholds, and — for checks whose
+//! logic is policy — the Rhai function holding it.
+//!
+//! Which code is native (structural arithmetic and parse results, in Rust) and which is
+//! scripted (a `fn name(f, p)` in the rule set's scripts) is fixed here, in [`CODES`]; what each
+//! one may put into its message ([`CodeInfo::values`]) too, so a template asking for a value the
+//! check never gives is a load error, not a blank in a report.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use super::PolicyError;
+use super::model::{CheckKey, Level, Located, ParamValue, RawCheck};
+use crate::findings::Severity;
+use crate::script::ScriptSet;
+
+/// Every finding code, in report order (funds, structure, indicators, explanations, totals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs, reason = "the codes are documented in CODES")]
+pub enum Code {
+    F1,
+    F2,
+    F3,
+    F4,
+    F5,
+    F6,
+    S1,
+    S2,
+    S3,
+    S4,
+    S5,
+    S6,
+    S7,
+    I0,
+    I1,
+    I2,
+    I3,
+    I4,
+    I5,
+    I6,
+    I7,
+    I8,
+    I9,
+    I10,
+    R1,
+    R2,
+    R3,
+    T1,
+    T2,
+    T3,
+    T4,
+}
+
+/// Where a check's logic lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logic {
+    /// Built into jixiao (arithmetic on the form, parse results); switched and parametrised
+    /// from the policy.
+    Native,
+    /// A function `fn name(f, p)` in the rule set's scripts: `f` the facts map, `p` the check's
+    /// params; returns `()` for no finding or a map of values for the message.
+    Script,
+}
+
+/// The kind of a native check's parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A decimal.
+    Dec,
+    /// A list of phrases.
+    List,
+}
+
+/// A parameter a native check reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// Name in `params`.
+    pub name: &'static str,
+    /// Kind.
+    pub kind: ParamKind,
+    /// Whether the policy must give it.
+    pub required: bool,
+    /// Meaning, in Chinese.
+    pub description: &'static str,
+}
+
+/// What jixiao knows about one code, independent of any rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The code.
+    pub code: Code,
+    /// Its id as written in policies and reports (`I8`).
+    pub id: &'static str,
+    /// Native or scripted.
+    pub logic: Logic,
+    /// What the check looks at, in Chinese (for the generated code reference).
+    pub checks: &'static str,
+    /// For scripted checks: when jixiao calls the function (the structural precondition).
+    pub when: &'static str,
+    /// Values the message template may use: for native checks what the check gives, for
+    /// scripted checks the facts in `f` (the function may add its own).
+    pub values: &'static [&'static str],
+    /// Parameters a native check reads (scripted checks read whatever their script reads).
+    pub params: &'static [ParamSpec],
+    /// The source cell the finding points at, in Chinese.
+    pub cell: &'static str,
+}
+
+const INDICATOR_FACTS: &[&str] = &[
+    "path",
+    "level1",
+    "level2",
+    "name",
+    "kind",
+    "comparator",
+    "target",
+    "actual",
+    "note",
+    "note_blank",
+    "target_value",
+    "actual_value",
+    "unit",
+    "percent",
+    "weight",
+    "score",
+    "reported",
+    "met",
+    "ratio",
+    "above",
+    "deviates",
+    "days_late",
+    "shortfall",
+];
+
+const FUNDS_FACTS: &[&str] = &[
+    "rate",
+    "reported_rate",
+    "budget",
+    "initial",
+    "executed",
+    "weight",
+    "score",
+    "note",
+    "note_blank",
+];
+
+/// What each fact of a scripted indicator check (I8, I10, R1–R3) means, for the generated
+/// code reference.
+pub const INDICATOR_FACT_DOCS: &[(&str, &str)] = &[
+    ("path", "指标路径 一级/二级/三级（字符串）"),
+    ("level1", "一级指标（字符串）"),
+    ("level2", "二级指标（字符串，没有时为 \"\"）"),
+    ("name", "三级指标名称（字符串）"),
+    (
+        "kind",
+        "计分方式：forward（正向）、reverse（反向）、equal（等于）、qualitative（定性）、deadline（时效）",
+    ),
+    ("comparator", "年度指标值的比较符号（≥、≤、=、>、<，没有时为 \"\"）"),
+    ("target", "年度指标值，按表中所写（字符串）"),
+    ("actual", "实际完成值，按表中所写（字符串）"),
+    ("note", "偏差原因分析及改进措施（字符串，去掉首尾空白）"),
+    ("note_blank", "偏差原因是否等于没写（空白或 [notes] blank 中的写法）"),
+    (
+        "target_value",
+        "年度指标值换算到基本单位后的数值（小数；读不出时为 ()）",
+    ),
+    (
+        "actual_value",
+        "实际完成值换算到基本单位后的数值（小数；读不出时为 ()）",
+    ),
+    ("unit", "基本单位（如 元、天、%；没有时为 \"\"）"),
+    ("percent", "年度指标值是否为百分比"),
+    ("weight", "分值（小数）"),
+    ("score", "按规则计算的得分（折算前，小数）"),
+    ("reported", "填报得分（小数；没有时为 ()）"),
+    (
+        "met",
+        "是否达到目标（正向：实际 ≥ 目标；反向：实际 ≤ 目标；时效：按期；定性：最高一档；读不出时为 ()）",
+    ),
+    ("ratio", "实际值 ÷ 目标值（目标值大于 0 时；否则为 ()）"),
+    ("above", "正向或等于指标的实际值是否高于目标值"),
+    ("deviates", "是否有偏差：实际值不等于目标值、扣了分或逾期"),
+    ("days_late", "逾期天数（时效指标；≤ 0 表示按期；其他指标为 ()）"),
+    ("shortfall", "分值减按规则得分（不小于 0）"),
+];
+
+/// What each fact of a scripted funds check (F4, F5) means.
+pub const FUNDS_FACT_DOCS: &[(&str, &str)] = &[
+    ("rate", "按规则计算的预算执行率（小数，如 0.87）"),
+    ("reported_rate", "填报的执行率（小数；没有时为 ()）"),
+    ("budget", "全年预算数（调整后预算数）"),
+    ("initial", "年初预算数（没有时为 ()）"),
+    ("executed", "全年执行数"),
+    ("weight", "预算执行的分值"),
+    ("score", "按规则计算的预算执行得分"),
+    ("note", "资金表原因栏（字符串；没有时为 \"\"）"),
+    ("note_blank", "原因栏是否等于没写"),
+];
+
+const MISMATCH_VALUES: &[&str] = &["reported", "computed", "weight", "target", "actual", "kind"];
+
+const fn native(
+    code: Code,
+    id: &'static str,
+    checks: &'static str,
+    values: &'static [&'static str],
+    params: &'static [ParamSpec],
+    cell: &'static str,
+) -> CodeInfo {
+    CodeInfo {
+        code,
+        id,
+        logic: Logic::Native,
+        checks,
+        when: "",
+        values,
+        params,
+        cell,
+    }
+}
+
+const fn script(
+    code: Code,
+    id: &'static str,
+    checks: &'static str,
+    when: &'static str,
+    values: &'static [&'static str],
+    cell: &'static str,
+) -> CodeInfo {
+    CodeInfo {
+        code,
+        id,
+        logic: Logic::Script,
+        checks,
+        when,
+        values,
+        params: &[],
+        cell,
+    }
+}
+
+const fn list(name: &'static str, required: bool, description: &'static str) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind: ParamKind::List,
+        required,
+        description,
+    }
+}
+
+const fn dec(name: &'static str, required: bool, description: &'static str) -> ParamSpec {
+    ParamSpec {
+        name,
+        kind: ParamKind::Dec,
+        required,
+        description,
+    }
+}
+
+/// The catalogue, in [`Code`] order.
+pub const CODES: [CodeInfo; 31] = [
+    native(
+        Code::F1,
+        "F1",
+        "年度资金总额的年初预算数、全年预算数、全年执行数与其中各行之和不等（逐列核对）",
+        &["column", "total", "sum", "difference"],
+        &[dec("tolerance", false, "允许的差额（元），默认 0")],
+        "年度资金总额该列的单元格",
+    ),
+    native(
+        Code::F2,
+        "F2",
+        "填报的执行率与 全年执行数 ÷ 全年预算数（按规则集的执行率公式，按填报的位数舍入）不一致；initial_rate 是按年初预算数算出的执行率",
+        &["reported", "computed", "executed", "budget", "initial_rate"],
+        &[],
+        "执行率单元格",
+    ),
+    native(
+        Code::F3,
+        "F3",
+        "填报的预算执行得分与规则集公式算出的得分不一致（含超过分值）",
+        &["reported", "computed", "weight"],
+        &[],
+        "预算执行得分单元格",
+    ),
+    script(
+        Code::F4,
+        "F4",
+        "预算执行率低于规则集的下限或高于上限，且没有说明原因",
+        "能算出执行率且执行率不恰好等于 100% 时，每份文档调用一次",
+        FUNDS_FACTS,
+        "执行率单元格",
+    ),
+    script(
+        Code::F5,
+        "F5",
+        "年初预算数与全年预算数（调整后）不同，即年中调整了预算，却没有说明调整原因",
+        "年初预算数与全年预算数都有且不相等时调用",
+        FUNDS_FACTS,
+        "年初预算数单元格",
+    ),
+    native(
+        Code::F6,
+        "F6",
+        "缺少全年预算数或全年执行数，或全年预算数为 0 而预算执行有分值：无法计算执行率",
+        &["budget", "executed", "weight"],
+        &[],
+        "全年预算数单元格",
+    ),
+    native(
+        Code::S1,
+        "S1",
+        "预算执行分值与各指标分值之和不等于规则集的满分",
+        &["budget_weight", "indicators", "sum", "total"],
+        &[],
+        "总分行的分值单元格",
+    ),
+    native(
+        Code::S2,
+        "S2",
+        "某一级指标在表中的分值合计与规则集 [profile.level1] 方案不同（规则集折算时 factor 为折算倍数）",
+        &["level1", "form", "profile", "factor"],
+        &[],
+        "该一级指标第一行的分值单元格",
+    ),
+    native(
+        Code::S3,
+        "S3",
+        "表头写明的一级/二级指标分值（如“产出指标(50分)”）与其下各指标分值之和不等",
+        &["parent", "declared", "sum"],
+        &[dec("tolerance", false, "允许的差额（分），默认 0")],
+        "写明分值的表头单元格",
+    ),
+    native(
+        Code::S4,
+        "S4",
+        "指标的分值为空，或不大于 0（占位行“无”除外）",
+        &["weight"],
+        &[],
+        "分值单元格",
+    ),
+    native(
+        Code::S5,
+        "S5",
+        "规则集要求的一级指标或二级指标在表中没有（按名称结尾匹配，如“服务对象满意度指标”算作“满意度指标”；占位行不算）",
+        &["missing", "level"],
+        &[
+            list("level1", true, "必须有的一级指标"),
+            list("level2", true, "必须有的二级指标"),
+        ],
+        "无（整张指标表）",
+    ),
+    native(
+        Code::S6,
+        "S6",
+        "单个指标的分值占满分的比例超过 max_share（每个超过的指标各一条）",
+        &["path", "weight", "total", "share_pct", "limit_pct"],
+        &[dec(
+            "max_share",
+            true,
+            "单个指标分值占满分的最高比例（如 0.3），恰好等于不提示",
+        )],
+        "该指标的分值单元格",
+    ),
+    native(
+        Code::S7,
+        "S7",
+        "年度指标值为空、无法解析、不是可核对的期限，或其单位与实际完成值的单位不一致",
+        &["target", "actual", "problem"],
+        &[],
+        "年度指标值单元格",
+    ),
+    native(
+        Code::I0,
+        "I0",
+        "无法按规则计算某指标的得分，总分中暂按填报得分计入（原因见同一指标的 S7、I6）",
+        &["reported"],
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I1,
+        "I1",
+        "填报得分大于分值或小于 0",
+        MISMATCH_VALUES,
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I2,
+        "I2",
+        "已完成目标（按规则应得满分），填报得分却被扣减",
+        MISMATCH_VALUES,
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I3,
+        "I3",
+        "未完成目标，填报得分与按完成比例计算的得分不符",
+        MISMATCH_VALUES,
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I4,
+        "I4",
+        "反向指标（成本等越低越好）超出目标值却未按规则扣分，或未超出却被扣分",
+        MISMATCH_VALUES,
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I5,
+        "I5",
+        "定性指标的填报得分不在实际完成情况所属档次的得分区间内",
+        MISMATCH_VALUES,
+        &[],
+        "得分单元格",
+    ),
+    native(
+        Code::I6,
+        "I6",
+        "实际完成值为空，或不是一个实际数值/日期（如“>=85%”这样的范围、对“≤30万元”写“完成”、不在定性用语中的说法）",
+        &["target", "actual", "problem"],
+        &[],
+        "实际完成值单元格",
+    ),
+    native(
+        Code::I7,
+        "I7",
+        "时效指标逾期完成，却得满分、得分与规则不符或没有说明原因",
+        &[
+            "target",
+            "actual",
+            "days_late",
+            "reported",
+            "computed",
+            "weight",
+            "note",
+        ],
+        &[],
+        "得分单元格",
+    ),
+    script(
+        Code::I8,
+        "I8",
+        "实际完成值远高于目标值（正向、等于指标）：目标可能定得过低，须说明原因",
+        "正向或等于指标，目标值大于 0 且实际值大于目标值时调用",
+        INDICATOR_FACTS,
+        "实际完成值单元格",
+    ),
+    native(
+        Code::I9,
+        "I9",
+        "年度指标值没有意义或轻易即可达到：正向指标的目标值不大于 forward_floor（如“≥0”）；反向百分比指标的上限不低于 100%；正向百分比指标的目标超过 100%（不可能达到）",
+        &["target", "actual", "problem"],
+        &[dec(
+            "forward_floor",
+            true,
+            "正向指标的目标值不大于此值即视为轻易达到（如 0）",
+        )],
+        "年度指标值单元格",
+    ),
+    script(
+        Code::I10,
+        "I10",
+        "年度指标值与实际完成值相差一个数量级：可能是笔误或单位错误（元与万元）",
+        "目标值与实际值都大于 0 且相差 2 倍或以上时调用（相差不到 2 倍不可能是数量级之差）",
+        INDICATOR_FACTS,
+        "实际完成值单元格",
+    ),
+    script(
+        Code::R1,
+        "R1",
+        "扣了分或未完成目标，偏差原因却为空或写了等于没写（[notes] blank）",
+        "按规则得分低于分值、或逾期时调用",
+        INDICATOR_FACTS,
+        "偏差原因单元格",
+    ),
+    script(
+        Code::R2,
+        "R2",
+        "偏差说明与数字矛盾（写“无偏差”而实际远离目标；写“未完成”而已完成）",
+        "正向或等于指标的实际值高于目标值、按规则扣了分或逾期、或偏差说明不是空话时调用",
+        INDICATOR_FACTS,
+        "偏差原因单元格",
+    ),
+    script(
+        Code::R3,
+        "R3",
+        "扣分或逾期时的偏差说明只是套话，或没有改进措施",
+        "按规则扣了分或逾期、且偏差说明不是空话时调用（达到目标时无须改进措施）",
+        INDICATOR_FACTS,
+        "偏差原因单元格",
+    ),
+    native(
+        Code::T1,
+        "T1",
+        "填报的总分不等于 预算执行得分 + 各指标得分（按规则重新计算）",
+        &["reported", "computed", "difference"],
+        &[],
+        "总分单元格",
+    ),
+    native(
+        Code::T2,
+        "T2",
+        "填报的等级与按规则计算的总分所对应的等级不一致",
+        &["reported", "computed", "total"],
+        &[],
+        "等级单元格",
+    ),
+    native(
+        Code::T3,
+        "T3",
+        "年度总体目标（预期目标、实际完成情况）或表中的评价结论、存在问题、改进措施为空，或仍是模板中的填写说明",
+        &["field", "text", "problem"],
+        &[list(
+            "instructions",
+            true,
+            "表示“这是模板里的填写说明”的用语（包含即算）",
+        )],
+        "该栏的单元格",
+    ),
+    native(
+        Code::T4,
+        "T4",
+        "文字部分（实际完成情况、评价结论等）写的预算或执行金额与资金表不一致：金额前若干字内有关键词时，按所写精度与年初预算数、全年预算数、全年执行数逐一比较",
+        &["field", "amount", "budget", "executed", "text"],
+        &[
+            list("keywords", true, "金额前出现这些词时才核对（如 预算、执行、支出）"),
+            dec("window", true, "关键词与金额之间最多相隔的字数"),
+        ],
+        "该栏的单元格",
+    ),
+];
+
+impl Code {
+    /// Every code, in report order.
+    pub fn all() -> impl Iterator<Item = Code> {
+        CODES.iter().map(|c| c.code)
+    }
+
+    /// Everything jixiao knows about the code.
+    pub fn info(self) -> &'static CodeInfo {
+        // CODES is in Code order; the fallback is unreachable but keeps the lint quiet.
+        CODES.get(self as usize).unwrap_or(&CODES[0])
+    }
+
+    /// The code as written (`I8`).
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
+    /// The code of an id, if jixiao knows it.
+    pub fn from_id(id: &str) -> Option<Code> {
+        CODES.iter().find(|c| c.id == id).map(|c| c.code)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A message template: text with `{name}` placeholders, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Value(String),
+}
+
+impl Template {
+    /// Parses a template; `{{` and `}}` stand for braces. Errors give the byte offset of the
+    /// problem and what it is.
+    pub fn parse(source: &str) -> Result<Self, (usize, String)> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = source.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '{' if chars.peek().map(|p| p.1) == Some('{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek().map(|p| p.1) == Some('}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    let mut closed = false;
+                    for (_, c) in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    if !closed {
+                        return Err((i, "“{” 没有对应的 “}”".to_owned()));
+                    }
+                    let name = name.trim().to_owned();
+                    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        return Err((
+                            i,
+                            format!("“{{{name}}}” 不是合法的值名称（只能用英文字母、数字和下划线）"),
+                        ));
+                    }
+                    if !text.is_empty() {
+                        parts.push(Part::Text(std::mem::take(&mut text)));
+                    }
+                    parts.push(Part::Value(name));
+                }
+                '}' => return Err((i, "多余的 “}”；花括号本身请写成 “}}”".to_owned())),
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            parts.push(Part::Text(text));
+        }
+        Ok(Self {
+            source: source.to_owned(),
+            parts,
+        })
+    }
+
+    /// The template as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Names of the values it uses, in order of first use.
+    pub fn placeholders(&self) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for part in &self.parts {
+            if let Part::Value(name) = part {
+                if !seen.contains(&name.as_str()) {
+                    seen.push(name.as_str());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Fills the placeholders; `Err(name)` for the first value `lookup` does not have.
+    pub fn render(&self, mut lookup: impl FnMut(&str) -> Option<String>) -> Result<String, &str> {
+        let mut out = String::with_capacity(self.source.len() + 16);
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Value(name) => match lookup(name) {
+                    Some(v) => out.push_str(&v),
+                    None => return Err(name),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One check of a rule set, checked.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The code.
+    pub code: Code,
+    /// Title (Chinese).
+    pub title: String,
+    /// Severity; `None` when the policy switched the check off.
+    pub severity: Option<Severity>,
+    /// Message template.
+    pub message: Template,
+    /// Clause or practice it implements.
+    pub reference: String,
+    /// Script function, for scripted checks that are on.
+    pub function: Option<String>,
+    /// Parameters as written.
+    pub params: BTreeMap<String, ParamValue>,
+    /// The parameters as the map scripts receive as `p`.
+    pub script_params: rhai::Map,
+    /// For scripted checks: the facts the function reads (`f.name`), so only those are built
+    /// for each call (the message's own values are built only for a finding); every fact when
+    /// the function's use of `f` cannot be read from its text (it passes `f` on, say).
+    pub facts: Vec<&'static str>,
+}
+
+impl Check {
+    /// A decimal parameter.
+    pub fn dec(&self, name: &str) -> Option<Decimal> {
+        match self.params.get(name) {
+            Some(ParamValue::Dec(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// A list parameter (empty when absent).
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.params.get(name) {
+            Some(ParamValue::List(l)) => l,
+            _ => &[],
+        }
+    }
+}
+
+/// Every check of a rule set, one per code.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    /// In [`Code`] order.
+    list: Vec<Check>,
+}
+
+impl Checks {
+    /// The check of a code.
+    pub fn get(&self, code: Code) -> Option<&Check> {
+        self.list.get(code as usize)
+    }
+
+    /// The check of a code when it is on.
+    #[inline]
+    pub fn enabled(&self, code: Code) -> Option<&Check> {
+        self.get(code).filter(|c| c.severity.is_some())
+    }
+
+    /// Whether a code is on.
+    #[inline]
+    pub fn is_on(&self, code: Code) -> bool {
+        self.enabled(code).is_some()
+    }
+
+    /// Every check, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &Check> {
+        self.list.iter()
+    }
+}
+
+fn param_dynamic(value: &ParamValue) -> rhai::Dynamic {
+    match value {
+        ParamValue::Dec(d) => super::param_dynamic(*d),
+        ParamValue::Bool(b) => rhai::Dynamic::from_bool(*b),
+        ParamValue::List(l) => rhai::Dynamic::from_array(l.iter().map(|s| rhai::Dynamic::from(s.clone())).collect()),
+    }
+}
+
+/// Checks `[checks]` of a policy against the catalogue and the compiled scripts.
+pub(super) fn load(
+    raw: &Located<BTreeMap<CheckKey, RawCheck>>,
+    scripts: &ScriptSet,
+    script_files: &[(String, String)],
+    err: &dyn Fn(Range<usize>, String) -> PolicyError,
+) -> Result<Checks, PolicyError> {
+    let mut found: BTreeMap<Code, (Range<usize>, &RawCheck)> = BTreeMap::new();
+    for (key, check) in &raw.value {
+        let id = key.0.get_ref();
+        let Some(code) = Code::from_id(id) else {
+            return Err(err(key.0.span(), format!("未知的检查代码“{id}”")).with_help(format!(
+                "可用的代码：{}",
+                Code::all().map(Code::id).collect::<Vec<_>>().join("、")
+            )));
+        };
+        found.insert(code, (key.0.span(), check));
+    }
+    let missing: Vec<&str> = Code::all().filter(|c| !found.contains_key(c)).map(Code::id).collect();
+    if !missing.is_empty() {
+        return Err(err(raw.span.clone(), format!("[checks] 缺少检查 {}", missing.join("、"))).with_help(
+            "每个代码都要写一节 [checks.代码]（title、severity、message、reference）；不需要的检查写 severity = \"off\"",
+        ));
+    }
+
+    let mut list = Vec::with_capacity(CODES.len());
+    for info in &CODES {
+        let Some((key_span, rawc)) = found.get(&info.code) else {
+            continue;
+        };
+        let severity = match rawc.severity.value {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        };
+        let message = Template::parse(&rawc.message.value).map_err(|(offset, why)| {
+            // +1 skips the opening quote of the TOML string.
+            let at = rawc.message.span.start + 1 + offset;
+            err(at..at + 1, format!("检查 {} 的 message 模板有误：{why}", info.id))
+        })?;
+
+        let mut function = None;
+        match (info.logic, &rawc.function) {
+            (Logic::Native, Some(f)) => {
+                return Err(err(
+                    f.span.clone(),
+                    format!("{} 是内置检查，不能指定脚本函数 {}", info.id, f.value),
+                )
+                .with_help("删除 function；内置检查只能用 severity、message 和 params 调整"));
+            }
+            (Logic::Script, None) if severity.is_some() => {
+                return Err(err(key_span.clone(), format!("检查 {} 由脚本判断，但没有写 function", info.id))
+                    .with_help(format!(
+                        "写 function = \"函数名\"，并在 .rhai 脚本中定义 fn 函数名(f, p)；不需要本检查时写 severity = \"off\"（{}）",
+                        info.when
+                    )));
+            }
+            (Logic::Script, Some(f)) => {
+                if !scripts.has_function(&f.value, 2) {
+                    return Err(err(
+                        f.span.clone(),
+                        format!("检查 {} 指定的函数 {}（2 个参数）在脚本中没有定义", info.id, f.value),
+                    )
+                    .with_help(format!(
+                        "在 .rhai 脚本中定义 fn {}(f, p)：f 是事实映射，p 是本检查的 params；返回 () 表示没有发现，返回对象映射表示有发现",
+                        f.value
+                    )));
+                }
+                function = Some(f.value.clone());
+            }
+            (Logic::Script | Logic::Native, None) => {}
+        }
+
+        let mut params = BTreeMap::new();
+        for (name, value) in &rawc.params.value {
+            if info.logic == Logic::Native {
+                let Some(spec) = info.params.iter().find(|p| p.name == name) else {
+                    let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+                    return Err(
+                        err(value.span.clone(), format!("检查 {} 没有参数 {name}", info.id)).with_help(
+                            if known.is_empty() {
+                                format!("{} 不读取任何参数；删除 params", info.id)
+                            } else {
+                                format!("{} 的参数：{}", info.id, known.join("、"))
+                            },
+                        ),
+                    );
+                };
+                let ok = matches!(
+                    (spec.kind, &value.value),
+                    (ParamKind::Dec, ParamValue::Dec(_)) | (ParamKind::List, ParamValue::List(_))
+                );
+                if !ok {
+                    let want = match spec.kind {
+                        ParamKind::Dec => "小数",
+                        ParamKind::List => "用语列表",
+                    };
+                    return Err(err(
+                        value.span.clone(),
+                        format!(
+                            "检查 {} 的参数 {name} 应是{want}，不是{}",
+                            info.id,
+                            value.value.kind_label()
+                        ),
+                    ));
+                }
+            }
+            params.insert(name.clone(), value.value.clone());
+        }
+        if info.logic == Logic::Native && severity.is_some() {
+            if let Some(spec) = info.params.iter().find(|p| p.required && !params.contains_key(p.name)) {
+                return Err(err(
+                    rawc.params.span.clone().start.max(key_span.start)..key_span.end.max(rawc.params.span.end),
+                    format!("检查 {} 缺少参数 {}（{}）", info.id, spec.name, spec.description),
+                ));
+            }
+        }
+
+        let body = function
+            .as_deref()
+            .filter(|_| severity.is_some())
+            .and_then(|f| function_text(scripts, script_files, f));
+        let returned = body.as_deref().map(map_keys).unwrap_or_default();
+        let mut facts: Vec<&'static str> = Vec::new();
+        if let Some(body) = &body {
+            match facts_read(body) {
+                Some(read) => facts.extend(info.values.iter().filter(|v| read.contains(**v))),
+                None => facts.extend(info.values.iter()),
+            }
+        }
+
+        // Every value the template asks for must be one the check gives.
+        if severity.is_some() {
+            for name in message.placeholders() {
+                if !info.values.contains(&name) && !returned.contains(name) {
+                    let offset = rawc.message.value.find(&format!("{{{name}")).unwrap_or(0);
+                    let at = rawc.message.span.start + 1 + offset;
+                    let mut available: Vec<String> = info.values.iter().map(|v| (*v).to_owned()).collect();
+                    available.extend(returned.iter().cloned());
+                    return Err(err(
+                        at..at + name.len() + 2,
+                        format!("检查 {} 的 message 用到 {{{name}}}，但这条检查不给出 {name}", info.id),
+                    )
+                    .with_help(format!("可用的值：{}", available.join("、"))));
+                }
+            }
+        }
+
+        let script_params: rhai::Map = params
+            .iter()
+            .map(|(k, v)| (k.as_str().into(), param_dynamic(v)))
+            .collect();
+        list.push(Check {
+            code: info.code,
+            title: rawc.title.clone(),
+            severity,
+            message,
+            reference: rawc.reference.clone(),
+            function,
+            params,
+            script_params,
+            facts,
+        });
+    }
+    Ok(Checks { list })
+}
+
+/// The text of a script function (from its `fn` line to the next top-level `fn`), with `//`
+/// comments removed. Used by the cheap load-time readings below.
+fn function_text(scripts: &ScriptSet, files: &[(String, String)], function: &str) -> Option<String> {
+    let info = scripts.functions().into_iter().find(|f| f.name == function)?;
+    let (_, source) = files.iter().find(|(name, _)| *name == info.file)?;
+    let first = info.line.unwrap_or(1).saturating_sub(1);
+    let mut body = String::new();
+    for (i, line) in source.lines().enumerate().skip(first) {
+        if i > first && (line.starts_with("fn ") || line.starts_with("private fn ")) {
+            break;
+        }
+        let code = match line.find("//") {
+            Some(at) if !line.get(..at).unwrap_or("").contains('"') && !line.get(..at).unwrap_or("").contains('`') => {
+                line.get(..at).unwrap_or(line)
+            }
+            _ => line,
+        };
+        body.push_str(code);
+        body.push('\n');
+    }
+    Some(body)
+}
+
+/// The facts a check function reads: the names after `f.` where `f` is its first parameter.
+/// `None` when `f` is used otherwise (passed on, indexed, copied): then it may read anything.
+fn facts_read(body: &str) -> Option<BTreeSet<String>> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let open = body.find('(')?;
+    let params = body.get(open + 1..)?;
+    let param: String = params.trim_start().chars().take_while(|c| ident(*c)).collect();
+    if param.is_empty() {
+        return Some(BTreeSet::new());
+    }
+    let start = body.find('{')?;
+    let chars: Vec<char> = body.get(start..)?.chars().collect();
+    let name: Vec<char> = param.chars().collect();
+    let mut read = BTreeSet::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let matches = chars.get(i..i + name.len()) == Some(name.as_slice());
+        let before_ok = i == 0 || !chars.get(i - 1).copied().is_some_and(|c| ident(c) || c == '.');
+        let after = chars.get(i + name.len()).copied();
+        if matches && before_ok && !after.is_some_and(ident) {
+            if after != Some('.') {
+                return None;
+            }
+            let key: String = chars
+                .get(i + name.len() + 1..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|c| ident(**c))
+                .collect();
+            read.insert(key);
+            i += name.len() + 1;
+            continue;
+        }
+        i += 1;
+    }
+    Some(read)
+}
+
+/// Keys of `#{ key: …, "key": … }` literals and `.key =` assignments in a piece of script.
+fn map_keys(text: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut keys = BTreeSet::new();
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // Stack of open brackets; `true` marks a map literal.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            '"' => {
+                let start = i + 1;
+                i += 1;
+                while let Some(&d) = chars.get(i) {
+                    if d == '\\' {
+                        i += 1;
+                    } else if d == '"' {
+                        break;
+                    }
+                    i += 1;
+                }
+                if expect_key && stack.last() == Some(&true) {
+                    let key: String = chars.get(start..i).unwrap_or_default().iter().collect();
+                    let mut j = i + 1;
+                    while chars.get(j).is_some_and(|c| c.is_whitespace()) {
+                        j += 1;
+                    }
+                    if chars.get(j) == Some(&':') {
+                        keys.insert(key);
+                    }
+                }
+                expect_key = false;
+            }
+            '#' if chars.get(i + 1) == Some(&'{') => {
+                stack.push(true);
+                expect_key = true;
+                i += 1;
+            }
+            '{' | '(' | '[' => {
+                stack.push(false);
+                expect_key = false;
+            }
+            '}' | ')' | ']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            ',' => expect_key = stack.last() == Some(&true),
+            '.' => {
+                let start = i + 1;
+                let mut j = start;
+                while chars.get(j).copied().is_some_and(ident) {
+                    j += 1;
+                }
+                let name: String = chars.get(start..j).unwrap_or_default().iter().collect();
+                let mut k = j;
+                while chars.get(k).is_some_and(|c| c.is_whitespace()) {
+                    k += 1;
+                }
+                if !name.is_empty() && chars.get(k) == Some(&'=') && chars.get(k + 1) != Some(&'=') {
+                    keys.insert(name);
+                }
+                i = j.max(i + 1);
+                continue;
+            }
+            c if ident(c) => {
+                let start = i;
+                while chars.get(i).copied().is_some_and(ident) {
+                    i += 1;
+                }
+                if expect_key && stack.last() == Some(&true) {
+                    let mut j = i;
+                    while chars.get(j).is_some_and(|c| c.is_whitespace()) {
+                        j += 1;
+                    }
+                    if chars.get(j) == Some(&':') {
+                        keys.insert(chars.get(start..i).unwrap_or_default().iter().collect());
+                    }
+                }
+                expect_key = false;
+                continue;
+            }
+            c if c.is_whitespace() => {}
+            _ => expect_key = false,
+        }
+        i += 1;
+    }
+    keys
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_is_in_code_order() {
+        for (i, info) in CODES.iter().enumerate() {
+            assert_eq!(info.code as usize, i, "{}", info.id);
+            assert_eq!(format!("{:?}", info.code), info.id);
+            assert_eq!(Code::from_id(info.id), Some(info.code));
+        }
+    }
+
+    #[test]
+    fn every_fact_is_documented() {
+        for (facts, docs) in [(INDICATOR_FACTS, INDICATOR_FACT_DOCS), (FUNDS_FACTS, FUNDS_FACT_DOCS)] {
+            let documented: Vec<&str> = docs.iter().map(|d| d.0).collect();
+            assert_eq!(facts, documented.as_slice());
+        }
+    }
+
+    #[test]
+    fn templates_parse_placeholders_and_escapes() {
+        let t = Template::parse("得分 {reported} 与 {computed} {{不}} 一致 {reported}").unwrap();
+        assert_eq!(t.placeholders(), ["reported", "computed"]);
+        let out = t
+            .render(|k| Some(if k == "reported" { "1" } else { "2" }.to_owned()))
+            .unwrap();
+        assert_eq!(out, "得分 1 与 2 {不} 一致 1");
+        assert_eq!(t.render(|_| None), Err("reported"));
+        assert!(Template::parse("缺 {reported").is_err());
+        assert!(Template::parse("多 }").is_err());
+        assert!(Template::parse("{实际}").is_err());
+    }
+
+    #[test]
+    fn the_facts_a_function_reads_are_found_in_its_text() {
+        let read =
+            facts_read("fn c(f, p) {\n  if f.note_blank && f.ratio > p.x { #{ t: `${f.target}` } } else { () }\n}\n")
+                .unwrap();
+        let read: Vec<&str> = read.iter().map(String::as_str).collect();
+        assert_eq!(read, ["note_blank", "ratio", "target"]);
+        // `f` passed on: it may read anything.
+        assert_eq!(facts_read("fn c(f, p) { helper(f) }"), None);
+        // Names that merely contain the letter are not uses.
+        assert_eq!(facts_read("fn c(f, p) { if off { of.x } }").unwrap().len(), 0);
+    }
+
+    #[test]
+    fn returned_keys_are_read_from_map_literals_and_assignments() {
+        let keys = map_keys(
+            "fn f(f, p) {\n  let r = #{ ratio: round(x, 2), \"note\": f.note, nested: #{ inner: 1 } };\n  r.extra = 1;\n  if a == b { #{ why: \"x:y\" } }\n}",
+        );
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        assert_eq!(keys, ["extra", "inner", "nested", "note", "ratio", "why"]);
+    }
+}

@@ -1,0 +1,44 @@
+//! The commands of docs/policy-guide.md's walkthrough run as written and end with the exit
+//! codes the guide states.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::process::Command;
+
+#[test]
+fn the_guide_walkthrough_runs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let guide = std::fs::read_to_string(format!("{root}/docs/policy-guide.md")).unwrap();
+    let section = guide.split("## 实际操作").nth(1).expect("walkthrough section");
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("guide-work");
+    let mut ran = 0;
+    for line in section.lines().filter(|l| l.starts_with("$ jixiao ")) {
+        let (command, comment) = line.split_once('#').unwrap();
+        let expected: i32 = comment.trim().trim_start_matches("退出码").trim().parse().unwrap();
+        let args: Vec<String> = command
+            .split_whitespace()
+            .skip(2)
+            .map(|a| a.replace("guide-work", work.to_str().unwrap()))
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(&args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{line}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert_eq!(ran, 6);
+}
