@@ -2,6 +2,11 @@
 
 mod cli;
 
+/// mimalloc: scoring allocates many small strings and maps; the system allocator spent about a
+/// sixth of a corpus run in malloc/free (perf), mimalloc much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
