@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
-use jixiao::output::AtomicFile;
 use jixiao::generate::{generate_one, templates};
+use jixiao::output::AtomicFile;
 
 /// Arguments of `jixiao generate`.
 #[derive(Debug, clap::Args)]
@@ -46,7 +46,9 @@ pub fn run(args: &Args) -> Outcome {
     let result = AtomicFile::create(&path).map_err(|e| e.to_string()).and_then(|file| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         write_all(&mut out).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
-        let file = out.into_inner().map_err(|e| format!("无法写入 {}：{}", path.display(), e.error()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| format!("无法写入 {}：{}", path.display(), e.error()))?;
         file.commit().map_err(|e| e.to_string())
     });
     match result {
