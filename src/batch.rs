@@ -86,17 +86,15 @@ fn process(
             reason,
         })
     };
-    let value: serde_json::Value = match serde_json::from_str(line) {
-        Ok(v) => v,
-        Err(e) => return reject(None, format!("不是合法的 JSON（第 {} 列）：{e}", e.column())),
-    };
-    let mut doc: EvaluationDocument = match validator.check(&value) {
+    let mut doc: EvaluationDocument = match validator.check_str(line) {
         Ok(doc) => doc,
         Err(problems) => {
-            let id = value.get("id").and_then(serde_json::Value::as_str).map(str::to_owned);
+            let id = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").and_then(serde_json::Value::as_str).map(str::to_owned));
             let list: Vec<String> = problems
                 .iter()
-                .map(|(p, m)| format!("{} {m}", if p.is_empty() { "/" } else { p }))
+                .map(|(p, m)| if p.is_empty() { m.clone() } else { format!("{p} {m}") })
                 .collect();
             return reject(id, list.join("；"));
         }

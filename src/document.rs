@@ -166,7 +166,11 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 项目金额 (total project amount, in the funds unit).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<Decimal>,
     /// 主管部门 (supervising department; name or code as written).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,22 +205,46 @@ pub struct FundsRow {
     /// Row label as written, without the "其中：" prefix.
     pub label: String,
     /// 年初预算数.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub budget_initial: Option<Decimal>,
     /// 全年预算数 = 调整后预算数 (the adjusted budget the rate is computed on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub budget_adjusted: Option<Decimal>,
     /// 全年执行数 / 预算执行数.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub executed: Option<Decimal>,
     /// 分值 / 权重 (points this row carries; only the total row has one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<Decimal>,
     /// 执行率 as reported, as a fraction (0.98; "100.00%" is 1.0000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate_reported: Option<Decimal>,
     /// 得分 as reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub score_reported: Option<Decimal>,
     /// Reason column (原因 / 偏差原因), where the layout has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,10 +287,18 @@ pub struct Indicator {
     #[serde(default)]
     pub actual: String,
     /// 分值 / 权重.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<Decimal>,
     /// 得分 as reported by the budget unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub score_reported: Option<Decimal>,
     /// 偏差原因分析及改进措施 / 未完成原因分析, as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -295,6 +331,7 @@ pub struct DeclaredWeight {
     /// 二级指标, when the weight is on a level-2 header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level2: Option<String>,
+    #[serde(deserialize_with = "strict::decimal")]
     /// The declared points.
     pub weight: Decimal,
 }
@@ -304,10 +341,18 @@ pub struct DeclaredWeight {
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSum {
     /// Sum of weights as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<Decimal>,
     /// Sum of scores as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub score_reported: Option<Decimal>,
 }
 
@@ -316,10 +361,18 @@ pub struct IndicatorSum {
 #[serde(deny_unknown_fields)]
 pub struct Total {
     /// Full marks as written (normally 100).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<Decimal>,
     /// 总分 as reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub score_reported: Option<Decimal>,
     /// 等级 / 评价等级 as reported (优, 良, 中, 差).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -416,5 +469,67 @@ mod tests {
         assert_eq!(column_letters(26), "Z");
         assert_eq!(column_letters(27), "AA");
         assert_eq!(CellPos { row: 8, column: 3 }.a1(), "C8");
+    }
+}
+
+/// Strict decimal reading: a decimal must be a JSON string ("870996.50"). A JSON number is
+/// refused, because serde reads it through `f64` and may change its digits; the schema says the
+/// same, and this keeps the fast typed path exactly as strict as the schema.
+mod strict {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, de};
+
+    struct DecimalString;
+
+    impl de::Visitor<'_> for DecimalString {
+        type Value = Decimal;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a decimal written as a string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            let digits = v.strip_prefix('-').unwrap_or(v);
+            let well_formed = !digits.is_empty()
+                && digits
+                    .split_once('.')
+                    .map_or(digits.bytes().all(|b| b.is_ascii_digit()), |(a, b)| {
+                        !a.is_empty()
+                            && !b.is_empty()
+                            && a.bytes().all(|c| c.is_ascii_digit())
+                            && b.bytes().all(|c| c.is_ascii_digit())
+                    });
+            if !well_formed {
+                return Err(E::custom(format!("invalid decimal string {v:?}")));
+            }
+            v.parse::<Decimal>()
+                .map_err(|_| E::custom(format!("invalid value: string {v:?}, expected a Decimal type")))
+        }
+    }
+
+    struct OptionalDecimalString;
+
+    impl<'de> de::Visitor<'de> for OptionalDecimalString {
+        type Value = Option<Decimal>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a decimal written as a string, or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            decimal(d).map(Some)
+        }
+    }
+
+    /// Reads a required decimal from a JSON string only.
+    pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_str(DecimalString)
+    }
+
+    /// Reads an optional decimal from a JSON string or null only.
+    pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        d.deserialize_option(OptionalDecimalString)
     }
 }

@@ -54,6 +54,9 @@ pub struct CaseInput {
     /// 文件路径（相对于用例文件）：.json 评价文档或 .tsv/.csv/.xlsx 自评表（取第一张表）。
     #[serde(default)]
     pub file: Option<String>,
+    /// 评价文档的 JSON 原文（与 .json 评价文档相同）。
+    #[serde(default)]
+    pub json: Option<String>,
     /// 导入自评表时的预算年度。
     #[serde(default)]
     pub year: Option<i32>,
@@ -81,6 +84,12 @@ pub struct Expect {
     /// 未豁免的发现代码（完整集合，顺序不限）。
     #[serde(default)]
     pub findings: Option<Vec<String>>,
+    /// 必须出现的发现代码（其余不限）。
+    #[serde(default)]
+    pub findings_include: Vec<String>,
+    /// 不得出现的发现代码。
+    #[serde(default)]
+    pub findings_exclude: Vec<String>,
 }
 
 /// One case, loaded.
@@ -108,9 +117,24 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
         default_year: None,
         region: spec.input.region.clone(),
     };
-    let document = match (&spec.input.form, &spec.input.document, &spec.input.file) {
-        (Some(form), None, None) => first_form(file, form, &options)?,
-        (None, Some(doc), None) => {
+    let document = match (
+        &spec.input.form,
+        &spec.input.document,
+        &spec.input.file,
+        &spec.input.json,
+    ) {
+        (None, None, None, Some(text)) => {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| format!("{file}：[input.json] 不是合法的 JSON：{e}"))?;
+            crate::validate::DocumentValidator::new()?
+                .check(&value)
+                .map_err(|problems| {
+                    let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
+                    format!("{file}：[input.json] 不是合法的评价文档：{}", list.join("；"))
+                })?
+        }
+        (Some(form), None, None, None) => first_form(file, form, &options)?,
+        (None, Some(doc), None, None) => {
             let json = serde_json::to_value(doc).map_err(|e| format!("{file}：[input.document] 无法转换：{e}"))?;
             let validator = crate::validate::DocumentValidator::new()?;
             validator.check(&json).map_err(|problems| {
@@ -118,7 +142,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
                 format!("{file}：[input.document] 不是合法的评价文档：{}", list.join("；"))
             })?
         }
-        (None, None, Some(path)) => {
+        (None, None, Some(path), None) => {
             let base = base.ok_or_else(|| format!("{file}：内置规则集的用例不能引用文件，请改用 form 或 document"))?;
             let full = base.join(path);
             if path.ends_with(".json") {
@@ -137,7 +161,11 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
                     .ok_or_else(|| format!("{}：没有自评表", full.display()))?
             }
         }
-        _ => return Err(format!("{file}：[input] 中 form、document、file 必须且只能写一个")),
+        _ => {
+            return Err(format!(
+                "{file}：[input] 中 form、document、json、file 必须且只能写一个"
+            ));
+        }
     };
     Ok(Case {
         file: file.to_owned(),
@@ -234,6 +262,30 @@ pub fn compare(expect: &Expect, card: &Scorecard) -> Vec<Mismatch> {
                 what: "等级".into(),
                 expected: grade.clone(),
                 actual: card.grade.clone(),
+            });
+        }
+    }
+    let fired: BTreeSet<&str> = card
+        .findings
+        .iter()
+        .filter(|f| !f.waived)
+        .map(|f| f.code.as_str())
+        .collect();
+    for code in &expect.findings_include {
+        if !fired.contains(code.as_str()) {
+            out.push(Mismatch {
+                what: format!("发现 {code}"),
+                expected: "出现".into(),
+                actual: "没有出现".into(),
+            });
+        }
+    }
+    for code in &expect.findings_exclude {
+        if fired.contains(code.as_str()) {
+            out.push(Mismatch {
+                what: format!("发现 {code}"),
+                expected: "不出现".into(),
+                actual: "出现了".into(),
             });
         }
     }

@@ -45,9 +45,10 @@ impl DocumentValidator {
         Ok(Self { schema })
     }
 
-    /// Checks one JSON value and turns it into a typed document, or lists every problem
-    /// as `(JSON pointer, message)`.
-    pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
+    /// Checks one JSON value against the schema only, listing every problem as
+    /// `(JSON pointer, message)`: for a value serialized from an [`EvaluationDocument`], which
+    /// needs no reading back.
+    pub fn check_schema(&self, value: &Value) -> Result<(), Vec<(String, String)>> {
         if !self.schema.is_valid(value) {
             let mut problems: Vec<(String, String)> = self
                 .schema
@@ -66,6 +67,13 @@ impl DocumentValidator {
             problems.dedup();
             return Err(problems);
         }
+        Ok(())
+    }
+
+    /// Checks one JSON value and turns it into a typed document, or lists every problem
+    /// as `(JSON pointer, message)`.
+    pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
+        self.check_schema(value)?;
         serde_path_to_error::deserialize::<_, EvaluationDocument>(value).map_err(|e| {
             let pointer = path_to_pointer(&e.path().to_string());
             let inner = e.inner().to_string();
@@ -76,6 +84,25 @@ impl DocumentValidator {
             };
             vec![(pointer, message)]
         })
+    }
+
+    /// Checks one document given as JSON text. Fast path: a strict typed parse (unknown fields,
+    /// types and decimal strings are refused by the types themselves) plus the schema's few value
+    /// constraints; only a document that fails it is parsed again for the schema's located
+    /// messages. Accepts exactly what [`DocumentValidator::check`] accepts.
+    pub fn check_str(&self, text: &str) -> Result<EvaluationDocument, Vec<(String, String)>> {
+        if let Ok(doc) = serde_json::from_str::<EvaluationDocument>(text) {
+            if meets_value_constraints(&doc) {
+                return Ok(doc);
+            }
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(value) => self.check(&value),
+            Err(e) => Err(vec![(
+                String::new(),
+                format!("不是合法的 JSON（第 {} 列）：{e}", e.column()),
+            )]),
+        }
     }
 
     /// Validates a batch: every document, then id uniqueness across the batch.
@@ -118,6 +145,16 @@ impl DocumentValidator {
         }
         (documents, problems)
     }
+}
+
+/// The schema's constraints that the Rust types do not carry (lengths and ranges).
+fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
+    let id_len = doc.id.chars().count();
+    (1..=512).contains(&id_len)
+        && (1990..=2100).contains(&doc.year)
+        && !doc.project.name.is_empty()
+        && doc.provenance.values().all(|c| c.row >= 1 && c.column >= 1)
+        && doc.unmapped.iter().all(|u| u.at.row >= 1 && u.at.column >= 1)
 }
 
 /// serde_path_to_error writes `funds.total.executed` or `indicators[3].weight`; users get pointers.

@@ -141,3 +141,126 @@ fn diff_between_two_embedded_sets_summarises_grades_and_findings() {
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!(stdout);
 }
+
+#[test]
+fn every_shipped_rule_set_passes_its_own_cases() {
+    for id in jixiao::policy::embedded::ids() {
+        let (code, stdout, stderr) = jixiao(&["test", id]);
+        assert_eq!(code, 0, "{id}: {stdout}{stderr}");
+        assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    }
+}
+
+#[test]
+fn an_editor_rolls_shenzhen_to_2022_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let to = tmp.path().join("shenzhen-2022");
+    let dir = to.to_str().unwrap();
+    // 1. Copy to a new year.
+    assert_eq!(
+        jixiao(&["new-year", "--from", "shenzhen-2020", "--year", "2022", "--to", dir]).0,
+        0
+    );
+    // 2. Change a weight (profile: satisfaction 20 → 15, benefits 20 → 25) and a threshold
+    //    (late but explained: half → 75%).
+    edit(
+        &to.join("policy.toml"),
+        "\"效益指标\" = 20, \"满意度指标\" = 20",
+        "\"效益指标\" = 25, \"满意度指标\" = 15",
+    );
+    edit(&to.join("policy.toml"), "value = \"0.5\"", "value = \"0.75\"");
+    // 3. Break a script on purpose: check names the file and line.
+    edit(
+        &to.join("formulas.rhai"),
+        "weight * p.late_share_explained",
+        "weight * p.late_share_explained +",
+    );
+    let (code, stdout, _) = jixiao(&["check", dir]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(stdout.contains("shenzhen-2022/formulas.rhai:"), "{stdout}");
+    assert!(
+        stdout.contains("× 规则集 shenzhen-2022 脚本 formulas.rhai 第"),
+        "{stdout}"
+    );
+    // 4. Fix it: clean again.
+    edit(
+        &to.join("formulas.rhai"),
+        "weight * p.late_share_explained +",
+        "weight * p.late_share_explained",
+    );
+    let (code, stdout, _) = jixiao(&["check", dir]);
+    assert_eq!(code, 0, "{stdout}");
+    // 5. The editor keeps the seed-form cases for the new year; the form-4 case now fails with
+    //    a readable diff, and the new weights show as S2 on forms filled with the old ones.
+    for entry in std::fs::read_dir(to.join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.file_name().unwrap().to_string_lossy().starts_with("form") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let (code, stdout, _) = jixiao(&["test", dir]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("失败  样表4：逾期完成并说明原因，时效指标得一半"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("指标“平台搭建完成时间”得分：\n          - 期望 6.00\n          + 实际 9.00"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("总分：\n          - 期望 92.60\n          + 实际 95.60"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("多出 S2"), "the weight change is visible: {stdout}");
+    // 6. Update the cases to the new rules: they pass.
+    let case = to.join("tests/form4-late-deadline.toml");
+    edit(&case, "total = \"92.60\"", "total = \"95.60\"");
+    edit(
+        &case,
+        "\"平台搭建完成时间\" = \"6.00\"",
+        "\"平台搭建完成时间\" = \"9.00\"",
+    );
+    edit(
+        &case,
+        "findings = [\"F4\", \"I6\"]",
+        "findings_include = [\"F4\", \"I6\", \"S2\", \"T1\"]",
+    );
+    edit(
+        &to.join("tests/form1-rate-rounding.toml"),
+        "findings = []",
+        "findings = [\"S2\"]",
+    );
+    edit(
+        &to.join("tests/form6-cost-overrun.toml"),
+        "findings = [",
+        "findings = [\"S2\", ",
+    );
+    let (code, stdout, _) = jixiao(&["test", dir]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("3 passed, 0 failed"), "{stdout}");
+    // 7. What the change does to the seed forms: only form 4 moves; no grade changes.
+    let (code, stdout, stderr) = jixiao(&[
+        "diff",
+        "--from",
+        "shenzhen-2020",
+        "--to",
+        dir,
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2021",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let diff: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let moved: Vec<&str> = diff["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["old_total"] != d["new_total"])
+        .map(|d| d["project"].as_str().unwrap())
+        .collect();
+    assert_eq!(moved, ["市住房建设局应用系统源码及自动发布管控项目"]);
+    assert_eq!(diff["grade_transitions"], serde_json::json!({}));
+}

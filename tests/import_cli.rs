@@ -87,3 +87,33 @@ fn a_malformed_form_is_bad_input_naming_file_and_row() {
     assert_eq!(code, 2);
     assert!(stderr.contains("non-numeric-budget.tsv 第 6 行 D 列"), "{stderr}");
 }
+
+#[test]
+fn json_lines_are_the_documents_of_the_whole_file_import_in_file_order() {
+    // 20 copies of the seed with distinct names, except copy 7 repeating copy 6: every good form
+    // is written as it is read, each duplicate reported by row, and the run exits 2.
+    let seed = std::fs::read_to_string("tests/fixtures/forms/shenzhen-seed.tsv").unwrap();
+    let text = (0..20)
+        .map(|i| seed.replace("项目名称\t", &format!("项目名称\t{}-", if i == 7 { 6 } else { i })))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.tsv");
+    std::fs::write(&path, &text).unwrap();
+    let path_text = path.to_str().unwrap();
+    let (code, stdout, stderr) = jixiao(&["import", path_text, "--year", "2021", "-o", "-"]);
+    let opts = jixiao::import::ImportOptions {
+        year: Some(2021),
+        ..Default::default()
+    };
+    let expected = jixiao::import::import_bytes_each(path_text, text.as_bytes(), &opts).unwrap();
+    let good: Vec<_> = expected.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(good.len(), 171);
+    let written: Vec<jixiao::document::EvaluationDocument> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(written.len(), good.len());
+    assert!(written.iter().zip(&good).all(|(a, b)| a == *b));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.matches("开始的表编号相同").count(), 9, "{stderr}");
+    assert!(stderr.contains("共导入 171 张表"), "{stderr}");
+}

@@ -1,6 +1,7 @@
-//! Throughput check: 10,000 forms from TSV. Run with
-//! `cargo test --release --test import_perf -- --ignored --nocapture`; the budget is well under
-//! 2 s in release (the debug run only checks it works).
+//! Throughput check of the in-memory import: 10,000 forms from TSV text. Run with
+//! `cargo test --release --test import_perf -- --ignored --nocapture` (the debug run only checks it
+//! works). The figures of record — file to JSON Lines through `jixiao import`, and peak memory —
+//! come from `cargo bench --bench pipeline`; see docs/performance.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

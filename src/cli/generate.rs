@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::generate::{generate_one, templates};
+use jixiao::output::AtomicFile;
 
 /// Arguments of `jixiao generate`.
 #[derive(Debug, clap::Args)]
@@ -42,26 +43,18 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::Clean;
     }
     let path = PathBuf::from(&args.output);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let result = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .and_then(|tmp| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-            write_all(&mut out)?;
-            drop(out);
-            tmp.as_file().sync_all()?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        });
+    let result = AtomicFile::create(&path).map_err(|e| e.to_string()).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write_all(&mut out).map_err(|e| format!("无法写入 {}：{e}", path.display()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| format!("无法写入 {}：{}", path.display(), e.error()))?;
+        file.commit().map_err(|e| e.to_string())
+    });
     match result {
         Ok(()) => Outcome::Clean,
         Err(e) => {
-            report_error(format!("无法写入 {}：{e}", path.display()));
+            report_error(e);
             Outcome::BadInput
         }
     }

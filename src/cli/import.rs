@@ -1,10 +1,14 @@
-//! `jixiao import INPUT...`: spreadsheet exports of 自评表 → evaluation documents.
+//! `jixiao import INPUT...`: spreadsheet exports of 自评表 → evaluation documents, each written as
+//! soon as its form is read.
 
+use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportOptions, import_file_each};
+use jixiao::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::output::write_atomic;
 use jixiao::validate::DocumentValidator;
 
@@ -72,6 +76,58 @@ fn describe(doc: &EvaluationDocument) -> String {
     line
 }
 
+/// Where imported documents go.
+enum Sink {
+    /// JSON Lines on standard output, buffered.
+    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+    /// One pretty-printed JSON file per form in a folder.
+    Dir(PathBuf),
+}
+
+impl Sink {
+    /// Writes one checked document; an error stops the run.
+    fn write(&mut self, doc: &EvaluationDocument, value: &serde_json::Value) -> Result<(), String> {
+        match self {
+            Sink::Stdout(out) => serde_json::to_writer(&mut *out, value)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+                .map_err(|e| format!("无法写入标准输出：{e}")),
+            Sink::Dir(dir) => {
+                let target = dir.join(file_name_for(doc));
+                let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+                text.push('\n');
+                write_atomic(&target, text.as_bytes()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        match self {
+            Sink::Stdout(out) => out.flush().map_err(|e| format!("无法写入标准输出：{e}")),
+            Sink::Dir(_) => Ok(()),
+        }
+    }
+}
+
+/// What the reading thread hands to the writing thread.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "nearly every item is a form; boxing it buys nothing"
+)]
+enum Item<'a> {
+    /// One form of an input, imported or not.
+    Form(&'a Path, Result<EvaluationDocument, ImportError>),
+    /// An input that could not be read at all.
+    File(ImportError),
+}
+
+/// Forms in flight between the threads: enough to keep both busy, few enough that memory stays
+/// flat (a document is tens of kilobytes).
+const IN_FLIGHT: usize = 64;
+
+/// Imports each input form by form, writing each document as soon as it is read. Two threads: one
+/// reads and imports forms (delimited text is streamed, so memory does not grow with the number
+/// of forms), the other checks each document against the schema and writes it, in file order.
 pub fn run(args: &Args) -> Outcome {
     let options = ImportOptions {
         default_year: args.default_year,
@@ -85,68 +141,102 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
-    let to_stdout = args.output == "-";
-    let dir = Path::new(&args.output);
-    if !to_stdout {
-        if let Err(e) = std::fs::create_dir_all(dir) {
+    let mut sink = if args.output == "-" {
+        Sink::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout().lock()))
+    } else {
+        let dir = PathBuf::from(&args.output);
+        if let Err(e) = std::fs::create_dir_all(&dir) {
             report_error(format!("无法创建输出文件夹 {}：{e}", dir.display()));
             return Outcome::BadInput;
         }
-    }
+        Sink::Dir(dir)
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
+        let options = &options;
+        let reader = std::thread::Builder::new()
+            .name("import".to_owned())
+            .spawn_scoped(scope, move || {
+                for path in &args.inputs {
+                    let sent = for_each_form(path, options, |form| {
+                        if tx.send(Item::Form(path, form)).is_ok() {
+                            ControlFlow::Continue(())
+                        } else {
+                            ControlFlow::Break(())
+                        }
+                    });
+                    let gone = match sent {
+                        Ok(stats) => stats.stopped,
+                        Err(e) => tx.send(Item::File(e)).is_err(),
+                    };
+                    if gone {
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = reader {
+            report_error(format!("无法启动导入线程：{e}"));
+            return Outcome::BadInput;
+        }
+        write_all(rx, &validator, &mut sink)
+    })
+}
+
+/// The writing side: checks each document against the schema and writes it; reports every bad
+/// form and input as it comes.
+fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut Sink) -> Outcome {
+    // Progress and per-form notes go to stderr, buffered too: one line per form adds up.
+    let mut notes = BufWriter::new(std::io::stderr().lock());
     let mut outcome = Outcome::Clean;
     let mut written = 0usize;
-    for path in &args.inputs {
-        let forms = match import_file_each(path, &options) {
-            Ok(forms) => forms,
-            Err(e) => {
+    let mut write_failed = None;
+    for item in rx {
+        let (path, doc) = match item {
+            Item::Form(path, Ok(doc)) => (path, doc),
+            Item::Form(_, Err(e)) | Item::File(e) => {
+                let _ = notes.flush();
                 report_error(e);
                 outcome = Outcome::BadInput;
                 continue;
             }
         };
-        for form in forms {
-            let doc = match form {
-                Ok(doc) => doc,
-                Err(e) => {
-                    report_error(e);
-                    outcome = Outcome::BadInput;
-                    continue;
-                }
-            };
-            let value = match serde_json::to_value(&doc) {
-                Ok(v) => v,
-                Err(e) => {
-                    report_error(format!("{}：无法序列化：{e}", doc.id));
-                    outcome = Outcome::BadInput;
-                    continue;
-                }
-            };
-            if let Err(problems) = validator.check(&value) {
-                for (pointer, message) in problems {
-                    report_error(format!(
-                        "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
-                        path.display(),
-                        doc.id
-                    ));
-                }
+        let value = match serde_json::to_value(&doc) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = notes.flush();
+                report_error(format!("{}：无法序列化：{e}", doc.id));
                 outcome = Outcome::BadInput;
                 continue;
             }
-            eprintln!("{}", describe(&doc));
-            if to_stdout {
-                println!("{value}");
-            } else {
-                let target = dir.join(file_name_for(&doc));
-                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-                text.push('\n');
-                if let Err(e) = write_atomic(&target, text.as_bytes()) {
-                    report_error(e);
-                    return Outcome::BadInput;
-                }
+        };
+        if let Err(problems) = validator.check_schema(&value) {
+            let _ = notes.flush();
+            for (pointer, message) in problems {
+                report_error(format!(
+                    "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
+                    path.display(),
+                    doc.id
+                ));
             }
-            written += 1;
+            outcome = Outcome::BadInput;
+            continue;
         }
+        let _ = writeln!(notes, "{}", describe(&doc));
+        if let Err(e) = sink.write(&doc, &value) {
+            // Dropping the receiver stops the reading thread at its next form.
+            write_failed = Some(e);
+            break;
+        }
+        written += 1;
     }
-    eprintln!("共导入 {written} 张表");
+    if let Err(e) = sink.flush() {
+        write_failed.get_or_insert(e);
+    }
+    let _ = writeln!(notes, "共导入 {written} 张表");
+    let _ = notes.flush();
+    if let Some(e) = write_failed {
+        report_error(e);
+        return Outcome::BadInput;
+    }
     outcome
 }

@@ -2,12 +2,13 @@
 //! files imported on the fly, with the import options that go with them; and the reviewer
 //! decisions files.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, report_error};
 use jixiao::decisions::DecisionSet;
 use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportOptions, import_file_each};
+use jixiao::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::validate::DocumentValidator;
 
@@ -98,30 +99,32 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
                     *outcome = Outcome::BadInput;
                 }
             },
-            Some(InputKind::Forms) => match import_file_each(path, &import_options) {
-                Ok(forms) => {
-                    for form in forms {
-                        match form {
-                            Ok(d) => {
-                                let origin = Origin {
-                                    file: path.display().to_string(),
-                                    line: d.source.as_ref().map(|s| s.first_row as usize),
-                                    index: None,
-                                };
-                                documents.push((origin, d));
-                            }
-                            Err(e) => {
-                                report_error(e);
-                                *outcome = Outcome::BadInput;
-                            }
+            Some(InputKind::Forms) => {
+                // Forms are imported one by one as the file is read (see `for_each_form`); the
+                // documents are still collected, for scoring.
+                let file = path.display().to_string();
+                let each = |form: Result<EvaluationDocument, ImportError>| {
+                    match form {
+                        Ok(d) => {
+                            let origin = Origin {
+                                file: file.clone(),
+                                line: d.source.as_ref().map(|s| s.first_row as usize),
+                                index: None,
+                            };
+                            documents.push((origin, d));
+                        }
+                        Err(e) => {
+                            report_error(e);
+                            *outcome = Outcome::BadInput;
                         }
                     }
-                }
-                Err(e) => {
+                    ControlFlow::Continue(())
+                };
+                if let Err(e) = for_each_form(path, &import_options, each) {
                     report_error(e);
                     *outcome = Outcome::BadInput;
                 }
-            },
+            }
             None => {
                 report_error(format!(
                     "{}：不认识的文件类型；可读取 .json .jsonl（评价文档）或 .tsv .txt .csv .xlsx（自评表）",

@@ -38,54 +38,102 @@ pub struct FormSpan {
     pub last: usize,
 }
 
+/// What a row is to the form-start rule (see [`StartDetector`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStart {
+    /// No cell holds anything but whitespace.
+    Blank,
+    /// The first non-empty row of the sheet: the first form starts here (rows above its title
+    /// belong to it).
+    First,
+    /// A later form starts at this row.
+    Next,
+    /// The row continues the current form.
+    Within,
+}
+
+/// The form-start rule, fed one row at a time in sheet order: a form starts at a "…绩效自评表"
+/// title row or, absent a title, at a 项目名称 row. Shared by [`split_forms`] and the streaming
+/// importer so both split a sheet identically.
+#[derive(Debug, Clone, Default)]
+pub struct StartDetector {
+    content: bool,
+    has_title: bool,
+    has_name: bool,
+    any_start: bool,
+}
+
+impl StartDetector {
+    /// Classifies the next row of the sheet.
+    pub fn row(&mut self, row: &[String]) -> RowStart {
+        let Some(first) = row.iter().map(|c| c.trim()).find(|c| !c.is_empty()) else {
+            return RowStart::Blank;
+        };
+        let mut kind = if self.content {
+            RowStart::Within
+        } else {
+            RowStart::First
+        };
+        self.content = true;
+        let n = norm(first);
+        if n.contains(FORM_TITLE) {
+            if self.has_title || self.has_name {
+                kind = RowStart::Next;
+                self.has_name = false;
+            }
+            self.has_title = true;
+            self.any_start = true;
+        } else if field(&n) == Some(Field::Name) {
+            if self.has_name {
+                kind = RowStart::Next;
+                self.has_title = false;
+            }
+            self.has_name = true;
+            self.any_start = true;
+        }
+        kind
+    }
+
+    /// True once a row with content has been seen.
+    pub fn has_content(&self) -> bool {
+        self.content
+    }
+
+    /// True once a title or 项目名称 row has been seen; a sheet with content but no start has no
+    /// form ([`no_form`]).
+    pub fn found_form(&self) -> bool {
+        self.any_start
+    }
+}
+
+/// The error for a sheet with content but neither a title nor a 项目名称 row.
+pub fn no_form(at: &Location) -> ImportError {
+    ImportError::invalid(
+        at.clone(),
+        ErrorKind::NoForm,
+        "没有找到项目支出绩效自评表：既没有“项目支出绩效自评表”标题行，也没有“项目名称”行；请检查是否选错了文件或工作表",
+    )
+}
+
 /// Splits a grid into form spans. A sheet with content but neither a title nor a 项目名称 row is an
 /// error.
 pub fn split_forms(grid: &Grid, at: &Location) -> Result<Vec<FormSpan>, ImportError> {
     let mut starts: Vec<usize> = Vec::new();
-    let mut has_title = false;
-    let mut has_name = false;
-    let mut any_start = false;
-    for (r, row) in grid.rows.iter().enumerate() {
-        let Some(first) = row.iter().map(|c| c.trim()).find(|c| !c.is_empty()) else {
-            continue;
-        };
-        if starts.is_empty() {
+    let mut detector = StartDetector::default();
+    for (r, row) in (grid.first_row..).zip(&grid.rows) {
+        if matches!(detector.row(row), RowStart::First | RowStart::Next) {
             starts.push(r);
         }
-        let n = norm(first);
-        if n.contains(FORM_TITLE) {
-            if has_title || has_name {
-                starts.push(r);
-                has_name = false;
-            }
-            has_title = true;
-            any_start = true;
-        } else if field(&n) == Some(Field::Name) {
-            if has_name {
-                starts.push(r);
-                has_title = false;
-            }
-            has_name = true;
-            any_start = true;
-        }
     }
-    if !any_start {
-        return Err(ImportError::invalid(
-            at.clone(),
-            ErrorKind::NoForm,
-            "没有找到项目支出绩效自评表：既没有“项目支出绩效自评表”标题行，也没有“项目名称”行；请检查是否选错了文件或工作表",
-        ));
+    if !detector.found_form() {
+        return Err(no_form(at));
     }
     let mut spans = Vec::with_capacity(starts.len());
     for (k, &start) in starts.iter().enumerate() {
-        let end = starts.get(k + 1).map_or(grid.rows.len(), |&next| next);
+        let end = starts.get(k + 1).map_or(grid.end_row(), |&next| next);
         let last = (start..end)
             .rev()
-            .find(|&r| {
-                grid.rows
-                    .get(r)
-                    .is_some_and(|row| row.iter().any(|c| !c.trim().is_empty()))
-            })
+            .find(|&r| grid.row(r).is_some_and(|row| row.iter().any(|c| !c.trim().is_empty())))
             .unwrap_or(start);
         spans.push(FormSpan { first: start, last });
     }
@@ -1142,7 +1190,7 @@ fn key(base: &str, field: &str) -> String {
 /// Puts the non-empty (trimmed) cells of row `r` into `out`.
 fn fill_cells<'g>(grid: &'g Grid, r: usize, out: &mut Vec<Cell<'g>>) {
     out.clear();
-    if let Some(row) = grid.rows.get(r) {
+    if let Some(row) = grid.row(r) {
         out.extend(row.iter().enumerate().filter_map(|(col, text)| {
             let text = text.trim();
             (!text.is_empty()).then_some(Cell { col, text })

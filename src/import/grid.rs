@@ -20,12 +20,15 @@ use crate::document::CellPos;
 /// Longest cell a spreadsheet can hold (Excel's limit); longer cells mean a broken export.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// One sheet as text cells.
+/// One sheet as text cells, or a window of consecutive rows of one (a form read from a stream).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grid {
     /// Worksheet name; `None` for text files.
     pub sheet: Option<String>,
-    /// Rows of cells, 0-based; rows may have different lengths.
+    /// Sheet row (0-based) of `rows[0]`: 0 for a whole sheet; the first row of the window when
+    /// the grid holds one form of a streamed file, so that row numbers stay those of the file.
+    pub first_row: usize,
+    /// Rows of cells, 0-based from `first_row`; rows may have different lengths.
     pub rows: Vec<Vec<String>>,
 }
 
@@ -35,17 +38,27 @@ impl Grid {
         self.rows.iter().flatten().all(|c| c.trim().is_empty())
     }
 
-    /// The trimmed text of a cell (0-based), empty when absent.
-    pub fn cell(&self, row: usize, col: usize) -> &str {
-        self.rows.get(row).and_then(|r| r.get(col)).map_or("", |c| c.trim())
+    /// The cells of sheet row `row` (0-based), `None` outside the grid.
+    pub fn row(&self, row: usize) -> Option<&[String]> {
+        row.checked_sub(self.first_row)
+            .and_then(|r| self.rows.get(r))
+            .map(Vec::as_slice)
     }
 
-    /// Number of non-empty cells in rows `first..=last` (0-based).
+    /// One past the last sheet row (0-based) the grid holds.
+    pub fn end_row(&self) -> usize {
+        self.first_row + self.rows.len()
+    }
+
+    /// The trimmed text of a cell (sheet row and column, 0-based), empty when absent.
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.row(row).and_then(|r| r.get(col)).map_or("", |c| c.trim())
+    }
+
+    /// Number of non-empty cells in sheet rows `first..=last` (0-based).
     pub fn count_non_empty(&self, first: usize, last: usize) -> usize {
-        self.rows
-            .iter()
-            .skip(first)
-            .take(last.saturating_sub(first) + 1)
+        (first..=last)
+            .filter_map(|r| self.row(r))
             .flatten()
             .filter(|c| !c.trim().is_empty())
             .count()
@@ -160,18 +173,39 @@ fn line_of(bytes: &[u8], pos: usize) -> u32 {
 /// with `"` runs to the matching `"`, `""` inside is a quote, and may span lines. Records end at
 /// `\n`, `\r\n` or `\r`. An unterminated quote is an error naming the record and column.
 pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, ImportError> {
+    // Sized up front: a 20 MB file has a quarter million rows, and regrowing that vector costs.
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(text.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1);
+    parse_records(file_name, text, delim, 0, &mut |row| rows.push(row))?;
+    Ok(Grid {
+        sheet: None,
+        first_row: 0,
+        rows,
+    })
+}
+
+/// Parses whole records of delimited text as [`parse_delimited`] does, handing each row to
+/// `sink`; `first_row` (0-based) is the file row of the text's first record, so that errors name
+/// file rows when the text is one piece of a file read in pieces. Returns the number of rows.
+/// Cutting a file after any `\n` that is not inside a quoted cell and parsing the pieces in order
+/// gives the rows of the whole file.
+pub fn parse_records(
+    file_name: &str,
+    text: &str,
+    delim: u8,
+    first_row: usize,
+    sink: &mut dyn FnMut(Vec<String>),
+) -> Result<usize, ImportError> {
     let bytes = text.as_bytes();
     let len = bytes.len();
-    // Sized up front: a 20 MB file has a quarter million rows, and regrowing that vector costs.
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+    let mut count = 0usize;
     let mut row: Vec<String> = Vec::new();
     let mut i = 0usize;
     let at = Location::file(file_name);
     if len == 0 {
-        return Ok(Grid { sheet: None, rows });
+        return Ok(0);
     }
     loop {
-        let field_row = u32::try_from(rows.len() + 1).unwrap_or(u32::MAX);
+        let field_row = u32::try_from(first_row + count + 1).unwrap_or(u32::MAX);
         let field_col = u32::try_from(row.len() + 1).unwrap_or(u32::MAX);
         let cell_at = || {
             at.at_cell(CellPos {
@@ -228,7 +262,8 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
             Some(b'\r') => {
                 i += if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
                 let width = row.len();
-                rows.push(std::mem::replace(&mut row, Vec::with_capacity(width)));
+                sink(std::mem::replace(&mut row, Vec::with_capacity(width)));
+                count += 1;
                 if i >= len {
                     break;
                 }
@@ -236,18 +271,20 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
             Some(b'\n') => {
                 i += 1;
                 let width = row.len();
-                rows.push(std::mem::replace(&mut row, Vec::with_capacity(width)));
+                sink(std::mem::replace(&mut row, Vec::with_capacity(width)));
+                count += 1;
                 if i >= len {
                     break;
                 }
             }
             _ => {
-                rows.push(std::mem::take(&mut row));
+                sink(std::mem::take(&mut row));
+                count += 1;
                 break;
             }
         }
     }
-    Ok(Grid { sheet: None, rows })
+    Ok(count)
 }
 
 /// Index of the delimiter or line break ending the unquoted field starting at `from`.
@@ -309,6 +346,7 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
         }
         grids.push(Grid {
             sheet: Some(name),
+            first_row: 0,
             rows,
         });
     }

@@ -22,11 +22,13 @@ mod form;
 pub mod grid;
 mod indicators;
 mod labels;
+mod stream;
 mod value;
 mod year;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::document::{CellPos, EvaluationDocument, column_letters};
@@ -269,11 +271,7 @@ pub fn import_forms(
     opts: &ImportOptions,
 ) -> Result<Vec<Result<ImportedForm, ImportError>>, ImportError> {
     if grids.iter().all(Grid::is_blank) {
-        return Err(ImportError::invalid(
-            Location::file(file_name),
-            ErrorKind::Empty,
-            "文件是空的，没有任何单元格内容；请检查是否选错了文件",
-        ));
+        return Err(empty_file(file_name));
     }
     let mut out = Vec::new();
     for grid in grids.iter().filter(|g| !g.is_blank()) {
@@ -296,35 +294,167 @@ pub fn import_text_forms(
     import_forms(file_name, std::slice::from_ref(&grid), opts)
 }
 
+/// The error for a file without any cell content.
+fn empty_file(file_name: &str) -> ImportError {
+    ImportError::invalid(
+        Location::file(file_name),
+        ErrorKind::Empty,
+        "文件是空的，没有任何单元格内容；请检查是否选错了文件",
+    )
+}
+
+/// How [`for_each_form`] read a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// UTF-8 delimited text read line by line: memory flat in the number of forms.
+    Streamed,
+    /// Delimited text in GBK/GB18030 or UTF-16, decoded whole, then split and imported form by
+    /// form: memory grows with the file's size (its text), not with its cells.
+    DecodedWhole,
+    /// Read whole into grids first: workbooks (calamine loads a sheet at once), and text the first
+    /// pass found broken (to give the exact error).
+    WholeFile,
+}
+
+/// What [`for_each_form`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportStats {
+    /// Forms handed to the callback (imported or not).
+    pub forms: usize,
+    /// Of those, forms imported without error.
+    pub imported: usize,
+    /// How the file was read.
+    pub mode: ReadMode,
+    /// True when the callback asked to stop before the end of the file.
+    pub stopped: bool,
+}
+
+/// Imports a file form by form, handing each form's result to `each` as soon as it is read, in
+/// file order; `each` returns [`ControlFlow::Break`] to stop early.
+///
+/// Delimited text (`.tsv`/`.txt`/`.csv`) is streamed: the file is read incrementally and each form
+/// imported when the next one starts, so memory stays flat in the number of forms (only a digest
+/// of each id seen is kept, to reject duplicates: 24 bytes per form plus hash-table slack); see
+/// [`ReadMode`] for the cases read whole (`.xlsx`, GBK).
+/// The results are exactly those of the whole-file [`import_bytes_each`]: the same documents,
+/// with the same row numbers in messages and provenance, and the same errors. A file-level error
+/// (unreadable, binary, bad encoding, unterminated quote, empty, no form) is the `Err` returned,
+/// and is always found before any form is handed out.
+pub fn for_each_form<F>(path: &Path, opts: &ImportOptions, mut each: F) -> Result<ImportStats, ImportError>
+where
+    F: FnMut(Result<EvaluationDocument, ImportError>) -> ControlFlow<()>,
+{
+    let name = path.display().to_string();
+    let mut seen = Seen::default();
+    let (mut forms, mut imported, mut stopped) = (0usize, 0usize, false);
+    let mut sink = |form: Result<ImportedForm, ImportError>| {
+        forms += 1;
+        let result = form.and_then(|f| seen.check(&name, f.document));
+        imported += usize::from(result.is_ok());
+        let flow = each(result);
+        stopped |= flow.is_break();
+        flow
+    };
+    let mode = match stream::delimiter(&name) {
+        Some(delim) => stream::for_each_text_form(path, &name, delim, opts, &mut sink)?,
+        None => {
+            let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+                file: name.clone(),
+                source,
+            })?;
+            let grids = grid::read_grids(&name, &bytes)?;
+            drop(bytes);
+            for form in import_forms(&name, &grids, opts)? {
+                if sink(form).is_break() {
+                    break;
+                }
+            }
+            ReadMode::WholeFile
+        }
+    };
+    Ok(ImportStats {
+        forms,
+        imported,
+        mode,
+        stopped,
+    })
+}
+
 /// Imports a file form by form: one result per form, so one bad form (no year, a broken
 /// row, a duplicate) is reported while the others are still read. The outer error is for a
-/// file that cannot be read at all.
+/// file that cannot be read at all. Collects what [`for_each_form`] hands out.
 pub fn import_file_each(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<Vec<Result<EvaluationDocument, ImportError>>, ImportError> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        file: name.clone(),
-        source,
+    let mut out = Vec::new();
+    for_each_form(path, opts, |form| {
+        out.push(form);
+        ControlFlow::Continue(())
     })?;
-    let grids = grid::read_grids(&name, &bytes)?;
-    let forms = import_forms(&name, &grids, opts)?;
-    let mut seen: HashMap<String, EvaluationDocument> = HashMap::new();
-    let mut out = Vec::with_capacity(forms.len());
-    for form in forms {
-        out.push(form.and_then(|f| {
-            let doc = f.document;
-            match seen.get(&doc.id) {
-                Some(first) => Err(duplicate_error(&name, first, &doc)),
-                None => {
-                    seen.insert(doc.id.clone(), doc.clone());
-                    Ok(doc)
-                }
-            }
-        }));
-    }
     Ok(out)
+}
+
+/// Imports a file's content form by form, whole: reads every cell into grids, then every form
+/// (the reference [`for_each_form`] is checked against). Results as [`import_file_each`].
+pub fn import_bytes_each(
+    file_name: &str,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> Result<Vec<Result<EvaluationDocument, ImportError>>, ImportError> {
+    let grids = grid::read_grids(file_name, bytes)?;
+    let forms = import_forms(file_name, &grids, opts)?;
+    let mut seen = Seen::default();
+    Ok(forms
+        .into_iter()
+        .map(|form| form.and_then(|f| seen.check(file_name, f.document)))
+        .collect())
+}
+
+/// The ids imported so far and where each form started: enough to name both forms of a
+/// duplicate without keeping the documents, in 24 bytes per form. Ids are kept as 128-bit
+/// digests (SHA-256, truncated), not as text: a collision between two different ids, which would
+/// report a false duplicate, is far less likely than a disk error.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Digest of an id → (index into `sheets`, first row).
+    ids: HashMap<[u8; 16], (u32, u32)>,
+    /// Sheet names met so far (`None` for text files).
+    sheets: Vec<Option<String>>,
+}
+
+impl Seen {
+    /// `doc`, or the duplicate error when its id was seen before.
+    fn check(&mut self, file_name: &str, doc: EvaluationDocument) -> Result<EvaluationDocument, ImportError> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(doc.id.as_bytes());
+        let mut key = [0u8; 16];
+        for (k, d) in key.iter_mut().zip(digest.iter()) {
+            *k = *d;
+        }
+        if let Some(&(sheet, row)) = self.ids.get(&key) {
+            let sheet = self.sheets.get(sheet as usize).cloned().flatten();
+            return Err(duplicate_error(file_name, &(sheet, row), &doc));
+        }
+        let (sheet, row) = place(&doc);
+        let index = match self.sheets.iter().rposition(|s| *s == sheet) {
+            Some(i) => i,
+            None => {
+                self.sheets.push(sheet);
+                self.sheets.len() - 1
+            }
+        };
+        self.ids.insert(key, (u32::try_from(index).unwrap_or(u32::MAX), row));
+        Ok(doc)
+    }
+}
+
+/// Sheet and first row of a form.
+type Place = (Option<String>, u32);
+
+/// Where a document's form starts.
+fn place(d: &EvaluationDocument) -> Place {
+    d.source.as_ref().map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
 }
 
 /// Rejects two documents with the same id, naming the rows (and sheets) of both.
@@ -332,18 +462,15 @@ fn check_duplicates(file_name: &str, docs: &[EvaluationDocument]) -> Result<(), 
     let mut seen: HashMap<&str, &EvaluationDocument> = HashMap::with_capacity(docs.len());
     for doc in docs {
         if let Some(first) = seen.insert(doc.id.as_str(), doc) {
-            return Err(duplicate_error(file_name, first, doc));
+            return Err(duplicate_error(file_name, &place(first), doc));
         }
     }
     Ok(())
 }
 
 /// The error for `doc` repeating the id of `first`.
-fn duplicate_error(file_name: &str, first: &EvaluationDocument, doc: &EvaluationDocument) -> ImportError {
-    let place = |d: &EvaluationDocument| -> (Option<String>, u32) {
-        d.source.as_ref().map_or((None, 0), |s| (s.sheet.clone(), s.first_row))
-    };
-    let (sheet_a, row_a) = place(first);
+fn duplicate_error(file_name: &str, first: &Place, doc: &EvaluationDocument) -> ImportError {
+    let (sheet_a, row_a) = first.clone();
     let (sheet_b, row_b) = place(doc);
     let first_place = match sheet_a {
         Some(s) if Some(&s) != sheet_b.as_ref() => format!("工作表“{s}”第 {row_a} 行"),
