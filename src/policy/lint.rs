@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::model::PolicyFile;
-use super::{POLICY_FILE, RuleSetFiles, line_col};
+use super::{POLICY_FILE, PolicyError, RuleSetFiles, line_col};
 use crate::script::{ScriptLimits, ScriptSet};
 
 /// How serious a rule-set problem is.
@@ -142,6 +142,8 @@ pub fn check(files: &RuleSetFiles) -> Vec<Problem> {
                 "检查键名拼写；policy.toml 只接受 schemas/policy.schema.json 中列出的键"
             } else if message.contains("必须写成字符串") {
                 "给小数加上引号，如 value = \"0.5\""
+            } else if message.contains("严重程度") {
+                "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
             } else {
                 "按 TOML 语法修改此处"
             };
@@ -432,6 +434,27 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
                     Some("在 [formulas] 或某个 [checks.代码] 的 function 中引用它，或删除它".into()),
                 );
             }
+        }
+    }
+
+    // Reviewer checks: every code once, functions that exist, templates that use only values
+    // the check gives (the loader's own validation, reported here at its place).
+    if let Some(scripts) = scripts {
+        let script_files: Vec<(String, String)> = c
+            .files
+            .files
+            .iter()
+            .filter(|(n, _)| n.ends_with(".rhai"))
+            .cloned()
+            .collect();
+        let name = c.files.name.clone();
+        let err = |span: Range<usize>, message: String| PolicyError::at(&name, POLICY_FILE, text, span, message);
+        if let Err(e) = super::checks::load(&raw.checks, scripts, &script_files, &err) {
+            let help = e
+                .help
+                .clone()
+                .unwrap_or_else(|| "按 docs/finding-codes.md 修改此处".to_owned());
+            c.error("checks", e.span.clone().unwrap_or(0..0), e.message, &help);
         }
     }
 
