@@ -2,13 +2,12 @@
 //! (or as JSON with `--format json`).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use crate::cli::inputs::{InputArgs, load_decisions, load_documents, warn_unmatched};
+use crate::cli::inputs::{InputArgs, load_catalogue, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
 use jixiao::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
 use jixiao::output::write_atomic;
-use jixiao::policy::select::{Catalogue, SelectionCache};
+use jixiao::policy::select::SelectionCache;
 
 /// Arguments of `jixiao explain`.
 #[derive(Debug, clap::Args)]
@@ -46,16 +45,8 @@ pub enum ExplainFormat {
 
 pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
-    let catalogue = match &args.rules {
-        Some(spec) => Catalogue::load_one(spec).map(|set| Catalogue::forced(Arc::clone(&set))),
-        None => Catalogue::embedded(),
-    };
-    let catalogue = match catalogue {
-        Ok(c) => c,
-        Err(e) => {
-            report_error(e);
-            return Outcome::BadInput;
-        }
+    let Some(catalogue) = load_catalogue(args.rules.as_deref()) else {
+        return Outcome::BadInput;
     };
     let Some(decisions) = load_decisions(&args.decisions) else {
         return Outcome::BadInput;

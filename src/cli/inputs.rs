@@ -29,6 +29,17 @@ pub struct InputArgs {
     pub region: Option<String>,
 }
 
+/// The rule sets a run uses: the one `--rules ID|PATH` forces, or every embedded set chosen
+/// per document by year and region. A broken rule set is reported (None: exit 2).
+pub fn load_catalogue(rules: Option<&str>) -> Option<jixiao::policy::select::Catalogue> {
+    use jixiao::policy::select::Catalogue;
+    let loaded = match rules {
+        Some(spec) => Catalogue::load_one(spec).map(Catalogue::forced),
+        None => Catalogue::embedded(),
+    };
+    loaded.map_err(report_error).ok()
+}
+
 /// True for the `-` that stands for standard input.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"

@@ -2,9 +2,8 @@
 //! runs) and `jixiao verify MANIFEST` (re-run a recorded run and confirm identical results).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_decisions, load_documents};
+use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_catalogue, load_decisions, load_documents};
 use crate::cli::{Outcome, report_error};
 use jixiao::baseline::{
     Approval, DocResult, Hashed, Manifest, compare, now_text, parse_results, results_text, sha256_hex,
@@ -85,17 +84,9 @@ fn score_corpus(
     decisions_paths: &[PathBuf],
     outcome: &mut Outcome,
 ) -> Option<Scored> {
-    let catalogue = match rules {
-        Some(spec) => Catalogue::load_one(spec).map(|set| Catalogue::forced(Arc::clone(&set))),
-        None => Catalogue::embedded(),
-    };
-    let catalogue = match catalogue {
-        Ok(c) => c,
-        Err(e) => {
-            report_error(e);
-            *outcome = Outcome::BadInput;
-            return None;
-        }
+    let Some(catalogue) = load_catalogue(rules) else {
+        *outcome = Outcome::BadInput;
+        return None;
     };
     let decisions = load_decisions(decisions_paths)?;
     let files = expand_inputs(&input.inputs, outcome);

@@ -2,11 +2,12 @@
 
 use std::io::{BufRead, IsTerminal as _, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_decisions, load_documents, warn_unmatched};
+use crate::cli::inputs::{
+    InputArgs, expand_inputs, is_stdin, load_catalogue, load_decisions, load_documents, warn_unmatched,
+};
 use crate::cli::{Outcome, report_error};
 use jixiao::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::decisions::{DecisionSet, score_with_decisions};
@@ -237,16 +238,8 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::BadInput;
     }
     let mut outcome = Outcome::Clean;
-    let catalogue = match &args.rules {
-        Some(spec) => Catalogue::load_one(spec).map(|set| Catalogue::forced(Arc::clone(&set))),
-        None => Catalogue::embedded(),
-    };
-    let catalogue = match catalogue {
-        Ok(c) => c,
-        Err(e) => {
-            report_error(e);
-            return Outcome::BadInput;
-        }
+    let Some(catalogue) = load_catalogue(args.rules.as_deref()) else {
+        return Outcome::BadInput;
     };
     let Some(decisions) = load_decisions(&args.decisions) else {
         return Outcome::BadInput;
