@@ -147,11 +147,22 @@ impl<'a> Emitter<'a> {
         let Some(function) = check.function.as_deref() else {
             return Ok(());
         };
-        let facts: rhai::Map = check.facts.iter().map(|k| ((*k).into(), fact(k))).collect();
-        let result: Dynamic = self.rules.scripts.call(
-            function,
-            (Dynamic::from_map(facts), Dynamic::from_map(check.script_params.clone())),
-        )?;
+        let native = self
+            .rules
+            .scripts
+            .natives()
+            .get(function)
+            .and_then(|n| n.check(fact, &check.script_params));
+        let result: Dynamic = match native {
+            Some(result) => result,
+            None => {
+                let facts: rhai::Map = check.facts.iter().map(|k| ((*k).into(), fact(k))).collect();
+                self.rules.scripts.call(
+                    function,
+                    (Dynamic::from_map(facts), Dynamic::from_map(check.script_params.clone())),
+                )?
+            }
+        };
         if result.is_unit() {
             return Ok(());
         }

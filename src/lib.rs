@@ -21,6 +21,7 @@ pub mod generate;
 pub mod grammar;
 pub mod import;
 pub mod input;
+pub mod native;
 pub mod output;
 pub mod policy;
 pub mod reference;

@@ -317,12 +317,23 @@ fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> 
         }
         return Ok(out);
     }
-    let rate: Decimal = rules
-        .scripts
-        .call(&rules.formulas.budget_rate, (budget, executed, params(rules)))?;
-    let score: Decimal = rules
-        .scripts
-        .call(&rules.formulas.budget_score, (rate, weight, params(rules)))?;
+    let natives = rules.scripts.natives();
+    let rate_formula = &rules.formulas.budget_rate;
+    let rate: Decimal = match natives
+        .get(rate_formula)
+        .and_then(|n| n.budget_rate(budget, executed, &rules.params_map))
+    {
+        Some(rate) => rate,
+        None => rules.scripts.call(rate_formula, (budget, executed, params(rules)))?,
+    };
+    let score_formula = &rules.formulas.budget_score;
+    let score: Decimal = match natives
+        .get(score_formula)
+        .and_then(|n| n.budget_score(rate, weight, &rules.params_map))
+    {
+        Some(score) => score,
+        None => rules.scripts.call(score_formula, (rate, weight, params(rules)))?,
+    };
     let score = rules.round_score(score);
     out.rate = Some(rate);
     out.score = Some(score);
@@ -933,9 +944,17 @@ fn score_quantity(
     out.target_value = Some(target_value);
     out.actual_value = Some(actual_value);
     out.unit = target_unit.or(actual_unit);
-    let score: Decimal = rules
+    let native = rules
         .scripts
-        .call(formula, (target_value, actual_value, weight, params(rules)))?;
+        .natives()
+        .get(formula)
+        .and_then(|n| n.quantity(target_value, actual_value, weight, &rules.params_map));
+    let score: Decimal = match native {
+        Some(score) => score,
+        None => rules
+            .scripts
+            .call(formula, (target_value, actual_value, weight, params(rules)))?,
+    };
     Ok(Some(score))
 }
 
@@ -968,14 +987,24 @@ fn score_qualitative(
     out.kind = IndicatorKind::Qualitative;
     out.formula = Some(rules.formulas.qualitative.clone());
     out.tier = Some(tier.name.clone());
-    let reported = match cx.ind.score_reported {
-        Some(r) => rhai::Dynamic::from_decimal(r),
-        None => rhai::Dynamic::UNIT,
+    let formula = &rules.formulas.qualitative;
+    let native = rules
+        .scripts
+        .natives()
+        .get(formula)
+        .and_then(|n| n.qualitative(tier.min, tier.max, weight, cx.ind.score_reported, &rules.params_map));
+    let score: Decimal = match native {
+        Some(score) => score,
+        None => {
+            let reported = match cx.ind.score_reported {
+                Some(r) => rhai::Dynamic::from_decimal(r),
+                None => rhai::Dynamic::UNIT,
+            };
+            rules
+                .scripts
+                .call(formula, (tier.min, tier.max, weight, reported, params(rules)))?
+        }
     };
-    let score: Decimal = rules.scripts.call(
-        &rules.formulas.qualitative,
-        (tier.min, tier.max, weight, reported, params(rules)),
-    )?;
     Ok(Some(score))
 }
 
@@ -1006,9 +1035,17 @@ fn score_deadline(
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
     let explained = rules.note_explains(cx.ind.note.as_deref());
-    let score: Decimal = rules.scripts.call(
-        &rules.formulas.deadline,
-        (days_late, planned, weight, explained, params(rules)),
-    )?;
+    let formula = &rules.formulas.deadline;
+    let native = rules
+        .scripts
+        .natives()
+        .get(formula)
+        .and_then(|n| n.deadline(days_late, planned, weight, explained, &rules.params_map));
+    let score: Decimal = match native {
+        Some(score) => score,
+        None => rules
+            .scripts
+            .call(formula, (days_late, planned, weight, explained, params(rules)))?,
+    };
     Ok(Some(score))
 }

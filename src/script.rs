@@ -31,6 +31,8 @@ use rhai::{
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::native::Natives;
+
 /// How often (in Rhai operations) the wall-clock deadline is read. Reading the clock costs about
 /// 20 ns; checking it on every operation would slow scripts down noticeably.
 const DEADLINE_CHECK_EVERY: u64 = 4096;
@@ -442,7 +444,7 @@ fn numeric(value: &Dynamic, function: &str) -> Result<Decimal, Box<EvalAltResult
     Err(format!("{function} 的参数必须是数字，实际是{}", type_label(value.type_name())).into())
 }
 
-fn round_with(
+pub(crate) fn round_with(
     function: &str,
     x: Decimal,
     places: INT,
@@ -465,7 +467,7 @@ fn register_rounding(engine: &mut Engine, name: &'static str, strategy: Rounding
     });
 }
 
-fn clamp_decimal(x: Decimal, lo: Decimal, hi: Decimal) -> Result<Decimal, Box<EvalAltResult>> {
+pub(crate) fn clamp_decimal(x: Decimal, lo: Decimal, hi: Decimal) -> Result<Decimal, Box<EvalAltResult>> {
     if lo > hi {
         return Err(format!("clamp 的下限 {lo} 大于上限 {hi}").into());
     }
@@ -679,6 +681,8 @@ pub struct ScriptSet {
     functions: Vec<FunctionInfo>,
     /// Function name → file defining it (names are unique across files).
     files_by_name: BTreeMap<String, String>,
+    /// The functions that are shipped templates, run natively (see [`crate::native`]).
+    natives: Natives,
 }
 
 impl fmt::Debug for ScriptSet {
@@ -837,8 +841,24 @@ impl ScriptSet {
     /// [`ScriptError::Compile`] for a syntax error, a forbidden construct (`eval`, `import`), an
     /// undefined variable or too deep an expression; [`ScriptError::DuplicateFunction`] when two
     /// files define a function of the same name.
+    ///
+    /// Functions that are exactly a shipped template run natively ([`crate::native`]).
     pub fn compile(ruleset_id: &str, files: &[(String, String)], limits: &ScriptLimits) -> Result<Self, ScriptError> {
-        Self::compile_with_engine(ruleset_id, files, limits, build_engine(limits))
+        let mut set = Self::compile_with_engine(ruleset_id, files, limits, build_engine(limits))?;
+        set.natives = Natives::recognise(files);
+        Ok(set)
+    }
+
+    /// The functions of this set that run natively.
+    #[must_use]
+    pub fn natives(&self) -> &Natives {
+        &self.natives
+    }
+
+    /// Runs every function in the interpreter, natives or not (to compare the two, or to
+    /// measure what the natives save).
+    pub fn clear_natives(&mut self) {
+        self.natives = Natives::default();
     }
 
     /// As [`ScriptSet::compile`], with a `__probe(id)` host function that scripts instrumented
@@ -932,6 +952,7 @@ impl ScriptSet {
             limits: limits.clone(),
             functions,
             files_by_name,
+            natives: Natives::default(),
         })
     }
 
