@@ -763,6 +763,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_threshold_probe_reports_each_side_and_the_gaps_name_it() {
+        // Cases at 1.3 and at 1.33: results move at the smallest step and within 5% above.
+        let cases = [Decimal::new(13, 1), Decimal::new(133, 2)];
+        let value = Decimal::new(13, 1);
+        let fires = |limit: Decimal| cases.iter().map(|&c| c > limit).collect::<Vec<_>>();
+        let baseline = fires(value);
+        let moves = |v: Decimal| fires(v) != baseline;
+        let (at, below, above) = probe(value, &moves);
+        assert!(at && below && above);
+        // Without the case at 1.33 nothing sits just above.
+        let only = |limit: Decimal| Decimal::new(13, 1) > limit;
+        let (at, below, above) = probe(value, &|v| only(v) != only(value));
+        assert!(at && below && !above);
+        let cov = Coverage {
+            params: vec![ParamProbe {
+                check: Some("I8".into()),
+                name: "over_factor".into(),
+                value,
+                at,
+                below,
+                above,
+            }],
+            ..Coverage::default()
+        };
+        assert_eq!(
+            coverage_gaps(&cov),
+            ["检查 I8 的参数 over_factor = 1.3：没有略高于的用例"]
+        );
+        assert!(!coverage_complete(&cov));
+    }
+
+    #[test]
     fn instrumentation_marks_every_path_and_keeps_results() {
         let src = "// 注释 { if\nfn f(a, b) {\n    if a > b { a } else if a == b { 0 } else { b }\n}\nfn g(x) {\n    if x > 1 { return \"}\"; }\n    x\n}\n";
         let mut id = 1;
