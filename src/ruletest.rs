@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::document::EvaluationDocument;
 use crate::import::{ImportOptions, import_text};
 use crate::policy::RuleSet;
-use crate::policy::model::Dec;
+use crate::policy::model::{Dec, ParamValue};
 use crate::scoring::{Scorecard, score_document};
 use crate::script::{ScriptSet, take_probes};
 
@@ -343,6 +343,8 @@ pub fn run_cases(rules: &RuleSet, cases: &[Case]) -> Vec<CaseResult> {
 /// How the cases exercise a parameter: whether nudging it changes any result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamProbe {
+    /// The check whose threshold this is (`[checks.CODE] params`); `None` for `[params]`.
+    pub check: Option<String>,
     /// Parameter name.
     pub name: String,
     /// Its value.
@@ -353,6 +355,16 @@ pub struct ParamProbe {
     pub below: bool,
     /// A case sits just above (raising the value by up to 5% moves a result, the smallest step does not).
     pub above: bool,
+}
+
+impl ParamProbe {
+    /// How reports name it: "参数 名称" or "检查 I8 的参数 名称".
+    pub fn label(&self) -> String {
+        match &self.check {
+            Some(code) => format!("检查 {code} 的参数 {}", self.name),
+            None => format!("参数 {}", self.name),
+        }
+    }
 }
 
 /// What the cases cover.
@@ -398,41 +410,60 @@ pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_cod
     cov.branches_missing = missing;
 
     let baseline = fingerprint(&results.iter().map(|r| r.card.clone()).collect::<Vec<_>>());
-    let rerun = |name: &str, value: Decimal| -> bool {
-        let nudged = rules.with_param(name, value);
-        let cards: Vec<Option<Scorecard>> = cases
-            .iter()
-            .map(|c| score_document(&nudged, &c.document).ok())
-            .collect();
+    let moves = |nudged: &RuleSet| -> bool {
+        let cards: Vec<Option<Scorecard>> = cases.iter().map(|c| score_document(nudged, &c.document).ok()).collect();
         fingerprint(&cards) != baseline
     };
     for p in &rules.params {
-        // Integer parameters (places, counts) move by whole steps; others by a hair.
-        let integer = p.value.fract().is_zero();
-        let step = if integer {
-            Decimal::ONE
-        } else {
-            Decimal::new(1, p.value.scale().max(2) + 2)
-        };
-        let five = if integer {
-            (p.value.abs() * Decimal::new(5, 2)).ceil().max(Decimal::ONE)
-        } else {
-            (p.value.abs() * Decimal::new(5, 2)).max(step * Decimal::TEN)
-        };
-        let at = rerun(&p.name, p.value - step) || rerun(&p.name, p.value + step);
-        let below_far = rerun(&p.name, p.value - five);
-        let above_far = rerun(&p.name, p.value + five);
-        let below_near = rerun(&p.name, p.value - step);
-        let above_near = rerun(&p.name, p.value + step);
+        let (at, below, above) = probe(p.value, &|v| moves(&rules.with_param(&p.name, v)));
         cov.params.push(ParamProbe {
+            check: None,
             name: p.name.clone(),
             value: p.value,
             at,
-            below: below_far && (!below_near || at),
-            above: above_far && (!above_near || at),
+            below,
+            above,
         });
     }
+    // Every numeric threshold of every check that is on: a check switched off cannot move.
+    for check in rules.checks.iter().filter(|c| c.severity.is_some()) {
+        for (name, value) in &check.params {
+            let ParamValue::Dec(value) = value else { continue };
+            let (at, below, above) = probe(*value, &|v| moves(&rules.with_check_param(check.code, name, v)));
+            cov.params.push(ParamProbe {
+                check: Some(check.code.id().to_owned()),
+                name: name.clone(),
+                value: *value,
+                at,
+                below,
+                above,
+            });
+        }
+    }
     cov
+}
+
+/// Probes one threshold: `moves(v)` tells whether setting it to `v` changes any case's result.
+/// Integer values (places, counts, whole factors) move by whole steps; others by a hair. A
+/// case sits at the value when the smallest step either way moves a result; just below (above)
+/// when lowering (raising) it by 5% (at least one step) does, i.e. a case lies in that band.
+fn probe(value: Decimal, moves: &dyn Fn(Decimal) -> bool) -> (bool, bool, bool) {
+    let integer = value.fract().is_zero();
+    let step = if integer {
+        Decimal::ONE
+    } else {
+        Decimal::new(1, value.scale().max(2) + 2)
+    };
+    let five = if integer {
+        (value.abs() * Decimal::new(5, 2)).ceil().max(Decimal::ONE)
+    } else {
+        (value.abs() * Decimal::new(5, 2)).max(step * Decimal::TEN)
+    };
+    let below_near = moves(value - step);
+    let above_near = moves(value + step);
+    let below = if five == step { below_near } else { moves(value - five) };
+    let above = if five == step { above_near } else { moves(value + five) };
+    (below_near || above_near, below, above)
 }
 
 /// Renders results and coverage as the text `jixiao test` prints (Chinese).
@@ -480,8 +511,8 @@ pub fn render(ruleset: &str, results: &[CaseResult], cov: &Coverage) -> String {
         let mark = |b: bool| if b { "有" } else { "无" };
         let _ = writeln!(
             out,
-            "  参数 {} = {}：恰在阈值 {}，略低于 {}，略高于 {}",
-            p.name,
+            "  {} = {}：恰在阈值 {}，略低于 {}，略高于 {}",
+            p.label(),
             p.value,
             mark(p.at),
             mark(p.below),
@@ -492,12 +523,36 @@ pub fn render(ruleset: &str, results: &[CaseResult], cov: &Coverage) -> String {
     out
 }
 
-/// True when coverage is complete: every code, every outcome, and every parameter probed at,
-/// just below and just above.
+/// True when coverage is complete: every code, every outcome, and every parameter and check
+/// threshold probed at, just below and just above.
 pub fn coverage_complete(cov: &Coverage) -> bool {
-    cov.codes_missing.is_empty()
-        && cov.branches_missing.is_empty()
-        && cov.params.iter().all(|p| p.at && p.below && p.above)
+    coverage_gaps(cov).is_empty()
+}
+
+/// What full coverage still lacks, one line each, in Chinese (empty when coverage is complete).
+pub fn coverage_gaps(cov: &Coverage) -> Vec<String> {
+    let mut gaps: Vec<String> = cov
+        .codes_missing
+        .iter()
+        .map(|c| format!("发现规则 {c}：没有用例触发"))
+        .collect();
+    gaps.extend(cov.branches_missing.iter().map(|b| {
+        format!(
+            "脚本分支 {}:{}：函数 {} 的{}没有用例到达",
+            b.file, b.line, b.function, b.label
+        )
+    }));
+    for p in &cov.params {
+        let sides: Vec<&str> = [(p.at, "恰在阈值"), (p.below, "略低于"), (p.above, "略高于")]
+            .into_iter()
+            .filter(|(covered, _)| !covered)
+            .map(|(_, side)| side)
+            .collect();
+        if !sides.is_empty() {
+            gaps.push(format!("{} = {}：没有{}的用例", p.label(), p.value, sides.join("、")));
+        }
+    }
+    gaps
 }
 
 /// A path through a script function that coverage tracks.
@@ -706,6 +761,38 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case]) -> (usize, Vec<Branch>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_threshold_probe_reports_each_side_and_the_gaps_name_it() {
+        // Cases at 1.3 and at 1.33: results move at the smallest step and within 5% above.
+        let cases = [Decimal::new(13, 1), Decimal::new(133, 2)];
+        let value = Decimal::new(13, 1);
+        let fires = |limit: Decimal| cases.iter().map(|&c| c > limit).collect::<Vec<_>>();
+        let baseline = fires(value);
+        let moves = |v: Decimal| fires(v) != baseline;
+        let (at, below, above) = probe(value, &moves);
+        assert!(at && below && above);
+        // Without the case at 1.33 nothing sits just above.
+        let only = |limit: Decimal| Decimal::new(13, 1) > limit;
+        let (at, below, above) = probe(value, &|v| only(v) != only(value));
+        assert!(at && below && !above);
+        let cov = Coverage {
+            params: vec![ParamProbe {
+                check: Some("I8".into()),
+                name: "over_factor".into(),
+                value,
+                at,
+                below,
+                above,
+            }],
+            ..Coverage::default()
+        };
+        assert_eq!(
+            coverage_gaps(&cov),
+            ["检查 I8 的参数 over_factor = 1.3：没有略高于的用例"]
+        );
+        assert!(!coverage_complete(&cov));
+    }
 
     #[test]
     fn instrumentation_marks_every_path_and_keeps_results() {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::policy::{RuleSet, RuleSetFiles};
-use jixiao::ruletest::{coverage, coverage_complete, load_case, render, run_cases};
+use jixiao::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
 
 /// Arguments of `jixiao test`.
 #[derive(Debug, clap::Args)]
@@ -12,7 +12,7 @@ pub struct Args {
     /// 规则集文件夹或内置规则集编号
     #[arg(value_name = "PATH|ID")]
     path: String,
-    /// 覆盖不完整时也以退出码 1 结束
+    /// 覆盖不完整时以退出码 1 结束，并列出缺少用例的发现规则、脚本分支和阈值
     #[arg(long)]
     require_coverage: bool,
 }
@@ -56,8 +56,18 @@ pub fn run(args: &Args) -> Outcome {
     if outcome == Outcome::BadInput {
         return outcome;
     }
-    if results.iter().any(|r| !r.passed()) || (args.require_coverage && !coverage_complete(&cov)) {
-        return Outcome::Findings;
+    if results.iter().any(|r| !r.passed()) {
+        outcome = Outcome::Findings;
     }
-    Outcome::Clean
+    if args.require_coverage {
+        let gaps = coverage_gaps(&cov);
+        if !gaps.is_empty() {
+            eprintln!("覆盖不完整（--require-coverage）：{} 处缺少用例：", gaps.len());
+            for gap in &gaps {
+                eprintln!("  {gap}");
+            }
+            outcome = Outcome::Findings;
+        }
+    }
+    outcome
 }

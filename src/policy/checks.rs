@@ -742,6 +742,18 @@ impl Checks {
     pub fn iter(&self) -> impl Iterator<Item = &Check> {
         self.list.iter()
     }
+
+    /// A copy with one decimal parameter of one check set to `value` (as written and as
+    /// scripts see it): for probing how results depend on a check's threshold.
+    pub fn with_param(&self, code: Code, name: &str, value: Decimal) -> Checks {
+        let mut copy = self.clone();
+        if let Some(check) = copy.list.iter_mut().find(|c| c.code == code) {
+            let new = ParamValue::Dec(value);
+            check.script_params.insert(name.into(), param_dynamic(&new));
+            check.params.insert(name.to_owned(), new);
+        }
+        copy
+    }
 }
 
 fn param_dynamic(value: &ParamValue) -> rhai::Dynamic {

@@ -529,6 +529,14 @@ impl RuleSet {
         copy
     }
 
+    /// A copy of this rule set with one decimal parameter of the check `code` (`[checks.CODE]
+    /// params`) set to `value`; scripts are shared, not recompiled.
+    pub fn with_check_param(&self, code: checks::Code, name: &str, value: Decimal) -> RuleSet {
+        let mut copy = self.clone();
+        copy.checks = self.checks.with_param(code, name, value);
+        copy
+    }
+
     /// Every finding code this rule set can produce: those whose check is not switched off.
     pub fn finding_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self
