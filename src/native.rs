@@ -304,9 +304,6 @@ const TEMPLATES: &[Template] = &[
         return ();
     }
     let late = f.kind == \"deadline\" && f.days_late > 0;
-    if !late && f.shortfall <= p.min_shortfall {
-        return ();
-    }
     let what = if late {
         `逾期 ${f.days_late} 天完成（期限“${f.target}”，实际“${f.actual}”）`
     } else {
@@ -722,10 +719,6 @@ impl Num {
         other.lt(self)
     }
 
-    fn le(self, other: Self) -> bool {
-        !other.lt(self)
-    }
-
     fn eq(self, other: Self) -> bool {
         match (self, other) {
             (Self::Int(a), Self::Int(b)) => a == b,
@@ -1030,9 +1023,6 @@ impl Builtin {
                 }
                 let kind = f.text("kind")?;
                 let late = kind == "deadline" && f.num("days_late")?.gt(Num::Int(0));
-                if !late && f.num("shortfall")?.le(param(p, "min_shortfall")?) {
-                    return none;
-                }
                 let what = if late {
                     format!(
                         "逾期 {} 天完成（期限“{}”，实际“{}”）",
