@@ -22,6 +22,10 @@ use jixiao::document::EvaluationDocument;
 use jixiao::policy::select::Catalogue;
 use rayon::prelude::*;
 
+/// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]

@@ -23,6 +23,10 @@ use jixiao::policy::select::Catalogue;
 use jixiao::scoring::score_document;
 use jixiao::validate::DocumentValidator;
 
+/// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]

@@ -115,6 +115,10 @@ fn process(
 /// Scores JSON Lines from `input` to JSON Lines on `output`, in input order, applying the
 /// reviewers' `decisions`. `on_rejected` is called for each bad document (in input order);
 /// `on_progress` after each chunk with the number of lines read so far.
+///
+/// Reading, scoring and writing overlap: while the thread pool scores one chunk, this thread
+/// writes the previous chunk's results and reads the next chunk, so the serial input and
+/// output cost little wall time on top of the parallel work.
 pub fn score_json_lines<R: BufRead, W: Write>(
     input: R,
     mut output: W,
@@ -127,26 +131,25 @@ pub fn score_json_lines<R: BufRead, W: Write>(
     let validator = DocumentValidator::new().map_err(io::Error::other)?;
     let mut stats = BatchStats::default();
     let mut lines = input.lines().enumerate();
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(options.chunk_lines);
-    loop {
-        chunk.clear();
+    let chunk_lines = options.chunk_lines.max(1);
+    let mut read_chunk = || -> io::Result<Vec<(usize, String)>> {
+        let mut chunk = Vec::with_capacity(chunk_lines);
         for (i, line) in lines.by_ref() {
             let line = line?;
             if line.trim().is_empty() {
                 continue;
             }
             chunk.push((i + 1, line));
-            if chunk.len() == options.chunk_lines {
+            if chunk.len() == chunk_lines {
                 break;
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
-        stats.read += chunk.len();
+        Ok(chunk)
+    };
+    let score_chunk = |chunk: Vec<(usize, String)>| -> Vec<Result<Rendered, Rejected>> {
         // Each line becomes its own bytes in parallel; writing them in order keeps the output
         // identical to a single-threaded run.
-        let rendered: Vec<Result<Rendered, Rejected>> = chunk
+        chunk
             .par_iter()
             .map(
                 |(no, line)| match process(*no, line, &validator, catalogue, options, decisions) {
@@ -162,26 +165,51 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     Outcome::Rejected(r) => Err(r),
                 },
             )
-            .collect();
-        for item in rendered {
-            match item {
-                Ok(r) => {
-                    if r.errors {
-                        stats.with_errors += 1;
-                    } else if r.warnings {
-                        stats.with_warnings += 1;
+            .collect()
+    };
+    std::thread::scope(|scope| -> io::Result<BatchStats> {
+        let mut chunk = read_chunk()?;
+        let mut in_flight: Option<std::thread::ScopedJoinHandle<'_, Vec<Result<Rendered, Rejected>>>> = None;
+        loop {
+            // Start scoring this chunk on the pool…
+            let started = if chunk.is_empty() {
+                None
+            } else {
+                stats.read += chunk.len();
+                let lines = std::mem::take(&mut chunk);
+                Some(scope.spawn(|| score_chunk(lines)))
+            };
+            // …while this thread writes the previous chunk's results and reads the next chunk.
+            if let Some(done) = in_flight.take() {
+                let rendered = done
+                    .join()
+                    .map_err(|_| io::Error::other("评分线程意外中止（内部错误）"))?;
+                for item in rendered {
+                    match item {
+                        Ok(r) => {
+                            if r.errors {
+                                stats.with_errors += 1;
+                            } else if r.warnings {
+                                stats.with_warnings += 1;
+                            }
+                            output.write_all(&r.json)?;
+                            stats.scored += 1;
+                        }
+                        Err(rejected) => {
+                            stats.rejected += 1;
+                            on_rejected(&rejected);
+                        }
                     }
-                    output.write_all(&r.json)?;
-                    stats.scored += 1;
                 }
-                Err(rejected) => {
-                    stats.rejected += 1;
-                    on_rejected(&rejected);
-                }
+                on_progress(stats.scored + stats.rejected);
             }
+            let Some(started) = started else {
+                break;
+            };
+            chunk = read_chunk()?;
+            in_flight = Some(started);
         }
-        on_progress(stats.read);
-    }
-    output.flush()?;
-    Ok(stats)
+        output.flush()?;
+        Ok(stats)
+    })
 }
