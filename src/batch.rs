@@ -52,7 +52,7 @@ pub struct BatchOptions {
 impl Default for BatchOptions {
     fn default() -> Self {
         Self {
-            chunk_lines: 4096,
+            chunk_lines: 1024,
             default_region: None,
         }
     }

@@ -485,6 +485,11 @@ pub fn comparator_from_text(text: &str) -> Option<Comparator> {
 /// Never panics. Plain prose is [`Parsed::Qualitative`]; a text that starts like a value (a
 /// comparator symbol, a number) but does not finish like one is [`Parsed::Unparsable`].
 pub fn parse_value(text: &str, unit_hint: Option<&str>, comparator_hint: Option<&str>) -> Parsed {
+    parse_cache::get_or_parse(text, unit_hint, comparator_hint, parse_uncached)
+}
+
+/// [`parse_value`] without the cache.
+fn parse_uncached(text: &str, unit_hint: Option<&str>, comparator_hint: Option<&str>) -> Parsed {
     let norm = normalize(text);
     if norm.is_empty() {
         return Parsed::Empty;
@@ -511,6 +516,75 @@ pub fn parse_value(text: &str, unit_hint: Option<&str>, comparator_hint: Option<
 /// [`Parsed::is_constraint`] reflects only what the text itself says.
 pub fn parse_actual(text: &str, unit_hint: Option<&str>) -> Parsed {
     parse_value(text, unit_hint, None)
+}
+
+/// A per-thread memo of [`parse_value`]: the result depends on the three texts only, and
+/// forms repeat the same targets and actuals ("≥95%", "100%", "按时完成", "有效提升") from
+/// project to project, so a batch run parses each distinct text once per thread. Bounded: it
+/// starts afresh after [`parse_cache::CAPACITY`] distinct entries.
+mod parse_cache {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::hash::{BuildHasher, RandomState};
+
+    use super::Parsed;
+
+    /// Distinct (text, unit hint, comparator hint) entries kept per thread.
+    pub const CAPACITY: usize = 4096;
+
+    struct Entry {
+        text: Box<str>,
+        unit_hint: Option<Box<str>>,
+        comparator_hint: Option<Box<str>>,
+        parsed: Parsed,
+    }
+
+    #[derive(Default)]
+    struct Cache {
+        hasher: RandomState,
+        len: usize,
+        buckets: HashMap<u64, Vec<Entry>>,
+    }
+
+    thread_local! {
+        static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+    }
+
+    /// The cached result for the three texts, or `parse`'s, remembered.
+    pub fn get_or_parse(
+        text: &str,
+        unit_hint: Option<&str>,
+        comparator_hint: Option<&str>,
+        parse: fn(&str, Option<&str>, Option<&str>) -> Parsed,
+    ) -> Parsed {
+        CACHE.with(|cache| {
+            let Ok(mut cache) = cache.try_borrow_mut() else {
+                return parse(text, unit_hint, comparator_hint);
+            };
+            let key = cache.hasher.hash_one((text, unit_hint, comparator_hint));
+            let same = |e: &&Entry| {
+                &*e.text == text
+                    && e.unit_hint.as_deref() == unit_hint
+                    && e.comparator_hint.as_deref() == comparator_hint
+            };
+            if let Some(hit) = cache.buckets.get(&key).and_then(|b| b.iter().find(same)) {
+                return hit.parsed.clone();
+            }
+            let parsed = parse(text, unit_hint, comparator_hint);
+            if cache.len >= CAPACITY {
+                cache.buckets.clear();
+                cache.len = 0;
+            }
+            cache.len += 1;
+            cache.buckets.entry(key).or_default().push(Entry {
+                text: text.into(),
+                unit_hint: unit_hint.map(Into::into),
+                comparator_hint: comparator_hint.map(Into::into),
+                parsed: parsed.clone(),
+            });
+            parsed
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2138,6 +2212,15 @@ mod tests {
             .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale))
     }
 
+    #[test]
+    fn the_cache_starts_afresh_when_full() {
+        for i in 0..parse_cache::CAPACITY * 2 + 7 {
+            let text = format!("≥{i}");
+            assert_eq!(parse_value(&text, None, None), parse_uncached(&text, None, None));
+        }
+        assert_eq!(parse_value("≥5", None, None), parse_uncached("≥5", None, None));
+    }
+
     proptest! {
         #[test]
         fn never_panics_on_any_string(s in any::<String>(), u in any::<Option<String>>(), c in any::<Option<String>>()) {
@@ -2147,6 +2230,25 @@ mod tests {
             let _ = parsed.actual_day(Some(2021));
             let _ = parsed.fraction();
             let _ = unit_from_name(&s);
+        }
+
+        #[test]
+        fn the_cache_gives_what_parsing_gives(
+            texts in proptest::collection::vec("[0-9一二三十.%≥≤<>=至年月日天前内以上 无达成]{0,8}", 1..40),
+            u in proptest::option::of("万元|%|件"),
+            c in proptest::option::of("≥|≤|="),
+        ) {
+            // Every text twice (a miss, then a hit), in and out of order.
+            for text in texts.iter().chain(texts.iter().rev()) {
+                prop_assert_eq!(
+                    parse_value(text, u.as_deref(), c.as_deref()),
+                    parse_uncached(text, u.as_deref(), c.as_deref())
+                );
+            }
+            // A different hint is a different entry.
+            for text in &texts {
+                prop_assert_eq!(parse_value(text, None, None), parse_uncached(text, None, None));
+            }
         }
 
         #[test]
