@@ -8,16 +8,20 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::Value;
 
+use common::jixiao_command;
+
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 
 fn score(extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+    jixiao_command()
         .args(["score", SEED, "--default-year", "2020", "--region", "shenzhen"])
         .args(extra)
         .output()
@@ -257,7 +261,7 @@ fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
         let mut args = vec!["score", SEED, "--year", "2021", "--region", "shenzhen"];
         args.extend_from_slice(&["--decisions", &waive, "--decisions", &target]);
         args.extend_from_slice(extra);
-        Command::new(env!("CARGO_BIN_EXE_jixiao")).args(&args).output().unwrap()
+        jixiao_command().args(&args).output().unwrap()
     };
     let docs: Vec<Value> = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
     let applied: Vec<&Value> = docs.iter().flat_map(|d| d["decisions"].as_array().unwrap()).collect();
