@@ -111,12 +111,13 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     let out = score(&["--format", "xlsx", "-o", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty());
-    // Only the workbook: no temporary file left beside it.
-    let names: Vec<String> = std::fs::read_dir(dir.path())
+    // Only the workbook and its run manifest: no temporary file left beside them.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["报告.xlsx"]);
+    names.sort();
+    assert_eq!(names, ["报告.xlsx", "报告.xlsx.manifest.json"]);
 
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(book.sheet_names(), ["汇总", "指标", "发现", "审核决定"]);
