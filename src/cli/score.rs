@@ -51,9 +51,6 @@ pub struct Args {
     quiet: bool,
 }
 
-/// Threshold of `--fail-on`. Waived findings never trip it; stale decisions (`D1` warnings)
-/// trip it only at `warning`, and stale decisions about documents not in the run are warnings
-/// on stderr that never change the exit code.
 /// What producing a report concluded.
 struct Produced {
     outcome: Outcome,
@@ -194,6 +191,9 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
     }
 }
 
+/// Threshold of `--fail-on`. Waived findings never trip it; stale decisions (`D1` warnings)
+/// trip it only at `warning`, and stale decisions about documents not in the run are warnings
+/// on stderr that never change the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     /// 有错误级发现时退出码为 1
