@@ -3,6 +3,10 @@
 //! reason kept in the baseline's history; and the run manifest that lets `jixiao verify`
 //! reproduce a run exactly.
 //!
+//! `jixiao score -o FILE` writes the same kind of manifest next to its report
+//! (`FILE.manifest.json`), with a [`ReportRecord`] naming the report file, its format and hash;
+//! `jixiao verify` then re-scores and compares the report's bytes.
+//!
 //! A baseline folder holds `results.jsonl` (one [`DocResult`] per line, in input order),
 //! `manifest.json` (the [`Manifest`] of the run that produced it) and `history.jsonl`
 //! (who approved what, when and why).
@@ -96,8 +100,27 @@ pub struct Manifest {
     pub region: Option<String>,
     /// Number of documents scored.
     pub documents: usize,
-    /// SHA-256 of `results.jsonl`.
+    /// SHA-256 of `results.jsonl` (baseline runs) or of the report file (`jixiao score -o`).
     pub results_sha256: String,
+    /// The report file a `jixiao score -o` run wrote; absent from a baseline run's manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportRecord>,
+}
+
+/// The report file of a `jixiao score -o` run, as its manifest records it: enough to render it
+/// again and to tell whether the file on disk is still what the run wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRecord {
+    /// The report's file name (it lives in the manifest's folder) and the SHA-256 of its bytes.
+    pub file: Hashed,
+    /// `--format` as given on the command line, e.g. `xlsx`.
+    pub format: String,
+    /// `--csv-table` as given, for `--format csv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_table: Option<String>,
+    /// Creation time written into an Excel workbook (Unix seconds), for `--format xlsx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<i64>,
 }
 
 /// One approval in a baseline's history.
@@ -117,8 +140,12 @@ pub struct Approval {
 
 /// Hex SHA-256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of bytes, e.g. of a digest computed incrementally.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
     })

@@ -9,21 +9,15 @@
     reason = "tests"
 )]
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{jixiao_command, run_command};
+
+/// `jixiao ARGS` with a known login name, the default reviewer recorded in a baseline's history.
 fn jixiao(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("USER", "审核员甲")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    run_command(jixiao_command().args(args).env("USER", "审核员甲"))
 }
 
 fn copy_ruleset(to: &Path) {

@@ -8,18 +8,16 @@
     reason = "tests"
 )]
 
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn jixiao() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jixiao"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+use common::jixiao_command;
 
 fn generate(dir: &std::path::Path, count: u64) -> std::path::PathBuf {
     let corpus = dir.join("corpus.jsonl");
-    let status = jixiao()
+    let status = jixiao_command()
         .args(["generate", "--count", &count.to_string(), "--seed", "42", "-o"])
         .arg(&corpus)
         .status()
@@ -34,7 +32,7 @@ fn parallel_output_is_byte_identical_to_a_single_threaded_run() {
     let corpus = generate(tmp.path(), 10_000);
     let run = |threads: &str, out: &str| {
         let out = tmp.path().join(out);
-        let output = jixiao()
+        let output = jixiao_command()
             .env("RAYON_NUM_THREADS", threads)
             .args(["score", "--format", "jsonl", "--quiet", "--fail-on", "never"])
             .arg(&corpus)
@@ -63,7 +61,7 @@ fn a_bad_line_is_reported_and_the_others_are_scored() {
     let mut text = std::fs::read_to_string(&corpus).unwrap();
     text = text.replacen("\"year\":", "\"year\":\"oops\",\"x\":", 1);
     text.push_str("not json\n");
-    let output = jixiao()
+    let output = jixiao_command()
         .args(["score", "-", "--format", "jsonl", "--fail-on", "never"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -91,7 +89,7 @@ fn a_run_killed_midway_leaves_no_output_file() {
     let out_dir = tmp.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let out = out_dir.join("scores.jsonl");
-    let mut child = jixiao()
+    let mut child = jixiao_command()
         .args(["score", "--format", "jsonl", "--quiet"])
         .arg(&corpus)
         .arg("-o")
@@ -119,7 +117,7 @@ fn a_run_killed_midway_leaves_no_output_file() {
 
 #[test]
 fn an_unwritable_output_is_a_clear_error() {
-    let output = jixiao()
+    let output = jixiao_command()
         .args([
             "score",
             "tests/fixtures/documents/minimal.json",

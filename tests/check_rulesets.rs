@@ -9,8 +9,11 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
+
+use common::jixiao_command;
 
 #[derive(serde::Deserialize)]
 struct Fixture {
@@ -25,11 +28,7 @@ struct Patch {
 }
 
 fn check(dir: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("check")
-        .arg(dir)
-        .output()
-        .unwrap();
+    let out = jixiao_command().arg("check").arg(dir).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -9,8 +9,9 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use jixiao::decisions::{DecisionKind, DecisionSet, score_with_decisions};
 use jixiao::document::{CellPos, EvaluationDocument};
@@ -19,6 +20,8 @@ use jixiao::import::{ImportOptions, import_file};
 use jixiao::policy::{RuleSet, embedded};
 use jixiao::scoring::Scorecard;
 use rust_decimal_macros::dec;
+
+use common::jixiao;
 
 const SEED: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 const FORM6: &str = "2021-0102013-信息基础设施及数据中心管理";
@@ -136,19 +139,6 @@ fn a_correction_whose_was_differs_from_the_form_is_stale() {
     assert_eq!(card.total.score, dec!(88.62));
     let d1 = card.findings.iter().find(|f| f.code == "D1").unwrap();
     assert!(d1.message.contains("不是决定记录的原值“≤12400”"), "{}", d1.message);
-}
-
-fn jixiao(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Imports the seed into a temporary folder and returns it with form 6's document path.

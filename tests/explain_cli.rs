@@ -8,22 +8,11 @@
     reason = "tests"
 )]
 
-use std::process::Command;
+mod common;
+
+use common::jixiao;
 
 const SEED: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
-
-fn jixiao(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 fn explain(extra: &[&str]) -> String {
     let mut args = vec!["explain", SEED, "--year", "2021", "--region", "shenzhen"];

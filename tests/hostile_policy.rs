@@ -9,9 +9,12 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+use common::jixiao_command;
 
 /// Copies `rules/shenzhen-2020` into a temporary folder, replacing the deadline formula's body.
 fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {
@@ -30,7 +33,7 @@ fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {
 
 fn score_with(dir: &Path) -> (i32, String, String, Duration) {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+    let out = jixiao_command()
         .args([
             "score",
             "tests/fixtures/forms/shenzhen-seed.tsv",

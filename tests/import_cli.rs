@@ -8,20 +8,9 @@
     reason = "tests"
 )]
 
-use std::process::Command;
+mod common;
 
-fn jixiao(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use common::jixiao;
 
 #[test]
 fn imports_to_a_folder_one_valid_document_per_form() {

@@ -8,7 +8,9 @@
     reason = "tests"
 )]
 
-use std::process::Command;
+mod common;
+
+use common::jixiao_command;
 
 #[test]
 fn the_guide_walkthrough_runs() {
@@ -26,11 +28,7 @@ fn the_guide_walkthrough_runs() {
             .skip(2)
             .map(|a| a.replace("guide-work", work.to_str().unwrap()))
             .collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-            .args(&args)
-            .current_dir(root)
-            .output()
-            .unwrap();
+        let out = jixiao_command().args(&args).current_dir(root).output().unwrap();
         assert_eq!(
             out.status.code(),
             Some(expected),

@@ -8,16 +8,20 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::Value;
 
+use common::jixiao_command;
+
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 
 fn score(extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+    jixiao_command()
         .args(["score", SEED, "--default-year", "2020", "--region", "shenzhen"])
         .args(extra)
         .output()
@@ -107,12 +111,13 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     let out = score(&["--format", "xlsx", "-o", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty());
-    // Only the workbook: no temporary file left beside it.
-    let names: Vec<String> = std::fs::read_dir(dir.path())
+    // Only the workbook and its run manifest: no temporary file left beside them.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["报告.xlsx"]);
+    names.sort();
+    assert_eq!(names, ["报告.xlsx", "报告.xlsx.manifest.json"]);
 
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(book.sheet_names(), ["汇总", "指标", "发现", "审核决定"]);
@@ -257,7 +262,7 @@ fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
         let mut args = vec!["score", SEED, "--year", "2021", "--region", "shenzhen"];
         args.extend_from_slice(&["--decisions", &waive, "--decisions", &target]);
         args.extend_from_slice(extra);
-        Command::new(env!("CARGO_BIN_EXE_jixiao")).args(&args).output().unwrap()
+        jixiao_command().args(&args).output().unwrap()
     };
     let docs: Vec<Value> = serde_json::from_slice(&run(&["--format", "json"]).stdout).unwrap();
     let applied: Vec<&Value> = docs.iter().flat_map(|d| d["decisions"].as_array().unwrap()).collect();

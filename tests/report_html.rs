@@ -12,23 +12,23 @@
     reason = "tests"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use common::jixiao_command;
+
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 const MINIMAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/documents/minimal.json");
-
-fn jixiao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jixiao")).args(args).output().unwrap()
-}
 
 fn seed(extra: &[&str]) -> Output {
     let mut args = vec!["score", SEED, "--default-year", "2020", "--region", "shenzhen"];
     args.extend_from_slice(extra);
-    jixiao(&args)
+    jixiao_command().args(&args).output().unwrap()
 }
 
 /// The Chromium binary, or None when it is not installed.
@@ -235,7 +235,10 @@ fn html_report_of_one_form_with_hostile_text_and_a_wrong_total() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("doc.json");
     std::fs::write(&input, serde_json::to_string(&doc).unwrap()).unwrap();
-    let out = jixiao(&["score", input.to_str().unwrap(), "--format", "html"]);
+    let out = jixiao_command()
+        .args(["score", input.to_str().unwrap(), "--format", "html"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let html = String::from_utf8(out.stdout).unwrap();
     assert_self_contained(&html);

@@ -9,7 +9,7 @@
     reason = "tests"
 )]
 
-use std::process::Command;
+mod common;
 
 use jixiao::findings::Severity;
 use jixiao::import::{ImportOptions, import_file};
@@ -17,6 +17,8 @@ use jixiao::policy::{RuleSet, embedded};
 use jixiao::scoring::{IndicatorKind, Scorecard, score_document};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
+
+use common::jixiao;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 
@@ -219,19 +221,6 @@ fn the_findings_of_every_seed_form_under_each_rule_set_are_snapshotted() {
         let findings: Vec<_> = cards.iter().flat_map(|c| c.findings.iter()).collect();
         insta::assert_json_snapshot!(format!("seed_findings_{ruleset}"), findings);
     }
-}
-
-fn jixiao(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 #[test]

@@ -34,7 +34,7 @@ pub struct Args {
     /// 只比较两个规则集本身（参数、脚本函数），不评分
     #[arg(long)]
     rules_only: bool,
-    /// 用来比较的文档：评价文档（.json/.jsonl）或自评表（.tsv/.txt/.csv/.xlsx）
+    /// 用来比较的文档：评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx）、文件夹或通配符（如 'forms/**/*.tsv'）
     #[arg(required_unless_present = "rules_only")]
     corpus: Vec<PathBuf>,
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）

@@ -15,7 +15,7 @@ use jixiao::validate::DocumentValidator;
 /// Input files and how to read the forms among them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
-    /// 评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx，自动导入）、文件夹（逐层读取其中这些文件）或 -（从标准输入读 JSON Lines）
+    /// 评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx，自动导入）、文件夹（逐层读取其中这些文件）、通配符（如 'forms/**/*.tsv'，由 jixiao 自己展开，按路径排序）或 -（从标准输入读 JSON Lines）
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
@@ -45,11 +45,100 @@ pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// The inputs with each folder replaced by the files jixiao reads inside it (recursively,
-/// sorted, so runs are deterministic). A missing path is reported and skipped.
-pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
+/// True when an argument is a glob pattern: it contains `*`, `?` or `[`. (An existing file is
+/// always taken as it is, even when its name contains one of these.)
+fn is_glob(path: &Path) -> bool {
+    path.to_str().is_some_and(|s| s.contains(['*', '?', '[']))
+}
+
+/// The inputs with each glob pattern replaced by the files it matches (sorted; see
+/// [`expand_glob`]). Other arguments, and existing files whose names merely contain `*`, `?` or
+/// `[`, are kept as given. A pattern that matches nothing, or that is not a valid pattern, is
+/// reported and makes the run exit 2.
+pub fn expand_globs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
+        if is_stdin(path) || path.exists() || !is_glob(path) {
+            out.push(path.clone());
+            continue;
+        }
+        match expand_glob(path) {
+            Ok(found) if found.is_empty() => {
+                report_error(format!("通配符 {} 没有匹配到任何文件", path.display()));
+                *outcome = Outcome::BadInput;
+            }
+            Ok(found) => out.extend(found),
+            Err(e) => {
+                report_error(format!("找不到输入 {}，它也不是有效的通配符：{e}", path.display()));
+                *outcome = Outcome::BadInput;
+            }
+        }
+    }
+    out
+}
+
+/// The files a glob pattern matches, sorted. The pattern is split into a literal base folder
+/// (the leading path components without `*`, `?` or `[`) and a pattern matched against the
+/// path below it: `*` and `?` stay within one path component, `**` spans any number of
+/// folders, `[abc]` / `[!abc]` match one character. Only files are matched, never folders.
+/// Works the same whatever the shell, so `'forms/**/*.tsv'` can be quoted on any system.
+pub fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>, globset::Error> {
+    use std::path::Component;
+    let mut base = PathBuf::new();
+    let mut rest: Vec<String> = Vec::new();
+    for component in pattern.components() {
+        match component {
+            Component::Normal(part) if rest.is_empty() && !is_glob(Path::new(part)) => base.push(part),
+            Component::Normal(part) => rest.push(part.to_string_lossy().into_owned()),
+            // `..` after the first pattern component cannot be matched by a walk: kept literal.
+            Component::ParentDir if !rest.is_empty() => rest.push("..".to_owned()),
+            other => base.push(other.as_os_str()),
+        }
+    }
+    let matcher = globset::GlobBuilder::new(&rest.join("/"))
+        .literal_separator(true)
+        .build()?
+        .compile_matcher();
+    let depth = if rest.iter().any(|p| p.contains("**")) {
+        usize::MAX
+    } else {
+        rest.len()
+    };
+    let root = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base.as_path()
+    };
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .max_depth(depth)
+        .follow_links(true);
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let text: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if matcher.is_match(text.join("/")) {
+            found.push(base.join(relative));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The inputs with each glob pattern expanded (see [`expand_globs`]) and each folder replaced by
+/// the files jixiao reads inside it (recursively, sorted, so runs are deterministic). A missing
+/// path is reported and skipped.
+pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in &expand_globs(paths, outcome) {
         if is_stdin(path) || path.is_file() {
             out.push(path.clone());
         } else if path.is_dir() {

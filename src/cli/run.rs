@@ -1,5 +1,6 @@
 //! `jixiao run CORPUS --baseline DIR [--check | --approve --reason TEXT]` (snapshot compliance
-//! runs) and `jixiao verify MANIFEST` (re-run a recorded run and confirm identical results).
+//! runs) and `jixiao verify MANIFEST` (re-run a recorded run and confirm identical results; a
+//! manifest written by `jixiao score -o` is replayed by [`crate::cli::score::verify_report`]).
 
 use std::path::{Path, PathBuf};
 
@@ -43,12 +44,13 @@ pub struct Args {
 /// Arguments of `jixiao verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// 运行清单（基线文件夹中的 manifest.json）
+    /// 运行清单：基线文件夹中的 manifest.json，或 jixiao score -o 文件 写在输出文件旁的 文件.manifest.json
     #[arg(value_name = "MANIFEST")]
     manifest: PathBuf,
 }
 
-fn hash_file(path: &Path) -> Result<Hashed, String> {
+/// A file's name as given and the SHA-256 of its content.
+pub(crate) fn hash_file(path: &Path) -> Result<Hashed, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
     Ok(Hashed {
         name: path.display().to_string(),
@@ -56,7 +58,8 @@ fn hash_file(path: &Path) -> Result<Hashed, String> {
     })
 }
 
-fn ruleset_hash(catalogue: &Catalogue, id: &str) -> Hashed {
+/// The content hash of a rule set of the catalogue: every file's name and text, in order.
+pub(crate) fn ruleset_hash(catalogue: &Catalogue, id: &str) -> Hashed {
     let mut bytes = Vec::new();
     if let Some(set) = catalogue.sets().iter().find(|s| s.id == id) {
         for (name, text) in &set.files.files {
@@ -136,7 +139,7 @@ fn score_corpus(
         }
     }
     let manifest = Manifest {
-        engine: format!("jixiao {}", env!("CARGO_PKG_VERSION")),
+        engine: engine(),
         inputs,
         rulesets: used.iter().map(|id| ruleset_hash(&catalogue, id)).collect(),
         rules_option: rules.map(str::to_owned),
@@ -146,6 +149,7 @@ fn score_corpus(
         region: input.region.clone(),
         documents: results.len(),
         results_sha256: sha256_hex(results_text(&results).as_bytes()),
+        report: None,
     };
     Some(Scored { results, manifest })
 }
@@ -263,21 +267,9 @@ pub fn run(args: &Args) -> Outcome {
     }
 }
 
-pub fn verify(args: &VerifyArgs) -> Outcome {
-    let text = match std::fs::read_to_string(&args.manifest) {
-        Ok(t) => t,
-        Err(e) => {
-            report_error(format!("无法读取 {}：{e}", args.manifest.display()));
-            return Outcome::BadInput;
-        }
-    };
-    let manifest: Manifest = match serde_json::from_str(&text) {
-        Ok(m) => m,
-        Err(e) => {
-            report_error(format!("{} 不是运行清单：{e}", args.manifest.display()));
-            return Outcome::BadInput;
-        }
-    };
+/// Whether every input and decisions file a manifest lists is still there with the same
+/// content; each difference is reported.
+pub(crate) fn recorded_files_unchanged(manifest: &Manifest) -> bool {
     let mut problems = 0;
     for input in &manifest.inputs {
         match hash_file(Path::new(&input.name)) {
@@ -301,8 +293,43 @@ pub fn verify(args: &VerifyArgs) -> Outcome {
             }
         }
     }
-    if problems > 0 {
+    problems == 0
+}
+
+/// The engine a manifest records: `jixiao` and its version.
+pub(crate) fn engine() -> String {
+    format!("jixiao {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Notes on stderr that the engine version differs from the recorded one (the results may
+/// still agree; verify decides on those).
+pub(crate) fn note_engine(manifest: &Manifest) {
+    let now = engine();
+    if manifest.engine != now {
+        eprintln!("引擎版本不同：记录时 {}，现在 {now}", manifest.engine);
+    }
+}
+
+pub fn verify(args: &VerifyArgs) -> Outcome {
+    let text = match std::fs::read_to_string(&args.manifest) {
+        Ok(t) => t,
+        Err(e) => {
+            report_error(format!("无法读取 {}：{e}", args.manifest.display()));
+            return Outcome::BadInput;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            report_error(format!("{} 不是运行清单：{e}", args.manifest.display()));
+            return Outcome::BadInput;
+        }
+    };
+    if !recorded_files_unchanged(&manifest) {
         return Outcome::BadInput;
+    }
+    if let Some(report) = &manifest.report {
+        return crate::cli::score::verify_report(&manifest, report, &args.manifest);
     }
     let input = InputArgs {
         inputs: manifest.inputs.iter().map(|h| PathBuf::from(&h.name)).collect(),
@@ -320,12 +347,7 @@ pub fn verify(args: &VerifyArgs) -> Outcome {
             eprintln!("规则集 {} 的内容与记录时不同", then.name);
         }
     }
-    if again.manifest.engine != manifest.engine {
-        eprintln!(
-            "引擎版本不同：记录时 {}，现在 {}",
-            manifest.engine, again.manifest.engine
-        );
-    }
+    note_engine(&manifest);
     if again.manifest.results_sha256 == manifest.results_sha256 && again.manifest.rulesets == manifest.rulesets {
         eprintln!(
             "重新运行的结果与清单记录一致：{} 个文档，结果散列 {}",

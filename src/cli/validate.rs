@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::cli::inputs::expand_globs;
 use crate::cli::{Outcome, report_error};
 use jixiao::input::read_documents;
 use jixiao::validate::DocumentValidator;
@@ -9,7 +10,7 @@ use jixiao::validate::DocumentValidator;
 /// Arguments of `jixiao validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 评价文档（.json 或 .jsonl）
+    /// 评价文档（.json 或 .jsonl）；可以写通配符（如 'docs/**/*.jsonl'），由 jixiao 自己展开
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
@@ -24,7 +25,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     let mut raw = Vec::new();
     let mut outcome = Outcome::Clean;
-    for path in &args.files {
+    for path in &expand_globs(&args.files, &mut outcome) {
         match read_documents(path) {
             Ok(docs) => raw.extend(docs),
             Err(e) => {

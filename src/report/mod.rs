@@ -65,6 +65,10 @@ pub enum CsvTable {
 pub struct RenderOptions {
     /// Table written by `--format csv`.
     pub csv_table: CsvTable,
+    /// Creation time written into an Excel workbook's document properties, in Unix seconds;
+    /// `None` is now. A run manifest records it, so that `jixiao verify` can rebuild the very
+    /// same bytes.
+    pub created: Option<i64>,
 }
 
 /// A report that could not be rendered.
@@ -98,7 +102,7 @@ pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> R
             .collect::<String>()
             .into_bytes(),
         Format::Csv => csv::csv(&tables::table_of(options.csv_table, cards)).into_bytes(),
-        Format::Xlsx => xlsx::workbook(cards)?,
+        Format::Xlsx => xlsx::workbook(cards, options.created)?,
         Format::Html => html::html(cards).into_bytes(),
     })
 }

@@ -10,7 +10,7 @@
 //! not used.
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet};
 use unicode_width::UnicodeWidthStr;
 
 use super::RenderError;
@@ -22,9 +22,13 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// Widest column, in Excel character units.
 const MAX_WIDTH: usize = 60;
 
-/// The workbook's bytes.
-pub(crate) fn workbook(cards: &[Scorecard]) -> Result<Vec<u8>, RenderError> {
+/// The workbook's bytes; `created` (Unix seconds) is the creation time in its document
+/// properties, now when `None`. The same cards and time give the same bytes.
+pub(crate) fn workbook(cards: &[Scorecard], created: Option<i64>) -> Result<Vec<u8>, RenderError> {
     let mut book = Workbook::new();
+    if let Some(seconds) = created {
+        book.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?));
+    }
     let styles = Styles::new();
     for table in [
         tables::documents(cards),

@@ -1,11 +1,38 @@
-//! Helpers shared by the import tests.
+//! Helpers shared by the integration tests: running the `jixiao` binary, and fixtures for the
+//! import tests. Not every test file uses every helper, hence `allow(dead_code)`.
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use jixiao::document::CellPos;
 use jixiao::import::{Grid, ImportError, ImportOptions, ImportedForm, grid, import_forms};
+
+/// The `jixiao` binary built for these tests, as a command run from the crate root (so fixture
+/// paths such as `tests/fixtures/forms/shenzhen-seed.tsv` resolve).
+pub fn jixiao_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// Runs a command to completion: its exit code (-1 when killed by a signal), stdout and stderr.
+pub fn run_command(command: &mut Command) -> (i32, String, String) {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `jixiao ARGS` from the crate root: exit code, stdout, stderr.
+pub fn jixiao(args: &[&str]) -> (i32, String, String) {
+    run_command(jixiao_command().args(args))
+}
 
 /// Path of a fixture under `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
