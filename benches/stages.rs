@@ -5,7 +5,7 @@
 //! Each stage runs over every document in turn and is timed on its own, several times; the
 //! medians are printed as microseconds per document: bare typed parsing, parsing with the
 //! schema's value constraints (`check_str`), rule-set selection, scoring with findings, and
-//! serialising the scorecard.
+//! serialising the scorecard (with serde_json, and with sonic-rs as batch runs do).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -92,11 +92,14 @@ fn main() {
         .zip(&rules)
         .map(|(d, r)| score_document(r, d).unwrap())
         .collect();
-    let serialise = time(runs, || {
+    let serialise_serde_json = time(runs, || {
         cards
             .iter()
             .map(|c| serde_json::to_vec(c).unwrap().len())
             .sum::<usize>()
+    });
+    let serialise = time(runs, || {
+        cards.iter().map(|c| sonic_rs::to_vec(c).unwrap().len()).sum::<usize>()
     });
 
     let per_doc = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
@@ -106,7 +109,8 @@ fn main() {
         ("parse + value constraints (check_str)", check),
         ("select rule set", select),
         ("score + findings", score),
-        ("serialise scorecard", serialise),
+        ("serialise scorecard (serde_json)", serialise_serde_json),
+        ("serialise scorecard (sonic-rs: used)", serialise),
     ] {
         println!("{stage:<40} {:>8.2}", per_doc(d));
     }
