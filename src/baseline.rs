@@ -143,6 +143,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Hex SHA-256 of a file's content, read in blocks (memory stays flat whatever its size).
+///
+/// # Errors
+/// The file cannot be opened or read.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(block.get(..n).unwrap_or_default());
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
 /// Lower-case hex of bytes, e.g. of a digest computed incrementally.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {

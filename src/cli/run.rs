@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_catalogue, load_decisions, load_documents};
 use crate::cli::{Outcome, report_error};
 use jixiao::baseline::{
-    Approval, DocResult, Hashed, Manifest, compare, now_text, parse_results, results_text, sha256_hex,
+    Approval, DocResult, Hashed, Manifest, compare, now_text, parse_results, results_text, sha256_file, sha256_hex,
 };
 use jixiao::decisions::score_with_decisions;
 use jixiao::output::write_atomic;
@@ -51,10 +51,10 @@ pub struct VerifyArgs {
 
 /// A file's name as given and the SHA-256 of its content.
 pub(crate) fn hash_file(path: &Path) -> Result<Hashed, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let sha256 = sha256_file(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
     Ok(Hashed {
         name: path.display().to_string(),
-        sha256: sha256_hex(&bytes),
+        sha256,
     })
 }
 

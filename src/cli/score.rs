@@ -14,7 +14,7 @@ use crate::cli::inputs::{
 };
 use crate::cli::run::{engine, hash_file, note_engine, ruleset_hash};
 use crate::cli::{Outcome, report_error};
-use jixiao::baseline::{Hashed, Manifest, ReportRecord, hex, sha256_hex};
+use jixiao::baseline::{Hashed, Manifest, ReportRecord, hex, sha256_file};
 use jixiao::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::decisions::{DecisionSet, score_with_decisions};
 use jixiao::findings::Severity;
@@ -58,6 +58,8 @@ struct Produced {
     documents: usize,
     /// The report stopped midway (a write or read failure): an output file must not be kept.
     broken: bool,
+    /// SHA-256 of the input files hashed while they were read (JSON Lines), for the manifest.
+    input_hashes: Vec<(PathBuf, String)>,
 }
 
 impl Produced {
@@ -66,6 +68,7 @@ impl Produced {
             outcome: Outcome::BadInput,
             documents,
             broken: true,
+            input_hashes: Vec::new(),
         }
     }
 }
@@ -75,6 +78,7 @@ impl Produced {
 fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet, sink: &mut dyn Write) -> Produced {
     let mut outcome = Outcome::Clean;
     let inputs = expand_inputs(&args.input.inputs, &mut outcome);
+    let mut input_hashes = Vec::new();
     let progress = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -128,11 +132,21 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
             }
             continue;
         }
-        let reader: Box<dyn BufRead> = if is_stdin(path) {
-            Box::new(std::io::BufReader::new(std::io::stdin().lock()))
+        // A file is hashed as it is read, so the manifest need not read it a second time.
+        let mut stdin_reader;
+        let mut file_reader = None;
+        let reader: &mut dyn BufRead = if is_stdin(path) {
+            stdin_reader = std::io::BufReader::new(std::io::stdin().lock());
+            &mut stdin_reader
         } else {
             match std::fs::File::open(path) {
-                Ok(f) => Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
+                Ok(f) => file_reader.insert(std::io::BufReader::with_capacity(
+                    1 << 20,
+                    HashingReader {
+                        inner: f,
+                        hasher: sha2::Sha256::default(),
+                    },
+                )),
                 Err(e) => {
                     report_error(format!("无法读取 {name}：{e}"));
                     outcome = Outcome::BadInput;
@@ -155,6 +169,10 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
         );
         match result {
             Ok(stats) => {
+                if let Some(read) = file_reader {
+                    let hasher = read.into_inner().hasher;
+                    input_hashes.push((path.clone(), hex(&sha2::Digest::finalize(hasher))));
+                }
                 totals.read += stats.read;
                 totals.scored += stats.scored;
                 totals.rejected += stats.rejected;
@@ -188,6 +206,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
         outcome,
         documents: totals.scored,
         broken: false,
+        input_hashes,
     }
 }
 
@@ -271,6 +290,7 @@ fn produce(
         outcome,
         documents: cards.len(),
         broken: false,
+        input_hashes: Vec::new(),
     }
 }
 
@@ -290,6 +310,21 @@ impl<W: Write> Write for Hashing<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A reader that passes bytes on and hashes them (SHA-256), so a streamed input's hash is known
+/// without reading the file again.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        Ok(n)
     }
 }
 
@@ -335,7 +370,13 @@ fn score_manifest(
     let hashed = |paths: &[PathBuf]| -> Option<Vec<Hashed>> {
         paths
             .iter()
-            .map(|p| hash_file(p).map_err(|e| eprintln!("警告：{e}，未写运行清单")).ok())
+            .map(|p| match produced.input_hashes.iter().find(|(read, _)| read == p) {
+                Some((_, sha256)) => Some(Hashed {
+                    name: p.display().to_string(),
+                    sha256: sha256.clone(),
+                }),
+                None => hash_file(p).map_err(|e| eprintln!("警告：{e}，未写运行清单")).ok(),
+            })
             .collect()
     };
     let output = args.output.as_deref()?;
@@ -487,12 +528,15 @@ pub fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: 
         decisions: decision_files,
         quiet: true,
     };
-    let mut again = Vec::new();
+    let mut again = Hashing {
+        inner: std::io::sink(),
+        hasher: sha2::Sha256::default(),
+    };
     let produced = produce(&args, &catalogue, &decisions, report.created, &mut again);
     if produced.broken {
         return Outcome::BadInput;
     }
-    let again_sha256 = sha256_hex(&again);
+    let again_sha256 = hex(&sha2::Digest::finalize(again.hasher));
     if again_sha256 != report.file.sha256 {
         differences.push(format!(
             "重新评分得到的报告与清单记录的不同（记录 {}，现在 {again_sha256}）",
@@ -500,8 +544,8 @@ pub fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: 
         ));
     }
     let on_disk = manifest_file.with_file_name(&report.file.name);
-    match std::fs::read(&on_disk) {
-        Ok(bytes) if sha256_hex(&bytes) == report.file.sha256 => {}
+    match sha256_file(&on_disk) {
+        Ok(sha256) if sha256 == report.file.sha256 => {}
         Ok(_) => differences.push(format!(
             "报告文件 {} 的内容与清单记录的不同：评分之后被改动过",
             on_disk.display()
