@@ -446,6 +446,10 @@ pub fn civil_from_days(days: i64) -> Option<(i32, u32, u32)> {
 /// "档案整理数量（件）" → "件", "政务服务指标检查频率（次/月）" → "次/月", "项目成本（万元）" →
 /// "万元". Widths are folded ("（次／月）" → "次/月"). `None` when the name has no non-empty group.
 pub fn unit_from_name(name: &str) -> Option<String> {
+    // Only a closing parenthesis (ASCII or full-width) can end a unit; most names have none.
+    if !name.contains([')', '）']) {
+        return None;
+    }
     let folded = normalize(name);
     let close = folded.rfind(')')?;
     let head = folded.get(..close)?;
@@ -523,9 +527,9 @@ pub fn parse_actual(text: &str, unit_hint: Option<&str>) -> Parsed {
 /// project to project, so a batch run parses each distinct text once per thread. Bounded: it
 /// starts afresh after [`parse_cache::CAPACITY`] distinct entries.
 mod parse_cache {
+    use ahash::RandomState;
     use std::cell::RefCell;
     use std::collections::HashMap;
-    use std::hash::{BuildHasher, RandomState};
 
     use super::Parsed;
 

@@ -144,7 +144,8 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
                     1 << 20,
                     HashingReader {
                         inner: f,
-                        hasher: sha2::Sha256::default(),
+                        // Only a run that writes a manifest (`-o`) needs the hash.
+                        hasher: args.output.is_some().then(sha2::Sha256::default),
                     },
                 )),
                 Err(e) => {
@@ -169,8 +170,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
         );
         match result {
             Ok(stats) => {
-                if let Some(read) = file_reader {
-                    let hasher = read.into_inner().hasher;
+                if let Some(hasher) = file_reader.and_then(|read| read.into_inner().hasher) {
                     input_hashes.push((path.clone(), hex(&sha2::Digest::finalize(hasher))));
                 }
                 totals.read += stats.read;
@@ -313,17 +313,19 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// A reader that passes bytes on and hashes them (SHA-256), so a streamed input's hash is known
-/// without reading the file again.
+/// A reader that passes bytes on and, with a hasher, hashes them (SHA-256), so a streamed
+/// input's hash is known without reading the file again.
 struct HashingReader<R> {
     inner: R,
-    hasher: sha2::Sha256,
+    hasher: Option<sha2::Sha256>,
 }
 
 impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        if let Some(hasher) = &mut self.hasher {
+            sha2::Digest::update(hasher, buf.get(..n).unwrap_or_default());
+        }
         Ok(n)
     }
 }
