@@ -162,6 +162,62 @@ pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// SHA-256 computed on a thread of its own: [`BackgroundSha256::update`] hands a copy of the
+/// bytes over and returns at once, so hashing a large report or corpus does not hold up the
+/// thread that reads and writes it. Feed it large blocks (a buffered reader's or writer's).
+pub struct BackgroundSha256 {
+    blocks: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    hasher: Option<std::thread::JoinHandle<Sha256>>,
+}
+
+impl Default for BackgroundSha256 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BackgroundSha256 {
+    /// Starts the hashing thread.
+    #[must_use]
+    pub fn new() -> Self {
+        let (blocks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let hasher = std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for block in received {
+                hasher.update(&block);
+            }
+            hasher
+        });
+        Self {
+            blocks: Some(blocks),
+            hasher: Some(hasher),
+        }
+    }
+
+    /// Adds bytes to the hash.
+    pub fn update(&mut self, bytes: &[u8]) {
+        if let Some(blocks) = &self.blocks {
+            // The thread only stops when `blocks` is dropped, so the send cannot fail.
+            let _ = blocks.send(bytes.to_vec());
+        }
+    }
+
+    /// The hex SHA-256 of everything added.
+    ///
+    /// # Errors
+    /// The hashing thread died (it cannot, short of running out of memory).
+    pub fn finish(mut self) -> Result<String, String> {
+        drop(self.blocks.take());
+        let hasher = self
+            .hasher
+            .take()
+            .ok_or_else(|| "散列线程不存在（内部错误）".to_owned())?
+            .join()
+            .map_err(|_| "散列线程意外中止（内部错误）".to_owned())?;
+        Ok(hex(&hasher.finalize()))
+    }
+}
+
 /// Lower-case hex of bytes, e.g. of a digest computed incrementally.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {

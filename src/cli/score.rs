@@ -14,7 +14,7 @@ use crate::cli::inputs::{
 };
 use crate::cli::run::{engine, hash_file, note_engine, ruleset_hash};
 use crate::cli::{Outcome, report_error};
-use jixiao::baseline::{Hashed, Manifest, ReportRecord, hex, sha256_file};
+use jixiao::baseline::{BackgroundSha256, Hashed, Manifest, ReportRecord, sha256_file};
 use jixiao::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::decisions::{DecisionSet, score_with_decisions};
 use jixiao::findings::Severity;
@@ -145,7 +145,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
                     HashingReader {
                         inner: f,
                         // Only a run that writes a manifest (`-o`) needs the hash.
-                        hasher: args.output.is_some().then(sha2::Sha256::default),
+                        hasher: args.output.is_some().then(BackgroundSha256::new),
                     },
                 )),
                 Err(e) => {
@@ -171,7 +171,10 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
         match result {
             Ok(stats) => {
                 if let Some(hasher) = file_reader.and_then(|read| read.into_inner().hasher) {
-                    input_hashes.push((path.clone(), hex(&sha2::Digest::finalize(hasher))));
+                    match hasher.finish() {
+                        Ok(sha256) => input_hashes.push((path.clone(), sha256)),
+                        Err(e) => report_error(e),
+                    }
                 }
                 totals.read += stats.read;
                 totals.scored += stats.scored;
@@ -294,17 +297,17 @@ fn produce(
     }
 }
 
-/// A writer that passes bytes on and hashes them (SHA-256), so a streamed report's hash is known
-/// without reading the file back.
+/// A writer that passes bytes on and hashes them (SHA-256, on a thread of its own), so a
+/// streamed report's hash is known without reading the file back. Put it under a `BufWriter`.
 struct Hashing<W> {
     inner: W,
-    hasher: sha2::Sha256,
+    hasher: BackgroundSha256,
 }
 
 impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        self.hasher.update(buf.get(..n).unwrap_or_default());
         Ok(n)
     }
 
@@ -317,14 +320,14 @@ impl<W: Write> Write for Hashing<W> {
 /// input's hash is known without reading the file again.
 struct HashingReader<R> {
     inner: R,
-    hasher: Option<sha2::Sha256>,
+    hasher: Option<BackgroundSha256>,
 }
 
 impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(hasher) = &mut self.hasher {
-            sha2::Digest::update(hasher, buf.get(..n).unwrap_or_default());
+            hasher.update(buf.get(..n).unwrap_or_default());
         }
         Ok(n)
     }
@@ -431,21 +434,32 @@ fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &D
             return Outcome::BadInput;
         }
     };
-    let mut sink = Hashing {
-        inner: std::io::BufWriter::with_capacity(1 << 20, file),
-        hasher: sha2::Sha256::default(),
-    };
+    let mut sink = std::io::BufWriter::with_capacity(
+        1 << 20,
+        Hashing {
+            inner: file,
+            hasher: BackgroundSha256::new(),
+        },
+    );
     let produced = produce(&expanded, catalogue, decisions, created, &mut sink);
     if produced.broken {
         return Outcome::BadInput;
     }
-    let report_sha256 = hex(&sha2::Digest::finalize(sink.hasher));
-    let committed = sink
-        .inner
-        .into_inner()
-        .map_err(|e| e.error().to_string())
-        .and_then(|f| f.commit().map_err(|e| e.to_string()));
-    if let Err(e) = committed {
+    let written = match sink.into_inner() {
+        Ok(hashing) => hashing,
+        Err(e) => {
+            report_error(format!("写出失败：{}", e.error()));
+            return Outcome::BadInput;
+        }
+    };
+    let report_sha256 = match written.hasher.finish() {
+        Ok(sha256) => sha256,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    if let Err(e) = written.inner.commit() {
         report_error(format!("写出失败：{e}"));
         return Outcome::BadInput;
     }
@@ -530,15 +544,21 @@ pub fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: 
         decisions: decision_files,
         quiet: true,
     };
-    let mut again = Hashing {
-        inner: std::io::sink(),
-        hasher: sha2::Sha256::default(),
-    };
+    let mut again = std::io::BufWriter::with_capacity(
+        1 << 20,
+        Hashing {
+            inner: std::io::sink(),
+            hasher: BackgroundSha256::new(),
+        },
+    );
     let produced = produce(&args, &catalogue, &decisions, report.created, &mut again);
     if produced.broken {
         return Outcome::BadInput;
     }
-    let again_sha256 = hex(&sha2::Digest::finalize(again.hasher));
+    let again_sha256 = match again.into_inner().map_err(|e| e.error().to_string()) {
+        Ok(hashing) => hashing.hasher.finish().unwrap_or_else(|e| e),
+        Err(e) => e,
+    };
     if again_sha256 != report.file.sha256 {
         differences.push(format!(
             "重新评分得到的报告与清单记录的不同（记录 {}，现在 {again_sha256}）",
