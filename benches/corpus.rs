@@ -13,23 +13,18 @@
     reason = "benchmark"
 )]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
+
+use common::median;
 
 use jixiao::batch::{BatchOptions, score_json_lines};
 use jixiao::decisions::DecisionSet;
 use jixiao::document::EvaluationDocument;
 use jixiao::policy::select::Catalogue;
 use rayon::prelude::*;
-
-/// The binary's allocator, so that the figures are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn main() {
     let Ok(path) = std::env::var("JIXIAO_CORPUS") else {

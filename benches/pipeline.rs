@@ -13,6 +13,8 @@
     reason = "benchmark"
 )]
 
+mod common;
+
 use std::hint::black_box;
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -20,16 +22,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::median;
+
 use jixiao::import::{ImportOptions, for_each_form, import_text};
 use jixiao::policy::{RuleSet, embedded};
 use jixiao::scoring::score_document;
 
 const SEED: &str = include_str!("../tests/fixtures/forms/shenzhen-seed.tsv");
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
 
 fn time<F: FnMut()>(runs: usize, mut f: F) -> Duration {
     f(); // warm-up

@@ -14,23 +14,18 @@
     reason = "benchmark"
 )]
 
+mod common;
+
 use std::hint::black_box;
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
+
+use common::median;
 
 use jixiao::document::EvaluationDocument;
 use jixiao::policy::select::Catalogue;
 use jixiao::scoring::score_document;
 use jixiao::validate::DocumentValidator;
-
-/// The binary's allocator, so that the figures are the binary's.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     let mut times = Vec::with_capacity(runs);
