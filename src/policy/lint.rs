@@ -376,18 +376,8 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
     }
 
     // Functions named in [formulas] exist with the right number of parameters.
-    let f = &raw.formulas;
-    let named = [
-        (&f.budget_rate, 3, "budget_rate"),
-        (&f.budget_score, 3, "budget_score"),
-        (&f.forward, 4, "forward"),
-        (&f.reverse, 4, "reverse"),
-        (&f.equal, 4, "equal"),
-        (&f.qualitative, 5, "qualitative"),
-        (&f.deadline, 5, "deadline"),
-    ];
     if let Some(scripts) = scripts {
-        for (located, arity, key) in named {
+        for (located, arity, key) in raw.formulas.slots() {
             if !scripts.has_function(&located.value, arity) {
                 c.error(
                     "function",
@@ -403,7 +393,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
                 );
             }
         }
-        let mut used: BTreeSet<&str> = named.iter().map(|(l, _, _)| l.value.as_str()).collect();
+        let mut used: BTreeSet<&str> = raw.formulas.slots().iter().map(|(l, _, _)| l.value.as_str()).collect();
         used.extend(
             raw.checks
                 .value

@@ -423,16 +423,7 @@ impl RuleSet {
         })?;
 
         let f = &raw.formulas;
-        let checks: [(&model::Located<String>, usize, &str); 7] = [
-            (&f.budget_rate, 3, "budget_rate"),
-            (&f.budget_score, 3, "budget_score"),
-            (&f.forward, 4, "forward"),
-            (&f.reverse, 4, "reverse"),
-            (&f.equal, 4, "equal"),
-            (&f.qualitative, 5, "qualitative"),
-            (&f.deadline, 5, "deadline"),
-        ];
-        for (located, arity, key) in checks {
+        for (located, arity, key) in f.slots() {
             if !scripts.has_function(&located.value, arity) {
                 return Err(err(
                     located.span.clone(),

@@ -358,6 +358,23 @@ pub struct Formulas {
     pub deadline: Located<String>,
 }
 
+impl Formulas {
+    /// Every formula slot: the function named, the number of parameters it must take, and its
+    /// key in `[formulas]`.
+    #[must_use]
+    pub fn slots(&self) -> [(&Located<String>, usize, &'static str); 7] {
+        [
+            (&self.budget_rate, 3, "budget_rate"),
+            (&self.budget_score, 3, "budget_score"),
+            (&self.forward, 4, "forward"),
+            (&self.reverse, 4, "reverse"),
+            (&self.equal, 4, "equal"),
+            (&self.qualitative, 5, "qualitative"),
+            (&self.deadline, 5, "deadline"),
+        ]
+    }
+}
+
 /// A named parameter of the rule set.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
