@@ -285,6 +285,25 @@ fn params(rules: &RuleSet) -> rhai::Dynamic {
     rhai::Dynamic::from_map(rules.params_map.clone())
 }
 
+/// Calls formula `name`: natively when it is a shipped template the native code can decide
+/// ([`crate::native`]), otherwise in Rhai with the arguments `args` builds.
+fn call_formula<A: rhai::FuncArgs>(
+    rules: &RuleSet,
+    name: &str,
+    native: impl FnOnce(crate::native::Builtin, &rhai::Map) -> Option<Decimal>,
+    args: impl FnOnce() -> A,
+) -> Result<Decimal, ScriptError> {
+    match rules
+        .scripts
+        .natives()
+        .get(name)
+        .and_then(|n| native(n, &rules.params_map))
+    {
+        Some(value) => Ok(value),
+        None => rules.scripts.call(name, args()),
+    }
+}
+
 fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> Result<BudgetScore, ScriptError> {
     let row = &doc.funds.total;
     let funds = |pointer: &'static str| Place::block("funds", pointer);
@@ -317,23 +336,18 @@ fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> 
         }
         return Ok(out);
     }
-    let natives = rules.scripts.natives();
-    let rate_formula = &rules.formulas.budget_rate;
-    let rate: Decimal = match natives
-        .get(rate_formula)
-        .and_then(|n| n.budget_rate(budget, executed, &rules.params_map))
-    {
-        Some(rate) => rate,
-        None => rules.scripts.call(rate_formula, (budget, executed, params(rules)))?,
-    };
-    let score_formula = &rules.formulas.budget_score;
-    let score: Decimal = match natives
-        .get(score_formula)
-        .and_then(|n| n.budget_score(rate, weight, &rules.params_map))
-    {
-        Some(score) => score,
-        None => rules.scripts.call(score_formula, (rate, weight, params(rules)))?,
-    };
+    let rate = call_formula(
+        rules,
+        &rules.formulas.budget_rate,
+        |n, p| n.budget_rate(budget, executed, p),
+        || (budget, executed, params(rules)),
+    )?;
+    let score = call_formula(
+        rules,
+        &rules.formulas.budget_score,
+        |n, p| n.budget_score(rate, weight, p),
+        || (rate, weight, params(rules)),
+    )?;
     let score = rules.round_score(score);
     out.rate = Some(rate);
     out.score = Some(score);
@@ -944,17 +958,12 @@ fn score_quantity(
     out.target_value = Some(target_value);
     out.actual_value = Some(actual_value);
     out.unit = target_unit.or(actual_unit);
-    let native = rules
-        .scripts
-        .natives()
-        .get(formula)
-        .and_then(|n| n.quantity(target_value, actual_value, weight, &rules.params_map));
-    let score: Decimal = match native {
-        Some(score) => score,
-        None => rules
-            .scripts
-            .call(formula, (target_value, actual_value, weight, params(rules)))?,
-    };
+    let score = call_formula(
+        rules,
+        formula,
+        |n, p| n.quantity(target_value, actual_value, weight, p),
+        || (target_value, actual_value, weight, params(rules)),
+    )?;
     Ok(Some(score))
 }
 
@@ -987,24 +996,16 @@ fn score_qualitative(
     out.kind = IndicatorKind::Qualitative;
     out.formula = Some(rules.formulas.qualitative.clone());
     out.tier = Some(tier.name.clone());
-    let formula = &rules.formulas.qualitative;
-    let native = rules
-        .scripts
-        .natives()
-        .get(formula)
-        .and_then(|n| n.qualitative(tier.min, tier.max, weight, cx.ind.score_reported, &rules.params_map));
-    let score: Decimal = match native {
-        Some(score) => score,
-        None => {
-            let reported = match cx.ind.score_reported {
-                Some(r) => rhai::Dynamic::from_decimal(r),
-                None => rhai::Dynamic::UNIT,
-            };
-            rules
-                .scripts
-                .call(formula, (tier.min, tier.max, weight, reported, params(rules)))?
-        }
-    };
+    let reported = cx.ind.score_reported;
+    let score = call_formula(
+        rules,
+        &rules.formulas.qualitative,
+        |n, p| n.qualitative(tier.min, tier.max, weight, reported, p),
+        || {
+            let reported = reported.map_or(rhai::Dynamic::UNIT, rhai::Dynamic::from_decimal);
+            (tier.min, tier.max, weight, reported, params(rules))
+        },
+    )?;
     Ok(Some(score))
 }
 
@@ -1035,17 +1036,11 @@ fn score_deadline(
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
     let explained = rules.note_explains(cx.ind.note.as_deref());
-    let formula = &rules.formulas.deadline;
-    let native = rules
-        .scripts
-        .natives()
-        .get(formula)
-        .and_then(|n| n.deadline(days_late, planned, weight, explained, &rules.params_map));
-    let score: Decimal = match native {
-        Some(score) => score,
-        None => rules
-            .scripts
-            .call(formula, (days_late, planned, weight, explained, params(rules)))?,
-    };
+    let score = call_formula(
+        rules,
+        &rules.formulas.deadline,
+        |n, p| n.deadline(days_late, planned, weight, explained, p),
+        || (days_late, planned, weight, explained, params(rules)),
+    )?;
     Ok(Some(score))
 }
