@@ -555,15 +555,20 @@ pub fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: 
     if produced.broken {
         return Outcome::BadInput;
     }
-    let again_sha256 = match again.into_inner().map_err(|e| e.error().to_string()) {
-        Ok(hashing) => hashing.hasher.finish().unwrap_or_else(|e| e),
-        Err(e) => e,
-    };
-    if again_sha256 != report.file.sha256 {
-        differences.push(format!(
-            "重新评分得到的报告与清单记录的不同（记录 {}，现在 {again_sha256}）",
+    let again_sha256 = again
+        .into_inner()
+        .map_err(|e| e.error().to_string())
+        .and_then(|hashing| hashing.hasher.finish());
+    match again_sha256 {
+        Ok(sha256) if sha256 == report.file.sha256 => {}
+        Ok(sha256) => differences.push(format!(
+            "重新评分得到的报告与清单记录的不同（记录 {}，现在 {sha256}）",
             report.file.sha256
-        ));
+        )),
+        Err(e) => {
+            report_error(format!("无法为重新评分的报告计算散列：{e}"));
+            return Outcome::BadInput;
+        }
     }
     let on_disk = manifest_file.with_file_name(&report.file.name);
     match sha256_file(&on_disk) {
