@@ -945,19 +945,14 @@ impl Builtin {
                 }
                 let rate = f.num("rate")?;
                 let hundred = Num::Int(100);
-                let (bound, strategy, direction) = if rate.lt(param(p, "min_rate")?) {
-                    ("min_rate", RoundingStrategy::ToZero, "低于")
+                let (bound, name, strategy, direction) = if rate.lt(param(p, "min_rate")?) {
+                    ("min_rate", "round_down", RoundingStrategy::ToZero, "低于")
                 } else if rate.gt(param(p, "max_rate")?) {
-                    ("max_rate", RoundingStrategy::AwayFromZero, "高于")
+                    ("max_rate", "round_up", RoundingStrategy::AwayFromZero, "高于")
                 } else {
                     return none;
                 };
                 let pct = rate.mul(hundred)?.dec();
-                let name = if strategy == RoundingStrategy::ToZero {
-                    "round_down"
-                } else {
-                    "round_up"
-                };
                 Some(finding(vec![
                     (
                         "rate_pct",
