@@ -20,6 +20,24 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `jixiao diff --from shenzhen-2020 --to DIR` over the seed forms, as JSON.
+fn seed_diff(dir: &str) -> serde_json::Value {
+    let (code, stdout, stderr) = jixiao(&[
+        "diff",
+        "--from",
+        "shenzhen-2020",
+        "--to",
+        dir,
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2021",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
 #[test]
 fn new_year_copies_a_complete_self_contained_folder() {
     let tmp = tempfile::tempdir().unwrap();
@@ -75,20 +93,7 @@ fn diff_shows_parameter_changes_and_their_effect_on_the_corpus() {
     );
     assert!(stdout.contains("0 个函数差异"), "{stdout}");
 
-    let (code, stdout, stderr) = jixiao(&[
-        "diff",
-        "--from",
-        "shenzhen-2020",
-        "--to",
-        dir,
-        "tests/fixtures/forms/shenzhen-seed.tsv",
-        "--default-year",
-        "2021",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let diff: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let diff = seed_diff(dir);
     let changed: Vec<&serde_json::Value> = diff["documents"]
         .as_array()
         .unwrap()
@@ -230,20 +235,7 @@ fn an_editor_rolls_shenzhen_to_2022_end_to_end() {
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("3 passed, 0 failed"), "{stdout}");
     // 7. What the change does to the seed forms: only form 4 moves; no grade changes.
-    let (code, stdout, stderr) = jixiao(&[
-        "diff",
-        "--from",
-        "shenzhen-2020",
-        "--to",
-        dir,
-        "tests/fixtures/forms/shenzhen-seed.tsv",
-        "--default-year",
-        "2021",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
-    let diff: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let diff = seed_diff(dir);
     let moved: Vec<&str> = diff["documents"]
         .as_array()
         .unwrap()
