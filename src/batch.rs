@@ -5,11 +5,14 @@
 //! others are scored.
 
 use std::io::{self, BufRead, Write};
+use std::ops::Range;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::decisions::{DecisionSet, score_with_decisions};
 use crate::document::EvaluationDocument;
+use crate::findings::Severity;
 use crate::policy::select::Catalogue;
 use crate::scoring::Scorecard;
 use crate::validate::DocumentValidator;
@@ -58,14 +61,77 @@ impl Default for BatchOptions {
     }
 }
 
-/// A scored line, serialised, with its severity summary.
-struct Rendered {
-    json: Vec<u8>,
-    errors: bool,
-    warnings: bool,
+/// Lines per unit of parallel work: each unit writes its scorecards into one buffer, so a
+/// chunk costs one allocation per unit rather than one per document.
+const PART_LINES: usize = 16;
+
+/// A chunk of input lines, back to back in one buffer, with each line's number and place.
+struct Chunk {
+    /// The lines' bytes (line ends removed), as read.
+    bytes: Vec<u8>,
+    /// 1-based line number and byte range in `bytes` of each line that is not blank.
+    lines: Vec<(usize, Range<usize>)>,
 }
 
-/// What one line became.
+impl Chunk {
+    fn with_capacity(lines: usize) -> Self {
+        Self {
+            bytes: Vec::new(),
+            lines: Vec::with_capacity(lines),
+        }
+    }
+
+    /// Refills this chunk (reusing its buffers) with up to `max_lines` non-blank lines from
+    /// `input`; `line_no` counts every line read so far, blank ones included.
+    fn refill(&mut self, input: &mut impl BufRead, line_no: &mut usize, max_lines: usize) -> io::Result<()> {
+        self.bytes.clear();
+        self.lines.clear();
+        while self.lines.len() < max_lines {
+            let start = self.bytes.len();
+            if input.read_until(b'\n', &mut self.bytes)? == 0 {
+                break;
+            }
+            *line_no += 1;
+            if self.bytes.last() == Some(&b'\n') {
+                self.bytes.pop();
+                if self.bytes.len() > start && self.bytes.last() == Some(&b'\r') {
+                    self.bytes.pop();
+                }
+            }
+            let blank = self
+                .bytes
+                .get(start..)
+                .is_none_or(|l| l.iter().all(u8::is_ascii_whitespace));
+            if blank {
+                self.bytes.truncate(start);
+            } else {
+                self.lines.push((*line_no, start..self.bytes.len()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one line became, in a part's results.
+enum Item {
+    /// Scored; its JSON line is in the part's buffer. Whether it has unwaived errors/warnings.
+    Scored {
+        errors: bool,
+        warnings: bool,
+    },
+    Rejected(Rejected),
+    /// Only (Unicode) white space: not a document.
+    Blank,
+}
+
+/// The results of [`PART_LINES`] consecutive lines: their scorecards' JSON lines, in order,
+/// and what each line became.
+struct Part {
+    json: Vec<u8>,
+    items: Vec<Item>,
+}
+
+/// What `process` made of one document.
 enum Outcome {
     Scored(Box<Scorecard>),
     Rejected(Rejected),
@@ -112,15 +178,67 @@ fn process(
     }
 }
 
+/// Scores one part of a chunk: each line is checked as UTF-8, parsed, scored, and its
+/// scorecard appended to the part's buffer as one JSON line.
+fn score_part(
+    chunk: &Chunk,
+    lines: &[(usize, Range<usize>)],
+    validator: &DocumentValidator,
+    catalogue: &Catalogue,
+    options: &BatchOptions,
+    decisions: &DecisionSet,
+    json: Vec<u8>,
+) -> Part {
+    let mut part = Part {
+        json,
+        items: Vec::with_capacity(lines.len()),
+    };
+    for (line_no, range) in lines {
+        let bytes = chunk.bytes.get(range.clone()).unwrap_or_default();
+        // simdutf8 checks Chinese text several times faster than the standard library; the
+        // standard library then finds where a bad line goes wrong.
+        let text = simdutf8::basic::from_utf8(bytes).map_err(|_| std::str::from_utf8(bytes).err());
+        let item = match text {
+            Err(e) => Item::Rejected(Rejected {
+                line: *line_no,
+                id: None,
+                reason: format!(
+                    "不是有效的 UTF-8 文本（从本行第 {} 个字节起）",
+                    e.map_or(1, |e| e.valid_up_to() + 1)
+                ),
+            }),
+            Ok(text) if text.trim().is_empty() => Item::Blank,
+            Ok(text) => match process(*line_no, text, validator, catalogue, options, decisions) {
+                Outcome::Scored(card) => match append_json_line(&mut part.json, &card) {
+                    Ok(()) => Item::Scored {
+                        errors: card.count(Severity::Error) > 0,
+                        warnings: card.count(Severity::Warning) > 0,
+                    },
+                    Err(e) => Item::Rejected(Rejected {
+                        line: *line_no,
+                        id: Some(card.id.clone()),
+                        reason: format!("无法写出评分结果（内部错误）：{e}"),
+                    }),
+                },
+                Outcome::Rejected(r) => Item::Rejected(r),
+            },
+        };
+        part.items.push(item);
+    }
+    part
+}
+
 /// Scores JSON Lines from `input` to JSON Lines on `output`, in input order, applying the
 /// reviewers' `decisions`. `on_rejected` is called for each bad document (in input order);
 /// `on_progress` after each chunk with the number of lines read so far.
 ///
 /// Reading, scoring and writing overlap: while the thread pool scores one chunk, this thread
 /// writes the previous chunk's results and reads the next chunk, so the serial input and
-/// output cost little wall time on top of the parallel work.
+/// output cost little wall time on top of the parallel work. Lines are read as bytes into one
+/// buffer per chunk (two buffers, used in turn) and checked as UTF-8 on the pool; a line that
+/// is not UTF-8 is rejected like any other bad document.
 pub fn score_json_lines<R: BufRead, W: Write>(
-    input: R,
+    mut input: R,
     mut output: W,
     catalogue: &Catalogue,
     options: &BatchOptions,
@@ -130,73 +248,69 @@ pub fn score_json_lines<R: BufRead, W: Write>(
 ) -> io::Result<BatchStats> {
     let validator = DocumentValidator::new().map_err(io::Error::other)?;
     let mut stats = BatchStats::default();
-    let mut lines = input.lines().enumerate();
     let chunk_lines = options.chunk_lines.max(1);
-    let mut read_chunk = || -> io::Result<Vec<(usize, String)>> {
-        let mut chunk = Vec::with_capacity(chunk_lines);
-        for (i, line) in lines.by_ref() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            chunk.push((i + 1, line));
-            if chunk.len() == chunk_lines {
-                break;
-            }
-        }
-        Ok(chunk)
-    };
-    let score_chunk = |chunk: Vec<(usize, String)>| -> Vec<Result<Rendered, Rejected>> {
-        // Each line becomes its own bytes in parallel; writing them in order keeps the output
-        // identical to a single-threaded run.
-        chunk
-            .par_iter()
-            .map(
-                |(no, line)| match process(*no, line, &validator, catalogue, options, decisions) {
-                    Outcome::Scored(card) => {
-                        let json = to_json_line(&card);
-                        Ok(Rendered {
-                            json,
-                            errors: card.count(crate::findings::Severity::Error) > 0,
-                            warnings: card.count(crate::findings::Severity::Warning) > 0,
-                        })
-                    }
-                    Outcome::Rejected(r) => Err(r),
-                },
-            )
-            .collect()
+    let mut line_no = 0;
+    // Output buffers of parts already written, for later parts to fill again.
+    let free_buffers: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let score_chunk = |chunk: Chunk| -> (Vec<Part>, Chunk) {
+        // Parts are scored in parallel; writing them in order keeps the output identical to a
+        // single-threaded run.
+        let parts = chunk
+            .lines
+            .par_chunks(PART_LINES)
+            .map(|lines| {
+                let json = free_buffers
+                    .lock()
+                    .ok()
+                    .and_then(|mut free| free.pop())
+                    .unwrap_or_default();
+                score_part(&chunk, lines, &validator, catalogue, options, decisions, json)
+            })
+            .collect();
+        (parts, chunk)
     };
     std::thread::scope(|scope| -> io::Result<BatchStats> {
-        let mut chunk = read_chunk()?;
-        let mut in_flight: Option<std::thread::ScopedJoinHandle<'_, Vec<Result<Rendered, Rejected>>>> = None;
+        let mut chunk = Chunk::with_capacity(chunk_lines);
+        chunk.refill(&mut input, &mut line_no, chunk_lines)?;
+        let mut spare = Chunk::with_capacity(chunk_lines);
+        let mut in_flight: Option<std::thread::ScopedJoinHandle<'_, (Vec<Part>, Chunk)>> = None;
         loop {
             // Start scoring this chunk on the pool…
-            let started = if chunk.is_empty() {
+            let started = if chunk.lines.is_empty() {
                 None
             } else {
-                stats.read += chunk.len();
-                let lines = std::mem::take(&mut chunk);
+                let lines = std::mem::replace(&mut chunk, Chunk::with_capacity(0));
                 Some(scope.spawn(|| score_chunk(lines)))
             };
             // …while this thread writes the previous chunk's results and reads the next chunk.
             if let Some(done) = in_flight.take() {
-                let rendered = done
+                let (parts, used) = done
                     .join()
                     .map_err(|_| io::Error::other("评分线程意外中止（内部错误）"))?;
-                for item in rendered {
-                    match item {
-                        Ok(r) => {
-                            if r.errors {
-                                stats.with_errors += 1;
-                            } else if r.warnings {
-                                stats.with_warnings += 1;
+                spare = used;
+                for mut part in parts {
+                    output.write_all(&part.json)?;
+                    part.json.clear();
+                    if let Ok(mut free) = free_buffers.lock() {
+                        free.push(part.json);
+                    }
+                    for item in part.items {
+                        match item {
+                            Item::Scored { errors, warnings } => {
+                                stats.read += 1;
+                                stats.scored += 1;
+                                if errors {
+                                    stats.with_errors += 1;
+                                } else if warnings {
+                                    stats.with_warnings += 1;
+                                }
                             }
-                            output.write_all(&r.json)?;
-                            stats.scored += 1;
-                        }
-                        Err(rejected) => {
-                            stats.rejected += 1;
-                            on_rejected(&rejected);
+                            Item::Rejected(rejected) => {
+                                stats.read += 1;
+                                stats.rejected += 1;
+                                on_rejected(&rejected);
+                            }
+                            Item::Blank => {}
                         }
                     }
                 }
@@ -205,7 +319,8 @@ pub fn score_json_lines<R: BufRead, W: Write>(
             let Some(started) = started else {
                 break;
             };
-            chunk = read_chunk()?;
+            chunk = std::mem::replace(&mut spare, Chunk::with_capacity(0));
+            chunk.refill(&mut input, &mut line_no, chunk_lines)?;
             in_flight = Some(started);
         }
         output.flush()?;
@@ -213,32 +328,21 @@ pub fn score_json_lines<R: BufRead, W: Write>(
     })
 }
 
-thread_local! {
-    /// Scratch buffer for serialising: sonic-rs reserves room for the worst-case escaping of
-    /// every string, so each line is written here and copied out at its exact size.
-    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A scorecard as one JSON line. sonic-rs writes exactly serde_json's bytes (tested below),
-/// about a fifth faster (`benches/stages.rs`). A scorecard cannot fail to serialise (no map has
-/// non-string keys); were it to, the line would be empty.
-fn to_json_line(card: &Scorecard) -> Vec<u8> {
-    SCRATCH.with(|scratch| {
-        let mut own = Vec::new();
-        let mut borrowed = scratch.try_borrow_mut();
-        let buffer = match borrowed.as_deref_mut() {
-            Ok(buffer) => buffer,
-            Err(_) => &mut own,
-        };
-        buffer.clear();
-        if sonic_rs::to_writer(&mut *buffer, card).is_err() {
-            buffer.clear();
+/// Appends a scorecard to `buffer` as one JSON line. sonic-rs writes exactly serde_json's
+/// bytes (tested below), about a fifth faster (`benches/stages.rs`). A scorecard cannot fail to
+/// serialise (no map has non-string keys); were it to, `buffer` is left as it was.
+fn append_json_line(buffer: &mut Vec<u8>, card: &Scorecard) -> Result<(), sonic_rs::Error> {
+    let start = buffer.len();
+    match sonic_rs::to_writer(&mut *buffer, card) {
+        Ok(()) => {
+            buffer.push(b'\n');
+            Ok(())
         }
-        let mut line = Vec::with_capacity(buffer.len() + 1);
-        line.extend_from_slice(buffer);
-        line.push(b'\n');
-        line
-    })
+        Err(e) => {
+            buffer.truncate(start);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -248,6 +352,53 @@ mod tests {
     use crate::generate::generate;
     use crate::policy::select::Catalogue;
     use crate::scoring::score_document;
+
+    /// A line that is not UTF-8 is one bad document: reported with its line and skipped, the
+    /// lines around it scored. Lines of white space only (ASCII or not) are not documents;
+    /// `\r\n` line ends are read like `\n`.
+    #[test]
+    fn bad_utf8_line_is_rejected_alone() {
+        use crate::decisions::DecisionSet;
+
+        let catalogue = Catalogue::embedded().unwrap();
+        let docs: Vec<_> = generate(3, 3).collect();
+        let line = |i: usize| serde_json::to_vec(&docs[i]).unwrap();
+        let mut input = Vec::new();
+        input.extend(line(0));
+        input.extend(b"\r\n  \n");
+        input.extend(b"{\"id\": \"\xff\xfe\"}\n");
+        input.extend("\u{3000}\n".as_bytes());
+        input.extend(line(1));
+        input.extend(b"\n");
+        input.extend(line(2)); // no final line end
+        let mut output = Vec::new();
+        let mut rejected = Vec::new();
+        let options = super::BatchOptions {
+            chunk_lines: 2,
+            ..super::BatchOptions::default()
+        };
+        let stats = super::score_json_lines(
+            input.as_slice(),
+            &mut output,
+            &catalogue,
+            &options,
+            &DecisionSet::default(),
+            |r| rejected.push(r.clone()),
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!((stats.read, stats.scored, stats.rejected), (4, 3, 1));
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 3);
+        assert_eq!(rejected[0].reason, "不是有效的 UTF-8 文本（从本行第 9 个字节起）");
+        let mut expected = Vec::new();
+        for doc in &docs {
+            let rules = catalogue.select(doc.year, doc.region.as_deref()).unwrap();
+            expected.extend(serde_json::to_vec(&score_document(&rules, doc).unwrap()).unwrap());
+            expected.push(b'\n');
+        }
+        assert_eq!(String::from_utf8(output).unwrap(), String::from_utf8(expected).unwrap());
+    }
 
     proptest! {
         /// Batch output is serialised with sonic-rs; every other output with serde_json. The bytes
@@ -266,7 +417,9 @@ mod tests {
             let card = score_document(&rules, &doc).unwrap();
             let mut expected = serde_json::to_vec(&card).unwrap();
             expected.push(b'\n');
-            prop_assert_eq!(super::to_json_line(&card), expected);
+            let mut line = b"earlier line\n".to_vec();
+            super::append_json_line(&mut line, &card).unwrap();
+            prop_assert_eq!(line.strip_prefix(b"earlier line\n".as_slice()).unwrap(), expected.as_slice());
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod baseline;
 pub mod batch;
 pub mod checks;
 pub mod compare;
+pub mod decimal_text;
 pub mod decisions;
 pub mod document;
 pub mod explain;

@@ -72,18 +72,25 @@ impl IndicatorKind {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct BudgetScore {
     /// 执行率 computed by the policy's rate formula (None when the budget is missing or zero).
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub rate: Option<Decimal>,
     /// 得分 computed by the policy (None when it cannot be computed).
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub score: Option<Decimal>,
     /// Points the block carries.
+    #[serde(serialize_with = "crate::decimal_text::serialize")]
     pub weight: Decimal,
     /// 执行率 as reported.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub reported_rate: Option<Decimal>,
     /// 得分 as reported.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub reported_score: Option<Decimal>,
     /// 全年预算数 used.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub budget: Option<Decimal>,
     /// 全年执行数 used.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub executed: Option<Decimal>,
 }
 
@@ -101,10 +108,13 @@ pub struct IndicatorScore {
     /// Actual as written.
     pub actual: String,
     /// 分值.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub weight: Option<Decimal>,
     /// Computed score (after any rescaling); None when it cannot be computed.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub score: Option<Decimal>,
     /// Reported score.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub reported_score: Option<Decimal>,
     /// How it was scored.
     pub kind: IndicatorKind,
@@ -112,10 +122,16 @@ pub struct IndicatorScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub formula: Option<String>,
     /// Target in the base unit, as passed to the formula.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::decimal_text::serialize_opt"
+    )]
     pub target_value: Option<Decimal>,
     /// Actual in the base unit, as passed to the formula.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::decimal_text::serialize_opt"
+    )]
     pub actual_value: Option<Decimal>,
     /// Base unit of the two values.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,10 +143,14 @@ pub struct IndicatorScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
     /// Factor applied to fit the policy's level-1 weight (when the policy rescales).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::decimal_text::serialize_opt"
+    )]
     pub rescale: Option<Decimal>,
     /// Score that enters the total: the computed one, or the reported one when none could be
     /// computed (a finding says so).
+    #[serde(serialize_with = "crate::decimal_text::serialize")]
     pub counted: Decimal,
 }
 
@@ -148,8 +168,10 @@ impl IndicatorScore {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct TotalScore {
     /// Funds score + Σ indicator scores, rounded as the policy says.
+    #[serde(serialize_with = "crate::decimal_text::serialize")]
     pub score: Decimal,
     /// 总分 as reported.
+    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
     pub reported: Option<Decimal>,
 }
 
