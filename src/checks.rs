@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 use rust_decimal::Decimal;
 
-use crate::document::EvaluationDocument;
+use crate::decimal_text;
+use crate::document::{CellPos, EvaluationDocument};
 use crate::findings::Finding;
 use crate::policy::RuleSet;
 use crate::policy::checks::{Check, Code};
@@ -37,8 +38,7 @@ pub enum Val<'v> {
 impl Val<'_> {
     fn show(&self) -> String {
         match self {
-            Val::Dec(d) => d.to_string(),
-            Val::Opt(Some(d)) => d.to_string(),
+            Val::Dec(d) | Val::Opt(Some(d)) => decimal_text::text(d),
             Val::Opt(None) => EMPTY.to_owned(),
             Val::Int(i) => i.to_string(),
             Val::Str(s) => (*s).to_owned(),
@@ -120,12 +120,13 @@ impl<'a> Emitter<'a> {
         let Some(check) = self.rules.checks.enabled(code) else {
             return;
         };
+        let shown: Vec<(&str, String)> = values.iter().map(|(k, v)| (*k, v.show())).collect();
         let message = check
             .message
-            .render(|name| values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.show()))
+            .render(|name| shown.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
             // Load time checks every placeholder against the values the code declares.
             .unwrap_or_else(|missing| format!("{}（模板值 {{{missing}}} 缺失）", check.message.source()));
-        let values = values.iter().map(|(k, v)| ((*k).to_owned(), v.show())).collect();
+        let values = shown.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         self.push(check, place, message, values);
     }
 
@@ -205,13 +206,14 @@ impl<'a> Emitter<'a> {
         })
     }
 
-    fn push(&mut self, check: &Check, place: Place<'_>, message: String, values: BTreeMap<String, String>) {
-        let Some(severity) = check.severity else {
-            return;
-        };
+    /// The source cell of a place: its field's cell or, when that cell is empty on the form,
+    /// its row's label. None for documents written as JSON, which have no cells.
+    fn source_cell(&self, place: &Place<'_>) -> Option<CellPos> {
         let provenance = &self.doc.provenance;
-        let at = provenance.get(&place.pointer()).copied().or_else(|| {
-            // The most relevant cell may be empty on the form; fall back to the row's label.
+        if provenance.is_empty() {
+            return None;
+        }
+        provenance.get(&place.pointer()).copied().or_else(|| {
             let row = match place.indicator {
                 Some(i) => format!("/indicators/{i}/name"),
                 None => {
@@ -220,7 +222,14 @@ impl<'a> Emitter<'a> {
                 }
             };
             provenance.get(&row).copied()
-        });
+        })
+    }
+
+    fn push(&mut self, check: &Check, place: Place<'_>, message: String, values: BTreeMap<String, String>) {
+        let Some(severity) = check.severity else {
+            return;
+        };
+        let at = self.source_cell(&place);
         let indicator = place
             .indicator
             .and_then(|i| self.doc.indicators.get(i))
@@ -247,7 +256,7 @@ fn show_dynamic(value: &Dynamic) -> String {
         return EMPTY.to_owned();
     }
     if let Ok(d) = value.as_decimal() {
-        return d.normalize().to_string();
+        return decimal_text::text(&d.normalize());
     }
     if let Ok(b) = value.as_bool() {
         return if b { "是" } else { "否" }.to_owned();

@@ -57,6 +57,15 @@ fn fast_text(value: &Decimal, buffer: &mut [u8; MAX_LEN]) -> Option<usize> {
     Some(len)
 }
 
+/// The text of a decimal, as `to_string` gives it, for messages.
+pub fn text(value: &Decimal) -> String {
+    let mut buffer = [0u8; MAX_LEN];
+    match fast_text(value, &mut buffer).and_then(|len| buffer.get(..len)) {
+        Some(bytes) => bytes.iter().map(|&b| char::from(b)).collect(),
+        None => value.to_string(),
+    }
+}
+
 /// Serialises a decimal as its text (a JSON string), like `rust_decimal`'s own `Serialize`.
 ///
 /// # Errors
@@ -116,6 +125,7 @@ mod tests {
                 .or_else(|_| text.parse::<Decimal>())
                 .unwrap();
             assert_eq!(ours(&value), serde_json::to_string(&value).unwrap(), "{text}");
+            assert_eq!(super::text(&value), value.to_string(), "{text}");
         }
         let mut negative_zero = Decimal::new(0, 2);
         negative_zero.set_sign_negative(true);
@@ -130,6 +140,7 @@ mod tests {
                                            negative: bool, scale in 0u32..=28) {
             let value = Decimal::from_parts(lo, mid, hi, negative, scale);
             prop_assert_eq!(ours(&value), serde_json::to_string(&value).unwrap());
+            prop_assert_eq!(super::text(&value), value.to_string());
         }
     }
 }

@@ -547,7 +547,9 @@ mod parse_cache {
     struct Cache {
         hasher: RandomState,
         len: usize,
-        buckets: HashMap<u64, Vec<Entry>>,
+        /// Keyed by the entry's hash; looked up again with ahash (SipHash cost as much as a
+        /// small parse).
+        buckets: HashMap<u64, Vec<Entry>, RandomState>,
     }
 
     thread_local! {

@@ -370,7 +370,8 @@ const TEMPLATES: &[Template] = &[
 /// The script functions of one rule set that run natively, by name.
 #[derive(Debug, Clone, Default)]
 pub struct Natives {
-    by_name: HashMap<String, Builtin>,
+    /// Looked up on every formula and check call, so hashed with ahash, not SipHash.
+    by_name: HashMap<String, Builtin, ahash::RandomState>,
 }
 
 impl Natives {
