@@ -167,12 +167,13 @@ impl<'a> Emitter<'a> {
         if result.is_unit() {
             return Ok(());
         }
-        let Some(returned) = result.clone().try_cast::<rhai::Map>() else {
+        let actual = result.type_name();
+        let Some(returned) = result.try_cast::<rhai::Map>() else {
             return Err(ScriptError::WrongReturnType {
                 site: self.site(function),
                 function: function.to_owned(),
                 expected: "()（没有发现）或对象映射（有发现）".to_owned(),
-                actual: result.type_name().to_owned(),
+                actual: actual.to_owned(),
             });
         };
         let mut values = BTreeMap::new();
@@ -523,7 +524,6 @@ fn amounts(text: &str) -> Vec<Amount> {
                 break;
             }
         }
-        let number = text.get(start..end).unwrap_or("").replace(',', "");
         let rest = text.get(end..).unwrap_or("").trim_start();
         let (unit, factor) = if rest.starts_with("万元") {
             ("万元", Decimal::from(10_000))
@@ -532,6 +532,7 @@ fn amounts(text: &str) -> Vec<Amount> {
         } else {
             continue;
         };
+        let number = text.get(start..end).unwrap_or("").replace(',', "");
         if let Ok(value) = number.trim_end_matches('.').parse::<Decimal>() {
             out.push(Amount {
                 start,

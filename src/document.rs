@@ -457,6 +457,19 @@ pub fn derive_id(year: i32, department: Option<&str>, name: &str) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// The short fast path reads decimal text exactly as `rust_decimal` does: value, scale
+        /// and sign.
+        #[test]
+        fn short_decimals_parse_as_rust_decimal_does(text in "-?[0-9]{1,12}(\\.[0-9]{1,8})?") {
+            let digits = text.strip_prefix('-').unwrap_or(&text);
+            let expected: rust_decimal::Decimal = text.parse().unwrap();
+            if let Some(ours) = super::strict::parse_short(digits, digits.len() != text.len()) {
+                proptest::prop_assert_eq!(ours.serialize(), expected.serialize());
+            }
+        }
+    }
+
     #[test]
     fn derived_ids_are_readable_and_path_safe() {
         assert_eq!(derive_id(2021, Some("0102013"), "档案整理"), "2021-0102013-档案整理");
@@ -500,9 +513,32 @@ mod strict {
             if !well_formed {
                 return Err(E::custom(format!("invalid decimal string {v:?}")));
             }
+            if let Some(value) = parse_short(digits, v.len() != digits.len()) {
+                return Ok(value);
+            }
             v.parse::<Decimal>()
                 .map_err(|_| E::custom(format!("invalid value: string {v:?}, expected a Decimal type")))
         }
+    }
+
+    /// The value of well-formed decimal text (`digits` without its sign) of at most 18 digits,
+    /// as `str::parse::<Decimal>` reads it (scale kept), without its general-purpose loop; None
+    /// for longer texts and for zero, which that parser handles itself.
+    pub(super) fn parse_short(digits: &str, negative: bool) -> Option<Decimal> {
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.len() + fraction.len() > 18 {
+            return None;
+        }
+        let mantissa = whole
+            .bytes()
+            .chain(fraction.bytes())
+            .fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
+        if mantissa == 0 {
+            return None;
+        }
+        let scale = u32::try_from(fraction.len()).ok()?;
+        let value = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
+        Some(if negative { -value } else { value })
     }
 
     struct OptionalDecimalString;
