@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::decisions::{DecisionSet, score_with_decisions};
+use crate::decisions::{DecisionSet, score_owned_with_decisions};
 use crate::document::EvaluationDocument;
 use crate::findings::Severity;
 use crate::policy::select::Catalogue;
@@ -172,9 +172,10 @@ fn process(
         Ok(r) => r,
         Err(e) => return reject(Some(doc.id), e.to_string()),
     };
-    match score_with_decisions(&rules, &doc, &decisions.for_document(&doc.id)) {
+    let decisions = decisions.for_document(&doc.id);
+    match score_owned_with_decisions(&rules, doc, &decisions) {
         Ok(card) => Outcome::Scored(Box::new(card)),
-        Err(e) => reject(Some(doc.id), e.to_string()),
+        Err((e, id)) => reject(Some(id), e.to_string()),
     }
 }
 

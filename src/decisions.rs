@@ -1100,6 +1100,20 @@ pub fn score_with_decisions(
     Ok(card)
 }
 
+/// [`score_with_decisions`] for a document the caller is done with (a batch run): without
+/// decisions its texts move into the scorecard ([`crate::scoring::score_owned_document`]). A
+/// failure comes with the document's id.
+pub fn score_owned_with_decisions(
+    rules: &RuleSet,
+    doc: EvaluationDocument,
+    decisions: &[&Decision],
+) -> Result<Scorecard, (ScriptError, String)> {
+    if decisions.is_empty() {
+        return crate::scoring::score_owned_document(rules, doc);
+    }
+    score_with_decisions(rules, &doc, decisions).map_err(|e| (e, doc.id))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(

@@ -315,11 +315,22 @@ fn is_false(b: &bool) -> bool {
 impl Indicator {
     /// Path shown to users: 一级/二级/三级.
     pub fn path(&self) -> String {
-        match &self.level2 {
-            Some(l2) => format!("{}/{}/{}", self.level1, l2, self.name),
-            None => format!("{}/{}", self.level1, self.name),
-        }
+        indicator_path(&self.level1, self.level2.as_deref(), &self.name)
     }
+}
+
+/// 一级/二级/三级 (二级 left out when absent), joined without `format!`: every finding about an
+/// indicator names it, so this runs a few times per document.
+pub fn indicator_path(level1: &str, level2: Option<&str>, name: &str) -> String {
+    let mut path = String::with_capacity(level1.len() + level2.map_or(0, |l| l.len() + 1) + name.len() + 1);
+    path.push_str(level1);
+    if let Some(level2) = level2 {
+        path.push('/');
+        path.push_str(level2);
+    }
+    path.push('/');
+    path.push_str(name);
+    path
 }
 
 /// A weight written on a 一级 or 二级 header ("产出指标(50分)", "数量指标(10分)").
@@ -458,14 +469,23 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The short fast path reads decimal text exactly as `rust_decimal` does: value, scale
-        /// and sign.
+        /// The one-pass reader accepts exactly `-?digits(.digits)?` and, for short texts,
+        /// reads them as `rust_decimal` does: value, scale and sign.
         #[test]
-        fn short_decimals_parse_as_rust_decimal_does(text in "-?[0-9]{1,12}(\\.[0-9]{1,8})?") {
+        fn plain_decimals_read_as_rust_decimal_does(text in "-?[0-9]{0,22}(\\.[0-9]{0,8})?|[-0-9.e+ ]{0,6}") {
             let digits = text.strip_prefix('-').unwrap_or(&text);
-            let expected: rust_decimal::Decimal = text.parse().unwrap();
-            if let Some(ours) = super::strict::parse_short(digits, digits.len() != text.len()) {
-                proptest::prop_assert_eq!(ours.serialize(), expected.serialize());
+            let well_formed = !digits.is_empty()
+                && digits.split_once('.').map_or(digits.bytes().all(|b| b.is_ascii_digit()), |(a, b)| {
+                    !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+                });
+            match super::strict::read_plain(&text) {
+                super::strict::Plain::Malformed => proptest::prop_assert!(!well_formed),
+                super::strict::Plain::Long => proptest::prop_assert!(well_formed),
+                super::strict::Plain::Short(ours) => {
+                    proptest::prop_assert!(well_formed);
+                    let expected: rust_decimal::Decimal = text.parse().unwrap();
+                    proptest::prop_assert_eq!(ours.serialize(), expected.serialize());
+                }
             }
         }
     }
@@ -500,45 +520,63 @@ mod strict {
             f.write_str("a decimal written as a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
-            let digits = v.strip_prefix('-').unwrap_or(v);
-            let well_formed = !digits.is_empty()
-                && digits
-                    .split_once('.')
-                    .map_or(digits.bytes().all(|b| b.is_ascii_digit()), |(a, b)| {
-                        !a.is_empty()
-                            && !b.is_empty()
-                            && a.bytes().all(|c| c.is_ascii_digit())
-                            && b.bytes().all(|c| c.is_ascii_digit())
-                    });
-            if !well_formed {
-                return Err(E::custom(format!("invalid decimal string {v:?}")));
+            match read_plain(v) {
+                Plain::Short(value) => Ok(value),
+                Plain::Long => v
+                    .parse::<Decimal>()
+                    .map_err(|_| E::custom(format!("invalid value: string {v:?}, expected a Decimal type"))),
+                Plain::Malformed => Err(E::custom(format!("invalid decimal string {v:?}"))),
             }
-            if let Some(value) = parse_short(digits, v.len() != digits.len()) {
-                return Ok(value);
-            }
-            v.parse::<Decimal>()
-                .map_err(|_| E::custom(format!("invalid value: string {v:?}, expected a Decimal type")))
         }
     }
 
-    /// The value of well-formed decimal text (`digits` without its sign) of at most 18 digits,
-    /// as `str::parse::<Decimal>` reads it (scale kept), without its general-purpose loop; None
-    /// for longer texts and for zero, which that parser handles itself.
-    pub(super) fn parse_short(digits: &str, negative: bool) -> Option<Decimal> {
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-        if whole.len() + fraction.len() > 18 {
-            return None;
+    /// What [`read_plain`] made of a text.
+    pub(super) enum Plain {
+        /// Well formed and short: its value.
+        Short(Decimal),
+        /// Well formed, but zero or more than 18 digits: for `str::parse::<Decimal>`.
+        Long,
+        /// Not `-?digits(.digits)?`.
+        Malformed,
+    }
+
+    /// Reads `-?digits(.digits)?` in one pass over the bytes. A text of at most 18 digits gets
+    /// its value here, exactly as `str::parse::<Decimal>` reads it (scale kept); zero and longer
+    /// texts are left to that parser.
+    pub(super) fn read_plain(text: &str) -> Plain {
+        let bytes = text.as_bytes();
+        let (negative, digits) = match bytes.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, bytes),
+        };
+        let mut mantissa = 0u64;
+        let mut count = 0usize;
+        let mut point: Option<usize> = None;
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
+                    count += 1;
+                    if count <= 18 {
+                        mantissa = mantissa * 10 + u64::from(b - b'0');
+                    }
+                }
+                // One point, with digits on both sides.
+                b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(i),
+                _ => return Plain::Malformed,
+            }
         }
-        let mantissa = whole
-            .bytes()
-            .chain(fraction.bytes())
-            .fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
-        if mantissa == 0 {
-            return None;
+        if count == 0 {
+            return Plain::Malformed;
         }
-        let scale = u32::try_from(fraction.len()).ok()?;
+        if count > 18 || mantissa == 0 {
+            return Plain::Long;
+        }
+        let scale = point.map_or(0, |p| digits.len() - p - 1);
+        let Ok(scale) = u32::try_from(scale) else {
+            return Plain::Long;
+        };
         let value = Decimal::from_i128_with_scale(i128::from(mantissa), scale);
-        Some(if negative { -value } else { value })
+        Plain::Short(if negative { -value } else { value })
     }
 
     struct OptionalDecimalString;

@@ -157,10 +157,7 @@ pub struct IndicatorScore {
 impl IndicatorScore {
     /// Path 一级/二级/三级.
     pub fn path(&self) -> String {
-        match &self.level2 {
-            Some(l2) => format!("{}/{}/{}", self.level1, l2, self.name),
-            None => format!("{}/{}", self.level1, self.name),
-        }
+        crate::document::indicator_path(&self.level1, self.level2.as_deref(), &self.name)
     }
 }
 
@@ -220,6 +217,47 @@ impl Scorecard {
 /// Scores one document under one rule set. A script failure (a broken or hostile policy)
 /// fails this document only, with an error naming rule set, file and line.
 pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
+    let mut card = score_without_texts(rules, doc)?;
+    card.id.clone_from(&doc.id);
+    card.project.clone_from(&doc.project.name);
+    card.department.clone_from(&doc.project.department);
+    card.region.clone_from(&doc.region);
+    card.grade_reported.clone_from(&doc.total.grade_reported);
+    for (out, ind) in card.indicators.iter_mut().zip(&doc.indicators) {
+        out.level1.clone_from(&ind.level1);
+        out.level2.clone_from(&ind.level2);
+        out.name.clone_from(&ind.name);
+        out.target.clone_from(&ind.target);
+        out.actual.clone_from(&ind.actual);
+    }
+    Ok(card)
+}
+
+/// [`score_document`] for a document the caller is done with (a batch run): the texts the
+/// scorecard repeats (id, project, names, targets, actuals) move into it instead of being
+/// copied. A failure comes with the document's id.
+pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<Scorecard, (ScriptError, String)> {
+    let mut card = match score_without_texts(rules, &doc) {
+        Ok(card) => card,
+        Err(e) => return Err((e, doc.id)),
+    };
+    card.id = doc.id;
+    card.project = doc.project.name;
+    card.department = doc.project.department;
+    card.region = doc.region;
+    card.grade_reported = doc.total.grade_reported;
+    for (out, ind) in card.indicators.iter_mut().zip(doc.indicators) {
+        out.level1 = ind.level1;
+        out.level2 = ind.level2;
+        out.name = ind.name;
+        out.target = ind.target;
+        out.actual = ind.actual;
+    }
+    Ok(card)
+}
+
+/// Everything of the scorecard but the texts copied from the document (left empty).
+fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
     let _deadline = rules.scripts.begin_document();
     let mut em = Emitter::new(rules, doc);
 
@@ -284,11 +322,11 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
     checks::narrative(&mut em);
 
     Ok(Scorecard {
-        id: doc.id.clone(),
-        project: doc.project.name.clone(),
-        department: doc.project.department.clone(),
+        id: String::new(),
+        project: String::new(),
+        department: None,
         year: doc.year,
-        region: doc.region.clone(),
+        region: None,
         ruleset: rules.id.clone(),
         budget,
         indicators,
@@ -297,7 +335,7 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
             reported: reported_total,
         },
         grade,
-        grade_reported: doc.total.grade_reported.clone(),
+        grade_reported: None,
         findings: em.findings,
         decisions: Vec::new(),
     })
@@ -621,11 +659,12 @@ fn score_indicator(
     let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
     let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
     let mut out = IndicatorScore {
-        level1: ind.level1.clone(),
-        level2: ind.level2.clone(),
-        name: ind.name.clone(),
-        target: ind.target.clone(),
-        actual: ind.actual.clone(),
+        // The texts as written are filled in by `score_document` or `score_owned_document`.
+        level1: String::new(),
+        level2: None,
+        name: String::new(),
+        target: String::new(),
+        actual: String::new(),
         weight: ind.weight,
         score: None,
         reported_score: ind.score_reported,
