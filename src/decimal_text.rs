@@ -61,7 +61,8 @@ fn fast_text(value: &Decimal, buffer: &mut [u8; MAX_LEN]) -> Option<usize> {
 pub fn text(value: &Decimal) -> String {
     let mut buffer = [0u8; MAX_LEN];
     match fast_text(value, &mut buffer).and_then(|len| buffer.get(..len)) {
-        Some(bytes) => bytes.iter().map(|&b| char::from(b)).collect(),
+        // Only ASCII digits, sign and point were written.
+        Some(bytes) => String::from_utf8(bytes.to_vec()).unwrap_or_else(|_| value.to_string()),
         None => value.to_string(),
     }
 }
