@@ -409,9 +409,6 @@ pub fn narrative(em: &mut Emitter) {
             let Some(text) = text else { continue };
             let problem = if text.trim().is_empty() {
                 Some("为空".to_owned())
-            } else if !check.mentions_any("instructions", text) {
-                // One pass over the text; the list is searched in order only on a hit.
-                None
             } else {
                 instructions
                     .iter()

@@ -693,9 +693,6 @@ pub struct Check {
     /// for each call (the message's own values are built only for a finding); every fact when
     /// the function's use of `f` cannot be read from its text (it passes `f` on, say).
     pub facts: Vec<&'static str>,
-    /// For each list parameter, one automaton over its non-empty phrases, so "does this text
-    /// contain any of them" is one pass over the text ([`Check::mentions_any`]).
-    phrase_finders: BTreeMap<String, aho_corasick::AhoCorasick>,
 }
 
 impl Check {
@@ -714,34 +711,6 @@ impl Check {
             _ => &[],
         }
     }
-
-    /// Whether `text` contains any non-empty phrase of list parameter `name` (false when there
-    /// is no such list).
-    pub fn mentions_any(&self, name: &str, text: &str) -> bool {
-        match self.phrase_finders.get(name) {
-            Some(finder) => finder.is_match(text),
-            None => self
-                .list(name)
-                .iter()
-                .any(|p| !p.is_empty() && text.contains(p.as_str())),
-        }
-    }
-}
-
-/// One automaton per list parameter over its non-empty phrases.
-fn phrase_finders(params: &BTreeMap<String, ParamValue>) -> BTreeMap<String, aho_corasick::AhoCorasick> {
-    params
-        .iter()
-        .filter_map(|(name, value)| match value {
-            ParamValue::List(phrases) => {
-                let phrases = phrases.iter().filter(|p| !p.is_empty());
-                aho_corasick::AhoCorasick::new(phrases)
-                    .ok()
-                    .map(|finder| (name.clone(), finder))
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 /// Every check of a rule set, one per code.
@@ -955,7 +924,6 @@ pub(super) fn load(
             message,
             reference: rawc.reference.clone(),
             function,
-            phrase_finders: phrase_finders(&params),
             params,
             script_params,
             facts,
