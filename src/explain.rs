@@ -21,7 +21,7 @@ use crate::findings::Finding;
 use crate::grammar::{self, Comparator, DateRelation, Parsed};
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
-use crate::scoring::{IndicatorKind, IndicatorScore, Scorecard, profile_weight};
+use crate::scoring::{self, IndicatorKind, IndicatorScore, Scorecard, TierChoice, profile_weight};
 use crate::script::ScriptError;
 
 /// Name under which `--indicator` selects the budget-execution block.
@@ -866,9 +866,8 @@ impl Context<'_> {
             return Ok(None);
         };
         let days_late = scored.days_late.unwrap_or(done - deadline);
-        // As scoring counts it: from 1 January of the budget year to the deadline, inclusive.
+        let planned = scoring::planned_days(year, deadline);
         let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
-        let planned = (deadline - year_start + 1).max(1);
         out.steps.push(Step::new(
             "逾期天数",
             format!("完成日 {} − 最后期限 {}", ymd(done), ymd(deadline)),
@@ -943,22 +942,19 @@ impl Context<'_> {
             Parsed::Qualitative { phrase } => phrase.as_str(),
             _ => "",
         };
-        let by_phrase = rules.tiers.iter().find(|t| t.phrases.contains(&actual_phrase));
-        let (tier, how) = match by_phrase {
-            Some(t) => (
+        let (tier, how) = match scoring::classify_tier(rules, &actual_phrase, target_phrase) {
+            Some(TierChoice::ByPhrase(t)) => (
                 t,
                 format!("“{actual_phrase}”是规则集 [[qualitative]] “{}”档的用语", t.name),
             ),
-            None => match rules.tiers.first() {
-                Some(t) if rules.same_text_is_top_tier && actual_phrase == target_phrase => (
-                    t,
-                    format!(
-                        "实际完成情况与年度指标值文字相同（“{actual_phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
-                        t.name
-                    ),
+            Some(TierChoice::SameTextAsTarget(t)) => (
+                t,
+                format!(
+                    "实际完成情况与年度指标值文字相同（“{actual_phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
+                    t.name
                 ),
-                _ => return Ok(None),
-            },
+            ),
+            None => return Ok(None),
         };
         out.steps.push(Step::new(
             "档次",

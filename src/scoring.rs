@@ -16,8 +16,8 @@ use crate::decisions::DecisionRecord;
 use crate::document::{EvaluationDocument, Indicator};
 use crate::findings::{Finding, Severity};
 use crate::grammar::{self, Comparator, Parsed};
-use crate::policy::RuleSet;
 use crate::policy::checks::Code;
+use crate::policy::{RuleSet, Tier};
 use crate::script::ScriptError;
 
 /// How an indicator is scored; chosen from its target text and the policy's classification.
@@ -1028,6 +1028,47 @@ fn score_quantity(
     Ok(Some(score))
 }
 
+/// How a qualitative actual got its tier (for [`crate::explain`] to say why).
+#[derive(Debug, Clone, Copy)]
+pub enum TierChoice<'r> {
+    /// The actual is one of the tier's phrases.
+    ByPhrase(&'r Tier),
+    /// The actual repeats the target's text, and the rule set puts that in the top tier
+    /// (`[classify] same_text_is_top_tier`).
+    SameTextAsTarget(&'r Tier),
+}
+
+impl<'r> TierChoice<'r> {
+    /// The tier chosen.
+    pub fn tier(self) -> &'r Tier {
+        match self {
+            TierChoice::ByPhrase(t) | TierChoice::SameTextAsTarget(t) => t,
+        }
+    }
+}
+
+/// The tier of a qualitative actual: the tier whose phrases include it or, when the rule set
+/// says so, the top tier for an actual that repeats the target. None: not in the vocabulary.
+pub fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase: &str) -> Option<TierChoice<'r>> {
+    if let Some(tier) = rules
+        .tiers
+        .iter()
+        .find(|t| t.phrases.iter().any(|p| p == actual_phrase))
+    {
+        return Some(TierChoice::ByPhrase(tier));
+    }
+    (rules.same_text_is_top_tier && actual_phrase == target_phrase)
+        .then(|| rules.tiers.first().map(TierChoice::SameTextAsTarget))
+        .flatten()
+}
+
+/// Planned duration of a deadline indicator in days: from 1 January of the budget year to the
+/// deadline (a day number), inclusive; at least 1.
+pub fn planned_days(year: i32, deadline: i64) -> i64 {
+    let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
+    (deadline - year_start + 1).max(1)
+}
+
 fn score_qualitative(
     cx: &IndicatorContext,
     target_phrase: &str,
@@ -1041,16 +1082,7 @@ fn score_qualitative(
         Parsed::Qualitative { phrase } => phrase.as_str(),
         _ => cx.ind.actual.trim(),
     };
-    let tier = rules
-        .tiers
-        .iter()
-        .find(|t| t.phrases.iter().any(|p| p == actual_phrase))
-        .or_else(|| {
-            (rules.same_text_is_top_tier && actual_phrase == target_phrase)
-                .then(|| rules.tiers.first())
-                .flatten()
-        });
-    let Some(tier) = tier else {
+    let Some(tier) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
         cx.i6(em, "不在规则集的定性用语中，无法确定档次");
         return Ok(None);
     };
@@ -1090,9 +1122,7 @@ fn score_deadline(
         return Ok(None);
     };
     let days_late = done - deadline;
-    // Planned duration: from the start of the budget year to the deadline, inclusive.
-    let year_start = grammar::days_from_civil(doc.year, 1, 1).unwrap_or(deadline);
-    let planned = (deadline - year_start + 1).max(1);
+    let planned = planned_days(doc.year, deadline);
     out.kind = IndicatorKind::Deadline;
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
