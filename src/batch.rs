@@ -247,7 +247,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
     mut on_rejected: impl FnMut(&Rejected),
     mut on_progress: impl FnMut(usize),
 ) -> io::Result<BatchStats> {
-    let validator = DocumentValidator::new().map_err(io::Error::other)?;
+    let validator = DocumentValidator::shared().map_err(io::Error::other)?;
     let mut stats = BatchStats::default();
     let chunk_lines = options.chunk_lines.max(1);
     let mut line_no = 0;
@@ -265,7 +265,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     .ok()
                     .and_then(|mut free| free.pop())
                     .unwrap_or_default();
-                score_part(&chunk, lines, &validator, catalogue, options, decisions, json)
+                score_part(&chunk, lines, validator, catalogue, options, decisions, json)
             })
             .collect();
         (parts, chunk)

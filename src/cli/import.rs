@@ -134,7 +134,7 @@ pub fn run(args: &Args) -> Outcome {
         year: args.year,
         region: args.region.clone(),
     };
-    let validator = match DocumentValidator::new() {
+    let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {
             report_error(e);
@@ -178,7 +178,7 @@ pub fn run(args: &Args) -> Outcome {
             report_error(format!("无法启动导入线程：{e}"));
             return Outcome::BadInput;
         }
-        write_all(rx, &validator, &mut sink)
+        write_all(rx, validator, &mut sink)
     })
 }
 

@@ -235,7 +235,7 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
         }
     }
     if !raw.is_empty() {
-        match DocumentValidator::new() {
+        match DocumentValidator::shared() {
             Ok(validator) => {
                 let (valid, problems) = validator.check_batch(raw);
                 for problem in &problems {

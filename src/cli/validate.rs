@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let validator = match DocumentValidator::new() {
+    let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {
             report_error(e);
