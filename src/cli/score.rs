@@ -357,6 +357,16 @@ fn value_name(value: &impl ValueEnum) -> String {
         .unwrap_or_default()
 }
 
+/// The content hash of every rule set of the catalogue: a `score -o` manifest records them all,
+/// and `jixiao verify` compares them.
+fn catalogue_hashes(catalogue: &Catalogue) -> Vec<Hashed> {
+    catalogue
+        .sets()
+        .iter()
+        .map(|s| ruleset_hash(catalogue, &s.id))
+        .collect()
+}
+
 /// The manifest of a `score -o` run over `files` (already expanded), whose report has
 /// `report_sha256`. `None` (after a warning) when the run cannot be replayed: it read standard
 /// input, or an input cannot be read again.
@@ -389,11 +399,7 @@ fn score_manifest(
     Some(Manifest {
         engine: engine(),
         inputs: hashed(files)?,
-        rulesets: catalogue
-            .sets()
-            .iter()
-            .map(|s| ruleset_hash(catalogue, &s.id))
-            .collect(),
+        rulesets: catalogue_hashes(catalogue),
         rules_option: args.rules.clone(),
         decisions: hashed(&args.decisions)?,
         year: args.input.year,
@@ -519,11 +525,7 @@ pub fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: 
     };
     note_engine(manifest);
     let mut differences = Vec::new();
-    let rulesets: Vec<Hashed> = catalogue
-        .sets()
-        .iter()
-        .map(|s| ruleset_hash(&catalogue, &s.id))
-        .collect();
+    let rulesets = catalogue_hashes(&catalogue);
     for then in &manifest.rulesets {
         if !rulesets.contains(then) {
             differences.push(format!("规则集 {} 的内容与记录时不同", then.name));
