@@ -66,6 +66,7 @@ impl Default for BatchOptions {
 const PART_LINES: usize = 16;
 
 /// A chunk of input lines, back to back in one buffer, with each line's number and place.
+#[derive(Default)]
 struct Chunk {
     /// The lines' bytes (line ends removed), as read.
     bytes: Vec<u8>,
@@ -280,7 +281,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
             let started = if chunk.lines.is_empty() {
                 None
             } else {
-                let lines = std::mem::replace(&mut chunk, Chunk::with_capacity(0));
+                let lines = std::mem::take(&mut chunk);
                 Some(scope.spawn(|| score_chunk(lines)))
             };
             // …while this thread writes the previous chunk's results and reads the next chunk.
@@ -320,7 +321,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
             let Some(started) = started else {
                 break;
             };
-            chunk = std::mem::replace(&mut spare, Chunk::with_capacity(0));
+            chunk = std::mem::take(&mut spare);
             chunk.refill(&mut input, &mut line_no, chunk_lines)?;
             in_flight = Some(started);
         }
