@@ -56,7 +56,14 @@ fn outcome(card: &Scorecard) -> String {
             .unwrap_or_else(|| "—".to_owned());
         let cell = f.at.map_or_else(String::new, |at| format!(" {at}"));
         let waived = if f.waived { " 已豁免" } else { "" };
-        writeln!(out, "- {} {} [{place}{cell}]{waived}：{}", f.code, f.severity.label(), f.message).unwrap();
+        writeln!(
+            out,
+            "- {} {} [{place}{cell}]{waived}：{}",
+            f.code,
+            f.severity.label(),
+            f.message
+        )
+        .unwrap();
     }
     out
 }
@@ -70,7 +77,13 @@ fn every_fixture_hits_or_misses_its_code_and_its_whole_outcome_is_pinned() {
     let failures: Mutex<Vec<String>> = Mutex::default();
 
     insta::glob!("fixtures/checks/*/*", |file| {
-        let code = file.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        let code = file
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         assert!(Code::from_id(&code).is_some(), "{}: not a finding code", file.display());
         assert!(
