@@ -142,7 +142,7 @@ const TEMPLATES: &[Template] = &[
     if a >= target || target <= 0 {
         weight
     } else {
-        a / target * weight
+        a * weight / target
     }
 }",
         calls: &[],
@@ -158,7 +158,7 @@ const TEMPLATES: &[Template] = &[
     } else if target <= 0 {
         0
     } else {
-        target / a * weight
+        target * weight / a
     }
 }",
         calls: &[],
@@ -174,7 +174,7 @@ const TEMPLATES: &[Template] = &[
     } else if target <= 0 || a >= target * p.reverse_zero_multiple {
         0
     } else {
-        (1 - (a - target) / target) * weight
+        (target - (a - target)) * weight / target
     }
 }",
         calls: &[],
@@ -230,7 +230,7 @@ const TEMPLATES: &[Template] = &[
     if days_late <= 0 {
         weight
     } else {
-        dec(planned_days) / dec(planned_days + days_late) * weight
+        dec(planned_days) * weight / dec(planned_days + days_late)
     }
 }",
         calls: &[],
@@ -847,7 +847,7 @@ impl Builtin {
                 if a >= target || target <= zero {
                     Some(weight)
                 } else {
-                    div(a, target)?.checked_mul(weight)
+                    div(a.checked_mul(weight)?, target)
                 }
             }
             Self::ReverseRatio => {
@@ -857,7 +857,7 @@ impl Builtin {
                 } else if target <= zero {
                     Some(zero)
                 } else {
-                    div(target, a)?.checked_mul(weight)
+                    div(target.checked_mul(weight)?, a)
                 }
             }
             Self::ReverseLinear => {
@@ -872,8 +872,8 @@ impl Builtin {
                 if a >= target.checked_mul(multiple)? {
                     return Some(zero);
                 }
-                let share = div(a.checked_sub(target)?, target)?;
-                Decimal::ONE.checked_sub(share)?.checked_mul(weight)
+                let left = target.checked_sub(a.checked_sub(target)?)?;
+                div(left.checked_mul(weight)?, target)
             }
             Self::Equal => {
                 if target == zero {
@@ -927,7 +927,7 @@ impl Builtin {
             }
             Self::DeadlineProportional => {
                 let actual = planned.checked_add(days_late)?;
-                div(Decimal::from(planned), Decimal::from(actual))?.checked_mul(weight)
+                div(Decimal::from(planned).checked_mul(weight)?, Decimal::from(actual))
             }
             _ => None,
         }

@@ -92,7 +92,10 @@ fn an_edited_function_runs_in_the_interpreter_and_so_do_its_callers() {
 
     // Changing the formula itself (a different rounding here) leaves it to Rhai, and equal_score,
     // which calls it, too; the others stay native.
-    let changed = edit("a / target * weight", "round_half_up(a / target * weight, 1)");
+    let changed = edit(
+        "        a * weight / target\n",
+        "        round_half_up(a * weight / target, 1)\n",
+    );
     assert_eq!(changed.get("forward_score"), None);
     assert_eq!(changed.get("equal_score"), None);
     assert_eq!(changed.get("reverse_linear_score"), Some(Builtin::ReverseLinear));

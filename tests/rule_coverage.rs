@@ -86,7 +86,7 @@ fn removing_the_only_case_for_a_rule_branch_or_threshold_fails() {
     for gap in [
         "覆盖不完整（--require-coverage）",
         "发现规则 I5：没有用例触发",
-        "脚本分支 formulas.rhai:40：函数 equal_score 的第 40 行 if 条件成立的分支没有用例到达",
+        "脚本分支 formulas.rhai:42：函数 equal_score 的第 42 行 if 条件成立的分支没有用例到达",
         "参数 reverse_zero_multiple = 2：没有略高于的用例",
         "检查 F1 的参数 tolerance = 0：没有略高于的用例",
     ] {
