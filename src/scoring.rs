@@ -727,20 +727,15 @@ fn score_indicator(
     }
     out.score = Some(score);
     out.counted = score;
-    score_checks(&cx, &out, unscaled, weight, rescale.is_some(), em);
+    score_checks(&cx, &out, unscaled, weight, em);
     policy_checks(&cx, &target, &out, unscaled, weight, em)?;
     Ok(out)
 }
 
-/// I1 (score out of range) and the score-mismatch codes I2–I5, I7.
-fn score_checks(
-    cx: &IndicatorContext,
-    out: &IndicatorScore,
-    score: Decimal,
-    weight: Decimal,
-    rescaled: bool,
-    em: &mut Emitter,
-) {
+/// I1 (score out of range) and the score-mismatch codes I2–I5, I7. `score` is the computed
+/// score before any rescaling to the policy's profile: the reported score is on the form's own
+/// weights, so the two are compared on that scale whether or not the policy rescales.
+fn score_checks(cx: &IndicatorContext, out: &IndicatorScore, score: Decimal, weight: Decimal, em: &mut Emitter) {
     let reported = cx.ind.score_reported;
     let values = |reported: Option<Decimal>| {
         [
@@ -759,7 +754,7 @@ fn score_checks(
     let late = out.days_late.is_some_and(|d| d > 0);
     if out.kind == IndicatorKind::Deadline && late {
         let explained = cx.rules.note_explains(cx.ind.note.as_deref());
-        let mismatch = !rescaled && reported.is_some_and(|r| r != score);
+        let mismatch = reported.is_some_and(|r| r != score);
         if mismatch || reported == Some(weight) || !explained {
             em.emit(
                 Code::I7,
@@ -778,7 +773,7 @@ fn score_checks(
         return;
     }
     let Some(reported) = reported else { return };
-    if rescaled || reported == score || out_of_range {
+    if reported == score || out_of_range {
         return;
     }
     let code = match out.kind {
