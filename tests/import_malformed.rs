@@ -119,6 +119,48 @@ fn binary_file_is_rejected() {
     insta::assert_snapshot!("binary_file", show(&e));
 }
 
+/// Regression: errors found in the raw bytes (NUL, undecodable bytes) named row 1 in a file
+/// with CR line ends (only `\n` was counted), and an undecodable UTF-16 unit named no row at
+/// all.
+#[test]
+fn byte_level_errors_name_their_row_whatever_the_line_ends() {
+    let row = |name: &str, bytes: &[u8]| {
+        let e = fail(name, bytes);
+        assert_located(name, &e);
+        (e.kind().unwrap(), e.location().row)
+    };
+    for end in ["\n", "\r\n", "\r"] {
+        let text = |last: &[u8]| [format!("a{end}b{end}c{end}").as_bytes(), last].concat();
+        assert_eq!(row("nul.tsv", &text(b"d\0")), (ErrorKind::Binary, Some(4)), "{end:?}");
+        assert_eq!(
+            row("bad.txt", &text(b"d\xff\xfe")),
+            (ErrorKind::Encoding, Some(4)),
+            "{end:?}"
+        );
+        let bom = [b"\xEF\xBB\xBF".as_slice(), &text(b"\xc3(")].concat();
+        assert_eq!(row("bom.tsv", &bom), (ErrorKind::Encoding, Some(4)), "{end:?}");
+        let units: Vec<u16> = format!("a{end}b{end}")
+            .encode_utf16()
+            .chain([0xD800, u16::from(b'c')])
+            .collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        assert_eq!(row("utf16le.txt", &le), (ErrorKind::Encoding, Some(3)), "{end:?}");
+        assert_eq!(row("utf16be.txt", &be), (ErrorKind::Encoding, Some(3)), "{end:?}");
+    }
+    let e = fail("utf16le.txt", &[0xFF, 0xFE, 0x00, 0xDC]);
+    assert_eq!(
+        e.to_string(),
+        "utf16le.txt 第 1 行：UTF-16 文本中有无法解码的字节；文件可能已损坏，请另存为 UTF-8 后再导入"
+    );
+}
+
 #[test]
 fn a_ten_megabyte_cell_is_rejected() {
     let mut text = String::from("项目支出绩效自评表\n项目名称\t");
