@@ -245,7 +245,7 @@ pub fn parse_records(
                         "引号没有闭合：以双引号开头的单元格一直到文件末尾都没有结束引号；请检查该单元格，或把单元格里的双引号写成两个（\"\"）",
                     ));
                 };
-                buf.push_str(text.get(j..j + q).unwrap_or(""));
+                push_quoted(&mut buf, text.get(j..j + q).unwrap_or(""));
                 j += q + 1;
                 if bytes.get(j) == Some(&b'"') {
                     buf.push('"');
@@ -306,6 +306,17 @@ pub fn parse_records(
         }
     }
     Ok(count)
+}
+
+/// Appends text from inside a quoted cell with its line breaks as `\n`, the break a spreadsheet
+/// writes inside a cell: a `\r\n` or lone `\r` there comes from converting the whole file's line
+/// ends, and must not change the cell (nor the document id made from it).
+fn push_quoted(buf: &mut String, part: &str) {
+    if part.contains('\r') {
+        buf.push_str(&part.replace("\r\n", "\n").replace('\r', "\n"));
+    } else {
+        buf.push_str(part);
+    }
 }
 
 /// Index of the delimiter or line break ending the unquoted field starting at `from`.
