@@ -93,6 +93,10 @@ impl Chunk {
                 break;
             }
             *line_no += 1;
+            // A UTF-8 byte-order mark before the first line is not part of the first document.
+            if *line_no == 1 && self.bytes.get(start..start + 3) == Some(b"\xEF\xBB\xBF".as_slice()) {
+                self.bytes.drain(start..start + 3);
+            }
             if self.bytes.last() == Some(&b'\n') {
                 self.bytes.pop();
                 if self.bytes.len() > start && self.bytes.last() == Some(&b'\r') {
@@ -404,6 +408,34 @@ mod tests {
             expected.push(b'\n');
         }
         assert_eq!(String::from_utf8(output).unwrap(), String::from_utf8(expected).unwrap());
+    }
+
+    /// Regression: a UTF-8 byte-order mark before the first line (Windows Notepad writes one)
+    /// made the first document “not JSON”; it is skipped, and only there.
+    #[test]
+    fn a_bom_before_the_first_line_is_skipped() {
+        use crate::decisions::DecisionSet;
+
+        let catalogue = Catalogue::embedded().unwrap();
+        let docs: Vec<_> = generate(5, 2).collect();
+        let mut input = b"\xEF\xBB\xBF".to_vec();
+        input.extend(serde_json::to_vec(&docs[0]).unwrap());
+        input.extend(b"\n\xEF\xBB\xBF");
+        input.extend(serde_json::to_vec(&docs[1]).unwrap());
+        input.extend(b"\n");
+        let mut rejected = Vec::new();
+        let stats = super::score_json_lines(
+            input.as_slice(),
+            &mut Vec::new(),
+            &catalogue,
+            &super::BatchOptions::default(),
+            &DecisionSet::default(),
+            |r| rejected.push(r.clone()),
+            |_| {},
+        )
+        .unwrap();
+        assert_eq!((stats.read, stats.scored, stats.rejected), (2, 1, 1));
+        assert_eq!(rejected[0].line, 2);
     }
 
     proptest! {

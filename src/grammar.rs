@@ -2212,10 +2212,143 @@ mod tests {
     }
 
     // ---- properties ----
+    //
+    // Any text (and texts built from the grammar's own words) gives a value that keeps what the
+    // doc comments promise: accessors agree with the variant, `parse_actual` is `parse_value`
+    // without the comparator hint, hints fill only what the text leaves open, quantities
+    // round-trip through their rendering, dates keep the calendar invariant and their deadline
+    // and completion days follow `DateRelation`, and written dates give the calendar's days.
 
     fn arb_decimal() -> impl Strategy<Value = Decimal> {
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
             .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale))
+    }
+
+    /// What every parsed value promises, whatever the text: the accessors agree with the
+    /// variant, a constraint is never also a single value, dates keep the calendar invariant
+    /// and their days follow [`DateRelation`], and the serialized form reads back the same.
+    fn check_promises(parsed: &Parsed, year: i32) -> Result<(), TestCaseError> {
+        let y = Some(year);
+        prop_assert!(!(parsed.is_constraint() && parsed.is_value()), "{:?}", parsed);
+        match parsed {
+            Parsed::Quantity {
+                comparator,
+                value,
+                percent,
+                ..
+            } => {
+                prop_assert_eq!(parsed.number(), Some(*value));
+                prop_assert_eq!(parsed.comparator(), *comparator);
+                let fraction = if *percent {
+                    value.checked_div(Decimal::ONE_HUNDRED)
+                } else {
+                    None
+                };
+                prop_assert_eq!(parsed.fraction(), fraction);
+            }
+            Parsed::Range { low, high, .. } => {
+                prop_assert!(low <= high, "{:?}", parsed);
+                prop_assert!(parsed.is_constraint());
+            }
+            Parsed::Date { relation, date } => {
+                prop_assert!(date.day.is_none() || date.month.is_some(), "{:?}", date);
+                if let Some(m) = date.month {
+                    prop_assert!((1..=12).contains(&m), "{:?}", date);
+                    if let Some(d) = date.day {
+                        // 29 February only with a leap year or none.
+                        let last = days_in_month(date.year.unwrap_or(2000), m).unwrap();
+                        prop_assert!((1..=last).contains(&d), "{:?}", date);
+                    }
+                }
+                let (first, last) = (date.first_day(y), date.last_day(y));
+                prop_assert!(first <= last, "{:?}", date);
+                let (deadline, done) = match relation {
+                    DateRelation::On => (last, first),
+                    DateRelation::ByEnd => (last, None),
+                    DateRelation::Before => (first.and_then(|f| f.checked_sub(1)), None),
+                    DateRelation::After => (None, None),
+                };
+                prop_assert_eq!(parsed.deadline_day(y), deadline);
+                prop_assert_eq!(parsed.actual_day(y), done);
+                prop_assert_eq!(parsed.is_constraint(), *relation != DateRelation::On);
+            }
+            Parsed::Unparsable { reason } => prop_assert!(!reason.is_empty()),
+            Parsed::Empty | Parsed::Nil | Parsed::Qualitative { .. } | Parsed::Duration { .. } => {}
+        }
+        if !matches!(parsed, Parsed::Quantity { .. }) {
+            prop_assert_eq!(parsed.number(), None);
+            prop_assert_eq!(parsed.fraction(), None);
+        }
+        if !matches!(parsed, Parsed::Date { .. }) {
+            prop_assert_eq!(parsed.deadline_day(y), None);
+            prop_assert_eq!(parsed.actual_day(y), None);
+        }
+        prop_assert_eq!(
+            days_late(parsed, parsed, y),
+            parsed
+                .actual_day(y)
+                .zip(parsed.deadline_day(y))
+                .and_then(|(a, d)| a.checked_sub(d))
+        );
+        let back: Parsed = serde_json::from_value(serde_json::to_value(parsed).unwrap()).unwrap();
+        prop_assert_eq!(&back, parsed);
+        Ok(())
+    }
+
+    /// Texts of the grammar's characters, and texts joined from its words and numbers (which
+    /// reach dates, ranges and durations far more often than single characters do).
+    fn grammar_like_text() -> impl Strategy<Value = String> {
+        const WORDS: &[&str] = &[
+            "2021",
+            "2024",
+            "年",
+            "12",
+            "2",
+            "29",
+            "31",
+            "7",
+            "月",
+            "日",
+            "前",
+            "底",
+            "上半年",
+            "以前",
+            "≥",
+            "≤",
+            ">=",
+            "＜",
+            "不低于",
+            "95",
+            "0.5",
+            "100",
+            "１２",
+            "%",
+            "％",
+            "以上",
+            "以内",
+            "个",
+            "万元",
+            "次/年",
+            "至",
+            "-",
+            "~",
+            "内",
+            "天",
+            "工作日",
+            "一个",
+            "半",
+            "两",
+            "周",
+            "完成",
+            "无",
+            " ",
+            "-5",
+            "1,000",
+        ];
+        prop_oneof![
+            "[0-9０-９一二两三十半.,，%％≥≤<>=＞＜至到~～\\-—年月日天周个前底内以上下 /无]{0,16}",
+            proptest::collection::vec(proptest::sample::select(WORDS), 0..6).prop_map(|w| w.concat()),
+        ]
     }
 
     #[test]
@@ -2228,14 +2361,25 @@ mod tests {
     }
 
     proptest! {
+        /// Any text with any hints: some value (never a panic) that keeps the promises of the
+        /// items' doc comments.
         #[test]
-        fn never_panics_on_any_string(s in any::<String>(), u in any::<Option<String>>(), c in any::<Option<String>>()) {
+        fn any_text_gives_a_value_keeping_its_promises(
+            s in any::<String>(),
+            u in any::<Option<String>>(),
+            c in any::<Option<String>>(),
+            year in -3000i32..3000,
+        ) {
             let parsed = parse_value(&s, u.as_deref(), c.as_deref());
-            let _ = parsed.is_constraint();
-            let _ = parsed.deadline_day(Some(2021));
-            let _ = parsed.actual_day(Some(2021));
-            let _ = parsed.fraction();
-            let _ = unit_from_name(&s);
+            check_promises(&parsed, year)?;
+            // A blank cell is Empty, whatever the hints.
+            if s.trim().is_empty() {
+                prop_assert_eq!(&parsed, &Parsed::Empty);
+            }
+            // An actual is the text without the comparator hint.
+            prop_assert_eq!(parse_actual(&s, u.as_deref()), parse_value(&s, u.as_deref(), None));
+            // A unit read from a name is never empty.
+            prop_assert!(!unit_from_name(&s).is_some_and(|u| u.is_empty()));
         }
 
         #[test]
@@ -2257,10 +2401,81 @@ mod tests {
             }
         }
 
+        /// Texts made of the grammar's own words, with the hints a 度量单位 "万元" and a
+        /// 指标性质 "≥" column give: the hints fill only what the text leaves open, quantities
+        /// round-trip through their rendering, and the day arithmetic of dates is consistent.
         #[test]
-        fn never_panics_on_grammar_like_strings(s in "[0-9０-９一二两三十半.,，%％≥≤<>=＞＜至到~～\\-—年月日天周个前底内以上下 /无]{0,16}") {
-            let parsed = parse_value(&s, Some("万元"), Some("≥"));
-            let _ = days_late(&parsed, &parsed, Some(2021));
+        fn grammar_like_strings_keep_their_promises(
+            s in grammar_like_text(),
+            year in 1990i32..2100,
+        ) {
+            let target = parse_value(&s, Some("万元"), Some("≥"));
+            let actual = parse_actual(&s, Some("万元"));
+            check_promises(&target, year)?;
+            check_promises(&actual, year)?;
+            // The comparator hint turns a bare quantity into a lower bound and changes nothing
+            // else; a quantity always has a comparator (the text's or the hint's) and either a
+            // unit (the text's or the hint's) or a percent sign.
+            if let Parsed::Quantity { comparator: None, value, unit, percent } = &actual {
+                prop_assert_eq!(&target, &qty(Some(Ge), *value, unit.as_deref(), *percent));
+            }
+            if let Parsed::Quantity { comparator, unit, percent, .. } = &target {
+                prop_assert!(comparator.is_some(), "{:?}", target);
+                prop_assert!(unit.is_some() != *percent, "{:?}", target);
+            }
+            // Round trip: a quantity rendered as comparator, number and unit or "%" parses back
+            // to the same comparator, number (scale included), unit and percent.
+            for parsed in [&target, &actual] {
+                if let Parsed::Quantity { comparator, value, unit, percent } = parsed {
+                    let text = format!(
+                        "{}{value}{}",
+                        comparator.map_or("", Comparator::symbol),
+                        if *percent { "%" } else { unit.as_deref().unwrap_or("") }
+                    );
+                    let back = p(&text);
+                    prop_assert_eq!(&back, parsed, "{:?} from {:?}", text, s);
+                    prop_assert_eq!(back.number().map(|v| v.scale()), Some(value.scale()));
+                }
+            }
+            // A date without a year moves by a whole year with the default year; one with a
+            // year ignores it. An actual on the very date a target names is never late.
+            if let Parsed::Date { date, relation } = &target {
+                let (this, next) = (target.deadline_day(Some(year)), target.deadline_day(Some(year + 1)));
+                if date.year.is_some() {
+                    prop_assert_eq!(this, next);
+                } else if let (Some(a), Some(b)) = (this, next) {
+                    prop_assert!((365..=366).contains(&(b - a)), "{:?}: {} → {}", target, a, b);
+                }
+                if *relation == DateRelation::On {
+                    if let Some(late) = days_late(&target, &target, Some(year)) {
+                        prop_assert!(late <= 0, "{:?} is {} days late on itself", target, late);
+                    }
+                }
+            }
+        }
+
+        /// A written full date, a month deadline "…月前", a "…月底前" and a day deadline
+        /// "…日前" give exactly the days the calendar says.
+        #[test]
+        fn written_dates_give_their_calendar_days(y in 1990i32..2100, m in 1u32..=12, d in 1u32..=31) {
+            let last = days_in_month(y, m).unwrap();
+            let on = p(&format!("{y}年{m}月{d}日"));
+            let by_day = p(&format!("{y}年{m}月{d}日前"));
+            if d > last {
+                prop_assert!(matches!(on, Parsed::Unparsable { .. } | Parsed::Qualitative { .. }), "{:?}", on);
+            } else {
+                let day = days_from_civil(y, m, d);
+                prop_assert_eq!(on.actual_day(None), day);
+                prop_assert_eq!(on.deadline_day(None), day);
+                prop_assert_eq!(by_day.deadline_day(None), day);
+                prop_assert_eq!(by_day.actual_day(None), None);
+            }
+            let first = days_from_civil(y, m, 1).unwrap();
+            let month_end = days_from_civil(y, m, last).unwrap();
+            prop_assert_eq!(p(&format!("{y}年{m}月前")).deadline_day(None), Some(first - 1));
+            prop_assert_eq!(p(&format!("{y}年{m}月底前")).deadline_day(None), Some(month_end));
+            prop_assert_eq!(p(&format!("{y}年{m}月")).actual_day(None), Some(first));
+            prop_assert_eq!(p(&format!("{m}月底前")).deadline_day(Some(y)), Some(month_end));
         }
 
         #[test]

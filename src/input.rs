@@ -82,8 +82,10 @@ pub fn read_documents(path: &Path) -> Result<Vec<RawDocument>, InputError> {
     })
 }
 
-/// Splits JSON Lines text into documents; blank lines are skipped.
+/// Splits JSON Lines text into documents; blank lines are skipped. A UTF-8 byte-order mark
+/// before the first line (as Windows Notepad writes one) is not part of the first document.
 pub fn parse_json_lines(file: &str, text: &str) -> Vec<RawDocument> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())

@@ -63,7 +63,7 @@ impl DocumentValidator {
                 .iter_errors(value)
                 .map(|e| {
                     let message = match (e.kind(), e.instance().as_ref()) {
-                        (ValidationErrorKind::Type { .. }, Value::Number(n)) => {
+                        (ValidationErrorKind::Type { kind }, Value::Number(n)) if wants_string(kind) => {
                             format!("数值 {n} 要写成字符串（加引号，如 \"{n}\"），以免精度丢失")
                         }
                         (kind, _) => describe(kind, &e.to_string()),
@@ -236,9 +236,48 @@ fn type_name(t: &str) -> String {
     }
 }
 
+/// Whether a type error's expected types include a string: only then is a number the decimal
+/// that should have been quoted.
+fn wants_string(kind: &TypeKind) -> bool {
+    match kind {
+        TypeKind::Single(t) => t.to_string() == "string",
+        TypeKind::Multiple(ts) => ts.iter().any(|t| t.to_string() == "string"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a number where an object (a whole document, an indicator) belongs was told
+    /// to be written as a string, as if it were a decimal.
+    #[test]
+    fn only_a_number_where_a_string_belongs_is_told_to_be_quoted() {
+        let validator = DocumentValidator::new().unwrap();
+        let problems = |value: Value| validator.check(&value).unwrap_err();
+        assert_eq!(
+            problems(serde_json::json!(5)),
+            [(String::new(), "类型不对，应为对象".to_owned())]
+        );
+        let mut doc = serde_json::json!({
+            "id": "a", "year": 2021, "project": {"name": "甲"},
+            "funds": {"total": {"label": "年度资金总额", "executed": 870996.5}},
+            "indicators": [7]
+        });
+        assert_eq!(
+            problems(doc.clone()),
+            [
+                (
+                    "/funds/total/executed".to_owned(),
+                    "数值 870996.5 要写成字符串（加引号，如 \"870996.5\"），以免精度丢失".to_owned()
+                ),
+                ("/indicators/0".to_owned(), "类型不对，应为对象".to_owned()),
+            ]
+        );
+        doc["indicators"] = serde_json::json!([]);
+        doc["funds"]["total"]["executed"] = serde_json::json!("870996.5");
+        assert!(validator.check(&doc).is_ok());
+    }
 
     #[test]
     fn serde_paths_become_pointers() {

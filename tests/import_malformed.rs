@@ -1,6 +1,14 @@
 //! Malformed inputs: each gives an `ImportError` naming the file (and the row, where there is
 //! one) and saying what to do — never a panic. Messages are snapshotted for review.
 //! Adding a case means adding a file to `tests/fixtures/malformed/`.
+//!
+//! The property tests (random grids of form words, the seed with cells overwritten, random
+//! bytes under every extension) assert every outcome, as `common::assert_import_outcome` checks
+//! it: an error names the file, and the row unless it concerns the whole file; a success gives
+//! documents that validate against the evaluation schema, read back unchanged and score under
+//! the rule set their year and region select, and every form read keeps nothing dropped.
+//! A UTF-8 BOM and CRLF / CR line ends give exactly the documents of the plain LF file, line
+//! breaks inside quoted cells included.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,7 +20,7 @@
 mod common;
 
 use common::*;
-use jixiao::import::{ErrorKind, ImportError, ImportOptions, import_bytes, import_text};
+use jixiao::import::{ErrorKind, ImportError, ImportOptions, grid, import_bytes, import_text};
 use proptest::prelude::*;
 use rust_xlsxwriter::Workbook;
 
@@ -21,14 +29,6 @@ fn fail(file: &str, bytes: &[u8]) -> ImportError {
         Ok(docs) => panic!("{file} imported {} documents, expected an error", docs.len()),
         Err(e) => e,
     }
-}
-
-/// Kinds that concern the whole file, where no row can be named.
-fn file_level(kind: Option<ErrorKind>) -> bool {
-    matches!(
-        kind,
-        Some(ErrorKind::Empty | ErrorKind::UnsupportedFormat | ErrorKind::Workbook | ErrorKind::NoForm) | None
-    )
 }
 
 #[test]
@@ -120,6 +120,48 @@ fn binary_file_is_rejected() {
     insta::assert_snapshot!("binary_file", show(&e));
 }
 
+/// Regression: errors found in the raw bytes (NUL, undecodable bytes) named row 1 in a file
+/// with CR line ends (only `\n` was counted), and an undecodable UTF-16 unit named no row at
+/// all.
+#[test]
+fn byte_level_errors_name_their_row_whatever_the_line_ends() {
+    let row = |name: &str, bytes: &[u8]| {
+        let e = fail(name, bytes);
+        assert_located(name, &e);
+        (e.kind().unwrap(), e.location().row)
+    };
+    for end in ["\n", "\r\n", "\r"] {
+        let text = |last: &[u8]| [format!("a{end}b{end}c{end}").as_bytes(), last].concat();
+        assert_eq!(row("nul.tsv", &text(b"d\0")), (ErrorKind::Binary, Some(4)), "{end:?}");
+        assert_eq!(
+            row("bad.txt", &text(b"d\xff\xfe")),
+            (ErrorKind::Encoding, Some(4)),
+            "{end:?}"
+        );
+        let bom = [b"\xEF\xBB\xBF".as_slice(), &text(b"\xc3(")].concat();
+        assert_eq!(row("bom.tsv", &bom), (ErrorKind::Encoding, Some(4)), "{end:?}");
+        let units: Vec<u16> = format!("a{end}b{end}")
+            .encode_utf16()
+            .chain([0xD800, u16::from(b'c')])
+            .collect();
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(units.iter().flat_map(|u| u.to_be_bytes()))
+            .collect();
+        assert_eq!(row("utf16le.txt", &le), (ErrorKind::Encoding, Some(3)), "{end:?}");
+        assert_eq!(row("utf16be.txt", &be), (ErrorKind::Encoding, Some(3)), "{end:?}");
+    }
+    let e = fail("utf16le.txt", &[0xFF, 0xFE, 0x00, 0xDC]);
+    assert_eq!(
+        e.to_string(),
+        "utf16le.txt 第 1 行：UTF-16 文本中有无法解码的字节；文件可能已损坏，请另存为 UTF-8 后再导入"
+    );
+}
+
 #[test]
 fn a_ten_megabyte_cell_is_rejected() {
     let mut text = String::from("项目支出绩效自评表\n项目名称\t");
@@ -181,21 +223,116 @@ fn quoted_csv_imports() {
     assert_eq!(docs[0].total.score_reported, Some(rust_decimal_macros::dec!(100)));
 }
 
+/// The same bytes with `\n` line ends turned into `\r\n` or `\r`, each with and without a
+/// UTF-8 BOM. Only for files without line breaks inside quoted cells (a break inside a cell
+/// is cell content, not a line end).
+fn line_end_variants(lf: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+    let with = |from: u8, to: &[u8]| -> Vec<u8> {
+        lf.iter()
+            .flat_map(|&b| if b == from { to.to_vec() } else { vec![b] })
+            .collect()
+    };
+    let bom = |bytes: Vec<u8>| [b"\xEF\xBB\xBF".as_slice(), &bytes].concat();
+    vec![
+        ("CRLF", with(b'\n', b"\r\n")),
+        ("CR", with(b'\n', b"\r")),
+        ("BOM", bom(lf.to_vec())),
+        ("BOM+CRLF", bom(with(b'\n', b"\r\n"))),
+        ("BOM+CR", bom(with(b'\n', b"\r"))),
+    ]
+}
+
 #[test]
-fn a_utf8_bom_is_stripped() {
-    let mut bytes = b"\xEF\xBB\xBF".to_vec();
-    bytes.extend(seed_text().as_bytes());
-    let docs = import_bytes(
-        "bom.tsv",
-        &bytes,
-        &ImportOptions {
-            default_year: None,
-            year: Some(2020),
-            region: None,
-        },
-    )
-    .unwrap();
-    assert_eq!(docs.len(), 9);
+fn a_utf8_bom_and_crlf_or_cr_line_ends_give_exactly_the_plain_documents() {
+    let opts = ImportOptions {
+        default_year: Some(2020),
+        year: None,
+        region: None,
+    };
+    for (rel, forms) in [
+        ("forms/shenzhen-seed.tsv", 9),
+        ("forms/central-2021.tsv", 1),
+        ("forms/sichuan-2022.tsv", 1),
+        ("forms/quoted-form-8.csv", 1),
+        ("multi-line-cells.csv", 1),
+    ] {
+        let name = rel.rsplit('/').next().unwrap();
+        // The plain file: LF line ends, no BOM (quoted-form-8.csv is stored with CRLF).
+        let lf: Vec<u8> = if name == "multi-line-cells.csv" {
+            // Line breaks inside quoted cells (the project name, a goal) are converted with the
+            // file's line ends, as a text editor or git converts them: they must still read `\n`.
+            String::from_utf8(fixture_bytes("forms/quoted-form-8.csv"))
+                .unwrap()
+                .replace('\r', "")
+                .replace("\"2021年电子政务运维\"", "\"2021年\n电子政务运维\"")
+                .replace("完成2021年", "完成\n2021年")
+                .into_bytes()
+        } else {
+            fixture_bytes(rel).into_iter().filter(|&b| b != b'\r').collect()
+        };
+        assert!(!lf.starts_with(b"\xEF\xBB\xBF"), "{rel}");
+        let plain = import_bytes(name, &lf, &opts).unwrap();
+        assert_eq!(plain.len(), forms, "{rel}");
+        if name == "multi-line-cells.csv" {
+            assert_eq!(plain[0].project.name, "2021年\n电子政务运维");
+            assert_eq!(plain[0].id, "2021-0102013-2021年_电子政务运维");
+            assert!(
+                plain[0].goals.expected.starts_with("完成\n2021年"),
+                "{:?}",
+                plain[0].goals
+            );
+        }
+        let plain_json = serde_json::to_value(&plain).unwrap();
+        for (variant, bytes) in line_end_variants(&lf) {
+            let docs = import_bytes(name, &bytes, &opts).unwrap_or_else(|e| panic!("{rel} {variant}: {e}"));
+            // Row numbers, provenance and unmapped cells included: neither changes any row.
+            assert_eq!(
+                serde_json::to_value(&docs).unwrap(),
+                plain_json,
+                "{rel} with {variant} differs from the plain file"
+            );
+        }
+    }
+    // The BOM is not read as text: the seed's first cell is the title, not "\u{feff}项目…".
+    let bom = line_end_variants(&fixture_bytes("forms/shenzhen-seed.tsv"))
+        .swap_remove(2)
+        .1;
+    let grids = grid::read_grids("bom.tsv", &bom).unwrap();
+    assert!(
+        !grids[0].rows[0][0].starts_with('\u{feff}'),
+        "{:?}",
+        grids[0].rows[0][0]
+    );
+}
+
+/// Reads `bytes` as `name` (grids, then the whole import) and asserts the outcome with
+/// [`assert_import_outcome`]; when the file cannot be read into grids, the import must fail
+/// with that same located error.
+fn check_bytes(name: &str, bytes: &[u8], opts: &ImportOptions) -> Result<usize, ImportError> {
+    let whole = import_bytes(name, bytes, opts);
+    match grid::read_grids(name, bytes) {
+        Ok(grids) => assert_import_outcome(name, whole, Some(&grids), opts).map(|d| d.len()),
+        Err(e) => {
+            assert_located(name, &e);
+            let whole = whole.map(|d| d.len()).unwrap_err();
+            assert_eq!(whole.to_string(), e.to_string(), "{name}");
+            Err(whole)
+        }
+    }
+}
+
+/// Like [`check_bytes`] for tab-separated text given as a string (`import_text`).
+fn check_text(name: &str, text: &str, opts: &ImportOptions) -> Result<usize, ImportError> {
+    let whole = import_text(name, text, opts);
+    match grid::parse_delimited(name, text, b'\t') {
+        Ok(g) => assert_import_outcome(name, whole, Some(std::slice::from_ref(&g)), opts).map(|d| d.len()),
+        Err(e) => {
+            assert_located(name, &e);
+            let whole = whole.map(|d| d.len()).unwrap_err();
+            assert_eq!(whole.to_string(), e.to_string(), "{name}");
+            Err(whole)
+        }
+    }
 }
 
 const VOCAB: &[&str] = &[
@@ -248,36 +385,62 @@ const VOCAB: &[&str] = &[
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// Any grid of form-like cells gives documents or an error, never a panic.
+    /// Any grid of form-like cells, as TSV text and as CSV bytes, gives a located error or
+    /// documents that validate and score, with nothing dropped.
     #[test]
-    fn arbitrary_grids_never_panic(rows in prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..11), 0..40)) {
+    fn arbitrary_grids_fail_located_or_import_valid_documents(
+        rows in prop::collection::vec(prop::collection::vec(0..VOCAB.len(), 0..11), 0..40),
+        default_year in prop::option::of(2019..2024i32),
+    ) {
         let text: String = rows
             .iter()
             .map(|r| r.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join("\t"))
             .collect::<Vec<_>>()
             .join("\n");
-        let _ = import_text("fuzz.tsv", &text, &ImportOptions::default());
-        let _ = import_bytes("fuzz.csv", text.replace('\t', ",").as_bytes(), &ImportOptions::default());
+        let opts = ImportOptions { default_year, year: None, region: None };
+        let _ = check_text("fuzz.tsv", &text, &opts);
+        let _ = check_bytes("fuzz.csv", text.replace('\t', ",").as_bytes(), &opts);
     }
 
-    /// Seed rows with random cells blanked or swapped never panic either.
+    /// Rows of a sample form (the Shenzhen seed, the central and the Sichuan layout) with random
+    /// cells blanked or overwritten with form words: a located error or documents that validate
+    /// and score under the rule set their year and region select (national or regional), with
+    /// nothing dropped.
     #[test]
-    fn damaged_seed_never_panics(damage in prop::collection::vec((0usize..202, 0usize..10, 0..VOCAB.len()), 0..30)) {
-        let mut rows: Vec<Vec<String>> = seed_text().lines().map(|l| l.split('\t').map(str::to_owned).collect()).collect();
+    fn damaged_forms_fail_located_or_import_valid_documents(
+        sample in 0usize..3,
+        damage in prop::collection::vec((0usize..202, 0usize..10, 0..VOCAB.len()), 0..30),
+        regional in any::<bool>(),
+    ) {
+        let (rel, year, region) = [
+            ("forms/shenzhen-seed.tsv", 2020, "shenzhen"),
+            ("forms/central-2021.tsv", 2021, "shenzhen"),
+            ("forms/sichuan-2022.tsv", 2023, "sichuan"),
+        ][sample];
+        let text = String::from_utf8(fixture_bytes(rel)).unwrap();
+        let mut rows: Vec<Vec<String>> = text.lines().map(|l| l.split('\t').map(str::to_owned).collect()).collect();
+        let height = rows.len();
         for (r, c, v) in damage {
-            if let Some(cell) = rows.get_mut(r).and_then(|row| row.get_mut(c)) {
+            if let Some(cell) = rows.get_mut(r % height).and_then(|row| row.get_mut(c)) {
                 *cell = VOCAB[v].to_owned();
             }
         }
         let text = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
-        let _ = import_text("damaged.tsv", &text, &ImportOptions { default_year: None, year: Some(2020), region: None });
+        let opts = ImportOptions {
+            default_year: None,
+            year: Some(year),
+            region: regional.then(|| region.to_owned()),
+        };
+        let _ = check_text("damaged.tsv", &text, &opts);
     }
 
-    /// Arbitrary bytes under every extension never panic.
+    /// Arbitrary bytes under every extension: a located error, or documents that validate and
+    /// score, with nothing dropped.
     #[test]
-    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+    fn arbitrary_bytes_fail_located_or_import_valid_documents(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let opts = ImportOptions { default_year: Some(2021), year: None, region: None };
         for name in ["x.tsv", "x.csv", "x.xlsx", "x.txt"] {
-            let _ = import_bytes(name, &bytes, &ImportOptions::default());
+            let _ = check_bytes(name, &bytes, &opts);
         }
     }
 }

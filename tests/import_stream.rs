@@ -2,6 +2,11 @@
 //! fixture, and files built to cut across its line-by-line reading (quoted cells spanning lines,
 //! CRLF, BOM, GBK, blank rows between forms, errors late in the file), must give identical
 //! documents and identical errors. Adding a fixture adds a case.
+//!
+//! Variants that only change how the text is encoded — CRLF or lone CR line ends, a UTF-8 BOM,
+//! no final line break, UTF-16 with a BOM, GBK — must also give exactly the documents (and
+//! errors) of the plain UTF-8 LF file, serialized as `jixiao import` writes them, row numbers
+//! included.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -138,18 +143,76 @@ fn seed_copies(copies: usize, sep: &str) -> String {
         .join(sep)
 }
 
+/// What users see of each form of `path` under each option set, after checking it both ways:
+/// the document as `jixiao import` writes it (JSON), or the error's kind, place and text.
+fn outcomes(path: &Path) -> Vec<Vec<String>> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).unwrap();
+    option_sets()
+        .iter()
+        .map(|opts| {
+            same_both_ways(path, opts);
+            match import_bytes_each(&name, &bytes, opts) {
+                Ok(forms) => forms
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(doc) => serde_json::to_string_pretty(&doc).unwrap(),
+                        Err(e) => format!("{:?} {:?} {e}", e.kind(), e.location()),
+                    })
+                    .collect(),
+                Err(e) => vec![format!("{:?} {:?} {e}", e.kind(), e.location())],
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn variants_cutting_across_lines_import_the_same() {
     let seed = common::seed_text();
     assert_eq!(check_counts("seed.tsv", seed.as_bytes()), Some((ReadMode::Streamed, 9)));
-    // CRLF and lone CR line ends, a UTF-8 BOM, no final line break.
-    check("crlf.tsv", seed.replace('\n', "\r\n").as_bytes());
-    check("cr.tsv", seed.replace('\n', "\r").as_bytes());
-    check(
-        "bom.tsv",
-        [b"\xEF\xBB\xBF".as_slice(), seed.as_bytes()].concat().as_slice(),
-    );
-    check("no-final-newline.tsv", seed.trim_end().as_bytes());
+    // CRLF and lone CR line ends, a UTF-8 BOM, no final line break, UTF-16 and GBK: the same
+    // documents as the plain file, row for row. Each variant is written under the plain file's
+    // path, so `source.file` is the same too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed.tsv");
+    std::fs::write(&path, &seed).unwrap();
+    let plain = outcomes(&path);
+    assert_eq!(plain.iter().map(Vec::len).collect::<Vec<_>>(), [9, 9, 9]);
+    assert!(plain[1].iter().all(|o| o.starts_with('{')), "{:?}", plain[1]);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(seed.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let (gbk, _, _) = encoding_rs::GBK.encode(&seed);
+    for (variant, bytes, mode) in [
+        ("CRLF", seed.replace('\n', "\r\n").into_bytes(), ReadMode::Streamed),
+        ("CR", seed.replace('\n', "\r").into_bytes(), ReadMode::Streamed),
+        (
+            "BOM",
+            [b"\xEF\xBB\xBF".as_slice(), seed.as_bytes()].concat(),
+            ReadMode::Streamed,
+        ),
+        (
+            "BOM+CRLF",
+            [b"\xEF\xBB\xBF".as_slice(), seed.replace('\n', "\r\n").as_bytes()].concat(),
+            ReadMode::Streamed,
+        ),
+        (
+            "no final line break",
+            seed.trim_end().as_bytes().to_vec(),
+            ReadMode::Streamed,
+        ),
+        ("UTF-16", utf16, ReadMode::DecodedWhole),
+        ("GBK", gbk.into_owned(), ReadMode::DecodedWhole),
+    ] {
+        std::fs::write(&path, &bytes).unwrap();
+        let stats = same_both_ways(&path, &option_sets()[1]).unwrap();
+        assert_eq!(stats.mode, mode, "{variant}");
+        let seen = outcomes(&path);
+        for (k, (a, b)) in seen.iter().zip(&plain).enumerate() {
+            assert_eq!(a, b, "{variant} differs from the plain file with option set {k}");
+        }
+    }
     // Blank rows between forms and before the first one; text above the first form.
     let blank_rows = format!("\n\t\n填报单位：某局\n\n{}", seed_copies(3, "\n\n\t\n"));
     assert_eq!(
@@ -162,14 +225,6 @@ fn variants_cutting_across_lines_import_the_same() {
         check_counts("duplicates.tsv", twice.as_bytes()),
         Some((ReadMode::Streamed, 9))
     );
-    // UTF-16 and GBK are decoded whole, then split form by form.
-    let utf16: Vec<u8> = [0xFF, 0xFE]
-        .into_iter()
-        .chain(seed.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    assert_eq!(check("utf16.tsv", &utf16), Some(ReadMode::DecodedWhole));
-    let (gbk, _, _) = encoding_rs::GBK.encode(&seed);
-    assert_eq!(check("gbk.tsv", &gbk), Some(ReadMode::DecodedWhole));
     // Text only: no form; whitespace only: empty.
     assert_eq!(check("no-form.tsv", "附件2\n填报单位：某局\n".as_bytes()), None);
     assert_eq!(check("blank.tsv", b" \t \n\n"), None);

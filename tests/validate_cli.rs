@@ -32,3 +32,17 @@ fn a_missing_file_is_bad_input() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-file.json"), "{stderr}");
 }
+
+/// Regression: a JSON Lines file saved with a UTF-8 byte-order mark (Windows Notepad writes
+/// one) had its first document reported as “不是合法的 JSON”.
+#[test]
+fn a_json_lines_file_with_a_bom_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.jsonl");
+    let minimal: serde_json::Value = serde_json::from_slice(&common::fixture_bytes("documents/minimal.json")).unwrap();
+    let line = serde_json::to_string(&minimal).unwrap();
+    std::fs::write(&path, format!("\u{feff}{line}\r\n")).unwrap();
+    let (code, _, stderr) = jixiao(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("共 1 个文档有效，0 处问题"), "{stderr}");
+}

@@ -128,7 +128,7 @@ pub fn decode_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>,
                 .decode_without_bom_handling_and_without_replacement(rest)
                 .ok_or_else(|| {
                     ImportError::invalid(
-                        at.clone(),
+                        at.at_row(utf16_error_line(encoding, rest)),
                         ErrorKind::Encoding,
                         "UTF-16 文本中有无法解码的字节；文件可能已损坏，请另存为 UTF-8 后再导入",
                     )
@@ -163,10 +163,31 @@ pub fn decode_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>,
     }
 }
 
-/// 1-based line number of byte offset `pos`.
+/// 1-based line number of byte offset `pos`. Lines end at `\n`, `\r\n` or a lone `\r`, as
+/// [`parse_delimited`] ends records (so a file with CR line ends names the right row too); a
+/// line break inside a quoted cell counts as well, as a text editor would count it.
 fn line_of(bytes: &[u8], pos: usize) -> u32 {
-    let newlines = bytes.iter().take(pos).filter(|&&b| b == b'\n').count();
-    u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
+    let head = bytes.get(..pos).unwrap_or(bytes);
+    let breaks = head
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && head.get(i + 1) != Some(&b'\n')))
+        .count();
+    u32::try_from(breaks).unwrap_or(u32::MAX).saturating_add(1)
+}
+
+/// 1-based line of the first unit of UTF-16 text (without its BOM) that does not decode: the
+/// line breaks of the text decoded before it, counted as [`line_of`] counts them.
+fn utf16_error_line(encoding: &'static encoding_rs::Encoding, rest: &[u8]) -> u32 {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(rest.len())
+            .unwrap_or(rest.len()),
+    );
+    // Decoding stops at the first malformed unit (or a full buffer): `text` is what precedes it.
+    let _ = decoder.decode_to_string_without_replacement(rest, &mut text, true);
+    line_of(text.as_bytes(), text.len())
 }
 
 /// Parses delimited text (`delim` is `b'\t'` or `b','`) with RFC 4180 quoting: a field that starts
@@ -224,7 +245,7 @@ pub fn parse_records(
                         "引号没有闭合：以双引号开头的单元格一直到文件末尾都没有结束引号；请检查该单元格，或把单元格里的双引号写成两个（\"\"）",
                     ));
                 };
-                buf.push_str(text.get(j..j + q).unwrap_or(""));
+                push_quoted(&mut buf, text.get(j..j + q).unwrap_or(""));
                 j += q + 1;
                 if bytes.get(j) == Some(&b'"') {
                     buf.push('"');
@@ -285,6 +306,17 @@ pub fn parse_records(
         }
     }
     Ok(count)
+}
+
+/// Appends text from inside a quoted cell with its line breaks as `\n`, the break a spreadsheet
+/// writes inside a cell: a `\r\n` or lone `\r` there comes from converting the whole file's line
+/// ends, and must not change the cell (nor the document id made from it).
+fn push_quoted(buf: &mut String, part: &str) {
+    if part.contains('\r') {
+        buf.push_str(&part.replace("\r\n", "\n").replace('\r', "\n"));
+    } else {
+        buf.push_str(part);
+    }
 }
 
 /// Index of the delimiter or line break ending the unquoted field starting at `from`.

@@ -1,13 +1,18 @@
-//! Helpers shared by the integration tests: running the `jixiao` binary, and fixtures for the
-//! import tests. Not every test file uses every helper, hence `allow(dead_code)`.
+//! Helpers shared by the integration tests: running the `jixiao` binary, fixtures for the
+//! import tests, and the outcome check of an import (a located error, or documents that
+//! validate and score). Not every test file uses every helper, hence `allow(dead_code)`.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jixiao::document::CellPos;
-use jixiao::import::{Grid, ImportError, ImportOptions, ImportedForm, grid, import_forms};
+use jixiao::document::{CellPos, EvaluationDocument};
+use jixiao::import::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, grid, import_forms};
+use jixiao::policy::select::{Catalogue, SelectError, SelectionCache};
+use jixiao::scoring::score_document;
+use jixiao::validate::DocumentValidator;
 
 /// The `jixiao` binary built for these tests, as a command run from the crate root (so fixture
 /// paths such as `tests/fixtures/forms/shenzhen-seed.tsv` resolve).
@@ -131,4 +136,130 @@ pub fn seed_text() -> String {
 /// Renders an import error for snapshots.
 pub fn show(e: &ImportError) -> String {
     format!("{:?}: {e}", e.kind())
+}
+
+/// Kinds that concern the whole file, where no row can be named.
+pub fn file_level(kind: Option<ErrorKind>) -> bool {
+    matches!(
+        kind,
+        Some(ErrorKind::Empty | ErrorKind::UnsupportedFormat | ErrorKind::Workbook | ErrorKind::NoForm) | None
+    )
+}
+
+/// Asserts that an import error is located: its text starts with the file name, and names the
+/// row (“第 N 行”, the row of its location) unless its kind concerns the whole file.
+pub fn assert_located(file: &str, e: &ImportError) {
+    let text = e.to_string();
+    assert!(
+        text.starts_with(file),
+        "{file}: the error does not start with the file: {text}"
+    );
+    if !file_level(e.kind()) {
+        let row = e
+            .location()
+            .row
+            .unwrap_or_else(|| panic!("{file}: {:?} error without a row: {text}", e.kind()));
+        assert!(
+            text.contains(&format!(" 第 {row} 行")),
+            "{file}: the text does not name row {row}: {text}"
+        );
+    }
+}
+
+thread_local! {
+    /// The embedded rule sets and the selection cache, loaded once per test thread.
+    static RULES: RefCell<(Catalogue, SelectionCache)> =
+        RefCell::new((Catalogue::embedded().unwrap(), SelectionCache::default()));
+}
+
+/// Asserts that an imported document is what `jixiao import` would write and `jixiao score`
+/// would accept: serialized to JSON it validates against the evaluation schema and reads back
+/// unchanged, and it scores without error under the embedded rule set its year and region
+/// select. A year and region no rule set covers is the one allowed failure (the user sees “no
+/// rule set” from `score`, not a broken document), and only when truly no set covers them.
+pub fn assert_document_validates_and_scores(file: &str, doc: &EvaluationDocument) {
+    let value = serde_json::to_value(doc).unwrap();
+    let back = DocumentValidator::shared()
+        .unwrap()
+        .check(&value)
+        .unwrap_or_else(|problems| panic!("{file}: {} fails the schema: {problems:?}\n{value:#}", doc.id));
+    assert_eq!(&back, doc, "{file}: {} reads back differently", doc.id);
+    RULES.with_borrow_mut(
+        |(catalogue, cache)| match cache.select(catalogue, doc.year, doc.region.as_deref()) {
+            Ok(rules) => {
+                let card = score_document(&rules, doc)
+                    .unwrap_or_else(|e| panic!("{file}: {} does not score under {}: {e}", doc.id, rules.id));
+                assert_eq!(card.id, doc.id);
+                assert_eq!(card.ruleset, rules.id);
+                for f in &card.findings {
+                    assert_eq!(f.document, doc.id, "{file}: a finding names another document");
+                }
+            }
+            Err(SelectError::NotCovered { .. }) => assert!(
+                !catalogue.sets().iter().any(|s| s.years.covers(doc.year)
+                    && match doc.region.as_deref() {
+                        Some(r) => s.region.as_deref() == Some(r),
+                        None => s.region.is_none() && s.default_for_national,
+                    }),
+                "{file}: {} ({}, {:?}) selects no rule set although one covers it",
+                doc.id,
+                doc.year,
+                doc.region
+            ),
+            Err(e) => panic!("{file}: {}: {e}", doc.id),
+        },
+    );
+}
+
+/// Asserts every outcome of importing `file`: an error is located ([`assert_located`]); the
+/// documents of a success each validate and score ([`assert_document_validates_and_scores`]).
+/// With the file's `grids`, the same import form by form agrees with the whole-file result, and
+/// every form it reads — also those of a file that fails as a whole because of another form —
+/// validates, scores and keeps nothing dropped ([`assert_nothing_dropped`]), and every form that
+/// fails is located. Returns the result for more specific checks.
+pub fn assert_import_outcome(
+    file: &str,
+    result: Result<Vec<EvaluationDocument>, ImportError>,
+    grids: Option<&[Grid]>,
+    opts: &ImportOptions,
+) -> Result<Vec<EvaluationDocument>, ImportError> {
+    match &result {
+        Err(e) => assert_located(file, e),
+        Ok(docs) => {
+            assert!(!docs.is_empty(), "{file}: imported no document and gave no error");
+            if grids.is_none() {
+                for doc in docs {
+                    assert_document_validates_and_scores(file, doc);
+                }
+            }
+        }
+    }
+    let Some(grids) = grids else {
+        return result;
+    };
+    match import_forms(file, grids, opts) {
+        Ok(forms) => {
+            for form in &forms {
+                match form {
+                    Ok(form) => {
+                        assert_nothing_dropped(grids, form);
+                        assert_document_validates_and_scores(file, &form.document);
+                    }
+                    Err(e) => assert_located(file, e),
+                }
+            }
+            if let Ok(docs) = &result {
+                let read: Vec<&EvaluationDocument> = forms
+                    .iter()
+                    .map(|f| &f.as_ref().unwrap_or_else(|e| panic!("{file}: {e}")).document)
+                    .collect();
+                assert_eq!(read, docs.iter().collect::<Vec<_>>(), "{file}: form by form differs");
+            }
+        }
+        Err(e) => {
+            assert_located(file, &e);
+            assert!(result.is_err(), "{file}: imported whole, but form by form fails: {e}");
+        }
+    }
+    result
 }
