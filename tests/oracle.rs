@@ -112,9 +112,9 @@ impl Q {
         (scaled % self.d == 0).then(|| Decimal::from_i128_with_scale(scaled / self.d, places))
     }
 
-    /// The decimal with the fewest decimals (up to 12) that is this value.
+    /// The decimal with the fewest decimals (up to 20) that is this value.
     fn to_decimal_min(self) -> Decimal {
-        (0..=12)
+        (0..=20)
             .find_map(|p| self.to_decimal(p))
             .unwrap_or_else(|| panic!("{self:?} has no short decimal expansion"))
     }
@@ -1599,6 +1599,11 @@ fn form() -> impl Strategy<Value = Form> {
 fn sweep(policy: &Policy, cases: u32) -> Stats {
     let variants: Vec<(Rounding, RuleSet)> = roundings().into_iter().map(|r| (r, load(policy, r))).collect();
     let stats = RefCell::new(Stats::default());
+    // ORACLE_CASES=N runs N forms per rule set instead (a longer hunt).
+    let cases = std::env::var("ORACLE_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cases);
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
