@@ -1655,7 +1655,7 @@ fn sweep(policy: &Policy, forms: impl Strategy<Value = Form>, cases: u32) -> Sta
 }
 
 /// Forms per rule set in the main sweep.
-const CASES: u32 = 2500;
+const CASES: u32 = 4000;
 
 fn assert_reached(stats: &Stats) {
     assert!(stats.ties >= 200, "too few exact ties: {}", stats.ties);
