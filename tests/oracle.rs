@@ -1040,7 +1040,8 @@ struct Stats {
     /// Exact values halfway between two values of the kept places (where the half modes part
     /// from each other and from down / up), on terminating quotients: one value accepted.
     ties: usize,
-    /// Ties among funds rates rounded first (Shenzhen: 0.865).
+    /// Execution quotients exactly halfway at the second decimal (0.865), where Shenzhen's
+    /// rounding of the rate first decides the score.
     rate_ties: usize,
     /// Funds rates of exactly 0.9, 1, and above 1.
     rate_edges: [usize; 3],
