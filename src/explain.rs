@@ -688,7 +688,10 @@ impl Context<'_> {
             let rounded = self.rounding(raw, rules.score_places);
             if let Some(factor) = scored.rescale {
                 let profile = profile_weight(rules, &ind.level1).unwrap_or_default();
-                let rescaled = rules.round_score(rounded.result * factor);
+                // What scoring recorded (it multiplies by the profile weight before dividing).
+                let rescaled = scored
+                    .score
+                    .unwrap_or_else(|| rules.round_score(rounded.result * factor));
                 out.rescale = Some(Step::new(
                     "折算",
                     format!(

@@ -265,7 +265,7 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
     checks::structure(&mut em, budget.weight)?;
 
     let deviations = level1_deviations(rules, &doc.indicators);
-    let mut rescale: BTreeMap<&str, Decimal> = BTreeMap::new();
+    let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
     for d in &deviations {
         em.emit(
             Code::S2,
@@ -278,13 +278,20 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
             ],
         );
         if rules.rescale {
-            rescale.insert(d.level1, d.factor);
+            rescale.insert(
+                d.level1,
+                Rescale {
+                    profile: d.profile,
+                    form: d.form,
+                    factor: d.factor,
+                },
+            );
         }
     }
     let mut indicators = Vec::with_capacity(doc.indicators.len());
     for (i, ind) in doc.indicators.iter().enumerate() {
-        let factor = rescale.get(ind.level1.as_str()).copied();
-        let scored = score_indicator(rules, doc, i, ind, factor, &mut em)?;
+        let scaling = rescale.get(ind.level1.as_str()).copied();
+        let scored = score_indicator(rules, doc, i, ind, scaling, &mut em)?;
         indicators.push(scored);
     }
 
@@ -518,6 +525,27 @@ fn em_check<'r>(em: &Emitter<'r>, code: Code) -> Option<&'r crate::policy::check
     em.rules().checks.enabled(code)
 }
 
+/// How a level-1 block's scores are brought to the profile's weight: × profile ÷ form.
+#[derive(Debug, Clone, Copy)]
+struct Rescale {
+    profile: Decimal,
+    form: Decimal,
+    /// profile ÷ form, for the report and the S2 message.
+    factor: Decimal,
+}
+
+impl Rescale {
+    /// `score × profile ÷ form`, multiplied first so that an exact result (a tie at the
+    /// rounding digit) is not lost to a 28-digit quotient such as 50 ÷ 60. Saturates rather
+    /// than panics on an overflow no real form reaches.
+    fn apply(self, score: Decimal) -> Decimal {
+        score
+            .checked_mul(self.profile)
+            .and_then(|x| x.checked_div(self.form))
+            .unwrap_or_else(|| score.saturating_mul(self.factor))
+    }
+}
+
 /// A level-1 block whose weights on the form differ from the policy's profile.
 struct Level1Deviation<'a> {
     level1: &'a str,
@@ -651,7 +679,7 @@ fn score_indicator(
     doc: &EvaluationDocument,
     index: usize,
     ind: &Indicator,
-    rescale: Option<Decimal>,
+    rescale: Option<Rescale>,
     em: &mut Emitter,
 ) -> Result<IndicatorScore, ScriptError> {
     let cx = IndicatorContext { rules, ind, index };
@@ -721,9 +749,9 @@ fn score_indicator(
     };
     let unscaled = rules.round_score(raw);
     let mut score = unscaled;
-    if let Some(factor) = rescale {
-        score = rules.round_score(score * factor);
-        out.rescale = Some(factor);
+    if let Some(r) = rescale {
+        score = rules.round_score(r.apply(score));
+        out.rescale = Some(r.factor);
     }
     out.score = Some(score);
     out.counted = score;

@@ -749,8 +749,11 @@ fn document(form: &Form, policy: &Policy) -> EvaluationDocument {
 /// precision (rust_decimal: 28 digits); the rounded result can then differ from the exact one
 /// only when the exact value sits exactly on a boundary of the rounding mode (a tie for the half
 /// modes, a value with no more places than kept for `down` / `up`), and then only by one unit
-/// of the last place. Those values follow the first; the sweeps accept them and count them, and
-/// [`exact_ties_on_repeating_quotients_round_as_the_rule_says`] (ignored) pins the disagreement.
+/// of the last place. Those values follow the first; the sweeps accept them and count them.
+/// Only the funds score still takes this path: its rate is a formula of its own (`budget_rate`)
+/// whose quotient `budget_score` receives. Indicator scores and the level-1 rescale multiply
+/// before they divide and must match exactly
+/// ([`exact_ties_on_repeating_quotients_round_as_the_rule_says`]).
 #[derive(Clone, Debug)]
 struct Accept(Vec<Q>);
 
@@ -994,11 +997,14 @@ fn oracle(policy: &Policy, r: Rounding, form: &Form) -> Want {
             let Some((kind, raw, inexact)) = raw_score(policy, form, ind, Q::dec(w)) else {
                 return carried("unreadable", None);
             };
-            let mut score = rounded(&[raw], inexact, r.score_places, r.mode);
+            // The engine multiplies before it divides (A × w ÷ T, score × profile ÷ form), so
+            // an indicator's score is exact even where a quotient alone would not be: one value.
+            let _ = inexact;
+            let mut score = rounded(&[raw], false, r.score_places, r.mode);
             let factor = factors.iter().find(|(l1, _)| *l1 == ind.level1).map(|(_, f)| *f);
             if let Some(factor) = factor {
                 let scaled: Vec<Q> = score.0.iter().map(|&s| s * factor).collect();
-                score = rounded(&scaled, !factor.terminates(), r.score_places, r.mode);
+                score = rounded(&scaled, false, r.score_places, r.mode);
             }
             WantIndicator {
                 kind,
@@ -2000,14 +2006,12 @@ fn national_rescale_rounds_the_score_then_the_scaled_score() {
 // ---- where the engine and the oracle part -----------------------------------------------------
 
 /// Exact ties on repeating quotients, under the shipped rule sets (half-up, 2 places) and one
-/// `down` variant. The engine computes `A ÷ T × w` (and `T ÷ A × w`, `(A − T) ÷ T`,
-/// `planned ÷ actual × w`, `score × (profile ÷ form)`) dividing first: the quotient is cut to
-/// 28 digits, the product lands a hair below or above the exact value, and an exact tie (or, for
-/// `down` / `up`, an exact value of two decimals) rounds to the other side. Multiplying first
-/// (`A × w ÷ T`) keeps every such value exact.
+/// `down` variant. An engine that divides first (`A ÷ T × w`, `score × (profile ÷ form)`) cuts
+/// the quotient to 28 digits, lands a hair below or above the exact value, and rounds an exact
+/// tie (or, for `down` / `up`, an exact value of two decimals) to the other side; this found
+/// that jixiao did. The shipped formulas and the rescale now multiply first (`A × w ÷ T`,
+/// `score × profile ÷ form`), which keeps every such value exact.
 #[test]
-#[ignore = "engine disagrees: it divides before it multiplies, so exact ties on repeating quotients \
-            (5 ÷ 6 × 7.17 = 5.975) round to 5.97 instead of 5.98 under half-up"]
 fn exact_ties_on_repeating_quotients_round_as_the_rule_says() {
     let down = Rounding {
         mode: Mode::Down,
