@@ -1,5 +1,7 @@
-//! The commands of docs/policy-guide.md's walkthrough run as written and end with the exit
-//! codes the guide states.
+//! The commands of docs/policy-guide.md's walkthrough run as written, end with the exit codes
+//! the guide states, and show what an editor following the guide sees: each step's output is
+//! pinned by a snapshot (`snapshots/policy_guide__step_N.snap`, the temporary folder shown as
+//! `guide-work`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -29,6 +31,18 @@ fn the_guide_walkthrough_runs() {
             .map(|a| a.replace("guide-work", work.to_str().unwrap()))
             .collect();
         let out = jixiao_command().args(&args).current_dir(root).output().unwrap();
+        ran += 1;
+        let shown = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(work.to_str().unwrap(), "guide-work");
+        insta::assert_snapshot!(
+            format!("step_{ran}"),
+            format!(
+                "{}\n退出码 {}\n--- 标准输出\n{}\n--- 标准错误\n{}",
+                command.trim(),
+                out.status.code().unwrap_or(-1),
+                shown(&out.stdout),
+                shown(&out.stderr)
+            )
+        );
         assert_eq!(
             out.status.code(),
             Some(expected),
@@ -36,7 +50,6 @@ fn the_guide_walkthrough_runs() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        ran += 1;
     }
     assert_eq!(ran, 6);
 }
