@@ -235,3 +235,95 @@ fn a_template_value_a_script_forgets_stops_the_run() {
         "{err}"
     );
 }
+
+/// Every fact `docs/finding-codes.md` lists for scripted checks reaches them: a policy whose F4
+/// and R3 messages name every funds and indicator fact shows each one's value for a form with a
+/// low rate and a deduction whose note has no improvement measure (F4 and R3 both fire). A fact
+/// the engine stopped passing would show as （空） and fail the snapshot.
+#[test]
+fn every_documented_fact_reaches_a_scripted_check() {
+    const FUNDS: &[&str] = &[
+        "rate",
+        "reported_rate",
+        "budget",
+        "initial",
+        "executed",
+        "weight",
+        "score",
+        "note",
+        "note_blank",
+    ];
+    const INDICATOR: &[&str] = &[
+        "level1",
+        "level2",
+        "name",
+        "kind",
+        "comparator",
+        "target",
+        "actual",
+        "note",
+        "note_blank",
+        "target_value",
+        "actual_value",
+        "unit",
+        "percent",
+        "weight",
+        "score",
+        "reported",
+        "met",
+        "ratio",
+        "above",
+        "deviates",
+        "days_late",
+        "shortfall",
+    ];
+    let template = |facts: &[&str]| {
+        facts
+            .iter()
+            .map(|f| format!("{f}={{{f}}}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/finding-codes.md")).unwrap();
+    for fact in FUNDS.iter().chain(INDICATOR) {
+        assert!(docs.contains(&format!("| `f.{fact}` |")), "f.{fact} is not documented");
+    }
+    let policy = shenzhen_policy()
+        .replacen(
+            "message = \"预算执行率 {rate_pct}% {direction} {bound_pct}%，却没有说明原因\"",
+            &format!("message = \"{}\"", template(FUNDS)),
+            1,
+        )
+        .replacen(
+            "message = \"偏差原因“{note}”{why}\"",
+            &format!("message = \"{}\"", template(INDICATOR)),
+            1,
+        );
+    let rules = load_with(&policy).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/checks/R3/hit-no-measure.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let total = &mut value["funds"]["total"];
+    total["budget_initial"] = "900000.00".into();
+    total["executed"] = "800000.00".into();
+    total["rate_reported"] = "0.80".into();
+    total["score_reported"] = "8.00".into();
+    let doc = jixiao::validate::DocumentValidator::shared()
+        .unwrap()
+        .check(&value)
+        .unwrap();
+    let card = score_document(&rules, &doc).unwrap();
+    let shown: Vec<String> = card
+        .findings
+        .iter()
+        .filter(|f| f.code == "F4" || f.code == "R3")
+        .map(|f| format!("{}: {}", f.code, f.message))
+        .collect();
+    assert_eq!(shown.len(), 2, "{:#?}", card.findings);
+    insta::assert_snapshot!(shown.join("\n"));
+}
