@@ -686,12 +686,10 @@ impl Context<'_> {
         };
         if let Some(raw) = raw {
             let rounded = self.rounding(raw, rules.score_places);
-            if let Some(factor) = scored.rescale {
+            // The rescaled score is the one scoring recorded (it multiplies by the profile
+            // weight before dividing by the form's); a rescale is recorded only with a score.
+            if let (Some(factor), Some(rescaled)) = (scored.rescale, scored.score) {
                 let profile = profile_weight(rules, &ind.level1).unwrap_or_default();
-                // What scoring recorded (it multiplies by the profile weight before dividing).
-                let rescaled = scored
-                    .score
-                    .unwrap_or_else(|| rules.round_score(rounded.result * factor));
                 out.rescale = Some(Step::new(
                     "折算",
                     format!(

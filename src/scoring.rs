@@ -272,20 +272,13 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
             Place::indicator(d.first, "weight"),
             &[
                 ("level1", Val::Str(d.level1)),
-                ("form", Val::Dec(d.form.normalize())),
-                ("profile", Val::Dec(d.profile)),
-                ("factor", Val::Dec(d.factor.round_dp(4).normalize())),
+                ("form", Val::Dec(d.scale.form.normalize())),
+                ("profile", Val::Dec(d.scale.profile)),
+                ("factor", Val::Dec(d.scale.factor.round_dp(4).normalize())),
             ],
         );
         if rules.rescale {
-            rescale.insert(
-                d.level1,
-                Rescale {
-                    profile: d.profile,
-                    form: d.form,
-                    factor: d.factor,
-                },
-            );
+            rescale.insert(d.level1, d.scale);
         }
     }
     let mut indicators = Vec::with_capacity(doc.indicators.len());
@@ -528,7 +521,9 @@ fn em_check<'r>(em: &Emitter<'r>, code: Code) -> Option<&'r crate::policy::check
 /// How a level-1 block's scores are brought to the profile's weight: × profile ÷ form.
 #[derive(Debug, Clone, Copy)]
 struct Rescale {
+    /// Profile weight.
     profile: Decimal,
+    /// Sum of the block's weights on the form.
     form: Decimal,
     /// profile ÷ form, for the report and the S2 message.
     factor: Decimal,
@@ -551,12 +546,8 @@ struct Level1Deviation<'a> {
     level1: &'a str,
     /// Index of its first indicator.
     first: usize,
-    /// Sum of its weights on the form.
-    form: Decimal,
-    /// Profile weight.
-    profile: Decimal,
-    /// profile / form.
-    factor: Decimal,
+    /// Its weights on the form against the profile's.
+    scale: Rescale,
 }
 
 /// Level-1 blocks whose declared weights differ from the policy's profile (in form order).
@@ -586,9 +577,11 @@ fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Le
             (!form.is_zero() && form != profile).then(|| Level1Deviation {
                 level1,
                 first,
-                form,
-                profile,
-                factor: profile / form,
+                scale: Rescale {
+                    profile,
+                    form,
+                    factor: profile / form,
+                },
             })
         })
         .collect()
