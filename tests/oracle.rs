@@ -821,7 +821,7 @@ fn base_value(value: Decimal, unit: Option<&str>) -> Q {
 
 /// The unrounded score of one indicator and whether a non-terminating quotient went into it;
 /// None when the rule cannot score it (the reported score is then carried).
-fn raw_score(policy: &Policy, form: &Form, ind: &Ind, w: Q) -> Option<(&'static str, Q, bool)> {
+fn raw_score(policy: &Policy, form: &Form, ind: &Ind, w: Q) -> Option<(&'static str, Q)> {
     match &ind.body {
         Body::Quantity {
             cmp,
@@ -854,36 +854,29 @@ fn raw_score(policy: &Policy, form: &Form, ind: &Ind, w: Q) -> Option<(&'static 
                 None => "forward",
             };
             // 正向: A ≥ T → w; else A/T·w (no bonus above w).
-            let forward = || {
-                if a >= t {
-                    (w, false)
-                } else {
-                    let quotient = a / t;
-                    (quotient * w, !quotient.terminates())
-                }
-            };
-            let (v, inexact) = match kind {
+            let forward = || if a >= t { w } else { a / t * w };
+            let v = match kind {
                 "forward" => forward(),
                 // 等于: T = 0 → (A ≤ 0 ? w : 0); else as 正向.
-                "equal" if t == Q::ZERO => (if a_written <= Q::ZERO { w } else { Q::ZERO }, false),
-                "equal" => forward(),
-                _ if a <= t => (w, false),
-                _ => match policy.reverse {
-                    Reverse::Linear if a >= Q::int(2) * t => (Q::ZERO, false),
-                    Reverse::Linear => {
-                        let quotient = (a - t) / t;
-                        ((Q::ONE - quotient) * w, !quotient.terminates())
+                "equal" if t == Q::ZERO => {
+                    if a_written <= Q::ZERO {
+                        w
+                    } else {
+                        Q::ZERO
                     }
+                }
+                "equal" => forward(),
+                _ if a <= t => w,
+                _ => match policy.reverse {
+                    Reverse::Linear if a >= Q::int(2) * t => Q::ZERO,
+                    Reverse::Linear => (Q::ONE - (a - t) / t) * w,
                     // A score lies in [0, w] (I1), so a target at or below 0 that the actual
                     // exceeds earns 0 rather than T/A·w ≤ 0.
-                    Reverse::Ratio if t <= Q::ZERO => (Q::ZERO, false),
-                    Reverse::Ratio => {
-                        let quotient = t / a;
-                        (quotient * w, !quotient.terminates())
-                    }
+                    Reverse::Ratio if t <= Q::ZERO => Q::ZERO,
+                    Reverse::Ratio => t / a * w,
                 },
             };
-            Some((kind, v, inexact))
+            Some((kind, v))
         }
         Body::Qualitative { target, actual } => {
             let top = &TIERS[0];
@@ -896,25 +889,24 @@ fn raw_score(policy: &Policy, form: &Form, ind: &Ind, w: Q) -> Option<(&'static 
                 None => hi,
                 Some(r) => Q::dec(r).max(lo).min(hi),
             };
-            Some(("qualitative", v, false))
+            Some(("qualitative", v))
         }
         Body::Deadline { due, done } => {
             let deadline = due.last_day();
             let late = ordinal(done.0, done.1, done.2) - deadline;
             if late <= 0 {
-                return Some(("deadline", w, false));
+                return Some(("deadline", w));
             }
             match policy.deadline {
                 Deadline::Proportional => {
                     // Planned duration: 1 January of the budget year to the deadline, both
                     // included, at least one day.
                     let planned = (deadline - ordinal(form.year, 1, 1) + 1).max(1);
-                    let quotient = Q::new(i128::from(planned), i128::from(planned + late));
-                    Some(("deadline", quotient * w, !quotient.terminates()))
+                    Some(("deadline", Q::new(i128::from(planned), i128::from(planned + late)) * w))
                 }
                 Deadline::Shares => {
                     let share = if is_explained(ind.note) { q("0.5") } else { Q::ZERO };
-                    Some(("deadline", share * w, false))
+                    Some(("deadline", share * w))
                 }
             }
         }
@@ -994,12 +986,11 @@ fn oracle(policy: &Policy, r: Rounding, form: &Form) -> Want {
             if matches!(ind.body, Body::Placeholder) {
                 return carried("unscored", Some(Accept(vec![Q::ZERO])));
             }
-            let Some((kind, raw, inexact)) = raw_score(policy, form, ind, Q::dec(w)) else {
+            let Some((kind, raw)) = raw_score(policy, form, ind, Q::dec(w)) else {
                 return carried("unreadable", None);
             };
             // The engine multiplies before it divides (A × w ÷ T, score × profile ÷ form), so
             // an indicator's score is exact even where a quotient alone would not be: one value.
-            let _ = inexact;
             let mut score = rounded(&[raw], false, r.score_places, r.mode);
             let factor = factors.iter().find(|(l1, _)| *l1 == ind.level1).map(|(_, f)| *f);
             if let Some(factor) = factor {
