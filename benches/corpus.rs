@@ -29,10 +29,10 @@ use std::time::{Duration, Instant};
 
 use common::median;
 
-use jixiao::batch::{BatchOptions, score_json_lines};
-use jixiao::decisions::DecisionSet;
-use jixiao::document::EvaluationDocument;
+use jixiao::engine::decisions::DecisionSet;
+use jixiao::model::document::EvaluationDocument;
 use jixiao::policy::select::Catalogue;
+use jixiao::runs::batch::{BatchOptions, score_json_lines};
 use rayon::prelude::*;
 
 fn main() {

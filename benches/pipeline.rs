@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 
 use common::median;
 
-use jixiao::import::{ImportOptions, for_each_form, import_text};
+use jixiao::engine::scoring::score_document;
+use jixiao::ingest::import::{ImportOptions, for_each_form, import_text};
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::score_document;
 
 const SEED: &str = include_str!("../tests/fixtures/forms/shenzhen-seed.tsv");
 

@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 
 use common::median;
 
-use jixiao::document::EvaluationDocument;
+use jixiao::engine::scoring::score_document;
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::model::document::EvaluationDocument;
 use jixiao::policy::select::Catalogue;
-use jixiao::scoring::score_document;
-use jixiao::validate::DocumentValidator;
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     let mut times = Vec::with_capacity(runs);
@@ -99,7 +99,7 @@ fn main() {
             .iter()
             .map(|c| {
                 line.clear();
-                jixiao::batch::append_json_line(&mut line, c).unwrap();
+                jixiao::runs::batch::append_json_line(&mut line, c).unwrap();
                 line.len()
             })
             .sum::<usize>()

@@ -1,34 +1,25 @@
 //! jixiao (绩效): a rule engine that scores 项目支出绩效自评表 (project expenditure performance
 //! self-evaluation forms).
 //!
-//! Modules follow the flow of data: forms are read ([`input`]) into [`document`]s, validated
-//! against their JSON Schema ([`validate`]); a [`policy`] rule set (TOML + sandboxed Rhai
-//! [`script`]s) is chosen per document; [`scoring`] recomputes every number, with target and
-//! actual texts read by the [`grammar`], and runs the policy's reviewer [`checks`] into
-//! [`findings`]; reviewer [`decisions`]
-//! correct documents before scoring and waive findings after it; [`report`] renders the results,
-//! written atomically by [`output`]; [`explain`] derives every number step by step.
+//! The folders follow the flow of data, each depending only on the ones before it:
+//!
+//! 1. [`model`]: the shared vocabulary — the evaluation document, findings, decision records,
+//!    exact decimal text.
+//! 2. [`ingest`]: forms in — JSON input, spreadsheet import, the document schema, validation.
+//! 3. [`script`]: the sandboxed Rhai engine, its host functions and the native fast paths.
+//! 4. [`policy`]: rule-set folders (TOML + Rhai) read, checked and selected per document.
+//! 5. [`engine`]: one document under one rule set — text grammar, scoring, reviewer checks,
+//!    reviewer decisions, and explanations of every number.
+//! 6. [`report`]: results out — tables, csv, xlsx, html, schemas, atomic output files.
+//! 7. [`runs`]: work over many documents or rule-set folders — batch runs, baselines,
+//!    comparisons, a rule set's own tests, editor workflows, generated corpora.
+//!
+//! The command line (`src/cli/`, one file per command) sits on top, in the binary.
 
-pub mod baseline;
-pub mod batch;
-pub mod checks;
-pub mod compare;
-pub mod decimal_text;
-pub mod decisions;
-pub mod document;
-pub mod explain;
-pub mod findings;
-pub mod generate;
-pub mod grammar;
-pub mod import;
-pub mod input;
-pub mod native;
-pub mod output;
+pub mod engine;
+pub mod ingest;
+pub mod model;
 pub mod policy;
-pub mod reference;
 pub mod report;
-pub mod ruletest;
-pub mod schema;
-pub mod scoring;
+pub mod runs;
 pub mod script;
-pub mod validate;

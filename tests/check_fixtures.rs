@@ -20,10 +20,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
+use jixiao::engine::scoring::{Scorecard, score_document};
+use jixiao::ingest::validate::DocumentValidator;
 use jixiao::policy::checks::Code;
 use jixiao::policy::select::{Catalogue, SelectionCache};
-use jixiao::scoring::{Scorecard, score_document};
-use jixiao::validate::DocumentValidator;
 
 /// What a reviewer sees of one scored fixture, one line per fact.
 fn outcome(card: &Scorecard) -> String {

@@ -9,11 +9,11 @@
     reason = "tests"
 )]
 
-use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::engine::scoring::{Scorecard, score_document};
+use jixiao::ingest::import::{ImportOptions, import_file};
+use jixiao::model::findings::Severity;
 use jixiao::policy::checks::{Code, Logic};
 use jixiao::policy::{PolicyError, RuleSet, embedded};
-use jixiao::scoring::{Scorecard, score_document};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 
@@ -290,7 +290,7 @@ fn every_documented_fact_reaches_a_scripted_check() {
     total["executed"] = "800000.00".into();
     total["rate_reported"] = "0.80".into();
     total["score_reported"] = "8.00".into();
-    let doc = jixiao::validate::DocumentValidator::shared()
+    let doc = jixiao::ingest::validate::DocumentValidator::shared()
         .unwrap()
         .check(&value)
         .unwrap();

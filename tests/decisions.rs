@@ -13,12 +13,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use jixiao::decisions::{DecisionKind, DecisionSet, score_with_decisions};
-use jixiao::document::{CellPos, EvaluationDocument};
-use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::engine::decisions::{DecisionSet, score_with_decisions};
+use jixiao::engine::scoring::Scorecard;
+use jixiao::ingest::import::{ImportOptions, import_file};
+use jixiao::model::decision_record::DecisionKind;
+use jixiao::model::document::{CellPos, EvaluationDocument};
+use jixiao::model::findings::Severity;
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::Scorecard;
 use rust_decimal_macros::dec;
 
 use common::jixiao;
@@ -163,7 +164,7 @@ fn form_6_alone_with_the_correction_exits_0_and_reports_the_decision() {
     let (code, stdout, stderr) = jixiao(&["score", form6, "--decisions", TARGET, "--format", "json"]);
     assert_eq!(code, 0, "{stderr}");
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let validator = jsonschema::validator_for(&jixiao::schema::report_schema()).unwrap();
+    let validator = jsonschema::validator_for(&jixiao::report::schemas::report_schema()).unwrap();
     let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
     let card = &report[0];

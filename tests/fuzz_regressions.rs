@@ -29,12 +29,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use jixiao::grammar::{Comparator, Parsed, days_late, parse_actual, parse_value};
-use jixiao::import::{ErrorKind, ImportOptions, grid, import_bytes};
-use jixiao::input::{RawDocument, parse_json, parse_json_lines};
+use jixiao::engine::grammar::{Comparator, Parsed, days_late, parse_actual, parse_value};
+use jixiao::engine::scoring::score_document;
+use jixiao::ingest::import::{ErrorKind, ImportOptions, grid, import_bytes};
+use jixiao::ingest::input::{RawDocument, parse_json, parse_json_lines};
+use jixiao::ingest::validate::DocumentValidator;
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::score_document;
-use jixiao::validate::DocumentValidator;
 
 /// The files of `dir/<target>/`, sorted by name.
 fn files_in(dir: &str, target: &str) -> Vec<(String, Vec<u8>)> {

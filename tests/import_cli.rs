@@ -91,14 +91,14 @@ fn json_lines_are_the_documents_of_the_whole_file_import_in_file_order() {
     std::fs::write(&path, &text).unwrap();
     let path_text = path.to_str().unwrap();
     let (code, stdout, stderr) = jixiao(&["import", path_text, "--year", "2021", "-o", "-"]);
-    let opts = jixiao::import::ImportOptions {
+    let opts = jixiao::ingest::import::ImportOptions {
         year: Some(2021),
         ..Default::default()
     };
-    let expected = jixiao::import::import_bytes_each(path_text, text.as_bytes(), &opts).unwrap();
+    let expected = jixiao::ingest::import::import_bytes_each(path_text, text.as_bytes(), &opts).unwrap();
     let good: Vec<_> = expected.iter().filter_map(|r| r.as_ref().ok()).collect();
     assert_eq!(good.len(), 171);
-    let written: Vec<jixiao::document::EvaluationDocument> =
+    let written: Vec<jixiao::model::document::EvaluationDocument> =
         stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(written.len(), good.len());
     assert!(written.iter().zip(&good).all(|(a, b)| a == *b));

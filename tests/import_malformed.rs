@@ -20,7 +20,7 @@
 mod common;
 
 use common::*;
-use jixiao::import::{ErrorKind, ImportError, ImportOptions, grid, import_bytes, import_text};
+use jixiao::ingest::import::{ErrorKind, ImportError, ImportOptions, grid, import_bytes, import_text};
 use proptest::prelude::*;
 use rust_xlsxwriter::Workbook;
 

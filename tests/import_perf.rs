@@ -12,7 +12,7 @@
 
 mod common;
 
-use jixiao::import::{ImportOptions, import_text};
+use jixiao::ingest::import::{ImportOptions, import_text};
 
 /// The seed's form 3 (the one with shifted cells) repeated `n` times with distinct names.
 fn many_forms(n: usize) -> String {
@@ -54,11 +54,12 @@ fn hundred_forms_import() {
 fn phases() {
     let text = many_forms(10_000);
     let t = std::time::Instant::now();
-    let grid = jixiao::import::grid::parse_delimited("many.tsv", &text, b'\t').unwrap();
+    let grid = jixiao::ingest::import::grid::parse_delimited("many.tsv", &text, b'\t').unwrap();
     println!("parse {:?}", t.elapsed());
     let t = std::time::Instant::now();
     let forms =
-        jixiao::import::import_forms("many.tsv", std::slice::from_ref(&grid), &ImportOptions::default()).unwrap();
+        jixiao::ingest::import::import_forms("many.tsv", std::slice::from_ref(&grid), &ImportOptions::default())
+            .unwrap();
     println!("forms {:?} ({})", t.elapsed(), forms.len());
     let t = std::time::Instant::now();
     drop(forms);

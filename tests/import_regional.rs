@@ -11,8 +11,8 @@
 mod common;
 
 use common::*;
-use jixiao::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator, Layout};
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::ingest::import::{ImportOptions, import_file};
+use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator, Layout};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -49,7 +49,7 @@ fn ind<'a>(d: &'a EvaluationDocument, name: &str) -> &'a Indicator {
 fn every_fixture_form_drops_nothing() {
     insta::glob!("fixtures/forms/*", |path| {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let grids = jixiao::import::grid::read_grids(&name, &std::fs::read(path).unwrap()).unwrap();
+        let grids = jixiao::ingest::import::grid::read_grids(&name, &std::fs::read(path).unwrap()).unwrap();
         let forms = forms_with_fallback(&name, &grids, 2020);
         assert!(!forms.is_empty());
         let mut covered = 0;
@@ -232,7 +232,7 @@ fn central_layout_reads_header_weights_inline_units_and_placeholders() {
 
 #[test]
 fn every_imported_document_validates_against_the_schema() {
-    let validator = jixiao::validate::DocumentValidator::new().unwrap();
+    let validator = jixiao::ingest::validate::DocumentValidator::new().unwrap();
     for rel in [
         "forms/shenzhen-seed.tsv",
         "forms/sichuan-2022.tsv",
@@ -294,11 +294,11 @@ fn merged_cells_filled_down_read_the_same() {
     let filled = rows.iter().map(|r| r.join("\t")).collect::<Vec<_>>().join("\n");
     let original = lines[159..180].join("\n");
     let opts = ImportOptions::default();
-    let a = jixiao::import::import_text_forms("filled.tsv", &filled, &opts)
+    let a = jixiao::ingest::import::import_text_forms("filled.tsv", &filled, &opts)
         .unwrap()
         .remove(0)
         .unwrap();
-    let b = jixiao::import::import_text_forms("filled.tsv", &original, &opts)
+    let b = jixiao::ingest::import::import_text_forms("filled.tsv", &original, &opts)
         .unwrap()
         .remove(0)
         .unwrap();
@@ -321,7 +321,7 @@ fn a_filing_date_above_the_form_is_not_the_budget_year() {
         "填报单位：某某县水利局（盖章）    填报日期：2022年3月15日",
         1,
     );
-    let docs = jixiao::import::import_text("dated.tsv", &dated, &ImportOptions::default()).unwrap();
+    let docs = jixiao::ingest::import::import_text("dated.tsv", &dated, &ImportOptions::default()).unwrap();
     // The title row no longer states a year; the goals do not; the deadline "2021年11月底前" does.
     assert_eq!(docs[0].year, 2021);
     assert_eq!(docs[0].provenance["/year"], CellPos { row: 17, column: 5 });
@@ -356,7 +356,7 @@ fn real_forms_from_other_regions_import_as_pinned() {
             year: None,
             region: None,
         };
-        let shown = match jixiao::import::import_text(&name, &text, &options) {
+        let shown = match jixiao::ingest::import::import_text(&name, &text, &options) {
             Ok(docs) => docs
                 .iter()
                 .map(|d| {

@@ -11,8 +11,8 @@
 mod common;
 
 use common::*;
-use jixiao::document::{CellPos, EvaluationDocument, Indicator};
-use jixiao::import::{ErrorKind, ImportOptions, ImportedForm, import_text, import_text_forms};
+use jixiao::ingest::import::{ErrorKind, ImportOptions, ImportedForm, import_text, import_text_forms};
+use jixiao::model::document::{CellPos, EvaluationDocument, Indicator};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -315,7 +315,7 @@ fn units_come_from_names_and_names_stay_as_written() {
 fn seed_layout_is_standard_and_documents_round_trip() {
     for form in seed() {
         let d = form.document;
-        assert_eq!(d.layout, jixiao::document::Layout::Standard);
+        assert_eq!(d.layout, jixiao::model::document::Layout::Standard);
         assert!(d.declared_weights.is_empty() && d.indicator_sum.is_none() && d.narrative.is_empty());
         let json = serde_json::to_string(&d).unwrap();
         let back: EvaluationDocument = serde_json::from_str(&json).unwrap();

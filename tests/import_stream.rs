@@ -20,8 +20,8 @@ mod common;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportError, ImportOptions, ImportStats, ReadMode, for_each_form, import_bytes_each};
+use jixiao::ingest::import::{ImportError, ImportOptions, ImportStats, ReadMode, for_each_form, import_bytes_each};
+use jixiao::model::document::EvaluationDocument;
 
 /// An import result reduced to what users see: the document, or the error's kind, place and text.
 #[derive(Debug, PartialEq)]
@@ -278,7 +278,7 @@ fn a_file_level_error_late_in_the_file_comes_before_any_form() {
     })
     .unwrap_err();
     assert_eq!(handed, 0);
-    assert_eq!(e.kind(), Some(jixiao::import::ErrorKind::Syntax));
+    assert_eq!(e.kind(), Some(jixiao::ingest::import::ErrorKind::Syntax));
     assert_eq!(e.location().row, Some(u32::try_from(text.lines().count()).unwrap()));
     same_both_ways(&path, &ImportOptions::default());
     // A cell over the spreadsheet limit, after many forms: also before any form.

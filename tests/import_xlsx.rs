@@ -12,8 +12,8 @@
 mod common;
 
 use common::*;
-use jixiao::document::EvaluationDocument;
-use jixiao::import::{ErrorKind, Grid, ImportOptions, grid, import_bytes};
+use jixiao::ingest::import::{ErrorKind, Grid, ImportOptions, grid, import_bytes};
+use jixiao::model::document::EvaluationDocument;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 /// How a workbook helper writes a cell.

@@ -1,4 +1,4 @@
-//! Native fast paths (`jixiao::native`): every shipped script function is recognised; an
+//! Native fast paths (`jixiao::script::native`): every shipped script function is recognised; an
 //! edited one runs in Rhai again; and natives give exactly the scripts' results — the same
 //! scorecards, byte for byte, over every shipped rule set's own cases and a generated corpus,
 //! and the same value and representation for each template on random arguments.
@@ -13,11 +13,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use jixiao::document::EvaluationDocument;
-use jixiao::native::{Builtin, Natives};
+use jixiao::engine::scoring::score_document;
+use jixiao::model::document::EvaluationDocument;
 use jixiao::policy::{RuleSet, RuleSetFiles, embedded};
-use jixiao::ruletest::load_case;
-use jixiao::scoring::score_document;
+use jixiao::runs::ruletest::load_case;
+use jixiao::script::native::{Builtin, Natives};
 use proptest::prelude::*;
 use rhai::{Dynamic, Map};
 use rust_decimal::Decimal;
@@ -127,7 +127,7 @@ fn an_edited_function_runs_in_the_interpreter_and_so_do_its_callers() {
 
 #[test]
 fn natives_score_every_shipped_case_and_check_fixture_exactly_as_the_scripts_do() {
-    let validator = jixiao::validate::DocumentValidator::shared().unwrap();
+    let validator = jixiao::ingest::validate::DocumentValidator::shared().unwrap();
     let fixtures: Vec<_> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/checks"))
         .unwrap()
         .flat_map(|code| std::fs::read_dir(code.unwrap().path()).unwrap())
@@ -175,7 +175,7 @@ fn natives_score_a_generated_corpus_exactly_as_the_scripts_do() {
         .collect();
     let catalogue = jixiao::policy::select::Catalogue::embedded().unwrap();
     let mut per_set = std::collections::BTreeMap::new();
-    for doc in jixiao::generate::generate(11, 3_000) {
+    for doc in jixiao::runs::generate::generate(11, 3_000) {
         let chosen = catalogue.select(doc.year, doc.region.as_deref()).unwrap();
         let (native, interpreted) = sets.iter().find(|(r, _)| r.id == chosen.id).unwrap();
         assert_eq!(json(native, &doc), json(interpreted, &doc), "{}", doc.id);

@@ -2,7 +2,7 @@
 //! `shenzhen-2020`, `sichuan-2023`) written a second time, from the rule text
 //! (`财预〔2020〕10号`, the provincial system's formulas, the seed bureau's practice, each set's
 //! `policy.toml` comments and `[params]`), and a property test comparing it with
-//! [`jixiao::scoring::score_document`] on generated documents.
+//! [`jixiao::engine::scoring::score_document`] on generated documents.
 //!
 //! What it owns: funds rate and score (with Shenzhen's rate rounded first and the cap at 100%),
 //! forward, reverse (linear to zero at 2T, or the ratio T/A), equal, the qualitative clamp into
@@ -33,10 +33,10 @@ use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::sync::Arc;
 
-use jixiao::document::EvaluationDocument;
+use jixiao::engine::scoring::{Scorecard, score_document};
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::model::document::EvaluationDocument;
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::{Scorecard, score_document};
-use jixiao::validate::DocumentValidator;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use rust_decimal::Decimal;

@@ -8,7 +8,7 @@
 )]
 
 use clap::ValueEnum;
-use jixiao::schema::SchemaName;
+use jixiao::report::schemas::SchemaName;
 
 #[test]
 fn committed_schemas_are_up_to_date() {
@@ -27,7 +27,7 @@ fn committed_schemas_are_up_to_date() {
 
 #[test]
 fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
-    let schema = jixiao::schema::policy_schema();
+    let schema = jixiao::report::schemas::policy_schema();
     let validator = jsonschema::validator_for(&schema).unwrap();
     for id in jixiao::policy::embedded::ids() {
         let path = format!("{}/rules/{id}/policy.toml", env!("CARGO_MANIFEST_DIR"));
@@ -50,7 +50,7 @@ fn the_scripting_reference_is_up_to_date() {
     let path = format!("{}/docs/scripting-reference.md", env!("CARGO_MANIFEST_DIR"));
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        committed == jixiao::reference::scripting_reference(),
+        committed == jixiao::script::reference::scripting_reference(),
         "{path} is stale; regenerate it with:\n    cargo run -- reference scripting > docs/scripting-reference.md"
     );
 }

@@ -11,10 +11,10 @@
 
 mod common;
 
-use jixiao::findings::Severity;
-use jixiao::import::{ImportOptions, import_file};
+use jixiao::engine::scoring::{IndicatorKind, Scorecard, score_document};
+use jixiao::ingest::import::{ImportOptions, import_file};
+use jixiao::model::findings::Severity;
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::{IndicatorKind, Scorecard, score_document};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -241,7 +241,7 @@ fn the_report_says_which_rule_set_applied_and_matches_its_schema() {
         cards.iter().all(|c| c["ruleset"] == "cn-mof-2020"),
         "no region → national default"
     );
-    let schema = jixiao::schema::report_schema();
+    let schema = jixiao::report::schemas::report_schema();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");

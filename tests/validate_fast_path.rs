@@ -8,8 +8,8 @@
     reason = "tests"
 )]
 
-use jixiao::generate::generate;
-use jixiao::validate::DocumentValidator;
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::runs::generate::generate;
 use serde_json::{Value, json};
 
 fn mutations(doc: &Value) -> Vec<Value> {
@@ -58,7 +58,7 @@ fn mutations(doc: &Value) -> Vec<Value> {
 #[test]
 fn fast_path_and_schema_agree() {
     let validator = DocumentValidator::new().unwrap();
-    let schema = jsonschema::validator_for(&jixiao::schema::evaluation_schema()).unwrap();
+    let schema = jsonschema::validator_for(&jixiao::ingest::schema::evaluation_schema()).unwrap();
     let mut accepted = 0;
     let mut refused = 0;
     for doc in generate(3, 60) {

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use crate::cli::inputs::{InputArgs, load_documents};
 use crate::cli::{Outcome, report_error};
-use jixiao::compare::{compare_document, summarize};
-use jixiao::output::write_atomic;
-use jixiao::policy::edit::diff_rulesets;
+use jixiao::engine::scoring::score_document;
 use jixiao::policy::{RuleSet, RuleSetFiles};
-use jixiao::scoring::score_document;
+use jixiao::report::output::write_atomic;
+use jixiao::runs::compare::{compare_document, summarize};
+use jixiao::runs::ruleset_edit::diff_rulesets;
 
 /// Output formats of `jixiao diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use crate::cli::inputs::{InputArgs, load_catalogue, load_decisions, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
-use jixiao::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
-use jixiao::output::write_atomic;
+use jixiao::engine::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
 use jixiao::policy::select::SelectionCache;
+use jixiao::report::output::write_atomic;
 
 /// Arguments of `jixiao explain`.
 #[derive(Debug, clap::Args)]

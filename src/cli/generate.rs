@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
-use jixiao::generate::{generate_one, templates};
-use jixiao::output::AtomicFile;
+use jixiao::report::output::AtomicFile;
+use jixiao::runs::generate::{generate_one, templates};
 
 /// Arguments of `jixiao generate`.
 #[derive(Debug, clap::Args)]

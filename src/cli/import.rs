@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use crate::cli::{Outcome, report_error};
-use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportError, ImportOptions, for_each_form};
-use jixiao::output::write_atomic;
-use jixiao::validate::DocumentValidator;
+use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::model::document::EvaluationDocument;
+use jixiao::report::output::write_atomic;
 
 /// Arguments of `jixiao import`.
 #[derive(Debug, clap::Args)]

@@ -6,11 +6,11 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, report_error};
-use jixiao::decisions::DecisionSet;
-use jixiao::document::EvaluationDocument;
-use jixiao::import::{ImportError, ImportOptions, for_each_form};
-use jixiao::input::{InputKind, Origin, input_kind, read_documents};
-use jixiao::validate::DocumentValidator;
+use jixiao::engine::decisions::DecisionSet;
+use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
+use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::model::document::EvaluationDocument;
 
 /// Input files and how to read the forms among them.
 #[derive(Debug, Clone, clap::Args)]
@@ -183,7 +183,7 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
         if is_stdin(path) {
             let mut text = String::new();
             match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                Ok(_) => raw.extend(jixiao::input::parse_json_lines("-", &text)),
+                Ok(_) => raw.extend(jixiao::ingest::input::parse_json_lines("-", &text)),
                 Err(e) => {
                     report_error(format!("无法读取标准输入：{e}"));
                     *outcome = Outcome::BadInput;

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{Outcome, report_error};
-use jixiao::policy::edit::new_year;
 use jixiao::policy::{RuleSet, RuleSetFiles};
+use jixiao::runs::ruleset_edit::new_year;
 
 /// Arguments of `jixiao new-year`.
 #[derive(Debug, clap::Args)]

@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Outcome {
     match args.which {
-        Which::Scripting => print!("{}", jixiao::reference::scripting_reference()),
+        Which::Scripting => print!("{}", jixiao::script::reference::scripting_reference()),
         Which::Codes => {
             let mut sets = Vec::new();
             for id in embedded::ids() {

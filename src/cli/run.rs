@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_catalogue, load_decisions, load_documents};
 use crate::cli::{Outcome, report_error};
-use jixiao::baseline::{
+use jixiao::engine::decisions::score_with_decisions;
+use jixiao::policy::select::Catalogue;
+use jixiao::report::output::write_atomic;
+use jixiao::runs::baseline::{
     Approval, DocResult, Hashed, Manifest, compare, now_text, parse_results, results_text, sha256_file, sha256_hex,
 };
-use jixiao::decisions::score_with_decisions;
-use jixiao::output::write_atomic;
-use jixiao::policy::select::Catalogue;
 
 /// Arguments of `jixiao run`.
 #[derive(Debug, clap::Args)]

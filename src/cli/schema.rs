@@ -1,7 +1,7 @@
 //! `jixiao schema NAME`: prints a generated JSON Schema.
 
 use crate::cli::Outcome;
-use jixiao::schema::SchemaName;
+use jixiao::report::schemas::SchemaName;
 
 /// Arguments of `jixiao schema`.
 #[derive(Debug, clap::Args)]

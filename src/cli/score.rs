@@ -14,14 +14,14 @@ use crate::cli::inputs::{
 };
 use crate::cli::run::{engine, hash_file, note_engine, ruleset_hash};
 use crate::cli::{Outcome, report_error};
-use jixiao::baseline::{BackgroundSha256, Hashed, Manifest, ReportRecord, sha256_file};
-use jixiao::batch::{BatchOptions, BatchStats, score_json_lines};
-use jixiao::decisions::{DecisionSet, score_with_decisions};
-use jixiao::findings::Severity;
-use jixiao::output::{AtomicFile, write_atomic};
+use jixiao::engine::decisions::{DecisionSet, score_with_decisions};
+use jixiao::engine::scoring::Scorecard;
+use jixiao::model::findings::Severity;
 use jixiao::policy::select::{Catalogue, SelectionCache};
+use jixiao::report::output::{AtomicFile, write_atomic};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
-use jixiao::scoring::Scorecard;
+use jixiao::runs::baseline::{BackgroundSha256, Hashed, Manifest, ReportRecord, sha256_file};
+use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
 
 /// Arguments of `jixiao score`.
 #[derive(Debug, Clone, clap::Args)]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{Outcome, report_error};
 use jixiao::policy::{RuleSet, RuleSetFiles};
-use jixiao::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
+use jixiao::runs::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
 
 /// Arguments of `jixiao test`.
 #[derive(Debug, clap::Args)]

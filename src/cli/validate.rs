@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::cli::inputs::expand_globs;
 use crate::cli::{Outcome, report_error};
-use jixiao::input::read_documents;
-use jixiao::validate::DocumentValidator;
+use jixiao::ingest::input::read_documents;
+use jixiao::ingest::validate::DocumentValidator;
 
 /// Arguments of `jixiao validate`.
 #[derive(Debug, clap::Args)]

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use super::PolicyError;
 use super::model::{CheckKey, Level, Located, ParamValue, RawCheck};
-use crate::findings::Severity;
+use crate::model::findings::Severity;
 use crate::script::ScriptSet;
 
 /// Every finding code, in report order (funds, structure, indicators, explanations, totals).

@@ -7,7 +7,6 @@
 //! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
 
 pub mod checks;
-pub mod edit;
 pub mod embedded;
 pub mod lint;
 pub mod model;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::findings::Severity;
+use crate::model::findings::Severity;
 use crate::policy::RuleSet;
 use crate::policy::checks::{CODES, Check, CodeInfo, FUNDS_FACT_DOCS, INDICATOR_FACT_DOCS, Logic, ParamKind};
 use crate::policy::model::ParamValue;

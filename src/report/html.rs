@@ -14,8 +14,8 @@ use std::fmt::Write as _;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{differs, finding_place, grade_differs, waived_count};
-use crate::findings::Severity;
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
+use crate::model::findings::Severity;
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub(crate) fn escape(s: &str) -> String {

@@ -9,14 +9,16 @@
 pub mod codes;
 mod csv;
 mod html;
+pub mod output;
+pub mod schemas;
 mod table;
 mod tables;
 mod xlsx;
 
 use clap::ValueEnum;
 
-use crate::findings::Severity;
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
+use crate::model::findings::Severity;
 
 pub use table::{markdown, place, table};
 
@@ -135,7 +137,7 @@ pub fn block_label(block: &str) -> &str {
 }
 
 /// Where a finding points: the indicator path, else the block's Chinese name.
-pub fn finding_place(finding: &crate::findings::Finding) -> String {
+pub fn finding_place(finding: &crate::model::findings::Finding) -> String {
     match (&finding.indicator, &finding.block) {
         (Some(path), _) => path.clone(),
         (None, Some(block)) => block_label(block).to_owned(),

@@ -4,8 +4,8 @@ use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
 use super::finding_counts;
-use crate::findings::Finding;
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
+use crate::model::findings::Finding;
 
 fn dec(value: Option<Decimal>) -> String {
     value.map(|d| d.to_string()).unwrap_or_else(|| "—".to_owned())

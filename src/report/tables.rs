@@ -5,8 +5,8 @@
 use rust_decimal::Decimal;
 
 use super::{CsvTable, differs, finding_place, grade_differs, waived_count};
-use crate::findings::Severity;
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
+use crate::model::findings::Severity;
 
 /// How a number is meant to be shown (the workbook's number format).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,9 +321,9 @@ pub(crate) fn table_of(which: CsvTable, cards: &[Scorecard]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::EvaluationDocument;
+    use crate::engine::scoring::score_document;
+    use crate::model::document::EvaluationDocument;
     use crate::policy::{RuleSet, embedded};
-    use crate::scoring::score_document;
 
     #[test]
     fn mismatched_total_and_indicator_are_marked_bad_and_nothing_else() {

@@ -15,7 +15,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::RenderError;
 use super::tables::{self, NumberStyle, Table, Tone, Value};
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
 
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;

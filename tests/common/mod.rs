@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jixiao::document::{CellPos, EvaluationDocument};
-use jixiao::import::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, grid, import_forms};
+use jixiao::engine::scoring::score_document;
+use jixiao::ingest::import::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, grid, import_forms};
+use jixiao::ingest::validate::DocumentValidator;
+use jixiao::model::document::{CellPos, EvaluationDocument};
 use jixiao::policy::select::{Catalogue, SelectError, SelectionCache};
-use jixiao::scoring::score_document;
-use jixiao::validate::DocumentValidator;
 
 /// The `jixiao` binary built for these tests, as a command run from the crate root (so fixture
 /// paths such as `tests/fixtures/forms/shenzhen-seed.tsv` resolve).
@@ -75,7 +75,7 @@ pub fn forms_with_fallback(file: &str, grids: &[Grid], fallback_year: i32) -> Ve
         .zip(again)
         .map(|(a, b)| match a {
             Ok(f) => f,
-            Err(e) if e.kind() == Some(jixiao::import::ErrorKind::MissingYear) => b.unwrap(),
+            Err(e) if e.kind() == Some(jixiao::ingest::import::ErrorKind::MissingYear) => b.unwrap(),
             Err(e) => panic!("{e}"),
         })
         .collect()

@@ -4,7 +4,7 @@
 //! checks with their facts, and the native checks that look at the whole document (weights
 //! structure, narrative).
 //!
-//! Scoring ([`crate::scoring`]) decides *when* a check's question arises; this module decides
+//! Scoring ([`crate::engine::scoring`]) decides *when* a check's question arises; this module decides
 //! nothing about policy: severities, thresholds and phrases come from
 //! [`crate::policy::checks::Check`], and scripted checks decide in Rhai.
 
@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 use rust_decimal::Decimal;
 
-use crate::decimal_text;
-use crate::document::{CellPos, EvaluationDocument};
-use crate::findings::Finding;
+use crate::model::decimal_text;
+use crate::model::document::{CellPos, EvaluationDocument};
+use crate::model::findings::Finding;
 use crate::policy::RuleSet;
 use crate::policy::checks::{Check, Code};
 use crate::script::{ErrorSite, ScriptError};

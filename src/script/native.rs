@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use rhai::{Dynamic, ImmutableString, Map};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::script::{clamp_decimal, round_with};
+use crate::script::host::{clamp_decimal, round_with};
 
 /// A shipped script function that runs natively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -21,7 +21,7 @@ use super::labels::{
 use super::value::{is_not_applicable, parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, Location};
-use crate::document::{
+use crate::model::document::{
     CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout, Project,
     Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
 };
@@ -213,7 +213,7 @@ fn pos(row: usize, col: usize) -> CellPos {
 impl<'g> Reader<'g> {
     fn new(file: &str, grid: &'g Grid, span: &FormSpan) -> Self {
         let doc = EvaluationDocument {
-            format: crate::document::DOCUMENT_FORMAT.to_owned(),
+            format: crate::model::document::DOCUMENT_FORMAT.to_owned(),
             id: String::new(),
             year: 0,
             region: None,

@@ -9,12 +9,12 @@
 
 use rust_decimal::Decimal;
 
-use crate::document::{EvaluationDocument, derive_id};
-use crate::import::{ImportOptions, import_text};
+use crate::ingest::import::{ImportOptions, import_text};
+use crate::model::document::{EvaluationDocument, derive_id};
 
-const SHENZHEN: &str = include_str!("../tests/fixtures/forms/shenzhen-seed.tsv");
-const SICHUAN: &str = include_str!("../tests/fixtures/forms/sichuan-2022.tsv");
-const CENTRAL: &str = include_str!("../tests/fixtures/forms/central-2021.tsv");
+const SHENZHEN: &str = include_str!("../../tests/fixtures/forms/shenzhen-seed.tsv");
+const SICHUAN: &str = include_str!("../../tests/fixtures/forms/sichuan-2022.tsv");
+const CENTRAL: &str = include_str!("../../tests/fixtures/forms/central-2021.tsv");
 
 /// SplitMix64: tiny, fast and stable across versions (a corpus must be reproducible).
 #[derive(Debug, Clone)]

@@ -11,11 +11,11 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::document::EvaluationDocument;
-use crate::import::{ImportOptions, import_text};
+use crate::engine::scoring::{Scorecard, score_document};
+use crate::ingest::import::{ImportOptions, import_text};
+use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
-use crate::scoring::{Scorecard, score_document};
 use crate::script::{ScriptSet, take_probes};
 
 /// One test case file.
@@ -126,7 +126,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
         (None, None, None, Some(text)) => {
             let value: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| format!("{file}：[input.json] 不是合法的 JSON：{e}"))?;
-            crate::validate::DocumentValidator::shared()?
+            crate::ingest::validate::DocumentValidator::shared()?
                 .check(&value)
                 .map_err(|problems| {
                     let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
@@ -136,7 +136,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
         (Some(form), None, None, None) => first_form(file, form, &options)?,
         (None, Some(doc), None, None) => {
             let json = serde_json::to_value(doc).map_err(|e| format!("{file}：[input.document] 无法转换：{e}"))?;
-            let validator = crate::validate::DocumentValidator::shared()?;
+            let validator = crate::ingest::validate::DocumentValidator::shared()?;
             validator.check(&json).map_err(|problems| {
                 let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
                 format!("{file}：[input.document] 不是合法的评价文档：{}", list.join("；"))
@@ -150,11 +150,11 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
                     std::fs::read_to_string(&full).map_err(|e| format!("{file}：无法读取 {}：{e}", full.display()))?;
                 let value: serde_json::Value =
                     serde_json::from_str(&text).map_err(|e| format!("{}：{e}", full.display()))?;
-                crate::validate::DocumentValidator::shared()?
+                crate::ingest::validate::DocumentValidator::shared()?
                     .check(&value)
                     .map_err(|p| format!("{}：不是合法的评价文档：{p:?}", full.display()))?
             } else {
-                crate::import::import_file(&full, &options)
+                crate::ingest::import::import_file(&full, &options)
                     .map_err(|e| e.to_string())?
                     .into_iter()
                     .next()

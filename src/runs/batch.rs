@@ -10,12 +10,12 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::decisions::{DecisionSet, score_owned_with_decisions};
-use crate::document::EvaluationDocument;
-use crate::findings::Severity;
+use crate::engine::decisions::{DecisionSet, score_owned_with_decisions};
+use crate::engine::scoring::Scorecard;
+use crate::ingest::validate::DocumentValidator;
+use crate::model::document::EvaluationDocument;
+use crate::model::findings::Severity;
 use crate::policy::select::Catalogue;
-use crate::scoring::Scorecard;
-use crate::validate::DocumentValidator;
 
 /// One document that could not be scored: where it was and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,16 +359,16 @@ pub fn append_json_line(buffer: &mut Vec<u8>, card: &Scorecard) -> Result<(), so
 mod tests {
     use proptest::prelude::*;
 
-    use crate::generate::generate;
+    use crate::engine::scoring::score_document;
     use crate::policy::select::Catalogue;
-    use crate::scoring::score_document;
+    use crate::runs::generate::generate;
 
     /// A line that is not UTF-8 is one bad document: reported with its line and skipped, the
     /// lines around it scored. Lines of white space only (ASCII or not) are not documents;
     /// `\r\n` line ends are read like `\n`.
     #[test]
     fn bad_utf8_line_is_rejected_alone() {
-        use crate::decisions::DecisionSet;
+        use crate::engine::decisions::DecisionSet;
 
         let catalogue = Catalogue::embedded().unwrap();
         let docs: Vec<_> = generate(3, 3).collect();
@@ -414,7 +414,7 @@ mod tests {
     /// made the first document “not JSON”; it is skipped, and only there.
     #[test]
     fn a_bom_before_the_first_line_is_skipped() {
-        use crate::decisions::DecisionSet;
+        use crate::engine::decisions::DecisionSet;
 
         let catalogue = Catalogue::embedded().unwrap();
         let docs: Vec<_> = generate(5, 2).collect();

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::engine::scoring::Scorecard;
 use crate::policy::RuleSet;
-use crate::scoring::Scorecard;
 
 /// One number of a document that moved between the two rule sets.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,7 +4,7 @@
 //! parameters it reads, intermediate values, rounding, and the result beside the reported value;
 //! then the total and the grade band (`jixiao explain`).
 //!
-//! The numbers come from [`crate::scoring`] (the scorecard is authoritative); this module only
+//! The numbers come from [`crate::engine::scoring`] (the scorecard is authoritative); this module only
 //! recomputes what the scorecard does not keep — the unrounded formula results, the raw quotient
 //! of the execution rate, deadline days — by calling the same rule-set functions with the same
 //! inputs. Pure: no I/O. [`render_text`] gives the human form, the types serialize as JSON.
@@ -15,13 +15,14 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::decisions::{Decision, DecisionRecord, apply_corrections, score_with_decisions};
-use crate::document::{EvaluationDocument, Indicator};
-use crate::findings::Finding;
-use crate::grammar::{self, Comparator, DateRelation, Parsed};
+use crate::engine::decisions::{Decision, apply_corrections, score_with_decisions};
+use crate::engine::grammar::{self, Comparator, DateRelation, Parsed};
+use crate::engine::scoring::{self, IndicatorKind, IndicatorScore, Scorecard, TierChoice, profile_weight};
+use crate::model::decision_record::DecisionRecord;
+use crate::model::document::{EvaluationDocument, Indicator};
+use crate::model::findings::Finding;
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
-use crate::scoring::{self, IndicatorKind, IndicatorScore, Scorecard, TierChoice, profile_weight};
 use crate::script::ScriptError;
 
 /// Name under which `--indicator` selects the budget-execution block.

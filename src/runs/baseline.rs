@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::scoring::Scorecard;
+use crate::engine::scoring::Scorecard;
 
 /// What a baseline keeps of one document: the numbers and findings a reviewer approves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,7 +356,7 @@ pub fn now_text() -> String {
         .unwrap_or(0);
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rest = secs % 86_400;
-    let (y, m, d) = crate::grammar::civil_from_days(days).unwrap_or((1970, 1, 1));
+    let (y, m, d) = crate::engine::grammar::civil_from_days(days).unwrap_or((1970, 1, 1));
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rest / 3600,

@@ -34,15 +34,15 @@ use std::ops::Range;
 use std::path::Path;
 
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::document::{CellPos, EvaluationDocument};
-use crate::findings::{Finding, Severity};
+use crate::engine::scoring::{Scorecard, score_document};
+use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
+use crate::model::document::EvaluationDocument;
+use crate::model::findings::{Finding, Severity};
 use crate::policy::RuleSet;
 use crate::policy::line_col;
 use crate::policy::model::Located;
-use crate::scoring::{Scorecard, score_document};
 use crate::script::ScriptError;
 
 /// Finding code of a stale decision: one that matched nothing and changed nothing.
@@ -76,26 +76,6 @@ impl fmt::Display for DecisionsError {
 }
 
 impl std::error::Error for DecisionsError {}
-
-/// What a decision does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
-    /// Corrects a field of the form before scoring.
-    Correct,
-    /// Waives a finding after scoring.
-    Waive,
-}
-
-impl DecisionKind {
-    /// Chinese name.
-    pub fn label(self) -> &'static str {
-        match self {
-            DecisionKind::Correct => "更正",
-            DecisionKind::Waive => "豁免",
-        }
-    }
-}
 
 /// Which part of the form a correctable field belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -427,83 +407,6 @@ impl Decision {
     }
 }
 
-/// An applied decision as the scorecard reports it: what, where, old → new, and who decided why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct DecisionRecord {
-    /// `correct` or `waive`.
-    pub kind: DecisionKind,
-    /// Where the decision is written (`file:line:column`).
-    pub source: String,
-    /// Indicator path 一级/二级/三级, when the decision is about one indicator.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub indicator: Option<String>,
-    /// Corrected field (`target`, `funds.executed`, `total.score_reported`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// For funds fields of a 其中 row: its label (absent for the 年度资金总额 row).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub row: Option<String>,
-    /// Chinese label of the corrected field (年度指标值, 全年执行数, …), with the funds row.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field_label: Option<String>,
-    /// Source cell of the corrected field, when the form came from a spreadsheet.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<CellPos>,
-    /// What the form said (`null` when the field was empty).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    /// What replaced it (`null` when the correction clears the field).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
-    /// Waived finding code.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// Number of findings the waiver marked waived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waived: Option<usize>,
-    /// Why.
-    pub reason: String,
-    /// Who.
-    pub reviewer: String,
-    /// When (`YYYY-MM-DD`).
-    pub date: String,
-}
-
-impl DecisionRecord {
-    /// One line in Chinese: "更正 产出指标/…/项目成本（元） 年度指标值：“≤124000” → “≤1240000”".
-    pub fn summary(&self) -> String {
-        let place = self.indicator.as_deref().map(|p| format!(" {p}")).unwrap_or_default();
-        match self.kind {
-            DecisionKind::Correct => format!(
-                "更正{place} {}：{} → {}",
-                self.field_label.as_deref().unwrap_or(""),
-                quoted(self.old.as_deref()),
-                quoted(self.new.as_deref())
-            ),
-            DecisionKind::Waive => format!(
-                "豁免{place} 发现 {}（{} 条）",
-                self.code.as_deref().unwrap_or(""),
-                self.waived.unwrap_or(0)
-            ),
-        }
-    }
-
-    /// "理由：…；审核人：…，日期" with the source.
-    pub fn attribution(&self) -> String {
-        format!(
-            "理由：{}；审核人：{}，{}；见 {}",
-            self.reason, self.reviewer, self.date, self.source
-        )
-    }
-}
-
-fn quoted(value: Option<&str>) -> String {
-    match value {
-        Some(v) => format!("“{v}”"),
-        None => "（空）".to_owned(),
-    }
-}
-
 /// The checked decisions of one run, from one or more files, in file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionSet {
@@ -676,7 +579,7 @@ fn valid_date(text: &str) -> bool {
         return false;
     }
     match (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) {
-        (Ok(y), Ok(m), Ok(d)) => crate::grammar::days_from_civil(y, m, d).is_some(),
+        (Ok(y), Ok(m), Ok(d)) => crate::engine::grammar::days_from_civil(y, m, d).is_some(),
         _ => false,
     }
 }
@@ -1101,7 +1004,7 @@ pub fn score_with_decisions(
 }
 
 /// [`score_with_decisions`] for a document the caller is done with (a batch run): without
-/// decisions its texts move into the scorecard ([`crate::scoring::score_owned_document`]). A
+/// decisions its texts move into the scorecard ([`crate::engine::scoring::score_owned_document`]). A
 /// failure comes with the document's id.
 pub fn score_owned_with_decisions(
     rules: &RuleSet,
@@ -1109,7 +1012,7 @@ pub fn score_owned_with_decisions(
     decisions: &[&Decision],
 ) -> Result<Scorecard, (ScriptError, String)> {
     if decisions.is_empty() {
-        return crate::scoring::score_owned_document(rules, doc);
+        return crate::engine::scoring::score_owned_document(rules, doc);
     }
     score_with_decisions(rules, &doc, decisions).map_err(|e| (e, doc.id))
 }

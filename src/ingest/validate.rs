@@ -10,9 +10,9 @@ use std::fmt;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::document::EvaluationDocument;
-use crate::input::{Origin, RawDocument};
-use crate::schema::evaluation_schema;
+use crate::ingest::input::{Origin, RawDocument};
+use crate::ingest::schema::evaluation_schema;
+use crate::model::document::EvaluationDocument;
 
 /// One thing wrong with one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,7 +210,7 @@ fn describe(kind: &ValidationErrorKind, english: &str) -> String {
             };
             format!("类型不对，应为{wanted}")
         }
-        ValidationErrorKind::Pattern { pattern } if pattern == crate::schema::DECIMAL_PATTERN => {
+        ValidationErrorKind::Pattern { pattern } if pattern == crate::ingest::schema::DECIMAL_PATTERN => {
             "不是合法的小数（应写成字符串，如 \"890000.00\"，不带千分位和单位）".to_owned()
         }
         ValidationErrorKind::Pattern { pattern } => format!("格式不符合 {pattern}"),

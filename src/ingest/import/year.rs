@@ -16,7 +16,7 @@
 //!    the budget year; if it names several different years, the year is ambiguous and the import
 //!    stops asking for `--year`. No rank with a year → the import stops asking for `--year`.
 
-use crate::document::CellPos;
+use crate::model::document::CellPos;
 
 /// Rank of a text source, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

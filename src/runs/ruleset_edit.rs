@@ -7,8 +7,8 @@ use std::path::Path;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::{POLICY_FILE, PolicyError, RuleSetFiles};
-use crate::output::write_atomic;
+use crate::policy::{POLICY_FILE, PolicyError, RuleSetFiles};
+use crate::report::output::write_atomic;
 
 /// What `new-year` wrote, for the message shown to the editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +166,7 @@ pub fn new_year(
     }
     write(
         "policy.schema.json",
-        &crate::schema::SchemaName::Policy.to_pretty_json(),
+        &crate::report::schemas::SchemaName::Policy.to_pretty_json(),
     )?;
     files.push("policy.schema.json".to_owned());
     Ok(NewYearReport { id, files, changes })

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 
 use super::labels::{INDICATOR_BLOCK, IndCol, indicator_column, is_level1, is_level2, norm};
 use super::value::{is_not_applicable, parse_decimal, split_declared_weight};
-use crate::document::column_letters;
+use crate::model::document::column_letters;
 
 /// Column layout of an indicator header row (0-based columns).
 #[derive(Debug, Clone, PartialEq, Eq)]

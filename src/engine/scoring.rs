@@ -11,11 +11,11 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::checks::{self, Emitter, Place, Val, dec_or_unit};
-use crate::decisions::DecisionRecord;
-use crate::document::{EvaluationDocument, Indicator};
-use crate::findings::{Finding, Severity};
-use crate::grammar::{self, Comparator, Parsed};
+use crate::engine::grammar::{self, Comparator, Parsed};
+use crate::engine::review::{self, Emitter, Place, Val, dec_or_unit};
+use crate::model::decision_record::DecisionRecord;
+use crate::model::document::{EvaluationDocument, Indicator};
+use crate::model::findings::{Finding, Severity};
 use crate::policy::checks::Code;
 use crate::policy::{RuleSet, Tier};
 use crate::script::ScriptError;
@@ -72,25 +72,25 @@ impl IndicatorKind {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct BudgetScore {
     /// 执行率 computed by the policy's rate formula (None when the budget is missing or zero).
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub rate: Option<Decimal>,
     /// 得分 computed by the policy (None when it cannot be computed).
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub score: Option<Decimal>,
     /// Points the block carries.
-    #[serde(serialize_with = "crate::decimal_text::serialize")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize")]
     pub weight: Decimal,
     /// 执行率 as reported.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub reported_rate: Option<Decimal>,
     /// 得分 as reported.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub reported_score: Option<Decimal>,
     /// 全年预算数 used.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub budget: Option<Decimal>,
     /// 全年执行数 used.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub executed: Option<Decimal>,
 }
 
@@ -108,13 +108,13 @@ pub struct IndicatorScore {
     /// Actual as written.
     pub actual: String,
     /// 分值.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub weight: Option<Decimal>,
     /// Computed score (after any rescaling); None when it cannot be computed.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub score: Option<Decimal>,
     /// Reported score.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub reported_score: Option<Decimal>,
     /// How it was scored.
     pub kind: IndicatorKind,
@@ -124,13 +124,13 @@ pub struct IndicatorScore {
     /// Target in the base unit, as passed to the formula.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::decimal_text::serialize_opt"
+        serialize_with = "crate::model::decimal_text::serialize_opt"
     )]
     pub target_value: Option<Decimal>,
     /// Actual in the base unit, as passed to the formula.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::decimal_text::serialize_opt"
+        serialize_with = "crate::model::decimal_text::serialize_opt"
     )]
     pub actual_value: Option<Decimal>,
     /// Base unit of the two values.
@@ -145,19 +145,19 @@ pub struct IndicatorScore {
     /// Factor applied to fit the policy's level-1 weight (when the policy rescales).
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::decimal_text::serialize_opt"
+        serialize_with = "crate::model::decimal_text::serialize_opt"
     )]
     pub rescale: Option<Decimal>,
     /// Score that enters the total: the computed one, or the reported one when none could be
     /// computed (a finding says so).
-    #[serde(serialize_with = "crate::decimal_text::serialize")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize")]
     pub counted: Decimal,
 }
 
 impl IndicatorScore {
     /// Path 一级/二级/三级.
     pub fn path(&self) -> String {
-        crate::document::indicator_path(&self.level1, self.level2.as_deref(), &self.name)
+        crate::model::document::indicator_path(&self.level1, self.level2.as_deref(), &self.name)
     }
 }
 
@@ -165,10 +165,10 @@ impl IndicatorScore {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct TotalScore {
     /// Funds score + Σ indicator scores, rounded as the policy says.
-    #[serde(serialize_with = "crate::decimal_text::serialize")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize")]
     pub score: Decimal,
     /// 总分 as reported.
-    #[serde(serialize_with = "crate::decimal_text::serialize_opt")]
+    #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub reported: Option<Decimal>,
 }
 
@@ -200,7 +200,7 @@ pub struct Scorecard {
     /// Findings.
     pub findings: Vec<Finding>,
     /// Reviewer decisions applied to this document (corrections before scoring, waivers after),
-    /// in file order; empty when the run has no `--decisions`. See [`crate::decisions`].
+    /// in file order; empty when the run has no `--decisions`.
     pub decisions: Vec<DecisionRecord>,
 }
 
@@ -262,7 +262,7 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
     let mut em = Emitter::new(rules, doc);
 
     let budget = score_budget(rules, doc, &mut em)?;
-    checks::structure(&mut em, budget.weight)?;
+    review::structure(&mut em, budget.weight)?;
 
     let deviations = level1_deviations(rules, &doc.indicators);
     let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
@@ -319,7 +319,7 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
             );
         }
     }
-    checks::narrative(&mut em);
+    review::narrative(&mut em);
 
     Ok(Scorecard {
         id: String::new(),
@@ -346,11 +346,11 @@ fn params(rules: &RuleSet) -> rhai::Dynamic {
 }
 
 /// Calls formula `name`: natively when it is a shipped template the native code can decide
-/// ([`crate::native`]), otherwise in Rhai with the arguments `args` builds.
+/// ([`crate::script::native`]), otherwise in Rhai with the arguments `args` builds.
 fn call_formula<A: rhai::FuncArgs>(
     rules: &RuleSet,
     name: &str,
-    native: impl FnOnce(crate::native::Builtin, &rhai::Map) -> Option<Decimal>,
+    native: impl FnOnce(crate::script::native::Builtin, &rhai::Map) -> Option<Decimal>,
     args: impl FnOnce() -> A,
 ) -> Result<Decimal, ScriptError> {
     match rules
@@ -486,7 +486,7 @@ fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) {
         return;
     }
     let tolerance = check.dec("tolerance").unwrap_or_default();
-    type Column = fn(&crate::document::FundsRow) -> Option<Decimal>;
+    type Column = fn(&crate::model::document::FundsRow) -> Option<Decimal>;
     let columns: [(&str, &str, Column); 3] = [
         ("budget_initial", "年初预算数", |r| r.budget_initial),
         ("budget_adjusted", "全年预算数", |r| r.budget_adjusted),
@@ -1044,7 +1044,7 @@ fn score_quantity(
     Ok(Some(score))
 }
 
-/// How a qualitative actual got its tier (for [`crate::explain`] to say why).
+/// How a qualitative actual got its tier (for [`crate::engine::explain`] to say why).
 #[derive(Debug, Clone, Copy)]
 pub enum TierChoice<'r> {
     /// The actual is one of the tier's phrases.

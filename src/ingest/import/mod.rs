@@ -31,7 +31,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use crate::document::{CellPos, EvaluationDocument, column_letters};
+use crate::model::document::{CellPos, EvaluationDocument, column_letters};
 
 pub use grid::Grid;
 

@@ -15,7 +15,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use rust_decimal::Decimal;
 
 use super::{ErrorKind, ImportError, Location};
-use crate::document::CellPos;
+use crate::model::document::CellPos;
 
 /// Longest cell a spreadsheet can hold (Excel's limit); longer cells mean a broken export.
 pub const MAX_CELL_CHARS: usize = 32_767;
