@@ -13,7 +13,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use jixiao::engine::decisions::{DecisionSet, score_with_decisions};
+use jixiao::engine::decisions::DecisionSet;
+use jixiao::engine::pipeline::score_under;
 use jixiao::engine::scoring::Scorecard;
 use jixiao::ingest::import::{ImportOptions, import_file};
 use jixiao::model::decision_record::DecisionKind;
@@ -52,7 +53,7 @@ fn score_form6(files: &[&str]) -> Scorecard {
     }
     let docs = seed_documents();
     let doc = docs.iter().find(|d| d.id == FORM6).unwrap();
-    score_with_decisions(&rules, doc, &set.for_document(FORM6)).unwrap()
+    score_under(&rules, doc, &set.for_document(FORM6)).unwrap()
 }
 
 #[test]
@@ -135,7 +136,7 @@ fn a_correction_whose_was_differs_from_the_form_is_stale() {
     set.add_text("edited.toml", &text).unwrap();
     let docs = seed_documents();
     let doc = docs.iter().find(|d| d.id == FORM6).unwrap();
-    let card = score_with_decisions(&rules, doc, &set.for_document(FORM6)).unwrap();
+    let card = score_under(&rules, doc, &set.for_document(FORM6)).unwrap();
     assert!(card.decisions.is_empty());
     assert_eq!(card.total.score, dec!(88.62));
     let d1 = card.findings.iter().find(|f| f.code == "D1").unwrap();

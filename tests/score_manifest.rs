@@ -13,7 +13,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use jixiao::runs::baseline::{Manifest, sha256_hex};
+use jixiao::runs::manifest::{Manifest, sha256_hex};
 
 use common::{jixiao, jixiao_command, run_command};
 

@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use crate::cli::flags::FormFlags;
 use crate::cli::inputs::{InputArgs, load_documents};
 use crate::cli::{Outcome, report_error};
-use jixiao::engine::scoring::score_document;
+use jixiao::engine::pipeline::score_under;
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::report::output::write_atomic;
 use jixiao::runs::compare::{compare_document, summarize};
@@ -37,15 +38,9 @@ pub struct Args {
     /// 用来比较的文档：评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx）、文件夹或通配符（如 'forms/**/*.tsv'）
     #[arg(required_unless_present = "rules_only")]
     corpus: Vec<PathBuf>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 表中没有写明预算年度时使用的年度
-    #[arg(long, value_name = "Y", conflicts_with = "year")]
-    default_year: Option<i32>,
-    /// 导入自评表时使用的地区代码
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
+    /// Budget year and region for forms.
+    #[command(flatten)]
+    form: FormFlags,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     format: DiffFormat,
@@ -91,14 +86,12 @@ pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
     let input = InputArgs {
         inputs: args.corpus.clone(),
-        year: args.year,
-        default_year: args.default_year,
-        region: args.region.clone(),
+        form: args.form.clone(),
     };
     let documents = load_documents(&input, &mut outcome);
     let mut changes = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
-        match (score_document(&old, doc), score_document(&new, doc)) {
+        match (score_under(&old, doc, &[]), score_under(&new, doc, &[])) {
             (Ok(a), Ok(b)) => changes.push(compare_document(&old, &new, &a, &b)),
             (Err(e), _) | (_, Err(e)) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));

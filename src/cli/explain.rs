@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::cli::inputs::{InputArgs, load_catalogue, load_decisions, load_documents, warn_unmatched};
+use crate::cli::flags::RuleFlags;
+use crate::cli::inputs::{InputArgs, load_documents, warn_unmatched};
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
-use jixiao::policy::select::SelectionCache;
+use jixiao::engine::pipeline::Pipeline;
 use jixiao::report::output::write_atomic;
 
 /// Arguments of `jixiao explain`.
@@ -20,12 +21,9 @@ pub struct Args {
     /// 只解释编号或项目名称包含 TEXT 的文档
     #[arg(long, value_name = "TEXT")]
     document: Option<String>,
-    /// 规则集：内置编号（如 shenzhen-2020）或规则集文件夹路径；不指定时按文档的年度和地区选择
-    #[arg(long, value_name = "ID|PATH")]
-    rules: Option<String>,
-    /// 审核决定文件（TOML，可多次指定）：先按其中的更正修改表中内容再解释
-    #[arg(long, value_name = "FILE")]
-    decisions: Vec<PathBuf>,
+    /// Rule sets and reviewer decisions.
+    #[command(flatten)]
+    rules: RuleFlags,
     /// 输出格式
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     format: ExplainFormat,
@@ -45,12 +43,10 @@ pub enum ExplainFormat {
 
 pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
-    let Some(catalogue) = load_catalogue(args.rules.as_deref()) else {
+    let Some((catalogue, decisions)) = args.rules.load() else {
         return Outcome::BadInput;
     };
-    let Some(decisions) = load_decisions(&args.decisions) else {
-        return Outcome::BadInput;
-    };
+    let pipeline = Pipeline::new(&catalogue, &decisions);
     let mut documents = load_documents(&args.input, &mut outcome);
     warn_unmatched(&decisions, &documents);
     if let Some(wanted) = &args.document {
@@ -60,10 +56,9 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     }
-    let mut cache = SelectionCache::default();
     let mut explanations: Vec<Explanation> = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
-        let rules = match cache.select(&catalogue, doc.year, doc.region.as_deref()) {
+        let rules = match pipeline.rules_for(doc) {
             Ok(r) => r,
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
@@ -71,7 +66,7 @@ pub fn run(args: &Args) -> Outcome {
                 continue;
             }
         };
-        match explain_document(&rules, doc, &decisions.for_document(&doc.id), args.indicator.as_deref()) {
+        match explain_document(&rules, doc, &pipeline.decisions_for(doc), args.indicator.as_deref()) {
             Ok(e) if e.is_empty() => {}
             Ok(e) => explanations.push(e),
             Err(e) => {

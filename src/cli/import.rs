@@ -6,8 +6,9 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
+use crate::cli::flags::FormFlags;
 use crate::cli::{Outcome, report_error};
-use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
+use jixiao::ingest::import::{ImportError, for_each_form};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 use jixiao::report::output::write_atomic;
@@ -18,15 +19,9 @@ pub struct Args {
     /// 自评表文件（.tsv/.txt/.csv/.xlsx），一个文件可含多张表
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// 预算年度（覆盖表中写明的年度）；表中没有写明年度时必须指定
-    #[arg(long, value_name = "Y")]
-    year: Option<i32>,
-    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
-    #[arg(long, value_name = "Y", conflicts_with = "year")]
-    default_year: Option<i32>,
-    /// 地区代码（如 shenzhen、sichuan），决定评分时使用哪个地区的规则集
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
+    /// Budget year and region for the forms.
+    #[command(flatten)]
+    form: FormFlags,
     /// 输出：文件夹（每张表一个 JSON 文件）或 -（JSON Lines 写到标准输出，默认）
     #[arg(short = 'o', long, value_name = "DIR|-", default_value = "-")]
     output: String,
@@ -129,11 +124,7 @@ const IN_FLIGHT: usize = 64;
 /// reads and imports forms (delimited text is streamed, so memory does not grow with the number
 /// of forms), the other checks each document against the schema and writes it, in file order.
 pub fn run(args: &Args) -> Outcome {
-    let options = ImportOptions {
-        default_year: args.default_year,
-        year: args.year,
-        region: args.region.clone(),
-    };
+    let options = args.form.import_options();
     let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {

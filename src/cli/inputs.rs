@@ -5,9 +5,10 @@
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+use crate::cli::flags::FormFlags;
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
-use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
+use jixiao::ingest::import::{ImportError, for_each_form};
 use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
@@ -18,26 +19,9 @@ pub struct InputArgs {
     /// 评价文档（.json/.jsonl）、自评表（.tsv/.txt/.csv/.xlsx，自动导入）、文件夹（逐层读取其中这些文件）、通配符（如 'forms/**/*.tsv'，由 jixiao 自己展开，按路径排序）或 -（从标准输入读 JSON Lines）
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
-    #[arg(long, value_name = "Y")]
-    pub year: Option<i32>,
-    /// 表中没有写明预算年度时使用的年度（表中写明的年度优先）
-    #[arg(long, value_name = "Y", conflicts_with = "year")]
-    pub default_year: Option<i32>,
-    /// 导入自评表时使用的地区代码（如 shenzhen），也用于没有写地区的评价文档
-    #[arg(long, value_name = "R")]
-    pub region: Option<String>,
-}
-
-/// The rule sets a run uses: the one `--rules ID|PATH` forces, or every embedded set chosen
-/// per document by year and region. A broken rule set is reported (None: exit 2).
-pub fn load_catalogue(rules: Option<&str>) -> Option<jixiao::policy::select::Catalogue> {
-    use jixiao::policy::select::Catalogue;
-    let loaded = match rules {
-        Some(spec) => Catalogue::load_one(spec).map(Catalogue::forced),
-        None => Catalogue::embedded(),
-    };
-    loaded.map_err(report_error).ok()
+    /// Budget year and region for forms.
+    #[command(flatten)]
+    pub form: FormFlags,
 }
 
 /// True for the `-` that stands for standard input.
@@ -172,11 +156,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 
 /// Reads every input into documents; problems are reported and make the run exit 2.
 pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = ImportOptions {
-        default_year: args.default_year,
-        year: args.year,
-        region: args.region.clone(),
-    };
+    let import_options = args.form.import_options();
     let mut raw = Vec::new();
     let mut documents = Vec::new();
     for path in &expand_inputs(&args.inputs, outcome) {
@@ -246,7 +226,7 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
                 }
                 documents.extend(valid.into_iter().map(|(origin, mut doc)| {
                     if doc.region.is_none() {
-                        doc.region.clone_from(&args.region);
+                        doc.region.clone_from(&args.form.region);
                     }
                     (origin, doc)
                 }));
@@ -258,18 +238,6 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
         }
     }
     documents
-}
-
-/// Reads and checks every decisions file; `None` (after reporting) when one is broken.
-pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
-    let mut set = DecisionSet::default();
-    for path in paths {
-        if let Err(e) = set.load_file(path) {
-            report_error(e);
-            return None;
-        }
-    }
-    Some(set)
 }
 
 /// Warns on stderr about decisions whose document is not among `documents`: they are stale for

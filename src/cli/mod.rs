@@ -5,6 +5,7 @@
 mod check;
 mod diff;
 mod explain;
+mod flags;
 mod generate;
 mod import;
 mod inputs;
@@ -15,6 +16,7 @@ mod schema;
 mod score;
 mod test;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -75,7 +77,7 @@ enum Command {
     /// 运行规则集自带的测试用例并报告覆盖情况（run a rule set's own cases）
     Test(test::Args),
     /// 按运行清单重新运行并确认结果一致
-    Verify(run::VerifyArgs),
+    Verify(verify::Args),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
 }
@@ -95,7 +97,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Score(args) => score::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
-        Command::Verify(args) => run::verify(&args),
+        Command::Verify(args) => verify::run(&args),
     }
 }
 

@@ -1,17 +1,16 @@
-//! `jixiao run CORPUS --baseline DIR [--check | --approve --reason TEXT]` (snapshot compliance
-//! runs) and `jixiao verify MANIFEST` (re-run a recorded run and confirm identical results; a
-//! manifest written by `jixiao score -o` is replayed by [`crate::cli::score::verify_report`]).
+//! `jixiao run CORPUS --baseline DIR [--check | --approve --reason TEXT]`: snapshot compliance
+//! runs. Each document's results are recorded in a baseline folder with the run's manifest,
+//! compared with later runs, and approved with a reason (`jixiao verify` replays the manifest).
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_catalogue, load_decisions, load_documents};
+use crate::cli::flags::RuleFlags;
+use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents};
 use crate::cli::{Outcome, report_error};
-use jixiao::engine::decisions::score_with_decisions;
-use jixiao::policy::select::Catalogue;
+use jixiao::engine::pipeline::Pipeline;
 use jixiao::report::output::write_atomic;
-use jixiao::runs::baseline::{
-    Approval, DocResult, Hashed, Manifest, compare, now_text, parse_results, results_text, sha256_file, sha256_hex,
-};
+use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, parse_results, results_text};
+use jixiao::runs::manifest::{Manifest, engine, hash_file, ruleset_hash, sha256_hex};
 
 /// Arguments of `jixiao run`.
 #[derive(Debug, clap::Args)]
@@ -33,65 +32,27 @@ pub struct Args {
     /// 审批人（默认取登录名）
     #[arg(long, value_name = "NAME")]
     reviewer: Option<String>,
-    /// 规则集：内置编号或文件夹；不指定时按文档的年度和地区选择
-    #[arg(long, value_name = "ID|PATH")]
-    rules: Option<String>,
-    /// 审核决定文件（可多次指定）
-    #[arg(long, value_name = "FILE")]
-    decisions: Vec<PathBuf>,
-}
-
-/// Arguments of `jixiao verify`.
-#[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
-    /// 运行清单：基线文件夹中的 manifest.json，或 jixiao score -o 文件 写在输出文件旁的 文件.manifest.json
-    #[arg(value_name = "MANIFEST")]
-    manifest: PathBuf,
-}
-
-/// A file's name as given and the SHA-256 of its content.
-pub(crate) fn hash_file(path: &Path) -> Result<Hashed, String> {
-    let sha256 = sha256_file(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
-    Ok(Hashed {
-        name: path.display().to_string(),
-        sha256,
-    })
-}
-
-/// The content hash of a rule set of the catalogue: every file's name and text, in order.
-pub(crate) fn ruleset_hash(catalogue: &Catalogue, id: &str) -> Hashed {
-    let mut bytes = Vec::new();
-    if let Some(set) = catalogue.sets().iter().find(|s| s.id == id) {
-        for (name, text) in &set.files.files {
-            bytes.extend_from_slice(name.as_bytes());
-            bytes.push(0);
-            bytes.extend_from_slice(text.as_bytes());
-            bytes.push(0);
-        }
-    }
-    Hashed {
-        name: id.to_owned(),
-        sha256: sha256_hex(&bytes),
-    }
+    /// Rule sets and reviewer decisions.
+    #[command(flatten)]
+    scoring: RuleFlags,
 }
 
 /// A scored corpus with what its manifest needs.
-struct Scored {
-    results: Vec<DocResult>,
-    manifest: Manifest,
+pub(crate) struct ScoredCorpus {
+    /// Each document's results, in input order.
+    pub(crate) results: Vec<DocResult>,
+    /// The run's manifest.
+    pub(crate) manifest: Manifest,
 }
 
-fn score_corpus(
-    input: &InputArgs,
-    rules: Option<&str>,
-    decisions_paths: &[PathBuf],
-    outcome: &mut Outcome,
-) -> Option<Scored> {
-    let Some(catalogue) = load_catalogue(rules) else {
+/// Scores the corpus through the pipeline and hashes what the manifest records. `None` (after
+/// reporting) when the rules, the decisions or the inputs cannot be used at all.
+pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut Outcome) -> Option<ScoredCorpus> {
+    let Some((catalogue, decisions)) = scoring.load() else {
         *outcome = Outcome::BadInput;
         return None;
     };
-    let decisions = load_decisions(decisions_paths)?;
+    let pipeline = Pipeline::new(&catalogue, &decisions);
     let files = expand_inputs(&input.inputs, outcome);
     if files.iter().any(|p| is_stdin(p)) {
         report_error("基线运行需要可以重新读取的输入文件，不能使用标准输入（-）");
@@ -116,14 +77,10 @@ fn score_corpus(
     let mut results = Vec::with_capacity(documents.len());
     let mut used = std::collections::BTreeSet::new();
     for (origin, doc) in &documents {
-        let scored = catalogue
-            .select(doc.year, doc.region.as_deref())
-            .map_err(|e| e.to_string())
-            .and_then(|r| score_with_decisions(&r, doc, &decisions.for_document(&doc.id)).map_err(|e| e.to_string()));
-        match scored {
-            Ok(card) => {
-                used.insert(card.ruleset.clone());
-                results.push(DocResult::of(&card));
+        match pipeline.score(doc) {
+            Ok(scored) => {
+                used.insert(scored.card.ruleset.clone());
+                results.push(DocResult::of(&scored.card));
             }
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
@@ -132,7 +89,7 @@ fn score_corpus(
         }
     }
     let mut decision_hashes = Vec::new();
-    for p in decisions_paths {
+    for p in &scoring.decisions {
         match hash_file(p) {
             Ok(h) => decision_hashes.push(h),
             Err(e) => report_error(e),
@@ -142,16 +99,16 @@ fn score_corpus(
         engine: engine(),
         inputs,
         rulesets: used.iter().map(|id| ruleset_hash(&catalogue, id)).collect(),
-        rules_option: rules.map(str::to_owned),
+        rules_option: scoring.rules.clone(),
         decisions: decision_hashes,
-        year: input.year,
-        default_year: input.default_year,
-        region: input.region.clone(),
+        year: input.form.year,
+        default_year: input.form.default_year,
+        region: input.form.region.clone(),
         documents: results.len(),
         results_sha256: sha256_hex(results_text(&results).as_bytes()),
         report: None,
     };
-    Some(Scored { results, manifest })
+    Some(ScoredCorpus { results, manifest })
 }
 
 fn write(path: &Path, text: &str) -> bool {
@@ -164,7 +121,7 @@ fn write(path: &Path, text: &str) -> bool {
     }
 }
 
-fn record(dir: &Path, scored: &Scored, approval: &Approval) -> bool {
+fn record(dir: &Path, scored: &ScoredCorpus, approval: &Approval) -> bool {
     if let Err(e) = std::fs::create_dir_all(dir) {
         report_error(format!("无法创建基线文件夹 {}：{e}", dir.display()));
         return false;
@@ -191,7 +148,7 @@ fn reviewer(given: Option<&String>) -> String {
 
 pub fn run(args: &Args) -> Outcome {
     let mut outcome = Outcome::Clean;
-    let Some(scored) = score_corpus(&args.input, args.rules.as_deref(), &args.decisions, &mut outcome) else {
+    let Some(scored) = score_corpus(&args.input, &args.scoring, &mut outcome) else {
         return Outcome::BadInput;
     };
     if outcome == Outcome::BadInput {
@@ -264,106 +221,5 @@ pub fn run(args: &Args) -> Outcome {
             );
             Outcome::Clean
         }
-    }
-}
-
-/// Whether every input and decisions file a manifest lists is still there with the same
-/// content; each difference is reported.
-pub(crate) fn recorded_files_unchanged(manifest: &Manifest) -> bool {
-    let mut problems = 0;
-    for input in &manifest.inputs {
-        match hash_file(Path::new(&input.name)) {
-            Ok(h) if h.sha256 == input.sha256 => {}
-            Ok(_) => {
-                report_error(format!("输入 {} 的内容与清单记录的不同", input.name));
-                problems += 1;
-            }
-            Err(e) => {
-                report_error(e);
-                problems += 1;
-            }
-        }
-    }
-    for d in &manifest.decisions {
-        match hash_file(Path::new(&d.name)) {
-            Ok(h) if h.sha256 == d.sha256 => {}
-            _ => {
-                report_error(format!("审核决定文件 {} 缺失或已改变", d.name));
-                problems += 1;
-            }
-        }
-    }
-    problems == 0
-}
-
-/// The engine a manifest records: `jixiao` and its version.
-pub(crate) fn engine() -> String {
-    format!("jixiao {}", env!("CARGO_PKG_VERSION"))
-}
-
-/// Notes on stderr that the engine version differs from the recorded one (the results may
-/// still agree; verify decides on those).
-pub(crate) fn note_engine(manifest: &Manifest) {
-    let now = engine();
-    if manifest.engine != now {
-        eprintln!("引擎版本不同：记录时 {}，现在 {now}", manifest.engine);
-    }
-}
-
-pub fn verify(args: &VerifyArgs) -> Outcome {
-    let text = match std::fs::read_to_string(&args.manifest) {
-        Ok(t) => t,
-        Err(e) => {
-            report_error(format!("无法读取 {}：{e}", args.manifest.display()));
-            return Outcome::BadInput;
-        }
-    };
-    let manifest: Manifest = match serde_json::from_str(&text) {
-        Ok(m) => m,
-        Err(e) => {
-            report_error(format!("{} 不是运行清单：{e}", args.manifest.display()));
-            return Outcome::BadInput;
-        }
-    };
-    if !recorded_files_unchanged(&manifest) {
-        return Outcome::BadInput;
-    }
-    if let Some(report) = &manifest.report {
-        return crate::cli::score::verify_report(&manifest, report, &args.manifest);
-    }
-    let input = InputArgs {
-        inputs: manifest.inputs.iter().map(|h| PathBuf::from(&h.name)).collect(),
-        year: manifest.year,
-        default_year: manifest.default_year,
-        region: manifest.region.clone(),
-    };
-    let decisions: Vec<PathBuf> = manifest.decisions.iter().map(|h| PathBuf::from(&h.name)).collect();
-    let mut outcome = Outcome::Clean;
-    let Some(again) = score_corpus(&input, manifest.rules_option.as_deref(), &decisions, &mut outcome) else {
-        return Outcome::BadInput;
-    };
-    for (then, now) in manifest.rulesets.iter().zip(&again.manifest.rulesets) {
-        if then != now {
-            eprintln!("规则集 {} 的内容与记录时不同", then.name);
-        }
-    }
-    note_engine(&manifest);
-    if again.manifest.results_sha256 == manifest.results_sha256 && again.manifest.rulesets == manifest.rulesets {
-        eprintln!(
-            "重新运行的结果与清单记录一致：{} 个文档，结果散列 {}",
-            again.results.len(),
-            manifest.results_sha256
-        );
-        outcome
-    } else {
-        let recorded = args.manifest.with_file_name("results.jsonl");
-        if let Some(base) = std::fs::read_to_string(&recorded)
-            .ok()
-            .and_then(|t| parse_results(&t).ok())
-        {
-            print!("{}", compare(&base, &again.results).render());
-        }
-        report_error("重新运行的结果与清单记录不一致");
-        Outcome::Findings
     }
 }

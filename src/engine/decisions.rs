@@ -36,14 +36,12 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::engine::scoring::{Scorecard, score_document};
+use crate::engine::scoring::Scorecard;
 use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::{Finding, Severity};
-use crate::policy::RuleSet;
 use crate::policy::line_col;
 use crate::policy::model::Located;
-use crate::script::ScriptError;
 
 /// Finding code of a stale decision: one that matched nothing and changed nothing.
 pub const STALE_CODE: &str = "D1";
@@ -978,43 +976,6 @@ pub fn apply_waivers(
         applied.push((decision.index, rec));
     }
     (applied, stale)
-}
-
-/// Scores `doc` with the reviewer's decisions: corrections applied before scoring, waivers
-/// after; applied decisions in [`Scorecard::decisions`] (file order), stale ones as `D1`
-/// warnings. Without decisions this is exactly [`score_document`].
-pub fn score_with_decisions(
-    rules: &RuleSet,
-    doc: &EvaluationDocument,
-    decisions: &[&Decision],
-) -> Result<Scorecard, ScriptError> {
-    if decisions.is_empty() {
-        return score_document(rules, doc);
-    }
-    let corrected = apply_corrections(doc, decisions);
-    let mut card = score_document(rules, &corrected.document)?;
-    let (waived, waiver_stale) = apply_waivers(&mut card, &corrected.document, decisions);
-    let mut applied = corrected.applied;
-    applied.extend(waived);
-    applied.sort_by_key(|(index, _)| *index);
-    card.decisions = applied.into_iter().map(|(_, rec)| rec).collect();
-    card.findings.extend(corrected.stale);
-    card.findings.extend(waiver_stale);
-    Ok(card)
-}
-
-/// [`score_with_decisions`] for a document the caller is done with (a batch run): without
-/// decisions its texts move into the scorecard ([`crate::engine::scoring::score_owned_document`]). A
-/// failure comes with the document's id.
-pub fn score_owned_with_decisions(
-    rules: &RuleSet,
-    doc: EvaluationDocument,
-    decisions: &[&Decision],
-) -> Result<Scorecard, (ScriptError, String)> {
-    if decisions.is_empty() {
-        return crate::engine::scoring::score_owned_document(rules, doc);
-    }
-    score_with_decisions(rules, &doc, decisions).map_err(|e| (e, doc.id))
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::engine::decisions::{Decision, apply_corrections, score_with_decisions};
+use crate::engine::decisions::{Decision, apply_corrections};
 use crate::engine::grammar::{self, Comparator, DateRelation, Parsed};
+use crate::engine::pipeline::score_under;
 use crate::engine::scoring::{self, IndicatorKind, IndicatorScore, Scorecard, TierChoice, profile_weight};
 use crate::model::decision_record::DecisionRecord;
 use crate::model::document::{EvaluationDocument, Indicator};
@@ -300,7 +301,7 @@ pub fn explain_document(
     filter: Option<&str>,
 ) -> Result<Explanation, ScriptError> {
     let corrected = apply_corrections(doc, decisions).document;
-    let card = score_with_decisions(rules, doc, decisions)?;
+    let card = score_under(rules, doc, decisions)?;
     let _deadline = rules.scripts.begin_document();
     let wants = |name: &str| filter.is_none_or(|f| name.contains(f));
     let cx = Context {

@@ -6,5 +6,6 @@
 pub mod decisions;
 pub mod explain;
 pub mod grammar;
+pub mod pipeline;
 pub mod review;
 pub mod scoring;

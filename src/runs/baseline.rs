@@ -1,14 +1,10 @@
 //! Snapshot compliance runs: per-document results recorded in a baseline folder, compared with
 //! a new run (any change — in data or in rules — shows as a readable diff), approved with a
-//! reason kept in the baseline's history; and the run manifest that lets `jixiao verify`
-//! reproduce a run exactly.
-//!
-//! `jixiao score -o FILE` writes the same kind of manifest next to its report
-//! (`FILE.manifest.json`), with a [`ReportRecord`] naming the report file, its format and hash;
-//! `jixiao verify` then re-scores and compares the report's bytes.
+//! reason kept in the baseline's history. The run manifest beside the results is
+//! [`crate::runs::manifest`].
 //!
 //! A baseline folder holds `results.jsonl` (one [`DocResult`] per line, in input order),
-//! `manifest.json` (the [`Manifest`] of the run that produced it) and `history.jsonl`
+//! `manifest.json` (the [`crate::runs::manifest::Manifest`] of the run that produced it) and `history.jsonl`
 //! (who approved what, when and why).
 
 use std::collections::BTreeMap;
@@ -16,7 +12,6 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::engine::scoring::Scorecard;
 
@@ -70,59 +65,6 @@ impl DocResult {
     }
 }
 
-/// A file and its content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hashed {
-    /// Path as given (inputs, decisions) or rule-set id.
-    pub name: String,
-    /// SHA-256 of the content, hex.
-    pub sha256: String,
-}
-
-/// Everything needed to reproduce a run and to tell whether it reproduced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
-    /// `jixiao` version that ran.
-    pub engine: String,
-    /// Input files with their hashes, in order.
-    pub inputs: Vec<Hashed>,
-    /// Rule sets used (content hash of all their files).
-    pub rulesets: Vec<Hashed>,
-    /// `--rules` as given, if any.
-    pub rules_option: Option<String>,
-    /// Decisions files with their hashes.
-    pub decisions: Vec<Hashed>,
-    /// Import options: year, default year, region.
-    pub year: Option<i32>,
-    /// See `year`.
-    pub default_year: Option<i32>,
-    /// See `year`.
-    pub region: Option<String>,
-    /// Number of documents scored.
-    pub documents: usize,
-    /// SHA-256 of `results.jsonl` (baseline runs) or of the report file (`jixiao score -o`).
-    pub results_sha256: String,
-    /// The report file a `jixiao score -o` run wrote; absent from a baseline run's manifest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub report: Option<ReportRecord>,
-}
-
-/// The report file of a `jixiao score -o` run, as its manifest records it: enough to render it
-/// again and to tell whether the file on disk is still what the run wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportRecord {
-    /// The report's file name (it lives in the manifest's folder) and the SHA-256 of its bytes.
-    pub file: Hashed,
-    /// `--format` as given on the command line, e.g. `xlsx`.
-    pub format: String,
-    /// `--csv-table` as given, for `--format csv`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub csv_table: Option<String>,
-    /// Creation time written into an Excel workbook (Unix seconds), for `--format xlsx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
-}
-
 /// One approval in a baseline's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
@@ -136,94 +78,6 @@ pub struct Approval {
     pub changed: usize,
     /// SHA-256 of the approved `results.jsonl`.
     pub results_sha256: String,
-}
-
-/// Hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Hex SHA-256 of a file's content, read in blocks (memory stays flat whatever its size).
-///
-/// # Errors
-/// The file cannot be opened or read.
-pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut block = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(block.get(..n).unwrap_or_default());
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-/// SHA-256 computed on a thread of its own: [`BackgroundSha256::update`] hands a copy of the
-/// bytes over and returns at once, so hashing a large report or corpus does not hold up the
-/// thread that reads and writes it. Feed it large blocks (a buffered reader's or writer's).
-pub struct BackgroundSha256 {
-    blocks: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
-    hasher: Option<std::thread::JoinHandle<Sha256>>,
-}
-
-impl Default for BackgroundSha256 {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl BackgroundSha256 {
-    /// Starts the hashing thread.
-    #[must_use]
-    pub fn new() -> Self {
-        let (blocks, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
-        let hasher = std::thread::spawn(move || {
-            let mut hasher = Sha256::new();
-            for block in received {
-                hasher.update(&block);
-            }
-            hasher
-        });
-        Self {
-            blocks: Some(blocks),
-            hasher: Some(hasher),
-        }
-    }
-
-    /// Adds bytes to the hash.
-    pub fn update(&mut self, bytes: &[u8]) {
-        if let Some(blocks) = &self.blocks {
-            // The thread only stops when `blocks` is dropped, so the send cannot fail.
-            let _ = blocks.send(bytes.to_vec());
-        }
-    }
-
-    /// The hex SHA-256 of everything added.
-    ///
-    /// # Errors
-    /// The hashing thread died (it cannot, short of running out of memory).
-    pub fn finish(mut self) -> Result<String, String> {
-        drop(self.blocks.take());
-        let hasher = self
-            .hasher
-            .take()
-            .ok_or_else(|| "散列线程不存在（内部错误）".to_owned())?
-            .join()
-            .map_err(|_| "散列线程意外中止（内部错误）".to_owned())?;
-        Ok(hex(&hasher.finalize()))
-    }
-}
-
-/// Lower-case hex of bytes, e.g. of a digest computed incrementally.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// `results.jsonl` text for results, one per line, in order.

@@ -10,11 +10,11 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::engine::decisions::{DecisionSet, score_owned_with_decisions};
+use crate::engine::decisions::DecisionSet;
+use crate::engine::pipeline::{FailOn, Pipeline};
 use crate::engine::scoring::Scorecard;
 use crate::ingest::validate::DocumentValidator;
 use crate::model::document::EvaluationDocument;
-use crate::model::findings::Severity;
 use crate::policy::select::Catalogue;
 
 /// One document that could not be scored: where it was and why.
@@ -37,10 +37,8 @@ pub struct BatchStats {
     pub scored: usize,
     /// Documents rejected (bad JSON, schema, no rule set, script failure).
     pub rejected: usize,
-    /// Scored documents with unwaived error findings.
-    pub with_errors: usize,
-    /// Scored documents with unwaived warning findings (and no errors).
-    pub with_warnings: usize,
+    /// Scored documents with an unwaived finding at or above [`BatchOptions::fail_on`].
+    pub tripped: usize,
 }
 
 /// Tuning of a batch run.
@@ -50,6 +48,8 @@ pub struct BatchOptions {
     pub chunk_lines: usize,
     /// Region given to documents that name none.
     pub default_region: Option<String>,
+    /// Which findings count in [`BatchStats::tripped`].
+    pub fail_on: FailOn,
 }
 
 impl Default for BatchOptions {
@@ -57,6 +57,7 @@ impl Default for BatchOptions {
         Self {
             chunk_lines: 1024,
             default_region: None,
+            fail_on: FailOn::default(),
         }
     }
 }
@@ -119,10 +120,9 @@ impl Chunk {
 
 /// What one line became, in a part's results.
 enum Item {
-    /// Scored; its JSON line is in the part's buffer. Whether it has unwaived errors/warnings.
+    /// Scored; its JSON line is in the part's buffer. Whether it trips `--fail-on`.
     Scored {
-        errors: bool,
-        warnings: bool,
+        tripped: bool,
     },
     Rejected(Rejected),
     /// Only (Unicode) white space: not a document.
@@ -146,9 +146,8 @@ fn process(
     line_no: usize,
     line: &str,
     validator: &DocumentValidator,
-    catalogue: &Catalogue,
+    pipeline: &Pipeline,
     options: &BatchOptions,
-    decisions: &DecisionSet,
 ) -> Outcome {
     let reject = |id: Option<String>, reason: String| {
         Outcome::Rejected(Rejected {
@@ -173,12 +172,7 @@ fn process(
     if doc.region.is_none() {
         doc.region.clone_from(&options.default_region);
     }
-    let rules = match catalogue.select(doc.year, doc.region.as_deref()) {
-        Ok(r) => r,
-        Err(e) => return reject(Some(doc.id), e.to_string()),
-    };
-    let decisions = decisions.for_document(&doc.id);
-    match score_owned_with_decisions(&rules, doc, &decisions) {
+    match pipeline.score_owned(doc) {
         Ok(card) => Outcome::Scored(Box::new(card)),
         Err((e, id)) => reject(Some(id), e.to_string()),
     }
@@ -190,9 +184,8 @@ fn score_part(
     chunk: &Chunk,
     lines: &[(usize, Range<usize>)],
     validator: &DocumentValidator,
-    catalogue: &Catalogue,
+    pipeline: &Pipeline,
     options: &BatchOptions,
-    decisions: &DecisionSet,
     json: Vec<u8>,
 ) -> Part {
     let mut part = Part {
@@ -214,11 +207,10 @@ fn score_part(
                 ),
             }),
             Ok(text) if text.trim().is_empty() => Item::Blank,
-            Ok(text) => match process(*line_no, text, validator, catalogue, options, decisions) {
+            Ok(text) => match process(*line_no, text, validator, pipeline, options) {
                 Outcome::Scored(card) => match append_json_line(&mut part.json, &card) {
                     Ok(()) => Item::Scored {
-                        errors: card.count(Severity::Error) > 0,
-                        warnings: card.count(Severity::Warning) > 0,
+                        tripped: options.fail_on.trips(&card),
                     },
                     Err(e) => Item::Rejected(Rejected {
                         line: *line_no,
@@ -253,6 +245,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
     mut on_progress: impl FnMut(usize),
 ) -> io::Result<BatchStats> {
     let validator = DocumentValidator::shared().map_err(io::Error::other)?;
+    let pipeline = Pipeline::new(catalogue, decisions);
     let mut stats = BatchStats::default();
     let chunk_lines = options.chunk_lines.max(1);
     let mut line_no = 0;
@@ -270,7 +263,7 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     .ok()
                     .and_then(|mut free| free.pop())
                     .unwrap_or_default();
-                score_part(&chunk, lines, validator, catalogue, options, decisions, json)
+                score_part(&chunk, lines, validator, &pipeline, options, json)
             })
             .collect();
         (parts, chunk)
@@ -302,14 +295,10 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     }
                     for item in part.items {
                         match item {
-                            Item::Scored { errors, warnings } => {
+                            Item::Scored { tripped } => {
                                 stats.read += 1;
                                 stats.scored += 1;
-                                if errors {
-                                    stats.with_errors += 1;
-                                } else if warnings {
-                                    stats.with_warnings += 1;
-                                }
+                                stats.tripped += usize::from(tripped);
                             }
                             Item::Rejected(rejected) => {
                                 stats.read += 1;

@@ -11,7 +11,8 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::engine::scoring::{Scorecard, score_document};
+use crate::engine::pipeline::score_under;
+use crate::engine::scoring::Scorecard;
 use crate::ingest::import::{ImportOptions, import_text};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
@@ -321,7 +322,7 @@ pub fn compare(expect: &Expect, card: &Scorecard) -> Vec<Mismatch> {
 pub fn run_cases(rules: &RuleSet, cases: &[Case]) -> Vec<CaseResult> {
     cases
         .iter()
-        .map(|case| match score_document(rules, &case.document) {
+        .map(|case| match score_under(rules, &case.document, &[]) {
             Ok(card) => CaseResult {
                 file: case.file.clone(),
                 name: case.spec.case.name.clone(),
@@ -411,7 +412,10 @@ pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_cod
 
     let baseline = fingerprint(&results.iter().map(|r| r.card.clone()).collect::<Vec<_>>());
     let moves = |nudged: &RuleSet| -> bool {
-        let cards: Vec<Option<Scorecard>> = cases.iter().map(|c| score_document(nudged, &c.document).ok()).collect();
+        let cards: Vec<Option<Scorecard>> = cases
+            .iter()
+            .map(|c| score_under(nudged, &c.document, &[]).ok())
+            .collect();
         fingerprint(&cards) != baseline
     };
     for p in &rules.params {
@@ -751,7 +755,7 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case]) -> (usize, Vec<Branch>) {
     copy.scripts = std::sync::Arc::new(probed);
     let _ = take_probes();
     for case in cases {
-        let _ = score_document(&copy, &case.document);
+        let _ = score_under(&copy, &case.document, &[]);
     }
     let hit = take_probes();
     let total = branches.len();

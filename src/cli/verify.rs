@@ -1,0 +1,214 @@
+//! `jixiao verify MANIFEST`: run a recorded run again and confirm it gives the same results —
+//! a baseline's `manifest.json` (written by `jixiao run`) or the `FILE.manifest.json` that
+//! `jixiao score -o FILE` writes beside its report, whose report bytes must come out identical.
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum as _;
+
+use crate::cli::flags::{FormFlags, RuleFlags, load_catalogue, load_decisions};
+use crate::cli::inputs::InputArgs;
+use crate::cli::run::score_corpus;
+use crate::cli::score::{self, produce};
+use crate::cli::{Outcome, report_error};
+use jixiao::engine::pipeline::FailOn;
+use jixiao::report::{CsvTable, Format};
+use jixiao::runs::baseline::{compare, parse_results};
+use jixiao::runs::manifest::{
+    BackgroundSha256, HashingWriter, Manifest, ReportRecord, catalogue_hashes, changed_recorded_files, engine,
+    sha256_file,
+};
+
+/// Arguments of `jixiao verify`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 运行清单：基线文件夹中的 manifest.json，或 jixiao score -o 文件 写在输出文件旁的 文件.manifest.json
+    #[arg(value_name = "MANIFEST")]
+    manifest: PathBuf,
+}
+
+/// The form flags a manifest recorded.
+fn manifest_form(manifest: &Manifest) -> FormFlags {
+    FormFlags {
+        year: manifest.year,
+        default_year: manifest.default_year,
+        region: manifest.region.clone(),
+    }
+}
+
+/// Notes on stderr that the engine version differs from the recorded one (the results may
+/// still agree; verify decides on those).
+fn note_engine(manifest: &Manifest) {
+    let now = engine();
+    if manifest.engine != now {
+        eprintln!("引擎版本不同：记录时 {}，现在 {now}", manifest.engine);
+    }
+}
+
+/// Runs `jixiao verify`.
+pub fn run(args: &Args) -> Outcome {
+    let text = match std::fs::read_to_string(&args.manifest) {
+        Ok(t) => t,
+        Err(e) => {
+            report_error(format!("无法读取 {}：{e}", args.manifest.display()));
+            return Outcome::BadInput;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            report_error(format!("{} 不是运行清单：{e}", args.manifest.display()));
+            return Outcome::BadInput;
+        }
+    };
+    let changed = changed_recorded_files(&manifest);
+    if !changed.is_empty() {
+        changed.iter().for_each(report_error);
+        return Outcome::BadInput;
+    }
+    if let Some(report) = &manifest.report {
+        return verify_report(&manifest, report, &args.manifest);
+    }
+    let input = InputArgs {
+        inputs: manifest.inputs.iter().map(|h| PathBuf::from(&h.name)).collect(),
+        form: manifest_form(&manifest),
+    };
+    let scoring = RuleFlags {
+        rules: manifest.rules_option.clone(),
+        decisions: manifest.decisions.iter().map(|h| PathBuf::from(&h.name)).collect(),
+    };
+    let mut outcome = Outcome::Clean;
+    let Some(again) = score_corpus(&input, &scoring, &mut outcome) else {
+        return Outcome::BadInput;
+    };
+    for (then, now) in manifest.rulesets.iter().zip(&again.manifest.rulesets) {
+        if then != now {
+            eprintln!("规则集 {} 的内容与记录时不同", then.name);
+        }
+    }
+    note_engine(&manifest);
+    if again.manifest.results_sha256 == manifest.results_sha256 && again.manifest.rulesets == manifest.rulesets {
+        eprintln!(
+            "重新运行的结果与清单记录一致：{} 个文档，结果散列 {}",
+            again.results.len(),
+            manifest.results_sha256
+        );
+        outcome
+    } else {
+        let recorded = args.manifest.with_file_name("results.jsonl");
+        if let Some(base) = std::fs::read_to_string(&recorded)
+            .ok()
+            .and_then(|t| parse_results(&t).ok())
+        {
+            print!("{}", compare(&base, &again.results).render());
+        }
+        report_error("重新运行的结果与清单记录不一致");
+        Outcome::Findings
+    }
+}
+
+/// `jixiao verify` on a `score -o` manifest (its input and decisions files already checked):
+/// the rule sets must hash as recorded, scoring again must render the very bytes recorded,
+/// and the report file beside the manifest must still be those bytes. Exit 1 when anything
+/// differs.
+fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Path) -> Outcome {
+    let (Ok(format), Ok(csv_table)) = (
+        Format::from_str(&report.format, false),
+        report
+            .csv_table
+            .as_deref()
+            .map_or(Ok(CsvTable::default()), |t| CsvTable::from_str(t, false)),
+    ) else {
+        report_error(format!(
+            "{}：不认识的报告格式 {}",
+            manifest_file.display(),
+            report.format
+        ));
+        return Outcome::BadInput;
+    };
+    let Some(catalogue) = load_catalogue(manifest.rules_option.as_deref()) else {
+        return Outcome::BadInput;
+    };
+    let decision_files: Vec<PathBuf> = manifest.decisions.iter().map(|h| PathBuf::from(&h.name)).collect();
+    let Some(decisions) = load_decisions(&decision_files) else {
+        return Outcome::BadInput;
+    };
+    note_engine(manifest);
+    let mut differences = Vec::new();
+    let rulesets = catalogue_hashes(&catalogue);
+    for then in &manifest.rulesets {
+        if !rulesets.contains(then) {
+            differences.push(format!("规则集 {} 的内容与记录时不同", then.name));
+        }
+    }
+    let args = score::Args {
+        input: InputArgs {
+            inputs: manifest.inputs.iter().map(|h| PathBuf::from(&h.name)).collect(),
+            form: manifest_form(manifest),
+        },
+        scoring: RuleFlags {
+            rules: manifest.rules_option.clone(),
+            decisions: decision_files,
+        },
+        format,
+        output: None,
+        csv_table,
+        fail_on: FailOn::Never,
+        quiet: true,
+    };
+    let mut again = std::io::BufWriter::with_capacity(
+        1 << 20,
+        HashingWriter {
+            inner: std::io::sink(),
+            hasher: BackgroundSha256::new(),
+        },
+    );
+    let produced = produce(&args, &catalogue, &decisions, report.created, &mut again);
+    if produced.broken {
+        return Outcome::BadInput;
+    }
+    let again_sha256 = again
+        .into_inner()
+        .map_err(|e| e.error().to_string())
+        .and_then(|hashing| hashing.hasher.finish());
+    match again_sha256 {
+        Ok(sha256) if sha256 == report.file.sha256 => {}
+        Ok(sha256) => differences.push(format!(
+            "重新评分得到的报告与清单记录的不同（记录 {}，现在 {sha256}）",
+            report.file.sha256
+        )),
+        Err(e) => {
+            report_error(format!("无法为重新评分的报告计算散列：{e}"));
+            return Outcome::BadInput;
+        }
+    }
+    let on_disk = manifest_file.with_file_name(&report.file.name);
+    match sha256_file(&on_disk) {
+        Ok(sha256) if sha256 == report.file.sha256 => {}
+        Ok(_) => differences.push(format!(
+            "报告文件 {} 的内容与清单记录的不同：评分之后被改动过",
+            on_disk.display()
+        )),
+        Err(e) => differences.push(format!("无法读取报告文件 {}：{e}", on_disk.display())),
+    }
+    if differences.is_empty() {
+        eprintln!(
+            "重新评分的报告与清单记录一致：{} 个文档，报告 {}，散列 {}",
+            produced.documents,
+            on_disk.display(),
+            report.file.sha256
+        );
+        // Findings in the report are what was recorded, not a failure to reproduce it.
+        if produced.outcome == Outcome::BadInput {
+            Outcome::BadInput
+        } else {
+            Outcome::Clean
+        }
+    } else {
+        for d in &differences {
+            report_error(d);
+        }
+        report_error("报告未通过复核");
+        Outcome::Findings
+    }
+}

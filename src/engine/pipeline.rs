@@ -1,0 +1,143 @@
+//! The one way a document is scored, whatever the command: choose its rule set (or take the one
+//! the user forced with `--rules`), apply the reviewers' corrections, score, apply the waivers.
+//! `score`, `run`, `verify`, batch runs, `explain`, `diff` and the rule-set test runner all go
+//! through here, so a document gets the same scorecard from each of them.
+//!
+//! Errors are typed ([`PipelineError`]): no rule set covers the document, or a script failed.
+//! Callers decide how to show them; none of them is a panic and none stops the other documents.
+
+use std::sync::Arc;
+
+use crate::engine::decisions::{Decision, DecisionSet, apply_corrections, apply_waivers};
+use crate::engine::scoring::{Scorecard, score_document, score_owned_document};
+use crate::model::document::EvaluationDocument;
+use crate::model::findings::Severity;
+use crate::policy::RuleSet;
+use crate::policy::select::{Catalogue, SelectError};
+use crate::script::ScriptError;
+
+/// Why one document could not be scored.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PipelineError {
+    /// No rule set (or more than one) covers the document's year and region.
+    #[error(transparent)]
+    NoRuleSet(#[from] SelectError),
+    /// A rule-set script failed on this document (a broken or hostile policy).
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+}
+
+/// A run's scoring context: the rule sets to choose from and the reviewers' decisions.
+#[derive(Clone, Copy)]
+pub struct Pipeline<'a> {
+    catalogue: &'a Catalogue,
+    decisions: Option<&'a DecisionSet>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// Scores under `catalogue`, applying `decisions` (an empty set applies none).
+    pub fn new(catalogue: &'a Catalogue, decisions: &'a DecisionSet) -> Self {
+        Self {
+            catalogue,
+            decisions: Some(decisions),
+        }
+    }
+
+    /// Scores under `catalogue` with no reviewer decisions.
+    pub fn without_decisions(catalogue: &'a Catalogue) -> Self {
+        Self {
+            catalogue,
+            decisions: None,
+        }
+    }
+
+    /// The rule set that applies to `doc`.
+    pub fn rules_for(&self, doc: &EvaluationDocument) -> Result<Arc<RuleSet>, SelectError> {
+        self.catalogue.select(doc.year, doc.region.as_deref())
+    }
+
+    /// The decisions about `doc`, in file order.
+    pub fn decisions_for(&self, doc: &EvaluationDocument) -> Vec<&'a Decision> {
+        self.decisions.map(|d| d.for_document(&doc.id)).unwrap_or_default()
+    }
+
+    /// Scores one document: its rule set, corrections, scoring, waivers.
+    pub fn score(&self, doc: &EvaluationDocument) -> Result<Scored, PipelineError> {
+        let rules = self.rules_for(doc)?;
+        let card = score_under(&rules, doc, &self.decisions_for(doc))?;
+        Ok(Scored { rules, card })
+    }
+
+    /// [`Pipeline::score`] for a document the caller is done with (a batch run): without
+    /// decisions, its texts move into the scorecard instead of being copied. A failure comes
+    /// with the document's id.
+    pub fn score_owned(&self, doc: EvaluationDocument) -> Result<Scorecard, (PipelineError, String)> {
+        let rules = match self.rules_for(&doc) {
+            Ok(rules) => rules,
+            Err(e) => return Err((e.into(), doc.id)),
+        };
+        let decisions = self.decisions_for(&doc);
+        if decisions.is_empty() {
+            return score_owned_document(&rules, doc).map_err(|(e, id)| (e.into(), id));
+        }
+        score_under(&rules, &doc, &decisions).map_err(|e| (e.into(), doc.id))
+    }
+}
+
+/// A scored document and the rule set that scored it.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    /// The rule set chosen for the document.
+    pub rules: Arc<RuleSet>,
+    /// The scorecard.
+    pub card: Scorecard,
+}
+
+/// The chain after the rule set is chosen: `decisions` correct the document, it is scored under
+/// `rules`, and the waivers among `decisions` are applied to the findings. Stale decisions
+/// (matching nothing) are reported as `D1` findings. Commands that name the rule set themselves
+/// (`diff`, rule-set tests, `explain`) start here.
+pub fn score_under(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    decisions: &[&Decision],
+) -> Result<Scorecard, ScriptError> {
+    if decisions.is_empty() {
+        return score_document(rules, doc);
+    }
+    let corrected = apply_corrections(doc, decisions);
+    let mut card = score_document(rules, &corrected.document)?;
+    let (waived, waiver_stale) = apply_waivers(&mut card, &corrected.document, decisions);
+    let mut applied = corrected.applied;
+    applied.extend(waived);
+    applied.sort_by_key(|(index, _)| *index);
+    card.decisions = applied.into_iter().map(|(_, rec)| rec).collect();
+    card.findings.extend(corrected.stale);
+    card.findings.extend(waiver_stale);
+    Ok(card)
+}
+
+/// Threshold of `--fail-on`: which unwaived findings make a run exit with 1. Waived findings
+/// never trip it; stale decisions (`D1` warnings) trip it only at `warning`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// 有错误级发现时退出码为 1
+    #[default]
+    Error,
+    /// 有警告或错误级发现时退出码为 1
+    Warning,
+    /// 发现不影响退出码
+    Never,
+}
+
+impl FailOn {
+    /// Whether `card` has an unwaived finding at or above the threshold.
+    pub fn trips(self, card: &Scorecard) -> bool {
+        let at_least = match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Never => return false,
+        };
+        card.findings.iter().any(|f| !f.waived && f.severity >= at_least)
+    }
+}
