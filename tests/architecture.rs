@@ -196,15 +196,13 @@ fn graph() -> Graph {
         if module.is_empty() || module == "main" {
             continue;
         }
-        let mut paths = crate_paths(code);
-        if module.starts_with("cli") {
-            // In the binary, `crate::` is the command line itself; the library is `jixiao::`.
-            paths = paths
-                .into_iter()
-                .map(|p| [vec!["cli".to_owned()], p].concat())
-                .collect();
-            paths.extend(crate_paths(&code.replace("jixiao::", "crate::")));
-        }
+        // In the binary, `crate::cli::…` is the command line and `jixiao::…` the library: both
+        // name modules of the one tree.
+        let paths = if module.starts_with("cli") {
+            crate_paths(&code.replace("jixiao::", "crate::"))
+        } else {
+            crate_paths(code)
+        };
         let deps = graph.entry(module.clone()).or_default();
         for path in paths {
             if let Some(target) = owner(&path).filter(|t| t != module && !t.is_empty()) {
