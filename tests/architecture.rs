@@ -7,13 +7,6 @@
 //! Only `crate::` paths count: a folder's `mod.rs` and its own files may refer to each other
 //! with `super::` (the folder's shared types live in its `mod.rs`), which is the folder's own
 //! business, not a dependency between stages.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

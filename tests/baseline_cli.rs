@@ -1,19 +1,10 @@
 //! The baseline workflow through the binary: record, change a rule, `--check` fails with a diff
 //! naming the moved documents, `--approve --reason` records it with who/when/why, `--check`
 //! passes; and `verify` re-runs a manifest.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{jixiao_command, run_command};
+use crate::common::{jixiao_command, run_command};
 
 /// `jixiao ARGS` with a known login name, the default reviewer recorded in a baseline's history.
 fn jixiao(args: &[&str]) -> (i32, String, String) {

@@ -1,19 +1,10 @@
 //! Corpus runs through the binary: parallel scoring is byte-identical to a single-threaded run,
 //! bad lines are reported and skipped, and a run killed midway leaves no output file.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 fn generate(dir: &std::path::Path, count: u64) -> std::path::PathBuf {
     let corpus = dir.join("corpus.jsonl");

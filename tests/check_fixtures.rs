@@ -8,13 +8,6 @@
 //! total and grade (computed beside reported), and every finding with its severity, place
 //! (indicator path or block, and cell), waived flag and message. A new, lost or changed finding
 //! anywhere fails until the snapshot is reviewed. Adding a case means adding a file.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,13 +1,6 @@
 //! Reviewer checks in `policy.toml`: every shipped rule set declares every code; a broken
 //! `[checks]` section is a `PolicyError` at file:line:column; a policy can switch a check off,
 //! re-grade it or change its threshold, and the seed forms' findings follow.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use jixiao::engine::scoring::{Scorecard, score_document};
 use jixiao::ingest::import::{ImportOptions, import_file};

@@ -1,19 +1,10 @@
 //! `jixiao check` over broken rule sets: each fixture in `tests/fixtures/broken-rulesets/`
 //! patches a copy of `rules/shenzhen-2020` to break it one way; the rendered diagnostic (no
 //! colour) is snapshot-tested and must point at the file and line. Adding a case = adding a file.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 #[derive(serde::Deserialize)]
 struct Fixture {

@@ -1,12 +1,5 @@
 //! `docs/finding-codes.md` is generated from the shipped rule sets; this test fails when it is
 //! stale and says how to regenerate it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use jixiao::policy::{RuleSet, embedded};
 use jixiao::report::codes::{REGENERATE, codes_markdown};

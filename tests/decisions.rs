@@ -1,15 +1,6 @@
 //! Reviewer decisions (`--decisions`): form 6's cost target corrected to ≤1240000 makes the form
 //! consistent; waivers keep findings listed but stop them counting; stale decisions are
 //! reported and change no number; a broken decisions file stops the run with file:line:column.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +14,7 @@ use jixiao::model::findings::Severity;
 use jixiao::policy::{RuleSet, embedded};
 use rust_decimal_macros::dec;
 
-use common::jixiao;
+use crate::common::jixiao;
 
 const SEED: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 const FORM6: &str = "2021-0102013-信息基础设施及数据中心管理";

@@ -1,18 +1,9 @@
 //! The policy editor's loop through the binary: copy a rule set to a new year, change it, see
 //! how it differs from the old one and what the change does to the seed forms.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 
-use common::jixiao;
+use crate::common::jixiao;
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();

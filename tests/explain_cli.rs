@@ -1,16 +1,7 @@
 //! `jixiao explain` on the seed forms: the derivations users read, snapshotted (numbers checked
 //! by hand, see the comments), and the JSON form carrying the same numbers.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
-mod common;
-
-use common::jixiao;
+use crate::common::jixiao;
 
 const SEED: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 

@@ -16,15 +16,6 @@
 //! actual parses as its target without the comparator hint and quantities re-read from their
 //! own rendering give the same value; a JSON document is either rejected with at least one
 //! problem at a pointer into it, or validates and scores.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -35,6 +26,8 @@ use jixiao::ingest::import::{ErrorKind, ImportOptions, grid, import_bytes};
 use jixiao::ingest::input::{RawDocument, parse_json, parse_json_lines};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::policy::{RuleSet, embedded};
+
+use crate::common;
 
 /// The files of `dir/<target>/`, sorted by name.
 fn files_in(dir: &str, target: &str) -> Vec<(String, Vec<u8>)> {

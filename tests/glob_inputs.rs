@@ -2,21 +2,12 @@
 //! quoted `'forms/**/*.tsv'` must work anywhere): sorted, deterministic, files only; a pattern
 //! that matches nothing is a clear error (exit 2); an existing file whose name contains `[` is
 //! taken as it is.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::jixiao;
+use crate::common::{self, jixiao};
 
 /// Writes the minimal fixture document under `dir/rel` with its id replaced by `id`.
 fn document(dir: &Path, rel: &str, id: &str) -> PathBuf {

@@ -1,20 +1,11 @@
 //! Hostile rule sets through the binary: a script that loops, recurses, grows a string, imports a
 //! file or calls `eval` fails within a second with an error naming the rule set, the script file
 //! and the line; the other documents are still scored and the run exits 2.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 /// Copies `rules/shenzhen-2020` into a temporary folder, replacing the deadline formula's body.
 fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {

@@ -1,16 +1,7 @@
 //! `jixiao import` through the binary: a folder of documents or JSON Lines, the per-form report
 //! of realigned rows, and exit codes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
-mod common;
-
-use common::jixiao;
+use crate::common::jixiao;
 
 #[test]
 fn imports_to_a_folder_one_valid_document_per_form() {

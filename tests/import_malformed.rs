@@ -9,17 +9,8 @@
 //! the rule set their year and region select, and every form read keeps nothing dropped.
 //! A UTF-8 BOM and CRLF / CR line ends give exactly the documents of the plain LF file, line
 //! breaks inside quoted cells included.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on the first surprise"
-)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jixiao::ingest::import::{ErrorKind, ImportError, ImportOptions, grid, import_bytes, import_text};
 use proptest::prelude::*;
 use rust_xlsxwriter::Workbook;

@@ -2,17 +2,10 @@
 //! `cargo test --release --test import_perf -- --ignored --nocapture` (the debug run only checks it
 //! works). The figures of record — file to JSON Lines through `jixiao import`, and peak memory —
 //! come from `cargo bench --bench pipeline`; see docs/performance.md.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on the first surprise"
-)]
-
-mod common;
 
 use jixiao::ingest::import::{ImportOptions, import_text};
+
+use crate::common;
 
 /// The seed's form 3 (the one with shifted cells) repeated `n` times with distinct names.
 fn many_forms(n: usize) -> String {

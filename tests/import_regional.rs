@@ -1,16 +1,7 @@
 //! Regional layouts written from domain-rules.md: a Sichuan form and a central/Anhui form.
 //! Plus the “nothing dropped” sweep over every fixture form.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on the first surprise"
-)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jixiao::ingest::import::{ImportOptions, import_file};
 use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator, Layout};
 use rust_decimal::Decimal;

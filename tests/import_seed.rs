@@ -1,16 +1,7 @@
 //! The nine real Shenzhen seed forms (`tests/fixtures/forms/shenzhen-seed.tsv`): snapshots of
 //! every document, and explicit checks of the rows seed-forms.md calls tricky.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on the first surprise"
-)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jixiao::ingest::import::{ErrorKind, ImportOptions, ImportedForm, import_text, import_text_forms};
 use jixiao::model::document::{CellPos, EvaluationDocument, Indicator};
 use rust_decimal::Decimal;

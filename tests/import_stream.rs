@@ -7,21 +7,14 @@
 //! no final line break, UTF-16 with a BOM, GBK — must also give exactly the documents (and
 //! errors) of the plain UTF-8 LF file, serialized as `jixiao import` writes them, row numbers
 //! included.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use jixiao::ingest::import::{ImportError, ImportOptions, ImportStats, ReadMode, for_each_form, import_bytes_each};
 use jixiao::model::document::EvaluationDocument;
+
+use crate::common;
 
 /// An import result reduced to what users see: the document, or the error's kind, place and text.
 #[derive(Debug, PartialEq)]

@@ -1,17 +1,8 @@
 //! The seed forms as xlsx workbooks written by `rust_xlsxwriter`: with text cells, and with the
 //! amounts as numeric cells. They must import to the same documents as the TSV (only the file
 //! name and sheet differ).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on the first surprise"
-)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use jixiao::ingest::import::{ErrorKind, Grid, ImportOptions, grid, import_bytes};
 use jixiao::model::document::EvaluationDocument;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};

@@ -2,13 +2,6 @@
 //! edited one runs in Rhai again; and natives give exactly the scripts' results — the same
 //! scorecards, byte for byte, over every shipped rule set's own cases and a generated corpus,
 //! and the same value and representation for each template on random arguments.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::path::Path;
 use std::sync::Arc;

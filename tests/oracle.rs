@@ -19,13 +19,6 @@
 //! rounding digit, A = T, A = 2T, one cent either side, T = 0, negative actuals, funds rates of
 //! exactly 90% / 100% / above, Shenzhen rate ties (0.865), two-decimal weights split 7.14/7.15,
 //! level-1 weights that differ from the profile, grades at their band edges.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::cell::RefCell;
 use std::cmp::Ordering;

@@ -2,17 +2,8 @@
 //! the guide states, and show what an editor following the guide sees: each step's output is
 //! pinned by a snapshot (`snapshots/policy_guide__step_N.snap`, the temporary folder shown as
 //! `guide-work`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
-mod common;
-
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 #[test]
 fn the_guide_walkthrough_runs() {

@@ -1,14 +1,5 @@
 //! The report files people open — the Excel workbook and CSV — read back and compared with the
 //! JSON report of the same run, cell by cell.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 use std::process::Output;
@@ -16,7 +7,7 @@ use std::process::Output;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use serde_json::Value;
 
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 

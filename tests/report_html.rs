@@ -4,15 +4,6 @@
 //!
 //! Chromium comes from Debian's `chromium` package, which `.ci/run` installs. Without it the
 //! browser test fails under CI (`CI` set) and is skipped, saying why, on a developer's machine.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::jixiao_command;
+use crate::common::jixiao_command;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 const MINIMAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/documents/minimal.json");

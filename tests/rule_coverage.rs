@@ -2,13 +2,6 @@
 //! script branch reached, and each threshold (`[params]` and `[checks.CODE] params`) has cases
 //! at, just below and just above it. Removing a case that alone covers something must make the
 //! command fail and name what is missing, so full coverage cannot silently regress.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::path::Path;
 use std::process::Command;

@@ -1,11 +1,4 @@
 //! The committed schemas under `schemas/` must equal what the code generates.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use clap::ValueEnum;
 use jixiao::report::schemas::SchemaName;

@@ -1,21 +1,12 @@
 //! `jixiao score -o FILE` writes a run manifest beside the report (`FILE.manifest.json`), and
 //! `jixiao verify` re-scores from it and compares the report's bytes: a report edited after the
 //! run, a changed input or a changed rule set is caught.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::{Path, PathBuf};
 
 use jixiao::runs::manifest::{Manifest, sha256_hex};
 
-use common::{jixiao, jixiao_command, run_command};
+use crate::common::{self, jixiao, jixiao_command, run_command};
 
 const SEED: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 

@@ -1,15 +1,6 @@
 //! The nine real Shenzhen forms scored under the shipped rule sets: every number the bureau
 //! reported is reproduced exactly under `shenzhen-2020` (except form 6's cost indicator, which no
 //! rule reaches), and the national set applies its own profile and formulas.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use jixiao::engine::scoring::{IndicatorKind, Scorecard, score_document};
 use jixiao::ingest::import::{ImportOptions, import_file};
@@ -18,7 +9,7 @@ use jixiao::policy::{RuleSet, embedded};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
-use common::jixiao;
+use crate::common::jixiao;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 

@@ -2,13 +2,6 @@
 //!
 //! Every hostile script must fail within one second with an error naming the rule set, the
 //! script file and a line.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::time::{Duration, Instant};
 
@@ -300,7 +293,13 @@ fn print_child() {
 fn print_goes_nowhere_near_stdout() {
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     let output = std::process::Command::new(exe)
-        .args(["--exact", "print_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "script_sandbox::print_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);

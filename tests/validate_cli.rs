@@ -1,16 +1,7 @@
 //! `jixiao validate` through the binary: exit codes and every problem listed with file,
 //! line and JSON pointer.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
-mod common;
-
-use common::jixiao;
+use crate::common::{self, jixiao};
 
 #[test]
 fn a_valid_document_passes() {

@@ -1,12 +1,5 @@
 //! The fast typed path of validation accepts exactly the documents the JSON Schema accepts:
 //! generated documents, mutated in many ways, are judged the same by both.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::runs::generate::generate;

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests: running the `jixiao` binary, fixtures for the
 //! import tests, and the outcome check of an import (a located error, or documents that
-//! validate and score). Not every test file uses every helper, hence `allow(dead_code)`.
-#![allow(dead_code)]
+//! validate and score).
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;

@@ -1,0 +1,69 @@
+//! jixiao's integration tests: one test binary (`cargo test --test tests`) whose modules are the
+//! files beside this one, each opening with what it covers, sharing the helpers in `common`
+//! (running the `jixiao` binary, fixtures, the outcome check of an import). Cargo builds no other
+//! test target from `tests/` (`autotests = false` in Cargo.toml), so a new file needs its `mod`
+//! line below. Run one module with `cargo test --test tests <module>::`. Fixtures are under
+//! `tests/fixtures/`, insta snapshots under `tests/snapshots/` as `tests__<module>__<name>.snap`.
+//!
+//! - Import: forms and workbooks to documents; broken or hostile input never panics.
+//! - Validation: the fast typed path judges documents as the JSON Schema does.
+//! - Scoring: the seed forms, an independent oracle, native paths, checks, decisions, scripts.
+//! - Rule sets (through the binary): `check`, `test --require-coverage`, hostile scripts, editing.
+//! - Commands (through the binary): the other subcommands and the report files they write.
+//! - Generated files: the committed finding-code reference and schemas are up to date.
+//! - Source tree: the library's folders use only earlier stages, and no modules form a cycle.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on the first surprise"
+)]
+
+mod common;
+
+// Import.
+mod fuzz_regressions;
+mod import_malformed;
+mod import_perf;
+mod import_regional;
+mod import_seed;
+mod import_stream;
+mod import_xlsx;
+
+// Validation.
+mod validate_fast_path;
+
+// Scoring.
+mod check_fixtures;
+mod check_policy;
+mod decisions;
+mod native_paths;
+mod oracle;
+mod score_seed;
+mod script_sandbox;
+
+// Rule sets.
+mod check_rulesets;
+mod editor_workflow;
+mod hostile_policy;
+mod policy_guide;
+mod rule_coverage;
+
+// Commands.
+mod baseline_cli;
+mod batch_cli;
+mod explain_cli;
+mod glob_inputs;
+mod import_cli;
+mod report_files;
+mod report_html;
+mod score_manifest;
+mod validate_cli;
+
+// Generated files.
+mod codes_doc;
+mod schemas_fresh;
+
+// Source tree.
+mod architecture;
