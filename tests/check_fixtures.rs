@@ -4,10 +4,10 @@
 //! one starting with `miss` must not, and every code jixiao knows has at least one of each.
 //!
 //! Beyond the code it is about, each fixture's whole outcome is pinned by an insta snapshot
-//! (`snapshots/check_fixtures__outcome@<CODE>__<file>.snap`): the rule set, the funds score, the
-//! total and grade (computed beside reported), and every finding with its severity, place
-//! (indicator path or block, and cell), waived flag and message. A new, lost or changed finding
-//! anywhere fails until the snapshot is reviewed. Adding a case means adding a file.
+//! (`snapshots/tests__check_fixtures__outcome@<CODE>__<file>.snap`): the rule set, the funds
+//! score, the total and grade (computed beside reported), and every finding with its severity,
+//! place (indicator path or block, and cell), waived flag and message. A new, lost or changed
+//! finding anywhere fails until the snapshot is reviewed. Adding a case means adding a file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

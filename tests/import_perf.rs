@@ -1,6 +1,6 @@
 //! Throughput check of the in-memory import: 10,000 forms from TSV text. Run with
-//! `cargo test --release --test import_perf -- --ignored --nocapture` (the debug run only checks it
-//! works). The figures of record — file to JSON Lines through `jixiao import`, and peak memory —
+//! `cargo test --release --test tests import_perf:: -- --ignored --nocapture` (the debug run only
+//! checks it works). The figures of record — file to JSON Lines through `jixiao import`, and peak memory —
 //! come from `cargo bench --bench pipeline`; see docs/performance.md.
 
 use jixiao::ingest::import::{ImportOptions, import_text};

@@ -1,7 +1,7 @@
 //! The commands of docs/policy-guide.md's walkthrough run as written, end with the exit codes
 //! the guide states, and show what an editor following the guide sees: each step's output is
-//! pinned by a snapshot (`snapshots/policy_guide__step_N.snap`, the temporary folder shown as
-//! `guide-work`).
+//! pinned by a snapshot (`snapshots/tests__policy_guide__step_N.snap`, the temporary folder shown
+//! as `guide-work`).
 
 use crate::common::jixiao_command;
 

@@ -436,7 +436,7 @@ fn script_set_is_send_and_sync() {
 }
 
 /// Release-mode cost of one `call` of the forward formula:
-/// `cargo test --release --test script_sandbox -- --ignored --nocapture call_cost`.
+/// `cargo test --release --test tests script_sandbox::call_cost -- --ignored --nocapture`.
 #[test]
 #[ignore = "timing; run in release"]
 fn call_cost() {
