@@ -2,8 +2,9 @@
 //! files beside this one, each opening with what it covers, sharing the helpers in `common`
 //! (running the `jixiao` binary, fixtures, the outcome check of an import). Cargo builds no other
 //! test target from `tests/` (`autotests = false` in Cargo.toml), so a new file needs its `mod`
-//! line below. Run one module with `cargo test --test tests <module>::`. Fixtures are under
-//! `tests/fixtures/`, insta snapshots under `tests/snapshots/` as `tests__<module>__<name>.snap`.
+//! line below, which the test at the end checks. Run one module with
+//! `cargo test --test tests <module>::`. Fixtures are under `tests/fixtures/`, insta snapshots
+//! under `tests/snapshots/` as `tests__<module>__<name>.snap`.
 //!
 //! - Import: forms and workbooks to documents; broken or hostile input never panics.
 //! - Validation: the fast typed path judges documents as the JSON Schema does.
@@ -67,3 +68,28 @@ mod schemas_fresh;
 
 // Source tree.
 mod architecture;
+
+/// Cargo builds no target from the other files in `tests/` (`autotests = false`), so a file
+/// without its `mod` line above would never be compiled or run: this names any such file.
+#[test]
+fn every_file_in_tests_is_a_module_of_this_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let declared = std::fs::read_to_string(dir.join("tests.rs")).unwrap();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let (Some(stem), Some("rs")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|e| e.to_str()),
+        ) else {
+            continue;
+        };
+        if stem != "tests" && !declared.lines().any(|line| line == format!("mod {stem};")) {
+            missing.push(format!("tests/{stem}.rs"));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not declared as `mod <name>;` in tests/tests.rs, so never run: {missing:?}"
+    );
+}
