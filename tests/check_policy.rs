@@ -4,6 +4,7 @@
 
 use jixiao::engine::scoring::{Scorecard, score_document};
 use jixiao::ingest::import::{ImportOptions, import_file};
+use jixiao::model::diagnostic::Diagnostic;
 use jixiao::model::findings::Severity;
 use jixiao::policy::checks::{Code, Logic};
 use jixiao::policy::{PolicyError, RuleSet, embedded};
@@ -15,15 +16,15 @@ fn shenzhen_policy() -> String {
     files.files.iter().find(|(n, _)| n == "policy.toml").unwrap().1.clone()
 }
 
-/// Loads shenzhen-2020 with its policy.toml replaced.
-fn load_with(policy: &str) -> Result<RuleSet, PolicyError> {
+/// Loads shenzhen-2020 with its policy.toml replaced; the first error when it does not load.
+fn load_with(policy: &str) -> Result<RuleSet, Diagnostic> {
     let mut files = embedded::files("shenzhen-2020").unwrap();
     for (name, text) in &mut files.files {
         if name == "policy.toml" {
             *text = policy.to_owned();
         }
     }
-    RuleSet::load(files)
+    RuleSet::load(files).map_err(|e: PolicyError| e.first_error().cloned().unwrap())
 }
 
 /// The policy with `old` (which must occur exactly once) replaced by `new`.
@@ -82,8 +83,11 @@ fn a_function_that_does_not_exist_is_an_error_at_its_place() {
         "function = \"check_over_achievment\"",
     );
     let err = load_with(&policy).unwrap_err();
-    assert_eq!(err.file, "policy.toml");
-    assert_eq!(err.line_col, Some(line_col_of(&policy, "\"check_over_achievment\"")));
+    assert_eq!(err.loc.file, "policy.toml");
+    assert_eq!(
+        err.loc.line_col(),
+        Some(line_col_of(&policy, "\"check_over_achievment\""))
+    );
     assert!(err.message.contains("I8"), "{err}");
     assert!(err.message.contains("check_over_achievment"), "{err}");
     assert!(
@@ -100,7 +104,7 @@ fn an_unknown_check_id_is_an_error_at_its_header() {
     );
     let err = load_with(&policy).unwrap_err();
     assert!(err.message.contains("未知的检查代码“I11”"), "{err}");
-    assert_eq!(err.line_col.unwrap().0, line_col_of(&policy, "[checks.I11]").0);
+    assert_eq!(err.loc.line_col().unwrap().0, line_col_of(&policy, "[checks.I11]").0);
     assert!(err.help.as_deref().unwrap().contains("I10"), "{err}");
 }
 
@@ -114,7 +118,7 @@ fn a_placeholder_the_check_never_gives_is_an_error() {
     let err = load_with(&policy).unwrap_err();
     assert!(err.message.contains("{expected}"), "{err}");
     assert!(err.message.contains("T1"), "{err}");
-    assert_eq!(err.line_col, Some(line_col_of(&policy, "{expected}")));
+    assert_eq!(err.loc.line_col(), Some(line_col_of(&policy, "{expected}")));
     assert!(err.help.as_deref().unwrap().contains("difference"), "{err}");
 
     // Scripted check: I8's message may use facts and what its function returns (times, limit).
@@ -130,7 +134,7 @@ fn a_bad_severity_is_an_error_in_chinese() {
     let policy = shenzhen_policy().replacen("severity = \"error\"", "severity = \"fatal\"", 1);
     let err = load_with(&policy).unwrap_err();
     assert!(err.message.contains("严重程度“fatal”不存在"), "{err}");
-    assert_eq!(err.line_col.unwrap().0, line_col_of(&policy, "\"fatal\"").0);
+    assert_eq!(err.loc.line_col().unwrap().0, line_col_of(&policy, "\"fatal\"").0);
 }
 
 #[test]

@@ -119,7 +119,7 @@ fn byte_level_errors_name_their_row_whatever_the_line_ends() {
     let row = |name: &str, bytes: &[u8]| {
         let e = fail(name, bytes);
         assert_located(name, &e);
-        (e.kind().unwrap(), e.location().row)
+        (e.kind().unwrap(), e.location().row())
     };
     for end in ["\n", "\r\n", "\r"] {
         let text = |last: &[u8]| [format!("a{end}b{end}c{end}").as_bytes(), last].concat();

@@ -272,7 +272,7 @@ fn a_file_level_error_late_in_the_file_comes_before_any_form() {
     .unwrap_err();
     assert_eq!(handed, 0);
     assert_eq!(e.kind(), Some(jixiao::ingest::import::ErrorKind::Syntax));
-    assert_eq!(e.location().row, Some(u32::try_from(text.lines().count()).unwrap()));
+    assert_eq!(e.location().row(), Some(u32::try_from(text.lines().count()).unwrap()));
     same_both_ways(&path, &ImportOptions::default());
     // A cell over the spreadsheet limit, after many forms: also before any form.
     let long = format!("{}\n备注\t{}\n", seed_copies(2, "\n"), "长".repeat(40_000));

@@ -35,14 +35,14 @@ fn fails_fast<T: std::fmt::Debug>(f: impl FnOnce() -> Result<T, ScriptError>) ->
     }
 }
 
-/// The message names the rule set, the file and a line; `location()` agrees.
+/// The message names the rule set, the file and a line; `loc()` agrees.
 fn assert_located(err: &ScriptError, file: &str, line: usize) {
     let message = err.to_string();
     assert!(message.contains(&format!("规则集 {RULESET}")), "{message}");
-    assert!(message.contains(&format!("脚本 {file}")), "{message}");
+    assert!(message.contains(&format!(" {file} ")), "{message}");
     assert!(message.contains(&format!("第 {line} 行")), "{message}");
-    let location = err.location().unwrap_or_else(|| panic!("no location: {message}"));
-    assert_eq!((location.file.as_str(), location.line), (file, line), "{message}");
+    let location = err.loc().line_col().unwrap_or_else(|| panic!("no location: {message}"));
+    assert_eq!((err.loc().file.as_str(), location.0), (file, line), "{message}");
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! `jixiao check PATH`: check a rule set without any document.
 
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_policy_error};
+use jixiao::model::diagnostic::{Diagnostic, DiagnosticRecord};
 use jixiao::policy::RuleSetFiles;
-use jixiao::policy::lint::{Level, check, render};
+use jixiao::policy::lint::check;
+use jixiao::report::diagnostics::{colour_stdout, render_ruleset};
 
 /// Output formats of `jixiao check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -28,16 +30,19 @@ pub fn run(args: &Args) -> Outcome {
     let files = match RuleSetFiles::resolve(&args.path) {
         Ok((files, _)) => files,
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };
     let problems = check(&files);
     match args.format {
-        CheckFormat::Text => print!("{}", render(&files, &problems)),
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&problems).unwrap_or_default()),
+        CheckFormat::Text => print!("{}", render_ruleset(&files.name, &problems, colour_stdout())),
+        CheckFormat::Json => {
+            let records: Vec<DiagnosticRecord> = problems.iter().map(Diagnostic::record).collect();
+            println!("{}", serde_json::to_string_pretty(&records).unwrap_or_default());
+        }
     }
-    if problems.iter().any(|p| p.level == Level::Error) {
+    if problems.iter().any(Diagnostic::is_error) {
         Outcome::BadInput
     } else {
         Outcome::Clean

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::flags::FormFlags;
 use crate::cli::inputs::{InputArgs, load_documents};
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, report_policy_error};
 use jixiao::engine::pipeline::score_under;
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::report::output::write_atomic;
@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Outcome {
     let (from_files, to_files) = match (RuleSetFiles::resolve(&args.from), RuleSetFiles::resolve(&args.to)) {
         (Ok((a, _)), Ok((b, _))) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };
@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> Outcome {
     let (old, new) = match (RuleSet::load(from_files), RuleSet::load(to_files)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };

@@ -8,7 +8,7 @@ use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::ImportOptions;
 use jixiao::policy::select::Catalogue;
 
-use crate::cli::report_error;
+use crate::cli::{report_diagnostics, report_policy_error};
 
 /// How forms are read when they are imported on the fly: the budget year and the region.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -63,7 +63,7 @@ pub fn load_catalogue(rules: Option<&str>) -> Option<Catalogue> {
         Some(spec) => Catalogue::load_one(spec).map(Catalogue::forced),
         None => Catalogue::embedded(),
     };
-    loaded.map_err(report_error).ok()
+    loaded.map_err(|e| report_policy_error(&e)).ok()
 }
 
 /// The reviewer decisions of the given files, in file order; a broken file is reported (None:
@@ -72,7 +72,7 @@ pub fn load_decisions(paths: &[PathBuf]) -> Option<DecisionSet> {
     let mut set = DecisionSet::default();
     for path in paths {
         if let Err(e) = set.load_file(path) {
-            report_error(e);
+            report_diagnostics(&[e.to_diagnostic()]);
             return None;
         }
     }

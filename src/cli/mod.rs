@@ -101,7 +101,25 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
-/// Prints a user-facing error line to stderr.
+/// Prints a user-facing error line to stderr (for problems that are not about a place in a
+/// file; those are diagnostics, see [`report_diagnostics`]).
 pub(crate) fn report_error(message: impl std::fmt::Display) {
     eprintln!("错误：{message}");
+}
+
+/// Prints diagnostics to stderr, rendered the one way ([`jixiao::report::diagnostics::render`]).
+pub(crate) fn report_diagnostics(diagnostics: &[jixiao::model::diagnostic::Diagnostic]) {
+    use jixiao::report::diagnostics::{colour_stderr, render};
+    eprint!("{}", render(diagnostics, colour_stderr()));
+}
+
+/// Prints why a rule set cannot be used to stderr: exactly what `jixiao check` prints for it.
+pub(crate) fn report_policy_error(error: &jixiao::policy::PolicyError) {
+    use jixiao::report::diagnostics::{colour_stderr, render_ruleset};
+    match error {
+        jixiao::policy::PolicyError::Invalid { ruleset, diagnostics } => {
+            eprint!("{}", render_ruleset(ruleset, diagnostics, colour_stderr()));
+        }
+        jixiao::policy::PolicyError::Files(_) => report_diagnostics(error.diagnostics()),
+    }
 }

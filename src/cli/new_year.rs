@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_policy_error};
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::runs::ruleset_edit::new_year;
 
@@ -25,14 +25,14 @@ pub fn run(args: &Args) -> Outcome {
     let (files, tests) = match RuleSetFiles::resolve(&args.from) {
         Ok(f) => f,
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };
     let report = match new_year(&files, &tests, args.year, &args.to) {
         Ok(r) => r,
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };
@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> Outcome {
             Outcome::Clean
         }
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             Outcome::BadInput
         }
     }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, report_policy_error};
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::runs::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
 
@@ -21,7 +21,7 @@ pub fn run(args: &Args) -> Outcome {
     let (files, tests) = match RuleSetFiles::resolve(&args.path) {
         Ok(f) => f,
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };
@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> Outcome {
     let rules = match RuleSet::load(files) {
         Ok(r) => r,
         Err(e) => {
-            report_error(e);
+            report_policy_error(&e);
             return Outcome::BadInput;
         }
     };

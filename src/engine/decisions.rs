@@ -32,44 +32,45 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::engine::scoring::Scorecard;
 use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
+use crate::model::diagnostic::{Diagnostic, Loc, line_col};
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::{Finding, Severity};
-use crate::policy::line_col;
 use crate::policy::model::Located;
 
 /// Finding code of a stale decision: one that matched nothing and changed nothing.
 pub const STALE_CODE: &str = "D1";
 
-/// A decisions file that cannot be used: which file, where in it, what is wrong.
+/// A decisions file that cannot be used: the one [`Loc`] (file, line:column, the file's text),
+/// what is wrong and how to fix it; [`DecisionsError::to_diagnostic`] for rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionsError {
-    /// The decisions file as named on the command line.
-    pub file: String,
-    /// 1-based line and column, when known.
-    pub line_col: Option<(usize, usize)>,
+    /// Kind of problem: `jixiao::decisions::read`, `…::toml` or `…::decision`.
+    pub code: &'static str,
+    /// Where: the decisions file as named on the command line, and the place in it.
+    pub loc: Loc,
     /// What is wrong, in Chinese.
     pub message: String,
     /// How to fix it, in Chinese.
     pub help: Option<String>,
 }
 
+impl DecisionsError {
+    /// The error as a diagnostic.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error(self.code, self.loc.clone(), self.message.clone()).with_help_opt(self.help.clone())
+    }
+}
+
 impl fmt::Display for DecisionsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "审核决定文件 {}", self.file)?;
-        if let Some((line, col)) = self.line_col {
-            write!(f, ":{line}:{col}")?;
-        }
-        write!(f, "：{}", self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "（{help}）")?;
-        }
-        Ok(())
+        fmt::Display::fmt(&self.to_diagnostic(), f)
     }
 }
 
@@ -417,8 +418,8 @@ impl DecisionSet {
     pub fn load_file(&mut self, path: &Path) -> Result<(), DecisionsError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| DecisionsError {
-            file: name.clone(),
-            line_col: None,
+            code: "jixiao::decisions::read",
+            loc: Loc::file(name.as_str()),
             message: format!("无法读取：{e}（需要 UTF-8 文本）"),
             help: None,
         })?;
@@ -476,16 +477,16 @@ struct RawDecision {
     date: Option<Located<toml::Value>>,
 }
 
-struct Checker<'a> {
-    file: &'a str,
-    text: &'a str,
+struct Checker {
+    /// The decisions file, with its text.
+    file: Loc,
 }
 
-impl Checker<'_> {
+impl Checker {
     fn err(&self, span: &Range<usize>, message: String, help: Option<&str>) -> DecisionsError {
         DecisionsError {
-            file: self.file.to_owned(),
-            line_col: Some(line_col(self.text, span.start)),
+            code: "jixiao::decisions::decision",
+            loc: self.file.clone().at_span(span.clone()),
             message,
             help: help.map(str::to_owned),
         }
@@ -583,16 +584,20 @@ fn valid_date(text: &str) -> bool {
 }
 
 fn parse(file: &str, text: &str, first_index: usize) -> Result<Vec<Decision>, DecisionsError> {
+    let whole = Loc::file(file).with_source(Arc::from(text));
     let raw: RawFile = toml::from_str(text).map_err(|e| DecisionsError {
-        file: file.to_owned(),
-        line_col: e.span().map(|s| line_col(text, s.start)),
+        code: "jixiao::decisions::toml",
+        loc: match e.span() {
+            Some(span) => whole.clone().at_span(span),
+            None => whole.clone(),
+        },
         message: format!("不是合法的决定文件：{}", e.message().trim()),
         help: Some(format!(
             "每条决定写成一个 [[decision]] 表，可用的键：kind、document、indicator、field、row、was、value、code、reason、reviewer、date；可更正的字段：{}",
             Field::all_keys()
         )),
     })?;
-    let cx = Checker { file, text };
+    let cx = Checker { file: whole };
     let mut out = Vec::with_capacity(raw.decision.len());
     for (i, located) in raw.decision.into_iter().enumerate() {
         let table = located.span;
@@ -1046,9 +1051,9 @@ date = "2024-05-11"
         let e = error_of(
             "\n\n[[decision]]\nkind = \"waive\"\ndocument = \"x\"\ncode = \"I4\"\nreason = \"r\"\ndate = 2024-01-01\n",
         );
-        assert_eq!(e.line_col, Some((3, 1)));
+        assert_eq!(e.loc.line_col(), Some((3, 1)));
         assert!(e.message.contains("缺少 reviewer"), "{e}");
-        assert!(e.to_string().starts_with("审核决定文件 d.toml:3:1："), "{e}");
+        assert!(e.to_string().starts_with("d.toml 第 3 行第 1 列："), "{e}");
     }
 
     #[test]
@@ -1056,12 +1061,12 @@ date = "2024-05-11"
         let e = error_of(
             "[[decision]]\nkind = \"waive\"\ndocument = \"x\"\ncode = \"I4\"\nreason = \"r\"\nreviewer = \"z\"\ndate = \"2024-02-30\"\n",
         );
-        assert_eq!(e.line_col, Some((7, 8)));
+        assert_eq!(e.loc.line_col(), Some((7, 8)));
         assert!(e.message.contains("2024-02-30"), "{e}");
         let e = error_of(
             "[[decision]]\nkind = \"waive\"\ndocument = \"x\"\ncode = \"I4\"\nreason = \"r\"\nreviewer = \"z\"\ndate = 2024-02-01T10:00:00\n",
         );
-        assert_eq!(e.line_col, Some((7, 8)));
+        assert_eq!(e.loc.line_col(), Some((7, 8)));
     }
 
     #[test]
@@ -1069,14 +1074,14 @@ date = "2024-05-11"
         let e = error_of(
             "[[decision]]\nkind = \"correct\"\ndocument = \"x\"\nfield = \"targt\"\nvalue = \"1\"\nreason = \"r\"\nreviewer = \"z\"\ndate = 2024-01-01\n",
         );
-        assert_eq!(e.line_col, Some((4, 9)));
+        assert_eq!(e.loc.line_col(), Some((4, 9)));
         assert!(e.help.as_deref().unwrap().contains("funds.executed"), "{e}");
     }
 
     #[test]
     fn an_unknown_key_is_a_toml_error_with_position() {
         let e = error_of("[[decision]]\nkind = \"waive\"\nreviewr = \"z\"\n");
-        assert_eq!(e.line_col.map(|p| p.0), Some(3), "{e}");
+        assert_eq!(e.loc.line_col().map(|p| p.0), Some(3), "{e}");
         assert!(e.message.contains("reviewr"), "{e}");
     }
 
@@ -1084,7 +1089,7 @@ date = "2024-05-11"
     fn numbers_must_be_exact() {
         let base = "[[decision]]\nkind = \"correct\"\ndocument = \"x\"\nfield = \"funds.executed\"\nreason = \"r\"\nreviewer = \"z\"\ndate = 2024-01-01\n";
         let e = error_of(&format!("{base}value = 870996.5\n"));
-        assert_eq!(e.line_col, Some((8, 9)));
+        assert_eq!(e.loc.line_col(), Some((8, 9)));
         assert!(e.message.contains("字符串"), "{e}");
         let e = error_of(&format!("{base}value = \"八十\"\n"));
         assert!(e.message.contains("不是合法的小数"), "{e}");

@@ -18,7 +18,7 @@ use crate::model::document::{CellPos, EvaluationDocument};
 use crate::model::findings::Finding;
 use crate::policy::RuleSet;
 use crate::policy::checks::{Check, Code};
-use crate::script::{ErrorSite, ScriptError};
+use crate::script::{Running, ScriptError};
 
 /// A value a native check gives to its message.
 #[derive(Debug, Clone)]
@@ -170,7 +170,7 @@ impl<'a> Emitter<'a> {
         let actual = result.type_name();
         let Some(returned) = result.try_cast::<rhai::Map>() else {
             return Err(ScriptError::WrongReturnType {
-                site: self.site(function),
+                at: self.rules.scripts.definition_loc(function),
                 function: function.to_owned(),
                 expected: "()（没有发现）或对象映射（有发现）".to_owned(),
                 actual: actual.to_owned(),
@@ -190,21 +190,15 @@ impl<'a> Emitter<'a> {
             Some(shown)
         });
         let message = message.map_err(|missing| ScriptError::Runtime {
-            site: self.site(function),
+            at: self.rules.scripts.definition_loc(function),
+            running: Some(Running {
+                name: function.to_owned(),
+                at_definition: true,
+            }),
             message: format!("检查 {code} 的提示模板用到 {{{missing}}}，但函数 {function} 没有返回它，事实中也没有"),
         })?;
         self.push(check, place, message, values);
         Ok(())
-    }
-
-    fn site(&self, function: &str) -> Box<ErrorSite> {
-        Box::new(ErrorSite {
-            ruleset: self.rules.id.clone(),
-            file: None,
-            position: None,
-            function: Some(function.to_owned()),
-            at_definition: false,
-        })
     }
 
     /// The source cell of a place: its field's cell or, when that cell is empty on the form,

@@ -12,23 +12,36 @@ use serde_json::Value;
 
 use crate::ingest::input::{Origin, RawDocument};
 use crate::ingest::schema::evaluation_schema;
+use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::EvaluationDocument;
 
-/// One thing wrong with one document.
+/// One thing wrong with one document: the one [`Loc`] (file, line or array element, JSON
+/// pointer) and what is wrong; [`Problem::to_diagnostic`] for rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// The document's file and place in it.
-    pub origin: Origin,
-    /// JSON pointer into the document (`""` for the whole document).
-    pub pointer: String,
+    /// Where: the document's file, its line or array element, and the JSON pointer into it.
+    pub loc: Loc,
     /// What is wrong, in Chinese.
     pub message: String,
 }
 
+impl Problem {
+    fn new(origin: &Origin, pointer: impl Into<String>, message: String) -> Self {
+        Self {
+            loc: Loc::pointer(origin.file.as_str(), origin.line, origin.index, pointer),
+            message,
+        }
+    }
+
+    /// The problem as a diagnostic (code `jixiao::document::invalid`).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        Diagnostic::error("jixiao::document::invalid", self.loc.clone(), self.message.clone())
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
-        write!(f, "{} {}：{}", self.origin, pointer, self.message)
+        fmt::Display::fmt(&self.to_diagnostic(), f)
     }
 }
 
@@ -123,32 +136,27 @@ impl DocumentValidator {
             let value = match value {
                 Ok(v) => v,
                 Err(message) => {
-                    problems.push(Problem {
-                        origin,
-                        pointer: String::new(),
-                        message,
-                    });
+                    problems.push(Problem::new(&origin, "", message));
                     continue;
                 }
             };
             match self.check(&value) {
                 Ok(doc) => {
                     if let Some(first) = seen.get(&doc.id) {
-                        problems.push(Problem {
-                            origin,
-                            pointer: "/id".into(),
-                            message: format!("id \"{}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一", doc.id),
-                        });
+                        problems.push(Problem::new(
+                            &origin,
+                            "/id",
+                            format!("id \"{}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一", doc.id),
+                        ));
                         continue;
                     }
                     seen.insert(doc.id.clone(), origin.clone());
                     documents.push((origin, doc));
                 }
-                Err(list) => problems.extend(list.into_iter().map(|(pointer, message)| Problem {
-                    origin: origin.clone(),
-                    pointer,
-                    message,
-                })),
+                Err(list) => problems.extend(
+                    list.into_iter()
+                        .map(|(pointer, message)| Problem::new(&origin, pointer, message)),
+                ),
             }
         }
         (documents, problems)

@@ -1,8 +1,10 @@
 //! The shared vocabulary every stage speaks: the evaluation [`document`] as validated input,
-//! the [`findings`] scoring and checks produce, and exact [`decimal_text`] for decimals in JSON.
+//! the [`findings`] scoring and checks produce, exact [`decimal_text`] for decimals in JSON, and
+//! the one [`diagnostic`] type (with its one location) every boundary reports problems in.
 //! Plain data; depends on nothing else in the crate.
 
 pub mod decimal_text;
 pub mod decision_record;
+pub mod diagnostic;
 pub mod document;
 pub mod findings;

@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
-use super::PolicyError;
 use super::model::{CheckKey, Level, Located, ParamValue, RawCheck};
+use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::findings::Severity;
 use crate::script::ScriptSet;
 
@@ -764,29 +764,46 @@ fn param_dynamic(value: &ParamValue) -> rhai::Dynamic {
     }
 }
 
-/// Checks `[checks]` of a policy against the catalogue and the compiled scripts.
+/// Checks `[checks]` of a policy against the catalogue and the compiled scripts, pushing every
+/// problem found to `out` (`at` places a byte span of `policy.toml`). `None` when any was an
+/// error.
 pub(super) fn load(
     raw: &Located<BTreeMap<CheckKey, RawCheck>>,
     scripts: &ScriptSet,
     script_files: &[(String, String)],
-    err: &dyn Fn(Range<usize>, String) -> PolicyError,
-) -> Result<Checks, PolicyError> {
+    at: &dyn Fn(Range<usize>) -> Loc,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Checks> {
+    let errors_before = out.iter().filter(|d| d.is_error()).count();
+    let mut error = |span: Range<usize>, message: String, help: Option<String>| {
+        out.push(Diagnostic::error(CHECKS_CODE, at(span), message).with_help_opt(help));
+    };
     let mut found: BTreeMap<Code, (Range<usize>, &RawCheck)> = BTreeMap::new();
     for (key, check) in &raw.value {
         let id = key.0.get_ref();
         let Some(code) = Code::from_id(id) else {
-            return Err(err(key.0.span(), format!("未知的检查代码“{id}”")).with_help(format!(
-                "可用的代码：{}",
-                Code::all().map(Code::id).collect::<Vec<_>>().join("、")
-            )));
+            error(
+                key.0.span(),
+                format!("未知的检查代码“{id}”"),
+                Some(format!(
+                    "可用的代码：{}",
+                    Code::all().map(Code::id).collect::<Vec<_>>().join("、")
+                )),
+            );
+            continue;
         };
         found.insert(code, (key.0.span(), check));
     }
     let missing: Vec<&str> = Code::all().filter(|c| !found.contains_key(c)).map(Code::id).collect();
     if !missing.is_empty() {
-        return Err(err(raw.span.clone(), format!("[checks] 缺少检查 {}", missing.join("、"))).with_help(
-            "每个代码都要写一节 [checks.代码]（title、severity、message、reference）；不需要的检查写 severity = \"off\"",
-        ));
+        error(
+            raw.span.clone(),
+            format!("[checks] 缺少检查 {}", missing.join("、")),
+            Some(
+                "每个代码都要写一节 [checks.代码]（title、severity、message、reference）；不需要的检查写 severity = \"off\""
+                    .to_owned(),
+            ),
+        );
     }
 
     let mut list = Vec::with_capacity(CODES.len());
@@ -800,38 +817,48 @@ pub(super) fn load(
             Level::Warning => Some(Severity::Warning),
             Level::Error => Some(Severity::Error),
         };
-        let message = Template::parse(&rawc.message.value).map_err(|(offset, why)| {
-            // +1 skips the opening quote of the TOML string.
-            let at = rawc.message.span.start + 1 + offset;
-            err(at..at + 1, format!("检查 {} 的 message 模板有误：{why}", info.id))
-        })?;
+        let message = match Template::parse(&rawc.message.value) {
+            Ok(message) => message,
+            Err((offset, why)) => {
+                // +1 skips the opening quote of the TOML string.
+                let at = rawc.message.span.start + 1 + offset;
+                error(at..at + 1, format!("检查 {} 的 message 模板有误：{why}", info.id), None);
+                continue;
+            }
+        };
 
         let mut function = None;
         match (info.logic, &rawc.function) {
             (Logic::Native, Some(f)) => {
-                return Err(err(
+                error(
                     f.span.clone(),
                     format!("{} 是内置检查，不能指定脚本函数 {}", info.id, f.value),
-                )
-                .with_help("删除 function；内置检查只能用 severity、message 和 params 调整"));
+                    Some("删除 function；内置检查只能用 severity、message 和 params 调整".to_owned()),
+                );
+                continue;
             }
             (Logic::Script, None) if severity.is_some() => {
-                return Err(err(key_span.clone(), format!("检查 {} 由脚本判断，但没有写 function", info.id))
-                    .with_help(format!(
+                error(
+                    key_span.clone(),
+                    format!("检查 {} 由脚本判断，但没有写 function", info.id),
+                    Some(format!(
                         "写 function = \"函数名\"，并在 .rhai 脚本中定义 fn 函数名(f, p)；不需要本检查时写 severity = \"off\"（{}）",
                         info.when
-                    )));
+                    )),
+                );
+                continue;
             }
             (Logic::Script, Some(f)) => {
                 if !scripts.has_function(&f.value, 2) {
-                    return Err(err(
+                    error(
                         f.span.clone(),
                         format!("检查 {} 指定的函数 {}（2 个参数）在脚本中没有定义", info.id, f.value),
-                    )
-                    .with_help(format!(
-                        "在 .rhai 脚本中定义 fn {}(f, p)：f 是事实映射，p 是本检查的 params；返回 () 表示没有发现，返回对象映射表示有发现",
-                        f.value
-                    )));
+                        Some(format!(
+                            "在 .rhai 脚本中定义 fn {}(f, p)：f 是事实映射，p 是本检查的 params；返回 () 表示没有发现，返回对象映射表示有发现",
+                            f.value
+                        )),
+                    );
+                    continue;
                 }
                 function = Some(f.value.clone());
             }
@@ -839,19 +866,22 @@ pub(super) fn load(
         }
 
         let mut params = BTreeMap::new();
+        let mut params_ok = true;
         for (name, value) in &rawc.params.value {
             if info.logic == Logic::Native {
                 let Some(spec) = info.params.iter().find(|p| p.name == name) else {
                     let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
-                    return Err(
-                        err(value.span.clone(), format!("检查 {} 没有参数 {name}", info.id)).with_help(
-                            if known.is_empty() {
-                                format!("{} 不读取任何参数；删除 params", info.id)
-                            } else {
-                                format!("{} 的参数：{}", info.id, known.join("、"))
-                            },
-                        ),
+                    error(
+                        value.span.clone(),
+                        format!("检查 {} 没有参数 {name}", info.id),
+                        Some(if known.is_empty() {
+                            format!("{} 不读取任何参数；删除 params", info.id)
+                        } else {
+                            format!("{} 的参数：{}", info.id, known.join("、"))
+                        }),
                     );
+                    params_ok = false;
+                    continue;
                 };
                 let ok = matches!(
                     (spec.kind, &value.value),
@@ -862,24 +892,32 @@ pub(super) fn load(
                         ParamKind::Dec => "小数",
                         ParamKind::List => "用语列表",
                     };
-                    return Err(err(
+                    error(
                         value.span.clone(),
                         format!(
                             "检查 {} 的参数 {name} 应是{want}，不是{}",
                             info.id,
                             value.value.kind_label()
                         ),
-                    ));
+                        None,
+                    );
+                    params_ok = false;
+                    continue;
                 }
             }
             params.insert(name.clone(), value.value.clone());
         }
+        if !params_ok {
+            continue;
+        }
         if info.logic == Logic::Native && severity.is_some() {
             if let Some(spec) = info.params.iter().find(|p| p.required && !params.contains_key(p.name)) {
-                return Err(err(
+                error(
                     rawc.params.span.clone().start.max(key_span.start)..key_span.end.max(rawc.params.span.end),
                     format!("检查 {} 缺少参数 {}（{}）", info.id, spec.name, spec.description),
-                ));
+                    None,
+                );
+                continue;
             }
         }
 
@@ -898,18 +936,21 @@ pub(super) fn load(
 
         // Every value the template asks for must be one the check gives.
         if severity.is_some() {
-            for name in message.placeholders() {
-                if !info.values.contains(&name) && !returned.contains(name) {
-                    let offset = rawc.message.value.find(&format!("{{{name}")).unwrap_or(0);
-                    let at = rawc.message.span.start + 1 + offset;
-                    let mut available: Vec<String> = info.values.iter().map(|v| (*v).to_owned()).collect();
-                    available.extend(returned.iter().cloned());
-                    return Err(err(
-                        at..at + name.len() + 2,
-                        format!("检查 {} 的 message 用到 {{{name}}}，但这条检查不给出 {name}", info.id),
-                    )
-                    .with_help(format!("可用的值：{}", available.join("、"))));
-                }
+            let unknown = message
+                .placeholders()
+                .into_iter()
+                .find(|name| !info.values.contains(name) && !returned.contains(*name));
+            if let Some(name) = unknown {
+                let offset = rawc.message.value.find(&format!("{{{name}")).unwrap_or(0);
+                let at = rawc.message.span.start + 1 + offset;
+                let mut available: Vec<String> = info.values.iter().map(|v| (*v).to_owned()).collect();
+                available.extend(returned.iter().cloned());
+                error(
+                    at..at + name.len() + 2,
+                    format!("检查 {} 的 message 用到 {{{name}}}，但这条检查不给出 {name}", info.id),
+                    Some(format!("可用的值：{}", available.join("、"))),
+                );
+                continue;
             }
         }
 
@@ -929,8 +970,12 @@ pub(super) fn load(
             facts,
         });
     }
-    Ok(Checks { list })
+    let errors_now = out.iter().filter(|d| d.is_error()).count();
+    (errors_now == errors_before).then_some(Checks { list })
 }
+
+/// Code of the diagnostics about `[checks]`.
+const CHECKS_CODE: &str = "jixiao::policy::checks";
 
 /// The text of a script function (from its `fn` line to the next top-level `fn`), with `//`
 /// comments removed. Used by the cheap load-time readings below.

@@ -1,114 +1,79 @@
-//! `jixiao check`: every problem of a rule set found without any document — TOML errors and
-//! unknown keys, script compile errors, weights that do not add up, qualitative tiers with gaps
-//! or overlaps, functions named but never defined, parameters without a reference, integer
-//! division in formulas, rules that can never apply — each pointing at file:line:column with a
-//! help line, in Chinese, rendered by miette.
+//! The one check of a rule set's files, run by loading ([`super::RuleSet::load`]) and by
+//! `jixiao check` alike: TOML errors and unknown keys, script compile errors, weights that do not
+//! add up, grades that can never be given, qualitative tiers with gaps or overlaps, functions
+//! named but never defined, reviewer checks, integer division in formulas — errors — and
+//! parameters without a reference, functions and parameters nothing uses — warnings. Every
+//! problem is a [`Diagnostic`] pointing at file:line:column with a help line, in Chinese.
+//!
+//! Like a compiler front end, [`analyse`] goes as far as it can and returns what it built (the
+//! parsed policy, the compiled scripts, the checked reviewer checks) together with every
+//! diagnostic; a load fails when any of them is an error.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 use rust_decimal::Decimal;
-use serde::Serialize;
 
+use super::checks::Checks;
 use super::model::PolicyFile;
-use super::{POLICY_FILE, PolicyError, RuleSetFiles, line_col};
+use super::{POLICY_FILE, RuleSetFiles};
+use crate::model::diagnostic::{Diagnostic, Loc, offset_of};
 use crate::script::{ScriptLimits, ScriptSet};
 
-/// How serious a rule-set problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// Worth a look; the rule set still works.
-    Warning,
-    /// The rule set cannot be used as it is.
-    Error,
+/// What checking a rule set's files found and built.
+pub struct Analysis {
+    /// `policy.toml` as parsed, when it parses.
+    pub raw: Option<PolicyFile>,
+    /// The scripts compiled into one set (named by the policy's id), when they compile.
+    pub scripts: Option<ScriptSet>,
+    /// The reviewer checks, when `[checks]` has no error.
+    pub checks: Option<Checks>,
+    /// Every problem found: errors first, then by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-/// One problem in one file of a rule set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// Severity.
-    pub level: Level,
-    /// Short code of the kind of problem (`toml`, `weights`, `tiers`, …).
-    pub kind: &'static str,
-    /// File inside the rule set.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// Byte span in the file.
-    #[serde(skip)]
-    pub span: Range<usize>,
-    /// What is wrong, in Chinese.
-    pub message: String,
-    /// How to fix it, in Chinese.
-    pub help: Option<String>,
-}
-
+/// Where problems go, with the rule set's files for placing them.
 struct Collector<'a> {
     files: &'a RuleSetFiles,
-    problems: Vec<Problem>,
+    /// Each file's text, shared by the diagnostics that point into it.
+    sources: Vec<(String, Arc<str>)>,
+    problems: Vec<Diagnostic>,
 }
 
 impl Collector<'_> {
     fn text(&self, file: &str) -> &str {
-        self.files
-            .files
-            .iter()
-            .find(|(n, _)| n == file)
-            .map(|(_, t)| t.as_str())
-            .unwrap_or_default()
+        self.files.get(file).unwrap_or_default()
     }
 
-    fn push(
-        &mut self,
-        level: Level,
-        kind: &'static str,
-        file: &str,
-        span: Range<usize>,
-        message: String,
-        help: Option<String>,
-    ) {
-        let (line, column) = line_col(self.text(file), span.start);
-        self.problems.push(Problem {
-            level,
-            kind,
-            file: file.to_owned(),
-            line,
-            column,
-            span,
-            message,
-            help,
-        });
+    /// A file of the rule set, with its text attached.
+    fn loc(&self, file: &str) -> Loc {
+        let loc = Loc::in_ruleset(&self.files.name, file);
+        match self.sources.iter().find(|(n, _)| n == file) {
+            Some((_, text)) => loc.with_source(text.clone()),
+            None => loc,
+        }
+    }
+
+    /// A byte span of a file of the rule set.
+    fn at(&self, file: &str, span: Range<usize>) -> Loc {
+        self.loc(file).at_span(span)
     }
 
     fn error(&mut self, kind: &'static str, span: Range<usize>, message: String, help: &str) {
-        self.push(Level::Error, kind, POLICY_FILE, span, message, Some(help.to_owned()));
+        let loc = self.at(POLICY_FILE, span);
+        self.problems
+            .push(Diagnostic::error(kind, loc, message).with_help(help));
     }
 
     fn warning(&mut self, kind: &'static str, span: Range<usize>, message: String, help: &str) {
-        self.push(Level::Warning, kind, POLICY_FILE, span, message, Some(help.to_owned()));
+        let loc = self.at(POLICY_FILE, span);
+        self.problems
+            .push(Diagnostic::warning(kind, loc, message).with_help(help));
     }
 }
 
-/// Byte offset of 1-based `line`:`column` (characters) in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset
-                + l.char_indices()
-                    .nth(column.saturating_sub(1))
-                    .map_or(l.len(), |(b, _)| b);
-        }
-        offset += l.len();
-    }
-    text.len()
-}
-
-/// Span of the first occurrence of `needle` in `text` at or after `from` (for values the raw
+/// Byte span of the first occurrence of `needle` in `text` at or after `from` (for values the raw
 /// model does not locate).
 fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
     text.get(from..)
@@ -117,23 +82,37 @@ fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
 }
 
 /// Checks a rule set's files and returns every problem found, errors first by file and line.
-pub fn check(files: &RuleSetFiles) -> Vec<Problem> {
+pub fn check(files: &RuleSetFiles) -> Vec<Diagnostic> {
+    analyse(files, &ScriptLimits::default()).diagnostics
+}
+
+/// Checks a rule set's files once: parses `policy.toml`, compiles the scripts (with `limits`),
+/// checks the reviewer checks, and finds every problem on the way.
+pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     let mut c = Collector {
         files,
+        sources: files
+            .files
+            .iter()
+            .map(|(n, t)| (n.clone(), Arc::from(t.as_str())))
+            .collect(),
         problems: Vec::new(),
     };
-    let text = c.text(POLICY_FILE).to_owned();
+    let mut analysis = Analysis {
+        raw: None,
+        scripts: None,
+        checks: None,
+        diagnostics: Vec::new(),
+    };
     if !files.files.iter().any(|(n, _)| n == POLICY_FILE) {
-        c.push(
-            Level::Error,
-            "missing",
-            POLICY_FILE,
-            0..0,
-            "规则集文件夹里没有 policy.toml".into(),
-            Some("每个规则集都要有一个 policy.toml".into()),
+        let loc = c.loc(POLICY_FILE);
+        analysis.diagnostics.push(
+            Diagnostic::error("jixiao::policy::missing", loc, "规则集文件夹里没有 policy.toml")
+                .with_help("每个规则集都要有一个 policy.toml"),
         );
-        return c.problems;
+        return analysis;
     }
+    let text = c.text(POLICY_FILE).to_owned();
     let raw: Option<PolicyFile> = match toml::from_str::<PolicyFile>(&text) {
         Ok(raw) => Some(raw),
         Err(e) => {
@@ -147,72 +126,86 @@ pub fn check(files: &RuleSetFiles) -> Vec<Problem> {
             } else {
                 "按 TOML 语法修改此处"
             };
-            c.error("toml", e.span().unwrap_or(0..0), translate_toml(&message), help);
+            c.error(
+                "jixiao::policy::toml",
+                e.span().unwrap_or(0..0),
+                translate_toml(&message),
+                help,
+            );
             None
         }
     };
 
-    // Scripts compile (each file on its own, so every file's errors are found).
-    let scripts: Vec<(String, String)> = match &raw {
-        Some(r) if !r.scripts.is_empty() => r
-            .scripts
-            .iter()
-            .filter_map(|s| files.files.iter().find(|(n, _)| n == s).cloned())
-            .collect(),
-        _ => files
-            .files
-            .iter()
-            .filter(|(n, _)| n.ends_with(".rhai"))
-            .cloned()
-            .collect(),
-    };
-    let mut compiled = None;
-    let mut compile_ok = true;
-    for (file, source) in &scripts {
-        if let Err(e) = ScriptSet::compile(
-            &files.name,
-            std::slice::from_ref(&(file.clone(), source.clone())),
-            &ScriptLimits::default(),
-        ) {
-            compile_ok = false;
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line, l.column));
-            let span = offset_of(source, line, column);
-            c.push(
-                Level::Error,
-                "script",
-                file,
-                span..span + 1,
-                e.to_string(),
-                Some("按 Rhai 语法修改此处；eval 和 import 在规则脚本中不可用".into()),
-            );
-        }
-    }
-    if compile_ok {
-        match ScriptSet::compile(&files.name, &scripts, &ScriptLimits::default()) {
-            Ok(set) => compiled = Some(set),
-            Err(e) => {
-                let file = e.location().map(|l| l.file).unwrap_or_default();
-                c.push(
-                    Level::Error,
-                    "script",
-                    &file,
-                    0..0,
-                    e.to_string(),
-                    Some("同一个函数名只能在一个脚本文件中定义".into()),
-                );
+    // The scripts: those `scripts` lists, or every `.rhai` file.
+    let mut scripts: Vec<(String, String)> = Vec::new();
+    match &raw {
+        Some(r) if !r.scripts.is_empty() => {
+            for script in &r.scripts {
+                match files.files.iter().find(|(n, _)| n == script) {
+                    Some(file) => scripts.push(file.clone()),
+                    None => c.error(
+                        "jixiao::policy::scripts",
+                        find_span(&text, &format!("\"{script}\""), 0),
+                        format!("scripts 中列出的脚本 {script} 不存在"),
+                        "把脚本文件放进规则集文件夹，或从 scripts 中删除它",
+                    ),
+                }
             }
         }
+        _ => scripts.extend(files.files.iter().filter(|(n, _)| n.ends_with(".rhai")).cloned()),
     }
+    let compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
     for (file, source) in &scripts {
         lint_script(&mut c, raw.as_ref(), file, source);
     }
 
     if let Some(raw) = &raw {
-        check_policy(&mut c, raw, &text, compiled.as_ref());
+        analysis.checks = check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts);
     }
-    c.problems
-        .sort_by(|a, b| (b.level, &a.file, a.line, a.column).cmp(&(a.level, &b.file, b.line, b.column)));
-    c.problems
+    let mut problems = c.problems;
+    problems.sort_by(|a, b| {
+        let key = |d: &Diagnostic| (d.loc.file.clone(), d.loc.line_col());
+        (b.level, key(a)).cmp(&(a.level, key(b)))
+    });
+    analysis.raw = raw;
+    analysis.scripts = compiled;
+    analysis.diagnostics = problems;
+    analysis
+}
+
+/// Compiles the scripts into one set named by the policy's id (the name runtime errors give).
+/// When that fails, each file is compiled on its own so that every file's errors are found; when
+/// each compiles alone, the set's own error (a function defined in two files) is the one.
+fn compile(
+    c: &mut Collector,
+    raw: Option<&PolicyFile>,
+    scripts: &[(String, String)],
+    limits: &ScriptLimits,
+) -> Option<ScriptSet> {
+    let id = raw.map_or(c.files.name.as_str(), |r| r.ruleset.id.value.as_str());
+    let whole = match ScriptSet::compile(id, scripts, limits) {
+        Ok(set) => return Some(set),
+        Err(e) => e,
+    };
+    let before = c.problems.len();
+    for file in scripts {
+        if let Err(e) = ScriptSet::compile(id, std::slice::from_ref(file), limits) {
+            let d = placed_in_folder(c, e.to_diagnostic());
+            c.problems
+                .push(d.with_help("按 Rhai 语法修改此处；eval 和 import 在规则脚本中不可用"));
+        }
+    }
+    if c.problems.len() == before {
+        let d = placed_in_folder(c, whole.to_diagnostic());
+        c.problems.push(d.with_help("同一个函数名只能在一个脚本文件中定义"));
+    }
+    None
+}
+
+/// A script diagnostic named by the rule set's folder (what the editor opens), not its id.
+fn placed_in_folder(c: &Collector, mut d: Diagnostic) -> Diagnostic {
+    d.loc.ruleset = Some(c.files.name.clone());
+    d
 }
 
 fn translate_toml(message: &str) -> String {
@@ -231,13 +224,21 @@ fn translate_toml(message: &str) -> String {
     message.to_owned()
 }
 
-fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option<&ScriptSet>) {
+/// The checks of a parsed policy (and its compiled scripts, when they compile); the checked
+/// reviewer checks when `[checks]` has no error.
+fn check_policy(
+    c: &mut Collector,
+    raw: &PolicyFile,
+    text: &str,
+    scripts: Option<&ScriptSet>,
+    script_files: &[(String, String)],
+) -> Option<Checks> {
     // Weights.
     let p = &raw.profile;
     let (budget, indicators, total) = (p.budget.value.0, p.indicators.value.0, p.total.value.0);
     if budget + indicators != total {
         c.error(
-            "weights",
+            "jixiao::policy::weights",
             p.indicators.span.clone(),
             format!(
                 "权重合计为 {}（预算执行 {budget} + 绩效指标 {indicators}），不等于满分 {total}",
@@ -250,7 +251,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
         let sum: Decimal = level1.value.values().map(|d| d.0).sum();
         if sum != indicators {
             c.error(
-                "weights",
+                "jixiao::policy::weights",
                 level1.span.clone(),
                 format!("各一级指标分值合计为 {sum}，不等于绩效指标分值 {indicators}"),
                 "调整 [profile] level1 中各一级指标的分值",
@@ -260,7 +261,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
             if w.0 <= Decimal::ZERO {
                 let span = find_span(text, name, level1.span.start);
                 c.error(
-                    "weights",
+                    "jixiao::policy::weights",
                     span,
                     format!("一级指标“{name}”的分值 {} 不大于 0", w.0),
                     "分值必须为正数；不考核的一级指标请删除",
@@ -274,7 +275,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
     for g in &raw.grades {
         if !seen.insert(g.min.value.0) {
             c.error(
-                "grades",
+                "jixiao::policy::grades",
                 g.min.span.clone(),
                 format!(
                     "等级“{}”的下限 {} 与另一等级相同，永远不会被评定",
@@ -285,7 +286,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
         }
         if g.min.value.0 > total {
             c.error(
-                "grades",
+                "jixiao::policy::grades",
                 g.min.span.clone(),
                 format!(
                     "等级“{}”的下限 {} 高于满分 {total}，永远不会被评定",
@@ -295,10 +296,17 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
             );
         }
     }
-    if !raw.grades.iter().any(|g| g.min.value.0 <= Decimal::ZERO) {
+    if raw.grades.is_empty() {
+        c.error(
+            "jixiao::policy::grades",
+            0..0,
+            "没有等级划分 [[grades]]".into(),
+            "写出各等级及其下限，如 [[grades]] grade = \"优\" min = \"90\"；最低一档的下限为 0",
+        );
+    } else if !raw.grades.iter().any(|g| g.min.value.0 <= Decimal::ZERO) {
         let span = raw.grades.last().map_or(0..0, |g| g.min.span.clone());
         c.error(
-            "grades",
+            "jixiao::policy::grades",
             span,
             "没有下限为 0 的等级：低分的表将没有等级".into(),
             "最低一档（如“差”）的下限应为 0",
@@ -311,7 +319,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
     for t in &tiers {
         if t.min.value.0 > t.max.value.0 || t.min.value.0 < Decimal::ZERO || t.max.value.0 > Decimal::ONE {
             c.error(
-                "tiers",
+                "jixiao::policy::tiers",
                 t.min.span.clone(),
                 format!(
                     "定性档次“{}”的区间 [{}, {}] 不合法",
@@ -327,7 +335,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
         };
         if low.max.value.0 < high.min.value.0 {
             c.error(
-                "tiers",
+                "jixiao::policy::tiers",
                 high.min.span.clone(),
                 format!(
                     "定性档次之间有空档：“{}”止于 {}，“{}”始于 {}",
@@ -337,7 +345,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
             );
         } else if low.max.value.0 > high.min.value.0 {
             c.error(
-                "tiers",
+                "jixiao::policy::tiers",
                 high.min.span.clone(),
                 format!(
                     "定性档次重叠：“{}”止于 {}，“{}”始于 {}",
@@ -350,7 +358,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
     if let (Some(first), Some(last)) = (tiers.first(), tiers.last()) {
         if first.min.value.0 != Decimal::ZERO || last.max.value.0 != Decimal::ONE {
             c.error(
-                "tiers",
+                "jixiao::policy::tiers",
                 first.min.span.clone(),
                 format!(
                     "定性档次没有覆盖 0—1 的全部区间（{}—{}）",
@@ -366,7 +374,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
             if !phrases.insert(phrase.as_str()) {
                 let span = find_span(text, &format!("\"{phrase}\""), t.min.span.start);
                 c.error(
-                    "tiers",
+                    "jixiao::policy::tiers",
                     span,
                     format!("用语“{phrase}”出现在两个档次中，后一个永远不会生效"),
                     "每个用语只能属于一个档次",
@@ -380,7 +388,7 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
         for (located, arity, key) in raw.formulas.slots() {
             if !scripts.has_function(&located.value, arity) {
                 c.error(
-                    "function",
+                    "jixiao::policy::function",
                     located.span.clone(),
                     format!(
                         "[formulas] {key} 指定的函数 {}（{arity} 个参数）在脚本中没有定义",
@@ -400,66 +408,48 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
                 .values()
                 .filter_map(|check| check.function.as_ref().map(|f| f.value.as_str())),
         );
-        let all_text: String = c
-            .files
-            .files
-            .iter()
-            .filter(|(n, _)| n.ends_with(".rhai"))
-            .map(|(_, t)| t.as_str())
-            .collect();
+        let all_text: String = script_files.iter().map(|(_, t)| t.as_str()).collect();
         for info in scripts.functions() {
             let called = all_text.matches(&format!("{}(", info.name)).count() > 1;
             if !used.contains(info.name.as_str()) && !called {
-                let source = c.text(&info.file).to_owned();
-                let at = offset_of(&source, info.line.unwrap_or(1), info.column.unwrap_or(1));
-                c.push(
-                    Level::Warning,
-                    "unreachable",
-                    &info.file,
-                    at..at + 2,
-                    format!(
-                        "函数 {} 没有被 policy.toml 引用，也没有被其他函数调用，永远不会执行",
-                        info.name
-                    ),
-                    Some("在 [formulas] 或某个 [checks.代码] 的 function 中引用它，或删除它".into()),
+                let at = offset_of(c.text(&info.file), info.line.unwrap_or(1), info.column.unwrap_or(1));
+                let loc = c.at(&info.file, at..at + 2);
+                c.problems.push(
+                    Diagnostic::warning(
+                        "jixiao::script::unreachable",
+                        loc,
+                        format!(
+                            "函数 {} 没有被 policy.toml 引用，也没有被其他函数调用，永远不会执行",
+                            info.name
+                        ),
+                    )
+                    .with_help("在 [formulas] 或某个 [checks.代码] 的 function 中引用它，或删除它"),
                 );
             }
         }
     }
 
     // Reviewer checks: every code once, functions that exist, templates that use only values
-    // the check gives (the loader's own validation, reported here at its place).
-    if let Some(scripts) = scripts {
-        let script_files: Vec<(String, String)> = c
-            .files
-            .files
-            .iter()
-            .filter(|(n, _)| n.ends_with(".rhai"))
-            .cloned()
-            .collect();
+    // the check gives.
+    let checks = scripts.and_then(|scripts| {
         let name = c.files.name.clone();
-        let err = |span: Range<usize>, message: String| PolicyError::at(&name, POLICY_FILE, text, span, message);
-        if let Err(e) = super::checks::load(&raw.checks, scripts, &script_files, &err) {
-            let help = e
-                .help
-                .clone()
-                .unwrap_or_else(|| "按 docs/finding-codes.md 修改此处".to_owned());
-            c.error("checks", e.span.clone().unwrap_or(0..0), e.message, &help);
-        }
-    }
+        let source = c.sources.iter().find(|(n, _)| n == POLICY_FILE).map(|(_, t)| t.clone());
+        let at = |span: Range<usize>| {
+            let loc = Loc::in_ruleset(&name, POLICY_FILE);
+            match &source {
+                Some(text) => loc.with_source(text.clone()).at_span(span),
+                None => loc.at_span(span),
+            }
+        };
+        super::checks::load(&raw.checks, scripts, script_files, &at, &mut c.problems)
+    });
 
     // Parameters carry their reference; those no script reads are unreachable.
-    let scripts_text: String = c
-        .files
-        .files
-        .iter()
-        .filter(|(n, _)| n.ends_with(".rhai"))
-        .map(|(_, t)| t.as_str())
-        .collect();
+    let scripts_text: String = script_files.iter().map(|(_, t)| t.as_str()).collect();
     for (name, param) in &raw.params {
         if param.reference.as_deref().is_none_or(|r| r.trim().is_empty()) {
             c.warning(
-                "reference",
+                "jixiao::policy::reference",
                 param.value.span.clone(),
                 format!("参数 {name} 没有写依据（reference）"),
                 "写明它依据的文件、条款或做法，如 reference = \"财预〔2020〕10号 第X条\"",
@@ -467,13 +457,14 @@ fn check_policy(c: &mut Collector, raw: &PolicyFile, text: &str, scripts: Option
         }
         if !scripts_text.contains(&format!("p.{name}")) && !BUILTIN_PARAMS.contains(&name.as_str()) {
             c.warning(
-                "unreachable",
+                "jixiao::policy::unreachable",
                 param.value.span.clone(),
                 format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
                 "在脚本中使用它，或删除它",
             );
         }
     }
+    checks
 }
 
 /// Parameters of `[params]` the engine itself reads (not scripts). Thresholds of reviewer
@@ -512,59 +503,17 @@ fn lint_script(c: &mut Collector, raw: Option<&PolicyFile>, file: &str, source: 
                 .unwrap_or_default();
             if is_int(left_operand) && is_int(right_operand) {
                 let at = offset + i;
-                c.push(
-                    Level::Error,
-                    "integer-division",
-                    file,
-                    at..at + 1,
-                    format!("整数相除会舍去小数：{left_operand} / {right_operand}"),
-                    Some(format!("改写为 dec({left_operand}) / {right_operand}，得到精确小数")),
+                let loc = c.at(file, at..at + 1);
+                c.problems.push(
+                    Diagnostic::error(
+                        "jixiao::script::integer-division",
+                        loc,
+                        format!("整数相除会舍去小数：{left_operand} / {right_operand}"),
+                    )
+                    .with_help(format!("改写为 dec({left_operand}) / {right_operand}，得到精确小数")),
                 );
             }
         }
         offset += line.len();
     }
-}
-
-/// Renders problems as miette diagnostics (no colour), each with its source excerpt.
-pub fn render(files: &RuleSetFiles, problems: &[Problem]) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
-    let mut out = String::new();
-    for p in problems {
-        let source = files
-            .files
-            .iter()
-            .find(|(n, _)| *n == p.file)
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default();
-        let mut diagnostic = MietteDiagnostic::new(p.message.clone())
-            .with_code(format!("jixiao::{}", p.kind))
-            .with_severity(match p.level {
-                Level::Error => miette::Severity::Error,
-                Level::Warning => miette::Severity::Warning,
-            });
-        if let Some(help) = &p.help {
-            diagnostic = diagnostic.with_help(help.clone());
-        }
-        if !source.is_empty() {
-            let mut start = p.span.start.min(source.len());
-            let end = p.span.end.max(start + 1).min(source.len());
-            if start >= end {
-                start = end.saturating_sub(1);
-            }
-            diagnostic = diagnostic.with_label(LabeledSpan::at(start..end, "此处"));
-        }
-        let name = format!("{}/{}", files.name, p.file);
-        let report = Report::new(diagnostic).with_source_code(NamedSource::new(name, source));
-        let _ = handler.render_report(&mut out, report.as_ref());
-        out.push('\n');
-    }
-    let errors = problems.iter().filter(|p| p.level == Level::Error).count();
-    out.push_str(&format!(
-        "规则集 {}：{} 个错误，{} 个警告\n",
-        files.name,
-        errors,
-        problems.len() - errors
-    ));
-    out
 }

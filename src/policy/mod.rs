@@ -4,7 +4,9 @@
 //! The raw file format lives in [`model`]; reviewer checks (`[checks.<CODE>]`) are checked in
 //! [`checks`]; the rule sets shipped in `rules/` are embedded in the
 //! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
-//! A broken rule set is a [`PolicyError`] naming the file and line:column — never a finding.
+//! Loading and `jixiao check` run the same check ([`lint::analyse`]); a broken rule set is a
+//! [`PolicyError`] holding every [`Diagnostic`] found, each naming its file and line:column —
+//! never a finding.
 
 pub mod checks;
 pub mod embedded;
@@ -19,8 +21,9 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::script::{ScriptLimits, ScriptSet};
-use model::{PolicyFile, RoundingMode, YearRange};
+use model::{RoundingMode, YearRange};
 
 /// File name of the policy inside a rule-set folder.
 pub const POLICY_FILE: &str = "policy.toml";
@@ -53,7 +56,7 @@ impl RuleSetFiles {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| dir.display().to_string());
         let entries = std::fs::read_dir(dir)
-            .map_err(|e| PolicyError::whole(&name, "", format!("无法读取规则集文件夹 {}：{e}", dir.display())))?;
+            .map_err(|e| PolicyError::files(&name, "", format!("无法读取规则集文件夹 {}：{e}", dir.display())))?;
         let mut files = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
@@ -65,7 +68,7 @@ impl RuleSetFiles {
                 continue;
             }
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| PolicyError::whole(&name, &file_name, format!("无法读取：{e}（需要 UTF-8 文本）")))?;
+                .map_err(|e| PolicyError::files(&name, &file_name, format!("无法读取：{e}（需要 UTF-8 文本）")))?;
             files.push((file_name, text));
         }
         files.sort();
@@ -101,7 +104,7 @@ impl RuleSetFiles {
         }
         match embedded::files(spec) {
             Some(files) => Ok((files, embedded::test_files(spec))),
-            None => Err(PolicyError::whole(
+            None => Err(PolicyError::files(
                 spec,
                 "",
                 format!(
@@ -117,78 +120,61 @@ impl RuleSetFiles {
     }
 }
 
-/// A broken rule set: which file, where in it, what is wrong and how to fix it.
+/// A rule set that cannot be used. Every variant carries [`Diagnostic`]s, each with its one
+/// [`Loc`]; render them with [`crate::report::diagnostics::render`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    /// Rule set name (folder or id).
-    pub ruleset: String,
-    /// File inside the rule set (`policy.toml`, `formulas.rhai`), empty when about the folder.
-    pub file: String,
-    /// 1-based line and column, when known.
-    pub line_col: Option<(usize, usize)>,
-    /// Byte span in the file, when known (for diagnostics that underline it).
-    pub span: Option<std::ops::Range<usize>>,
-    /// What is wrong, in Chinese.
-    pub message: String,
-    /// How to fix it, in Chinese.
-    pub help: Option<String>,
+pub enum PolicyError {
+    /// The rule set's files could not be found, read or written.
+    Files(Box<Diagnostic>),
+    /// The files were read, and checking them ([`lint::analyse`]) found errors.
+    Invalid {
+        /// Rule set name (folder or embedded id).
+        ruleset: String,
+        /// Every diagnostic the check found, errors first (at least one error).
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl PolicyError {
-    fn whole(ruleset: &str, file: &str, message: String) -> Self {
-        Self {
-            ruleset: ruleset.to_owned(),
-            file: file.to_owned(),
-            line_col: None,
-            span: None,
+    /// A problem with the rule set's files as a whole (`file` empty for the folder).
+    pub(crate) fn files(ruleset: &str, file: &str, message: String) -> Self {
+        PolicyError::Files(Box::new(Diagnostic::error(
+            "jixiao::policy::files",
+            Loc::in_ruleset(ruleset, file),
             message,
-            help: None,
+        )))
+    }
+
+    /// Every diagnostic, errors first.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            PolicyError::Files(d) => std::slice::from_ref(&**d),
+            PolicyError::Invalid { diagnostics, .. } => diagnostics,
         }
     }
 
-    fn at(ruleset: &str, file: &str, text: &str, span: std::ops::Range<usize>, message: String) -> Self {
-        Self {
-            ruleset: ruleset.to_owned(),
-            file: file.to_owned(),
-            line_col: Some(line_col(text, span.start)),
-            span: Some(span),
-            message,
-            help: None,
-        }
-    }
-
-    fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
+    /// The first error.
+    pub fn first_error(&self) -> Option<&Diagnostic> {
+        self.diagnostics().iter().find(|d| d.is_error())
     }
 }
 
 impl fmt::Display for PolicyError {
+    /// The first error on one line; how many more there are.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "规则集 {}", self.ruleset)?;
-        if !self.file.is_empty() {
-            write!(f, " {}", self.file)?;
+        let errors = self.diagnostics().iter().filter(|d| d.is_error()).count();
+        match self.first_error() {
+            Some(first) => write!(f, "{first}")?,
+            None => f.write_str("规则集无法使用")?,
         }
-        if let Some((line, col)) = self.line_col {
-            write!(f, ":{line}:{col}")?;
-        }
-        write!(f, "：{}", self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "（{help}）")?;
+        if errors > 1 {
+            write!(f, "（另有 {} 个错误）", errors - 1)?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for PolicyError {}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
-    (line, col)
-}
 
 /// A named parameter, checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -292,6 +278,8 @@ pub struct RuleSet {
     pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
     pub files: RuleSetFiles,
+    /// The warnings checking its files found (it has no errors, or it would not have loaded).
+    pub warnings: Arc<Vec<Diagnostic>>,
 }
 
 impl fmt::Debug for RuleSet {
@@ -310,50 +298,35 @@ impl RuleSet {
     }
 
     /// As [`RuleSet::load`], with explicit script limits.
+    ///
+    /// The files go through the one check of a rule set ([`lint::analyse`], what `jixiao check`
+    /// runs): any error fails the load with every diagnostic found; warnings are kept in
+    /// [`RuleSet::warnings`].
     pub fn load_with_limits(files: RuleSetFiles, limits: &ScriptLimits) -> Result<Self, PolicyError> {
-        let name = files.name.clone();
-        let text = files
-            .get(POLICY_FILE)
-            .ok_or_else(|| PolicyError::whole(&name, POLICY_FILE, "缺少 policy.toml".into()))?
-            .to_owned();
-        let raw: PolicyFile = toml::from_str(&text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            PolicyError::at(&name, POLICY_FILE, &text, span, e.message().trim().to_owned())
-        })?;
-        let err =
-            |span: std::ops::Range<usize>, message: String| PolicyError::at(&name, POLICY_FILE, &text, span, message);
+        let lint::Analysis {
+            raw,
+            scripts,
+            checks,
+            diagnostics,
+        } = lint::analyse(&files, limits);
+        let (Some(raw), Some(scripts), Some(checks)) = (raw, scripts, checks) else {
+            return Err(PolicyError::Invalid {
+                ruleset: files.name.clone(),
+                diagnostics,
+            });
+        };
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(PolicyError::Invalid {
+                ruleset: files.name.clone(),
+                diagnostics,
+            });
+        }
 
-        // Weights of the profile must add up to full marks.
         let total = raw.profile.total.value.0;
         let budget_weight = raw.profile.budget.value.0;
         let indicators_weight = raw.profile.indicators.value.0;
-        if budget_weight + indicators_weight != total {
-            return Err(err(
-                raw.profile.indicators.span.clone(),
-                format!(
-                    "权重合计为 {}（预算执行 {budget_weight} + 绩效指标 {indicators_weight}），不等于满分 {total}",
-                    budget_weight + indicators_weight
-                ),
-            )
-            .with_help("调整 [profile] 中的分值，使预算执行与绩效指标之和等于满分"));
-        }
-        if let Some(level1) = &raw.profile.level1 {
-            let level1_sum: Decimal = level1.value.values().map(|d| d.0).sum();
-            if level1_sum != indicators_weight {
-                return Err(err(
-                    level1.span.clone(),
-                    format!("各一级指标分值合计为 {level1_sum}，不等于绩效指标分值 {indicators_weight}"),
-                )
-                .with_help("调整 [profile.level1] 中的分值"));
-            }
-        }
-
         let mut grades: Vec<(String, Decimal)> = raw.grades.iter().map(|g| (g.grade.clone(), g.min.value.0)).collect();
         grades.sort_by_key(|g| std::cmp::Reverse(g.1));
-        if grades.is_empty() {
-            return Err(PolicyError::whole(&name, POLICY_FILE, "没有等级划分 [[grades]]".into()));
-        }
-
         let tiers: Vec<Tier> = raw
             .qualitative
             .iter()
@@ -364,16 +337,6 @@ impl RuleSet {
                 phrases: t.phrases.clone(),
             })
             .collect();
-        for (tier, raw_tier) in tiers.iter().zip(&raw.qualitative) {
-            if tier.min > tier.max || tier.min < Decimal::ZERO || tier.max > Decimal::ONE {
-                return Err(err(
-                    raw_tier.min.span.clone(),
-                    format!("定性档次“{}”的区间 [{}, {}] 不合法", tier.name, tier.min, tier.max),
-                )
-                .with_help("区间是占权重的比例，应满足 0 ≤ 下限 ≤ 上限 ≤ 1"));
-            }
-        }
-
         let params: Vec<Parameter> = raw
             .params
             .iter()
@@ -388,57 +351,7 @@ impl RuleSet {
             .iter()
             .map(|p| (p.name.as_str().into(), param_dynamic(p.value)))
             .collect();
-
-        let script_files: Vec<(String, String)> = if raw.scripts.is_empty() {
-            files
-                .files
-                .iter()
-                .filter(|(n, _)| n.ends_with(".rhai"))
-                .cloned()
-                .collect()
-        } else {
-            let mut list = Vec::new();
-            for script in &raw.scripts {
-                let source = files.get(script).ok_or_else(|| {
-                    PolicyError::whole(&name, POLICY_FILE, format!("scripts 中列出的脚本 {script} 不存在"))
-                })?;
-                list.push((script.clone(), source.to_owned()));
-            }
-            list
-        };
-        let scripts = ScriptSet::compile(&raw.ruleset.id.value, &script_files, limits).map_err(|e| {
-            let (file, line_col) = match e.location() {
-                Some(loc) => (loc.file.clone(), Some((loc.line, loc.column))),
-                None => (String::new(), None),
-            };
-            PolicyError {
-                ruleset: name.clone(),
-                file,
-                line_col,
-                span: None,
-                message: e.to_string(),
-                help: None,
-            }
-        })?;
-
         let f = &raw.formulas;
-        for (located, arity, key) in f.slots() {
-            if !scripts.has_function(&located.value, arity) {
-                return Err(err(
-                    located.span.clone(),
-                    format!(
-                        "[formulas] {key} 指定的函数 {}（{arity} 个参数）在脚本中没有定义",
-                        located.value
-                    ),
-                )
-                .with_help(format!(
-                    "在 .rhai 脚本中定义 fn {}(…)，参数个数为 {arity}",
-                    located.value
-                )));
-            }
-        }
-
-        let checks = checks::load(&raw.checks, &scripts, &script_files, &err)?;
 
         Ok(RuleSet {
             id: raw.ruleset.id.value.clone(),
@@ -490,6 +403,7 @@ impl RuleSet {
             checks,
             scripts: Arc::new(scripts),
             files,
+            warnings: Arc::new(diagnostics),
         })
     }
 

@@ -1,6 +1,6 @@
 //! Renderers of scorecards: a terminal table, Markdown, JSON, JSON Lines, and the files people
 //! open — CSV, an Excel workbook and a self-contained HTML page; and the finding-code
-//! reference ([`codes`]).
+//! reference ([`codes`]); and the one rendering of [`diagnostics`] for people.
 //!
 //! JSON is the machine-readable contract (`schemas/report.schema.json`): an array with one
 //! object per document, decimals as strings. CSV and the workbook are built from the same
@@ -8,6 +8,7 @@
 
 pub mod codes;
 mod csv;
+pub mod diagnostics;
 mod html;
 pub mod output;
 pub mod schemas;

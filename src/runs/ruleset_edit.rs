@@ -22,14 +22,7 @@ pub struct NewYearReport {
 }
 
 fn policy_error(ruleset: &str, message: String) -> PolicyError {
-    PolicyError {
-        ruleset: ruleset.to_owned(),
-        file: POLICY_FILE.to_owned(),
-        line_col: None,
-        span: None,
-        message,
-        help: None,
-    }
+    PolicyError::files(ruleset, POLICY_FILE, message)
 }
 
 /// Replaces every four-digit year (1990–2100) in `text` by `year`.

@@ -109,7 +109,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
     let spec: CaseFile = toml::from_str(text).map_err(|e| {
         let at = e
             .span()
-            .map(|s| crate::policy::line_col(text, s.start))
+            .map(|s| crate::model::diagnostic::line_col(text, s.start))
             .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
         format!("{file}{at}：{}", e.message().trim())
     })?;

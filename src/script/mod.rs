@@ -4,7 +4,8 @@
 //! (no file access, no `eval`, no stdout, bounded operations, call depth, expression depth and
 //! data sizes, a wall-clock deadline per document), compiling a rule set's `*.rhai` files into
 //! one [`ScriptSet`], calling script functions from Rust, and turning every Rhai failure into a
-//! [`ScriptError`] that names the rule set, the script file and, where known, the line and column.
+//! [`ScriptError`] carrying the one [`Loc`]: the rule set, the script file and, where known, the
+//! line and column, with the script's text for diagnostics that underline the place.
 //!
 //! Policy editors write exact decimal arithmetic: the engine is built with `decimal` + `no_float`,
 //! so the literal `0.8` is a [`Decimal`] and `0.1 + 0.2 == 0.3`. Integer literals stay integers,
@@ -21,6 +22,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rhai::packages::{
@@ -31,6 +33,7 @@ use rhai::{
 };
 use rust_decimal::Decimal;
 
+use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::script::host::{register_host_functions, type_label};
 use crate::script::native::Natives;
 
@@ -106,61 +109,39 @@ impl Default for ScriptLimits {
 // Errors
 // ---------------------------------------------------------------------------------------------
 
-/// A place in a rule set's script, for diagnostics (1-based line and column).
+/// The script function a runtime error happened in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptLocation {
-    /// Script file name as given to [`ScriptSet::compile`], e.g. `formulas.rhai`.
-    pub file: String,
-    /// Line, starting at 1.
-    pub line: usize,
-    /// Column (in characters), starting at 1.
-    pub column: usize,
-}
-
-/// Where a script error happened: always the rule set, and as much of file, position and
-/// function as is known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorSite {
-    /// Rule set id, e.g. `shenzhen-2020`.
-    pub ruleset: String,
-    /// Script file, when known.
-    pub file: Option<String>,
-    /// Line and column inside `file`, when known.
-    pub position: Option<(usize, usize)>,
-    /// Script function being run, when known.
-    pub function: Option<String>,
-    /// `true` when `position` is where `function` is defined rather than the exact failing
-    /// statement. Rhai does not report where a limit (operations, call depth, data size,
-    /// deadline) was hit once the error has left a function, so the entry function's definition
-    /// is the best place that can be named.
+pub struct Running {
+    /// Function name.
+    pub name: String,
+    /// `true` when the error's place is where the function is defined rather than the exact
+    /// failing statement. Rhai does not report where a limit (operations, call depth, data
+    /// size, deadline) was hit once the error has left a function, so the entry function's
+    /// definition is the best place that can be named.
     pub at_definition: bool,
 }
 
-impl ErrorSite {
-    fn ruleset(ruleset: &str) -> Self {
-        Self {
-            ruleset: ruleset.to_owned(),
-            file: None,
-            position: None,
-            function: None,
+impl Running {
+    fn in_body(name: &str) -> Option<Self> {
+        Some(Self {
+            name: name.to_owned(),
             at_definition: false,
-        }
+        })
     }
-}
 
-impl fmt::Display for ErrorSite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "规则集 {}", self.ruleset)?;
-        if let Some(file) = &self.file {
-            write!(f, " 脚本 {file}")?;
-        }
-        if let Some((line, column)) = self.position {
-            write!(f, " 第 {line} 行第 {column} 列")?;
-        }
-        match (&self.function, self.at_definition) {
-            (Some(function), true) => write!(f, "（函数 {function} 的定义处）"),
-            (Some(function), false) => write!(f, "（函数 {function}）"),
-            (None, _) => Ok(()),
+    fn definition(name: &str) -> Option<Self> {
+        Some(Self {
+            name: name.to_owned(),
+            at_definition: true,
+        })
+    }
+
+    /// How the place is described under the caret: `函数 f` or `函数 f 的定义处`.
+    fn label(&self) -> String {
+        if self.at_definition {
+            format!("函数 {} 的定义处", self.name)
+        } else {
+            format!("函数 {}", self.name)
         }
     }
 }
@@ -168,52 +149,43 @@ impl fmt::Display for ErrorSite {
 /// Everything that can go wrong compiling or running a rule set's scripts.
 ///
 /// A script error is a broken policy, not a finding about a document: it stops the run.
-/// Every variant carries an [`ErrorSite`] naming the rule set and, where known, the file,
-/// line:column and function; [`ScriptError::location`] extracts it for diagnostics.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Every variant carries the one [`Loc`] (`at`: the rule set, and as much of script file,
+/// line:column and the script's text as is known) and turns into a [`Diagnostic`]
+/// ([`ScriptError::to_diagnostic`]); its one-line text is that diagnostic's.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScriptError {
     /// The script does not parse, uses a forbidden construct (`eval`, `import`), refers to an
     /// undefined variable, or nests expressions too deeply.
-    #[error("{site}：语法错误：{message}")]
     Compile {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
         /// What, in Chinese where known, otherwise Rhai's message.
         message: String,
     },
-    /// Two script files define a function with the same name.
-    #[error(
-        "{site}：函数 {name} 已在 {first_file} 第 {first_line} 行定义，{second_file} 第 {second_line} 行不能再定义同名函数"
-    )]
+    /// Two script files define a function with the same name (`at`: the second definition).
     DuplicateFunction {
-        /// Rule set (file names are in the other fields).
-        site: Box<ErrorSite>,
+        /// The second definition.
+        at: Box<Loc>,
         /// Function name.
         name: String,
         /// File of the first definition.
         first_file: String,
         /// Line of the first definition (0 when unknown).
         first_line: usize,
-        /// File of the second definition.
-        second_file: String,
-        /// Line of the second definition (0 when unknown).
-        second_line: usize,
     },
     /// The host asked for a function (name and argument count) that no script defines.
-    #[error("{site}：找不到脚本函数 {function}（{known}）")]
     FunctionNotFound {
-        /// Rule set.
-        site: Box<ErrorSite>,
+        /// The rule set.
+        at: Box<Loc>,
         /// Requested function name.
         function: String,
         /// The arities that do exist under that name, or a note that none do.
         known: String,
     },
     /// A script function returned a value of a type the host cannot use.
-    #[error("{site}：函数 {function} 返回了{actual}，应返回{expected}")]
     WrongReturnType {
-        /// Rule set, file and definition of the function.
-        site: Box<ErrorSite>,
+        /// The function's definition.
+        at: Box<Loc>,
         /// Function name.
         function: String,
         /// Type the host asked for.
@@ -222,53 +194,59 @@ pub enum ScriptError {
         actual: String,
     },
     /// The per-call operation limit was exceeded (typically an endless loop).
-    #[error("{site}：运算次数超过上限（{limit}）")]
     TooManyOperations {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// The limit.
         limit: u64,
     },
     /// Script functions called each other too deeply (typically endless recursion).
-    #[error("{site}：函数调用层数超过上限（{limit}）")]
     CallDepth {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// The limit.
         limit: usize,
     },
     /// Too many variables alive at once.
-    #[error("{site}：同时存在的变量个数超过上限（{limit}）")]
     TooManyVariables {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// The limit.
         limit: usize,
     },
     /// A string, array or map grew beyond its limit.
-    #[error("{site}：{what}超过上限（{limit}）")]
     DataTooLarge {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// Which kind of data, in Chinese (e.g. `字符串长度`).
         what: String,
         /// The limit.
         limit: usize,
     },
     /// The document's wall-clock budget ran out.
-    #[error("{site}：脚本运行超时（每份文档限 {} 毫秒）", budget.as_millis())]
     Deadline {
         /// Where (the function running when time ran out).
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// The budget.
         budget: Duration,
     },
     /// Any other error raised while a script function ran (division by zero, type mismatch,
     /// unknown function called from a script, `throw`, …).
-    #[error("{site}：运行错误：{message}")]
     Runtime {
         /// Where.
-        site: Box<ErrorSite>,
+        at: Box<Loc>,
+        /// The function running.
+        running: Option<Running>,
         /// What, in Chinese where known, otherwise Rhai's message.
         message: String,
     },
@@ -277,35 +255,100 @@ pub enum ScriptError {
 impl ScriptError {
     /// Where the error happened.
     #[must_use]
-    pub fn site(&self) -> &ErrorSite {
+    pub fn loc(&self) -> &Loc {
         match self {
-            Self::Compile { site, .. }
-            | Self::DuplicateFunction { site, .. }
-            | Self::FunctionNotFound { site, .. }
-            | Self::WrongReturnType { site, .. }
-            | Self::TooManyOperations { site, .. }
-            | Self::CallDepth { site, .. }
-            | Self::TooManyVariables { site, .. }
-            | Self::DataTooLarge { site, .. }
-            | Self::Deadline { site, .. }
-            | Self::Runtime { site, .. } => site,
+            Self::Compile { at, .. }
+            | Self::DuplicateFunction { at, .. }
+            | Self::FunctionNotFound { at, .. }
+            | Self::WrongReturnType { at, .. }
+            | Self::TooManyOperations { at, .. }
+            | Self::CallDepth { at, .. }
+            | Self::TooManyVariables { at, .. }
+            | Self::DataTooLarge { at, .. }
+            | Self::Deadline { at, .. }
+            | Self::Runtime { at, .. } => at,
         }
     }
 
-    /// File, line and column of the error, when all three are known (for miette diagnostics).
+    /// The error as a diagnostic: code `jixiao::script::…`, message in Chinese, the place (with
+    /// the script's text when known) and, for runtime errors, the function under the caret.
     #[must_use]
-    pub fn location(&self) -> Option<ScriptLocation> {
-        let site = self.site();
-        match (&site.file, site.position) {
-            (Some(file), Some((line, column))) => Some(ScriptLocation {
-                file: file.clone(),
-                line,
-                column,
-            }),
-            _ => None,
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let (code, message, running) = match self {
+            Self::Compile { message, .. } => ("jixiao::script::compile", format!("语法错误：{message}"), None),
+            Self::DuplicateFunction {
+                name,
+                first_file,
+                first_line,
+                ..
+            } => (
+                "jixiao::script::duplicate-function",
+                format!("函数 {name} 已在 {first_file} 第 {first_line} 行定义，不能再定义同名函数"),
+                None,
+            ),
+            Self::FunctionNotFound { function, known, .. } => (
+                "jixiao::script::function-not-found",
+                format!("找不到脚本函数 {function}（{known}）"),
+                None,
+            ),
+            Self::WrongReturnType {
+                function,
+                expected,
+                actual,
+                ..
+            } => (
+                "jixiao::script::return-type",
+                format!("函数 {function} 返回了{actual}，应返回{expected}"),
+                Running::definition(function),
+            ),
+            Self::TooManyOperations { running, limit, .. } => (
+                "jixiao::script::operations",
+                format!("运算次数超过上限（{limit}）"),
+                running.clone(),
+            ),
+            Self::CallDepth { running, limit, .. } => (
+                "jixiao::script::call-depth",
+                format!("函数调用层数超过上限（{limit}）"),
+                running.clone(),
+            ),
+            Self::TooManyVariables { running, limit, .. } => (
+                "jixiao::script::variables",
+                format!("同时存在的变量个数超过上限（{limit}）"),
+                running.clone(),
+            ),
+            Self::DataTooLarge {
+                running, what, limit, ..
+            } => (
+                "jixiao::script::data-size",
+                format!("{what}超过上限（{limit}）"),
+                running.clone(),
+            ),
+            Self::Deadline { running, budget, .. } => (
+                "jixiao::script::deadline",
+                format!("脚本运行超时（每份文档限 {} 毫秒）", budget.as_millis()),
+                running.clone(),
+            ),
+            Self::Runtime { running, message, .. } => (
+                "jixiao::script::runtime",
+                format!("运行错误：{message}"),
+                running.clone(),
+            ),
+        };
+        let d = Diagnostic::error(code, self.loc().clone(), message);
+        match running {
+            Some(running) => d.with_label(running.label()),
+            None => d,
         }
     }
 }
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.to_diagnostic(), f)
+    }
+}
+
+impl std::error::Error for ScriptError {}
 
 // ---------------------------------------------------------------------------------------------
 // Per-document (thread-local) state: deadline and captured output
@@ -485,6 +528,8 @@ pub struct ScriptSet {
     functions: Vec<FunctionInfo>,
     /// Function name → file defining it (names are unique across files).
     files_by_name: BTreeMap<String, String>,
+    /// File name → its text, for diagnostics that underline a place.
+    sources: BTreeMap<String, Arc<str>>,
     /// The functions that are shipped templates, run natively (see [`crate::script::native`]).
     natives: Natives,
 }
@@ -691,14 +736,19 @@ impl ScriptSet {
         let mut merged = AST::empty();
         let mut functions: Vec<FunctionInfo> = Vec::new();
         let mut files_by_name: BTreeMap<String, String> = BTreeMap::new();
+        let mut sources: BTreeMap<String, Arc<str>> = BTreeMap::new();
 
         for (file, source) in files {
+            let text: Arc<str> = Arc::from(source.as_str());
+            let at = |line_col: Option<(usize, usize)>| {
+                let loc = Loc::in_ruleset(ruleset_id, file.as_str()).with_source(text.clone());
+                Box::new(match line_col {
+                    Some((line, column)) => loc.at_line_col(line, column),
+                    None => loc,
+                })
+            };
             let mut ast = engine.compile(source).map_err(|err| ScriptError::Compile {
-                site: Box::new(ErrorSite {
-                    file: Some(file.clone()),
-                    position: position_of(err.position()),
-                    ..ErrorSite::ruleset(ruleset_id)
-                }),
+                at: at(position_of(err.position())),
                 message: parse_message(&err.0),
             })?;
             ast.set_source(file.as_str());
@@ -724,12 +774,10 @@ impl ScriptSet {
                             .and_then(|f| f.line)
                             .unwrap_or(0);
                         return Err(ScriptError::DuplicateFunction {
-                            site: Box::new(ErrorSite::ruleset(ruleset_id)),
+                            at: at(info.line.zip(info.column)),
                             name: meta.name.to_owned(),
                             first_file: other_file.clone(),
                             first_line,
-                            second_file: file.clone(),
-                            second_line: info.line.unwrap_or(0),
                         });
                     }
                     _ => {
@@ -743,6 +791,7 @@ impl ScriptSet {
                 }
             }
             merged.combine(ast);
+            sources.insert(file.clone(), text);
         }
         // Error sources come from our own function → file table; the merged program's source
         // would name only the last file.
@@ -756,6 +805,7 @@ impl ScriptSet {
             limits: limits.clone(),
             functions,
             files_by_name,
+            sources,
             natives: Natives::default(),
         })
     }
@@ -815,7 +865,8 @@ impl ScriptSet {
             Some(deadline) => {
                 if Instant::now() >= deadline.at {
                     return Err(ScriptError::Deadline {
-                        site: self.definition_site(name),
+                        at: self.definition_loc(name),
+                        running: Running::definition(name),
                         budget: deadline.budget,
                     });
                 }
@@ -842,23 +893,38 @@ impl ScriptSet {
         };
         let actual = value.type_name();
         value.try_cast::<T>().ok_or_else(|| ScriptError::WrongReturnType {
-            site: self.definition_site(name),
+            at: self.definition_loc(name),
             function: name.to_owned(),
             expected: expected_label::<T>(),
             actual: type_label(actual),
         })
     }
 
-    /// The site of a function's definition (used when Rhai gives no position).
-    fn definition_site(&self, function: &str) -> Box<ErrorSite> {
-        let info = self.functions.iter().find(|f| f.name == function);
-        Box::new(ErrorSite {
-            file: self.files_by_name.get(function).cloned(),
-            position: info.and_then(|f| f.line.zip(f.column)),
-            function: Some(function.to_owned()),
-            at_definition: true,
-            ..ErrorSite::ruleset(&self.ruleset)
+    /// A place in one of the set's script files (the rule set alone when `file` is unknown),
+    /// with the file's text.
+    fn loc(&self, file: Option<&String>, line_col: Option<(usize, usize)>) -> Box<Loc> {
+        let Some(file) = file else {
+            return Box::new(Loc::in_ruleset(&self.ruleset, ""));
+        };
+        let mut loc = Loc::in_ruleset(&self.ruleset, file.as_str());
+        if let Some(text) = self.sources.get(file) {
+            loc = loc.with_source(text.clone());
+        }
+        Box::new(match line_col {
+            Some((line, column)) => loc.at_line_col(line, column),
+            None => loc,
         })
+    }
+
+    /// Where a function is defined (used when Rhai gives no position); the rule set alone for
+    /// a function no script defines.
+    #[must_use]
+    pub fn definition_loc(&self, function: &str) -> Box<Loc> {
+        let info = self.functions.iter().find(|f| f.name == function);
+        self.loc(
+            self.files_by_name.get(function),
+            info.and_then(|f| f.line.zip(f.column)),
+        )
     }
 
     fn runtime_error(&self, entry: &str, err: EvalAltResult) -> ScriptError {
@@ -877,14 +943,12 @@ impl ScriptSet {
         };
         let position = position_of(err.take_position());
 
-        let site = match position {
-            Some(position) => Box::new(ErrorSite {
-                file: self.files_by_name.get(&function).cloned(),
-                position: Some(position),
-                function: Some(function.clone()),
-                ..ErrorSite::ruleset(&self.ruleset)
-            }),
-            None => self.definition_site(&function),
+        let (at, running) = match position {
+            Some(position) => (
+                self.loc(self.files_by_name.get(&function), Some(position)),
+                Running::in_body(&function),
+            ),
+            None => (self.definition_loc(&function), Running::definition(&function)),
         };
 
         match err {
@@ -896,7 +960,7 @@ impl ScriptSet {
                     .map(|f| format!("{}/{}", f.name, f.arity))
                     .collect();
                 ScriptError::FunctionNotFound {
-                    site: Box::new(ErrorSite::ruleset(&self.ruleset)),
+                    at: self.loc(None, None),
                     function: entry.to_owned(),
                     known: if arities.is_empty() {
                         "没有脚本定义此函数".to_owned()
@@ -906,15 +970,18 @@ impl ScriptSet {
                 }
             }
             EvalAltResult::ErrorTooManyOperations(_) => ScriptError::TooManyOperations {
-                site,
+                at,
+                running,
                 limit: self.limits.max_operations,
             },
             EvalAltResult::ErrorStackOverflow(_) => ScriptError::CallDepth {
-                site,
+                at,
+                running,
                 limit: self.limits.max_call_levels,
             },
             EvalAltResult::ErrorTooManyVariables(_) => ScriptError::TooManyVariables {
-                site,
+                at,
+                running,
                 limit: self.limits.max_variables,
             },
             EvalAltResult::ErrorDataTooLarge(ref what, _) => {
@@ -926,7 +993,8 @@ impl ScriptSet {
                     ("对象映射条目数", self.limits.max_map_size)
                 };
                 ScriptError::DataTooLarge {
-                    site,
+                    at,
+                    running,
                     what: what.to_owned(),
                     limit,
                 }
@@ -935,12 +1003,14 @@ impl ScriptSet {
                 if token.clone().into_string().is_ok_and(|t| t == DEADLINE_TOKEN) =>
             {
                 ScriptError::Deadline {
-                    site,
+                    at,
+                    running,
                     budget: self.limits.deadline,
                 }
             }
             ref other => ScriptError::Runtime {
-                site,
+                at,
+                running,
                 message: runtime_message(other),
             },
         }

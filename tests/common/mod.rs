@@ -156,7 +156,7 @@ pub fn assert_located(file: &str, e: &ImportError) {
     if !file_level(e.kind()) {
         let row = e
             .location()
-            .row
+            .row()
             .unwrap_or_else(|| panic!("{file}: {:?} error without a row: {text}", e.kind()));
         assert!(
             text.contains(&format!(" 第 {row} 行")),

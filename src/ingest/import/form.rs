@@ -20,7 +20,8 @@ use super::labels::{
 };
 use super::value::{is_not_applicable, parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
-use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, Location};
+use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm};
+use crate::model::diagnostic::Loc;
 use crate::model::document::{
     CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout, Project,
     Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
@@ -107,7 +108,7 @@ impl StartDetector {
 }
 
 /// The error for a sheet with content but neither a title nor a 项目名称 row.
-pub fn no_form(at: &Location) -> ImportError {
+pub fn no_form(at: &Loc) -> ImportError {
     ImportError::invalid(
         at.clone(),
         ErrorKind::NoForm,
@@ -117,7 +118,7 @@ pub fn no_form(at: &Location) -> ImportError {
 
 /// Splits a grid into form spans. A sheet with content but neither a title nor a 项目名称 row is an
 /// error.
-pub fn split_forms(grid: &Grid, at: &Location) -> Result<Vec<FormSpan>, ImportError> {
+pub fn split_forms(grid: &Grid, at: &Loc) -> Result<Vec<FormSpan>, ImportError> {
     let mut starts: Vec<usize> = Vec::new();
     let mut detector = StartDetector::default();
     for (r, row) in (grid.first_row..).zip(&grid.rows) {
@@ -185,7 +186,7 @@ pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions)
 struct Reader<'g> {
     grid: &'g Grid,
     span: FormSpan,
-    at: Location,
+    at: Loc,
     doc: EvaluationDocument,
     consumed: Vec<CellPos>,
     reasons: HashMap<CellPos, String>,
@@ -242,7 +243,7 @@ impl<'g> Reader<'g> {
         Reader {
             grid,
             span: *span,
-            at: Location::sheet(file, grid.sheet.as_deref()),
+            at: Loc::sheet(file, grid.sheet.as_deref()),
             doc,
             consumed: Vec::with_capacity(128),
             reasons: HashMap::new(),

@@ -14,7 +14,8 @@ use std::str::FromStr;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use rust_decimal::Decimal;
 
-use super::{ErrorKind, ImportError, Location};
+use super::{ErrorKind, ImportError};
+use crate::model::diagnostic::Loc;
 use crate::model::document::CellPos;
 
 /// Longest cell a spreadsheet can hold (Excel's limit); longer cells mean a broken export.
@@ -79,12 +80,12 @@ pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportErro
         }
         "xlsx" | "xlsm" => read_xlsx(file_name, bytes),
         "xls" | "et" | "ods" | "wps" => Err(ImportError::invalid(
-            Location::file(file_name),
+            Loc::file(file_name),
             ErrorKind::UnsupportedFormat,
             format!("不支持 .{ext} 格式；请在 Excel/WPS 中另存为 .xlsx，或导出为制表符分隔的 .txt/.tsv 后再导入"),
         )),
         _ => Err(ImportError::invalid(
-            Location::file(file_name),
+            Loc::file(file_name),
             ErrorKind::UnsupportedFormat,
             format!(
                 "不支持的文件类型（扩展名 “{}”）；可导入 .xlsx、.csv、.tsv 或 .txt（制表符分隔）",
@@ -109,7 +110,7 @@ impl Path<'_> {
 /// Decodes text: UTF-8 (BOM stripped), UTF-16 with a BOM, else GBK/GB18030 when that decodes
 /// without error; binary content and undecodable bytes are rejected.
 pub fn decode_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, ImportError> {
-    let at = Location::file(file_name);
+    let at = Loc::file(file_name);
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
             ImportError::invalid(
@@ -221,7 +222,7 @@ pub fn parse_records(
     let mut count = 0usize;
     let mut row: Vec<String> = Vec::new();
     let mut i = 0usize;
-    let at = Location::file(file_name);
+    let at = Loc::file(file_name);
     if len == 0 {
         return Ok(0);
     }
@@ -329,7 +330,7 @@ fn find_field_end(bytes: &[u8], from: usize, delim: u8) -> usize {
 
 /// Reads every sheet of an xlsx workbook.
 fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
-    let at = Location::file(file_name);
+    let at = Loc::file(file_name);
     if !bytes.starts_with(b"PK") {
         return Err(ImportError::invalid(
             at,
@@ -346,7 +347,7 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
     })?;
     let mut grids = Vec::new();
     for name in book.sheet_names() {
-        let sheet_at = Location::sheet(file_name, Some(&name));
+        let sheet_at = Loc::sheet(file_name, Some(&name));
         let range = book.worksheet_range(&name).map_err(|e| {
             ImportError::invalid(
                 sheet_at.clone(),

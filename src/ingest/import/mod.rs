@@ -1,8 +1,8 @@
 //! The importer: tabular 项目支出绩效自评表 (TSV, CSV, xlsx) → [`EvaluationDocument`]s.
 //!
 //! This module owns the public import API, dispatch by file extension, and the one error type of
-//! the import boundary ([`ImportError`]), whose messages name the file, the sheet, the row and the
-//! column and say in Chinese what is wrong and what to do. Reading bytes into cell grids lives in
+//! the import boundary ([`ImportError`]), which carries the one [`Loc`] — file, sheet, row and
+//! column — and says in Chinese what is wrong and what to do. Reading bytes into cell grids lives in
 //! [`grid`]; splitting a grid into forms and recognising their blocks by label lives in `form`,
 //! with the indicator-row placement in `indicators`, year inference in `year` and cell value
 //! parsing in `value`.
@@ -31,7 +31,8 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::path::Path;
 
-use crate::model::document::{CellPos, EvaluationDocument, column_letters};
+use crate::model::diagnostic::{Diagnostic, Loc};
+use crate::model::document::{CellPos, EvaluationDocument};
 
 pub use grid::Grid;
 
@@ -58,75 +59,6 @@ pub struct ImportedForm {
     /// Every non-empty cell mapped into a field or recognised as a label / “not applicable” mark,
     /// sorted by row then column.
     pub consumed: Vec<CellPos>,
-}
-
-/// Where an import error is: file, and when known sheet, row and column (all 1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// File name as given by the caller.
-    pub file: String,
-    /// Worksheet, for workbooks.
-    pub sheet: Option<String>,
-    /// Row (1-based), when the error concerns one.
-    pub row: Option<u32>,
-    /// Column (1-based), when the error concerns one cell.
-    pub column: Option<u32>,
-}
-
-impl Location {
-    /// A location naming only the file.
-    pub fn file(file: &str) -> Self {
-        Location {
-            file: file.to_owned(),
-            sheet: None,
-            row: None,
-            column: None,
-        }
-    }
-
-    /// A location in a sheet of a file (`sheet` is `None` for text files).
-    pub fn sheet(file: &str, sheet: Option<&str>) -> Self {
-        Location {
-            file: file.to_owned(),
-            sheet: sheet.map(str::to_owned),
-            row: None,
-            column: None,
-        }
-    }
-
-    /// The same location narrowed to a row (1-based).
-    pub fn at_row(&self, row: u32) -> Self {
-        Location {
-            row: Some(row),
-            column: None,
-            ..self.clone()
-        }
-    }
-
-    /// The same location narrowed to a cell.
-    pub fn at_cell(&self, cell: CellPos) -> Self {
-        Location {
-            row: Some(cell.row),
-            column: Some(cell.column),
-            ..self.clone()
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(sheet) = &self.sheet {
-            write!(f, " 工作表“{sheet}”")?;
-        }
-        if let Some(row) = self.row {
-            write!(f, " 第 {row} 行")?;
-            if let Some(column) = self.column {
-                write!(f, " {} 列", column_letters(column))?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// What kind of problem an [`ImportError::Invalid`] reports (for programs; people read the
@@ -165,24 +97,22 @@ pub enum ErrorKind {
     Duplicate,
 }
 
-/// Everything that can stop an import. Messages are Chinese, start with the place, say what is
-/// wrong and what to do.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can stop an import. Messages are Chinese, say what is wrong and what to do;
+/// the place is the one [`Loc`] (file, sheet, row, cell), named once in the one-line text and in
+/// the [`Diagnostic`] ([`ImportError::to_diagnostic`]).
+#[derive(Debug)]
 pub enum ImportError {
     /// The file could not be read from disk.
-    #[error("{file}：无法读取文件（{source}）；请检查路径是否正确、文件是否可读")]
     Io {
         /// File name as given.
         file: String,
         /// The operating system's error.
-        #[source]
         source: std::io::Error,
     },
     /// The content is wrong at a place.
-    #[error("{at}：{message}")]
     Invalid {
         /// Where.
-        at: Location,
+        at: Loc,
         /// What kind of problem.
         kind: ErrorKind,
         /// What is wrong and what to do, in Chinese.
@@ -190,9 +120,47 @@ pub enum ImportError {
     },
 }
 
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.to_diagnostic(), f)
+    }
+}
+
+impl std::error::Error for ImportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::Io { source, .. } => Some(source),
+            ImportError::Invalid { .. } => None,
+        }
+    }
+}
+
+impl ErrorKind {
+    /// Diagnostic code of this kind of problem (`jixiao::import::not-a-number`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::UnsupportedFormat => "jixiao::import::unsupported-format",
+            ErrorKind::Empty => "jixiao::import::empty",
+            ErrorKind::Binary => "jixiao::import::binary",
+            ErrorKind::Encoding => "jixiao::import::encoding",
+            ErrorKind::Syntax => "jixiao::import::syntax",
+            ErrorKind::CellTooLarge => "jixiao::import::cell-too-large",
+            ErrorKind::Workbook => "jixiao::import::workbook",
+            ErrorKind::NoForm => "jixiao::import::no-form",
+            ErrorKind::MissingBlock => "jixiao::import::missing-block",
+            ErrorKind::UnknownColumn => "jixiao::import::unknown-column",
+            ErrorKind::UnknownRow => "jixiao::import::unknown-row",
+            ErrorKind::NotANumber => "jixiao::import::not-a-number",
+            ErrorKind::MissingYear => "jixiao::import::missing-year",
+            ErrorKind::AmbiguousYear => "jixiao::import::ambiguous-year",
+            ErrorKind::Duplicate => "jixiao::import::duplicate",
+        }
+    }
+}
+
 impl ImportError {
     /// A content error at `at`.
-    pub(crate) fn invalid(at: Location, kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(at: Loc, kind: ErrorKind, message: impl Into<String>) -> Self {
         ImportError::Invalid {
             at,
             kind,
@@ -209,10 +177,22 @@ impl ImportError {
     }
 
     /// Where the error is; for I/O errors only the file.
-    pub fn location(&self) -> Location {
+    pub fn location(&self) -> Loc {
         match self {
-            ImportError::Io { file, .. } => Location::file(file),
+            ImportError::Io { file, .. } => Loc::file(file.as_str()),
             ImportError::Invalid { at, .. } => at.clone(),
+        }
+    }
+
+    /// The error as a diagnostic (code `jixiao::import::…`).
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        match self {
+            ImportError::Io { file, source } => Diagnostic::error(
+                "jixiao::import::io",
+                Loc::file(file.as_str()),
+                format!("无法读取文件（{source}）；请检查路径是否正确、文件是否可读"),
+            ),
+            ImportError::Invalid { at, kind, message } => Diagnostic::error(kind.code(), at.clone(), message.clone()),
         }
     }
 }
@@ -275,7 +255,7 @@ pub fn import_forms(
     }
     let mut out = Vec::new();
     for grid in grids.iter().filter(|g| !g.is_blank()) {
-        let at = Location::sheet(file_name, grid.sheet.as_deref());
+        let at = Loc::sheet(file_name, grid.sheet.as_deref());
         let spans = form::split_forms(grid, &at)?;
         for span in spans {
             out.push(form::read_form(file_name, grid, &span, opts));
@@ -297,7 +277,7 @@ pub fn import_text_forms(
 /// The error for a file without any cell content.
 fn empty_file(file_name: &str) -> ImportError {
     ImportError::invalid(
-        Location::file(file_name),
+        Loc::file(file_name),
         ErrorKind::Empty,
         "文件是空的，没有任何单元格内容；请检查是否选错了文件",
     )
@@ -476,12 +456,7 @@ fn duplicate_error(file_name: &str, first: &Place, doc: &EvaluationDocument) -> 
         Some(s) if Some(&s) != sheet_b.as_ref() => format!("工作表“{s}”第 {row_a} 行"),
         _ => format!("第 {row_a} 行"),
     };
-    let at = Location {
-        file: file_name.to_owned(),
-        sheet: sheet_b,
-        row: Some(row_b),
-        column: None,
-    };
+    let at = Loc::sheet(file_name, sheet_b.as_deref()).at_row(row_b);
     ImportError::invalid(
         at,
         ErrorKind::Duplicate,

@@ -22,7 +22,8 @@ use std::path::Path;
 
 use super::form::{self, FormSpan, RowStart, StartDetector};
 use super::grid::{self, MAX_CELL_CHARS};
-use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, Location, ReadMode};
+use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm, ReadMode};
+use crate::model::diagnostic::Loc;
 
 /// What is done with each form: its import result in, whether to go on out.
 pub(super) type Sink<'s> = dyn FnMut(Result<ImportedForm, ImportError>) -> ControlFlow<()> + 's;
@@ -285,7 +286,7 @@ fn stream_forms<R: BufRead>(
         }
         let text = std::str::from_utf8(&pending).map_err(|_| {
             ImportError::invalid(
-                Location::file(name).at_row(u32::try_from(splitter.next_row + 1).unwrap_or(u32::MAX)),
+                Loc::file(name).at_row(u32::try_from(splitter.next_row + 1).unwrap_or(u32::MAX)),
                 ErrorKind::Encoding,
                 "文件在读取过程中发生了变化，其中有无效的 UTF-8 字节；请重新导出后再导入",
             )
@@ -381,7 +382,7 @@ impl Splitter<'_> {
             return Err(super::empty_file(self.file));
         }
         if !self.detector.found_form() {
-            return Err(form::no_form(&Location::sheet(self.file, None)));
+            return Err(form::no_form(&Loc::sheet(self.file, None)));
         }
         Ok(Some(self.read()))
     }

@@ -1,0 +1,131 @@
+//! The one rendering of [`Diagnostic`]s for people: miette's graphical report — code, message,
+//! the file's text with the place underlined, help — in Chinese, naming the location once (in
+//! the excerpt's header when the file's text is at hand, else before the message). Every
+//! command prints broken rule sets, scripts and decisions files through [`render`], so the same
+//! problem looks the same whichever command found it.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use crate::model::diagnostic::{Diagnostic, Loc, Place};
+
+/// Width the report is wrapped at.
+const WIDTH: usize = 100;
+
+/// How a diagnostic shows in the graphical report: the message alone when the excerpt names
+/// the place, else the place before the message.
+struct Shown<'a>(&'a Diagnostic);
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if d.has_excerpt() || is_nowhere(&d.loc) {
+            f.write_str(&d.message)
+        } else {
+            write!(f, "{}：{}", d.loc, d.message)
+        }
+    }
+}
+
+/// A location that names nothing (no rule set, no file, no place).
+fn is_nowhere(loc: &Loc) -> bool {
+    loc.ruleset.is_none() && loc.file.is_empty() && loc.place == Place::File
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::code(self.0)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.0)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        miette::Diagnostic::help(self.0)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        miette::Diagnostic::source_code(self.0)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        miette::Diagnostic::labels(self.0)
+    }
+}
+
+/// Renders diagnostics one after another, each followed by a blank line; `colour` for a
+/// terminal, plain characters otherwise (files, pipes, tests).
+pub fn render(diagnostics: &[Diagnostic], colour: bool) -> String {
+    let theme = if colour {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
+    let mut out = String::new();
+    for d in diagnostics {
+        // Rendering into a String cannot fail but for a formatter error, which it never raises.
+        let _ = handler.render_report(&mut out, &Shown(d));
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders what checking a rule set found: every diagnostic, then a count of errors and warnings
+/// (what `jixiao check` prints, and every command that cannot load the rule set).
+pub fn render_ruleset(ruleset: &str, diagnostics: &[Diagnostic], colour: bool) -> String {
+    let mut out = render(diagnostics, colour);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    out.push_str(&format!(
+        "规则集 {ruleset}：{errors} 个错误，{} 个警告\n",
+        diagnostics.len() - errors
+    ));
+    out
+}
+
+/// Whether output written to stderr should be coloured: a terminal, and `NO_COLOR` unset.
+pub fn colour_stderr() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Whether output written to stdout should be coloured: a terminal, and `NO_COLOR` unset.
+pub fn colour_stdout() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn the_place_is_named_once() {
+        let text: Arc<str> = Arc::from("a = 1\nb = x\n");
+        let loc = Loc::in_ruleset("r", "policy.toml").with_source(text).at_span(10..11);
+        let d = Diagnostic::error("jixiao::policy::toml", loc, "坏了").with_help("改好");
+        let out = render(std::slice::from_ref(&d), false);
+        assert!(out.contains("× 坏了\n"), "{out}");
+        assert!(out.contains("[r/policy.toml:2:5]"), "{out}");
+        assert!(out.contains("help: 改好"), "{out}");
+        assert_eq!(out.matches("2:5").count() + out.matches("第 2 行").count(), 1, "{out}");
+
+        let d = Diagnostic::error("jixiao::import::empty", Loc::sheet("a.tsv", None).at_row(3), "空的");
+        let out = render(std::slice::from_ref(&d), false);
+        assert!(out.contains("× a.tsv 第 3 行：空的"), "{out}");
+    }
+}
