@@ -274,8 +274,7 @@ fn a_broken_decisions_file_stops_the_run_with_its_position() {
     let (code, stdout, stderr) = jixiao(&["score", SEED, "--year", "2021", "--decisions", bad]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        stderr.contains(&format!("错误：审核决定文件 {bad}:2:1：这条决定缺少 reviewer")),
-        "{stderr}"
-    );
+    // The caret diagnostic every command prints: the message, then the place once.
+    assert!(stderr.contains("× 这条决定缺少 reviewer\n"), "{stderr}");
+    assert!(stderr.contains(&format!("╭─[{bad}:2:1]")), "{stderr}");
 }

@@ -395,9 +395,7 @@ fn host_side_errors_name_the_function() {
     };
     assert_eq!(
         err.to_string(),
-        format!(
-            "规则集 {RULESET} 脚本 f.rhai 第 1 行第 1 列（函数 text 的定义处）：函数 text 返回了字符串，应返回小数"
-        )
+        format!("规则集 {RULESET} f.rhai 第 1 行第 1 列（函数 text 的定义处）：函数 text 返回了字符串，应返回小数")
     );
 
     let err = set.call::<Decimal>("missing", ()).err();

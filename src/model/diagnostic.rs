@@ -460,10 +460,21 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The place and what is there, without the help: `{loc}（{label}）：{message}` — the
+    /// label (`函数 f 的定义处`) is shown when set, since a line has no caret to put it under.
+    pub fn located_message(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{}（{label}）：{}", self.loc, self.message),
+            None => format!("{}：{}", self.loc, self.message),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
-    /// One line, the location once: `{loc}：{message}（{help}）`.
+    /// One line, the location once: `{loc}（{label}）：{message}（{help}）`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}：{}", self.loc, self.message)?;
+        f.write_str(&self.located_message())?;
         if let Some(help) = &self.help {
             write!(f, "（{help}）")?;
         }

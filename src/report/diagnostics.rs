@@ -29,7 +29,7 @@ impl fmt::Display for Shown<'_> {
         if d.has_excerpt() || is_nowhere(&d.loc) {
             f.write_str(&d.message)
         } else {
-            write!(f, "{}：{}", d.loc, d.message)
+            f.write_str(&d.located_message())
         }
     }
 }
