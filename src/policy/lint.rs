@@ -121,6 +121,8 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
                 "检查键名拼写；policy.toml 只接受 schemas/policy.schema.json 中列出的键"
             } else if message.contains("必须写成字符串") {
                 "给小数加上引号，如 value = \"0.5\""
+            } else if message.starts_with("invalid type") {
+                "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
             } else if message.contains("严重程度") {
                 "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
             } else {
@@ -221,11 +223,56 @@ fn translate_toml(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field ") {
         return format!("缺少必填的键 {rest}");
     }
+    if let Some((found, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!(
+            "类型不对：此处应为{}，写的是{}",
+            type_words(expected),
+            value_words(found)
+        );
+    }
     message.to_owned()
 }
 
 /// The checks of a parsed policy (and its compiled scripts, when they compile); the checked
 /// reviewer checks when `[checks]` has no error.
+/// Chinese for the type serde expected (`u32`, `a string`, …).
+fn type_words(expected: &str) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "不小于 0 的整数".to_owned(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "整数".to_owned(),
+        "a string" | "a borrowed string" => "字符串".to_owned(),
+        "a boolean" => "true 或 false".to_owned(),
+        "a sequence" => "数组 [ … ]".to_owned(),
+        "a map" => "表 { … }".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Chinese for the value serde found (`string "二"`, `integer \`5\``, …).
+fn value_words(found: &str) -> String {
+    let unquote = |s: &str| s.trim_matches('`').to_owned();
+    if let Some(s) = found.strip_prefix("string ") {
+        return format!("字符串 {s}");
+    }
+    if let Some(s) = found.strip_prefix("integer ") {
+        return format!("整数 {}", unquote(s));
+    }
+    if let Some(s) = found.strip_prefix("floating point ") {
+        return format!("小数 {}", unquote(s));
+    }
+    if let Some(s) = found.strip_prefix("boolean ") {
+        return format!("布尔值 {}", unquote(s));
+    }
+    match found {
+        "sequence" => "数组".to_owned(),
+        "map" => "表".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 fn check_policy(
     c: &mut Collector,
     raw: &PolicyFile,

@@ -1054,6 +1054,9 @@ fn parse_message(err: &ParseErrorType) -> String {
         ParseErrorType::FnDuplicatedDefinition(name, arity) => {
             format!("函数 {name}（{arity} 个参数）重复定义")
         }
+        ParseErrorType::BadInput(rhai::LexError::UnexpectedInput(token)) => {
+            format!("此处不应出现“{token}”（前面的表达式是否没有写完？）")
+        }
         ParseErrorType::UnexpectedEOF => "脚本意外结束（缺少右括号或右花括号？）".to_owned(),
         ParseErrorType::UnknownOperator(op) => format!("未知的运算符 {op}"),
         ParseErrorType::MissingToken(token, description) => {
