@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::{Outcome, report_error, report_policy_error};
+use crate::cli::{Outcome, report_diagnostics, report_error, report_policy_error};
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::runs::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
 
@@ -41,7 +41,7 @@ pub fn run(args: &Args) -> Outcome {
         match load_case(name, text, base.as_deref()) {
             Ok(case) => cases.push(case),
             Err(e) => {
-                report_error(e);
+                report_diagnostics(&[e]);
                 outcome = Outcome::BadInput;
             }
         }

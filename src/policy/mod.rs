@@ -56,7 +56,7 @@ impl RuleSetFiles {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| dir.display().to_string());
         let entries = std::fs::read_dir(dir)
-            .map_err(|e| PolicyError::files(&name, "", format!("无法读取规则集文件夹 {}：{e}", dir.display())))?;
+            .map_err(|e| PolicyError::files(&name, "", format!("无法读取文件夹 {}：{e}", dir.display())))?;
         let mut files = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
@@ -108,7 +108,7 @@ impl RuleSetFiles {
                 spec,
                 "",
                 format!(
-                    "找不到规则集“{spec}”：既不是内置规则集（{}），也不是文件夹",
+                    "找不到：它既不是内置规则集（{}），也不是文件夹",
                     embedded::ids().join("、")
                 ),
             )),

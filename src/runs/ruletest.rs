@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use crate::engine::pipeline::score_under;
 use crate::engine::scoring::Scorecard;
 use crate::ingest::import::{ImportOptions, import_text};
+use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
@@ -104,15 +106,22 @@ pub struct Case {
     pub document: EvaluationDocument,
 }
 
-/// Loads a case file; `base` is the folder relative paths start from (None for embedded sets).
-pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, String> {
+/// Code of the diagnostics about a rule set's test cases.
+const CASE_CODE: &str = "jixiao::ruletest::case";
+
+/// Loads a case file (`tests/<file>` of a rule set); `base` is the folder relative paths start
+/// from (None for embedded sets). A case that cannot be used is a diagnostic at its place.
+pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Diagnostic> {
+    let case_file = Loc::file(format!("tests/{file}")).with_source(Arc::from(text));
+    let whole = |message: String| Diagnostic::error(CASE_CODE, case_file.clone(), message);
     let spec: CaseFile = toml::from_str(text).map_err(|e| {
-        let at = e
-            .span()
-            .map(|s| crate::model::diagnostic::line_col(text, s.start))
-            .map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
-        format!("{file}{at}：{}", e.message().trim())
+        let loc = match e.span() {
+            Some(span) => case_file.clone().at_span(span),
+            None => case_file.clone(),
+        };
+        Diagnostic::error(CASE_CODE, loc, e.message().trim().to_owned())
     })?;
+    let validator = || crate::ingest::validate::DocumentValidator::shared().map_err(whole);
     let options = ImportOptions {
         year: spec.input.year,
         default_year: None,
@@ -126,45 +135,41 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
     ) {
         (None, None, None, Some(text)) => {
             let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| format!("{file}：[input.json] 不是合法的 JSON：{e}"))?;
-            crate::ingest::validate::DocumentValidator::shared()?
-                .check(&value)
-                .map_err(|problems| {
-                    let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
-                    format!("{file}：[input.json] 不是合法的评价文档：{}", list.join("；"))
-                })?
+                serde_json::from_str(text).map_err(|e| whole(format!("[input.json] 不是合法的 JSON：{e}")))?;
+            validator()?.check(&value).map_err(|problems| {
+                let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
+                whole(format!("[input.json] 不是合法的评价文档：{}", list.join("；")))
+            })?
         }
         (Some(form), None, None, None) => first_form(file, form, &options)?,
         (None, Some(doc), None, None) => {
-            let json = serde_json::to_value(doc).map_err(|e| format!("{file}：[input.document] 无法转换：{e}"))?;
-            let validator = crate::ingest::validate::DocumentValidator::shared()?;
-            validator.check(&json).map_err(|problems| {
+            let json = serde_json::to_value(doc).map_err(|e| whole(format!("[input.document] 无法转换：{e}")))?;
+            validator()?.check(&json).map_err(|problems| {
                 let list: Vec<String> = problems.iter().map(|(p, m)| format!("{p} {m}")).collect();
-                format!("{file}：[input.document] 不是合法的评价文档：{}", list.join("；"))
+                whole(format!("[input.document] 不是合法的评价文档：{}", list.join("；")))
             })?
         }
         (None, None, Some(path), None) => {
-            let base = base.ok_or_else(|| format!("{file}：内置规则集的用例不能引用文件，请改用 form 或 document"))?;
+            let base = base.ok_or_else(|| whole("内置规则集的用例不能引用文件，请改用 form 或 document".to_owned()))?;
             let full = base.join(path);
+            let other = |message: String| Diagnostic::error(CASE_CODE, Loc::file(full.display().to_string()), message);
             if path.ends_with(".json") {
-                let text =
-                    std::fs::read_to_string(&full).map_err(|e| format!("{file}：无法读取 {}：{e}", full.display()))?;
-                let value: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| format!("{}：{e}", full.display()))?;
-                crate::ingest::validate::DocumentValidator::shared()?
+                let text = std::fs::read_to_string(&full).map_err(|e| other(format!("无法读取：{e}")))?;
+                let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| other(e.to_string()))?;
+                validator()?
                     .check(&value)
-                    .map_err(|p| format!("{}：不是合法的评价文档：{p:?}", full.display()))?
+                    .map_err(|p| other(format!("不是合法的评价文档：{p:?}")))?
             } else {
                 crate::ingest::import::import_file(&full, &options)
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_diagnostic())?
                     .into_iter()
                     .next()
-                    .ok_or_else(|| format!("{}：没有自评表", full.display()))?
+                    .ok_or_else(|| other("没有自评表".to_owned()))?
             }
         }
         _ => {
-            return Err(format!(
-                "{file}：[input] 中 form、document、json、file 必须且只能写一个"
+            return Err(whole(
+                "[input] 中 form、document、json、file 必须且只能写一个".to_owned(),
             ));
         }
     };
@@ -175,12 +180,19 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, St
     })
 }
 
-fn first_form(file: &str, form: &str, options: &ImportOptions) -> Result<EvaluationDocument, String> {
+/// The first form of `[input.form]`; an import error is placed in the form's own rows.
+fn first_form(file: &str, form: &str, options: &ImportOptions) -> Result<EvaluationDocument, Diagnostic> {
     import_text(file, form, options)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_diagnostic())?
         .into_iter()
         .next()
-        .ok_or_else(|| format!("{file}：[input.form] 中没有自评表"))
+        .ok_or_else(|| {
+            Diagnostic::error(
+                CASE_CODE,
+                Loc::file(format!("tests/{file}")),
+                "[input.form] 中没有自评表",
+            )
+        })
 }
 
 /// One difference between expected and actual.
