@@ -2,19 +2,10 @@
 //! `score`, `test`, `run`, `explain`, `diff`) or a broken decisions file (`score`, `run`,
 //! `explain`) prints the same caret diagnostic for it — message, the place once, the source
 //! excerpt, help. The diagnostic itself is snapshot-tested once per broken input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
-mod common;
 
 use std::path::Path;
 
-use common::jixiao;
+use crate::common::jixiao;
 
 const FORM: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 const BROKEN_DECISIONS: &str = "tests/fixtures/decisions/broken-missing-reviewer.toml";
