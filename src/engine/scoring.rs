@@ -4,6 +4,10 @@
 //! Rust holds the machinery (parsing texts, choosing the kind of each indicator from the
 //! policy's classification, unit conversion through the policy's table, sums); every formula,
 //! weight, threshold and rounding comes from the rule set. Pure: no I/O.
+//!
+//! Asked to ([`score_document_traced`]), scoring also keeps a [`Trace`] of each derivation as it
+//! makes it — values read, kinds and tiers chosen and why, formula calls, roundings — which
+//! [`crate::engine::explain`] renders. The plain path keeps no such record.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +17,10 @@ use serde::Serialize;
 
 use crate::engine::grammar::{self, Comparator, Parsed};
 use crate::engine::review::{self, Emitter, Place, Val, dec_or_unit};
+use crate::engine::trace::{
+    Call, Conversion, Counted, Day, DeadlineDays, FormulaRole, FundsDerivation, FundsWeight, IndicatorDerivation,
+    KindReason, Reading, RescaleStep, Rounding, TierBy, TierPick, TotalDerivation, Trace, UnitHint, UnitSource, Value,
+};
 use crate::model::decision_record::DecisionRecord;
 use crate::model::document::{EvaluationDocument, Indicator};
 use crate::model::findings::{Finding, Severity};
@@ -217,7 +225,21 @@ impl Scorecard {
 /// Scores one document under one rule set. A script failure (a broken or hostile policy)
 /// fails this document only, with an error naming rule set, file and line.
 pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
-    let mut card = score_without_texts(rules, doc)?;
+    let (mut card, _) = score_without_texts(rules, doc, false)?;
+    copy_texts(&mut card, doc);
+    Ok(card)
+}
+
+/// [`score_document`] keeping the record of every derivation it makes ([`Trace`]), for
+/// [`crate::engine::explain`] to render. The scorecard is the one [`score_document`] gives.
+pub fn score_document_traced(rules: &RuleSet, doc: &EvaluationDocument) -> Result<(Scorecard, Trace), ScriptError> {
+    let (mut card, trace) = score_without_texts(rules, doc, true)?;
+    copy_texts(&mut card, doc);
+    Ok((card, trace))
+}
+
+/// Copies the texts the scorecard repeats from the document.
+fn copy_texts(card: &mut Scorecard, doc: &EvaluationDocument) {
     card.id.clone_from(&doc.id);
     card.project.clone_from(&doc.project.name);
     card.department.clone_from(&doc.project.department);
@@ -230,15 +252,14 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
         out.target.clone_from(&ind.target);
         out.actual.clone_from(&ind.actual);
     }
-    Ok(card)
 }
 
 /// [`score_document`] for a document the caller is done with (a batch run): the texts the
 /// scorecard repeats (id, project, names, targets, actuals) move into it instead of being
 /// copied. A failure comes with the document's id.
 pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<Scorecard, (ScriptError, String)> {
-    let mut card = match score_without_texts(rules, &doc) {
-        Ok(card) => card,
+    let mut card = match score_without_texts(rules, &doc, false) {
+        Ok((card, _)) => card,
         Err(e) => return Err((e, doc.id)),
     };
     card.id = doc.id;
@@ -256,12 +277,18 @@ pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<
     Ok(card)
 }
 
-/// Everything of the scorecard but the texts copied from the document (left empty).
-fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
+/// Everything of the scorecard but the texts copied from the document (left empty), and the
+/// trace: its derivations are recorded only when `traced` (untraced, it holds just the funds
+/// weight's source and the parts of the total, which cost nothing to keep).
+fn score_without_texts(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    traced: bool,
+) -> Result<(Scorecard, Trace), ScriptError> {
     let _deadline = rules.scripts.begin_document();
     let mut em = Emitter::new(rules, doc);
 
-    let budget = score_budget(rules, doc, &mut em)?;
+    let (budget, funds) = score_budget(rules, doc, &mut em, traced)?;
     review::structure(&mut em, budget.weight)?;
 
     let deviations = level1_deviations(rules, &doc.indicators);
@@ -282,14 +309,16 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
         }
     }
     let mut indicators = Vec::with_capacity(doc.indicators.len());
+    let mut derivations = Vec::new();
     for (i, ind) in doc.indicators.iter().enumerate() {
         let scaling = rescale.get(ind.level1.as_str()).copied();
-        let scored = score_indicator(rules, doc, i, ind, scaling, &mut em)?;
+        let (scored, derivation) = score_indicator(rules, doc, i, ind, scaling, traced, &mut em)?;
         indicators.push(scored);
+        derivations.extend(derivation);
     }
 
-    let sum: Decimal = budget.score.or(budget.reported_score).unwrap_or_default()
-        + indicators.iter().map(|s| s.counted).sum::<Decimal>();
+    let funds_part = budget.score.or(budget.reported_score).unwrap_or_default();
+    let sum: Decimal = funds_part + indicators.iter().map(|s| s.counted).sum::<Decimal>();
     let total = rules.round_total(sum);
     let reported_total = doc.total.score_reported;
     if let Some(reported) = reported_total {
@@ -305,7 +334,8 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
             );
         }
     }
-    let grade = rules.grade_of(total).unwrap_or("—").to_owned();
+    let band = rules.grades.iter().find(|(_, min)| total >= *min);
+    let grade = band.map_or("—", |(g, _)| g.as_str()).to_owned();
     if let Some(stated) = &doc.total.grade_reported {
         if stated.trim() != grade {
             em.emit(
@@ -321,7 +351,18 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
     }
     review::narrative(&mut em);
 
-    Ok(Scorecard {
+    let trace = Trace {
+        funds,
+        indicators: derivations,
+        total: TotalDerivation {
+            funds: funds_part,
+            funds_computed: budget.score.is_some(),
+            sum,
+            rounding: rounding(rules, sum, total, rules.total_places),
+            band_min: band.map(|(_, min)| *min),
+        },
+    };
+    let card = Scorecard {
         id: String::new(),
         project: String::new(),
         department: None,
@@ -338,7 +379,18 @@ fn score_without_texts(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scor
         grade_reported: None,
         findings: em.findings,
         decisions: Vec::new(),
-    })
+    };
+    Ok((card, trace))
+}
+
+/// The record of a rounding by the rule set's mode.
+fn rounding(rules: &RuleSet, before: Decimal, after: Decimal, places: u32) -> Rounding {
+    Rounding {
+        before,
+        after,
+        places,
+        mode: rules.rounding_mode,
+    }
 }
 
 fn params(rules: &RuleSet) -> rhai::Dynamic {
@@ -364,12 +416,27 @@ fn call_formula<A: rhai::FuncArgs>(
     }
 }
 
-fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> Result<BudgetScore, ScriptError> {
+/// The funds block; its derivation is recorded when `traced`.
+fn score_budget(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    em: &mut Emitter,
+    traced: bool,
+) -> Result<(BudgetScore, FundsDerivation), ScriptError> {
     let row = &doc.funds.total;
     let funds = |pointer: &'static str| Place::block("funds", pointer);
-    let weight = match (rules.budget_weight_from_form, row.weight) {
-        (true, Some(w)) => w,
-        _ => rules.budget_weight,
+    let (weight, source) = match (rules.budget_weight_from_form, row.weight) {
+        (true, Some(w)) => (w, FundsWeight::Form),
+        (true, None) => (rules.budget_weight, FundsWeight::ProfileFormBlank),
+        (false, _) => (rules.budget_weight, FundsWeight::Profile),
+    };
+    let mut rec = FundsDerivation {
+        weight: source,
+        quotient: None,
+        rate: None,
+        rate_shown: None,
+        score: None,
+        rounding: None,
     };
     let mut out = BudgetScore {
         rate: None,
@@ -388,13 +455,13 @@ fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> 
     ];
     let (Some(budget), Some(executed)) = (row.budget_adjusted, row.executed) else {
         em.emit(Code::F6, funds("/funds/total/budget_adjusted"), &f6);
-        return Ok(out);
+        return Ok((out, rec));
     };
     if budget.is_zero() {
         if weight > Decimal::ZERO {
             em.emit(Code::F6, funds("/funds/total/budget_adjusted"), &f6);
         }
-        return Ok(out);
+        return Ok((out, rec));
     }
     let rate = call_formula(
         rules,
@@ -402,18 +469,37 @@ fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> 
         |n, p| n.budget_rate(budget, executed, p),
         || (budget, executed, params(rules)),
     )?;
-    let score = call_formula(
+    let raw = call_formula(
         rules,
         &rules.formulas.budget_score,
         |n, p| n.budget_score(rate, weight, p),
         || (rate, weight, params(rules)),
     )?;
-    let score = rules.round_score(score);
+    let score = rules.round_score(raw);
     out.rate = Some(rate);
     out.score = Some(score);
+    if traced {
+        rec.quotient = executed.checked_div(budget);
+        rec.rate = Some(Call {
+            role: FormulaRole::BudgetRate,
+            function: rules.formulas.budget_rate.clone(),
+            args: vec![Value::Dec(budget), Value::Dec(executed)],
+            result: rate,
+        });
+        rec.score = Some(Call {
+            role: FormulaRole::BudgetScore,
+            function: rules.formulas.budget_score.clone(),
+            args: vec![Value::Dec(rate), Value::Dec(weight)],
+            result: raw,
+        });
+        rec.rounding = Some(rounding(rules, raw, score, rules.score_places));
+    }
     if let Some(reported) = row.rate_reported {
         // The form shows the rate at its own precision; compare at that precision.
         let shown = rules.rounding_mode.round(rate, reported.scale());
+        if traced {
+            rec.rate_shown = Some(rounding(rules, rate, shown, reported.scale()));
+        }
         if shown != reported && em.on(Code::F2) {
             let initial_rate = match row.budget_initial {
                 Some(initial) if !initial.is_zero() => {
@@ -473,7 +559,7 @@ fn score_budget(rules: &RuleSet, doc: &EvaluationDocument, em: &mut Emitter) -> 
             );
         }
     }
-    Ok(out)
+    Ok((out, rec))
 }
 
 /// F1: each amount column of 年度资金总额 equals the sum of its 其中 rows.
@@ -603,28 +689,77 @@ pub fn profile_weight(rules: &RuleSet, level1: &str) -> Option<Decimal> {
         .copied()
 }
 
-/// A number and its unit converted to the base unit; percentages stay in percent.
-fn to_base(rules: &RuleSet, value: Decimal, unit: Option<&str>, percent: bool) -> (Option<String>, Decimal) {
-    if percent {
-        return (Some("%".to_owned()), value);
-    }
-    match unit {
-        Some(u) => {
-            let (base, v) = rules.to_base_unit(value, u);
-            (Some(base), v)
+/// A number read from a text, in its base unit.
+struct Quantity<'p> {
+    /// The number as read (a range's lower bound).
+    read: Decimal,
+    /// Its unit as read.
+    unit_read: Option<&'p str>,
+    /// A percentage (stays in percent).
+    percent: bool,
+    /// Read from a range.
+    range_low: bool,
+    /// The `[units]` factor applied, if the unit is in the table.
+    factor: Option<Decimal>,
+    /// The base unit ("%" for a percentage).
+    unit: Option<String>,
+    /// The number in the base unit.
+    value: Decimal,
+}
+
+impl Quantity<'_> {
+    /// The record of the conversion.
+    fn conversion(&self) -> Conversion {
+        Conversion {
+            value: self.read,
+            unit: self.unit_read.map(str::to_owned),
+            percent: self.percent,
+            range_low: self.range_low,
+            factor: self.unit.clone().zip(self.factor),
+            result: self.value,
         }
-        None => (None, value),
+    }
+}
+
+/// A number and its unit converted to the base unit through the policy's `[units]` (unknown
+/// units stay as they are); percentages stay in percent.
+fn to_base<'p>(
+    rules: &RuleSet,
+    read: Decimal,
+    unit_read: Option<&'p str>,
+    percent: bool,
+    range_low: bool,
+) -> Quantity<'p> {
+    let (unit, factor, value) = if percent {
+        (Some("%".to_owned()), None, read)
+    } else {
+        match unit_read {
+            Some(u) => match rules.units.get(u) {
+                Some((base, factor)) => (Some(base.clone()), Some(*factor), read * factor),
+                None => (Some(u.to_owned()), None, read),
+            },
+            None => (None, None, read),
+        }
+    };
+    Quantity {
+        read,
+        unit_read,
+        percent,
+        range_low,
+        factor,
+        unit,
+        value,
     }
 }
 
 /// Reads a quantity (or the bound of a constraint, or a duration in days) as a number.
-fn quantity(rules: &RuleSet, parsed: &Parsed) -> Option<(Option<String>, Decimal)> {
+fn quantity<'p>(rules: &RuleSet, parsed: &'p Parsed) -> Option<Quantity<'p>> {
     match parsed {
         Parsed::Quantity {
             value, unit, percent, ..
-        } => Some(to_base(rules, *value, unit.as_deref(), *percent)),
-        Parsed::Range { low, unit, percent, .. } => Some(to_base(rules, *low, unit.as_deref(), *percent)),
-        Parsed::Duration { amount, unit, .. } => Some(to_base(rules, *amount, Some(unit.label()), false)),
+        } => Some(to_base(rules, *value, unit.as_deref(), *percent, false)),
+        Parsed::Range { low, unit, percent, .. } => Some(to_base(rules, *low, unit.as_deref(), *percent, true)),
+        Parsed::Duration { amount, unit, .. } => Some(to_base(rules, *amount, Some(unit.label()), false, false)),
         _ => None,
     }
 }
@@ -633,6 +768,8 @@ struct IndicatorContext<'a> {
     rules: &'a RuleSet,
     ind: &'a Indicator,
     index: usize,
+    /// The document's budget year.
+    year: i32,
 }
 
 impl IndicatorContext<'_> {
@@ -667,18 +804,26 @@ impl IndicatorContext<'_> {
     }
 }
 
+/// One indicator; its derivation is recorded when `traced`.
 fn score_indicator(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     index: usize,
     ind: &Indicator,
     rescale: Option<Rescale>,
+    traced: bool,
     em: &mut Emitter,
-) -> Result<IndicatorScore, ScriptError> {
-    let cx = IndicatorContext { rules, ind, index };
+) -> Result<(IndicatorScore, Option<IndicatorDerivation>), ScriptError> {
+    let cx = IndicatorContext {
+        rules,
+        ind,
+        index,
+        year: doc.year,
+    };
     let unit_hint = ind.unit.clone().or_else(|| grammar::unit_from_name(&ind.name));
     let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
     let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
+    let mut rec = traced.then(|| begin_derivation(doc, ind, unit_hint.as_deref(), &target, &actual));
     let mut out = IndicatorScore {
         // The texts as written are filled in by `score_document` or `score_owned_document`.
         level1: String::new(),
@@ -702,22 +847,32 @@ fn score_indicator(
     let Some(weight) = ind.weight else {
         em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Opt(None))]);
         out.counted = ind.score_reported.unwrap_or_default();
-        return Ok(out);
+        if let Some(r) = rec.as_mut() {
+            r.kind = KindReason::NoWeight;
+        }
+        return Ok((out, rec));
     };
     if ind.placeholder || (weight.is_zero() && matches!(target, Parsed::Nil | Parsed::Empty)) {
         out.score = Some(Decimal::ZERO);
         out.counted = ind.score_reported.unwrap_or_default();
-        return Ok(out);
+        if let Some(r) = rec.as_mut() {
+            r.kind = if ind.placeholder {
+                KindReason::Placeholder
+            } else {
+                KindReason::ZeroWeightNoTarget
+            };
+        }
+        return Ok((out, rec));
     }
     if weight <= Decimal::ZERO {
         em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Dec(weight))]);
     }
 
     let raw = match &target {
-        Parsed::Date { .. } => score_deadline(&cx, doc, &target, &actual, weight, &mut out, em)?,
-        Parsed::Qualitative { phrase } => score_qualitative(&cx, phrase, &actual, weight, &mut out, em)?,
+        Parsed::Date { .. } => score_deadline(&cx, &target, &actual, weight, &mut out, em, rec.as_mut())?,
+        Parsed::Qualitative { phrase } => score_qualitative(&cx, phrase, &actual, weight, &mut out, em, rec.as_mut())?,
         Parsed::Quantity { .. } | Parsed::Range { .. } | Parsed::Duration { .. } => {
-            score_quantity(&cx, &target, &actual, weight, &mut out, em)?
+            score_quantity(&cx, &target, &actual, weight, &mut out, em, rec.as_mut())?
         }
         Parsed::Empty | Parsed::Nil => {
             cx.s7(em, "为空，但该指标有分值");
@@ -738,19 +893,77 @@ fn score_indicator(
                 &[("reported", Val::Dec(reported))],
             );
         }
-        return Ok(out);
+        if let Some(r) = rec.as_mut() {
+            r.kind = KindReason::Unreadable;
+        }
+        return Ok((out, rec));
     };
     let unscaled = rules.round_score(raw);
     let mut score = unscaled;
-    if let Some(r) = rescale {
-        score = rules.round_score(r.apply(score));
-        out.rescale = Some(r.factor);
+    if let Some(r) = rec.as_mut() {
+        r.rounding = Some(rounding(rules, raw, unscaled, rules.score_places));
+        r.counted = Counted::Computed;
+    }
+    if let Some(scale) = rescale {
+        let rescaled = scale.apply(score);
+        score = rules.round_score(rescaled);
+        out.rescale = Some(scale.factor);
+        if let Some(r) = rec.as_mut() {
+            r.rescale = Some(RescaleStep {
+                score: unscaled,
+                profile: scale.profile,
+                form: scale.form,
+                factor: scale.factor,
+                rounding: rounding(rules, rescaled, score, rules.score_places),
+            });
+        }
     }
     out.score = Some(score);
     out.counted = score;
     score_checks(&cx, &out, unscaled, weight, em);
     policy_checks(&cx, &target, &out, unscaled, weight, em)?;
-    Ok(out)
+    Ok((out, rec))
+}
+
+/// The start of an indicator's derivation: its unit hint and the readings of its texts (the
+/// day a date stands for in the budget year included). The kind and the rest are filled in as
+/// scoring proceeds.
+fn begin_derivation(
+    doc: &EvaluationDocument,
+    ind: &Indicator,
+    unit_hint: Option<&str>,
+    target: &Parsed,
+    actual: &Parsed,
+) -> IndicatorDerivation {
+    let year = Some(doc.year);
+    let unit_hint = unit_hint.map(|unit| UnitHint {
+        unit: unit.to_owned(),
+        source: match &ind.unit {
+            None => UnitSource::Name,
+            Some(column) if grammar::unit_from_name(&ind.name).as_ref() == Some(column) => UnitSource::ColumnAndName,
+            Some(_) => UnitSource::Column,
+        },
+    });
+    IndicatorDerivation {
+        unit_hint,
+        target: Reading {
+            parsed: target.clone(),
+            day: target.deadline_day(year).map(Day),
+        },
+        actual: Reading {
+            parsed: actual.clone(),
+            day: actual.actual_day(year).map(Day),
+        },
+        kind: KindReason::Unreadable,
+        target_conversion: None,
+        actual_conversion: None,
+        deadline: None,
+        tier: None,
+        call: None,
+        rounding: None,
+        rescale: None,
+        counted: Counted::Reported,
+    }
 }
 
 /// I1 (score out of range) and the score-mismatch codes I2–I5, I7. `score` is the computed
@@ -978,9 +1191,10 @@ fn score_quantity(
     weight: Decimal,
     out: &mut IndicatorScore,
     em: &mut Emitter,
+    rec: Option<&mut IndicatorDerivation>,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
-    let Some((target_unit, target_value)) = quantity(rules, target) else {
+    let Some(target_read) = quantity(rules, target) else {
         return Ok(None);
     };
     // Same text on both sides ("一个月内" / "一个月内") is met as written.
@@ -1002,10 +1216,10 @@ fn score_quantity(
             None
         }
     };
-    let Some((actual_unit, actual_value)) = actual_read else {
+    let Some(actual_read) = actual_read else {
         return Ok(None);
     };
-    if let (Some(t), Some(a)) = (&target_unit, &actual_unit) {
+    if let (Some(t), Some(a)) = (&target_read.unit, &actual_read.unit) {
         if t != a {
             cx.s7(em, &format!("的单位（{t}）与实际完成值的单位（{a}）不一致，无法比较"));
             return Ok(None);
@@ -1016,35 +1230,60 @@ fn score_quantity(
         Parsed::Range { .. } => Some(Comparator::Ge),
         _ => target.comparator(),
     };
-    let (kind, formula) = match comparator {
-        Some(Comparator::Ge | Comparator::Gt) => (IndicatorKind::Forward, &rules.formulas.forward),
-        Some(Comparator::Le | Comparator::Lt) => (IndicatorKind::Reverse, &rules.formulas.reverse),
-        Some(Comparator::Eq) => (IndicatorKind::Equal, &rules.formulas.equal),
-        None if cx
-            .ind
-            .level2
-            .as_ref()
-            .is_some_and(|l2| rules.reverse_level2.contains(l2)) =>
-        {
-            (IndicatorKind::Reverse, &rules.formulas.reverse)
-        }
-        None => (IndicatorKind::Forward, &rules.formulas.forward),
+    let reverse_level2 = match (comparator, &cx.ind.level2) {
+        (None, Some(l2)) if rules.reverse_level2.contains(l2) => Some(l2),
+        _ => None,
     };
-    out.kind = kind;
-    out.formula = Some(formula.clone());
-    out.target_value = Some(target_value);
-    out.actual_value = Some(actual_value);
-    out.unit = target_unit.or(actual_unit);
+    let (kind, formula, role) = match comparator {
+        Some(Comparator::Ge | Comparator::Gt) => {
+            (IndicatorKind::Forward, &rules.formulas.forward, FormulaRole::Forward)
+        }
+        Some(Comparator::Le | Comparator::Lt) => {
+            (IndicatorKind::Reverse, &rules.formulas.reverse, FormulaRole::Reverse)
+        }
+        Some(Comparator::Eq) => (IndicatorKind::Equal, &rules.formulas.equal, FormulaRole::Equal),
+        None if reverse_level2.is_some() => (IndicatorKind::Reverse, &rules.formulas.reverse, FormulaRole::Reverse),
+        None => (IndicatorKind::Forward, &rules.formulas.forward, FormulaRole::Forward),
+    };
+    let (target_value, actual_value) = (target_read.value, actual_read.value);
     let score = call_formula(
         rules,
         formula,
         |n, p| n.quantity(target_value, actual_value, weight, p),
         || (target_value, actual_value, weight, params(rules)),
     )?;
+    if let Some(r) = rec {
+        r.kind = match (target, comparator) {
+            (Parsed::Duration { .. }, _) => KindReason::Duration,
+            (Parsed::Range { .. }, _) => KindReason::Range,
+            (_, Some(comparator)) => KindReason::Comparator {
+                comparator,
+                // The grammar takes the 指标性质 column's comparator only when the text has none.
+                from_column: cx.ind.comparator.is_some() && grammar::comparator_from_text(&cx.ind.target).is_none(),
+            },
+            (_, None) => match reverse_level2 {
+                Some(l2) => KindReason::ReverseLevel2 { level2: l2.clone() },
+                None => KindReason::NoComparator,
+            },
+        };
+        r.target_conversion = Some(target_read.conversion());
+        r.actual_conversion = Some(actual_read.conversion());
+        r.call = Some(Call {
+            role,
+            function: formula.clone(),
+            args: vec![Value::Dec(target_value), Value::Dec(actual_value), Value::Dec(weight)],
+            result: score,
+        });
+    }
+    out.kind = kind;
+    out.formula = Some(formula.clone());
+    out.target_value = Some(target_value);
+    out.actual_value = Some(actual_value);
+    out.unit = target_read.unit.or(actual_read.unit);
     Ok(Some(score))
 }
 
-/// How a qualitative actual got its tier (for [`crate::engine::explain`] to say why).
+/// How a qualitative actual got its tier.
 #[derive(Debug, Clone, Copy)]
 pub enum TierChoice<'r> {
     /// The actual is one of the tier's phrases.
@@ -1055,10 +1294,11 @@ pub enum TierChoice<'r> {
 }
 
 impl<'r> TierChoice<'r> {
-    /// The tier chosen.
-    pub fn tier(self) -> &'r Tier {
+    /// The tier chosen, and how.
+    fn tier(self) -> (&'r Tier, TierBy) {
         match self {
-            TierChoice::ByPhrase(t) | TierChoice::SameTextAsTarget(t) => t,
+            TierChoice::ByPhrase(t) => (t, TierBy::Phrase),
+            TierChoice::SameTextAsTarget(t) => (t, TierBy::SameTextAsTarget),
         }
     }
 }
@@ -1081,8 +1321,13 @@ pub fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase:
 /// Planned duration of a deadline indicator in days: from 1 January of the budget year to the
 /// deadline (a day number), inclusive; at least 1.
 pub fn planned_days(year: i32, deadline: i64) -> i64 {
+    planned_span(year, deadline).1
+}
+
+/// [`planned_days`] with the first day of the budget year.
+fn planned_span(year: i32, deadline: i64) -> (i64, i64) {
     let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
-    (deadline - year_start + 1).max(1)
+    (year_start, (deadline - year_start + 1).max(1))
 }
 
 fn score_qualitative(
@@ -1092,13 +1337,14 @@ fn score_qualitative(
     weight: Decimal,
     out: &mut IndicatorScore,
     em: &mut Emitter,
+    rec: Option<&mut IndicatorDerivation>,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
     let actual_phrase = match actual {
         Parsed::Qualitative { phrase } => phrase.as_str(),
         _ => cx.ind.actual.trim(),
     };
-    let Some(tier) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
+    let Some((tier, by)) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
         cx.i6(em, "不在规则集的定性用语中，无法确定档次");
         return Ok(None);
     };
@@ -1115,20 +1361,43 @@ fn score_qualitative(
             (tier.min, tier.max, weight, reported, params(rules))
         },
     )?;
+    if let Some(r) = rec {
+        r.kind = KindReason::Qualitative;
+        r.tier = Some(TierPick {
+            name: tier.name.clone(),
+            min: tier.min,
+            max: tier.max,
+            phrase: actual_phrase.to_owned(),
+            by,
+            weight,
+            band: tier.min.checked_mul(weight).zip(tier.max.checked_mul(weight)),
+        });
+        r.call = Some(Call {
+            role: FormulaRole::Qualitative,
+            function: rules.formulas.qualitative.clone(),
+            args: vec![
+                Value::Dec(tier.min),
+                Value::Dec(tier.max),
+                Value::Dec(weight),
+                reported.map_or(Value::Unit, Value::Dec),
+            ],
+            result: score,
+        });
+    }
     Ok(Some(score))
 }
 
 fn score_deadline(
     cx: &IndicatorContext,
-    doc: &EvaluationDocument,
     target: &Parsed,
     actual: &Parsed,
     weight: Decimal,
     out: &mut IndicatorScore,
     em: &mut Emitter,
+    rec: Option<&mut IndicatorDerivation>,
 ) -> Result<Option<Decimal>, ScriptError> {
     let rules = cx.rules;
-    let year = Some(doc.year);
+    let year = Some(cx.year);
     let Some(deadline) = target.deadline_day(year) else {
         cx.s7(em, "不是可以核对的期限");
         return Ok(None);
@@ -1138,7 +1407,7 @@ fn score_deadline(
         return Ok(None);
     };
     let days_late = done - deadline;
-    let planned = planned_days(doc.year, deadline);
+    let (year_start, planned) = planned_span(cx.year, deadline);
     out.kind = IndicatorKind::Deadline;
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
@@ -1149,5 +1418,115 @@ fn score_deadline(
         |n, p| n.deadline(days_late, planned, weight, explained, p),
         || (days_late, planned, weight, explained, params(rules)),
     )?;
+    if let Some(r) = rec {
+        r.kind = KindReason::Deadline;
+        r.deadline = Some(DeadlineDays {
+            deadline: Day(deadline),
+            done: Day(done),
+            days_late,
+            year_start: Day(year_start),
+            planned,
+            explained,
+        });
+        r.call = Some(Call {
+            role: FormulaRole::Deadline,
+            function: rules.formulas.deadline.clone(),
+            args: vec![
+                Value::Int(days_late),
+                Value::Int(planned),
+                Value::Dec(weight),
+                Value::Bool(explained),
+            ],
+            result: score,
+        });
+    }
     Ok(Some(score))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        reason = "tests"
+    )]
+
+    use super::*;
+    use crate::policy::embedded;
+
+    fn minimal() -> (RuleSet, EvaluationDocument) {
+        let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
+        let doc = serde_json::from_str(include_str!("../../tests/fixtures/documents/minimal.json")).unwrap();
+        (rules, doc)
+    }
+
+    #[test]
+    fn the_plain_path_records_no_derivation() {
+        let (rules, doc) = minimal();
+        let (card, trace) = score_without_texts(&rules, &doc, false).unwrap();
+        assert!(trace.indicators.is_empty());
+        let funds = &trace.funds;
+        assert_eq!(funds.weight, FundsWeight::Form);
+        assert!(funds.quotient.is_none() && funds.rate.is_none() && funds.rate_shown.is_none());
+        assert!(funds.score.is_none() && funds.rounding.is_none());
+        // What costs nothing to keep is the total's parts, as the scorecard has them.
+        assert_eq!(trace.total.rounding.after, card.total.score);
+    }
+
+    #[test]
+    fn the_traced_path_records_every_derivation_and_scores_the_same() {
+        let (rules, doc) = minimal();
+        let (plain, _) = score_without_texts(&rules, &doc, false).unwrap();
+        let (card, trace) = score_without_texts(&rules, &doc, true).unwrap();
+        assert_eq!(card, plain);
+        assert_eq!(trace.indicators.len(), doc.indicators.len());
+
+        // 870996.00 ÷ 890000.00, rounded by the rate formula to 0.98; × 10 = 9.80.
+        let funds = &trace.funds;
+        let rate = funds.rate.as_ref().unwrap();
+        assert_eq!(rate.role, FormulaRole::BudgetRate);
+        assert_eq!(
+            rate.args,
+            [
+                Value::Dec(Decimal::new(89_000_000, 2)),
+                Value::Dec(Decimal::new(87_099_600, 2))
+            ]
+        );
+        assert_eq!(Some(rate.result), card.budget.rate);
+        assert_eq!(
+            funds.quotient,
+            Some(Decimal::new(87_099_600, 2) / Decimal::new(89_000_000, 2))
+        );
+        assert_eq!(funds.rate_shown.unwrap().after, Decimal::new(98, 2));
+        assert_eq!(funds.rounding.unwrap().after, card.budget.score.unwrap());
+
+        // 15005 件 against 15000: no comparator, not a cost → forward, full marks.
+        let count = &trace.indicators[0];
+        assert_eq!(count.kind, KindReason::NoComparator);
+        assert_eq!(count.unit_hint.as_ref().unwrap().source, UnitSource::ColumnAndName);
+        assert_eq!(count.target_conversion.as_ref().unwrap().factor, None);
+        let call = count.call.as_ref().unwrap();
+        assert_eq!(call.role, FormulaRole::Forward);
+        assert_eq!(call.args[2], Value::Dec(Decimal::new(50, 0)));
+        assert_eq!(count.counted, Counted::Computed);
+        assert_eq!(Some(count.rounding.unwrap().after), card.indicators[0].score);
+
+        // "有效提高" repeated as the actual: the phrase of the top tier.
+        let words = &trace.indicators[1];
+        assert_eq!(words.kind, KindReason::Qualitative);
+        let tier = words.tier.as_ref().unwrap();
+        assert_eq!((tier.by, tier.name.as_str()), (TierBy::Phrase, "达成年度指标"));
+        assert_eq!(
+            tier.band,
+            Some((Decimal::new(16, 0), Decimal::new(20, 0))),
+            "0.8 × 20.0 and 1 × 20.0, as decimals compare"
+        );
+
+        let total = &trace.total;
+        assert!(total.funds_computed);
+        assert_eq!(total.rounding.after, card.total.score);
+        assert_eq!(total.band_min, Some(Decimal::new(90, 0)));
+    }
 }
