@@ -129,3 +129,22 @@ fn a_filter_matching_nothing_is_an_error() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("没有名称或路径包含“不存在的指标”的指标"), "{stderr}");
 }
+
+/// A placeholder row without a weight ("经济效益指标" left empty on the central form): scoring
+/// stops at the blank weight (S4, nothing computed, 0 counted), and explain gives that reason,
+/// not the placeholder one, which would have the row scored 0 without a finding.
+#[test]
+fn a_placeholder_row_without_weight_is_explained_by_its_blank_weight() {
+    let (code, text, stderr) = jixiao(&[
+        "explain",
+        "tests/fixtures/forms/central-2021.tsv",
+        "--default-year",
+        "2021",
+        "--indicator",
+        "经济效益指标",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(text.contains("类别：不计分 —— 分值为空，无法计分"), "{text}");
+    assert!(text.contains("结果：计算得分 —，填报 —：无法按规则计算，也没有填报，按 0 计入"), "{text}");
+    assert!(text.contains("S4 错误：指标分值为 （空）"), "{text}");
+}

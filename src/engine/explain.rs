@@ -4,10 +4,14 @@
 //! parameters it reads, intermediate values, rounding, and the result beside the reported value;
 //! then the total and the grade band (`jixiao explain`).
 //!
-//! The numbers come from [`crate::engine::scoring`] (the scorecard is authoritative); this module only
-//! recomputes what the scorecard does not keep — the unrounded formula results, the raw quotient
-//! of the execution rate, deadline days — by calling the same rule-set functions with the same
-//! inputs. Pure: no I/O. [`render_text`] gives the human form, the types serialize as JSON.
+//! Every number comes from one traced scoring of the document
+//! ([`crate::engine::scoring::score_document_traced`]): the scorecard and the [`Trace`] scoring
+//! kept of each derivation — readings, kinds and tiers and why, conversions, deadline days,
+//! formula calls with their arguments and results, roundings. This module renders them; it calls
+//! no formula, reads no text with the grammar, classifies nothing, converts no unit and rounds
+//! nothing. What it reads itself is only for display: the input cells and where they are on the
+//! form, and the source of each formula (file, line, comment, the parameters it reads). Pure: no
+//! I/O. [`render_text`] gives the human form, the types serialize as JSON.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -15,10 +19,13 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::engine::decisions::{Decision, apply_corrections};
-use crate::engine::grammar::{self, Comparator, DateRelation, Parsed};
-use crate::engine::pipeline::score_under;
-use crate::engine::scoring::{self, IndicatorKind, IndicatorScore, Scorecard, TierChoice, profile_weight};
+use crate::engine::decisions::{Decision, apply_corrections, apply_waivers};
+use crate::engine::grammar::{Comparator, DateRelation, Parsed};
+use crate::engine::scoring::{IndicatorKind, IndicatorScore, Scorecard, score_document_traced};
+use crate::engine::trace::{
+    self, Call, Conversion, DeadlineDays, FormulaRole, FundsDerivation, FundsWeight, IndicatorDerivation, KindReason,
+    Rounding, TierBy, TierPick, TotalDerivation, Trace, UnitSource, Value,
+};
 use crate::model::decision_record::DecisionRecord;
 use crate::model::document::{EvaluationDocument, Indicator};
 use crate::model::findings::Finding;
@@ -293,30 +300,30 @@ pub struct TotalExplanation {
 
 /// Explains one document under `rules`, with the reviewer's `decisions` applied. `filter`
 /// keeps only items whose name or path contains it (indicators, [`BUDGET_ITEM`],
-/// [`TOTAL_ITEM`]). A script failure is an error, as in scoring.
+/// [`TOTAL_ITEM`]). The document is scored once, traced, and the trace rendered. A script
+/// failure is an error, as in scoring.
 pub fn explain_document(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     decisions: &[&Decision],
     filter: Option<&str>,
 ) -> Result<Explanation, ScriptError> {
-    let corrected = apply_corrections(doc, decisions).document;
-    let card = score_under(rules, doc, decisions)?;
-    let _deadline = rules.scripts.begin_document();
+    let (corrected, card, trace) = score_traced_with_decisions(rules, doc, decisions)?;
     let wants = |name: &str| filter.is_none_or(|f| name.contains(f));
     let cx = Context {
         rules,
         doc: &corrected,
         card: &card,
     };
-    let budget = if wants(BUDGET_ITEM) { Some(cx.budget()?) } else { None };
+    let budget = wants(BUDGET_ITEM).then(|| cx.budget(&trace.funds, &trace.total));
     let mut indicators = Vec::new();
-    for (i, (ind, scored)) in corrected.indicators.iter().zip(&card.indicators).enumerate() {
+    let rows = corrected.indicators.iter().zip(&card.indicators).zip(&trace.indicators);
+    for (i, ((ind, scored), derivation)) in rows.enumerate() {
         if wants(&ind.path()) {
-            indicators.push(cx.indicator(i, ind, scored)?);
+            indicators.push(cx.indicator(i, ind, scored, derivation));
         }
     }
-    let total = if wants(TOTAL_ITEM) { Some(cx.total()) } else { None };
+    let total = wants(TOTAL_ITEM).then(|| cx.total(&trace.total));
     Ok(Explanation {
         id: card.id.clone(),
         project: card.project.clone(),
@@ -337,6 +344,25 @@ pub fn explain_document(
         indicators,
         total,
     })
+}
+
+/// Corrections, traced scoring, waivers — the steps of [`crate::engine::pipeline::score_under`],
+/// with the trace kept — and the corrected document the trace is about.
+fn score_traced_with_decisions(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    decisions: &[&Decision],
+) -> Result<(EvaluationDocument, Scorecard, Trace), ScriptError> {
+    let corrected = apply_corrections(doc, decisions);
+    let (mut card, trace) = score_document_traced(rules, &corrected.document)?;
+    let (waived, waiver_stale) = apply_waivers(&mut card, &corrected.document, decisions);
+    let mut applied = corrected.applied;
+    applied.extend(waived);
+    applied.sort_by_key(|(index, _)| *index);
+    card.decisions = applied.into_iter().map(|(_, rec)| rec).collect();
+    card.findings.extend(corrected.stale);
+    card.findings.extend(waiver_stale);
+    Ok((corrected.document, card, trace))
 }
 
 impl Explanation {
@@ -368,17 +394,6 @@ fn opt_num(d: Option<Decimal>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-fn ymd(days: i64) -> String {
-    match grammar::civil_from_days(days) {
-        Some((y, m, d)) => format!("{y:04}-{m:02}-{d:02}"),
-        None => days.to_string(),
-    }
-}
-
-fn params_dynamic(rules: &RuleSet) -> rhai::Dynamic {
-    rhai::Dynamic::from_map(rules.params_map.clone())
-}
-
 fn outcome(computed: Option<Decimal>, reported: Option<Decimal>, counted: Decimal) -> Outcome {
     let verdict = match (computed, reported) {
         (Some(c), Some(r)) if c == r => "一致".to_owned(),
@@ -392,6 +407,53 @@ fn outcome(computed: Option<Decimal>, reported: Option<Decimal>, counted: Decima
         reported,
         verdict,
     }
+}
+
+fn rounding_step(r: &Rounding) -> RoundingStep {
+    RoundingStep {
+        value: r.before,
+        mode: r.mode,
+        places: r.places,
+        result: r.after,
+    }
+}
+
+/// The arguments of a recorded call, named for its role; `unit` follows the two values of a
+/// quantitative formula.
+fn arguments(call: &Call, unit: Option<&str>) -> Vec<Argument> {
+    let names: &[&str] = match call.role {
+        FormulaRole::BudgetRate => &["预算数", "执行数"],
+        FormulaRole::BudgetScore => &["执行率", "分值"],
+        FormulaRole::Forward | FormulaRole::Reverse | FormulaRole::Equal => &["目标值", "实际值", "分值"],
+        FormulaRole::Qualitative => &["档次下限", "档次上限", "分值", "填报得分"],
+        FormulaRole::Deadline => &["逾期天数", "计划天数", "分值", "有说明"],
+    };
+    let quantitative = matches!(
+        call.role,
+        FormulaRole::Forward | FormulaRole::Reverse | FormulaRole::Equal
+    );
+    call.args
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (value, name))| {
+            let mut value = match value {
+                // The rate may be a long quotient (a rule set whose rate is not rounded).
+                Value::Dec(d) if call.role == FormulaRole::BudgetScore && i == 0 => num(*d),
+                Value::Dec(d) => d.to_string(),
+                Value::Int(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Unit => "()".to_owned(),
+            };
+            if let Some(u) = unit.filter(|_| quantitative && i < 2) {
+                let _ = write!(value, " {u}");
+            }
+            Argument {
+                name: (*name).to_owned(),
+                value,
+            }
+        })
+        .collect()
 }
 
 struct Context<'a> {
@@ -438,9 +500,11 @@ impl Context<'_> {
         }
     }
 
-    /// The function, its location, comment and the parameters it reads, with the call's values.
-    fn call(&self, role: &str, function: &str, arity: usize, arguments: Vec<Argument>, result: String) -> FormulaCall {
-        let source = FunctionSource::find(self.rules, function, arity);
+    /// A recorded call with the function's location, comment and the parameters it reads.
+    fn call(&self, call: &Call, unit: Option<&str>) -> FormulaCall {
+        let function = call.function.as_str();
+        // The parameter map `p` is the last argument, not recorded.
+        let source = FunctionSource::find(self.rules, function, call.args.len() + 1);
         let params = source
             .as_ref()
             .map(|s| s.params_read(self.rules))
@@ -455,25 +519,14 @@ impl Context<'_> {
             })
             .collect();
         FormulaCall {
-            role: role.to_owned(),
+            role: call.role.key().to_owned(),
             function: function.to_owned(),
             file: source.as_ref().map(|s| s.path.clone()),
             line: source.as_ref().and_then(|s| s.line),
             comment: source.map(|s| s.comment).unwrap_or_default(),
-            arguments,
+            arguments: arguments(call, unit),
             params,
-            result,
-        }
-    }
-
-    fn rounding(&self, value: Decimal, places: u32) -> RoundingStep {
-        let mut result = self.rules.rounding_mode.round(value, places);
-        result.rescale(places);
-        RoundingStep {
-            value,
-            mode: self.rules.rounding_mode,
-            places,
-            result,
+            result: num(call.result),
         }
     }
 
@@ -481,8 +534,7 @@ impl Context<'_> {
         self.card.findings.iter().filter(|f| keep(f)).cloned().collect()
     }
 
-    fn budget(&self) -> Result<BudgetExplanation, ScriptError> {
-        let rules = self.rules;
+    fn budget(&self, f: &FundsDerivation, total: &TotalDerivation) -> BudgetExplanation {
         let row = &self.doc.funds.total;
         let b = &self.card.budget;
         let base = "/funds/total";
@@ -513,100 +565,53 @@ impl Context<'_> {
             ),
             self.cell(base, "note", "说明", row.note.clone(), None),
         ];
-        let weight = match (rules.budget_weight_from_form, row.weight) {
-            (true, Some(w)) => Step::new(
+        let weight = match f.weight {
+            FundsWeight::Form => Step::new(
                 "分值",
                 "取表中填写的分值（规则集 [profile] budget_weight_from_form = true）",
-                w.to_string(),
+                b.weight.to_string(),
             ),
-            (true, None) => Step::new(
+            FundsWeight::ProfileFormBlank => Step::new(
                 "分值",
-                format!("表中没有填写分值，取规则集 [profile] budget = {}", rules.budget_weight),
-                rules.budget_weight.to_string(),
+                format!("表中没有填写分值，取规则集 [profile] budget = {}", b.weight),
+                b.weight.to_string(),
             ),
-            (false, _) => Step::new(
+            FundsWeight::Profile => Step::new(
                 "分值",
-                format!(
-                    "取规则集 [profile] budget = {}（不看表中填写的分值）",
-                    rules.budget_weight
-                ),
-                rules.budget_weight.to_string(),
+                format!("取规则集 [profile] budget = {}（不看表中填写的分值）", b.weight),
+                b.weight.to_string(),
             ),
         };
-        let findings = self.findings_where(|f| f.block.as_deref() == Some("funds"));
-        let mut out = BudgetExplanation {
-            inputs,
-            weight,
-            steps: Vec::new(),
-            rate_formula: None,
-            rate_check: None,
-            score_formula: None,
-            rounding: None,
-            result: outcome(
-                b.score,
-                b.reported_score,
-                b.score.or(b.reported_score).unwrap_or_default(),
-            ),
-            findings,
-        };
-        let (Some(budget), Some(executed), Some(rate)) = (b.budget, b.executed, b.rate) else {
-            return Ok(out);
-        };
-        if !budget.is_zero() {
-            out.steps.push(Step::new(
+        let mut steps = Vec::new();
+        if let (Some(quotient), Some(budget), Some(executed)) = (f.quotient, b.budget, b.executed) {
+            steps.push(Step::new(
                 "执行率（直接相除）",
                 format!("全年执行数 ÷ 全年预算数 = {executed} ÷ {budget}"),
-                num(executed / budget),
+                num(quotient),
             ));
         }
-        let f = &rules.formulas;
-        out.rate_formula = Some(self.call(
-            "budget_rate",
-            &f.budget_rate,
-            3,
-            vec![
-                Argument {
-                    name: "预算数".into(),
-                    value: budget.to_string(),
-                },
-                Argument {
-                    name: "执行数".into(),
-                    value: executed.to_string(),
-                },
-            ],
-            num(rate),
-        ));
-        if let Some(reported) = b.reported_rate {
-            let places = reported.scale();
-            let shown = rules.rounding_mode.round(rate, places);
-            let verdict = if shown == reported { "一致" } else { "不一致" };
-            out.rate_check = Some(format!(
-                "填报执行率 {reported}（{places} 位小数）；计算的执行率 {} 按{}保留 {places} 位为 {shown}：{verdict}",
-                num(rate),
-                rules.rounding_mode.label()
-            ));
+        let rate_check = f.rate_shown.as_ref().zip(b.reported_rate).map(|(shown, reported)| {
+            let places = shown.places;
+            let verdict = if shown.after == reported { "一致" } else { "不一致" };
+            format!(
+                "填报执行率 {reported}（{places} 位小数）；计算的执行率 {} 按{}保留 {places} 位为 {}：{verdict}",
+                num(shown.before),
+                shown.mode.label(),
+                shown.after
+            )
+        });
+        BudgetExplanation {
+            inputs,
+            weight,
+            steps,
+            rate_formula: f.rate.as_ref().map(|c| self.call(c, None)),
+            rate_check,
+            score_formula: f.score.as_ref().map(|c| self.call(c, None)),
+            rounding: f.rounding.as_ref().map(rounding_step),
+            // What the total counts for the block: its score, or the reported one.
+            result: outcome(b.score, b.reported_score, total.funds),
+            findings: self.findings_where(|f| f.block.as_deref() == Some("funds")),
         }
-        let raw: Decimal = rules
-            .scripts
-            .call(&f.budget_score, (rate, b.weight, params_dynamic(rules)))?;
-        out.score_formula = Some(self.call(
-            "budget_score",
-            &f.budget_score,
-            3,
-            vec![
-                Argument {
-                    name: "执行率".into(),
-                    value: num(rate),
-                },
-                Argument {
-                    name: "分值".into(),
-                    value: b.weight.to_string(),
-                },
-            ],
-            num(raw),
-        ));
-        out.rounding = Some(self.rounding(raw, rules.score_places));
-        Ok(out)
     }
 
     fn indicator(
@@ -614,8 +619,8 @@ impl Context<'_> {
         i: usize,
         ind: &Indicator,
         scored: &IndicatorScore,
-    ) -> Result<IndicatorExplanation, ScriptError> {
-        let rules = self.rules;
+        d: &IndicatorDerivation,
+    ) -> IndicatorExplanation {
         let path = ind.path();
         let base = format!("/indicators/{i}");
         let p = Some(path.as_str());
@@ -632,401 +637,135 @@ impl Context<'_> {
         if ind.comparator.is_some() {
             inputs.push(self.cell(&base, "comparator", "指标性质", ind.comparator.clone(), p));
         }
-        let from_name = grammar::unit_from_name(&ind.name);
-        let (unit_hint, hint_text) = match (&ind.unit, &from_name) {
-            (Some(u), Some(n)) if u == n => (
-                Some(u.clone()),
-                Some(format!("{u}（取自指标名称“{}”的括号）", ind.name)),
-            ),
-            (Some(u), _) => (Some(u.clone()), Some(format!("{u}（取自度量单位列）"))),
-            (None, Some(u)) => (
-                Some(u.clone()),
-                Some(format!("{u}（取自指标名称“{}”的括号）", ind.name)),
-            ),
-            (None, None) => (None, None),
-        };
-        let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
-        let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
-        let year = Some(self.doc.year);
-        let mut out = IndicatorExplanation {
+        let unit_hint = d.unit_hint.as_ref().map(|h| match h.source {
+            UnitSource::Name | UnitSource::ColumnAndName => {
+                format!("{}（取自指标名称“{}”的括号）", h.unit, ind.name)
+            }
+            UnitSource::Column => format!("{}（取自度量单位列）", h.unit),
+        });
+        let conversions = [
+            ("年度指标值", &d.target_conversion),
+            ("实际完成值", &d.actual_conversion),
+        ]
+        .into_iter()
+        .filter_map(|(what, c)| c.as_ref().map(|c| conversion_step(what, c)))
+        .collect();
+        let mut steps = Vec::new();
+        if let Some(days) = &d.deadline {
+            deadline_steps(ind, days, &mut steps);
+        }
+        if let Some(tier) = &d.tier {
+            tier_steps(tier, &mut steps);
+        }
+        let rescale = d.rescale.as_ref().map(|r| {
+            Step::new(
+                "折算",
+                format!(
+                    "一级指标“{}”在规则集方案中为 {} 分，表中合计不同；{} × {}",
+                    ind.level1,
+                    r.profile,
+                    r.score,
+                    num(r.factor)
+                ),
+                format!(
+                    "{}（{}保留 {} 位）",
+                    r.rounding.after,
+                    r.rounding.mode.label(),
+                    r.rounding.places
+                ),
+            )
+        });
+        IndicatorExplanation {
             path: path.clone(),
             inputs,
-            unit_hint: hint_text,
+            unit_hint,
             target: Reading {
                 text: ind.target.clone(),
-                description: describe(&target, year, true),
-                parsed: target.clone(),
+                parsed: d.target.parsed.clone(),
+                description: describe(&d.target, true),
             },
             actual: Reading {
                 text: ind.actual.clone(),
-                description: describe(&actual, year, false),
-                parsed: actual.clone(),
+                parsed: d.actual.parsed.clone(),
+                description: describe(&d.actual, false),
             },
             kind: scored.kind,
             kind_label: scored.kind.label().to_owned(),
-            kind_reason: String::new(),
-            conversions: Vec::new(),
-            steps: Vec::new(),
-            formula: None,
-            rounding: None,
-            rescale: None,
+            kind_reason: self.kind_reason(scored.kind, d),
+            conversions,
+            steps,
+            formula: d.call.as_ref().map(|c| self.call(c, scored.unit.as_deref())),
+            rounding: d.rounding.as_ref().map(rounding_step),
+            rescale,
             result: outcome(scored.score, scored.reported_score, scored.counted),
             counted: scored.counted,
             findings: self.findings_where(|f| f.indicator.as_deref() == Some(path.as_str())),
-        };
-        out.kind_reason = self.kind_reason(ind, scored, &target);
-        let Some(weight) = ind.weight else {
-            return Ok(out);
-        };
-        let raw: Option<Decimal> = match scored.kind {
-            IndicatorKind::Forward | IndicatorKind::Reverse | IndicatorKind::Equal => {
-                self.quantity(&target, &actual, scored, weight, &mut out)?
-            }
-            IndicatorKind::Deadline => self.deadline(ind, &target, &actual, scored, weight, &mut out)?,
-            IndicatorKind::Qualitative => self.qualitative(ind, &actual, &target, scored, weight, &mut out)?,
-            IndicatorKind::Unscored | IndicatorKind::Unreadable => None,
-        };
-        if let Some(raw) = raw {
-            let rounded = self.rounding(raw, rules.score_places);
-            // The rescaled score is the one scoring recorded (it multiplies by the profile
-            // weight before dividing by the form's); a rescale is recorded only with a score.
-            if let (Some(factor), Some(rescaled)) = (scored.rescale, scored.score) {
-                let profile = profile_weight(rules, &ind.level1).unwrap_or_default();
-                out.rescale = Some(Step::new(
-                    "折算",
-                    format!(
-                        "一级指标“{}”在规则集方案中为 {profile} 分，表中合计不同；{} × {}",
-                        ind.level1,
-                        rounded.result,
-                        num(factor)
-                    ),
-                    format!(
-                        "{rescaled}（{}保留 {} 位）",
-                        rules.rounding_mode.label(),
-                        rules.score_places
-                    ),
-                ));
-            }
-            out.rounding = Some(rounded);
-        }
-        Ok(out)
-    }
-
-    fn kind_reason(&self, ind: &Indicator, scored: &IndicatorScore, target: &Parsed) -> String {
-        let rules = self.rules;
-        match scored.kind {
-            IndicatorKind::Unscored if ind.placeholder => "占位行（表中写“无”），不是实际指标，不计分".into(),
-            IndicatorKind::Unscored if ind.weight.is_none() => "分值为空，无法计分".into(),
-            IndicatorKind::Unscored => "分值为 0 且没有年度指标值，不计分".into(),
-            IndicatorKind::Unreadable => "年度指标值或实际完成值无法按规则读取，见下列发现".into(),
-            IndicatorKind::Deadline => format!(
-                "年度指标值是日期或期限，按时效指标计分（规则集 [formulas] deadline = “{}”）",
-                rules.formulas.deadline
-            ),
-            IndicatorKind::Qualitative => format!(
-                "年度指标值是定性表述，按实际完成情况所属档次计分（规则集 [formulas] qualitative = “{}”）",
-                rules.formulas.qualitative
-            ),
-            kind => {
-                let role = match kind {
-                    IndicatorKind::Reverse => "reverse",
-                    IndicatorKind::Equal => "equal",
-                    _ => "forward",
-                };
-                let direction = match kind {
-                    IndicatorKind::Reverse => "越低越好",
-                    IndicatorKind::Equal => "应等于目标值",
-                    _ => "越高越好",
-                };
-                let why = match target {
-                    Parsed::Duration { .. } => "年度指标值是时长，按不超过该时长计".to_owned(),
-                    Parsed::Range { .. } => "年度指标值是区间，按不低于其下限计".to_owned(),
-                    _ => match target.comparator() {
-                        Some(c) => {
-                            let from =
-                                if grammar::comparator_from_text(&ind.target).is_some() || ind.comparator.is_none() {
-                                    "年度指标值写明"
-                                } else {
-                                    "指标性质列写明"
-                                };
-                            format!("{from}比较符号 {}", c.symbol())
-                        }
-                        None => match &ind.level2 {
-                            Some(l2) if rules.reverse_level2.contains(l2) => format!(
-                                "年度指标值没有比较符号；二级指标“{l2}”列在规则集 [classify] reverse_level2（{}）中",
-                                rules.reverse_level2.join("、")
-                            ),
-                            _ => "年度指标值没有比较符号，二级指标也不在规则集 [classify] reverse_level2 中".to_owned(),
-                        },
-                    },
-                };
-                let function = match kind {
-                    IndicatorKind::Reverse => &rules.formulas.reverse,
-                    IndicatorKind::Equal => &rules.formulas.equal,
-                    _ => &rules.formulas.forward,
-                };
-                format!(
-                    "{why}，按{}（{direction}）计分（规则集 [formulas] {role} = “{function}”）",
-                    kind.label()
-                )
-            }
         }
     }
 
-    fn conversion(&self, what: &str, parsed: &Parsed) -> Option<Step> {
-        let (value, unit, percent, note) = match parsed {
-            Parsed::Quantity {
-                value, unit, percent, ..
-            } => (*value, unit.clone(), *percent, ""),
-            Parsed::Range { low, unit, percent, .. } => (*low, unit.clone(), *percent, "区间取下限 "),
-            Parsed::Duration { amount, unit, .. } => (*amount, Some(unit.label().to_owned()), false, ""),
-            _ => return None,
-        };
-        if percent {
-            return Some(Step::new(
-                what,
-                format!("{note}{value}%，百分数按 % 直接比较"),
-                format!("{value} %"),
-            ));
-        }
-        Some(match unit {
-            Some(u) => match self.rules.units.get(&u) {
-                Some((base, factor)) => Step::new(
-                    what,
-                    format!("{note}{value} {u} × {factor}（规则集 [units] “{u}” = {factor} {base}）"),
-                    format!("{} {base}", value * factor),
-                ),
-                None => Step::new(
-                    what,
-                    format!("{note}{value} {u}，单位“{u}”不在规则集 [units] 换算表中，按原值"),
-                    format!("{value} {u}"),
-                ),
-            },
-            None => Step::new(what, format!("{note}{value}，没有单位，按原值"), value.to_string()),
-        })
-    }
-
-    fn quantity(
-        &self,
-        target: &Parsed,
-        actual: &Parsed,
-        scored: &IndicatorScore,
-        weight: Decimal,
-        out: &mut IndicatorExplanation,
-    ) -> Result<Option<Decimal>, ScriptError> {
-        let rules = self.rules;
-        out.conversions.extend(self.conversion("年度指标值", target));
-        out.conversions.extend(self.conversion("实际完成值", actual));
-        let (Some(t), Some(a), Some(function)) = (scored.target_value, scored.actual_value, &scored.formula) else {
-            return Ok(None);
-        };
-        let raw: Decimal = rules.scripts.call(function, (t, a, weight, params_dynamic(rules)))?;
-        let unit = scored.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-        let role = match scored.kind {
-            IndicatorKind::Reverse => "reverse",
-            IndicatorKind::Equal => "equal",
-            _ => "forward",
-        };
-        out.formula = Some(self.call(
-            role,
-            function,
-            4,
-            vec![
-                Argument {
-                    name: "目标值".into(),
-                    value: format!("{t}{unit}"),
-                },
-                Argument {
-                    name: "实际值".into(),
-                    value: format!("{a}{unit}"),
-                },
-                Argument {
-                    name: "分值".into(),
-                    value: weight.to_string(),
-                },
-            ],
-            num(raw),
-        ));
-        Ok(Some(raw))
-    }
-
-    fn deadline(
-        &self,
-        ind: &Indicator,
-        target: &Parsed,
-        actual: &Parsed,
-        scored: &IndicatorScore,
-        weight: Decimal,
-        out: &mut IndicatorExplanation,
-    ) -> Result<Option<Decimal>, ScriptError> {
-        let rules = self.rules;
-        let year = self.doc.year;
-        let (Some(deadline), Some(done), Some(function)) = (
-            target.deadline_day(Some(year)),
-            actual.actual_day(Some(year)),
-            &scored.formula,
-        ) else {
-            return Ok(None);
-        };
-        let days_late = scored.days_late.unwrap_or(done - deadline);
-        let planned = scoring::planned_days(year, deadline);
-        let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
-        out.steps.push(Step::new(
-            "逾期天数",
-            format!("完成日 {} − 最后期限 {}", ymd(done), ymd(deadline)),
-            if days_late > 0 {
-                format!("{days_late} 天（逾期）")
-            } else {
-                format!("{days_late} 天（按期，≤ 0）")
-            },
-        ));
-        out.steps.push(Step::new(
-            "计划天数",
-            format!("预算年度首日 {} 至最后期限 {}，含首尾", ymd(year_start), ymd(deadline)),
-            format!("{planned} 天"),
-        ));
-        let explained = rules.note_explains(ind.note.as_deref());
-        out.steps.push(Step::new(
-            "有说明",
-            match ind.note.as_deref().map(str::trim) {
-                Some(_) if explained => {
-                    "偏差原因分析有内容（不是空白，也不是规则集 [notes] blank 中的写法）".to_owned()
-                }
-                Some(n) => format!("偏差原因分析为“{n}”，不算说明"),
-                None => "偏差原因分析为空".to_owned(),
-            },
-            if explained { "是" } else { "否" },
-        ));
-        let raw: Decimal = rules
-            .scripts
-            .call(function, (days_late, planned, weight, explained, params_dynamic(rules)))?;
-        out.formula = Some(self.call(
-            "deadline",
-            function,
-            5,
-            vec![
-                Argument {
-                    name: "逾期天数".into(),
-                    value: days_late.to_string(),
-                },
-                Argument {
-                    name: "计划天数".into(),
-                    value: planned.to_string(),
-                },
-                Argument {
-                    name: "分值".into(),
-                    value: weight.to_string(),
-                },
-                Argument {
-                    name: "有说明".into(),
-                    value: explained.to_string(),
-                },
-            ],
-            num(raw),
-        ));
-        Ok(Some(raw))
-    }
-
-    fn qualitative(
-        &self,
-        ind: &Indicator,
-        actual: &Parsed,
-        target: &Parsed,
-        scored: &IndicatorScore,
-        weight: Decimal,
-        out: &mut IndicatorExplanation,
-    ) -> Result<Option<Decimal>, ScriptError> {
-        let rules = self.rules;
-        let actual_phrase = match actual {
-            Parsed::Qualitative { phrase } => phrase.clone(),
-            _ => ind.actual.trim().to_owned(),
-        };
-        let target_phrase = match target {
-            Parsed::Qualitative { phrase } => phrase.as_str(),
-            _ => "",
-        };
-        let (tier, how) = match scoring::classify_tier(rules, &actual_phrase, target_phrase) {
-            Some(TierChoice::ByPhrase(t)) => (
-                t,
-                format!("“{actual_phrase}”是规则集 [[qualitative]] “{}”档的用语", t.name),
+    /// Why the indicator has its kind, from the reason scoring recorded.
+    fn kind_reason(&self, kind: IndicatorKind, d: &IndicatorDerivation) -> String {
+        let formula = d
+            .call
+            .as_ref()
+            .map(|c| format!("（规则集 [formulas] {} = “{}”）", c.role.key(), c.function))
+            .unwrap_or_default();
+        let why = match &d.kind {
+            KindReason::Placeholder => return "占位行（表中写“无”），不是实际指标，不计分".into(),
+            KindReason::NoWeight => return "分值为空，无法计分".into(),
+            KindReason::ZeroWeightNoTarget => return "分值为 0 且没有年度指标值，不计分".into(),
+            KindReason::Unreadable => return "年度指标值或实际完成值无法按规则读取，见下列发现".into(),
+            KindReason::Deadline => return format!("年度指标值是日期或期限，按时效指标计分{formula}"),
+            KindReason::Qualitative => {
+                return format!("年度指标值是定性表述，按实际完成情况所属档次计分{formula}");
+            }
+            KindReason::Duration => "年度指标值是时长，按不超过该时长计".to_owned(),
+            KindReason::Range => "年度指标值是区间，按不低于其下限计".to_owned(),
+            KindReason::Comparator {
+                comparator,
+                from_column,
+            } => {
+                let from = if *from_column {
+                    "指标性质列写明"
+                } else {
+                    "年度指标值写明"
+                };
+                format!("{from}比较符号 {}", comparator.symbol())
+            }
+            KindReason::ReverseLevel2 { level2 } => format!(
+                "年度指标值没有比较符号；二级指标“{level2}”列在规则集 [classify] reverse_level2（{}）中",
+                self.rules.reverse_level2.join("、")
             ),
-            Some(TierChoice::SameTextAsTarget(t)) => (
-                t,
-                format!(
-                    "实际完成情况与年度指标值文字相同（“{actual_phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
-                    t.name
-                ),
-            ),
-            None => return Ok(None),
+            KindReason::NoComparator => {
+                "年度指标值没有比较符号，二级指标也不在规则集 [classify] reverse_level2 中".to_owned()
+            }
         };
-        out.steps.push(Step::new(
-            "档次",
-            how,
-            format!("{}：分值的 {}—{}", tier.name, tier.min, tier.max),
-        ));
-        out.steps.push(Step::new(
-            "得分区间",
-            format!("[{} × {weight}, {} × {weight}]", tier.min, tier.max),
-            format!("[{}, {}]", tier.min * weight, tier.max * weight),
-        ));
-        let Some(function) = &scored.formula else {
-            return Ok(None);
+        let direction = match kind {
+            IndicatorKind::Reverse => "越低越好",
+            IndicatorKind::Equal => "应等于目标值",
+            _ => "越高越好",
         };
-        let reported = match ind.score_reported {
-            Some(r) => rhai::Dynamic::from_decimal(r),
-            None => rhai::Dynamic::UNIT,
-        };
-        let raw: Decimal = rules
-            .scripts
-            .call(function, (tier.min, tier.max, weight, reported, params_dynamic(rules)))?;
-        out.formula = Some(self.call(
-            "qualitative",
-            function,
-            5,
-            vec![
-                Argument {
-                    name: "档次下限".into(),
-                    value: tier.min.to_string(),
-                },
-                Argument {
-                    name: "档次上限".into(),
-                    value: tier.max.to_string(),
-                },
-                Argument {
-                    name: "分值".into(),
-                    value: weight.to_string(),
-                },
-                Argument {
-                    name: "填报得分".into(),
-                    value: ind.score_reported.map(|r| r.to_string()).unwrap_or_else(|| "()".into()),
-                },
-            ],
-            num(raw),
-        ));
-        Ok(Some(raw))
+        format!("{why}，按{}（{direction}）计分{formula}", kind.label())
     }
 
-    fn total(&self) -> TotalExplanation {
-        let rules = self.rules;
+    fn total(&self, t: &TotalDerivation) -> TotalExplanation {
         let card = self.card;
-        let funds = card.budget.score.or(card.budget.reported_score).unwrap_or_default();
         let mut terms = vec![Argument {
-            name: if card.budget.score.is_some() {
+            name: if t.funds_computed {
                 "预算执行得分".into()
             } else {
                 "预算执行得分（无法计算，按填报）".into()
             },
-            value: funds.to_string(),
+            value: t.funds.to_string(),
         }];
         terms.extend(card.indicators.iter().map(|s| Argument {
             name: s.path(),
             value: s.counted.to_string(),
         }));
-        let sum: Decimal = funds + card.indicators.iter().map(|s| s.counted).sum::<Decimal>();
         let expression = terms.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" + ");
-        let rounding = self.rounding(sum, rules.total_places);
         let total = card.total.score;
-        let bands: Vec<Argument> = rules
+        let bands: Vec<Argument> = self
+            .rules
             .grades
             .iter()
             .map(|(g, min)| Argument {
@@ -1034,9 +773,12 @@ impl Context<'_> {
                 value: format!("≥ {min}"),
             })
             .collect();
-        let band = rules.grades.iter().find(|(_, min)| total >= *min);
-        let grade = match band {
-            Some((g, min)) => Step::new("等级", format!("{total} ≥ {min}（“{g}”档下限）"), g.clone()),
+        let grade = match t.band_min {
+            Some(min) => Step::new(
+                "等级",
+                format!("{total} ≥ {min}（“{}”档下限）", card.grade),
+                card.grade.clone(),
+            ),
             None => Step::new("等级", format!("{total} 低于所有等级的下限"), card.grade.clone()),
         };
         let grade_check = card.grade_reported.as_ref().map(|stated| {
@@ -1048,8 +790,8 @@ impl Context<'_> {
         });
         TotalExplanation {
             terms,
-            sum: Step::new("合计", expression, sum.to_string()),
-            rounding,
+            sum: Step::new("合计", expression, t.sum.to_string()),
+            rounding: rounding_step(&t.rounding),
             result: outcome(Some(total), card.total.reported, total),
             bands,
             grade,
@@ -1059,9 +801,88 @@ impl Context<'_> {
     }
 }
 
+/// A recorded conversion to the base unit, as a step.
+fn conversion_step(what: &str, c: &Conversion) -> Step {
+    let note = if c.range_low { "区间取下限 " } else { "" };
+    let value = c.value;
+    if c.percent {
+        return Step::new(
+            what,
+            format!("{note}{value}%，百分数按 % 直接比较"),
+            format!("{} %", c.result),
+        );
+    }
+    match (&c.unit, &c.factor) {
+        (Some(u), Some((base, factor))) => Step::new(
+            what,
+            format!("{note}{value} {u} × {factor}（规则集 [units] “{u}” = {factor} {base}）"),
+            format!("{} {base}", c.result),
+        ),
+        (Some(u), None) => Step::new(
+            what,
+            format!("{note}{value} {u}，单位“{u}”不在规则集 [units] 换算表中，按原值"),
+            format!("{} {u}", c.result),
+        ),
+        (None, _) => Step::new(what, format!("{note}{value}，没有单位，按原值"), c.result.to_string()),
+    }
+}
+
+/// The recorded days of a deadline indicator, and whether its note explains, as steps.
+fn deadline_steps(ind: &Indicator, d: &DeadlineDays, steps: &mut Vec<Step>) {
+    let days_late = d.days_late;
+    steps.push(Step::new(
+        "逾期天数",
+        format!("完成日 {} − 最后期限 {}", d.done, d.deadline),
+        if days_late > 0 {
+            format!("{days_late} 天（逾期）")
+        } else {
+            format!("{days_late} 天（按期，≤ 0）")
+        },
+    ));
+    steps.push(Step::new(
+        "计划天数",
+        format!("预算年度首日 {} 至最后期限 {}，含首尾", d.year_start, d.deadline),
+        format!("{} 天", d.planned),
+    ));
+    steps.push(Step::new(
+        "有说明",
+        match ind.note.as_deref().map(str::trim) {
+            Some(_) if d.explained => "偏差原因分析有内容（不是空白，也不是规则集 [notes] blank 中的写法）".to_owned(),
+            Some(n) => format!("偏差原因分析为“{n}”，不算说明"),
+            None => "偏差原因分析为空".to_owned(),
+        },
+        if d.explained { "是" } else { "否" },
+    ));
+}
+
+/// The recorded tier of a qualitative actual, and its band in points, as steps.
+fn tier_steps(t: &TierPick, steps: &mut Vec<Step>) {
+    let phrase = &t.phrase;
+    let how = match t.by {
+        TierBy::Phrase => format!("“{phrase}”是规则集 [[qualitative]] “{}”档的用语", t.name),
+        TierBy::SameTextAsTarget => format!(
+            "实际完成情况与年度指标值文字相同（“{phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
+            t.name
+        ),
+    };
+    steps.push(Step::new(
+        "档次",
+        how,
+        format!("{}：分值的 {}—{}", t.name, t.min, t.max),
+    ));
+    if let Some((low, high)) = t.band {
+        let weight = t.weight;
+        steps.push(Step::new(
+            "得分区间",
+            format!("[{} × {weight}, {} × {weight}]", t.min, t.max),
+            format!("[{low}, {high}]"),
+        ));
+    }
+}
+
 /// How a target (`as_target`) or actual text was read, in Chinese.
-fn describe(parsed: &Parsed, year: Option<i32>, as_target: bool) -> String {
-    match parsed {
+fn describe(reading: &trace::Reading, as_target: bool) -> String {
+    match &reading.parsed {
         Parsed::Empty => "空白".into(),
         Parsed::Nil => "“无”之类：没有可衡量的内容".into(),
         Parsed::Quantity {
@@ -1105,16 +926,11 @@ fn describe(parsed: &Parsed, year: Option<i32>, as_target: bool) -> String {
                 DateRelation::ByEnd => "底前（含该期间最后一天）",
                 DateRelation::After => "之后",
             };
-            if as_target {
-                match parsed.deadline_day(year) {
-                    Some(day) => format!("期限：{date}{rel}，最后期限 {}", ymd(day)),
-                    None => format!("期限：{date}{rel}，没有确定的最后期限"),
-                }
-            } else {
-                match parsed.actual_day(year) {
-                    Some(day) => format!("日期 {date}，完成日 {}", ymd(day)),
-                    None => format!("日期 {date}{rel}，不是确定的完成日"),
-                }
+            match (as_target, reading.day) {
+                (true, Some(day)) => format!("期限：{date}{rel}，最后期限 {day}"),
+                (true, None) => format!("期限：{date}{rel}，没有确定的最后期限"),
+                (false, Some(day)) => format!("日期 {date}，完成日 {day}"),
+                (false, None) => format!("日期 {date}{rel}，不是确定的完成日"),
             }
         }
         Parsed::Duration { within, amount, unit } => {

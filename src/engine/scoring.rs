@@ -675,7 +675,7 @@ fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Le
 
 /// The profile's weight for a level-1 name: exact match, else the profile key the name ends
 /// with ("服务对象满意度指标" → "满意度指标").
-pub fn profile_weight(rules: &RuleSet, level1: &str) -> Option<Decimal> {
+fn profile_weight(rules: &RuleSet, level1: &str) -> Option<Decimal> {
     rules
         .level1_weights
         .get(level1)
@@ -1285,7 +1285,7 @@ fn score_quantity(
 
 /// How a qualitative actual got its tier.
 #[derive(Debug, Clone, Copy)]
-pub enum TierChoice<'r> {
+enum TierChoice<'r> {
     /// The actual is one of the tier's phrases.
     ByPhrase(&'r Tier),
     /// The actual repeats the target's text, and the rule set puts that in the top tier
@@ -1305,7 +1305,7 @@ impl<'r> TierChoice<'r> {
 
 /// The tier of a qualitative actual: the tier whose phrases include it or, when the rule set
 /// says so, the top tier for an actual that repeats the target. None: not in the vocabulary.
-pub fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase: &str) -> Option<TierChoice<'r>> {
+fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase: &str) -> Option<TierChoice<'r>> {
     if let Some(tier) = rules
         .tiers
         .iter()
@@ -1319,13 +1319,8 @@ pub fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase:
 }
 
 /// Planned duration of a deadline indicator in days: from 1 January of the budget year to the
-/// deadline (a day number), inclusive; at least 1.
-pub fn planned_days(year: i32, deadline: i64) -> i64 {
-    planned_span(year, deadline).1
-}
-
-/// [`planned_days`] with the first day of the budget year.
-fn planned_span(year: i32, deadline: i64) -> (i64, i64) {
+/// deadline (a day number), inclusive; at least 1. Returns the first day too.
+fn planned_days(year: i32, deadline: i64) -> (i64, i64) {
     let year_start = grammar::days_from_civil(year, 1, 1).unwrap_or(deadline);
     (year_start, (deadline - year_start + 1).max(1))
 }
@@ -1407,7 +1402,7 @@ fn score_deadline(
         return Ok(None);
     };
     let days_late = done - deadline;
-    let (year_start, planned) = planned_span(cx.year, deadline);
+    let (year_start, planned) = planned_days(cx.year, deadline);
     out.kind = IndicatorKind::Deadline;
     out.formula = Some(rules.formulas.deadline.clone());
     out.days_late = Some(days_late);
