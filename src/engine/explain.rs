@@ -347,7 +347,8 @@ pub fn explain_document(
 }
 
 /// Corrections, traced scoring, waivers — the steps of [`crate::engine::pipeline::score_under`],
-/// with the trace kept — and the corrected document the trace is about.
+/// with the trace kept — and the corrected document the trace is about. The test module
+/// `explain_matches_scoring` checks the two give the same scorecard.
 fn score_traced_with_decisions(
     rules: &RuleSet,
     doc: &EvaluationDocument,

@@ -27,13 +27,14 @@ pub struct Trace {
     pub total: TotalDerivation,
 }
 
-/// How the budget-execution block was scored.
+/// How the budget-execution block was scored. Untraced, only [`FundsDerivation::weight`] is
+/// filled.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FundsDerivation {
     /// Where the points the block carries came from.
     pub weight: FundsWeight,
-    /// 全年执行数 ÷ 全年预算数 as an exact quotient, before the rule set's rate formula (traced
-    /// only; None when the rate was not computed).
+    /// 全年执行数 ÷ 全年预算数 as an exact quotient, beside the rule set's rate formula (None
+    /// when the rate was not computed).
     pub quotient: Option<Decimal>,
     /// The rate formula (`[formulas] budget_rate`); None when budget or execution is missing or
     /// the budget is zero.
