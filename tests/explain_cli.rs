@@ -145,6 +145,9 @@ fn a_placeholder_row_without_weight_is_explained_by_its_blank_weight() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(text.contains("类别：不计分 —— 分值为空，无法计分"), "{text}");
-    assert!(text.contains("结果：计算得分 —，填报 —：无法按规则计算，也没有填报，按 0 计入"), "{text}");
+    assert!(
+        text.contains("结果：计算得分 —，填报 —：无法按规则计算，也没有填报，按 0 计入"),
+        "{text}"
+    );
     assert!(text.contains("S4 错误：指标分值为 （空）"), "{text}");
 }

@@ -3,21 +3,15 @@
 //! embedded rule set, with formulas run natively and in the interpreter) and the seed forms
 //! with the reviewer decisions of `tests/fixtures/decisions`, each number explain shows as
 //! computed is the scorecard's, and traced scoring gives the scorecard plain scoring gives.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
 
 use std::path::Path;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use jixiao::engine::decisions::{Decision, DecisionSet, apply_corrections, score_with_decisions};
+use jixiao::engine::decisions::{Decision, DecisionSet, apply_corrections};
 use jixiao::engine::explain::{Explanation, explain_document};
+use jixiao::engine::pipeline::score_under;
 use jixiao::engine::scoring::{IndicatorKind, Scorecard, score_document, score_document_traced};
 use jixiao::ingest::import::{ImportOptions, import_file};
 use jixiao::ingest::validate::DocumentValidator;
@@ -178,7 +172,7 @@ fn assert_shows_the_scorecard(e: &Explanation, card: &Scorecard, what: &str) {
 /// Explains `doc` and checks it against the scorecard scoring gives it (with `decisions`);
 /// without decisions, traced scoring must give the plain scorecard too.
 fn check(rules: &RuleSet, doc: &EvaluationDocument, decisions: &[&Decision], what: &str) {
-    let card = score_with_decisions(rules, doc, decisions).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let card = score_under(rules, doc, decisions).unwrap_or_else(|e| panic!("{what}: {e}"));
     let corrected = apply_corrections(doc, decisions).document;
     let (traced, trace) = score_document_traced(rules, &corrected).unwrap();
     assert_eq!(trace.indicators.len(), corrected.indicators.len(), "{what}");

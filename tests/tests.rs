@@ -8,7 +8,8 @@
 //!
 //! - Import: forms and workbooks to documents; broken or hostile input never panics.
 //! - Validation: the fast typed path judges documents as the JSON Schema does.
-//! - Scoring: the seed forms, an independent oracle, native paths, checks, decisions, scripts.
+//! - Scoring: the seed forms, an independent oracle, native paths, checks, decisions, scripts,
+//!   and explain showing the scorecard's numbers.
 //! - Rule sets (through the binary): `check`, `test --require-coverage`, hostile scripts, editing,
 //!   and the one diagnostic every command prints for a broken rule set or decisions file.
 //! - Commands (through the binary): the other subcommands and the report files they write.
@@ -40,6 +41,7 @@ mod validate_fast_path;
 mod check_fixtures;
 mod check_policy;
 mod decisions;
+mod explain_matches_scoring;
 mod native_paths;
 mod oracle;
 mod score_seed;
