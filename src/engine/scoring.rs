@@ -312,7 +312,9 @@ fn score_without_texts(
     let mut derivations = Vec::new();
     for (i, ind) in doc.indicators.iter().enumerate() {
         let scaling = rescale.get(ind.level1.as_str()).copied();
-        let (scored, derivation) = score_indicator(rules, doc, i, ind, scaling, traced, &mut em)?;
+        // Its record, when traced, filled in as it is scored; the plain path passes none.
+        let mut derivation = traced.then(blank_derivation);
+        let scored = score_indicator(rules, doc, i, ind, scaling, derivation.as_mut(), &mut em)?;
         indicators.push(scored);
         derivations.extend(derivation);
     }
@@ -804,16 +806,16 @@ impl IndicatorContext<'_> {
     }
 }
 
-/// One indicator; its derivation is recorded when `traced`.
+/// One indicator; its derivation is recorded in `rec`, if given.
 fn score_indicator(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     index: usize,
     ind: &Indicator,
     rescale: Option<Rescale>,
-    traced: bool,
+    mut rec: Option<&mut IndicatorDerivation>,
     em: &mut Emitter,
-) -> Result<(IndicatorScore, Option<IndicatorDerivation>), ScriptError> {
+) -> Result<IndicatorScore, ScriptError> {
     let cx = IndicatorContext {
         rules,
         ind,
@@ -823,7 +825,9 @@ fn score_indicator(
     let unit_hint = ind.unit.clone().or_else(|| grammar::unit_from_name(&ind.name));
     let target = grammar::parse_value(&ind.target, unit_hint.as_deref(), ind.comparator.as_deref());
     let actual = grammar::parse_actual(&ind.actual, unit_hint.as_deref());
-    let mut rec = traced.then(|| begin_derivation(doc, ind, unit_hint.as_deref(), &target, &actual));
+    if let Some(r) = rec.as_deref_mut() {
+        record_readings(r, doc, ind, unit_hint.as_deref(), &target, &actual);
+    }
     let mut out = IndicatorScore {
         // The texts as written are filled in by `score_document` or `score_owned_document`.
         level1: String::new(),
@@ -847,32 +851,34 @@ fn score_indicator(
     let Some(weight) = ind.weight else {
         em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Opt(None))]);
         out.counted = ind.score_reported.unwrap_or_default();
-        if let Some(r) = rec.as_mut() {
+        if let Some(r) = rec.as_deref_mut() {
             r.kind = KindReason::NoWeight;
         }
-        return Ok((out, rec));
+        return Ok(out);
     };
     if ind.placeholder || (weight.is_zero() && matches!(target, Parsed::Nil | Parsed::Empty)) {
         out.score = Some(Decimal::ZERO);
         out.counted = ind.score_reported.unwrap_or_default();
-        if let Some(r) = rec.as_mut() {
+        if let Some(r) = rec.as_deref_mut() {
             r.kind = if ind.placeholder {
                 KindReason::Placeholder
             } else {
                 KindReason::ZeroWeightNoTarget
             };
         }
-        return Ok((out, rec));
+        return Ok(out);
     }
     if weight <= Decimal::ZERO {
         em.emit(Code::S4, cx.place("weight"), &[("weight", Val::Dec(weight))]);
     }
 
     let raw = match &target {
-        Parsed::Date { .. } => score_deadline(&cx, &target, &actual, weight, &mut out, em, rec.as_mut())?,
-        Parsed::Qualitative { phrase } => score_qualitative(&cx, phrase, &actual, weight, &mut out, em, rec.as_mut())?,
+        Parsed::Date { .. } => score_deadline(&cx, &target, &actual, weight, &mut out, em, rec.as_deref_mut())?,
+        Parsed::Qualitative { phrase } => {
+            score_qualitative(&cx, phrase, &actual, weight, &mut out, em, rec.as_deref_mut())?
+        }
         Parsed::Quantity { .. } | Parsed::Range { .. } | Parsed::Duration { .. } => {
-            score_quantity(&cx, &target, &actual, weight, &mut out, em, rec.as_mut())?
+            score_quantity(&cx, &target, &actual, weight, &mut out, em, rec.as_deref_mut())?
         }
         Parsed::Empty | Parsed::Nil => {
             cx.s7(em, "为空，但该指标有分值");
@@ -893,14 +899,14 @@ fn score_indicator(
                 &[("reported", Val::Dec(reported))],
             );
         }
-        if let Some(r) = rec.as_mut() {
+        if let Some(r) = rec.as_deref_mut() {
             r.kind = KindReason::Unreadable;
         }
-        return Ok((out, rec));
+        return Ok(out);
     };
     let unscaled = rules.round_score(raw);
     let mut score = unscaled;
-    if let Some(r) = rec.as_mut() {
+    if let Some(r) = rec.as_deref_mut() {
         r.rounding = Some(rounding(rules, raw, unscaled, rules.score_places));
         r.counted = Counted::Computed;
     }
@@ -908,7 +914,7 @@ fn score_indicator(
         let rescaled = scale.apply(score);
         score = rules.round_score(rescaled);
         out.rescale = Some(scale.factor);
-        if let Some(r) = rec.as_mut() {
+        if let Some(r) = rec {
             r.rescale = Some(RescaleStep {
                 score: unscaled,
                 profile: scale.profile,
@@ -922,37 +928,20 @@ fn score_indicator(
     out.counted = score;
     score_checks(&cx, &out, unscaled, weight, em);
     policy_checks(&cx, &target, &out, unscaled, weight, em)?;
-    Ok((out, rec))
+    Ok(out)
 }
 
-/// The start of an indicator's derivation: its unit hint and the readings of its texts (the
-/// day a date stands for in the budget year included). The kind and the rest are filled in as
-/// scoring proceeds.
-fn begin_derivation(
-    doc: &EvaluationDocument,
-    ind: &Indicator,
-    unit_hint: Option<&str>,
-    target: &Parsed,
-    actual: &Parsed,
-) -> IndicatorDerivation {
-    let year = Some(doc.year);
-    let unit_hint = unit_hint.map(|unit| UnitHint {
-        unit: unit.to_owned(),
-        source: match &ind.unit {
-            None => UnitSource::Name,
-            Some(column) if grammar::unit_from_name(&ind.name).as_ref() == Some(column) => UnitSource::ColumnAndName,
-            Some(_) => UnitSource::Column,
-        },
-    });
+/// An indicator's record before scoring has read anything; filled in as scoring proceeds.
+fn blank_derivation() -> IndicatorDerivation {
     IndicatorDerivation {
-        unit_hint,
+        unit_hint: None,
         target: Reading {
-            parsed: target.clone(),
-            day: target.deadline_day(year).map(Day),
+            parsed: Parsed::Empty,
+            day: None,
         },
         actual: Reading {
-            parsed: actual.clone(),
-            day: actual.actual_day(year).map(Day),
+            parsed: Parsed::Empty,
+            day: None,
         },
         kind: KindReason::Unreadable,
         target_conversion: None,
@@ -964,6 +953,35 @@ fn begin_derivation(
         rescale: None,
         counted: Counted::Reported,
     }
+}
+
+/// Records an indicator's unit hint and the readings of its texts (the day a date stands for
+/// in the budget year included).
+fn record_readings(
+    r: &mut IndicatorDerivation,
+    doc: &EvaluationDocument,
+    ind: &Indicator,
+    unit_hint: Option<&str>,
+    target: &Parsed,
+    actual: &Parsed,
+) {
+    let year = Some(doc.year);
+    r.unit_hint = unit_hint.map(|unit| UnitHint {
+        unit: unit.to_owned(),
+        source: match &ind.unit {
+            None => UnitSource::Name,
+            Some(column) if grammar::unit_from_name(&ind.name).as_ref() == Some(column) => UnitSource::ColumnAndName,
+            Some(_) => UnitSource::Column,
+        },
+    });
+    r.target = Reading {
+        parsed: target.clone(),
+        day: target.deadline_day(year).map(Day),
+    };
+    r.actual = Reading {
+        parsed: actual.clone(),
+        day: actual.actual_day(year).map(Day),
+    };
 }
 
 /// I1 (score out of range) and the score-mismatch codes I2–I5, I7. `score` is the computed
