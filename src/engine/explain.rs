@@ -19,12 +19,13 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::engine::decisions::{Decision, apply_corrections, apply_waivers};
+use crate::engine::decisions::Decision;
 use crate::engine::grammar::{Comparator, DateRelation, Parsed};
-use crate::engine::scoring::{IndicatorKind, IndicatorScore, Scorecard, score_document_traced};
+use crate::engine::pipeline::{Traced, score_under_traced};
+use crate::engine::scoring::{IndicatorKind, IndicatorScore, Scorecard};
 use crate::engine::trace::{
     self, Call, Conversion, DeadlineDays, FormulaRole, FundsDerivation, FundsWeight, IndicatorDerivation, KindReason,
-    Rounding, TierBy, TierPick, TotalDerivation, Trace, UnitSource, Value,
+    Rounding, TierBy, TierPick, TotalDerivation, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
 use crate::model::document::{EvaluationDocument, Indicator};
@@ -308,7 +309,11 @@ pub fn explain_document(
     decisions: &[&Decision],
     filter: Option<&str>,
 ) -> Result<Explanation, ScriptError> {
-    let (corrected, card, trace) = score_traced_with_decisions(rules, doc, decisions)?;
+    let Traced {
+        document: corrected,
+        card,
+        trace,
+    } = score_under_traced(rules, doc, decisions)?;
     let wants = |name: &str| filter.is_none_or(|f| name.contains(f));
     let cx = Context {
         rules,
@@ -344,26 +349,6 @@ pub fn explain_document(
         indicators,
         total,
     })
-}
-
-/// Corrections, traced scoring, waivers — the steps of [`crate::engine::pipeline::score_under`],
-/// with the trace kept — and the corrected document the trace is about. The test module
-/// `explain_matches_scoring` checks the two give the same scorecard.
-fn score_traced_with_decisions(
-    rules: &RuleSet,
-    doc: &EvaluationDocument,
-    decisions: &[&Decision],
-) -> Result<(EvaluationDocument, Scorecard, Trace), ScriptError> {
-    let corrected = apply_corrections(doc, decisions);
-    let (mut card, trace) = score_document_traced(rules, &corrected.document)?;
-    let (waived, waiver_stale) = apply_waivers(&mut card, &corrected.document, decisions);
-    let mut applied = corrected.applied;
-    applied.extend(waived);
-    applied.sort_by_key(|(index, _)| *index);
-    card.decisions = applied.into_iter().map(|(_, rec)| rec).collect();
-    card.findings.extend(corrected.stale);
-    card.findings.extend(waiver_stale);
-    Ok((corrected.document, card, trace))
 }
 
 impl Explanation {

@@ -8,8 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::engine::decisions::{Decision, DecisionSet, apply_corrections, apply_waivers};
-use crate::engine::scoring::{Scorecard, score_document, score_owned_document};
+use crate::engine::decisions::{Corrected, Decision, DecisionSet, apply_corrections, apply_waivers};
+use crate::engine::scoring::{Scorecard, score_document, score_document_traced, score_owned_document};
+use crate::engine::trace::Trace;
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::Severity;
 use crate::policy::RuleSet;
@@ -96,7 +97,7 @@ pub struct Scored {
 /// The chain after the rule set is chosen: `decisions` correct the document, it is scored under
 /// `rules`, and the waivers among `decisions` are applied to the findings. Stale decisions
 /// (matching nothing) are reported as `D1` findings. Commands that name the rule set themselves
-/// (`diff`, rule-set tests, `explain`) start here.
+/// (`diff`, rule-set tests) start here.
 pub fn score_under(
     rules: &RuleSet,
     doc: &EvaluationDocument,
@@ -107,14 +108,45 @@ pub fn score_under(
     }
     let corrected = apply_corrections(doc, decisions);
     let mut card = score_document(rules, &corrected.document)?;
-    let (waived, waiver_stale) = apply_waivers(&mut card, &corrected.document, decisions);
+    settle_decisions(&mut card, corrected, decisions);
+    Ok(card)
+}
+
+/// A document scored with scoring's record kept, for `explain`.
+#[derive(Debug, Clone)]
+pub struct Traced {
+    /// The document as scored: corrected by the reviewer's decisions.
+    pub document: EvaluationDocument,
+    /// The scorecard, exactly as [`score_under`] gives it.
+    pub card: Scorecard,
+    /// What scoring did, step by step.
+    pub trace: Trace,
+}
+
+/// [`score_under`] with scoring's [`Trace`] kept, and the corrected document the trace is about:
+/// the same steps, so an explanation shows the very scorecard every other command reports.
+pub fn score_under_traced(
+    rules: &RuleSet,
+    doc: &EvaluationDocument,
+    decisions: &[&Decision],
+) -> Result<Traced, ScriptError> {
+    let corrected = apply_corrections(doc, decisions);
+    let (mut card, trace) = score_document_traced(rules, &corrected.document)?;
+    let document = settle_decisions(&mut card, corrected, decisions);
+    Ok(Traced { document, card, trace })
+}
+
+/// After scoring the corrected document: the waivers applied, the applied decisions recorded
+/// in file order, stale ones reported as `D1` findings. Gives back the corrected document.
+fn settle_decisions(card: &mut Scorecard, corrected: Corrected, decisions: &[&Decision]) -> EvaluationDocument {
+    let (waived, waiver_stale) = apply_waivers(card, &corrected.document, decisions);
     let mut applied = corrected.applied;
     applied.extend(waived);
     applied.sort_by_key(|(index, _)| *index);
     card.decisions = applied.into_iter().map(|(_, rec)| rec).collect();
     card.findings.extend(corrected.stale);
     card.findings.extend(waiver_stale);
-    Ok(card)
+    corrected.document
 }
 
 /// Threshold of `--fail-on`: which unwaived findings make a run exit with 1. Waived findings

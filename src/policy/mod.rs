@@ -453,26 +453,9 @@ impl RuleSet {
         codes
     }
 
-    /// The grade a total earns under this rule set's bands.
-    pub fn grade_of(&self, total: Decimal) -> Option<&str> {
-        self.grades
-            .iter()
-            .find(|(_, min)| total >= *min)
-            .map(|(g, _)| g.as_str())
-    }
-
     /// A parameter's value by name.
     pub fn param(&self, name: &str) -> Option<Decimal> {
         self.params.iter().find(|p| p.name == name).map(|p| p.value)
-    }
-
-    /// Converts `value` in `unit` to its base unit through the policy's table.
-    /// Returns the base unit and the converted value; unknown units stay as they are.
-    pub fn to_base_unit(&self, value: Decimal, unit: &str) -> (String, Decimal) {
-        match self.units.get(unit) {
-            Some((base, factor)) => (base.clone(), value * factor),
-            None => (unit.to_owned(), value),
-        }
     }
 
     /// Whether a note explains anything: not blank and not one of the policy's blank notes.
