@@ -117,3 +117,19 @@ fn importing_a_file_is_refused() {
 fn eval_is_refused() {
     assert_compile_attack_refused("\nfn sneaky() { eval(\"1 + 1\") }", "eval");
 }
+
+#[test]
+fn sleep_is_refused_before_any_form_is_scored() {
+    // Before: `sleep(1000000000)` in a formula held a document past its deadline indefinitely.
+    assert_compile_attack_refused("\nfn sleepy() { sleep(1000000000); 1 }", "不允许调用 sleep");
+}
+
+#[test]
+fn sleep_reached_through_a_function_pointer_fails_at_once() {
+    // The call is hidden from the static check; the engine refuses it when it runs.
+    assert_runtime_attack_contained(
+        "    let f = Fn(\"sleep\");\n    f.call(1000000000);\n    weight",
+        "不允许调用 sleep",
+        body_line() + 2,
+    );
+}

@@ -159,6 +159,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     let compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
     for (file, source) in &scripts {
         lint_script(&mut c, raw.as_ref(), file, source);
+        forbidden_calls(&mut c, file, source);
     }
 
     if let Some(raw) = &raw {
@@ -520,6 +521,44 @@ const BUILTIN_PARAMS: [&str; 0] = [];
 
 /// Integer division in a formula truncates (`10 / 4 == 2`): flag `a / b` where both sides are
 /// integer literals or integer-valued parameters.
+/// Functions Rhai's packages provide that a rule script must not call, and why: the engine
+/// refuses them at run time too ([`crate::script`]), this finds them before any form is scored.
+const FORBIDDEN_CALLS: &[(&str, &str)] = &[("sleep", "sleep 会让评分停下等待，规则脚本不允许等待")];
+
+/// Reports every call of a [`FORBIDDEN_CALLS`] function in a script, at its line and column.
+/// The script is parsed on its own (a file that does not parse is reported by [`compile`]).
+fn forbidden_calls(c: &mut Collector, file: &str, source: &str) {
+    use rhai::{ASTNode, Expr, Stmt};
+    let Ok(ast) = rhai::Engine::new_raw().compile(source) else {
+        return;
+    };
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        let call = match path.last() {
+            Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos)))
+            | Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => Some((call, *pos)),
+            _ => None,
+        };
+        if let Some((call, pos)) = call {
+            if let Some((name, why)) = FORBIDDEN_CALLS.iter().find(|(name, _)| call.name == *name) {
+                found.push((pos.line().unwrap_or(1), pos.position().unwrap_or(1), *name, *why));
+            }
+        }
+        true
+    });
+    for (line, column, name, why) in found {
+        let loc = c.loc(file).at_line_col(line, column);
+        c.problems.push(
+            Diagnostic::error(
+                "jixiao::script::forbidden-call",
+                loc,
+                format!("不允许调用 {name}：{why}"),
+            )
+            .with_help(format!("删除对 {name} 的调用")),
+        );
+    }
+}
+
 fn lint_script(c: &mut Collector, raw: Option<&PolicyFile>, file: &str, source: &str) {
     let int_params: BTreeSet<String> = raw
         .map(|r| {

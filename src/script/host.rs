@@ -182,6 +182,9 @@ pub fn clamp_decimal(x: Decimal, lo: Decimal, hi: Decimal) -> Result<Decimal, Bo
     Ok(x.clamp(lo, hi))
 }
 
+/// What a script calling `sleep` is told.
+const SLEEP_REFUSED: &str = "不允许调用 sleep：规则脚本不允许等待";
+
 pub(super) fn register_host_functions(engine: &mut Engine) {
     engine.register_fn("dec", |x: INT| Decimal::from(x));
     engine.register_fn("dec", |x: Decimal| x);
@@ -189,6 +192,16 @@ pub(super) fn register_host_functions(engine: &mut Engine) {
         s.trim()
             .parse::<Decimal>()
             .map_err(|e| format!("dec 无法把 \"{s}\" 解析为小数：{e}").into())
+    });
+
+    // Rhai's core package can block a thread (`sleep`): a rule script must never wait, and the
+    // per-document deadline is only noticed between operations, not during a sleep. These
+    // take precedence over the package's functions of the same name.
+    engine.register_fn("sleep", |_: INT| -> Result<(), Box<EvalAltResult>> {
+        Err(SLEEP_REFUSED.into())
+    });
+    engine.register_fn("sleep", |_: Decimal| -> Result<(), Box<EvalAltResult>> {
+        Err(SLEEP_REFUSED.into())
     });
 
     register_rounding(engine, "round_half_up", RoundingStrategy::MidpointAwayFromZero);
