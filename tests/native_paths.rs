@@ -138,7 +138,7 @@ fn natives_score_every_shipped_case_and_check_fixture_exactly_as_the_scripts_do(
             .join("rules")
             .join(id)
             .join("tests");
-        for (file, text) in RuleSetFiles::read_folder_tests(dir.parent().unwrap()) {
+        for (file, text) in RuleSetFiles::read_folder_tests(dir.parent().unwrap()).unwrap() {
             let case = load_case(&file, &text, Some(&dir)).unwrap();
             assert_eq!(
                 json(&rules, &case.document),

@@ -28,7 +28,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Outcome {
     let files = match RuleSetFiles::resolve(&args.path) {
-        Ok((files, _)) => files,
+        Ok(files) => files,
         Err(e) => {
             report_policy_error(&e);
             return Outcome::BadInput;

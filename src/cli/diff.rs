@@ -67,7 +67,7 @@ fn emit(args: &Args, text: &str) -> Outcome {
 
 pub fn run(args: &Args) -> Outcome {
     let (from_files, to_files) = match (RuleSetFiles::resolve(&args.from), RuleSetFiles::resolve(&args.to)) {
-        (Ok((a, _)), Ok((b, _))) => (a, b),
+        (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             report_policy_error(&e);
             return Outcome::BadInput;

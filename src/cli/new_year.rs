@@ -22,7 +22,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let (files, tests) = match RuleSetFiles::resolve(&args.from) {
+    let (files, tests) = match RuleSetFiles::resolve_with_tests(&args.from) {
         Ok(f) => f,
         Err(e) => {
             report_policy_error(&e);

@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    let (files, tests) = match RuleSetFiles::resolve(&args.path) {
+    let (files, tests) = match RuleSetFiles::resolve_with_tests(&args.path) {
         Ok(f) => f,
         Err(e) => {
             report_policy_error(&e);

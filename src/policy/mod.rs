@@ -49,7 +49,9 @@ pub struct RuleSetFiles {
 }
 
 impl RuleSetFiles {
-    /// Reads every text file of a rule-set folder (not descending into `tests/`).
+    /// Reads every text file of a rule-set folder (not descending into `tests/`): the
+    /// `.toml` and `.rhai` files, each a regular file of at most [`MAX_RULESET_FILE`] bytes of
+    /// UTF-8 text — anything else with those names is an error naming it, never read.
     pub fn read_folder(dir: &Path) -> Result<Self, PolicyError> {
         let name = dir
             .file_name()
@@ -59,16 +61,11 @@ impl RuleSetFiles {
             .map_err(|e| PolicyError::files(&name, "", format!("无法读取文件夹 {}：{e}", dir.display())))?;
         let mut files = Vec::new();
         for entry in entries.flatten() {
-            let path = entry.path();
-            if !path.is_file() {
-                continue;
-            }
             let file_name = entry.file_name().to_string_lossy().into_owned();
-            if !(file_name.ends_with(".toml") || file_name.ends_with(".rhai")) {
+            if !(file_name.ends_with(".toml") || file_name.ends_with(".rhai")) || entry.path().is_dir() {
                 continue;
             }
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| PolicyError::files(&name, &file_name, format!("无法读取：{e}（需要 UTF-8 文本）")))?;
+            let text = read_ruleset_text(&entry.path()).map_err(|e| PolicyError::files(&name, &file_name, e))?;
             files.push((file_name, text));
         }
         files.sort();
@@ -79,45 +76,100 @@ impl RuleSetFiles {
         })
     }
 
-    /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder.
-    pub fn read_folder_tests(dir: &Path) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = std::fs::read_dir(dir.join("tests"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let text = std::fs::read_to_string(e.path()).ok()?;
-                name.ends_with(".toml").then_some((name, text))
-            })
-            .collect();
+    /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder, with the same
+    /// limits as [`RuleSetFiles::read_folder`]; other files in `tests/` are not opened.
+    pub fn read_folder_tests(dir: &Path) -> Result<Vec<(String, String)>, PolicyError> {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| dir.display().to_string());
+        let Ok(entries) = std::fs::read_dir(dir.join("tests")) else {
+            return Ok(Vec::new());
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if !file_name.ends_with(".toml") {
+                continue;
+            }
+            let relative = format!("tests/{file_name}");
+            let text = read_ruleset_text(&entry.path()).map_err(|e| PolicyError::files(&name, &relative, e))?;
+            files.push((file_name, text));
+        }
         files.sort();
-        files
+        Ok(files)
     }
 
-    /// The files of a rule set named by embedded id or folder path (`--rules ID|PATH`), with
-    /// its test cases.
-    pub fn resolve(spec: &str) -> Result<(Self, Vec<(String, String)>), PolicyError> {
+    /// The files of a rule set named by embedded id or folder path (`--rules ID|PATH`). Its
+    /// test cases are not read (see [`RuleSetFiles::resolve_with_tests`]).
+    pub fn resolve(spec: &str) -> Result<Self, PolicyError> {
         let path = Path::new(spec);
         if path.is_dir() {
-            return Ok((Self::read_folder(path)?, Self::read_folder_tests(path)));
+            return Self::read_folder(path);
+        }
+        embedded::files(spec).ok_or_else(|| not_found(spec))
+    }
+
+    /// [`RuleSetFiles::resolve`] with the rule set's test cases (`jixiao test`, `new-year`).
+    pub fn resolve_with_tests(spec: &str) -> Result<(Self, Vec<(String, String)>), PolicyError> {
+        let path = Path::new(spec);
+        if path.is_dir() {
+            return Ok((Self::read_folder(path)?, Self::read_folder_tests(path)?));
         }
         match embedded::files(spec) {
             Some(files) => Ok((files, embedded::test_files(spec))),
-            None => Err(PolicyError::files(
-                spec,
-                "",
-                format!(
-                    "找不到：它既不是内置规则集（{}），也不是文件夹",
-                    embedded::ids().join("、")
-                ),
-            )),
+            None => Err(not_found(spec)),
         }
     }
 
     fn get(&self, file: &str) -> Option<&str> {
         self.files.iter().find(|(n, _)| n == file).map(|(_, t)| t.as_str())
     }
+}
+
+/// Largest rule-set file jixiao reads (policy, script or test case): rule sets are small text,
+/// so anything larger is refused rather than read.
+pub const MAX_RULESET_FILE: u64 = 4 << 20;
+
+/// The text of a rule-set file: a regular file (a symlink only when it leads to one), at most
+/// [`MAX_RULESET_FILE`] bytes, UTF-8. A FIFO or device is refused without being opened, so it
+/// can neither block nor stream without end. The error is a Chinese sentence.
+pub(crate) fn read_ruleset_text(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("无法读取：{e}"))?;
+    if !meta.is_file() {
+        return Err("不是普通文件（可能是管道、设备或指向它们的链接），不读取".to_owned());
+    }
+    if meta.len() > MAX_RULESET_FILE {
+        return Err(format!(
+            "文件过大（{} 字节，上限 {MAX_RULESET_FILE} 字节），不读取",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_RULESET_FILE + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("无法读取：{e}"))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_RULESET_FILE {
+        return Err(format!("文件过大（上限 {MAX_RULESET_FILE} 字节），不读取"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "不是 UTF-8 文本（第 {} 个字节起）；请另存为 UTF-8 编码",
+            e.utf8_error().valid_up_to() + 1
+        )
+    })
+}
+
+fn not_found(spec: &str) -> PolicyError {
+    PolicyError::files(
+        spec,
+        "",
+        format!(
+            "找不到：它既不是内置规则集（{}），也不是文件夹",
+            embedded::ids().join("、")
+        ),
+    )
 }
 
 /// A rule set that cannot be used. Every variant carries [`Diagnostic`]s, each with its one

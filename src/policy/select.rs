@@ -51,7 +51,7 @@ impl Catalogue {
 
     /// Loads one rule set by embedded id or folder path (`--rules ID|PATH`).
     pub fn load_one(spec: &str) -> Result<Arc<RuleSet>, PolicyError> {
-        let (files, _) = RuleSetFiles::resolve(spec)?;
+        let files = RuleSetFiles::resolve(spec)?;
         Ok(Arc::new(RuleSet::load(files)?))
     }
 

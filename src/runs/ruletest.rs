@@ -153,8 +153,13 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
             let base = base.ok_or_else(|| whole("内置规则集的用例不能引用文件，请改用 form 或 document".to_owned()))?;
             let full = base.join(path);
             let other = |message: String| Diagnostic::error(CASE_CODE, Loc::file(full.display().to_string()), message);
+            // A case names a file to read: only a regular file (never a FIFO or a device, which
+            // could block or stream without end).
+            if !std::fs::metadata(&full).is_ok_and(|m| m.is_file()) {
+                return Err(other("不存在，或不是普通文件（管道、设备等不读取）".to_owned()));
+            }
             if path.ends_with(".json") {
-                let text = std::fs::read_to_string(&full).map_err(|e| other(format!("无法读取：{e}")))?;
+                let text = crate::policy::read_ruleset_text(&full).map_err(other)?;
                 let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| other(e.to_string()))?;
                 validator()?
                     .check(&value)
