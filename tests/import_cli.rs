@@ -97,3 +97,43 @@ fn json_lines_are_the_documents_of_the_whole_file_import_in_file_order() {
     assert_eq!(stderr.matches("开始的表编号相同").count(), 9, "{stderr}");
     assert!(stderr.contains("共导入 171 张表"), "{stderr}");
 }
+
+#[test]
+fn a_long_project_name_and_a_repeated_id_still_write_every_form() {
+    // Before: "File name too long" after about 80 Chinese characters stopped the run, and two
+    // forms with one id wrote one file over the other.
+    let seed = std::fs::read_to_string(crate::common::fixture("forms/shenzhen-seed.tsv")).unwrap();
+    let long = "很长的项目名称".repeat(20);
+    let text = seed
+        .replacen("项目名称\t档案整理", &format!("项目名称\t{long}"), 1)
+        .replacen("项目名称\t电子政务运维", &format!("项目名称\t{long}\u{1b}"), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("forms.tsv");
+    let again = dir.path().join("again.tsv");
+    std::fs::write(&input, &text).unwrap();
+    std::fs::write(&again, &text).unwrap();
+    let out = dir.path().join("docs");
+    let (code, _, stderr) = jixiao(&[
+        "import",
+        input.to_str().unwrap(),
+        again.to_str().unwrap(),
+        "--default-year",
+        "2020",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr.matches("本次已写过一次").count(), 9, "{stderr}");
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 18, "every form written: {files:?}");
+    for f in &files {
+        assert!(f.len() <= 255, "{f}");
+        assert!(!f.chars().any(char::is_control), "{f:?}");
+    }
+    let long_ones: Vec<&String> = files.iter().filter(|f| f.contains("很长的项目名称")).collect();
+    assert_eq!(long_ones.len(), 4, "{long_ones:?}");
+    assert!(files.iter().any(|f| f.ends_with("-2.json")), "{files:?}");
+}

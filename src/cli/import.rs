@@ -27,14 +27,47 @@ pub struct Args {
     output: String,
 }
 
-/// A file name for a document id: the id itself, which `derive_id` keeps path-safe.
-fn file_name_for(doc: &EvaluationDocument) -> String {
+/// Longest file name written for a document, in bytes, before `.json`: file systems allow 255
+/// bytes, and a Chinese character takes three.
+const MAX_NAME_BYTES: usize = 200;
+
+/// A file name for a document id: the id with path separators and control characters replaced,
+/// cut at a character boundary when too long for the file system (then marked with a short hash
+/// of the whole id, so two long ids that share their start still get different names), and made
+/// unique among `taken` with a `-2`, `-3`… suffix (then `true`).
+fn file_name_for(doc: &EvaluationDocument, taken: &mut std::collections::HashSet<String>) -> (String, bool) {
     let safe: String = doc
         .id
         .chars()
-        .map(|c| if matches!(c, '/' | '\\' | '\0') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
-    format!("{safe}.json")
+    let stem = if safe.len() > MAX_NAME_BYTES {
+        let mut cut = MAX_NAME_BYTES - 9;
+        while !safe.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let hash = jixiao::runs::manifest::sha256_hex(doc.id.as_bytes());
+        format!(
+            "{}~{}",
+            safe.get(..cut).unwrap_or_default(),
+            hash.get(..8).unwrap_or_default()
+        )
+    } else {
+        safe
+    };
+    let mut name = format!("{stem}.json");
+    let mut n = 1;
+    while !taken.insert(name.clone()) {
+        n += 1;
+        name = format!("{stem}-{n}.json");
+    }
+    (name, n > 1)
 }
 
 fn describe(doc: &EvaluationDocument) -> String {
@@ -75,23 +108,27 @@ fn describe(doc: &EvaluationDocument) -> String {
 enum Sink {
     /// JSON Lines on standard output, buffered.
     Stdout(BufWriter<std::io::StdoutLock<'static>>),
-    /// One pretty-printed JSON file per form in a folder.
-    Dir(PathBuf),
+    /// One pretty-printed JSON file per form in a folder, and the names already written.
+    Dir(PathBuf, std::collections::HashSet<String>),
 }
 
 impl Sink {
-    /// Writes one checked document; an error stops the run.
-    fn write(&mut self, doc: &EvaluationDocument, value: &serde_json::Value) -> Result<(), String> {
+    /// Writes one checked document; gives the file name when it had to differ from the id's
+    /// (an id already written in this run).
+    fn write(&mut self, doc: &EvaluationDocument, value: &serde_json::Value) -> Result<Option<String>, String> {
         match self {
             Sink::Stdout(out) => serde_json::to_writer(&mut *out, value)
                 .map_err(std::io::Error::from)
                 .and_then(|()| out.write_all(b"\n"))
+                .map(|()| None)
                 .map_err(|e| format!("无法写入标准输出：{e}")),
-            Sink::Dir(dir) => {
-                let target = dir.join(file_name_for(doc));
+            Sink::Dir(dir, taken) => {
+                let (name, renamed) = file_name_for(doc, taken);
+                let target = dir.join(&name);
                 let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
                 text.push('\n');
-                write_atomic(&target, text.as_bytes()).map_err(|e| e.to_string())
+                write_atomic(&target, text.as_bytes()).map_err(|e| e.to_string())?;
+                Ok(renamed.then_some(name))
             }
         }
     }
@@ -99,7 +136,7 @@ impl Sink {
     fn flush(&mut self) -> Result<(), String> {
         match self {
             Sink::Stdout(out) => out.flush().map_err(|e| format!("无法写入标准输出：{e}")),
-            Sink::Dir(_) => Ok(()),
+            Sink::Dir(..) => Ok(()),
         }
     }
 }
@@ -140,7 +177,7 @@ pub fn run(args: &Args) -> Outcome {
             report_error(format!("无法创建输出文件夹 {}：{e}", dir.display()));
             return Outcome::BadInput;
         }
-        Sink::Dir(dir)
+        Sink::Dir(dir, std::collections::HashSet::new())
     };
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
@@ -213,10 +250,21 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
             continue;
         }
         let _ = writeln!(notes, "{}", describe(&doc));
-        if let Err(e) = sink.write(&doc, &value) {
-            // Dropping the receiver stops the reading thread at its next form.
-            write_failed = Some(e);
-            break;
+        let written_as = sink.write(&doc, &value);
+        if let Ok(Some(name)) = &written_as {
+            let _ = writeln!(notes, "注意：编号 {} 的文档本次已写过一次，这一份写为 {name}", doc.id);
+        }
+        if let Err(e) = written_as {
+            if matches!(sink, Sink::Stdout(_)) {
+                // Standard output is gone: dropping the receiver stops the reading thread.
+                write_failed = Some(e);
+                break;
+            }
+            // One form that cannot be written to the folder does not stop the others.
+            let _ = notes.flush();
+            report_error(format!("{}（{}）：{e}", path.display(), doc.id));
+            outcome = Outcome::BadInput;
+            continue;
         }
         written += 1;
     }
