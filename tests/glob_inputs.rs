@@ -157,3 +157,23 @@ fn globs_work_for_diff_and_run() {
         .collect();
     assert_eq!(recorded, ["文档C", "文档D"]);
 }
+
+#[test]
+fn links_back_up_the_tree_end_the_walk_and_each_file_is_read_once() {
+    // Before: `self -> .` scored a form 41 times, `up -> ..` never ended, and a file named twice
+    // was scored twice without a word.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("forms");
+    document(&root, "a.json", "doc-a");
+    document(&root, "sub/b.json", "doc-b");
+    std::os::unix::fs::symlink(".", root.join("self")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink("b.json", root.join("sub/alias.json")).unwrap();
+    let root_text = root.to_str().unwrap();
+    let a = root.join("a.json");
+    let (code, stdout, stderr) = jixiao(&["score", root_text, a.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(ids(&stdout), ["doc-a", "doc-b"], "{stderr}");
+    assert!(stderr.contains("链接回上层文件夹"), "{stderr}");
+    assert_eq!(stderr.matches("是同一个文件，只读取一次").count(), 2, "{stderr}");
+}

@@ -126,9 +126,7 @@ pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
         if is_stdin(path) || path.is_file() {
             out.push(path.clone());
         } else if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found);
-            found.sort();
+            let found = walk(path);
             if found.is_empty() {
                 report_error(format!("文件夹 {} 中没有可读取的评价文档或自评表", path.display()));
                 *outcome = Outcome::BadInput;
@@ -139,19 +137,58 @@ pub fn expand_inputs(paths: &[PathBuf], outcome: &mut Outcome) -> Vec<PathBuf> {
             *outcome = Outcome::BadInput;
         }
     }
+    without_repeats(out)
+}
+
+/// The inputs with every file that was already named (under the same or another path, through
+/// a link or a folder) left out after a warning: a file is read once per run.
+fn without_repeats(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen: std::collections::HashMap<PathBuf, PathBuf> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        if is_stdin(&path) {
+            out.push(path);
+            continue;
+        }
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&key) {
+            Some(first) => eprintln!(
+                "警告：{} 与 {} 是同一个文件，只读取一次",
+                path.display(),
+                first.display()
+            ),
+            None => {
+                seen.insert(key, path.clone());
+                out.push(path);
+            }
+        }
+    }
     out
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, found);
-        } else if input_kind(&path).is_some() {
-            found.push(path);
+/// The files jixiao reads under a folder, recursively and sorted. Links are followed, but a link
+/// back to a folder above it (`up -> ..`, `self -> .`) is noticed and not walked again, so the
+/// walk always ends.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && input_kind(entry.path()).is_some() => {
+                found.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(e) if e.loop_ancestor().is_some() => {
+                eprintln!(
+                    "警告：{} 链接回上层文件夹，不再进入",
+                    e.path()
+                        .map_or_else(|| dir.display().to_string(), |p| p.display().to_string())
+                );
+            }
+            Err(_) => {}
         }
     }
+    found.sort();
+    found
 }
 
 /// Reads every input into documents; problems are reported and make the run exit 2.
