@@ -6,12 +6,12 @@
 //! browser test fails under CI (`CI` set) and is skipped, saying why, on a developer's machine.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::jixiao_command;
+use crate::common::{jixiao_command, run_command_within};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 const MINIMAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/documents/minimal.json");
@@ -34,8 +34,9 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Runs Chromium headless on a local file with networking features off; kills it after a minute.
-fn run_chromium(chromium: &Path, profile: &Path, extra: &[String], page: &Path) -> Output {
-    let mut child = Command::new(chromium)
+fn run_chromium(chromium: &Path, profile: &Path, extra: &[String], page: &Path) -> (i32, String, String) {
+    let mut command = Command::new(chromium);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -49,21 +50,8 @@ fn run_chromium(chromium: &Path, profile: &Path, extra: &[String], page: &Path) 
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("chromium did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child.wait_with_output().unwrap()
+        .arg(format!("file://{}", page.display()));
+    run_command_within(&mut command, Duration::from_secs(60))
 }
 
 /// Text content of the element with this id in serialized HTML (elements holding only text).
@@ -123,18 +111,16 @@ fn html_report_loads_in_chromium_and_shows_the_json_numbers() {
     assert_self_contained(&html);
     assert!(html.contains("<body data-ready=\"0\">"));
 
-    let dumped = run_chromium(
+    let (code, dom, log) = run_chromium(
         &chromium,
         &dir.path().join("profile-dom"),
         &["--enable-logging=stderr".into(), "--v=0".into(), "--dump-dom".into()],
         &page,
     );
-    let log = String::from_utf8_lossy(&dumped.stderr);
-    assert!(dumped.status.success(), "{log}");
+    assert_eq!(code, 0, "{log}");
     // Console messages (a script error among them) are logged as "…:CONSOLE…"; the page has none.
     let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(console.is_empty(), "the page logged to the console: {console:#?}");
-    let dom = String::from_utf8(dumped.stdout).unwrap();
     // The inline script ran to its end: it sets the marker last.
     assert!(
         dom.contains("<body data-ready=\"1\">"),
@@ -194,7 +180,7 @@ fn html_report_loads_in_chromium_and_shows_the_json_numbers() {
     assert!(dom.contains(&format!("data-grade=\"良\" data-count=\"{}\"", per_grade("良"))));
 
     let png = dir.path().join("report.png");
-    let shot = run_chromium(
+    let (code, _, log) = run_chromium(
         &chromium,
         &dir.path().join("profile-shot"),
         &[
@@ -203,7 +189,7 @@ fn html_report_loads_in_chromium_and_shows_the_json_numbers() {
         ],
         &page,
     );
-    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    assert_eq!(code, 0, "{log}");
     let bytes = std::fs::read(&png).unwrap();
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     assert!(

@@ -4,10 +4,10 @@
 //! that is not UTF-8 is an error naming it rather than a silently skipped case.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use crate::common::jixiao_command;
+use crate::common::{jixiao_command, run_command_within};
 
 /// A copy of `rules/shenzhen-2020` (its policy and scripts, no tests) in a temporary folder.
 fn ruleset_copy() -> tempfile::TempDir {
@@ -25,8 +25,8 @@ fn mkfifo(path: &Path) {
     assert!(status.success(), "mkfifo {}", path.display());
 }
 
-/// Runs jixiao with `args` (the rule-set folder appended where `{}` stands), failing the test
-/// when it has not finished within 20 s (it is then killed).
+/// Runs jixiao with `args` (the rule-set folder where `{}` stands), failing the test when it
+/// has not finished within 20 s.
 fn run_bounded(args: &[&str], dir: &Path) -> (i32, String, String) {
     let mut command = jixiao_command();
     for arg in args {
@@ -36,26 +36,7 @@ fn run_bounded(args: &[&str], dir: &Path) -> (i32, String, String) {
             command.arg(arg);
         }
     }
-    let mut child = command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("jixiao {args:?} still running after 20 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    run_command_within(&mut command, Duration::from_secs(20))
 }
 
 const SCORE: &[&str] = &[

@@ -33,6 +33,32 @@ pub fn run_command(command: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Runs a command like [`run_command`], failing the test (after killing it) when it has not
+/// finished within `limit`: for inputs that once made a command hang.
+pub fn run_command_within(command: &mut Command, limit: std::time::Duration) -> (i32, String, String) {
+    use std::process::Stdio;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs `jixiao ARGS` from the crate root: exit code, stdout, stderr.
 pub fn jixiao(args: &[&str]) -> (i32, String, String) {
     run_command(jixiao_command().args(args))
