@@ -5,10 +5,10 @@
 
 use std::sync::LazyLock;
 
-use jixiao::input::{parse_json, parse_json_lines};
+use jixiao::engine::scoring::score_document;
+use jixiao::ingest::input::{parse_json, parse_json_lines};
+use jixiao::ingest::validate::DocumentValidator;
 use jixiao::policy::{RuleSet, embedded};
-use jixiao::scoring::score_document;
-use jixiao::validate::DocumentValidator;
 use libfuzzer_sys::fuzz_target;
 
 static VALIDATOR: LazyLock<DocumentValidator> = LazyLock::new(|| DocumentValidator::new().expect("schema compiles"));

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use jixiao::document::CellPos;
-use jixiao::import::{ImportOptions, grid, import_bytes, import_forms};
+use jixiao::ingest::import::{ImportOptions, grid, import_bytes, import_forms};
+use jixiao::model::document::CellPos;
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 4] = ["fuzz.tsv", "fuzz.csv", "fuzz.xlsx", "fuzz.txt"];

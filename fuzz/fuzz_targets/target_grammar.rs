@@ -6,7 +6,7 @@
 //! readable and can be written by hand.
 #![no_main]
 
-use jixiao::grammar::{Parsed, comparator_from_text, days_late, parse_actual, parse_value, unit_from_name};
+use jixiao::engine::grammar::{Parsed, comparator_from_text, days_late, parse_actual, parse_value, unit_from_name};
 use libfuzzer_sys::fuzz_target;
 
 struct Input<'a> {
