@@ -151,3 +151,42 @@ fn a_placeholder_row_without_weight_is_explained_by_its_blank_weight() {
     );
     assert!(text.contains("S4 错误：指标分值为 （空）"), "{text}");
 }
+
+#[test]
+fn a_reader_that_stops_early_or_a_full_disk_is_no_panic() {
+    use std::io::BufRead as _;
+    // Before: `explain … | head -1` and `reference codes > /dev/full` exited 101 with a backtrace.
+    let mut child = crate::common::jixiao_command()
+        .args([
+            "explain",
+            "tests/fixtures/forms/shenzhen-seed.tsv",
+            "--default-year",
+            "2020",
+            "--region",
+            "shenzhen",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("文档"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = crate::common::jixiao_command()
+        .args(["reference", "codes"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("无法写入标准输出"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::flags::FormFlags;
 use crate::cli::inputs::{InputArgs, load_documents};
-use crate::cli::{Outcome, report_error, report_policy_error};
+use crate::cli::{Outcome, report_error, report_policy_error, write_stdout};
 use jixiao::engine::pipeline::score_under;
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::report::output::write_atomic;
@@ -58,10 +58,7 @@ fn emit(args: &Args, text: &str) -> Outcome {
                 Outcome::BadInput
             }
         },
-        None => {
-            print!("{text}");
-            Outcome::Clean
-        }
+        None => write_stdout(text),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::flags::RuleFlags;
 use crate::cli::inputs::{InputArgs, load_documents, warn_unmatched};
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::explain::{BUDGET_ITEM, Explanation, TOTAL_ITEM, explain_document, render_text};
 use jixiao::engine::pipeline::Pipeline;
 use jixiao::report::output::write_atomic;
@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> Outcome {
                 return Outcome::BadInput;
             }
         }
-        None => print!("{text}"),
+        None => return outcome.max(write_stdout(&text)),
     }
     outcome
 }

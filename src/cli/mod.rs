@@ -101,6 +101,22 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
+/// Writes a command's output to stdout. A reader that went away (`| head`) ends the output
+/// quietly, as for other command-line tools; any other failure (a full disk behind a
+/// redirection) is reported in Chinese and makes the run exit 2. Never a panic.
+pub(crate) fn write_stdout(text: &str) -> Outcome {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Outcome::Clean,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Clean,
+        Err(e) => {
+            report_error(format!("无法写入标准输出：{e}"));
+            Outcome::BadInput
+        }
+    }
+}
+
 /// Prints a user-facing error line to stderr (for problems that are not about a place in a
 /// file; those are diagnostics, see [`report_diagnostics`]).
 pub(crate) fn report_error(message: impl std::fmt::Display) {

@@ -1,6 +1,6 @@
 //! `jixiao reference scripting|codes`: print a generated reference document.
 
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::policy::{RuleSet, embedded};
 use jixiao::report::codes::codes_markdown;
 
@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Outcome {
     match args.which {
-        Which::Scripting => print!("{}", jixiao::script::reference::scripting_reference()),
+        Which::Scripting => write_stdout(&jixiao::script::reference::scripting_reference()),
         Which::Codes => {
             let mut sets = Vec::new();
             for id in embedded::ids() {
@@ -37,8 +37,7 @@ pub fn run(args: &Args) -> Outcome {
                 }
             }
             let refs: Vec<&RuleSet> = sets.iter().collect();
-            print!("{}", codes_markdown(&refs));
+            write_stdout(&codes_markdown(&refs))
         }
     }
-    Outcome::Clean
 }

@@ -1,6 +1,6 @@
 //! `jixiao schema NAME`: prints a generated JSON Schema.
 
-use crate::cli::Outcome;
+use crate::cli::{Outcome, write_stdout};
 use jixiao::report::schemas::SchemaName;
 
 /// Arguments of `jixiao schema`.
@@ -12,6 +12,5 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Outcome {
-    print!("{}", args.name.to_pretty_json());
-    Outcome::Clean
+    write_stdout(&args.name.to_pretty_json())
 }

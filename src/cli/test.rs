@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::{Outcome, report_diagnostics, report_error, report_policy_error};
+use crate::cli::{Outcome, report_diagnostics, report_error, report_policy_error, write_stdout};
 use jixiao::policy::{RuleSet, RuleSetFiles};
 use jixiao::runs::ruletest::{coverage, coverage_gaps, load_case, render, run_cases};
 
@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> Outcome {
     }
     let results = run_cases(&rules, &cases);
     let cov = coverage(&rules, &cases, &results, &rules.finding_codes());
-    print!("{}", render(&rules.id, &results, &cov));
+    outcome = outcome.max(write_stdout(&render(&rules.id, &results, &cov)));
     if outcome == Outcome::BadInput {
         return outcome;
     }
