@@ -71,15 +71,41 @@ pub fn read_documents(path: &Path) -> Result<Vec<RawDocument>, InputError> {
         file: file.clone(),
         reason: e.to_string(),
     })?;
+    if is_json_lines(path) {
+        return Ok(parse_json_lines_bytes(&file, &bytes));
+    }
     let text = String::from_utf8(bytes).map_err(|e| InputError {
         file: file.clone(),
-        reason: format!("不是 UTF-8 文本（第 {} 字节起无法解码）", e.utf8_error().valid_up_to()),
+        reason: format!(
+            "不是 UTF-8 文本（第 {} 字节起无法解码）",
+            e.utf8_error().valid_up_to() + 1
+        ),
     })?;
-    Ok(if is_json_lines(path) {
-        parse_json_lines(&file, &text)
-    } else {
-        parse_json(&file, &text)
-    })
+    Ok(parse_json(&file, &text))
+}
+
+/// [`parse_json_lines`] on bytes: a line that is not UTF-8 is one bad document (as batch runs
+/// treat it), the other lines are read.
+pub fn parse_json_lines_bytes(file: &str, bytes: &[u8]) -> Vec<RawDocument> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let origin = Origin {
+            file: file.to_owned(),
+            line: Some(i + 1),
+            index: None,
+        };
+        let value = match std::str::from_utf8(line) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => serde_json::from_str(text).map_err(|e| json_syntax_message(&e)),
+            Err(e) => Err(format!(
+                "不是有效的 UTF-8 文本（从本行第 {} 个字节起）",
+                e.valid_up_to() + 1
+            )),
+        };
+        out.push(RawDocument { origin, value });
+    }
+    out
 }
 
 /// Splits JSON Lines text into documents; blank lines are skipped. A UTF-8 byte-order mark
