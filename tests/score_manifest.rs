@@ -204,7 +204,7 @@ fn standard_input_gets_no_manifest() {
 #[test]
 fn a_baseline_manifest_still_verifies() {
     // The manifest gained an optional field; a baseline run's manifest has none and verify
-    // takes the baseline path as before.
+    // takes the baseline path (`DIR/manifest.json`, the current generation's) as before.
     let tmp = tempfile::tempdir().unwrap();
     let baseline = tmp.path().join("baseline");
     let (code, _, stderr) = run_command(jixiao_command().args([
@@ -218,7 +218,10 @@ fn a_baseline_manifest_still_verifies() {
         baseline.to_str().unwrap(),
     ]));
     assert_eq!(code, 0, "{stderr}");
-    let text = std::fs::read_to_string(baseline.join("manifest.json")).unwrap();
+    let current = jixiao::runs::baseline::store::current_folder(&baseline)
+        .unwrap()
+        .unwrap();
+    let text = std::fs::read_to_string(current.join("manifest.json")).unwrap();
     assert!(!text.contains("\"report\""), "{text}");
     let (code, _, stderr) = verify(&baseline.join("manifest.json"));
     assert_eq!(code, 0, "{stderr}");
