@@ -227,3 +227,25 @@ fn a_baseline_manifest_still_verifies() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("重新运行的结果与清单记录一致"), "{stderr}");
 }
+
+#[test]
+fn a_manifest_that_cannot_be_written_leaves_no_report_behind() {
+    // A folder where the manifest must go: the report can be written, its manifest cannot be
+    // put in place (as on a disk that fills up between the two). Root cannot write there either.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("评分结果.json");
+    let blocker = PathBuf::from(format!("{}.manifest.json", out.display()));
+    std::fs::create_dir(&blocker).unwrap();
+    std::fs::write(blocker.join("占位"), "x").unwrap();
+    let (code, _, stderr) = score_to(&out, &["--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("manifest.json"), "{stderr}");
+    assert!(!out.exists(), "a report without its manifest was left: {stderr}");
+
+    // With the folder gone, the same command writes both.
+    std::fs::remove_dir_all(&blocker).unwrap();
+    let (code, _, stderr) = score_to(&out, &["--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (manifest_path, _) = manifest_of(&out);
+    assert_eq!(verify(&manifest_path).0, 0);
+}
