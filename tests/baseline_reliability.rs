@@ -345,7 +345,7 @@ fn a_second_run_waits_for_the_lock_and_says_so() {
         .open(baseline.join(".lock"))
         .unwrap();
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
-    let child = jixiao_command()
+    let mut child = jixiao_command()
         .args([
             "run",
             s(&input),
@@ -360,12 +360,35 @@ fn a_second_run_waits_for_the_lock_and_says_so() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(3));
+    // Its stderr, line by line, as it comes (the run scores first, then reaches the lock).
+    let (lines, received) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let _ = lines.send(line.unwrap());
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen.iter().any(|l: &String| l.contains("正被另一个 jixiao run 更新")) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match received.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                child.kill().unwrap();
+                panic!("no word of waiting for the lock within 60 s: {seen:?}");
+            }
+        }
+    }
+    // Waiting: nothing written, still running.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "{seen:?}");
     assert_eq!(history(&current(&baseline)).len(), 1, "the approval did not wait");
     rustix::fs::flock(&lock, rustix::fs::FlockOperation::Unlock).unwrap();
-    let (code, stderr) = wait_at_most(child, Duration::from_secs(60), "the waiting approval");
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("正被另一个 jixiao run 更新"), "{stderr}");
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    seen.extend(received.try_iter());
+    assert_eq!(status.code(), Some(0), "{seen:?}");
     assert_eq!(history(&current(&baseline)).len(), 2);
 }
 
