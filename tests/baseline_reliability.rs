@@ -153,6 +153,7 @@ fn a_corrupt_history_is_refused_and_left_byte_identical() {
     }
 }
 
+#[cfg(unix)]
 /// `jixiao ARGS` under a file-size limit of `blocks` (`ulimit -f`), which binds root too: a
 /// write past it fails (`SIGXFSZ` ignored) or kills the process (`SIGXFSZ` left alone).
 fn jixiao_with_file_limit(blocks: u32, ignore_signal: bool, args: &[&str]) -> (i32, String, String) {
@@ -168,6 +169,7 @@ fn jixiao_with_file_limit(blocks: u32, ignore_signal: bool, args: &[&str]) -> (i
     )
 }
 
+#[cfg(unix)]
 #[test]
 fn a_write_failure_midway_leaves_the_previous_baseline_current() {
     let tmp = tempfile::tempdir().unwrap();
@@ -240,6 +242,7 @@ fn a_write_failure_midway_leaves_the_previous_baseline_current() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
+#[cfg(unix)]
 #[test]
 fn concurrent_approvals_keep_every_history_entry_and_never_mix_files() {
     const RUNS: u64 = 6;
