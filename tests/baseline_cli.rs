@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use jixiao::runs::baseline::store::current_folder;
+
 use crate::common::{jixiao_command, run_command};
 
 /// `jixiao ARGS` with a known login name, the default reviewer recorded in a baseline's history.
@@ -42,9 +44,10 @@ fn record_check_change_approve_check() {
 
     let (code, _, stderr) = jixiao(&[&["run", seed][..], &common].concat());
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("已记录基线"), "{stderr}");
+    assert!(stderr.contains("不存在，已新建并记录本次结果"), "{stderr}");
+    let current = || current_folder(&baseline).unwrap().unwrap();
     for f in ["results.jsonl", "manifest.json", "history.jsonl"] {
-        assert!(baseline.join(f).exists(), "{f}");
+        assert!(current().join(f).exists(), "{f}");
     }
     // Recording again without a mode is refused.
     assert_eq!(jixiao(&[&["run", seed][..], &common].concat()).0, 2);
@@ -80,7 +83,7 @@ fn record_check_change_approve_check() {
         .concat(),
     );
     assert_eq!(code, 0, "{stderr}");
-    let history = std::fs::read_to_string(baseline.join("history.jsonl")).unwrap();
+    let history = std::fs::read_to_string(current().join("history.jsonl")).unwrap();
     let entries: Vec<serde_json::Value> = history.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[1]["who"], "审核员甲");
@@ -91,7 +94,7 @@ fn record_check_change_approve_check() {
     let (code, _, stderr) = jixiao(&[&["run", seed, "--check"][..], &common].concat());
     assert_eq!(code, 0, "{stderr}");
 
-    // The manifest reproduces the approved run.
+    // The manifest reproduces the approved run: `DIR/manifest.json` is the current generation's.
     let manifest = baseline.join("manifest.json");
     let (code, _, stderr) = jixiao(&["verify", manifest.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");

@@ -145,7 +145,10 @@ fn globs_work_for_diff_and_run() {
     let baseline = tmp.path().join("baseline");
     let (code, _, stderr) = jixiao(&["run", &pattern, "--baseline", baseline.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
-    let results = std::fs::read_to_string(baseline.join("results.jsonl")).unwrap();
+    let current = jixiao::runs::baseline::store::current_folder(&baseline)
+        .unwrap()
+        .unwrap();
+    let results = std::fs::read_to_string(current.join("results.jsonl")).unwrap();
     let recorded: Vec<String> = results
         .lines()
         .map(|l| {

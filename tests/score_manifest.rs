@@ -204,7 +204,7 @@ fn standard_input_gets_no_manifest() {
 #[test]
 fn a_baseline_manifest_still_verifies() {
     // The manifest gained an optional field; a baseline run's manifest has none and verify
-    // takes the baseline path as before.
+    // takes the baseline path (`DIR/manifest.json`, the current generation's) as before.
     let tmp = tempfile::tempdir().unwrap();
     let baseline = tmp.path().join("baseline");
     let (code, _, stderr) = run_command(jixiao_command().args([
@@ -218,9 +218,34 @@ fn a_baseline_manifest_still_verifies() {
         baseline.to_str().unwrap(),
     ]));
     assert_eq!(code, 0, "{stderr}");
-    let text = std::fs::read_to_string(baseline.join("manifest.json")).unwrap();
+    let current = jixiao::runs::baseline::store::current_folder(&baseline)
+        .unwrap()
+        .unwrap();
+    let text = std::fs::read_to_string(current.join("manifest.json")).unwrap();
     assert!(!text.contains("\"report\""), "{text}");
     let (code, _, stderr) = verify(&baseline.join("manifest.json"));
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("重新运行的结果与清单记录一致"), "{stderr}");
+}
+
+#[test]
+fn a_manifest_that_cannot_be_written_leaves_no_report_behind() {
+    // A folder where the manifest must go: the report can be written, its manifest cannot be
+    // put in place (as on a disk that fills up between the two). Root cannot write there either.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("评分结果.json");
+    let blocker = PathBuf::from(format!("{}.manifest.json", out.display()));
+    std::fs::create_dir(&blocker).unwrap();
+    std::fs::write(blocker.join("占位"), "x").unwrap();
+    let (code, _, stderr) = score_to(&out, &["--format", "json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("manifest.json"), "{stderr}");
+    assert!(!out.exists(), "a report without its manifest was left: {stderr}");
+
+    // With the folder gone, the same command writes both.
+    std::fs::remove_dir_all(&blocker).unwrap();
+    let (code, _, stderr) = score_to(&out, &["--format", "json"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (manifest_path, _) = manifest_of(&out);
+    assert_eq!(verify(&manifest_path).0, 0);
 }

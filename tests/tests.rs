@@ -58,6 +58,7 @@ mod same_diagnostic;
 
 // Commands.
 mod baseline_cli;
+mod baseline_reliability;
 mod batch_cli;
 mod explain_cli;
 mod glob_inputs;

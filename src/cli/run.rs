@@ -1,15 +1,20 @@
 //! `jixiao run CORPUS --baseline DIR [--check | --approve --reason TEXT]`: snapshot compliance
 //! runs. Each document's results are recorded in a baseline folder with the run's manifest,
 //! compared with later runs, and approved with a reason (`jixiao verify` replays the manifest).
+//!
+//! The corpus is scored first; then, holding the baseline's lock, the current generation is
+//! read (and checked: a tampered or damaged baseline stops the run, unchanged) and compared,
+//! and a recording or approval is written as a new generation switched to in one step
+//! ([`jixiao::runs::baseline::store`]). A second `run` on the same baseline waits for the lock.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::flags::RuleFlags;
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents};
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::pipeline::Pipeline;
-use jixiao::report::output::write_atomic;
-use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, parse_results, results_text};
+use jixiao::runs::baseline::store::{BaselineError, BaselineLock, Generation, Update, commit, read_current};
+use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, results_text};
 use jixiao::runs::manifest::{Manifest, engine, hash_file, ruleset_hash, sha256_hex};
 
 /// Arguments of `jixiao run`.
@@ -60,9 +65,14 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         return None;
     }
     let mut inputs = Vec::new();
-    for f in &files {
-        match hash_file(f) {
-            Ok(h) => inputs.push(h),
+    let mut readable = Vec::with_capacity(files.len());
+    for f in files {
+        match hash_file(&f) {
+            Ok(h) => {
+                inputs.push(h);
+                readable.push(f);
+            }
+            // Not scored either: it cannot be recorded, and reading a FIFO or device could block.
             Err(e) => {
                 report_error(e);
                 *outcome = Outcome::BadInput;
@@ -70,7 +80,7 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         }
     }
     let expanded = InputArgs {
-        inputs: files,
+        inputs: readable,
         ..input.clone()
     };
     let documents = load_documents(&expanded, outcome);
@@ -111,42 +121,151 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
     Some(ScoredCorpus { results, manifest })
 }
 
-fn write(path: &Path, text: &str) -> bool {
-    match write_atomic(path, text.as_bytes()) {
-        Ok(()) => true,
-        Err(e) => {
-            report_error(e);
-            false
-        }
-    }
-}
-
-fn record(dir: &Path, scored: &ScoredCorpus, approval: &Approval) -> bool {
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        report_error(format!("无法创建基线文件夹 {}：{e}", dir.display()));
-        return false;
-    }
-    let history_path = dir.join("history.jsonl");
-    let mut history = std::fs::read_to_string(&history_path).unwrap_or_default();
-    history.push_str(&serde_json::to_string(approval).unwrap_or_default());
-    history.push('\n');
-    write(&dir.join("results.jsonl"), &results_text(&scored.results))
-        && write(
-            &dir.join("manifest.json"),
-            &(serde_json::to_string_pretty(&scored.manifest).unwrap_or_default() + "\n"),
-        )
-        && write(&history_path, &history)
-}
-
-fn reviewer(given: Option<&String>) -> String {
-    given
+/// The reviewer recorded: `--reviewer`, else the login name, else 未知 (and whether it is known).
+fn reviewer(given: Option<&String>) -> (String, bool) {
+    match given
         .cloned()
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "未知".to_owned())
+        .filter(|name| !name.trim().is_empty())
+    {
+        Some(name) => (name, true),
+        None => ("未知".to_owned(), false),
+    }
 }
 
+/// Reports why the baseline cannot be used: exit 1 when it was changed after it was recorded,
+/// 2 when it cannot be read.
+fn baseline_refused(error: &BaselineError, then: &str) -> Outcome {
+    report_error(error);
+    if error.is_tampering() {
+        report_error(format!(
+            "基线未通过校验（记录之后被改动、删除或缺少审批记录），{then}；请从备份恢复该基线文件夹，或换一个新的基线文件夹重新记录"
+        ));
+        Outcome::Findings
+    } else {
+        report_error(then);
+        Outcome::BadInput
+    }
+}
+
+fn waiting(dir: &std::path::Path) {
+    eprintln!("基线 {} 正被另一个 jixiao run 更新，等待它完成……", dir.display());
+}
+
+/// `--check`: compare with the current generation; never writes.
+fn check(args: &Args, scored: &ScoredCorpus) -> Outcome {
+    let _lock = BaselineLock::shared(&args.baseline, || waiting(&args.baseline));
+    let base = match read_current(&args.baseline) {
+        Ok(Some(base)) => base,
+        Ok(None) => {
+            report_error(format!(
+                "基线 {} 还不存在：先不带 --check 运行一次以记录基线",
+                args.baseline.display()
+            ));
+            return Outcome::BadInput;
+        }
+        Err(e) => return baseline_refused(&e, "未与之对比"),
+    };
+    let diff = compare(&base.results, &scored.results);
+    if diff.is_empty() {
+        eprintln!("与基线一致：{} 个文档", scored.results.len());
+        Outcome::Clean
+    } else {
+        print!("{}", diff.render());
+        eprintln!("与基线不一致；确认无误后用 --approve --reason \"原因\" 接受新结果");
+        Outcome::Findings
+    }
+}
+
+/// Recording a new baseline, or `--approve`: under the exclusive lock, read the current
+/// generation, then write the next one and switch to it.
+fn record(args: &Args, scored: &ScoredCorpus) -> Outcome {
+    if let Err(e) = std::fs::create_dir_all(&args.baseline) {
+        report_error(format!("无法创建基线文件夹 {}：{e}", args.baseline.display()));
+        return Outcome::BadInput;
+    }
+    let lock = match BaselineLock::exclusive(&args.baseline, || waiting(&args.baseline)) {
+        Ok(lock) => lock,
+        Err(e) => return baseline_refused(&e, "基线未改动"),
+    };
+    let existing: Option<Generation> = match read_current(&args.baseline) {
+        Ok(existing) => existing,
+        Err(e) => return baseline_refused(&e, "基线未改动"),
+    };
+    if existing.is_some() && !args.approve {
+        report_error(format!(
+            "基线 {} 已存在：用 --check 与之对比，或用 --approve --reason \"原因\" 接受新结果",
+            args.baseline.display()
+        ));
+        return Outcome::BadInput;
+    }
+    let changed = existing
+        .as_ref()
+        .map_or(scored.results.len(), |b| compare(&b.results, &scored.results).count());
+    let why = match (&args.reason, args.approve) {
+        (Some(reason), true) => reason.clone(),
+        _ => "初次记录基线".to_owned(),
+    };
+    let (who, known) = reviewer(args.reviewer.as_ref());
+    let approval = Approval {
+        who,
+        when: now_text(),
+        why,
+        changed,
+        results_sha256: scored.manifest.results_sha256.clone(),
+    };
+    let update = Update {
+        results: &results_text(&scored.results),
+        manifest: &scored.manifest,
+        approval: &approval,
+    };
+    let folder = match commit(&args.baseline, &lock, existing.as_ref(), update) {
+        Ok(folder) => folder,
+        Err(e) => {
+            report_error(e);
+            report_error("基线未改动：当前版本仍是上一次记录或批准的结果");
+            return Outcome::BadInput;
+        }
+    };
+    if !known {
+        eprintln!(
+            "警告：没有 --reviewer，也取不到登录名（USER、LOGNAME），审批人记为“未知”；可用 --reviewer 姓名 指定"
+        );
+    }
+    let version = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if existing.is_none() {
+        eprintln!(
+            "基线 {} 不存在，已新建并记录本次结果（版本 {version}）：{} 个文档，审批人 {}；以后用 --check 对比，用 --approve --reason \"原因\" 接受新结果",
+            args.baseline.display(),
+            scored.results.len(),
+            approval.who
+        );
+    } else {
+        eprintln!(
+            "已更新基线 {}（版本 {version}）：{} 个文档（{} 个有变化），审批人 {}",
+            args.baseline.display(),
+            scored.results.len(),
+            changed,
+            approval.who
+        );
+    }
+    Outcome::Clean
+}
+
+/// Runs `jixiao run`.
 pub fn run(args: &Args) -> Outcome {
+    if args.approve && args.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        report_error("--reason 不能为空：请写明接受新结果的原因（记入基线历史）");
+        return Outcome::BadInput;
+    }
+    if args.reviewer.as_deref().is_some_and(|r| r.trim().is_empty()) {
+        report_error("--reviewer 不能为空：请写审批人的姓名，或不给 --reviewer 以使用登录名");
+        return Outcome::BadInput;
+    }
     let mut outcome = Outcome::Clean;
     let Some(scored) = score_corpus(&args.input, &args.scoring, &mut outcome) else {
         return Outcome::BadInput;
@@ -155,71 +274,9 @@ pub fn run(args: &Args) -> Outcome {
         report_error("有输入无法评分，基线未改动");
         return outcome;
     }
-    let results_path = args.baseline.join("results.jsonl");
-    let existing = match std::fs::read_to_string(&results_path) {
-        Ok(text) => match parse_results(&text) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                report_error(format!("{}：{e}", results_path.display()));
-                return Outcome::BadInput;
-            }
-        },
-        Err(_) => None,
-    };
-    match (existing, args.check, args.approve) {
-        (None, true, _) => {
-            report_error(format!(
-                "基线 {} 还不存在：先不带 --check 运行一次以记录基线",
-                args.baseline.display()
-            ));
-            Outcome::BadInput
-        }
-        (Some(base), true, _) => {
-            let diff = compare(&base, &scored.results);
-            if diff.is_empty() {
-                eprintln!("与基线一致：{} 个文档", scored.results.len());
-                Outcome::Clean
-            } else {
-                print!("{}", diff.render());
-                eprintln!("与基线不一致；确认无误后用 --approve --reason \"原因\" 接受新结果");
-                Outcome::Findings
-            }
-        }
-        (Some(_), false, false) => {
-            report_error(format!(
-                "基线 {} 已存在：用 --check 与之对比，或用 --approve --reason \"原因\" 接受新结果",
-                args.baseline.display()
-            ));
-            Outcome::BadInput
-        }
-        (existing, false, approve) => {
-            let changed = existing
-                .as_ref()
-                .map_or(scored.results.len(), |b| compare(b, &scored.results).count());
-            let why = if approve {
-                args.reason.clone().unwrap_or_default()
-            } else {
-                "初次记录基线".to_owned()
-            };
-            let approval = Approval {
-                who: reviewer(args.reviewer.as_ref()),
-                when: now_text(),
-                why,
-                changed,
-                results_sha256: scored.manifest.results_sha256.clone(),
-            };
-            if !record(&args.baseline, &scored, &approval) {
-                return Outcome::BadInput;
-            }
-            eprintln!(
-                "已{}基线 {}：{} 个文档（{} 个有变化），审批人 {}",
-                if approve { "更新" } else { "记录" },
-                args.baseline.display(),
-                scored.results.len(),
-                changed,
-                approval.who
-            );
-            Outcome::Clean
-        }
+    if args.check {
+        check(args, &scored)
+    } else {
+        record(args, &scored)
     }
 }

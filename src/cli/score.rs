@@ -1,5 +1,5 @@
 //! `jixiao score INPUT...`: recompute every number of each form under its rule set and report.
-//! With `-o FILE` the report is written atomically, then a run manifest beside it
+//! With `-o FILE` the report is written atomically, with a run manifest beside it
 //! (`FILE.manifest.json`: engine, rule-set, input and decisions hashes, options, the report's
 //! hash) that `jixiao verify` replays ([`crate::cli::verify`]).
 
@@ -15,7 +15,7 @@ use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
 use jixiao::policy::select::Catalogue;
-use jixiao::report::output::{AtomicFile, write_atomic};
+use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
 use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::runs::manifest::{
@@ -324,8 +324,9 @@ fn score_manifest(
     })
 }
 
-/// `score -o FILE`: the report is written atomically (nothing appears at `FILE` unless it is
-/// complete), then its manifest beside it.
+/// `score -o FILE`: the report and its manifest beside it are written in full, then put in
+/// place (nothing appears at `FILE` unless it is complete, and the report is removed again if
+/// its manifest cannot be put in place).
 fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &DecisionSet) -> Outcome {
     let mut outcome = Outcome::Clean;
     // Expanded once here, so the manifest lists the very files read.
@@ -370,16 +371,53 @@ fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &D
             return Outcome::BadInput;
         }
     };
+    let manifest_file = manifest_path(output);
+    let Some(manifest) = score_manifest(&expanded, &files, catalogue, created, &produced, report_sha256) else {
+        if let Err(e) = written.inner.commit() {
+            report_error(format!("写出失败：{e}"));
+            return Outcome::BadInput;
+        }
+        // An older manifest there would describe an older report.
+        if std::fs::symlink_metadata(&manifest_file).is_ok() && std::fs::remove_file(&manifest_file).is_ok() {
+            eprintln!(
+                "警告：已删除旧的运行清单 {}（它记录的是上一次的报告）",
+                manifest_file.display()
+            );
+        }
+        return outcome.max(produced.outcome);
+    };
+    // The report and its manifest are both written in full before either appears, then put in
+    // place one after the other; should the manifest not go in place, the report goes too, so
+    // a report is never left without the manifest that lets `verify` check it.
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    let manifest_written = AtomicFile::create(&manifest_file).and_then(|mut file| {
+        file.write_all(text.as_bytes()).map_err(|source| WriteError {
+            path: manifest_file.clone(),
+            source,
+        })?;
+        file.sync()?;
+        Ok(file)
+    });
+    let manifest_written = match manifest_written {
+        Ok(file) => file,
+        Err(e) => {
+            report_error(e);
+            report_error(format!("未写出报告 {}：没有运行清单", output.display()));
+            return Outcome::BadInput;
+        }
+    };
     if let Err(e) = written.inner.commit() {
         report_error(format!("写出失败：{e}"));
         return Outcome::BadInput;
     }
-    if let Some(manifest) = score_manifest(&expanded, &files, catalogue, created, &produced, report_sha256) {
-        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-        if let Err(e) = write_atomic(&manifest_path(output), text.as_bytes()) {
-            report_error(e);
-            return Outcome::BadInput;
-        }
+    if let Err(e) = manifest_written.commit() {
+        report_error(e);
+        let _ = std::fs::remove_file(output);
+        report_error(format!(
+            "已删除刚写出的报告 {}：它的运行清单写不进去，没有清单的报告无法复核",
+            output.display()
+        ));
+        return Outcome::BadInput;
     }
     outcome.max(produced.outcome)
 }

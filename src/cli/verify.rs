@@ -1,6 +1,11 @@
 //! `jixiao verify MANIFEST`: run a recorded run again and confirm it gives the same results —
-//! a baseline's `manifest.json` (written by `jixiao run`) or the `FILE.manifest.json` that
-//! `jixiao score -o FILE` writes beside its report, whose report bytes must come out identical.
+//! a baseline's manifest (`DIR/manifest.json` or the folder `DIR` itself: the current
+//! generation's, read through the baseline's pointer; or one generation's
+//! `DIR/generations/N/manifest.json`) or the `FILE.manifest.json` that `jixiao score -o FILE`
+//! writes beside its report, whose report bytes must come out identical. A baseline's results
+//! file must still hash as its manifest records, and its history must approve those results.
+//! Only regular files are read: a manifest or recorded input that is a FIFO or a device is an
+//! error, not a wait.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +18,9 @@ use crate::cli::score::{self, produce};
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::pipeline::FailOn;
 use jixiao::report::{CsvTable, Format};
-use jixiao::runs::baseline::{compare, parse_results};
+use jixiao::runs::baseline::compare;
+use jixiao::runs::baseline::store::{MANIFEST_FILE, POINTER_FILE, current_folder, read_generation};
+use jixiao::runs::files::read_regular;
 use jixiao::runs::manifest::{
     BackgroundSha256, HashingWriter, Manifest, ReportRecord, catalogue_hashes, changed_recorded_files, engine,
     sha256_file,
@@ -22,7 +29,7 @@ use jixiao::runs::manifest::{
 /// Arguments of `jixiao verify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 运行清单：基线文件夹中的 manifest.json，或 jixiao score -o 文件 写在输出文件旁的 文件.manifest.json
+    /// 运行清单：基线文件夹（或其中的 manifest.json，指当前版本），或 jixiao score -o 文件 写在输出文件旁的 文件.manifest.json
     #[arg(value_name = "MANIFEST")]
     manifest: PathBuf,
 }
@@ -45,19 +52,55 @@ fn note_engine(manifest: &Manifest) {
     }
 }
 
+/// Largest manifest read.
+const MANIFEST_LIMIT: u64 = 256 << 20;
+
+/// The manifest file `given` stands for: a baseline folder, or `manifest.json` in a baseline
+/// folder that has a pointer, means the current generation's manifest; anything else is the
+/// file itself.
+fn manifest_file(given: &Path) -> Result<PathBuf, String> {
+    let baseline = if given.is_dir() {
+        Some(given)
+    } else {
+        given
+            .parent()
+            .filter(|dir| given.file_name() == Some(MANIFEST_FILE.as_ref()) && dir.join(POINTER_FILE).exists())
+    };
+    let Some(dir) = baseline else {
+        return Ok(given.to_owned());
+    };
+    match current_folder(dir) {
+        Ok(Some(folder)) => {
+            if folder != dir {
+                eprintln!("基线 {} 的当前版本：{}", dir.display(), folder.display());
+            }
+            Ok(folder.join(MANIFEST_FILE))
+        }
+        Ok(None) => Err(format!("{} 不是基线文件夹：其中没有基线", dir.display())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Runs `jixiao verify`.
 pub fn run(args: &Args) -> Outcome {
-    let text = match std::fs::read_to_string(&args.manifest) {
-        Ok(t) => t,
+    let path = match manifest_file(&args.manifest) {
+        Ok(path) => path,
         Err(e) => {
-            report_error(format!("无法读取 {}：{e}", args.manifest.display()));
+            report_error(e);
             return Outcome::BadInput;
         }
     };
-    let manifest: Manifest = match serde_json::from_str(&text) {
+    let bytes = match read_regular(&path, MANIFEST_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let manifest: Manifest = match serde_json::from_slice(&bytes) {
         Ok(m) => m,
         Err(e) => {
-            report_error(format!("{} 不是运行清单：{e}", args.manifest.display()));
+            report_error(format!("{} 不是运行清单：{e}", path.display()));
             return Outcome::BadInput;
         }
     };
@@ -67,8 +110,29 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::BadInput;
     }
     if let Some(report) = &manifest.report {
-        return verify_report(&manifest, report, &args.manifest);
+        return verify_report(&manifest, report, &path);
     }
+    // A baseline's generation: its results and history must still be what it recorded.
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let recorded = match read_generation(folder) {
+        Ok(generation) if generation.manifest == manifest => generation,
+        Ok(_) => {
+            report_error(format!("{} 在复核期间被改动", path.display()));
+            return Outcome::BadInput;
+        }
+        Err(e) => {
+            report_error(&e);
+            report_error("基线未通过复核");
+            return if e.is_tampering() {
+                Outcome::Findings
+            } else {
+                Outcome::BadInput
+            };
+        }
+    };
     let input = InputArgs {
         inputs: manifest.inputs.iter().map(|h| PathBuf::from(&h.name)).collect(),
         form: manifest_form(&manifest),
@@ -95,13 +159,7 @@ pub fn run(args: &Args) -> Outcome {
         );
         outcome
     } else {
-        let recorded = args.manifest.with_file_name("results.jsonl");
-        if let Some(base) = std::fs::read_to_string(&recorded)
-            .ok()
-            .and_then(|t| parse_results(&t).ok())
-        {
-            print!("{}", compare(&base, &again.results).render());
-        }
+        print!("{}", compare(&recorded.results, &again.results).render());
         report_error("重新运行的结果与清单记录不一致");
         Outcome::Findings
     }
@@ -189,7 +247,7 @@ fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Pat
             "报告文件 {} 的内容与清单记录的不同：评分之后被改动过",
             on_disk.display()
         )),
-        Err(e) => differences.push(format!("无法读取报告文件 {}：{e}", on_disk.display())),
+        Err(e) => differences.push(format!("无法读取报告文件 {}：{}", on_disk.display(), e.reason())),
     }
     if differences.is_empty() {
         eprintln!(

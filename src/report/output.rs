@@ -80,6 +80,19 @@ impl AtomicFile {
         })
     }
 
+    /// Flushes the data written so far to disk, so that a full disk shows here rather than at
+    /// [`AtomicFile::commit`]; the file is still invisible.
+    pub fn sync(&self) -> Result<(), WriteError> {
+        let file = match &self.inner {
+            Inner::Anonymous(f) => f,
+            Inner::Named(f) => f.as_file(),
+        };
+        file.sync_all().map_err(|source| WriteError {
+            path: self.target.clone(),
+            source,
+        })
+    }
+
     /// Flushes the data to disk and makes the file appear at its path (replacing any old one).
     pub fn commit(self) -> Result<(), WriteError> {
         let target = self.target;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::policy::select::Catalogue;
+use crate::runs::files::{FileError, open_regular};
 
 /// A file and its content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,17 +75,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Hex SHA-256 of a file's content, read in blocks (memory stays flat whatever its size).
+/// Hex SHA-256 of a regular file's content, read in blocks (memory stays flat whatever its
+/// size). Anything else — a FIFO, a device such as `/dev/zero`, a folder — is refused at once
+/// rather than read ([`crate::runs::files::open_regular`]).
 ///
 /// # Errors
-/// The file cannot be opened or read.
-pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+/// The file is missing, not a regular file, or cannot be read.
+pub fn sha256_file(path: &std::path::Path) -> Result<String, FileError> {
     use std::io::Read as _;
-    let mut file = std::fs::File::open(path)?;
+    let mut file = open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];
     loop {
-        let n = file.read(&mut block)?;
+        let n = file.read(&mut block).map_err(|source| FileError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -158,9 +164,9 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// A file's name as given and the SHA-256 of its content; the error says, in Chinese, which
-/// file could not be read.
+/// file could not be read and why (missing, not a regular file, unreadable).
 pub fn hash_file(path: &Path) -> Result<Hashed, String> {
-    let sha256 = sha256_file(path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let sha256 = sha256_file(path).map_err(|e| e.to_string())?;
     Ok(Hashed {
         name: path.display().to_string(),
         sha256,
@@ -213,7 +219,8 @@ pub fn changed_recorded_files(manifest: &Manifest) -> Vec<String> {
     for d in &manifest.decisions {
         match hash_file(Path::new(&d.name)) {
             Ok(h) if h.sha256 == d.sha256 => {}
-            _ => problems.push(format!("审核决定文件 {} 缺失或已改变", d.name)),
+            Ok(_) => problems.push(format!("审核决定文件 {} 已改变", d.name)),
+            Err(e) => problems.push(format!("审核决定文件：{e}")),
         }
     }
     problems

@@ -3,9 +3,14 @@
 //! reason kept in the baseline's history. The run manifest beside the results is
 //! [`crate::runs::manifest`].
 //!
-//! A baseline folder holds `results.jsonl` (one [`DocResult`] per line, in input order),
-//! `manifest.json` (the [`crate::runs::manifest::Manifest`] of the run that produced it) and `history.jsonl`
-//! (who approved what, when and why).
+//! A baseline keeps, per recording or approval, one generation: `results.jsonl` (one
+//! [`DocResult`] per line, in input order), `manifest.json` (the
+//! [`crate::runs::manifest::Manifest`] of the run that produced it) and `history.jsonl` (who
+//! approved what, when and why, every approval so far). [`store`] lays generations out on disk,
+//! switches between them atomically under a lock, and checks each one against itself when it
+//! is read.
+
+pub mod store;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
