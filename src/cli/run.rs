@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::cli::flags::RuleFlags;
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents};
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::Pipeline;
 use jixiao::runs::baseline::store::{BaselineError, BaselineLock, Generation, Update, commit, read_current};
 use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, results_text};
@@ -172,9 +172,9 @@ fn check(args: &Args, scored: &ScoredCorpus) -> Outcome {
         eprintln!("与基线一致：{} 个文档", scored.results.len());
         Outcome::Clean
     } else {
-        print!("{}", diff.render());
+        let written = write_stdout(&diff.render());
         eprintln!("与基线不一致；确认无误后用 --approve --reason \"原因\" 接受新结果");
-        Outcome::Findings
+        written.max(Outcome::Findings)
     }
 }
 

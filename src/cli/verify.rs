@@ -15,7 +15,7 @@ use crate::cli::flags::{FormFlags, RuleFlags, load_catalogue, load_decisions};
 use crate::cli::inputs::InputArgs;
 use crate::cli::run::score_corpus;
 use crate::cli::score::{self, produce};
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::FailOn;
 use jixiao::report::{CsvTable, Format};
 use jixiao::runs::baseline::compare;
@@ -159,9 +159,9 @@ pub fn run(args: &Args) -> Outcome {
         );
         outcome
     } else {
-        print!("{}", compare(&recorded.results, &again.results).render());
+        let written = write_stdout(&compare(&recorded.results, &again.results).render());
         report_error("重新运行的结果与清单记录不一致");
-        Outcome::Findings
+        written.max(Outcome::Findings)
     }
 }
 
