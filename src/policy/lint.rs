@@ -1,15 +1,21 @@
 //! The one check of a rule set's files, run by loading ([`super::RuleSet::load`]) and by
 //! `jixiao check` alike: TOML errors and unknown keys, script compile errors, weights that do not
 //! add up, grades that can never be given, qualitative tiers with gaps or overlaps, functions
-//! named but never defined, reviewer checks, integer division in formulas — errors — and
-//! parameters without a reference, functions and parameters nothing uses — warnings. Every
-//! problem is a [`Diagnostic`] pointing at file:line:column with a help line, in Chinese.
+//! named but never defined, reviewer checks — errors — and parameters without a reference,
+//! functions and parameters nothing uses — warnings. Every problem is a [`Diagnostic`] pointing
+//! at file:line:column with a help line, in Chinese.
+//!
+//! The scripts are read through Rhai's own AST ([`crate::script::ast`]), never as text, so
+//! comments and strings do not count: calls of functions that exist nowhere (with a did-you-mean)
+//! or with a number of arguments no definition takes, reads of parameters (`p.name`) their table
+//! does not define, integer division where both sides can be integers, formulas whose result
+//! can be a non-number, forbidden calls — errors — and `[params]` no script reads — a warning.
 //!
 //! Like a compiler front end, [`analyse`] goes as far as it can and returns what it built (the
 //! parsed policy, the compiled scripts, the checked reviewer checks) together with every
 //! diagnostic; a load fails when any of them is an error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -19,7 +25,8 @@ use super::checks::Checks;
 use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
 use crate::model::diagnostic::{Diagnostic, Loc, offset_of};
-use crate::script::{ScriptLimits, ScriptSet};
+use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
+use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
 
 /// What checking a rule set's files found and built.
 pub struct Analysis {
@@ -157,13 +164,11 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
         _ => scripts.extend(files.files.iter().filter(|(n, _)| n.ends_with(".rhai")).cloned()),
     }
     let compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
-    for (file, source) in &scripts {
-        lint_script(&mut c, raw.as_ref(), file, source);
-        forbidden_calls(&mut c, file, source);
-    }
+    let facts = Facts::read(&scripts, limits);
+    script_lints(&mut c, raw.as_ref(), &facts);
 
     if let Some(raw) = &raw {
-        analysis.checks = check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts);
+        analysis.checks = check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts);
     }
     let mut problems = c.problems;
     problems.sort_by(|a, b| {
@@ -280,6 +285,7 @@ fn check_policy(
     text: &str,
     scripts: Option<&ScriptSet>,
     script_files: &[(String, String)],
+    facts: &Facts,
 ) -> Option<Checks> {
     // Weights.
     let p = &raw.profile;
@@ -456,9 +462,8 @@ fn check_policy(
                 .values()
                 .filter_map(|check| check.function.as_ref().map(|f| f.value.as_str())),
         );
-        let all_text: String = script_files.iter().map(|(_, t)| t.as_str()).collect();
         for info in scripts.functions() {
-            let called = all_text.matches(&format!("{}(", info.name)).count() > 1;
+            let called = facts.is_called_elsewhere(&info.name);
             if !used.contains(info.name.as_str()) && !called {
                 let at = offset_of(c.text(&info.file), info.line.unwrap_or(1), info.column.unwrap_or(1));
                 let loc = c.at(&info.file, at..at + 2);
@@ -492,8 +497,7 @@ fn check_policy(
         super::checks::load(&raw.checks, scripts, script_files, &at, &mut c.problems)
     });
 
-    // Parameters carry their reference; those no script reads are unreachable.
-    let scripts_text: String = script_files.iter().map(|(_, t)| t.as_str()).collect();
+    // Parameters carry their reference (those no script reads: [`script_lints`]).
     for (name, param) in &raw.params {
         if param.reference.as_deref().is_none_or(|r| r.trim().is_empty()) {
             c.warning(
@@ -503,51 +507,194 @@ fn check_policy(
                 "写明它依据的文件、条款或做法，如 reference = \"财预〔2020〕10号 第X条\"",
             );
         }
-        if !scripts_text.contains(&format!("p.{name}")) && !BUILTIN_PARAMS.contains(&name.as_str()) {
-            c.warning(
-                "jixiao::policy::unreachable",
-                param.value.span.clone(),
-                format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
-                "在脚本中使用它，或删除它",
-            );
-        }
     }
     checks
 }
 
-/// Parameters of `[params]` the engine itself reads (not scripts). Thresholds of reviewer
-/// checks live in each `[checks.代码]` table's own `params`.
-const BUILTIN_PARAMS: [&str; 0] = [];
+// ---------------------------------------------------------------------------------------------
+// What the scripts' ASTs show
+// ---------------------------------------------------------------------------------------------
 
-/// Integer division in a formula truncates (`10 / 4 == 2`): flag `a / b` where both sides are
-/// integer literals or integer-valued parameters.
 /// Functions Rhai's packages provide that a rule script must not call, and why: the engine
 /// refuses them at run time too ([`crate::script`]), this finds them before any form is scored.
 const FORBIDDEN_CALLS: &[(&str, &str)] = &[("sleep", "sleep 会让评分停下等待，规则脚本不允许等待")];
 
-/// Reports every call of a [`FORBIDDEN_CALLS`] function in a script, at its line and column.
-/// The script is parsed on its own (a file that does not parse is reported by [`compile`]).
-fn forbidden_calls(c: &mut Collector, file: &str, source: &str) {
-    use rhai::{ASTNode, Expr, Stmt};
-    let Ok(ast) = rhai::Engine::new_raw().compile(source) else {
-        return;
-    };
-    let mut found = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        let call = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos)))
-            | Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => Some((call, *pos)),
-            _ => None,
-        };
-        if let Some((call, pos)) = call {
-            if let Some((name, why)) = FORBIDDEN_CALLS.iter().find(|(name, _)| call.name == *name) {
-                found.push((pos.line().unwrap_or(1), pos.position().unwrap_or(1), *name, *why));
+/// The scripts read through Rhai's AST ([`ast::read`]), file by file.
+struct Facts {
+    /// Each script file with its functions (`None` when it does not parse: [`compile`] reports
+    /// it).
+    files: Vec<(String, Option<Vec<FunctionFacts>>)>,
+}
+
+impl Facts {
+    fn read(scripts: &[(String, String)], limits: &ScriptLimits) -> Self {
+        Self {
+            files: scripts
+                .iter()
+                .map(|(file, source)| (file.clone(), ast::read(source, limits)))
+                .collect(),
+        }
+    }
+
+    /// Whether every file parsed: only then is a name defined nowhere really undefined.
+    fn complete(&self) -> bool {
+        self.files.iter().all(|(_, functions)| functions.is_some())
+    }
+
+    /// Every function (closures included) with its file.
+    fn functions(&self) -> impl Iterator<Item = (&str, &FunctionFacts)> {
+        self.files
+            .iter()
+            .filter_map(|(file, functions)| functions.as_ref().map(|f| (file.as_str(), f)))
+            .flat_map(|(file, functions)| functions.iter().map(move |f| (file, f)))
+    }
+
+    /// The named function (not a closure) with `arity` parameters, with its file.
+    fn function(&self, name: &str, arity: usize) -> Option<(&str, &FunctionFacts)> {
+        self.functions()
+            .find(|(_, f)| !f.closure && f.name == name && f.params.len() == arity)
+    }
+
+    /// Whether another function calls `name` or names it in `Fn("name")`.
+    fn is_called_elsewhere(&self, name: &str) -> bool {
+        self.functions().any(|(_, f)| {
+            f.name != name && (f.calls.iter().any(|call| call.name == name) || f.fn_refs.iter().any(|(n, _)| n == name))
+        })
+    }
+}
+
+/// Where a function's parameters object (its last parameter) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Table<'a> {
+    /// `[params]` of policy.toml: formula functions get it.
+    Params,
+    /// The `params` of `[checks.CODE]`: that check's function gets it.
+    Check(&'a str),
+}
+
+impl Table<'_> {
+    /// Where the table is written, for messages.
+    fn label(self) -> String {
+        match self {
+            Table::Params => "[params]".to_owned(),
+            Table::Check(code) => format!("[checks.{code}] 的 params"),
+        }
+    }
+
+    /// The names the table defines.
+    fn names(self, raw: &PolicyFile) -> Vec<&str> {
+        match self {
+            Table::Params => raw.params.keys().map(String::as_str).collect(),
+            Table::Check(code) => check_params(raw, code)
+                .map(|params| params.keys().map(String::as_str).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the table defines `name` as an integer (scripts then get an integer).
+    fn is_integer(self, raw: &PolicyFile, name: &str) -> bool {
+        match self {
+            Table::Params => raw.params.get(name).is_some_and(|p| p.value.value.0.fract().is_zero()),
+            Table::Check(code) => check_params(raw, code)
+                .and_then(|params| params.get(name))
+                .is_some_and(|v| matches!(&v.value, super::model::ParamValue::Dec(d) if d.fract().is_zero())),
+        }
+    }
+}
+
+/// The `params` of `[checks.CODE]`.
+fn check_params<'r>(
+    raw: &'r PolicyFile,
+    code: &str,
+) -> Option<&'r std::collections::BTreeMap<String, super::model::Located<super::model::ParamValue>>> {
+    raw.checks
+        .value
+        .iter()
+        .find(|(key, _)| key.0.get_ref() == code)
+        .map(|(_, check)| &check.params.value)
+}
+
+/// Which tables each script function's parameters object comes from: `[params]` for the
+/// functions `[formulas]` names, a check's `params` for the function its `[checks.CODE]` names,
+/// and, for a function another one passes its parameters object on to (as the last argument),
+/// the caller's.
+fn tables<'r>(raw: &'r PolicyFile, facts: &Facts) -> BTreeMap<(String, usize), BTreeSet<Table<'r>>> {
+    let mut tables: BTreeMap<(String, usize), BTreeSet<Table<'r>>> = BTreeMap::new();
+    for (located, arity, _) in raw.formulas.slots() {
+        tables
+            .entry((located.value.clone(), arity))
+            .or_default()
+            .insert(Table::Params);
+    }
+    for (key, check) in &raw.checks.value {
+        if let Some(function) = &check.function {
+            tables
+                .entry((function.value.clone(), 2))
+                .or_default()
+                .insert(Table::Check(key.0.get_ref().as_str()));
+        }
+    }
+    // Passed on: at most one round per function.
+    for _ in 0..=facts.functions().count() {
+        let mut grew = false;
+        for (_, f) in facts.functions() {
+            let (Some(from), Some(uses)) = (tables.get(&(f.name.clone(), f.params.len())).cloned(), &f.params_use)
+            else {
+                continue;
+            };
+            for callee in &uses.passed_to {
+                let to = tables.entry(callee.clone()).or_default();
+                let before = to.len();
+                to.extend(from.iter().copied());
+                grew |= to.len() > before;
             }
         }
-        true
+        if !grew {
+            break;
+        }
+    }
+    tables
+}
+
+/// The checks of the scripts that read their AST: forbidden, undefined and wrongly called
+/// functions, unknown and unused parameters, integer division, formulas whose result can be a
+/// non-number.
+fn script_lints(c: &mut Collector, raw: Option<&PolicyFile>, facts: &Facts) {
+    forbidden_calls(c, facts);
+    let tables = raw.map(|raw| tables(raw, facts)).unwrap_or_default();
+    if facts.complete() {
+        undefined_calls(c, facts);
+        if let Some(raw) = raw {
+            unknown_params(c, raw, facts, &tables);
+            unused_params(c, raw, facts, &tables);
+            non_number_results(c, raw, facts);
+        }
+    }
+    integer_division(c, raw, facts, &tables);
+}
+
+/// A place in a script file, `chars` characters long.
+fn script_loc(c: &Collector, file: &str, at: Site, chars: usize) -> Loc {
+    let text = c.text(file);
+    let start = offset_of(text, at.line, at.column);
+    let end = text.get(start..).map_or(start, |rest| {
+        start + rest.char_indices().nth(chars.max(1)).map_or(rest.len(), |(i, _)| i)
     });
-    for (line, column, name, why) in found {
-        let loc = c.loc(file).at_line_col(line, column);
+    c.at(file, start..end)
+}
+
+/// Reports every call of a [`FORBIDDEN_CALLS`] function, at its line and column.
+fn forbidden_calls(c: &mut Collector, facts: &Facts) {
+    let mut found = Vec::new();
+    for (file, f) in facts.functions() {
+        for call in &f.calls {
+            if let Some((name, why)) = FORBIDDEN_CALLS.iter().find(|(name, _)| call.name == *name) {
+                found.push((file.to_owned(), call.at, *name, *why));
+            }
+        }
+    }
+    for (file, at, name, why) in found {
+        let loc = script_loc(c, &file, at, name.chars().count());
         c.problems.push(
             Diagnostic::error(
                 "jixiao::script::forbidden-call",
@@ -559,47 +706,355 @@ fn forbidden_calls(c: &mut Collector, file: &str, source: &str) {
     }
 }
 
-fn lint_script(c: &mut Collector, raw: Option<&PolicyFile>, file: &str, source: &str) {
-    let int_params: BTreeSet<String> = raw
-        .map(|r| {
-            r.params
+/// "1、2 或 3".
+fn counts(set: &BTreeSet<usize>) -> String {
+    let all: Vec<String> = set.iter().map(ToString::to_string).collect();
+    match all.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} 或 {last}", rest.join("、")),
+        _ => all.join(""),
+    }
+}
+
+/// Calls of functions that exist nowhere (not in the rule set's scripts, not registered by
+/// jixiao, not in Rhai's packages the engine loads), and calls with a number of arguments no
+/// definition takes.
+fn undefined_calls(c: &mut Collector, facts: &Facts) {
+    let engine = ast::engine_functions();
+    let mut script: BTreeMap<&str, Vec<&FunctionFacts>> = BTreeMap::new();
+    for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
+        script.entry(f.name.as_str()).or_default().push(f);
+    }
+    let map_keys: BTreeSet<&str> = facts
+        .functions()
+        .flat_map(|(_, f)| f.map_keys.iter().map(String::as_str))
+        .collect();
+    let mut problems = Vec::new();
+    for (file, f) in facts.functions() {
+        for call in &f.calls {
+            let name = call.name.as_str();
+            if FORBIDDEN_CALLS.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let defined = script.get(name);
+            let builtin = engine.get(name);
+            if defined.is_some_and(|d| d.iter().any(|d| d.params.len() == call.args))
+                || builtin.is_some_and(|b| b.accepts(call.args))
+            {
+                continue;
+            }
+            let object = if call.method {
+                "（写成 x.f(…) 时，x 算第一个参数）"
+            } else {
+                ""
+            };
+            let (kind, message, help) = if let Some(definitions) = defined {
+                let arities: BTreeSet<usize> = definitions.iter().map(|d| d.params.len()).collect();
+                let shapes: Vec<String> = definitions
+                    .iter()
+                    .map(|d| format!("fn {}({})", d.name, d.params.join(", ")))
+                    .collect();
+                (
+                    "jixiao::script::arity",
+                    format!(
+                        "函数 {name} 定义为 {} 个参数，此处传了 {} 个{object}",
+                        counts(&arities),
+                        call.args
+                    ),
+                    format!("按定义传参数：{}", shapes.join("；")),
+                )
+            } else if let Some(Arity::Exactly(arities)) = builtin {
+                let signature = SCRIPT_FUNCTIONS
+                    .iter()
+                    .find(|d| d.name == name)
+                    .map_or_else(String::new, |d| format!("：{}", d.signature));
+                (
+                    "jixiao::script::arity",
+                    format!(
+                        "函数 {name} 需要 {} 个参数，此处传了 {} 个{object}",
+                        counts(arities),
+                        call.args
+                    ),
+                    format!("按规则脚本参考（jixiao reference scripting）中的写法调用{signature}"),
+                )
+            } else if call.method && map_keys.contains(name) {
+                // `m.f()` may call a function pointer stored under key `f` of an object map.
+                continue;
+            } else {
+                let candidates = script.keys().copied().chain(engine.keys().map(String::as_str));
+                let help = match did_you_mean(name, candidates) {
+                    Some(near) => format!("是不是要写 {near}？"),
+                    None => format!(
+                        "在 .rhai 脚本中定义 fn {name}(…)，或改用规则脚本参考（jixiao reference scripting）中列出的函数"
+                    ),
+                };
+                (
+                    "jixiao::script::undefined-function",
+                    format!("函数 {name} 不存在：规则集的脚本没有定义它，jixiao 和 Rhai 也不提供，评分时会出错"),
+                    help,
+                )
+            };
+            problems.push((file.to_owned(), call.at, name.chars().count(), kind, message, help));
+        }
+    }
+    for (file, at, chars, kind, message, help) in problems {
+        let loc = script_loc(c, &file, at, chars);
+        c.problems.push(Diagnostic::error(kind, loc, message).with_help(help));
+    }
+}
+
+/// Reads of a parameters object (`p.name`) that its table does not define: they read `()`.
+fn unknown_params(
+    c: &mut Collector,
+    raw: &PolicyFile,
+    facts: &Facts,
+    tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
+) {
+    let mut problems = Vec::new();
+    for (file, f) in facts.functions().filter(|(_, f)| !f.closure) {
+        let (Some(uses), Some(from)) = (&f.params_use, tables.get(&(f.name.clone(), f.params.len()))) else {
+            continue;
+        };
+        let known: BTreeSet<&str> = from.iter().flat_map(|t| t.names(raw)).collect();
+        let labels: Vec<String> = from.iter().map(|t| t.label()).collect();
+        for (name, at) in &uses.reads {
+            if known.contains(name.as_str()) {
+                continue;
+            }
+            let p = &uses.name;
+            let message = format!(
+                "{p}.{name} 读取的参数 {name} 在 {} 中没有定义，读到的是空值 ()，评分时会出错或算错",
+                labels.join("、")
+            );
+            let help = match did_you_mean(name, known.iter().copied()) {
+                Some(near) => format!("是不是要写 {p}.{near}？"),
+                None if known.is_empty() => format!("在 {} 中加上 {name}", labels.join("、")),
+                None => format!(
+                    "在 {} 中加上 {name}，或改用已有的参数：{}",
+                    labels.join("、"),
+                    known.iter().copied().collect::<Vec<_>>().join("、")
+                ),
+            };
+            problems.push((file.to_owned(), *at, name.chars().count(), message, help));
+        }
+    }
+    for (file, at, chars, message, help) in problems {
+        let loc = script_loc(c, &file, at, chars);
+        c.problems
+            .push(Diagnostic::error("jixiao::script::unknown-param", loc, message).with_help(help));
+    }
+}
+
+/// `[params]` no script reads: changing them changes nothing. A function passing its parameters
+/// object on to anything but a script function may read any of them.
+fn unused_params(
+    c: &mut Collector,
+    raw: &PolicyFile,
+    facts: &Facts,
+    tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
+) {
+    let mut read: BTreeSet<&str> = BTreeSet::new();
+    for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
+        let Some(uses) = &f.params_use else {
+            continue;
+        };
+        match tables.get(&(f.name.clone(), f.params.len())) {
+            // Reached from [formulas]: what it reads is read; what it may read, too.
+            Some(from) if from.contains(&Table::Params) && uses.escapes => return,
+            Some(from) if from.contains(&Table::Params) => {}
+            Some(_) => continue,
+            // Reached from nowhere (reported as unreachable): its reads still count.
+            None => {}
+        }
+        read.extend(uses.reads.iter().map(|(name, _)| name.as_str()));
+    }
+    for (name, param) in &raw.params {
+        if !read.contains(name.as_str()) {
+            c.warning(
+                "jixiao::policy::unreachable",
+                param.value.span.clone(),
+                format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
+                "在脚本中使用它，或删除它（只写在注释里的 p.名称 不算读取）",
+            );
+        }
+    }
+}
+
+/// Integer division truncates (`10 / 4 == 2`): `a / b` where the AST shows both sides are
+/// integers — literals, local variables bound to integers, integral parameters, arithmetic of
+/// those.
+fn integer_division(
+    c: &mut Collector,
+    raw: Option<&PolicyFile>,
+    facts: &Facts,
+    tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
+) {
+    let mut problems = Vec::new();
+    for (file, f) in facts.functions() {
+        let from: Vec<Table> = match tables.get(&(f.name.clone(), f.params.len())) {
+            Some(from) => from.iter().copied().collect(),
+            None => vec![Table::Params],
+        };
+        for d in &f.divisions {
+            let (Some(left), Some(right)) = (&d.left.integer_if, &d.right.integer_if) else {
+                continue;
+            };
+            let integral = left
                 .iter()
-                .filter(|(_, p)| p.value.value.0.fract().is_zero())
-                .map(|(n, _)| format!("p.{n}"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let is_int = |operand: &str| -> bool {
-        let o = operand.trim().trim_matches(|ch| ch == '(' || ch == ')');
-        (!o.is_empty() && o.chars().all(|ch| ch.is_ascii_digit() || ch == '_')) || int_params.contains(o)
-    };
-    let mut offset = 0;
-    for line in source.split_inclusive('\n') {
-        let code = line.split("//").next().unwrap_or_default();
-        for (i, _) in code.match_indices('/') {
-            let left = code.get(..i).unwrap_or_default().trim_end();
-            let right = code.get(i + 1..).unwrap_or_default().trim_start();
-            let left_operand = left
-                .rsplit(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
-                .next()
-                .unwrap_or_default();
-            let right_operand = right
-                .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
-                .next()
-                .unwrap_or_default();
-            if is_int(left_operand) && is_int(right_operand) {
-                let at = offset + i;
-                let loc = c.at(file, at..at + 1);
-                c.problems.push(
-                    Diagnostic::error(
-                        "jixiao::script::integer-division",
-                        loc,
-                        format!("整数相除会舍去小数：{left_operand} / {right_operand}"),
-                    )
-                    .with_help(format!("改写为 dec({left_operand}) / {right_operand}，得到精确小数")),
-                );
+                .chain(right)
+                .all(|name| raw.is_some_and(|raw| from.iter().any(|t| t.is_integer(raw, name))));
+            if integral {
+                problems.push((file.to_owned(), d.at, d.left.text.clone(), d.right.text.clone()));
             }
         }
-        offset += line.len();
+    }
+    for (file, at, left, right) in problems {
+        let loc = script_loc(c, &file, at, 1);
+        let inner = left
+            .strip_prefix('(')
+            .and_then(|t| t.strip_suffix(')'))
+            .unwrap_or(&left);
+        c.problems.push(
+            Diagnostic::error(
+                "jixiao::script::integer-division",
+                loc,
+                format!("整数相除会舍去小数：{left} / {right}"),
+            )
+            .with_help(format!("改写为 dec({inner}) / {right}，得到精确小数")),
+        );
+    }
+}
+
+/// A formula function (or a script function whose result it returns) that can end with a value
+/// that is plainly not a number: a string, `()`, a comparison, an `if` without `else`, a `let`.
+fn non_number_results(c: &mut Collector, raw: &PolicyFile, facts: &Facts) {
+    let mut seen: BTreeSet<(String, Site)> = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (located, arity, key) in raw.formulas.slots() {
+        let Some(start) = facts.function(&located.value, arity) else {
+            continue;
+        };
+        let mut visited: BTreeSet<(String, usize)> = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some((file, f)) = stack.pop() {
+            if !visited.insert((f.name.clone(), f.params.len())) {
+                continue;
+            }
+            for r in &f.returns {
+                match r {
+                    Returned::Call { name, args, .. } => stack.extend(facts.function(name, *args)),
+                    Returned::Value { kind, why, at } => {
+                        if seen.insert((file.to_owned(), *at)) {
+                            let via = if f.name == located.value {
+                                String::new()
+                            } else {
+                                format!("（经由它调用的 {}）", f.name)
+                            };
+                            problems.push((file.to_owned(), *at, *kind, *why, key, located.value.clone(), via));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (file, at, kind, why, key, name, via) in problems {
+        let whose = format!("[formulas] {key} 的函数 {name}{via}");
+        let label = kind.label();
+        let (message, help, chars) = match (why, kind) {
+            (Why::Value, NonNumber::Text) => (
+                format!("{whose}在此处返回{label}，而得分必须是数字"),
+                "数字不加引号：写 0，不写 \"0\"",
+                1,
+            ),
+            (Why::Value, NonNumber::Bool) => (
+                format!("{whose}在此处返回{label}（比较的结果是 true/false），而得分必须是数字"),
+                "返回一个数字；要按条件取值，写 if 条件 { 数 } else { 数 }",
+                1,
+            ),
+            (Why::Value, _) => (
+                format!("{whose}在此处返回{label}，而得分必须是数字"),
+                "返回一个数字，如 0",
+                1,
+            ),
+            (Why::NoElse, _) => (
+                format!("{whose}的 if 没有 else：条件不成立时返回空值 ()，而得分必须是数字"),
+                "补上 else 分支，让条件不成立时也得出一个数字",
+                2,
+            ),
+            (Why::NoDefault, _) => (
+                format!("{whose}的 switch 没有 _ 分支：没有分支匹配时返回空值 ()，而得分必须是数字"),
+                "补上 _ => 数字 分支",
+                6,
+            ),
+            (Why::Empty, _) => (
+                format!("{whose}的函数体（或分支）是空的，返回空值 ()，而得分必须是数字"),
+                "写出计算结果的表达式",
+                1,
+            ),
+            (Why::Statement, _) => (
+                format!("{whose}以语句（let、赋值或循环）结束，返回空值 ()，而得分必须是数字"),
+                "函数的最后一行应是结果的表达式（如 score），不加 let",
+                1,
+            ),
+            (Why::BareReturn, _) => (
+                format!("{whose}的 return 没有写返回值，返回空值 ()，而得分必须是数字"),
+                "写 return 数字;",
+                6,
+            ),
+        };
+        let loc = script_loc(c, &file, at, chars);
+        c.problems
+            .push(Diagnostic::error("jixiao::script::non-number", loc, message).with_help(help));
+    }
+}
+
+/// The candidate nearest to `name` in edits, when it is near enough to be a slip of the hand.
+fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != name)
+        .map(|candidate| (edit_distance(name, candidate), candidate))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous.get(j).map_or(usize::MAX, |d| d + usize::from(ca != *cb));
+            let delete = previous.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = current.last().map_or(usize::MAX, |d| d + 1);
+            current.push(substitute.min(delete).min(insert));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_slips_only() {
+        let names = ["round_half_up", "round_half_even", "round_down", "min", "max"];
+        assert_eq!(did_you_mean("round_halfup", names), Some("round_half_up"));
+        assert_eq!(did_you_mean("rounddown", names), Some("round_down"));
+        assert_eq!(did_you_mean("percent", names), None);
+        assert_eq!(did_you_mean("mx", names), Some("max"));
+        assert_eq!(edit_distance("late_share_explaind", "late_share_explained"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn counts_read_as_chinese() {
+        assert_eq!(counts(&BTreeSet::from([2])), "2");
+        assert_eq!(counts(&BTreeSet::from([1, 2, 3])), "1、2 或 3");
     }
 }

@@ -37,6 +37,7 @@ use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::script::host::{register_host_functions, type_label};
 use crate::script::native::Natives;
 
+pub mod ast;
 pub mod host;
 pub mod native;
 pub mod reference;

@@ -1,0 +1,827 @@
+//! One reading of a rule script: Rhai's own AST turned into plain facts, for `jixiao check`
+//! (and, later, coverage and `explain`) instead of reading the source text by hand.
+//!
+//! [`read`] parses one script file with optimisation off (so `1 / 2` stays a division and is not
+//! folded into `0`) and returns, for every function it defines, a [`FunctionFacts`]: the calls it
+//! makes, how it uses its last parameter (the parameters object `p` of formula and check
+//! functions), its divisions with what the AST shows of each side being an integer, and the values
+//! it can return that are plainly not numbers. Comments and strings are never facts: only the AST
+//! is read.
+//!
+//! What the reading does not do: it follows no data between functions (a function's arguments are
+//! unknown values), knows the type of no host call's result except `to_int`, `abs`, `min`, `max`
+//! and `clamp` of integers, and treats every binding of a local variable alike, wherever it is
+//! (flow-insensitive), so a variable rebound to anything it cannot see through counts as unknown.
+//!
+//! [`engine_functions`] lists what the engine itself provides (jixiao's host functions and the
+//! Rhai packages [`super::build_engine`] loads, read from the engine, plus Rhai's keyword
+//! functions), so a call can be checked against it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use rhai::{AST, ASTFlags, ASTNode, Engine, Expr, OptimizationLevel, Position, Stmt};
+
+use super::ScriptLimits;
+
+/// A 1-based line and column (in characters) of a script file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Site {
+    /// Line, starting at 1.
+    pub line: usize,
+    /// Column in characters, starting at 1.
+    pub column: usize,
+}
+
+impl Site {
+    fn of(pos: Position) -> Self {
+        Self {
+            line: pos.line().unwrap_or(1),
+            column: pos.position().unwrap_or(1),
+        }
+    }
+}
+
+/// A call of a function by name (operators are not calls).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// Function name as written.
+    pub name: String,
+    /// Number of arguments, counting the object of a method call (`x.f(a)` passes 2).
+    pub args: usize,
+    /// `true` for a method call `x.f(…)`.
+    pub method: bool,
+    /// Where the name is.
+    pub at: Site,
+}
+
+/// How a function uses its last parameter (the parameters object `p` of formula and check
+/// functions, by whatever name the function gives it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParamsUse {
+    /// The parameter's name.
+    pub name: String,
+    /// Properties read from it (`p.rate_places`, `p["rate_places"]`), each with the place of the
+    /// property's name.
+    pub reads: Vec<(String, Site)>,
+    /// Script calls it is passed to as the last argument: callee name and argument count.
+    pub passed_to: Vec<(String, usize)>,
+    /// Used in any other way (returned, compared, a method called on it, passed elsewhere): then
+    /// the function may read anything from it.
+    pub escapes: bool,
+}
+
+/// One side of a division.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operand {
+    /// The side as written (rebuilt from the AST), e.g. `nine`, `p.rate_places`, `(a + 1)`.
+    pub text: String,
+    /// `Some(names)` when the side is an integer as long as each parameter read in `names`
+    /// (properties of the parameters object) is an integer — `Some` of an empty set when it is
+    /// an integer whatever the parameters are; `None` when the AST does not show an integer.
+    pub integer_if: Option<BTreeSet<String>>,
+}
+
+/// A division `a / b` or `a /= b`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Division {
+    /// Where the operator is.
+    pub at: Site,
+    /// The dividend.
+    pub left: Operand,
+    /// The divisor.
+    pub right: Operand,
+}
+
+/// A kind of value that is plainly not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NonNumber {
+    /// A string (`"0"`, `` `…` ``).
+    Text,
+    /// The unit value `()`.
+    Unit,
+    /// `true`, `false`, a comparison or `!`.
+    Bool,
+    /// A character literal.
+    Char,
+    /// An array `[…]`.
+    Array,
+    /// An object map `#{…}`.
+    Map,
+}
+
+impl NonNumber {
+    /// The kind in Chinese, for messages.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Text => "字符串",
+            Self::Unit => "空值 ()",
+            Self::Bool => "布尔值",
+            Self::Char => "字符",
+            Self::Array => "数组",
+            Self::Map => "对象映射",
+        }
+    }
+}
+
+/// Why a function can end with a value that is not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Why {
+    /// A literal or expression of that kind is the result (`"0"`, `()`, `a > b`).
+    Value,
+    /// An `if` without `else`: when its condition is false the result is `()`.
+    NoElse,
+    /// A `switch` without a `_` case: when no case matches the result is `()`.
+    NoDefault,
+    /// An empty body or block.
+    Empty,
+    /// The block ends with a statement that has no value (`let`, an assignment, a loop).
+    Statement,
+    /// A bare `return;`.
+    BareReturn,
+}
+
+/// A value a function can return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returned {
+    /// A value that is plainly not a number.
+    Value {
+        /// Its kind.
+        kind: NonNumber,
+        /// How the AST shows it.
+        why: Why,
+        /// Where.
+        at: Site,
+    },
+    /// Whatever a call returns (a script function's result is that function's).
+    Call {
+        /// Callee name.
+        name: String,
+        /// Number of arguments.
+        args: usize,
+        /// Where.
+        at: Site,
+    },
+}
+
+/// What the AST shows of one function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionFacts {
+    /// Function name (closures are `anon$…`).
+    pub name: String,
+    /// Parameter names, in order.
+    pub params: Vec<String>,
+    /// `true` for a closure (`|x| …`), compiled by Rhai into a hidden function.
+    pub closure: bool,
+    /// Where the body starts (its `{`).
+    pub body: Site,
+    /// Calls by name, in source order.
+    pub calls: Vec<Call>,
+    /// Functions named by a function pointer `Fn("name")`.
+    pub fn_refs: Vec<(String, Site)>,
+    /// How the last parameter is used (`None` for a function without parameters).
+    pub params_use: Option<ParamsUse>,
+    /// Divisions, in source order.
+    pub divisions: Vec<Division>,
+    /// Values it can return that are not numbers, and calls whose result it returns.
+    pub returns: Vec<Returned>,
+    /// Keys of the object-map literals it writes (`#{ f: … }`): a method call `m.f()` may call a
+    /// function pointer stored under such a key.
+    pub map_keys: BTreeSet<String>,
+}
+
+/// Reads a script file's functions. `None` when the file does not parse (reported by compiling).
+#[must_use]
+pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
+    let mut engine = Engine::new_raw();
+    engine.set_optimization_level(OptimizationLevel::None);
+    engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
+    let mut ast = engine.compile(source).ok()?;
+    ast.clear_statements();
+    let mut out = Vec::new();
+    let signatures: Vec<(String, Vec<String>)> = ast
+        .iter_fn_def()
+        .map(|f| (f.name.to_string(), f.params.iter().map(ToString::to_string).collect()))
+        .collect();
+    for (name, params) in signatures {
+        let (body, start) = body_of(&ast, &name, params.len());
+        out.push(facts_of(name, params, &body, start));
+    }
+    out.sort_by(|a, b| (a.body, &a.name).cmp(&(b.body, &b.name)));
+    Some(out)
+}
+
+/// The statements of one function's body (owned copies: a walk's nodes cannot outlive it), and
+/// where the body starts.
+fn body_of(ast: &AST, name: &str, arity: usize) -> (Vec<Stmt>, Site) {
+    let mut one = ast.clone();
+    one.retain_functions(|_, _, n, a| n == name && a == arity);
+    let start = one
+        .iter_fn_def()
+        .next()
+        .map_or(Site { line: 1, column: 1 }, |f| Site::of(f.body.start_position()));
+    let mut body = Vec::new();
+    one.walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(stmt)] = path {
+            body.push((*stmt).clone());
+        }
+        true
+    });
+    (body, start)
+}
+
+/// How a local variable is bound.
+#[derive(Debug, Clone)]
+enum Binding {
+    /// `let x = e` or `x = e`.
+    Value(Expr),
+    /// `x += e` (and `-=`, `*=`, `/=`, `%=`): an integer when `x` and `e` are.
+    Combine(Expr),
+    /// Anything else (a loop variable, another op-assignment).
+    Unknown,
+}
+
+/// What a function knows while it is read.
+struct Scope<'a> {
+    /// Local variables' bindings, anywhere in the function.
+    bindings: BTreeMap<String, Vec<Binding>>,
+    /// The parameters object's name (the last parameter).
+    params: Option<&'a str>,
+}
+
+fn facts_of(name: String, params: Vec<String>, body: &[Stmt], start: Site) -> FunctionFacts {
+    let params_name = params.last().cloned();
+    let mut scope = Scope {
+        bindings: BTreeMap::new(),
+        params: params_name.as_deref(),
+    };
+    for stmt in body {
+        collect_bindings(stmt, &mut scope.bindings);
+    }
+    let mut facts = FunctionFacts {
+        closure: name.starts_with("anon$"),
+        name: name.clone(),
+        params: params.clone(),
+        body: start,
+        calls: Vec::new(),
+        fn_refs: Vec::new(),
+        params_use: params_name.as_ref().map(|p| ParamsUse {
+            name: p.clone(),
+            ..ParamsUse::default()
+        }),
+        divisions: Vec::new(),
+        returns: Vec::new(),
+        map_keys: BTreeSet::new(),
+    };
+    let mut path = Vec::new();
+    for stmt in body {
+        stmt.walk(&mut path, &mut |path: &[ASTNode]| {
+            visit(path, &scope, &mut facts);
+            true
+        });
+        path.clear();
+    }
+    let mut returns = value_of_block(body, start, &scope);
+    returns.append(&mut facts.returns);
+    let mut seen = BTreeSet::new();
+    returns.retain(|r| seen.insert(format!("{r:?}")));
+    facts.returns = returns;
+    facts
+}
+
+fn collect_bindings(stmt: &Stmt, bindings: &mut BTreeMap<String, Vec<Binding>>) {
+    let mut path = Vec::new();
+    stmt.walk(&mut path, &mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Stmt(Stmt::Var(x, ..))) => {
+                bindings
+                    .entry(x.0.name.to_string())
+                    .or_default()
+                    .push(Binding::Value(x.1.clone()));
+            }
+            Some(ASTNode::Stmt(Stmt::Assignment(x))) => {
+                if let Some(var) = variable_name(&x.1.lhs) {
+                    let binding = match x.0.get_op_assignment_info() {
+                        None => Binding::Value(x.1.rhs.clone()),
+                        Some((.., "+" | "-" | "*" | "/" | "%")) => Binding::Combine(x.1.rhs.clone()),
+                        Some(_) => Binding::Unknown,
+                    };
+                    bindings.entry(var.to_owned()).or_default().push(binding);
+                }
+            }
+            Some(ASTNode::Stmt(Stmt::For(x, ..))) => {
+                bindings.entry(x.0.name.to_string()).or_default().push(Binding::Unknown);
+                if let Some(counter) = &x.1 {
+                    bindings
+                        .entry(counter.name.to_string())
+                        .or_default()
+                        .push(Binding::Unknown);
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+}
+
+fn variable_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Variable(x, ..) => Some(x.1.as_str()),
+        _ => None,
+    }
+}
+
+/// The name of the first property of the right side of `p.…` (`p.a`, `p.a.b`, `p.a[0]`,
+/// `p.a.len()`); `None` when the right side starts with a method call.
+fn first_property(rhs: &Expr) -> Option<(String, Site)> {
+    match rhs {
+        Expr::Property(x, pos) => Some((x.2.to_string(), Site::of(*pos))),
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => first_property(&x.lhs),
+        _ => None,
+    }
+}
+
+/// Records the facts of one node (the last of `path`).
+fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
+    let Some(node) = path.last() else {
+        return;
+    };
+    let parent = path.len().checked_sub(2).and_then(|i| path.get(i));
+    match node {
+        ASTNode::Expr(Expr::FnCall(call, pos)) | ASTNode::Stmt(Stmt::FnCall(call, pos)) => {
+            if call.op_token.is_some() {
+                if call.name == "/" {
+                    if let [left, right] = call.args.as_slice() {
+                        facts.divisions.push(Division {
+                            at: Site::of(*pos),
+                            left: operand(left, scope),
+                            right: operand(right, scope),
+                        });
+                    }
+                }
+            } else {
+                facts.calls.push(Call {
+                    name: call.name.to_string(),
+                    args: call.args.len(),
+                    method: false,
+                    at: Site::of(*pos),
+                });
+                if call.name == "Fn" {
+                    if let Some(Expr::StringConstant(target, at)) = call.args.first() {
+                        facts.fn_refs.push((target.to_string(), Site::of(*at)));
+                    }
+                }
+            }
+        }
+        ASTNode::Expr(Expr::MethodCall(call, pos)) => facts.calls.push(Call {
+            name: call.name.to_string(),
+            args: call.args.len() + 1,
+            method: true,
+            at: Site::of(*pos),
+        }),
+        ASTNode::Stmt(Stmt::Assignment(x)) => {
+            if let Some((.., op)) = x.0.get_op_assignment_info() {
+                if op == "/" {
+                    facts.divisions.push(Division {
+                        at: Site::of(x.0.position()),
+                        left: operand(&x.1.lhs, scope),
+                        right: operand(&x.1.rhs, scope),
+                    });
+                }
+            }
+        }
+        ASTNode::Stmt(Stmt::Return(Some(value), flags, _)) if !flags.contains(ASTFlags::BREAK) => {
+            facts.returns.extend(value_of_expr(value, scope));
+        }
+        ASTNode::Stmt(Stmt::Return(None, flags, pos)) if !flags.contains(ASTFlags::BREAK) => {
+            facts.returns.push(Returned::Value {
+                kind: NonNumber::Unit,
+                why: Why::BareReturn,
+                at: Site::of(*pos),
+            });
+        }
+        ASTNode::Expr(Expr::Map(x, ..)) => {
+            facts.map_keys.extend(x.0.iter().map(|(key, _)| key.name.to_string()));
+        }
+        ASTNode::Expr(var @ Expr::Variable(x, ..)) => {
+            let Some(uses) = facts.params_use.as_mut() else {
+                return;
+            };
+            if x.1.as_str() != uses.name {
+                return;
+            }
+            let is_this = |e: &Expr| std::ptr::eq(e, *var);
+            match parent {
+                Some(ASTNode::Expr(Expr::Dot(bin, ..))) if is_this(&bin.lhs) => match first_property(&bin.rhs) {
+                    Some(read) => uses.reads.push(read),
+                    None => uses.escapes = true,
+                },
+                Some(ASTNode::Expr(Expr::Index(bin, ..))) if is_this(&bin.lhs) => match &bin.rhs {
+                    Expr::StringConstant(key, at) => uses.reads.push((key.to_string(), Site::of(*at))),
+                    _ => uses.escapes = true,
+                },
+                Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _)))
+                    if call.op_token.is_none() && call.args.last().is_some_and(is_this) =>
+                {
+                    uses.passed_to.push((call.name.to_string(), call.args.len()));
+                }
+                _ => uses.escapes = true,
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One side of a division: its text and when it is an integer.
+fn operand(expr: &Expr, scope: &Scope) -> Operand {
+    Operand {
+        text: render(expr, true),
+        integer_if: integer_if(expr, scope, &mut Vec::new()),
+    }
+}
+
+/// `Some(params)` when `expr` is an integer as long as the named parameters are; see
+/// [`Operand::integer_if`]. `visiting` guards against variables bound through each other.
+fn integer_if(expr: &Expr, scope: &Scope, visiting: &mut Vec<String>) -> Option<BTreeSet<String>> {
+    let union = |args: &[Expr], visiting: &mut Vec<String>| -> Option<BTreeSet<String>> {
+        let mut all = BTreeSet::new();
+        for arg in args {
+            all.extend(integer_if(arg, scope, visiting)?);
+        }
+        Some(all)
+    };
+    match expr {
+        Expr::IntegerConstant(..) => Some(BTreeSet::new()),
+        Expr::Variable(x, ..) => {
+            let name = x.1.as_str();
+            if scope.params == Some(name) || visiting.iter().any(|v| v == name) {
+                return None;
+            }
+            let bindings = scope.bindings.get(name)?;
+            visiting.push(name.to_owned());
+            let mut all = BTreeSet::new();
+            let mut ok = true;
+            for binding in bindings {
+                match binding {
+                    Binding::Value(e) | Binding::Combine(e) => match integer_if(e, scope, visiting) {
+                        Some(names) => all.extend(names),
+                        None => ok = false,
+                    },
+                    Binding::Unknown => ok = false,
+                }
+                if !ok {
+                    break;
+                }
+            }
+            visiting.pop();
+            ok.then_some(all)
+        }
+        Expr::Dot(bin, ..) => match (&bin.lhs, &bin.rhs) {
+            (Expr::Variable(x, ..), Expr::Property(prop, _)) if scope.params == Some(x.1.as_str()) => {
+                Some(BTreeSet::from([prop.2.to_string()]))
+            }
+            _ => None,
+        },
+        Expr::FnCall(call, _) if call.op_token.is_some() => match call.name.as_str() {
+            "+" | "-" | "*" | "/" | "%" => union(&call.args, visiting),
+            _ => None,
+        },
+        Expr::FnCall(call, _) => match (call.name.as_str(), call.args.len()) {
+            ("to_int", 1) => Some(BTreeSet::new()),
+            ("abs", 1) | ("min" | "max", 2) | ("clamp", 3) => union(&call.args, visiting),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The expression written back as text (for messages); `nested` puts an operator expression in
+/// parentheses.
+fn render(expr: &Expr, nested: bool) -> String {
+    match expr {
+        Expr::IntegerConstant(n, _) => n.to_string(),
+        Expr::DynamicConstant(value, _) => value.to_string(),
+        Expr::BoolConstant(b, _) => b.to_string(),
+        Expr::StringConstant(s, _) => format!("{s:?}"),
+        Expr::Unit(_) => "()".to_owned(),
+        Expr::Variable(x, ..) => x.1.to_string(),
+        Expr::Property(x, _) => x.2.to_string(),
+        Expr::Dot(bin, ..) => format!("{}.{}", render(&bin.lhs, true), render(&bin.rhs, true)),
+        Expr::Index(bin, ..) => format!("{}[{}]", render(&bin.lhs, true), render(&bin.rhs, false)),
+        Expr::FnCall(call, _) if call.op_token.is_some() => {
+            let text = match call.args.as_slice() {
+                [only] => format!("{}{}", call.name, render(only, true)),
+                [left, right] => format!("{} {} {}", render(left, true), call.name, render(right, true)),
+                _ => return "…".to_owned(),
+            };
+            if nested { format!("({text})") } else { text }
+        }
+        Expr::FnCall(call, _) => {
+            let args: Vec<String> = call.args.iter().map(|a| render(a, false)).collect();
+            format!("{}({})", call.name, args.join(", "))
+        }
+        Expr::MethodCall(call, _) => {
+            let args: Vec<String> = call.args.iter().map(|a| render(a, false)).collect();
+            format!("{}({})", call.name, args.join(", "))
+        }
+        _ => "…".to_owned(),
+    }
+}
+
+/// What a block can end with.
+fn value_of_block(stmts: &[Stmt], start: Site, scope: &Scope) -> Vec<Returned> {
+    match stmts.last() {
+        None => vec![Returned::Value {
+            kind: NonNumber::Unit,
+            why: Why::Empty,
+            at: start,
+        }],
+        Some(last) => value_of_stmt(last, scope),
+    }
+}
+
+fn unit(why: Why, pos: Position) -> Vec<Returned> {
+    vec![Returned::Value {
+        kind: NonNumber::Unit,
+        why,
+        at: Site::of(pos),
+    }]
+}
+
+/// What a statement ending a block gives as the block's value.
+fn value_of_stmt(stmt: &Stmt, scope: &Scope) -> Vec<Returned> {
+    match stmt {
+        Stmt::Expr(e) => value_of_expr(e, scope),
+        Stmt::FnCall(call, pos) if call.op_token.is_none() => vec![Returned::Call {
+            name: call.name.to_string(),
+            args: call.args.len(),
+            at: Site::of(*pos),
+        }],
+        Stmt::If(flow, pos) => {
+            let mut out = value_of_block(flow.body.statements(), Site::of(flow.body.position()), scope);
+            if flow.branch.is_empty() {
+                out.extend(unit(Why::NoElse, *pos));
+            } else {
+                out.extend(value_of_block(
+                    flow.branch.statements(),
+                    Site::of(flow.branch.position()),
+                    scope,
+                ));
+            }
+            out
+        }
+        Stmt::Switch(x, pos) => {
+            let cases = &x.1;
+            let mut out: Vec<Returned> = cases
+                .expressions
+                .iter()
+                .flat_map(|c| value_of_expr(&c.rhs, scope))
+                .collect();
+            if cases.def_case.is_none() {
+                out.extend(unit(Why::NoDefault, *pos));
+            }
+            out
+        }
+        Stmt::Block(block) => value_of_block(block.statements(), Site::of(block.position()), scope),
+        Stmt::Return(Some(value), flags, _) if !flags.contains(ASTFlags::BREAK) => value_of_expr(value, scope),
+        Stmt::Return(None, flags, pos) if !flags.contains(ASTFlags::BREAK) => unit(Why::BareReturn, *pos),
+        // `loop { … }` ends only by `break value` or `return`.
+        Stmt::While(flow, _) if matches!(flow.expr, Expr::Unit(_)) => Vec::new(),
+        Stmt::Var(_, _, pos) | Stmt::While(_, pos) | Stmt::Do(_, _, pos) | Stmt::For(_, pos) | Stmt::Noop(pos) => {
+            unit(Why::Statement, *pos)
+        }
+        Stmt::Assignment(x) => unit(Why::Statement, x.0.position()),
+        _ => Vec::new(),
+    }
+}
+
+/// What an expression gives, as far as it is plainly not a number.
+fn value_of_expr(expr: &Expr, scope: &Scope) -> Vec<Returned> {
+    let plain = |kind: NonNumber| {
+        vec![Returned::Value {
+            kind,
+            why: Why::Value,
+            at: Site::of(expr.position()),
+        }]
+    };
+    match expr {
+        Expr::StringConstant(..) | Expr::InterpolatedString(..) => plain(NonNumber::Text),
+        Expr::Unit(_) => plain(NonNumber::Unit),
+        Expr::BoolConstant(..) | Expr::And(..) | Expr::Or(..) => plain(NonNumber::Bool),
+        Expr::CharConstant(..) => plain(NonNumber::Char),
+        Expr::Array(..) => plain(NonNumber::Array),
+        Expr::Map(..) => plain(NonNumber::Map),
+        Expr::FnCall(call, _)
+            if call.op_token.is_some() && matches!(call.name.as_str(), "==" | "!=" | "<" | "<=" | ">" | ">=" | "!") =>
+        {
+            plain(NonNumber::Bool)
+        }
+        Expr::FnCall(call, pos) if call.op_token.is_none() => vec![Returned::Call {
+            name: call.name.to_string(),
+            args: call.args.len(),
+            at: Site::of(*pos),
+        }],
+        Expr::Stmt(block) => value_of_block(block.statements(), Site::of(block.position()), scope),
+        _ => Vec::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the engine provides
+// ---------------------------------------------------------------------------------------------
+
+/// How many arguments a function the engine provides takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arity {
+    /// Rhai's keyword functions (`type_of`, `print`, `call`, …): any number.
+    Any,
+    /// Each overload's number of parameters.
+    Exactly(BTreeSet<usize>),
+}
+
+impl Arity {
+    /// Whether a call with `args` arguments matches.
+    #[must_use]
+    pub fn accepts(&self, args: usize) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Exactly(set) => set.contains(&args),
+        }
+    }
+}
+
+/// Rhai's keyword functions, handled by the engine itself rather than registered.
+const KEYWORD_FUNCTIONS: [&str; 9] = [
+    "print",
+    "debug",
+    "type_of",
+    "Fn",
+    "call",
+    "curry",
+    "is_shared",
+    "is_def_var",
+    "is_def_fn",
+];
+
+/// Every function a rule script can call without defining it: jixiao's host functions and the
+/// Rhai packages the engine loads (read from the engine as [`super::build_engine`] builds it),
+/// and Rhai's keyword functions. Names that are operators, property getters and setters or
+/// indexers are left out.
+pub fn engine_functions() -> &'static BTreeMap<String, Arity> {
+    static FUNCTIONS: LazyLock<BTreeMap<String, Arity>> = LazyLock::new(|| {
+        let engine = super::build_engine(&ScriptLimits::default());
+        let mut map: BTreeMap<String, Arity> = BTreeMap::new();
+        let list = engine.collect_fn_metadata(
+            None,
+            |info| Some((info.metadata.name.to_string(), info.metadata.num_params)),
+            true,
+        );
+        for (name, arity) in list {
+            if !rhai::is_valid_function_name(&name) {
+                continue;
+            }
+            if let Arity::Exactly(set) = map.entry(name).or_insert_with(|| Arity::Exactly(BTreeSet::new())) {
+                set.insert(arity);
+            }
+        }
+        for keyword in KEYWORD_FUNCTIONS {
+            map.insert(keyword.to_owned(), Arity::Any);
+        }
+        map
+    });
+    &FUNCTIONS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(source: &str) -> FunctionFacts {
+        read(source, &ScriptLimits::default())
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_engine_lists_host_functions_and_packages_but_not_operators() {
+        let f = engine_functions();
+        assert_eq!(f.get("round_half_up"), Some(&Arity::Exactly(BTreeSet::from([2]))));
+        assert!(f.get("dec").unwrap().accepts(1));
+        assert!(f.get("min").unwrap().accepts(2));
+        assert!(f.get("contains").unwrap().accepts(2));
+        assert!(f.get("type_of").unwrap().accepts(1));
+        assert!(!f.contains_key("round_halfup"));
+        assert!(!f.contains_key("+"));
+        assert!(f.keys().all(|k| !k.starts_with("get$")));
+    }
+
+    #[test]
+    fn calls_are_read_from_code_not_comments() {
+        let f = one(
+            "// round_halfup(x, 2)\nfn f(x, p) {\n  let s = \"round_halfup(1)\";\n  x.round_half_up(2) + round_halfup(x, 2)\n}\n",
+        );
+        let calls: Vec<(&str, usize, bool, usize, usize)> = f
+            .calls
+            .iter()
+            .map(|c| (c.name.as_str(), c.args, c.method, c.at.line, c.at.column))
+            .collect();
+        assert_eq!(
+            calls,
+            [("round_half_up", 2, true, 4, 5), ("round_halfup", 2, false, 4, 24)]
+        );
+    }
+
+    #[test]
+    fn reads_of_the_params_object_by_any_name() {
+        let f = one("// q.comment_only\nfn f(x, q) {\n  q.a + q.b.c + q[\"d\"] + g(x, q)\n}\n");
+        let uses = f.params_use.unwrap();
+        let reads: Vec<&str> = uses.reads.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(reads, ["a", "b", "d"]);
+        assert_eq!(uses.passed_to, [("g".to_owned(), 2)]);
+        assert!(!uses.escapes);
+        assert!(one("fn f(p) { p }").params_use.unwrap().escapes);
+        assert!(one("fn f(p) { p.keys() }").params_use.unwrap().escapes);
+    }
+
+    #[test]
+    fn integer_division_through_variables_literals_and_params() {
+        let f = one(
+            "fn f(w, p) {\n  let nine = 9;\n  let d = dec(9);\n  w * (nine / 10) + d / 10 + (p.a + 1) / p.b + 1.5 / 2 + w / 2\n}\n",
+        );
+        type Sides = (String, Option<Vec<String>>, Option<Vec<String>>);
+        let sides: Vec<Sides> = f
+            .divisions
+            .iter()
+            .map(|d| {
+                (
+                    format!("{} / {}", d.left.text, d.right.text),
+                    d.left.integer_if.clone().map(|s| s.into_iter().collect()),
+                    d.right.integer_if.clone().map(|s| s.into_iter().collect()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sides,
+            [
+                ("nine / 10".to_owned(), Some(vec![]), Some(vec![])),
+                ("d / 10".to_owned(), None, Some(vec![])),
+                (
+                    "(p.a + 1) / p.b".to_owned(),
+                    Some(vec!["a".to_owned()]),
+                    Some(vec!["b".to_owned()])
+                ),
+                ("1.5 / 2".to_owned(), None, Some(vec![])),
+                ("w / 2".to_owned(), None, Some(vec![])),
+            ]
+        );
+        assert_eq!(f.divisions.first().unwrap().at, Site { line: 4, column: 13 });
+        // Rebound to something unknown: not shown to be an integer.
+        let g = one("fn g(w, p) { let n = 9; n = w; n / 10 }");
+        assert_eq!(g.divisions.first().unwrap().left.integer_if, None);
+        let h = one("fn h(w, p) { let n = 9; n /= 2; n }");
+        assert_eq!(h.divisions.first().unwrap().left.integer_if, Some(BTreeSet::new()));
+    }
+
+    #[test]
+    fn results_that_are_not_numbers() {
+        let kinds = |src: &str| -> Vec<(NonNumber, Why)> {
+            one(src)
+                .returns
+                .into_iter()
+                .filter_map(|r| match r {
+                    Returned::Value { kind, why, .. } => Some((kind, why)),
+                    Returned::Call { .. } => None,
+                })
+                .collect()
+        };
+        assert_eq!(kinds("fn f(w, p) { if w > 1 { w } }"), [(NonNumber::Unit, Why::NoElse)]);
+        assert_eq!(
+            kinds("fn f(w, p) { if w > 1 { w } else { \"0\" } }"),
+            [(NonNumber::Text, Why::Value)]
+        );
+        assert_eq!(kinds("fn f(w, p) { let x = w; }"), [(NonNumber::Unit, Why::Statement)]);
+        assert_eq!(kinds("fn f(w, p) { w; }"), []);
+        assert_eq!(kinds("fn f(w, p) { }"), [(NonNumber::Unit, Why::Empty)]);
+        assert_eq!(
+            kinds("fn f(w, p) { if w > 1 { return; } w }"),
+            [(NonNumber::Unit, Why::BareReturn)]
+        );
+        assert_eq!(
+            kinds("fn f(w, p) { if w > 1 { return (); } w }"),
+            [(NonNumber::Unit, Why::Value)]
+        );
+        assert_eq!(
+            kinds("fn f(w, p) { if w > 1 { throw \"x\"; } w > 2 }"),
+            [(NonNumber::Bool, Why::Value)]
+        );
+        assert_eq!(
+            kinds("fn f(w, p) { if w > 1 { w } else if w > 0 { 0 } else { 1 } }"),
+            []
+        );
+        let calls = one("fn f(w, p) { g(w, p) }").returns;
+        assert!(matches!(calls.as_slice(), [Returned::Call { name, args: 2, .. }] if name == "g"));
+    }
+}
