@@ -165,7 +165,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     }
     let compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
     let facts = Facts::read(&scripts, limits);
-    script_lints(&mut c, raw.as_ref(), &facts);
+    script_lints(&mut c, raw.as_ref(), &facts, compiled.is_some());
 
     if let Some(raw) = &raw {
         analysis.checks = check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts);
@@ -658,11 +658,12 @@ fn tables<'r>(raw: &'r PolicyFile, facts: &Facts) -> BTreeMap<(String, usize), B
 
 /// The checks of the scripts that read their AST: forbidden, undefined and wrongly called
 /// functions, unknown and unused parameters, integer division, formulas whose result can be a
-/// non-number.
-fn script_lints(c: &mut Collector, raw: Option<&PolicyFile>, facts: &Facts) {
+/// non-number. Those that need every function of the rule set run only when the scripts
+/// compile (`compiled`): a script that does not is reported by [`compile`] alone.
+fn script_lints(c: &mut Collector, raw: Option<&PolicyFile>, facts: &Facts, compiled: bool) {
     forbidden_calls(c, facts);
     let tables = raw.map(|raw| tables(raw, facts)).unwrap_or_default();
-    if facts.complete() {
+    if compiled && facts.complete() {
         undefined_calls(c, facts);
         if let Some(raw) = raw {
             unknown_params(c, raw, facts, &tables);
@@ -961,42 +962,42 @@ fn non_number_results(c: &mut Collector, raw: &PolicyFile, facts: &Facts) {
         let label = kind.label();
         let (message, help, chars) = match (why, kind) {
             (Why::Value, NonNumber::Text) => (
-                format!("{whose}在此处返回{label}，而得分必须是数字"),
+                format!("{whose} 在此处返回{label}，而得分必须是数字"),
                 "数字不加引号：写 0，不写 \"0\"",
                 1,
             ),
             (Why::Value, NonNumber::Bool) => (
-                format!("{whose}在此处返回{label}（比较的结果是 true/false），而得分必须是数字"),
+                format!("{whose} 在此处返回{label}（比较的结果是 true/false），而得分必须是数字"),
                 "返回一个数字；要按条件取值，写 if 条件 { 数 } else { 数 }",
                 1,
             ),
             (Why::Value, _) => (
-                format!("{whose}在此处返回{label}，而得分必须是数字"),
+                format!("{whose} 在此处返回{label}，而得分必须是数字"),
                 "返回一个数字，如 0",
                 1,
             ),
             (Why::NoElse, _) => (
-                format!("{whose}的 if 没有 else：条件不成立时返回空值 ()，而得分必须是数字"),
+                format!("{whose} 的 if 没有 else：条件不成立时返回空值 ()，而得分必须是数字"),
                 "补上 else 分支，让条件不成立时也得出一个数字",
                 2,
             ),
             (Why::NoDefault, _) => (
-                format!("{whose}的 switch 没有 _ 分支：没有分支匹配时返回空值 ()，而得分必须是数字"),
+                format!("{whose} 的 switch 没有 _ 分支：没有分支匹配时返回空值 ()，而得分必须是数字"),
                 "补上 _ => 数字 分支",
                 6,
             ),
             (Why::Empty, _) => (
-                format!("{whose}的函数体（或分支）是空的，返回空值 ()，而得分必须是数字"),
+                format!("{whose} 的函数体（或分支）是空的，返回空值 ()，而得分必须是数字"),
                 "写出计算结果的表达式",
                 1,
             ),
             (Why::Statement, _) => (
-                format!("{whose}以语句（let、赋值或循环）结束，返回空值 ()，而得分必须是数字"),
+                format!("{whose} 在此处以语句（let、赋值或循环）结束，返回空值 ()，而得分必须是数字"),
                 "函数的最后一行应是结果的表达式（如 score），不加 let",
                 1,
             ),
             (Why::BareReturn, _) => (
-                format!("{whose}的 return 没有写返回值，返回空值 ()，而得分必须是数字"),
+                format!("{whose} 的 return 没有写返回值，返回空值 ()，而得分必须是数字"),
                 "写 return 数字;",
                 6,
             ),
