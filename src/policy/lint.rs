@@ -738,32 +738,39 @@ fn undefined_calls(c: &mut Collector, facts: &Facts) {
             }
             let defined = script.get(name);
             let builtin = engine.get(name);
-            if defined.is_some_and(|d| d.iter().any(|d| d.params.len() == call.args))
+            // A script function called as a method `x.f(a)` gets `x` as `this`, not as a
+            // parameter; a registered one gets it as its first parameter.
+            let script_args = call.args - usize::from(call.method);
+            if defined.is_some_and(|d| d.iter().any(|d| d.params.len() == script_args))
                 || builtin.is_some_and(|b| b.accepts(call.args))
             {
                 continue;
             }
-            let object = if call.method {
-                "（写成 x.f(…) 时，x 算第一个参数）"
-            } else {
-                ""
-            };
             let (kind, message, help) = if let Some(definitions) = defined {
                 let arities: BTreeSet<usize> = definitions.iter().map(|d| d.params.len()).collect();
                 let shapes: Vec<String> = definitions
                     .iter()
                     .map(|d| format!("fn {}({})", d.name, d.params.join(", ")))
                     .collect();
+                let this = if call.method {
+                    "（写成 x.f(…) 时，x 是函数里的 this，不算参数）"
+                } else {
+                    ""
+                };
                 (
                     "jixiao::script::arity",
                     format!(
-                        "函数 {name} 定义为 {} 个参数，此处传了 {} 个{object}",
+                        "函数 {name} 定义为 {} 个参数，此处传了 {script_args} 个{this}",
                         counts(&arities),
-                        call.args
                     ),
                     format!("按定义传参数：{}", shapes.join("；")),
                 )
             } else if let Some(Arity::Exactly(arities)) = builtin {
+                let object = if call.method {
+                    "（写成 x.f(…) 时，x 算第一个参数）"
+                } else {
+                    ""
+                };
                 let signature = SCRIPT_FUNCTIONS
                     .iter()
                     .find(|d| d.name == name)
@@ -1051,6 +1058,117 @@ mod tests {
         assert_eq!(did_you_mean("mx", names), Some("max"));
         assert_eq!(edit_distance("late_share_explaind", "late_share_explained"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    /// The shipped Shenzhen rule set with `find` replaced by `replace` in `file`, checked: each
+    /// diagnostic's code and message.
+    fn check_edited(edits: &[(&str, &str, &str)]) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+        let mut files = RuleSetFiles::read_folder(&dir).unwrap();
+        for (file, find, replace) in edits {
+            let (_, text) = files.files.iter_mut().find(|(n, _)| n == file).unwrap();
+            assert!(text.contains(find), "{file} lacks {find}");
+            *text = text.replacen(find, replace, 1);
+        }
+        check(&files)
+            .into_iter()
+            .map(|d| (d.code.to_string(), d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn calls_the_engine_resolves_are_not_reported() {
+        let found = check_edited(&[
+            (
+                "formulas.rhai",
+                "// 预算执行得分",
+                "fn twice() { this * 2 }\n\n// 预算执行得分",
+            ),
+            (
+                "formulas.rhai",
+                "    min(rate, 1) * weight\n",
+                "    let m = #{ half: |x| x / 2 };\n    m.half(min(rate, 1) * weight).twice().round_half_up(2)\n",
+            ),
+        ]);
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn a_script_function_called_as_a_method_takes_this_besides_its_parameters() {
+        let found = check_edited(&[(
+            "formulas.rhai",
+            "forward_score(target, actual, weight, p)\n    }",
+            "target.forward_score(actual, weight, p)\n    }",
+        )]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .1
+                .contains("定义为 4 个参数，此处传了 3 个（写成 x.f(…) 时，x 是函数里的 this"),
+            "{found:?}"
+        );
+        // With `this` and four parameters it resolves.
+        let resolves = check_edited(&[(
+            "formulas.rhai",
+            "forward_score(target, actual, weight, p)\n    }",
+            "target.forward_score(target, actual, weight, p)\n    }",
+        )]);
+        assert_eq!(resolves, []);
+    }
+
+    #[test]
+    fn params_passed_on_or_escaping_are_followed_or_trusted() {
+        // Passed on to a helper as the last argument: the helper's reads count.
+        let passed = check_edited(&[
+            ("formulas.rhai", "weight * p.late_share_explained", "late(weight, p)"),
+            (
+                "formulas.rhai",
+                "// 正向指标",
+                "fn late(w, settings) { w * settings.late_share_explained }\n\n// 正向指标",
+            ),
+        ]);
+        assert_eq!(passed, []);
+        // The helper reads a parameter [params] lacks: reported in the helper.
+        let typo = check_edited(&[
+            ("formulas.rhai", "weight * p.late_share_explained", "late(weight, p)"),
+            (
+                "formulas.rhai",
+                "// 正向指标",
+                "fn late(w, q) { w * q.late_share_explaind }\n\n// 正向指标",
+            ),
+        ]);
+        assert!(
+            typo.iter().any(|(code, m)| code == "jixiao::script::unknown-param"
+                && m.starts_with("q.late_share_explaind 读取的参数")),
+            "{typo:?}"
+        );
+        // Copied into another variable: it may read anything, so nothing is unused.
+        let copied = check_edited(&[
+            ("formulas.rhai", "weight * p.late_share_explained", "weight * 0"),
+            (
+                "formulas.rhai",
+                "let lo = low * weight;",
+                "let q = p;\n    let lo = low * weight;",
+            ),
+        ]);
+        assert_eq!(copied, []);
+    }
+
+    #[test]
+    fn integer_division_needs_both_sides_integers() {
+        let none = check_edited(&[(
+            "formulas.rhai",
+            "    min(rate, 1) * weight\n",
+            "    let nine = 9;\n    let d = dec(nine);\n    min(rate, 1) * weight * (d / 10) * (weight / 10) * (10.0 / 4)\n",
+        )]);
+        assert_eq!(none, []);
+        let param = check_edited(&[(
+            "formulas.rhai",
+            "    min(rate, 1) * weight\n",
+            "    min(rate, 1) * weight / (p.rate_places / 2)\n",
+        )]);
+        assert_eq!(param.len(), 1, "{param:?}");
+        assert_eq!(param[0].1, "整数相除会舍去小数：p.rate_places / 2");
     }
 
     #[test]
