@@ -66,10 +66,7 @@ fn a_damaged_form_imports_and_names_its_problem_at_the_cell() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().count(), 1);
-    assert!(
-        stderr.contains("D6：全年预算数 \"abc\" 不是数字，未读取"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("D6：全年预算数 \"abc\" 不是数字，未读取"), "{stderr}");
 }
 
 #[test]

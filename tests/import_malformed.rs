@@ -153,7 +153,10 @@ fn damaged_forms_keep_the_old_message_at_the_old_cell() {
     let detail = issue_at(&damaged("unknown-funds-column.tsv"), Unrecognised, "D5");
     assert!(detail.starts_with("资金表头“预算调整数”无法识别"), "{detail}");
     let detail = issue_at(&damaged("unknown-indicator-row.tsv"), Unrecognised, "B18");
-    assert!(detail.starts_with("指标表中无法识别的行“填表说明：请按实际情况填写”"), "{detail}");
+    assert!(
+        detail.starts_with("指标表中无法识别的行“填表说明：请按实际情况填写”"),
+        "{detail}"
+    );
     issue_at(&damaged("unplaceable-indicator-row.tsv"), Unrecognised, "C14");
     issue_at(&damaged("second-funds-header.tsv"), Unrecognised, "A10");
     let doc = damaged("truncated.tsv");
@@ -161,7 +164,7 @@ fn damaged_forms_keep_the_old_message_at_the_old_cell() {
     assert!(damaged("missing-indicator-header.tsv").lacks(FormBlock::Indicators));
     assert!(damaged("missing-funds-total.tsv").lacks(FormBlock::FundsTotal));
     let doc = damaged("no-project-name.tsv");
-    assert!(doc.project.name.is_empty());
+    assert_eq!(doc.project.name, "（无项目名称）");
     assert!(issue_at(&doc, Fragment, "A1").contains("没有项目名称"));
 }
 

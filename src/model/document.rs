@@ -178,8 +178,9 @@ impl std::fmt::Display for CellPos {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
-    /// 项目名称, without any budget-code prefix. Empty only for a fragment of a form whose name
-    /// is not on the page (an import issue of kind `fragment` says so).
+    /// 项目名称, without any budget-code prefix; "（无项目名称）" for a fragment of a form whose
+    /// name is not on the page (an import issue of kind `fragment` says so).
+    #[schemars(length(min = 1))]
     pub name: String,
     /// Budget project code written before the name ("51000021R000000019951-工资性支出").
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,12 +295,14 @@ pub struct Goals {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
-    /// 一级指标 (产出指标, 效益指标, 满意度指标, …), header weights stripped.
+    /// 一级指标 (产出指标, 效益指标, 满意度指标, …), header weights stripped; empty when the
+    /// form leaves it blank with nothing to carry down (an import issue says so).
     pub level1: String,
     /// 二级指标 (数量指标, 成本指标, …); absent where the form has none (满意度 rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level2: Option<String>,
-    /// 三级指标 name as written (unit parentheses included).
+    /// 三级指标 name as written (unit parentheses included); empty for a placeholder row, or
+    /// a row whose name the form leaves blank (an import issue says so).
     pub name: String,
     /// Unit from the name's parentheses ("（万元）") or a 度量单位 column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -363,7 +366,8 @@ pub fn indicator_path(level1: &str, level2: Option<&str>, name: &str) -> String 
     if !path.is_empty() {
         path.push('/');
     }
-    path.push_str(name);
+    // A row whose 三级指标 cell the form leaves blank.
+    path.push_str(if name.is_empty() { "（未填写名称）" } else { name });
     path
 }
 
@@ -510,9 +514,7 @@ impl EvaluationDocument {
     /// True when the importer found the form cut short (an `incomplete` import issue): its
     /// total is then out of what the form shows, not of the whole form.
     pub fn is_incomplete(&self) -> bool {
-        self.import_issues
-            .iter()
-            .any(|i| i.kind == ImportIssueKind::Incomplete)
+        self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Incomplete)
     }
 
     /// True when the form lacks `block` (an `incomplete` import issue names it).

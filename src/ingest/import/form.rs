@@ -39,6 +39,9 @@ use crate::model::document::{
     derive_id,
 };
 
+/// The 项目名称 of a form that states none (a fragment; the import issue says so).
+pub const NO_NAME: &str = "（无项目名称）";
+
 /// Words marking a filing/printing note above a form, whose date is not the budget year.
 const FILING_WORDS: &[&str] = &["日期", "填报", "填表", "打印", "制表", "盖章"];
 
@@ -368,7 +371,14 @@ impl<'g> Reader<'g> {
     }
 
     /// Records an import issue.
-    fn issue(&mut self, kind: ImportIssueKind, at: CellPos, text: Option<&str>, block: Option<FormBlock>, detail: String) {
+    fn issue(
+        &mut self,
+        kind: ImportIssueKind,
+        at: CellPos,
+        text: Option<&str>,
+        block: Option<FormBlock>,
+        detail: String,
+    ) {
         self.doc.import_issues.push(ImportIssue {
             kind,
             at,
@@ -391,7 +401,13 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, reason);
         }
         if let Some(first) = cells.first() {
-            self.issue(ImportIssueKind::Unrecognised, pos(r, first.col), Some(first.text), None, detail);
+            self.issue(
+                ImportIssueKind::Unrecognised,
+                pos(r, first.col),
+                Some(first.text),
+                None,
+                detail,
+            );
         }
     }
 
@@ -640,7 +656,10 @@ impl<'g> Reader<'g> {
                 pos(r, c.col),
                 Some(c.text),
                 None,
-                format!("资金表头“{}”写的分值 {weight} 与前面写明的 {first} 分不同；按 {first} 分读取", c.text),
+                format!(
+                    "资金表头“{}”写的分值 {weight} 与前面写明的 {first} 分不同；按 {first} 分读取",
+                    c.text
+                ),
             ),
             Some(_) => {}
         }
@@ -707,7 +726,8 @@ impl<'g> Reader<'g> {
                 pos(r, cells.first().map_or(0, |c| c.col)),
                 cells.first().map(|c| c.text),
                 Some(FormBlock::Funds),
-                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列，预算执行率无法计算；请按模板补全表头".to_owned(),
+                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列，预算执行率无法计算；请按模板补全表头"
+                    .to_owned(),
             );
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(usize::MAX);
@@ -776,8 +796,7 @@ impl<'g> Reader<'g> {
                 ),
             );
         };
-        let is_total =
-            !self.funds_total_seen && (FUNDS_TOTAL.contains(&label.as_str()) || label.ends_with("资金总额"));
+        let is_total = !self.funds_total_seen && (FUNDS_TOTAL.contains(&label.as_str()) || label.ends_with("资金总额"));
         let data: Vec<(Cell<'g>, Option<(FundsCol, &str)>)> = cells
             .iter()
             .filter(|c| c.col >= header.first_data_col)
@@ -794,7 +813,8 @@ impl<'g> Reader<'g> {
             .collect();
         let known_part = label.starts_with("其中") || super::labels::FUNDS_PARTS.contains(&label.as_str());
         if !is_total && !known_part && !data.iter().any(|(_, k)| k.is_some()) {
-            let detail = format!("资金表中无法识别的行“{label}”：没有任何金额，整行未读取；若是说明文字，请移到表格之外");
+            let detail =
+                format!("资金表中无法识别的行“{label}”：没有任何金额，整行未读取；若是说明文字，请移到表格之外");
             return self.unusable_row(r, cells, "资金表中无法识别的行", detail);
         }
         let base = if is_total {
@@ -827,7 +847,10 @@ impl<'g> Reader<'g> {
                 FundsCol::Adjusted => ("budget_adjusted", self.amount(r, c)),
                 FundsCol::Executed => ("executed", self.amount(r, c)),
                 FundsCol::Weight => ("weight", parse_decimal(c.text).ok_or_else(|| "不是数字".to_owned())),
-                FundsCol::Score => ("score_reported", parse_decimal(c.text).ok_or_else(|| "不是数字".to_owned())),
+                FundsCol::Score => (
+                    "score_reported",
+                    parse_decimal(c.text).ok_or_else(|| "不是数字".to_owned()),
+                ),
             };
             let example = match kind {
                 FundsCol::Rate => "0.98 或 98.00%",
@@ -841,7 +864,12 @@ impl<'g> Reader<'g> {
                     continue;
                 }
                 Err(why) => {
-                    self.unusable_cell(r, c, "金额单位与表头不同", format!("{col_label} \"{}\" {why}，未读取", c.text));
+                    self.unusable_cell(
+                        r,
+                        c,
+                        "金额单位与表头不同",
+                        format!("{col_label} \"{}\" {why}，未读取", c.text),
+                    );
                     continue;
                 }
             };
@@ -984,7 +1012,7 @@ impl<'g> Reader<'g> {
                 let why = why.clone();
                 self.unusable_cell(
                     r,
-                    Cell { col: *col, text: *text },
+                    Cell { col: *col, text },
                     "指标表头无法识别",
                     format!(
                         "{why}；可识别的列有：一级指标、二级指标、三级指标、指标性质、年度指标值（指标值）、度量单位、实际完成值（完成值）、分值（权重）、得分、偏差原因分析及改进措施（未完成原因分析）"
@@ -1113,7 +1141,9 @@ impl<'g> Reader<'g> {
             Some(name) => {
                 self.map(key(&base, "name"), r, name.col);
                 if TEMPLATE_MARKS.iter().any(|m| name.text.contains(m)) {
-                    self.template.placeholders.push((pos(r, name.col), name.text.to_owned()));
+                    self.template
+                        .placeholders
+                        .push((pos(r, name.col), name.text.to_owned()));
                 }
             }
             None => {
@@ -1355,7 +1385,9 @@ impl<'g> Reader<'g> {
                 first,
                 None,
                 Some(FormBlock::Funds),
-                format!("{range}没有资金表（“项目资金”表头及年初预算数、全年预算数、全年执行数等列）：预算执行无法评分"),
+                format!(
+                    "{range}没有资金表（“项目资金”表头及年初预算数、全年预算数、全年执行数等列）：预算执行无法评分"
+                ),
             );
         } else if !self.funds_total_seen {
             let at = pos(self.funds.as_ref().map_or(self.span.first, |f| f.row), 0);
@@ -1526,7 +1558,10 @@ impl<'g> Reader<'g> {
         let fragment = self.doc.project.name.is_empty();
         if fragment {
             let detail = if self.name_seen || self.title_seen {
-                format!("{}没有项目名称（“项目名称”行缺失或为空）；已按无名称的表读取，文档编号按行号生成；请补上项目名称", self.form_range())
+                format!(
+                    "{}没有项目名称（“项目名称”行缺失或为空）；已按无名称的表读取，文档编号按行号生成；请补上项目名称",
+                    self.form_range()
+                )
             } else {
                 format!(
                     "{}没有项目名称，也没有标题：可能是上一张表被截断后留下的后半部分（表格片段）；已按无名称的表读取，文档编号按行号生成",
@@ -1598,6 +1633,7 @@ impl<'g> Reader<'g> {
             Layout::Standard
         };
         let name = if fragment {
+            self.doc.project.name = NO_NAME.to_owned();
             format!("无项目名称的表格（第{}-{}行）", self.span.first + 1, self.span.last + 1)
         } else {
             self.doc.project.name.clone()
@@ -1652,7 +1688,12 @@ impl<'g> Reader<'g> {
             {
                 end += 1;
             }
-            let scored = inds.get(i..end).unwrap_or(&[]).iter().filter(|n| n.score_reported.is_some()).count();
+            let scored = inds
+                .get(i..end)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|n| n.score_reported.is_some())
+                .count();
             let shared = scored <= 1 && inds.get(i).is_some_and(|n| n.score_reported.is_some() || scored == 0);
             if shared {
                 groups.push((i, end - i));
@@ -1685,28 +1726,33 @@ impl<'g> Reader<'g> {
                     .iter()
                     .position(|d| d.level1 == level1 && d.level2.as_ref() == l2)
             };
-            let level1_weight = declared(None).and_then(|k| self.doc.declared_weights.get(k)).map(|d| d.weight);
-            // Per block: (first, rows, level2, stated weight, reported score)
-            let mut rows: Vec<(usize, usize, Option<String>, Option<(Decimal, usize)>, Option<Decimal>)> = Vec::new();
+            let level1_weight = declared(None)
+                .and_then(|k| self.doc.declared_weights.get(k))
+                .map(|d| d.weight);
+            let mut rows: Vec<BlockDraft> = Vec::new();
             for (first, n) in members {
                 let ind = self.doc.indicators.get(first);
                 let level2 = ind.and_then(|i| i.level2.clone());
                 let stated = if level2.is_some() {
-                    declared(level2.as_ref())
-                        .and_then(|k| self.doc.declared_weights.get(k).map(|d| (d.weight, k)))
+                    declared(level2.as_ref()).and_then(|k| self.doc.declared_weights.get(k).map(|d| (d.weight, k)))
                 } else {
                     None
                 };
-                rows.push((first, n, level2, stated, ind.and_then(|i| i.score_reported)));
+                rows.push(BlockDraft {
+                    first,
+                    rows: n,
+                    level2,
+                    stated,
+                    score: ind.and_then(|i| i.score_reported),
+                });
             }
-            let stated_sum: Decimal = rows.iter().filter_map(|r| r.3.map(|s| s.0)).sum();
-            let open: Vec<&(usize, usize, Option<String>, Option<(Decimal, usize)>, Option<Decimal>)> =
-                rows.iter().filter(|r| r.3.is_none()).collect();
-            let scored_sum: Decimal = open.iter().filter_map(|r| r.4).sum();
+            let stated_sum: Decimal = rows.iter().filter_map(|r| r.stated.map(|s| s.0)).sum();
+            let open: Vec<&BlockDraft> = rows.iter().filter(|r| r.stated.is_none()).collect();
+            let scored_sum: Decimal = open.iter().filter_map(|r| r.score).sum();
             let remaining = level1_weight.map(|w| w - stated_sum);
             let basis = match remaining {
                 _ if open.is_empty() => WeightBasis::Stated,
-                Some(rest) if open.iter().any(|r| r.4.is_some()) && scored_sum == rest => WeightBasis::FromScores,
+                Some(rest) if open.iter().any(|r| r.score.is_some()) && scored_sum == rest => WeightBasis::FromScores,
                 Some(rest) if rest > Decimal::ZERO => WeightBasis::EqualShare,
                 _ => WeightBasis::Unknown,
             };
@@ -1718,7 +1764,14 @@ impl<'g> Reader<'g> {
                 _ => None,
             };
             let mut parts: Vec<String> = Vec::new();
-            for (first, n, level2, stated, score) in rows {
+            for BlockDraft {
+                first,
+                rows: n,
+                level2,
+                stated,
+                score,
+            } in rows
+            {
                 let (weight, this_basis) = match stated {
                     Some((w, _)) => (Some(w), WeightBasis::Stated),
                     None => match basis {
@@ -1731,21 +1784,33 @@ impl<'g> Reader<'g> {
                 let k = blocks.len();
                 // Where the weight was read or inferred from.
                 let weight_cell = match (this_basis, stated) {
-                    (WeightBasis::Stated, Some((_, d))) => {
-                        self.doc.provenance.get(&format!("/declared_weights/{d}/weight")).copied()
-                    }
-                    (WeightBasis::FromScores, _) => {
-                        self.doc.provenance.get(&format!("/indicators/{first}/score_reported")).copied()
-                    }
-                    (WeightBasis::EqualShare, _) => declared(None)
-                        .and_then(|d| self.doc.provenance.get(&format!("/declared_weights/{d}/weight")).copied()),
+                    (WeightBasis::Stated, Some((_, d))) => self
+                        .doc
+                        .provenance
+                        .get(&format!("/declared_weights/{d}/weight"))
+                        .copied(),
+                    (WeightBasis::FromScores, _) => self
+                        .doc
+                        .provenance
+                        .get(&format!("/indicators/{first}/score_reported"))
+                        .copied(),
+                    (WeightBasis::EqualShare, _) => declared(None).and_then(|d| {
+                        self.doc
+                            .provenance
+                            .get(&format!("/declared_weights/{d}/weight"))
+                            .copied()
+                    }),
                     _ => None,
                 };
                 if let Some(cell) = weight_cell {
                     self.doc.provenance.insert(format!("/blocks/{k}/weight"), cell);
                 }
                 let shared_score = if n > 1 {
-                    if let Some(cell) = self.doc.provenance.remove(&format!("/indicators/{first}/score_reported")) {
+                    if let Some(cell) = self
+                        .doc
+                        .provenance
+                        .remove(&format!("/indicators/{first}/score_reported"))
+                    {
                         self.doc.provenance.insert(format!("/blocks/{k}/score_reported"), cell);
                     }
                     self.doc.indicators.get_mut(first).and_then(|i| i.score_reported.take())
@@ -1799,7 +1864,11 @@ impl<'g> Reader<'g> {
             None,
             format!(
                 "指标表没有“分值”列{}，各块分值：{}；各行分值按所在块的分值平均分摊",
-                if shared { "，得分按二级指标成块填写" } else { "" },
+                if shared {
+                    "，得分按二级指标成块填写"
+                } else {
+                    ""
+                },
                 summary.join("；")
             ),
         );
@@ -1809,16 +1878,32 @@ impl<'g> Reader<'g> {
                 at,
                 Some(name.as_str()),
                 None,
-                format!("“{name}”一块既没有得分也推不出分值：这一块未计分（或与其他块合并计分），请核实并补上分值和得分"),
+                format!(
+                    "“{name}”一块既没有得分也推不出分值：这一块未计分（或与其他块合并计分），请核实并补上分值和得分"
+                ),
             );
         }
         self.doc.blocks = blocks;
     }
 }
 
+/// A 二级 block being weighed: its rows, label, the weight its label states (and which declared
+/// weight that is), and the score its first row reports.
+struct BlockDraft {
+    first: usize,
+    rows: usize,
+    level2: Option<String>,
+    stated: Option<(Decimal, usize)>,
+    score: Option<Decimal>,
+}
+
 /// A 一级 label for messages ("（一级指标为空）" when blank).
 fn display_level1(level1: &str) -> &str {
-    if level1.is_empty() { "（一级指标为空）" } else { level1 }
+    if level1.is_empty() {
+        "（一级指标为空）"
+    } else {
+        level1
+    }
 }
 
 /// `total` split over `rows`: two places, the first rows taking the remainder.

@@ -70,7 +70,12 @@ impl Grid {
 pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
     let ext = Path(file_name).extension();
     // A PDF or a scan, whatever its name says: its table is not text the importer can read.
-    if bytes.starts_with(b"%PDF") || matches!(ext.as_str(), "pdf" | "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp") {
+    if bytes.starts_with(b"%PDF")
+        || matches!(
+            ext.as_str(),
+            "pdf" | "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp"
+        )
+    {
         return Err(scan_error(file_name, &ext));
     }
     match ext.as_str() {
@@ -101,11 +106,12 @@ pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportErro
 
 /// The error for a PDF or a scanned image: reading tables out of them (OCR) is out of scope.
 pub(super) fn scan_error(file_name: &str, ext: &str) -> ImportError {
-    let what = if ext.is_empty() || ext == "pdf" || !matches!(ext, "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp") {
-        "PDF 文件".to_owned()
-    } else {
-        format!(".{ext} 文件")
-    };
+    let what =
+        if ext.is_empty() || ext == "pdf" || !matches!(ext, "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp") {
+            "PDF 文件".to_owned()
+        } else {
+            format!(".{ext} 文件")
+        };
     ImportError::invalid(
         Loc::file(file_name),
         ErrorKind::UnsupportedFormat,

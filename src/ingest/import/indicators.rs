@@ -203,7 +203,8 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             } else {
                 l2 = Some(label());
             }
-        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some() || in_label_column) {
+        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some() || in_label_column)
+        {
             // An unknown label, accepted only where the header puts labels and only if it reads
             // like one ("…指标", "…(10分)").
             if l1.is_none() && l2.is_none() && Some(cell.col) == header.l1 {
