@@ -336,7 +336,15 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool)
     }
     if let Some(check) = rules.checks.enabled(Code::S3) {
         let tolerance = check.dec("tolerance").unwrap_or_default();
+        // The last 一级 block of a table cut off inside it lacks rows, not weight (M2 says so).
+        let cut_off = doc
+            .lacks(FormBlock::IndicatorRows)
+            .then(|| doc.indicators.last().map(|i| i.level1.as_str()))
+            .flatten();
         for (k, declared) in doc.declared_weights.iter().enumerate() {
+            if cut_off == Some(declared.level1.as_str()) {
+                continue;
+            }
             let sum: Decimal = doc
                 .indicators
                 .iter()
@@ -449,7 +457,7 @@ pub fn narrative(em: &mut Emitter) {
         let instructions = check.list("instructions");
         let mut found = Vec::new();
         // A fragment (M4) shows no goals or narrative because they are on the part cut off.
-        let fragment = doc.lacks(FormBlock::Name);
+        let fragment = doc.is_fragment();
         for (pointer, field, text) in narrative_fields(doc) {
             let Some(text) = text else { continue };
             let problem = if text.trim().is_empty() {

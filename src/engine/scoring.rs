@@ -762,7 +762,9 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
         ));
         first.get_or_insert(("indicators", "/indicators_weight".to_owned()));
     }
-    let split_differs = differences.len() > unknown_names;
+    // Rescaling is off when the funds/indicator split differs, or when no 一级 block of the form
+    // is one the profile knows.
+    let split_differs = differences.len() > unknown_names || (unknown_names > 0 && unknown_names == level1.len());
     let (block, pointer) = first?;
     let funds_weight = match doc.funds.declared_weight.or(doc.funds.total.weight) {
         Some(w) => w.normalize().to_string(),
@@ -1656,7 +1658,14 @@ fn score_qualitative(
         _ => cx.ind.actual.trim(),
     };
     let Some((tier, by)) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
-        cx.i6(em, "不在规则集的定性用语中，无法确定档次");
+        cx.i6(
+            em,
+            if actual_phrase.is_empty() {
+                "为空"
+            } else {
+                "不在规则集的定性用语中，无法确定档次"
+            },
+        );
         return Ok(None);
     };
     out.kind = IndicatorKind::Qualitative;

@@ -517,6 +517,11 @@ impl EvaluationDocument {
         self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Incomplete)
     }
 
+    /// True when the form is a fragment without its 项目名称 (a `fragment` import issue).
+    pub fn is_fragment(&self) -> bool {
+        self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Fragment)
+    }
+
     /// True when the form lacks `block` (an `incomplete` import issue names it).
     pub fn lacks(&self, block: FormBlock) -> bool {
         self.import_issues
