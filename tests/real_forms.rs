@@ -315,3 +315,169 @@ fn jishan_funds_without_budget_and_scores_that_follow_no_rule() {
     assert_eq!(doc.indicators.iter().filter(|i| i.level1.is_empty()).count(), 26);
     assert_eq!(doc.indicators.iter().filter(|i| i.name.is_empty()).count(), 2);
 }
+
+/// The texts of the real forms, `#` lines stripped, in file-name order.
+fn real_texts() -> &'static [(String, String)] {
+    static TEXTS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(fixture("real-forms"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), form_text(p)))
+            .collect()
+    })
+}
+
+/// Every cell of the rows a form spans, blank ones included, is placed (consumed), listed as
+/// unmapped, or blank: the three counts add up to the cells in, and each non-blank cell is in
+/// exactly one of the first two lists.
+fn assert_every_cell_accounted(grid: &jixiao::ingest::import::Grid, form: &ImportedForm) {
+    let source = form.document.source.as_ref().unwrap();
+    let (mut cells_in, mut blank) = (0usize, 0usize);
+    for r in source.first_row..=source.last_row {
+        for text in grid.row((r - 1) as usize).unwrap_or(&[]) {
+            cells_in += 1;
+            blank += usize::from(text.trim().is_empty());
+        }
+    }
+    assert_eq!(
+        cells_in,
+        form.consumed.len() + form.document.unmapped.len() + blank,
+        "{}: cells in ≠ placed + unmapped + blank",
+        form.document.id
+    );
+    assert_nothing_dropped(std::slice::from_ref(grid), form);
+    assert!(
+        form.document
+            .unmapped
+            .iter()
+            .all(|u| u.reason.as_deref().is_some_and(|r| !r.is_empty())),
+        "{}: an unmapped cell without its reason",
+        form.document.id
+    );
+}
+
+#[test]
+fn every_cell_of_each_real_form_is_placed_unmapped_or_blank() {
+    for (name, text) in real_texts() {
+        let grid = jixiao::ingest::import::grid::parse_delimited(name, text, b'\t').unwrap();
+        for form in import(name).1 {
+            assert_every_cell_accounted(&grid, &form);
+        }
+    }
+}
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    /// One change to a real form's rows.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        /// Blank a cell.
+        Blank(Index, Index),
+        /// Overwrite a cell with a cell of any real form.
+        Overwrite(Index, Index, Index),
+        /// Insert an empty cell (a shifted row, as exports do).
+        Shift(Index, Index),
+        /// Drop a row.
+        DropRow(Index),
+        /// Repeat a row.
+        RepeatRow(Index),
+        /// Cut the form off after a row.
+        CutAfter(Index),
+        /// Append another real form (two forms on one page).
+        Append(Index),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let i = any::<Index>;
+        prop_oneof![
+            (i(), i()).prop_map(|(r, c)| Edit::Blank(r, c)),
+            (i(), i(), i()).prop_map(|(r, c, v)| Edit::Overwrite(r, c, v)),
+            (i(), i()).prop_map(|(r, c)| Edit::Shift(r, c)),
+            i().prop_map(Edit::DropRow),
+            i().prop_map(Edit::RepeatRow),
+            i().prop_map(Edit::CutAfter),
+            i().prop_map(Edit::Append),
+        ]
+    }
+
+    fn rows_of(text: &str) -> Vec<Vec<String>> {
+        text.lines()
+            .map(|l| l.split('\t').map(str::to_owned).collect())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Forms generated from the real ones — cells blanked or overwritten with other real
+        /// cells, rows shifted, dropped, repeated, the form cut off, another form appended: every
+        /// form read accounts for each of its cells (placed + unmapped + blank = cells in), and a
+        /// file that is refused is refused with a located error.
+        #[test]
+        fn no_cell_is_lost_from_generated_forms(file in any::<Index>(), edits in prop::collection::vec(edit(), 0..10)) {
+            let texts = real_texts();
+            let (name, text) = &texts[file.index(texts.len())];
+            let pool: Vec<&str> = texts.iter().flat_map(|(_, t)| t.split(['\t', '\n'])).filter(|c| !c.trim().is_empty()).collect();
+            let mut rows = rows_of(text);
+            for e in &edits {
+                if rows.is_empty() {
+                    break;
+                }
+                let n = rows.len();
+                match e {
+                    Edit::Blank(r, c) | Edit::Overwrite(r, c, _) | Edit::Shift(r, c) => {
+                        let row = &mut rows[r.index(n)];
+                        let at = c.index(row.len().max(1)).min(row.len());
+                        match e {
+                            Edit::Blank(..) if at < row.len() => row[at].clear(),
+                            Edit::Overwrite(_, _, v) if at < row.len() => row[at] = pool[v.index(pool.len())].to_owned(),
+                            Edit::Shift(..) => row.insert(at, String::new()),
+                            _ => {}
+                        }
+                    }
+                    Edit::DropRow(r) => {
+                        rows.remove(r.index(n));
+                    }
+                    Edit::RepeatRow(r) => {
+                        let row = rows[r.index(n)].clone();
+                        rows.insert(r.index(n), row);
+                    }
+                    Edit::CutAfter(r) => rows.truncate(r.index(n) + 1),
+                    Edit::Append(f) => rows.extend(rows_of(&texts[f.index(texts.len())].1)),
+                }
+            }
+            let text: String = rows.iter().map(|r| r.join("\t") + "\n").collect();
+            let options = ImportOptions { default_year: Some(year_of(name)), year: None, region: None };
+            let grid = match jixiao::ingest::import::grid::parse_delimited(name, &text, b'\t') {
+                Ok(grid) => grid,
+                Err(e) => {
+                    assert_located(name, &e);
+                    return Ok(());
+                }
+            };
+            match jixiao::ingest::import::import_forms(name, std::slice::from_ref(&grid), &options) {
+                Ok(forms) => {
+                    for form in forms {
+                        match form {
+                            Ok(form) => {
+                                assert_every_cell_accounted(&grid, &form);
+                                assert_document_validates_and_scores(name, &form.document);
+                            }
+                            Err(e) => assert_located(name, &e),
+                        }
+                    }
+                }
+                Err(e) => assert_located(name, &e),
+            }
+        }
+    }
+}
