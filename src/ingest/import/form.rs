@@ -111,11 +111,12 @@ impl StartDetector {
             self.body = false;
             self.has_name = true;
             self.any_start = true;
-        } else if indicator_column(&n) == Some(IndCol::Level1)
-            || (is_indicator_block(&n)
-                && texts
-                    .next()
-                    .is_some_and(|c| indicator_column(&norm(c)) == Some(IndCol::Level1)))
+        } else if !self.body
+            && (indicator_column(&n) == Some(IndCol::Level1)
+                || (is_indicator_block(&n)
+                    && texts
+                        .next()
+                        .is_some_and(|c| indicator_column(&norm(c)) == Some(IndCol::Level1))))
         {
             // The indicator header: what follows is the form's body, and a sheet holding only
             // the tail of a form (from its indicator header on) holds a form.

@@ -182,11 +182,14 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
         // A text in the header's 一级/二级 column of a row whose 三级指标 column is filled too
         // is a label, whatever it says ("项目目标", "读者") — unless the 分值/得分 pair shows the
         // row shifted so that the text is its name.
-        let later = cells.get(i + 1..).unwrap_or(&[]);
-        let shift = anchor_in(later).and_then(|j| shift_of(later, j)).unwrap_or(0);
-        let in_label_column = (Some(cell.col) == header.l1 || Some(cell.col) == header.l2)
-            && signed(cell.col) - shift != signed(header.name)
-            && later.iter().any(|c| signed(c.col) - shift == signed(header.name));
+        // (Worked out only for a text that is no known label: it scans the rest of the row.)
+        let in_label_column = || {
+            let later = cells.get(i + 1..).unwrap_or(&[]);
+            let shift = anchor_in(later).and_then(|j| shift_of(later, j)).unwrap_or(0);
+            (Some(cell.col) == header.l1 || Some(cell.col) == header.l2)
+                && signed(cell.col) - shift != signed(header.name)
+                && later.iter().any(|c| signed(c.col) - shift == signed(header.name))
+        };
         let repeats_label = l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base);
         if has_more && (repeats_label || (i == 0 && INDICATOR_BLOCK.contains(&base))) {
             repeated.push(*cell);
@@ -203,7 +206,9 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             } else {
                 l2 = Some(label());
             }
-        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some() || in_label_column)
+        } else if has_more
+            && cell.col < header.name
+            && (base.ends_with("指标") || weight.is_some() || in_label_column())
         {
             // An unknown label, accepted only where the header puts labels and only if it reads
             // like one ("…指标", "…(10分)").
