@@ -592,12 +592,19 @@ pub struct Narrative {
     /// 改进措施.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improvements: Option<String>,
+    /// 其他需要说明事项 (other matters the unit wants to state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
 
 impl Narrative {
     /// True when no narrative row was present.
     pub fn is_empty(&self) -> bool {
-        self.overview.is_none() && self.conclusion.is_none() && self.problems.is_none() && self.improvements.is_none()
+        self.overview.is_none()
+            && self.conclusion.is_none()
+            && self.problems.is_none()
+            && self.improvements.is_none()
+            && self.other.is_none()
     }
 }
 

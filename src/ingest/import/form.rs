@@ -592,6 +592,7 @@ impl<'g> Reader<'g> {
             Field::Conclusion => "/narrative/conclusion",
             Field::Problems => "/narrative/problems",
             Field::Improvements => "/narrative/improvements",
+            Field::OtherNotes => "/narrative/other",
             Field::Grade => "/total/grade_reported",
             Field::Ignored => return,
         };
@@ -637,6 +638,7 @@ impl<'g> Reader<'g> {
             Field::Conclusion => self.doc.narrative.conclusion = Some(text),
             Field::Problems => self.doc.narrative.problems = Some(text),
             Field::Improvements => self.doc.narrative.improvements = Some(text),
+            Field::OtherNotes => self.doc.narrative.other = Some(text),
             Field::Grade => self.doc.total.grade_reported = Some(text),
             Field::Ignored => {}
         }
@@ -1046,7 +1048,8 @@ impl<'g> Reader<'g> {
             }
             return;
         };
-        let placed = match indicators::place(&header, cells, r) {
+        let carried = self.l1.as_ref().is_some_and(|l| !l.label.is_empty());
+        let placed = match indicators::place(&header, cells, r, carried) {
             Ok(placed) => placed,
             Err(msg) => {
                 let detail = format!("指标表第 {} 行无法读取，整行未读取：{msg}", r + 1);
@@ -1333,7 +1336,8 @@ impl<'g> Reader<'g> {
         }
         if let (Some(header), Some((_, wc)), Some((_, sc))) = (&self.header, weight, score) {
             let (hw, hs) = (header.col_of(IndCol::Weight), header.col_of(IndCol::Score));
-            if (Some(wc), Some(sc)) != (hw, hs) {
+            // A table without a 分值 column has no place for the full marks to be compared with.
+            if hw.is_some() && (Some(wc), Some(sc)) != (hw, hs) {
                 let l = |c: Option<usize>| c.map_or_else(|| "?".to_owned(), |c| column_letters(pos(r, c).column));
                 self.doc.realignments.push(Realignment {
                     row: pos(r, 0).row,

@@ -148,8 +148,14 @@ pub struct Placement<'a> {
     pub repeated: Vec<Cell<'a>>,
 }
 
-/// Places one row. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
-pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Placement<'a>, String> {
+/// Places one row; `level1_carried` tells whether a 一级 label is carried down from the rows
+/// above. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
+pub fn place<'a>(
+    header: &Header,
+    cells: &[Cell<'a>],
+    row: usize,
+    level1_carried: bool,
+) -> Result<Placement<'a>, String> {
     let numeric = |c: &Cell<'_>| parse_decimal(c.text).is_some();
     let fits_number = |c: &Cell<'_>| numeric(c) || is_not_applicable(c.text);
     // Rightmost adjacent pair of numbers followed only by non-numbers: 分值 and 得分 (only a
@@ -190,10 +196,19 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
                 && signed(cell.col) - shift != signed(header.name)
                 && later.iter().any(|c| signed(c.col) - shift == signed(header.name))
         };
-        let repeats_label = l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base);
+        // A label filled across the label columns ("满意度指标" in 一级 and 二级), not a name that
+        // happens to repeat its 二级 label ("读者满意度" / "读者满意度").
+        let repeats_label = cell.col < header.name
+            && (l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base));
         if has_more && (repeats_label || (i == 0 && INDICATOR_BLOCK.contains(&base))) {
             repeated.push(*cell);
-        } else if l1.is_none() && l2.is_none() && is_level1(base) {
+        } else if l1.is_none()
+            && l2.is_none()
+            && is_level1(base)
+            // Under a carried 一级 label, a 一级 word in the 二级 column is a 二级 label (Yinchuan:
+            // 项目效益 / 满意度指标(10分)).
+            && !(level1_carried && Some(cell.col) == header.l2 && header.l1.is_some_and(|l| l < cell.col))
+        {
             l1 = Some(label());
         } else if l2.is_none() && is_level2(base) {
             let next_is_level2 = cells.get(i + 1).is_some_and(|next| {
@@ -469,6 +484,7 @@ mod tests {
             &header(),
             &cells("|产出指标|数量指标|档案整理数量（件）|15000|15005|12.5|12.5|无偏差"),
             14,
+            false,
         )
         .unwrap();
         assert_eq!(p.l1.as_ref().map(|l| l.base.as_str()), Some("产出指标"));
@@ -484,6 +500,7 @@ mod tests {
             &h,
             &cells("|产出指标|数量指标|完成局机关机房UPS蓄电池间消防改造||2|2|7.14|7.14|无偏差"),
             58,
+            false,
         )
         .unwrap();
         assert_eq!(value(&p, IndCol::Target), Some("2"));
@@ -491,12 +508,24 @@ mod tests {
         assert_eq!(value(&p, IndCol::Note), Some("无偏差"));
         assert!(!p.realigned.is_empty());
 
-        let p = place(&h, &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"), 64).unwrap();
+        let p = place(
+            &h,
+            &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"),
+            64,
+            false,
+        )
+        .unwrap();
         assert!(p.l1.is_none());
         assert_eq!(p.l2.as_ref().map(|l| l.base.as_str()), Some("成本指标"));
         assert_eq!(value(&p, IndCol::Actual), Some("24.27"));
 
-        let p = place(&h, &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"), 153).unwrap();
+        let p = place(
+            &h,
+            &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"),
+            153,
+            false,
+        )
+        .unwrap();
         assert_eq!(p.extras.len(), 1);
         assert_eq!(p.extras.first().map(|c| c.col), Some(6));
         assert_eq!(value(&p, IndCol::Weight), Some("0.0"));
@@ -505,6 +534,7 @@ mod tests {
             &h,
             &cells("|产出指标|数量指标|政务服务检查次数|≥12|12|12.5||无偏差"),
             10,
+            false,
         )
         .unwrap();
         assert_eq!(value(&p, IndCol::Weight), Some("12.5"));

@@ -342,6 +342,8 @@ pub enum Field {
     Problems,
     /// 改进措施.
     Improvements,
+    /// 其他需要说明事项.
+    OtherNotes,
     /// 等级 / 评价等级.
     Grade,
     /// A label the importer knows but does not read (项目负责人, 联系电话 …): the label and its
@@ -375,6 +377,9 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("改进措施", Field::Improvements),
     ("改进意见", Field::Improvements),
     ("整改措施", Field::Improvements),
+    ("其他需要说明事项", Field::OtherNotes),
+    ("其他需要说明的事项", Field::OtherNotes),
+    ("其他说明事项", Field::OtherNotes),
     ("等级", Field::Grade),
     ("评价等级", Field::Grade),
     ("自评等级", Field::Grade),
