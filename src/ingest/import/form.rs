@@ -1379,6 +1379,43 @@ impl<'g> Reader<'g> {
         format!("第 {}–{} 行的自评表", self.span.first + 1, self.span.last + 1)
     }
 
+    /// A form with a 合计 row but no 总分 row, whose 合计 weight is the funds' plus the
+    /// indicators' (Sichuan: 合计 100 = 权重 10 + 90): the 合计 row is the form's total.
+    fn sum_row_as_total(&mut self) {
+        let Some(sum) = self.doc.indicator_sum.clone() else {
+            return;
+        };
+        let (Some(weight), Some(funds)) = (sum.weight, self.doc.funds.total.weight) else {
+            return;
+        };
+        let indicators: Decimal = self.doc.indicators.iter().filter_map(|i| i.weight).sum();
+        if self.doc.total.weight.is_some()
+            || self.doc.total.score_reported.is_some()
+            || indicators.is_zero()
+            || weight != funds + indicators
+        {
+            return;
+        }
+        self.doc.total.weight = Some(weight);
+        self.doc.total.score_reported = sum.score_reported;
+        for (from, to) in [("weight", "weight"), ("score_reported", "score_reported")] {
+            if let Some(at) = self.doc.provenance.get(&format!("/indicator_sum/{from}")).copied() {
+                self.doc.provenance.insert(format!("/total/{to}"), at);
+            }
+        }
+        if let Some(at) = self.doc.provenance.get("/indicator_sum/weight").copied() {
+            self.doc.realignments.push(Realignment {
+                row: at.row,
+                action: format!(
+                    "表中没有总分行；合计行的分值 {} 等于预算执行 {} 分与各指标 {} 分之和，作为总分读取",
+                    weight.normalize(),
+                    funds.normalize(),
+                    indicators.normalize()
+                ),
+            });
+        }
+    }
+
     /// The issues about what the form lacks.
     fn missing_blocks(&mut self) {
         let first = pos(self.span.first, 0);
@@ -1581,6 +1618,7 @@ impl<'g> Reader<'g> {
                 detail,
             );
         }
+        self.sum_row_as_total();
         self.missing_blocks();
         self.template_issues();
         self.budget_rate_indicator();
