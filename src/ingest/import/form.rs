@@ -1622,8 +1622,12 @@ impl<'g> Reader<'g> {
         self.missing_blocks();
         self.template_issues();
         self.budget_rate_indicator();
-        if self.no_weight_column && !self.doc.indicators.is_empty() {
-            self.weight_blocks();
+        // No 分值 column, or one left blank on every row: the weights are the blocks'.
+        let real = || self.doc.indicators.iter().filter(|i| !i.placeholder);
+        if real().next().is_some() && (self.no_weight_column || real().all(|i| i.weight.is_none())) {
+            let blank_column = !self.no_weight_column;
+            self.no_weight_column = true;
+            self.weight_blocks(blank_column);
         }
 
         self.doc.year = match opts.year {
@@ -1712,10 +1716,10 @@ impl<'g> Reader<'g> {
     /// A table without a 分值 column: groups its rows into 二级 blocks, gives each block its
     /// weight (stated on the 二级 label, or inferred from the 一级 label's weight and the blocks'
     /// scores, or an equal share of it), each row its share, and says how in one issue.
-    fn weight_blocks(&mut self) {
-        // Consecutive real rows with the same 一级/二级: a block. Rows that each carry their own
-        // 得分 are blocks of one row.
-        let mut groups: Vec<(usize, usize)> = Vec::new();
+    fn weight_blocks(&mut self, blank_column: bool) {
+        // Consecutive real rows with the same 一级/二级: a block, whose rows share one 得分 when
+        // only its first row has one (or none has), else each row keeps its own.
+        let mut groups: Vec<(usize, usize, bool)> = Vec::new();
         let inds = &self.doc.indicators;
         let mut i = 0;
         while i < inds.len() {
@@ -1738,11 +1742,7 @@ impl<'g> Reader<'g> {
                 .filter(|n| n.score_reported.is_some())
                 .count();
             let shared = scored <= 1 && inds.get(i).is_some_and(|n| n.score_reported.is_some() || scored == 0);
-            if shared {
-                groups.push((i, end - i));
-            } else {
-                groups.extend((i..end).map(|k| (k, 1)));
-            }
+            groups.push((i, end - i, shared));
             i = end;
         }
 
@@ -1750,7 +1750,7 @@ impl<'g> Reader<'g> {
         let mut summary: Vec<String> = Vec::new();
         let mut unscored: Vec<(CellPos, String)> = Vec::new();
         let mut level1s: Vec<String> = Vec::new();
-        for (first, _) in &groups {
+        for (first, _, _) in &groups {
             if let Some(l1) = self.doc.indicators.get(*first).map(|n| n.level1.clone())
                 && !level1s.contains(&l1)
             {
@@ -1758,10 +1758,10 @@ impl<'g> Reader<'g> {
             }
         }
         for level1 in level1s {
-            let members: Vec<(usize, usize)> = groups
+            let members: Vec<(usize, usize, bool)> = groups
                 .iter()
                 .copied()
-                .filter(|(f, _)| self.doc.indicators.get(*f).is_some_and(|n| n.level1 == level1))
+                .filter(|(f, _, _)| self.doc.indicators.get(*f).is_some_and(|n| n.level1 == level1))
                 .collect();
             let declared = |l2: Option<&String>| {
                 self.doc
@@ -1773,8 +1773,22 @@ impl<'g> Reader<'g> {
                 .and_then(|k| self.doc.declared_weights.get(k))
                 .map(|d| d.weight);
             let mut rows: Vec<BlockDraft> = Vec::new();
-            for (first, n) in members {
+            for (first, n, shared) in members {
                 let ind = self.doc.indicators.get(first);
+                // The block's score: the one its rows share, else the sum of its rows' own.
+                let own: Vec<Option<Decimal>> = self
+                    .doc
+                    .indicators
+                    .get(first..first + n)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|i| i.score_reported)
+                    .collect();
+                let score = if shared {
+                    ind.and_then(|i| i.score_reported)
+                } else {
+                    own.iter().copied().sum::<Option<Decimal>>()
+                };
                 let level2 = ind.and_then(|i| i.level2.clone());
                 let stated = if level2.is_some() {
                     declared(level2.as_ref()).and_then(|k| self.doc.declared_weights.get(k).map(|d| (d.weight, k)))
@@ -1786,7 +1800,8 @@ impl<'g> Reader<'g> {
                     rows: n,
                     level2,
                     stated,
-                    score: ind.and_then(|i| i.score_reported),
+                    score,
+                    shared,
                 });
             }
             let stated_sum: Decimal = rows.iter().filter_map(|r| r.stated.map(|s| s.0)).sum();
@@ -1813,6 +1828,7 @@ impl<'g> Reader<'g> {
                 level2,
                 stated,
                 score,
+                shared,
             } in rows
             {
                 let (weight, this_basis) = match stated {
@@ -1848,7 +1864,7 @@ impl<'g> Reader<'g> {
                 if let Some(cell) = weight_cell {
                     self.doc.provenance.insert(format!("/blocks/{k}/weight"), cell);
                 }
-                let shared_score = if n > 1 {
+                let shared_score = if n > 1 && shared {
                     if let Some(cell) = self
                         .doc
                         .provenance
@@ -1899,14 +1915,19 @@ impl<'g> Reader<'g> {
             summary.push(format!("{head}：{}，{}", parts.join("、"), basis.label()));
         }
         let at = pos(self.header_row, 0);
-        let shared = blocks.iter().any(|b| b.rows > 1);
+        let shared = blocks.iter().any(|b| b.score_reported.is_some());
         self.issue(
             ImportIssueKind::WeightsNotStated,
             at,
             None,
             None,
             format!(
-                "指标表没有“分值”列{}，各块分值：{}；各行分值按所在块的分值平均分摊",
+                "指标表{}{}，各块分值：{}；各行分值按所在块的分值平均分摊",
+                if blank_column {
+                    "的“分值”栏全部空白"
+                } else {
+                    "没有“分值”列"
+                },
                 if shared {
                     "，得分按二级指标成块填写"
                 } else {
@@ -1931,13 +1952,15 @@ impl<'g> Reader<'g> {
 }
 
 /// A 二级 block being weighed: its rows, label, the weight its label states (and which declared
-/// weight that is), and the score its first row reports.
+/// weight that is), and its reported score (the one its rows share, or the sum of their own).
 struct BlockDraft {
     first: usize,
     rows: usize,
     level2: Option<String>,
     stated: Option<(Decimal, usize)>,
     score: Option<Decimal>,
+    /// The rows share the first row's 得分 (else each has its own).
+    shared: bool,
 }
 
 /// A 一级 label for messages ("（一级指标为空）" when blank).
