@@ -43,7 +43,12 @@ fn year_of(name: &str) -> i32 {
 
 /// The forms of one real file, imported, each with nothing dropped.
 fn import(name: &str) -> (String, Vec<ImportedForm>) {
-    let path = fixture(&format!("real-forms/{name}"));
+    import_from("real-forms", name)
+}
+
+/// The forms of one file of a fixture folder, imported, each with nothing dropped.
+fn import_from(dir: &str, name: &str) -> (String, Vec<ImportedForm>) {
+    let path = fixture(&format!("{dir}/{name}"));
     let text = form_text(&path);
     let options = ImportOptions {
         default_year: Some(year_of(name)),
@@ -73,8 +78,13 @@ fn rules_for(name: &str) -> &'static str {
 
 /// The scorecards of one real file's documents under its closest rule set.
 fn scored(name: &str) -> Vec<(EvaluationDocument, Scorecard)> {
+    scored_from("real-forms", name)
+}
+
+/// The scorecards of one file of a fixture folder under its closest rule set.
+fn scored_from(dir: &str, name: &str) -> Vec<(EvaluationDocument, Scorecard)> {
     let rules = Catalogue::load_one(rules_for(name)).unwrap();
-    import(name)
+    import_from(dir, name)
         .1
         .into_iter()
         .map(|f| {
@@ -314,6 +324,101 @@ fn jishan_funds_without_budget_and_scores_that_follow_no_rule() {
     // 25 indicators with no 一级 label, two without a name: read, and said.
     assert_eq!(doc.indicators.iter().filter(|i| i.level1.is_empty()).count(), 26);
     assert_eq!(doc.indicators.iter().filter(|i| i.name.is_empty()).count(), 2);
+}
+
+/// Hand-made variants of the same families (`fixtures/form-variants/`, see its README): other
+/// forms of a family import and score as reviewers would read them, not only the seven excerpts.
+#[test]
+fn variants_of_the_real_forms_families_import_and_score() {
+    insta::glob!("fixtures/form-variants/*.tsv", |path| {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let shown: String = scored_from("form-variants", &name)
+            .iter()
+            .map(|(d, c)| outcome(d, c))
+            .collect::<Vec<_>>()
+            .join("\n");
+        insta::assert_snapshot!("form_variant_findings", shown);
+    });
+
+    let codes = |card: &Scorecard| card.findings.iter().map(|f| f.code.clone()).collect::<Vec<_>>();
+
+    let cards = scored_from("form-variants", "hubei-complete-2021.tsv");
+    let (doc, card) = &cards[0];
+    assert_eq!((card.budget.weight, card.budget.score), (dec!(20), Some(dec!(18.00))));
+    let i11 = finding(card, "I11", "");
+    assert_eq!((value(i11, "reported"), value(i11, "computed")), ("8", "9.00"));
+    assert!(finding(card, "M5", "").message.contains(
+        "产出指标（写明 40 分）：数量指标 10、质量指标 10、时效指标 10、成本指标 10，按一级指标写明的分值平均分配推定"
+    ));
+    assert_eq!(
+        doc.indicators.last().unwrap().name,
+        "读者满意度",
+        "a name may repeat its 二级 label"
+    );
+    assert_eq!(doc.narrative.other.as_deref(), Some("无"));
+    assert_eq!(card.total.reported, Some(dec!(91)));
+
+    let cards = scored_from("form-variants", "yinchuan-complete-2022.tsv");
+    let (doc, card) = &cards[0];
+    let sat = doc.indicators.iter().find(|i| i.name == "师生满意度").unwrap();
+    assert_eq!(
+        (sat.level1.as_str(), sat.level2.as_deref()),
+        ("项目效益", Some("满意度指标"))
+    );
+    assert!(!codes(card).contains(&"S3".to_owned()), "{:?}", codes(card));
+    assert_eq!(card.budget.weight, dec!(0));
+    finding(card, "M6", "");
+    finding(card, "T1", "");
+
+    let cards = scored_from("form-variants", "central-units-in-cells-2022.tsv");
+    let (doc, card) = &cards[0];
+    assert_eq!(
+        (doc.funds.unit.as_str(), doc.funds.total.budget_adjusted),
+        ("万元", Some(dec!(120)))
+    );
+    finding(card, "M3", "");
+    finding(card, "I7", "完工时间");
+    assert_eq!(
+        doc.indicators
+            .iter()
+            .find(|i| i.name.contains("验收合格率"))
+            .unwrap()
+            .target,
+        "═100%"
+    );
+
+    let cards = scored_from("form-variants", "sichuan-tail-and-head-2023.tsv");
+    assert_eq!(cards.len(), 2);
+    finding(&cards[0].1, "M4", "");
+    let (doc, card) = &cards[1];
+    assert_eq!(
+        (doc.total.weight, doc.total.score_reported),
+        (Some(dec!(100)), Some(dec!(98)))
+    );
+    finding(card, "T1", "");
+
+    let cards = scored_from("form-variants", "central-blank-weight-column-2021.tsv");
+    let (doc, card) = &cards[0];
+    let weights: Vec<_> = doc
+        .indicators
+        .iter()
+        .filter(|i| !i.placeholder)
+        .map(|i| i.weight)
+        .collect();
+    assert_eq!(
+        weights[..5],
+        [
+            Some(dec!(10)),
+            Some(dec!(10)),
+            Some(dec!(15)),
+            Some(dec!(5)),
+            Some(dec!(10))
+        ]
+    );
+    assert_eq!((card.total.score, card.total.reported), (dec!(97.60), Some(dec!(97.6))));
+    for code in ["S1", "S3", "T1"] {
+        assert!(!codes(card).contains(&code.to_owned()), "{code}: {:?}", codes(card));
+    }
 }
 
 /// The texts of the real forms, `#` lines stripped, in file-name order.
