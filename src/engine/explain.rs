@@ -747,7 +747,13 @@ impl Context<'_> {
             formula: d.call.as_ref().map(|c| self.call(c, scored.unit.as_deref())),
             rounding: d.rounding.as_ref().map(rounding_step),
             rescale,
-            result: outcome(scored.score, scored.reported_score, scored.counted),
+            result: {
+                let mut result = outcome(scored.score, scored.reported_score, scored.counted);
+                if d.counted == crate::engine::trace::Counted::Block {
+                    result.verdict = format!("按所在块的填报得分分摊计入 {}", scored.counted);
+                }
+                result
+            },
             block: self.block_of(i, d),
             counted: scored.counted,
             findings: self.findings_where(|f| f.indicator.as_deref() == Some(path.as_str())),
