@@ -57,15 +57,28 @@ fn reports_realigned_rows_and_unmapped_cells_per_form() {
 }
 
 #[test]
-fn a_malformed_form_is_bad_input_naming_file_and_row() {
-    let (code, _, stderr) = jixiao(&[
+fn a_damaged_form_imports_and_names_its_problem_at_the_cell() {
+    let (code, stdout, stderr) = jixiao(&[
         "import",
-        "tests/fixtures/malformed/non-numeric-budget.tsv",
+        "tests/fixtures/import-issues/non-numeric-budget.tsv",
         "--year",
         "2021",
     ]);
-    assert_eq!(code, 2);
-    assert!(stderr.contains("non-numeric-budget.tsv 第 6 行 D 列"), "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stderr.contains("D6：全年预算数 \"abc\" 不是数字，未读取"), "{stderr}");
+}
+
+#[test]
+fn a_pdf_is_refused_saying_that_ocr_is_out_of_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["form.pdf", "scan.tsv"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
+        let (code, _, stderr) = jixiao(&["import", path.to_str().unwrap(), "--year", "2021"]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("OCR 不在本工具范围内"), "{name}: {stderr}");
+    }
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn same_both_ways(path: &Path, opts: &ImportOptions) -> Option<ImportStats> {
 #[test]
 fn every_fixture_imports_the_same_streamed_and_whole() {
     let mut checked = 0;
-    for dir in ["forms", "malformed"] {
+    for dir in ["forms", "malformed", "import-issues", "real-forms"] {
         for entry in std::fs::read_dir(common::fixture(dir)).unwrap() {
             let path = entry.unwrap().path();
             for opts in option_sets() {

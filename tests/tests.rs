@@ -44,6 +44,7 @@ mod decisions;
 mod explain_matches_scoring;
 mod native_paths;
 mod oracle;
+mod real_forms;
 mod ruleset_files;
 mod score_seed;
 mod script_sandbox;

@@ -90,6 +90,12 @@ fn describe(doc: &EvaluationDocument) -> String {
             line.push_str(&format!("\n    第 {} 行：{}", r.row, r.action));
         }
     }
+    if !doc.import_issues.is_empty() {
+        line.push_str(&format!("；导入问题 {} 个", doc.import_issues.len()));
+        for i in &doc.import_issues {
+            line.push_str(&format!("\n    {}：{}", i.at.a1(), i.detail));
+        }
+    }
     if !doc.unmapped.is_empty() {
         line.push_str(&format!("；未映射单元格 {} 个", doc.unmapped.len()));
         for u in &doc.unmapped {

@@ -271,6 +271,10 @@ pub struct IndicatorExplanation {
     pub rescale: Option<Step>,
     /// Computed vs reported score.
     pub result: Outcome,
+    /// For a row of a 二级 block sharing one 得分 (a table without a 分值 column): the block's
+    /// weight, where it comes from and how its score is counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<String>,
     /// The score that enters the total.
     pub counted: Decimal,
     /// Findings about this indicator.
@@ -295,6 +299,10 @@ pub struct TotalExplanation {
     /// Reported grade vs computed, when the form states one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade_check: Option<String>,
+    /// For a form the importer found cut short (M2): what the total covers and the most the
+    /// whole form could reach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     /// Findings about the total.
     pub findings: Vec<Finding>,
 }
@@ -516,6 +524,30 @@ impl Context<'_> {
         }
     }
 
+    /// For a row of a 二级 block that shares one 得分 (a table without a 分值 column): where its
+    /// weight comes from and how the block's score enters the total.
+    fn block_of(&self, i: usize, d: &IndicatorDerivation) -> Option<String> {
+        let block = self.doc.blocks.iter().find(|b| b.indices().contains(&i))?;
+        let name = block.level2.as_deref().unwrap_or(&block.level1);
+        let weight = block
+            .weight
+            .map_or_else(|| "没有分值".to_owned(), |w| format!("分值 {}", w.normalize()));
+        let mut text = format!(
+            "表中没有分值列：本行属于“{name}”一块（{weight}，{}，{} 行平均分摊）",
+            block.weight_basis.label(),
+            block.rows
+        );
+        if let Some(reported) = block.score_reported {
+            text.push_str(&format!("；该块共用一个填报得分 {reported}"));
+            if d.counted == crate::engine::trace::Counted::Block {
+                text.push_str("，块中有无法计算的指标，该块按填报得分计入，按分值占比分摊到各行");
+            } else {
+                text.push_str("，与块内各行按规则计算的得分之和比较（I11）");
+            }
+        }
+        Some(text)
+    }
+
     fn findings_where(&self, keep: impl Fn(&Finding) -> bool) -> Vec<Finding> {
         self.card.findings.iter().filter(|f| keep(f)).cloned().collect()
     }
@@ -567,8 +599,25 @@ impl Context<'_> {
                 format!("取规则集 [profile] budget = {}（不看表中填写的分值）", b.weight),
                 b.weight.to_string(),
             ),
+            FundsWeight::Declared => Step::new(
+                "分值",
+                format!("取资金表表头写明的 {} 分（表中自己的方案）", b.weight),
+                b.weight.to_string(),
+            ),
+            FundsWeight::InIndicators => Step::new(
+                "分值",
+                "资金表没有分值和得分栏，预算执行率在指标表中作为指标计分，资金表不另计分".to_owned(),
+                b.weight.to_string(),
+            ),
         };
         let mut steps = Vec::new();
+        if f.absent {
+            steps.push(Step::new(
+                "资金表",
+                "表中没有资金表或年度资金总额行，预算执行无法评分（见发现 M2）".to_owned(),
+                "—".to_owned(),
+            ));
+        }
         if let (Some(quotient), Some(budget), Some(executed)) = (f.quotient, b.budget, b.executed) {
             steps.push(Step::new(
                 "执行率（直接相除）",
@@ -683,7 +732,14 @@ impl Context<'_> {
             formula: d.call.as_ref().map(|c| self.call(c, scored.unit.as_deref())),
             rounding: d.rounding.as_ref().map(rounding_step),
             rescale,
-            result: outcome(scored.score, scored.reported_score, scored.counted),
+            result: {
+                let mut result = outcome(scored.score, scored.reported_score, scored.counted);
+                if d.counted == crate::engine::trace::Counted::Block {
+                    result.verdict = format!("按所在块的填报得分分摊计入 {}", scored.counted);
+                }
+                result
+            },
+            block: self.block_of(i, d),
             counted: scored.counted,
             findings: self.findings_where(|f| f.indicator.as_deref() == Some(path.as_str())),
         }
@@ -774,7 +830,14 @@ impl Context<'_> {
                 format!("填报等级“{stated}”：不一致，按计算总分应为“{}”", card.grade)
             }
         });
+        let incomplete = card.total.max_reachable.map(|max| {
+            format!(
+                "表格不完整（见发现 M2）：{total} 只是表中已有内容的得分；缺少的部分按满分 {} 减去表中已有的分值计，整张表最高可得 {max}",
+                self.rules.total_weight
+            )
+        });
         TotalExplanation {
+            incomplete,
             terms,
             sum: Step::new("合计", expression, t.sum.to_string()),
             rounding: rounding_step(&t.rounding),
@@ -789,7 +852,11 @@ impl Context<'_> {
 
 /// A recorded conversion to the base unit, as a step.
 fn conversion_step(what: &str, c: &Conversion) -> Step {
-    let note = if c.range_low { "区间取下限 " } else { "" };
+    let note = match (c.range_low, c.unit_from_target) {
+        (true, _) => "区间取下限 ",
+        (false, true) => "没有写单位，按年度指标值的单位：",
+        (false, false) => "",
+    };
     let value = c.value;
     if c.percent {
         return Step::new(
@@ -1237,7 +1304,10 @@ pub fn render_text(explanations: &[Explanation]) -> String {
                 let _ = writeln!(out, "  {}：{} = {}", s.what, s.expression, s.value);
             }
             write_result(&mut out, "得分", &i.result);
-            if i.result.computed.is_none() {
+            if let Some(block) = &i.block {
+                let _ = writeln!(out, "  {block}");
+            }
+            if i.result.computed.is_none() || i.block.is_some() {
                 let _ = writeln!(out, "  计入合计：{}", i.counted);
             }
             write_findings(&mut out, &i.findings);
@@ -1256,6 +1326,9 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             let _ = writeln!(out, "  等级：{} → {}", t.grade.expression, t.grade.value);
             if let Some(check) = &t.grade_check {
                 let _ = writeln!(out, "  {check}");
+            }
+            if let Some(note) = &t.incomplete {
+                let _ = writeln!(out, "  {note}");
             }
             write_findings(&mut out, &t.findings);
         }

@@ -699,6 +699,8 @@ const SYMBOLS: &[(&str, Comparator)] = &[
     ("<", Comparator::Lt),
     ("==", Comparator::Eq),
     ("=", Comparator::Eq),
+    // A box-drawing double line some exports put for "=" (issue 12: "═100%").
+    ("═", Comparator::Eq),
 ];
 
 const WORDS: &[(&str, Comparator)] = &[
@@ -1799,6 +1801,7 @@ mod tests {
             ("＝5", CEq),
             ("＞＝5", Ge),
             ("≥ 5", Ge),
+            ("═5", CEq),
         ] {
             assert_eq!(p(text), qty(Some(c), dec!(5), None, false), "{text}");
         }

@@ -14,7 +14,7 @@ use rhai::Dynamic;
 use rust_decimal::Decimal;
 
 use crate::model::decimal_text;
-use crate::model::document::{CellPos, EvaluationDocument};
+use crate::model::document::{CellPos, EvaluationDocument, FormBlock, ImportIssueKind};
 use crate::model::findings::Finding;
 use crate::policy::RuleSet;
 use crate::policy::checks::{Check, Code};
@@ -57,6 +57,8 @@ pub struct Place<'p> {
     indicator: Option<usize>,
     block: &'static str,
     field: &'p str,
+    /// The cell itself, when the finding is about a cell rather than a field (import issues).
+    cell: Option<CellPos>,
 }
 
 impl<'p> Place<'p> {
@@ -66,6 +68,7 @@ impl<'p> Place<'p> {
             indicator: Some(index),
             block: "indicators",
             field,
+            cell: None,
         }
     }
 
@@ -75,6 +78,17 @@ impl<'p> Place<'p> {
             indicator: None,
             block,
             field: pointer,
+            cell: None,
+        }
+    }
+
+    /// A cell of the form, named directly (an import issue's cell).
+    pub fn cell(block: &'static str, at: CellPos) -> Self {
+        Self {
+            indicator: None,
+            block,
+            field: "",
+            cell: Some(at),
         }
     }
 
@@ -204,6 +218,9 @@ impl<'a> Emitter<'a> {
     /// The source cell of a place: its field's cell or, when that cell is empty on the form,
     /// its row's label. None for documents written as JSON, which have no cells.
     fn source_cell(&self, place: &Place<'_>) -> Option<CellPos> {
+        if place.cell.is_some() {
+            return place.cell;
+        }
         let provenance = &self.doc.provenance;
         if provenance.is_empty() {
             return None;
@@ -270,12 +287,38 @@ pub fn dec_or_unit(value: Option<Decimal>) -> Dynamic {
     value.map_or(Dynamic::UNIT, Dynamic::from_decimal)
 }
 
-/// Weights structure: S1 (total of weights), S3 (declared header weights), S5 (required
-/// level-1/level-2), S6 (share of one indicator).
-pub fn structure(em: &mut Emitter, budget_weight: Decimal) -> Result<(), ScriptError> {
+/// The import issues of the document, each a finding at its cell: M1 (unrecognised), M2 (form
+/// incomplete), M3 (template left unfilled), M4 (no project name), M5 (weights not stated per
+/// indicator).
+pub fn import_issues(em: &mut Emitter) {
+    let doc = em.doc;
+    for issue in &doc.import_issues {
+        let code = match issue.kind {
+            ImportIssueKind::Unrecognised => Code::M1,
+            ImportIssueKind::Incomplete => Code::M2,
+            ImportIssueKind::TemplateUnfilled => Code::M3,
+            ImportIssueKind::Fragment => Code::M4,
+            ImportIssueKind::WeightsNotStated => Code::M5,
+        };
+        em.emit(
+            code,
+            Place::cell("import", issue.at),
+            &[
+                ("cell", Val::Text(issue.at.a1())),
+                ("text", Val::Str(issue.text.as_deref().unwrap_or(EMPTY))),
+                ("detail", Val::Str(&issue.detail)),
+            ],
+        );
+    }
+}
+
+/// Weights structure: S1 (total of weights; not for a form the importer found cut short, whose
+/// weights cannot add up — T5 judges its total), S3 (declared header weights), S5 (required
+/// level-1/level-2; not for a form cut short or on another scheme), S6 (share of one indicator).
+pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool) -> Result<(), ScriptError> {
     let rules = em.rules;
     let doc = em.doc;
-    if em.on(Code::S1) {
+    if em.on(Code::S1) && !doc.is_incomplete() {
         let indicators: Decimal = doc.indicators.iter().filter_map(|i| i.weight).sum();
         let sum = budget_weight + indicators;
         if sum != rules.total_weight {
@@ -293,7 +336,15 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal) -> Result<(), ScriptE
     }
     if let Some(check) = rules.checks.enabled(Code::S3) {
         let tolerance = check.dec("tolerance").unwrap_or_default();
+        // The last 一级 block of a table cut off inside it lacks rows, not weight (M2 says so).
+        let cut_off = doc
+            .lacks(FormBlock::IndicatorRows)
+            .then(|| doc.indicators.last().map(|i| i.level1.as_str()))
+            .flatten();
         for (k, declared) in doc.declared_weights.iter().enumerate() {
+            if cut_off == Some(declared.level1.as_str()) {
+                continue;
+            }
             let sum: Decimal = doc
                 .indicators
                 .iter()
@@ -320,7 +371,13 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal) -> Result<(), ScriptE
             }
         }
     }
-    if let Some(check) = rules.checks.enabled(Code::S5) {
+    // What a form cut short, or laid out on another scheme (M6), lacks is no sign of a missing
+    // block: M2 or M6 says why.
+    if let Some(check) = rules
+        .checks
+        .enabled(Code::S5)
+        .filter(|_| !doc.is_incomplete() && !scheme_differs)
+    {
         let real = || doc.indicators.iter().filter(|i| !i.placeholder);
         let mut missing = Vec::new();
         for name in check.list("level1") {
@@ -399,9 +456,14 @@ pub fn narrative(em: &mut Emitter) {
     if let Some(check) = rules.checks.enabled(Code::T3) {
         let instructions = check.list("instructions");
         let mut found = Vec::new();
+        // A fragment (M4) shows no goals or narrative because they are on the part cut off.
+        let fragment = doc.is_fragment();
         for (pointer, field, text) in narrative_fields(doc) {
             let Some(text) = text else { continue };
             let problem = if text.trim().is_empty() {
+                if fragment {
+                    continue;
+                }
                 Some("为空".to_owned())
             } else {
                 instructions

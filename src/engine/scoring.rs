@@ -22,7 +22,7 @@ use crate::engine::trace::{
     KindReason, Reading, RescaleStep, Rounding, TierBy, TierPick, TotalDerivation, Trace, UnitHint, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
-use crate::model::document::{EvaluationDocument, Indicator};
+use crate::model::document::{EvaluationDocument, FormBlock, Indicator};
 use crate::model::findings::{Finding, Severity};
 use crate::policy::checks::Code;
 use crate::policy::{RuleSet, Tier};
@@ -178,6 +178,18 @@ pub struct TotalScore {
     /// 总分 as reported.
     #[serde(serialize_with = "crate::model::decimal_text::serialize_opt")]
     pub reported: Option<Decimal>,
+    /// True when the importer found the form cut short (finding M2): `score` is the total of
+    /// what the form shows, not of the whole form.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+    /// For an incomplete form, the most the whole form could total: `score` plus the points of
+    /// what is missing (the rule set's full marks less the weights the form shows).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::model::decimal_text::serialize_opt"
+    )]
+    pub max_reachable: Option<Decimal>,
 }
 
 /// The result of scoring one document: the report contract of `jixiao score --format json`.
@@ -287,11 +299,41 @@ fn score_without_texts(
 ) -> Result<(Scorecard, Trace), ScriptError> {
     let _deadline = rules.scripts.begin_document();
     let mut em = Emitter::new(rules, doc);
+    review::import_issues(&mut em);
+    // A form laid out on another scheme is scored on the weights it states, not rescaled.
+    let scheme = scheme_difference(rules, doc);
+    if let Some(s) = &scheme {
+        em.emit(
+            Code::M6,
+            Place::block(s.block, s.pointer.as_str()),
+            &[
+                ("form", Val::Str(&s.form)),
+                ("profile", Val::Str(&s.profile)),
+                ("differences", Val::Str(&s.differences)),
+                (
+                    "handling",
+                    Val::Str(
+                        if s.split_differs || rules.level1_weights.is_empty() || !rules.rescale {
+                            "按表中写明的分值评分，不按规则集方案折算"
+                        } else {
+                            "规则集方案中没有的一级指标按表中的分值计分，其余一级指标仍按规则集方案折算"
+                        },
+                    ),
+                ),
+            ],
+        );
+    }
 
     let (budget, funds) = score_budget(rules, doc, &mut em, traced)?;
-    review::structure(&mut em, budget.weight)?;
+    review::structure(&mut em, budget.weight, scheme.is_some())?;
 
-    let deviations = level1_deviations(rules, &doc.indicators);
+    // A form that splits its points between funds and indicators otherwise than the profile
+    // is judged on its own weights: rescaling one part to the profile would mix two schemes.
+    let deviations = if scheme.as_ref().is_some_and(|s| s.split_differs) {
+        Vec::new()
+    } else {
+        level1_deviations(rules, &doc.indicators)
+    };
     let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
     for d in &deviations {
         em.emit(
@@ -318,12 +360,49 @@ fn score_without_texts(
         indicators.push(scored);
         derivations.extend(derivation);
     }
+    shared_block_scores(doc, &mut indicators, &mut derivations, &mut em);
 
     let funds_part = budget.score.or(budget.reported_score).unwrap_or_default();
     let sum: Decimal = funds_part + indicators.iter().map(|s| s.counted).sum::<Decimal>();
     let total = rules.round_total(sum);
     let reported_total = doc.total.score_reported;
-    if let Some(reported) = reported_total {
+    let incomplete = doc.is_incomplete();
+    // What a form cut short could reach: its total plus the points its missing part carries.
+    // Rows shown without any score (computed or reported) could still get their full weight.
+    let max_reachable = incomplete.then(|| {
+        // Weights as the total counts them: a rescaled block at the profile's weight.
+        let shown: Decimal = budget.weight
+            + indicators
+                .iter()
+                .filter_map(|s| s.weight.map(|w| w * s.rescale.unwrap_or(Decimal::ONE)))
+                .sum::<Decimal>();
+        let missing = (rules.total_weight - shown).max(Decimal::ZERO);
+        let unscored: Decimal = indicators
+            .iter()
+            .filter(|s| s.score.is_none() && s.reported_score.is_none() && s.counted.is_zero())
+            .filter_map(|s| s.weight)
+            .sum::<Decimal>()
+            + if budget.score.is_none() && budget.reported_score.is_none() {
+                budget.weight
+            } else {
+                Decimal::ZERO
+            };
+        (missing + unscored, rules.round_total(sum + missing + unscored))
+    });
+    if let (Some(reported), Some((missing, max))) = (reported_total, max_reachable) {
+        if reported < total || reported > max {
+            em.emit(
+                Code::T5,
+                Place::block("total", "/total/score_reported"),
+                &[
+                    ("reported", Val::Dec(reported)),
+                    ("computed", Val::Dec(total)),
+                    ("missing", Val::Dec(missing.normalize())),
+                    ("max", Val::Dec(max)),
+                ],
+            );
+        }
+    } else if let Some(reported) = reported_total {
         if reported != total {
             em.emit(
                 Code::T1,
@@ -338,8 +417,19 @@ fn score_without_texts(
     }
     let band = rules.grades.iter().find(|(_, min)| total >= *min);
     let grade = band.map_or("—", |(g, _)| g.as_str()).to_owned();
+    // A form cut short may still earn any grade its reachable totals fall in.
+    let reachable = |stated: &str| match max_reachable {
+        Some((_, max)) => rules.grades.iter().enumerate().any(|(k, (g, min))| {
+            let upper = k
+                .checked_sub(1)
+                .and_then(|up| rules.grades.get(up))
+                .map(|(_, min)| *min);
+            g == stated && *min <= max && upper.is_none_or(|upper| upper > total)
+        }),
+        None => false,
+    };
     if let Some(stated) = &doc.total.grade_reported {
-        if stated.trim() != grade {
+        if stated.trim() != grade && !reachable(stated.trim()) {
             em.emit(
                 Code::T2,
                 Place::block("total", "/total/grade_reported"),
@@ -376,6 +466,8 @@ fn score_without_texts(
         total: TotalScore {
             score: total,
             reported: reported_total,
+            incomplete,
+            max_reachable: max_reachable.map(|(_, max)| max),
         },
         grade,
         grade_reported: None,
@@ -427,13 +519,18 @@ fn score_budget(
 ) -> Result<(BudgetScore, FundsDerivation), ScriptError> {
     let row = &doc.funds.total;
     let funds = |pointer: &'static str| Place::block("funds", pointer);
-    let (weight, source) = match (rules.budget_weight_from_form, row.weight) {
-        (true, Some(w)) => (w, FundsWeight::Form),
-        (true, None) => (rules.budget_weight, FundsWeight::ProfileFormBlank),
-        (false, _) => (rules.budget_weight, FundsWeight::Profile),
+    let in_indicators = funds_in_indicators(doc);
+    let (weight, source) = match (rules.budget_weight_from_form, row.weight, doc.funds.declared_weight) {
+        _ if in_indicators => (Decimal::ZERO, FundsWeight::InIndicators),
+        (_, _, Some(w)) => (w, FundsWeight::Declared),
+        (true, Some(w), None) => (w, FundsWeight::Form),
+        (true, None, None) => (rules.budget_weight, FundsWeight::ProfileFormBlank),
+        (false, _, None) => (rules.budget_weight, FundsWeight::Profile),
     };
+    let absent = doc.lacks(FormBlock::Funds) || doc.lacks(FormBlock::FundsTotal);
     let mut rec = FundsDerivation {
         weight: source,
+        absent,
         quotient: None,
         rate: None,
         rate_shown: None,
@@ -449,6 +546,10 @@ fn score_budget(
         budget: row.budget_adjusted,
         executed: row.executed,
     };
+    // The form lacks the funds table (a fragment) or its total row: nothing to check; M2 says so.
+    if absent {
+        return Ok((out, rec));
+    }
     funds_sums(doc, em);
     let f6 = [
         ("budget", Val::Opt(row.budget_adjusted)),
@@ -562,6 +663,190 @@ fn score_budget(
         }
     }
     Ok((out, rec))
+}
+
+/// Names of an indicator that scores the budget execution rate inside the indicator table (the
+/// Yinchuan template's 项目管理/投入管理/预算执行率): the funds table then carries no points of its
+/// own.
+const BUDGET_RATE_INDICATORS: &[&str] = &["预算执行率", "资金执行率"];
+
+/// True for an indicator that scores the budget execution rate.
+fn is_budget_rate_indicator(name: &str) -> bool {
+    BUDGET_RATE_INDICATORS.iter().any(|n| name.contains(n))
+}
+
+/// True when the budget execution is scored as an indicator and the funds table carries no
+/// points: the table has neither 分值 nor 得分, no header states its weight, and an indicator
+/// with a weight scores the execution rate.
+fn funds_in_indicators(doc: &EvaluationDocument) -> bool {
+    let row = &doc.funds.total;
+    row.weight.is_none()
+        && row.score_reported.is_none()
+        && doc.funds.declared_weight.is_none()
+        && doc
+            .indicators
+            .iter()
+            .any(|i| i.weight.is_some() && is_budget_rate_indicator(&i.name))
+}
+
+/// How a form's scheme differs from the rule set's, for M6.
+struct SchemeDifference {
+    /// The form's scheme, in words ("预算执行 20、产出指标 40 …").
+    form: String,
+    /// The rule set's scheme, in words.
+    profile: String,
+    /// What differs, in words.
+    differences: String,
+    /// The form splits its points between the funds table and the indicators otherwise than
+    /// the profile: no 一级 block is rescaled to the profile.
+    split_differs: bool,
+    /// Block and JSON pointer of the first difference.
+    block: &'static str,
+    pointer: String,
+}
+
+/// The ways a form's scheme differs from the rule set's profile: 一级 names the profile does not
+/// know (项目决策, 项目管理 …), or a funds or indicator-table weight a header states otherwise
+/// (预算执行情况(20分), 年度绩效目标(80分)). `None` when the rule set can judge the form on its
+/// own scheme.
+fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<SchemeDifference> {
+    let mut differences: Vec<String> = Vec::new();
+    let mut first: Option<(&'static str, String)> = None;
+    // The form's 一级 blocks in order, with their weights (declared, else the sum of the rows).
+    let mut level1: Vec<(&str, Decimal, usize)> = Vec::new();
+    for (i, ind) in doc.indicators.iter().enumerate() {
+        if ind.placeholder || ind.level1.is_empty() {
+            continue;
+        }
+        let w = ind.weight.unwrap_or_default();
+        match level1.iter_mut().find(|(l, _, _)| *l == ind.level1) {
+            Some(entry) => entry.1 += w,
+            None => level1.push((ind.level1.as_str(), w, i)),
+        }
+    }
+    for entry in &mut level1 {
+        if let Some(d) = doc
+            .declared_weights
+            .iter()
+            .find(|d| d.level1 == entry.0 && d.level2.is_none())
+        {
+            entry.1 = d.weight;
+        }
+    }
+    if !rules.level1_weights.is_empty() {
+        for (name, _, i) in &level1 {
+            if profile_weight(rules, name).is_none() {
+                differences.push(format!("一级指标“{name}”不在规则集方案中"));
+                first.get_or_insert(("indicators", format!("/indicators/{i}/level1")));
+            }
+        }
+    }
+    let unknown_names = differences.len();
+    if let Some(w) = doc.funds.declared_weight
+        && w != rules.budget_weight
+    {
+        differences.push(format!(
+            "表头写明预算执行 {} 分，规则集为 {} 分",
+            w.normalize(),
+            rules.budget_weight
+        ));
+        first.get_or_insert(("funds", "/funds/declared_weight".to_owned()));
+    }
+    let profile_indicators = rules.total_weight - rules.budget_weight;
+    if let Some(w) = doc.indicators_weight
+        && w != profile_indicators
+    {
+        differences.push(format!(
+            "表头写明绩效指标 {} 分，规则集为 {profile_indicators} 分",
+            w.normalize()
+        ));
+        first.get_or_insert(("indicators", "/indicators_weight".to_owned()));
+    }
+    // Rescaling is off when the funds/indicator split differs, or when no 一级 block of the form
+    // is one the profile knows.
+    let split_differs = differences.len() > unknown_names || (unknown_names > 0 && unknown_names == level1.len());
+    let (block, pointer) = first?;
+    let funds_weight = match doc.funds.declared_weight.or(doc.funds.total.weight) {
+        Some(w) => w.normalize().to_string(),
+        None if funds_in_indicators(doc) => "在指标表中计分".to_owned(),
+        None => "未写明".to_owned(),
+    };
+    let mut form = vec![format!("预算执行 {funds_weight}")];
+    form.extend(level1.iter().map(|(n, w, _)| format!("{n} {}", w.normalize())));
+    let mut profile = vec![format!("预算执行 {}", rules.budget_weight)];
+    if rules.level1_weights.is_empty() {
+        profile.push(format!("绩效指标 {profile_indicators}"));
+    } else {
+        profile.extend(rules.level1_weights.iter().map(|(n, w)| format!("{n} {w}")));
+    }
+    Some(SchemeDifference {
+        form: form.join("、"),
+        profile: profile.join("、"),
+        differences: differences.join("；"),
+        split_differs,
+        block,
+        pointer,
+    })
+}
+
+/// The 二级 blocks whose rows share one reported 得分 (a table without a 分值 column): I11 when
+/// the block's reported score differs from the sum of its rows' computed scores; when a row
+/// cannot be computed, the block's reported score is carried instead (I0), spread over its rows
+/// by their weights.
+fn shared_block_scores(
+    doc: &EvaluationDocument,
+    indicators: &mut [IndicatorScore],
+    derivations: &mut [IndicatorDerivation],
+    em: &mut Emitter,
+) {
+    for (k, block) in doc.blocks.iter().enumerate() {
+        let Some(reported) = block.score_reported else {
+            continue;
+        };
+        let rows = block.indices();
+        let Some(scored) = indicators.get(rows.clone()) else {
+            continue;
+        };
+        let pointer = format!("/blocks/{k}/score_reported");
+        let name = crate::model::document::indicator_path(&block.level1, None, block.level2.as_deref().unwrap_or(""));
+        if scored.iter().all(|s| s.score.is_some()) {
+            let computed: Decimal = scored.iter().filter_map(|s| s.score).sum();
+            if computed != reported {
+                em.emit(
+                    Code::I11,
+                    Place::block("indicators", &pointer),
+                    &[
+                        ("block", Val::Text(name)),
+                        ("reported", Val::Dec(reported)),
+                        ("computed", Val::Dec(computed)),
+                        ("weight", Val::Opt(block.weight)),
+                        ("basis", Val::Str(block.weight_basis.label())),
+                    ],
+                );
+            }
+            continue;
+        }
+        em.emit(
+            Code::I0,
+            Place::block("indicators", &pointer),
+            &[("reported", Val::Dec(reported))],
+        );
+        let weights: Vec<Decimal> = scored.iter().map(|s| s.weight.unwrap_or_default()).collect();
+        let whole: Decimal = weights.iter().sum();
+        for (j, row) in rows.enumerate() {
+            let share = match weights.get(j) {
+                Some(w) if !whole.is_zero() => reported * *w / whole,
+                _ if j == 0 => reported,
+                _ => Decimal::ZERO,
+            };
+            if let Some(s) = indicators.get_mut(row) {
+                s.counted = share;
+            }
+            if let Some(d) = derivations.get_mut(row) {
+                d.counted = Counted::Block;
+            }
+        }
+    }
 }
 
 /// F1: each amount column of 年度资金总额 equals the sum of its 其中 rows.
@@ -701,6 +986,8 @@ struct Quantity<'p> {
     percent: bool,
     /// Read from a range.
     range_low: bool,
+    /// The text states no unit; the target's is taken.
+    unit_from_target: bool,
     /// The `[units]` factor applied, if the unit is in the table.
     factor: Option<Decimal>,
     /// The base unit ("%" for a percentage).
@@ -717,6 +1004,7 @@ impl Quantity<'_> {
             unit: self.unit_read.map(str::to_owned),
             percent: self.percent,
             range_low: self.range_low,
+            unit_from_target: self.unit_from_target,
             factor: self.unit.clone().zip(self.factor),
             result: self.value,
         }
@@ -748,6 +1036,7 @@ fn to_base<'p>(
         unit_read,
         percent,
         range_low,
+        unit_from_target: false,
         factor,
         unit,
         value,
@@ -1234,9 +1523,20 @@ fn score_quantity(
             None
         }
     };
-    let Some(actual_read) = actual_read else {
+    let Some(mut actual_read) = actual_read else {
         return Ok(None);
     };
+    // "≤90万元" against "90": an actual without a unit is in the target's ("90" 万元).
+    if actual_read.unit_read.is_none()
+        && !actual_read.percent
+        && !target_read.percent
+        && let Some(unit) = target_read.unit_read
+    {
+        actual_read = Quantity {
+            unit_from_target: true,
+            ..to_base(rules, actual_read.read, Some(unit), false, actual_read.range_low)
+        };
+    }
     if let (Some(t), Some(a)) = (&target_read.unit, &actual_read.unit) {
         if t != a {
             cx.s7(em, &format!("的单位（{t}）与实际完成值的单位（{a}）不一致，无法比较"));
@@ -1358,7 +1658,14 @@ fn score_qualitative(
         _ => cx.ind.actual.trim(),
     };
     let Some((tier, by)) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
-        cx.i6(em, "不在规则集的定性用语中，无法确定档次");
+        cx.i6(
+            em,
+            if actual_phrase.is_empty() {
+                "为空"
+            } else {
+                "不在规则集的定性用语中，无法确定档次"
+            },
+        );
         return Ok(None);
     };
     out.kind = IndicatorKind::Qualitative;

@@ -33,6 +33,8 @@ pub struct Trace {
 pub struct FundsDerivation {
     /// Where the points the block carries came from.
     pub weight: FundsWeight,
+    /// The form lacks the funds table or its 年度资金总额 row: nothing was computed.
+    pub absent: bool,
     /// 全年执行数 ÷ 全年预算数 as an exact quotient, beside the rule set's rate formula (None
     /// when the rate was not computed).
     pub quotient: Option<Decimal>,
@@ -58,6 +60,12 @@ pub enum FundsWeight {
     ProfileFormBlank,
     /// The profile's `budget`; the rule set does not read the form's 分值.
     Profile,
+    /// The weight a header of the funds table states ("预算执行情况(万元)(20分)", "得分(20分*执行率)"):
+    /// the form's own scheme, whatever the profile says (M6 when they differ).
+    Declared,
+    /// None: the funds table has neither 分值 nor 得分, and an indicator scores the budget
+    /// execution rate inside the indicator table (the Yinchuan template).
+    InIndicators,
 }
 
 /// How one indicator was scored.
@@ -165,6 +173,8 @@ pub struct Conversion {
     pub percent: bool,
     /// Read from a range: its lower bound.
     pub range_low: bool,
+    /// The text states no unit: the unit is the target's ("≤90万元" / "90").
+    pub unit_from_target: bool,
     /// The `[units]` entry applied (base unit, factor); None when the unit is not in the table
     /// (or there is no unit, or a percentage).
     pub factor: Option<(String, Decimal)>,
@@ -326,6 +336,9 @@ pub enum Counted {
     Computed,
     /// The reported score (0 when none), since nothing was computed.
     Reported,
+    /// The row's share (by weight) of the score its 二级 block reports for all its rows, since a
+    /// row of the block could not be computed.
+    Block,
 }
 
 /// How the total was formed.

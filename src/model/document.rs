@@ -53,6 +53,19 @@ pub struct EvaluationDocument {
     /// Weights written on 一级/二级 headers, e.g. "产出指标(50分)".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_weights: Vec<DeclaredWeight>,
+    /// Points the whole indicator table carries as its block label states them
+    /// ("年度绩效目标1 (80分)"), where the form states them there.
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub indicators_weight: Option<Decimal>,
+    /// 二级 blocks of a table without a 分值 column: each block's weight (stated on a label or
+    /// inferred, and which) and, where its rows share one 得分 cell, that score. The rows of such
+    /// a block carry their share of the block's weight in [`Indicator::weight`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<ScoredBlock>,
     /// The indicator table's own 合计 row, where the layout has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indicator_sum: Option<IndicatorSum>,
@@ -69,6 +82,12 @@ pub struct EvaluationDocument {
     /// every non-empty cell is either mapped or listed here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmapped: Vec<UnmappedCell>,
+    /// What the importer met that a reviewer should know of — a row or header it could not
+    /// place, a block the form lacks, a template row left unfilled, a fragment without a project
+    /// name, weights the form does not state per indicator — each with its cell. Scoring reports
+    /// each as a finding (M1–M5) at the severity the rule set gives it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_issues: Vec<ImportIssue>,
     /// Cell each imported field came from, keyed by the field's JSON pointer
     /// (e.g. `/funds/total/executed` → row 8, column 5).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -159,7 +178,8 @@ impl std::fmt::Display for CellPos {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
-    /// 项目名称, without any budget-code prefix.
+    /// 项目名称, without any budget-code prefix; "（无项目名称）" for a fragment of a form whose
+    /// name is not on the page (an import issue of kind `fragment` says so).
     #[schemars(length(min = 1))]
     pub name: String,
     /// Budget project code written before the name ("51000021R000000019951-工资性支出").
@@ -192,6 +212,14 @@ pub struct Funds {
     /// 其中 rows (当年财政拨款, 上年结转资金, 其他资金, 财政专户管理资金, 单位资金, …).
     #[serde(default)]
     pub parts: Vec<FundsRow>,
+    /// Points the funds block carries as its header states them ("预算执行情况(万元)(20分)",
+    /// "得分 (20分*执行率)"), where the form states them there rather than in a 分值 column.
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub declared_weight: Option<Decimal>,
 }
 
 fn default_funds_unit() -> String {
@@ -267,12 +295,14 @@ pub struct Goals {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
-    /// 一级指标 (产出指标, 效益指标, 满意度指标, …), header weights stripped.
+    /// 一级指标 (产出指标, 效益指标, 满意度指标, …), header weights stripped; empty when the
+    /// form leaves it blank with nothing to carry down (an import issue says so).
     pub level1: String,
     /// 二级指标 (数量指标, 成本指标, …); absent where the form has none (满意度 rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level2: Option<String>,
-    /// 三级指标 name as written (unit parentheses included).
+    /// 三级指标 name as written (unit parentheses included); empty for a placeholder row, or
+    /// a row whose name the form leaves blank (an import issue says so).
     pub name: String,
     /// Unit from the name's parentheses ("（万元）") or a 度量单位 column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,7 +316,9 @@ pub struct Indicator {
     /// 实际完成值 (actual), as written.
     #[serde(default)]
     pub actual: String,
-    /// 分值 / 权重.
+    /// 分值 / 权重. For a row of a [`ScoredBlock`] (a table without a 分值 column), the row's
+    /// share of the block's weight: the block's weight split evenly, to two places, the first
+    /// rows taking the remainder.
     #[serde(
         deserialize_with = "strict::opt_decimal",
         default,
@@ -323,13 +355,19 @@ impl Indicator {
 /// indicator names it, so this runs a few times per document.
 pub fn indicator_path(level1: &str, level2: Option<&str>, name: &str) -> String {
     let mut path = String::with_capacity(level1.len() + level2.map_or(0, |l| l.len() + 1) + name.len() + 1);
+    // A row whose 一级 label the form leaves blank has an empty level1: no leading "/".
     path.push_str(level1);
     if let Some(level2) = level2 {
-        path.push('/');
+        if !path.is_empty() {
+            path.push('/');
+        }
         path.push_str(level2);
     }
-    path.push('/');
-    path.push_str(name);
+    if !path.is_empty() {
+        path.push('/');
+    }
+    // A row whose 三级指标 cell the form leaves blank.
+    path.push_str(if name.is_empty() { "（未填写名称）" } else { name });
     path
 }
 
@@ -345,6 +383,151 @@ pub struct DeclaredWeight {
     #[serde(deserialize_with = "strict::decimal")]
     /// The declared points.
     pub weight: Decimal,
+}
+
+/// A 二级 block of an indicator table that has no 分值 column (Hubei: "年度绩效目标1 (80分)", one
+/// 得分 per 二级 block): its rows, its weight and where that weight comes from, and the score its
+/// rows share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoredBlock {
+    /// 一级指标 of the block.
+    pub level1: String,
+    /// 二级指标 of the block, when the form names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level2: Option<String>,
+    /// Index of the block's first row in [`EvaluationDocument::indicators`].
+    pub first: usize,
+    /// Number of rows in the block.
+    #[schemars(range(min = 1))]
+    pub rows: usize,
+    /// The block's points; absent when the form neither states nor lets them be inferred.
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub weight: Option<Decimal>,
+    /// Where the weight comes from.
+    pub weight_basis: WeightBasis,
+    /// The one 得分 the block's rows share, as reported; absent when each row has its own (a
+    /// one-row block keeps it on the row) or when the block was left unscored.
+    #[serde(
+        deserialize_with = "strict::opt_decimal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub score_reported: Option<Decimal>,
+}
+
+impl ScoredBlock {
+    /// The indices of the block's rows.
+    pub fn indices(&self) -> std::ops::Range<usize> {
+        self.first..self.first.saturating_add(self.rows)
+    }
+}
+
+/// Where the weight of a [`ScoredBlock`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightBasis {
+    /// Written on the block's 二级 label ("数量指标(10分)").
+    Stated,
+    /// Inferred from the reported scores: the blocks' scores add up to their 一级 weight as the
+    /// label states it ("产出指标(40分)"), so each block's score is taken as its weight (full
+    /// marks); a block left unscored then carries no weight.
+    FromScores,
+    /// Inferred as an equal share of the 一级 weight the label states.
+    EqualShare,
+    /// Neither stated nor inferable: the block has no weight.
+    Unknown,
+}
+
+impl WeightBasis {
+    /// Chinese description for messages and explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            WeightBasis::Stated => "二级指标标签写明",
+            WeightBasis::FromScores => "按各块得分推定（各块得分之和等于一级指标写明的分值，视为满分）",
+            WeightBasis::EqualShare => "按一级指标写明的分值平均分配推定",
+            WeightBasis::Unknown => "无法确定",
+        }
+    }
+}
+
+/// Something the importer met that a reviewer should know of, at its cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportIssue {
+    /// What kind of issue (each kind is a finding code).
+    pub kind: ImportIssueKind,
+    /// The cell it is about (a row's first cell when it is about a whole row or a missing
+    /// block).
+    pub at: CellPos,
+    /// The text of that cell, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The block a missing-block issue is about, so scoring knows what the form lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<FormBlock>,
+    /// What the importer found and what it did, in Chinese.
+    pub detail: String,
+}
+
+/// Kinds of [`ImportIssue`], one finding code each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportIssueKind {
+    /// A row, header cell or value the importer could not place (finding M1).
+    Unrecognised,
+    /// The form lacks a block: cut off before the 总分 row, no funds table, … (finding M2).
+    Incomplete,
+    /// A template row or placeholder left unfilled ("指标2", "……", "(≥**人)"), or a label the
+    /// template asks for left blank (finding M3).
+    TemplateUnfilled,
+    /// Rows of a form whose 项目名称 is not on the page: the tail of a form cut off above
+    /// (finding M4).
+    Fragment,
+    /// The table has no 分值 column: the weights are stated per block or inferred (finding M5).
+    WeightsNotStated,
+}
+
+/// A block of the form a missing-block [`ImportIssue`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FormBlock {
+    /// 项目名称.
+    Name,
+    /// The funds table (项目资金).
+    Funds,
+    /// The funds table's 年度资金总额 row.
+    FundsTotal,
+    /// The indicator table (its header or its rows).
+    Indicators,
+    /// Rows of the indicator table after where the form is cut off.
+    IndicatorRows,
+    /// The 总分 row.
+    Total,
+}
+
+impl EvaluationDocument {
+    /// True when the importer found the form cut short (an `incomplete` import issue): its
+    /// total is then out of what the form shows, not of the whole form.
+    pub fn is_incomplete(&self) -> bool {
+        self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Incomplete)
+    }
+
+    /// True when the form is a fragment without its 项目名称 (a `fragment` import issue).
+    pub fn is_fragment(&self) -> bool {
+        self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Fragment)
+    }
+
+    /// True when the form lacks `block` (an `incomplete` import issue names it).
+    pub fn lacks(&self, block: FormBlock) -> bool {
+        self.import_issues
+            .iter()
+            .any(|i| i.kind == ImportIssueKind::Incomplete && i.block == Some(block))
+    }
 }
 
 /// The indicator table's 合计 row.
@@ -409,12 +592,19 @@ pub struct Narrative {
     /// 改进措施.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improvements: Option<String>,
+    /// 其他需要说明事项 (other matters the unit wants to state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
 
 impl Narrative {
     /// True when no narrative row was present.
     pub fn is_empty(&self) -> bool {
-        self.overview.is_none() && self.conclusion.is_none() && self.problems.is_none() && self.improvements.is_none()
+        self.overview.is_none()
+            && self.conclusion.is_none()
+            && self.problems.is_none()
+            && self.improvements.is_none()
+            && self.other.is_none()
     }
 }
 

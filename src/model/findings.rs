@@ -36,7 +36,7 @@ impl Severity {
 /// One finding about one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    /// Rule code (F1–F6, S1–S7, I0–I10, R1–R3, T1–T4).
+    /// Rule code (F1–F6, S1–S7, I0–I11, R1–R3, T1–T5, M1–M6).
     pub code: String,
     /// The rule's title, from the policy.
     #[serde(default)]

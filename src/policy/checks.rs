@@ -1,5 +1,5 @@
 //! Reviewer checks as policy: the catalogue of finding codes jixiao knows (F1–F6, S1–S7,
-//! I0–I10, R1–R3, T1–T4), and each rule set's `[checks.<CODE>]` turned into a checked [`Check`]:
+//! I0–I11, R1–R3, T1–T5, and M1–M6 about how the form was read), and each rule set's `[checks.<CODE>]` turned into a checked [`Check`]:
 //! severity (or off), Chinese message template, reference, thresholds, and — for checks whose
 //! logic is policy — the Rhai function holding it.
 //!
@@ -18,7 +18,8 @@ use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::findings::Severity;
 use crate::script::ScriptSet;
 
-/// Every finding code, in report order (funds, structure, indicators, explanations, totals).
+/// Every finding code, in report order (funds, structure, indicators, explanations, totals, the
+/// form as read).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs, reason = "the codes are documented in CODES")]
 pub enum Code {
@@ -46,6 +47,7 @@ pub enum Code {
     I8,
     I9,
     I10,
+    I11,
     R1,
     R2,
     R3,
@@ -53,6 +55,13 @@ pub enum Code {
     T2,
     T3,
     T4,
+    T5,
+    M1,
+    M2,
+    M3,
+    M4,
+    M5,
+    M6,
 }
 
 /// Where a check's logic lives.
@@ -203,6 +212,10 @@ pub const FUNDS_FACT_DOCS: &[(&str, &str)] = &[
 
 const MISMATCH_VALUES: &[&str] = &["reported", "computed", "weight", "target", "actual", "kind"];
 
+/// What every import finding (M1–M5) gives its message: the cell (A1), its text ("（空）" when
+/// it has none) and what the importer found and did.
+const IMPORT_VALUES: &[&str] = &["cell", "text", "detail"];
+
 const fn native(
     code: Code,
     id: &'static str,
@@ -262,7 +275,7 @@ const fn dec(name: &'static str, required: bool, description: &'static str) -> P
 }
 
 /// The catalogue, in [`Code`] order.
-pub const CODES: [CodeInfo; 31] = [
+pub const CODES: [CodeInfo; 39] = [
     native(
         Code::F1,
         "F1",
@@ -474,6 +487,14 @@ pub const CODES: [CodeInfo; 31] = [
         INDICATOR_FACTS,
         "实际完成值单元格",
     ),
+    native(
+        Code::I11,
+        "I11",
+        "二级指标一块共用一个得分（表中没有分值列）：填报的块得分与按规则计算的块内各指标得分之和不一致",
+        &["block", "reported", "computed", "weight", "basis"],
+        &[],
+        "该块的得分单元格",
+    ),
     script(
         Code::R1,
         "R1",
@@ -536,6 +557,62 @@ pub const CODES: [CodeInfo; 31] = [
             dec("window", true, "关键词与金额之间最多相隔的字数"),
         ],
         "该栏的单元格",
+    ),
+    native(
+        Code::T5,
+        "T5",
+        "表格不完整（被截断）时，填报的总分不在表中已有内容可能得到的范围内：低于已算出的得分，或高于已算出的得分加上缺少部分的分值（满分减去表中已有的分值）",
+        &["reported", "computed", "missing", "max"],
+        &[],
+        "总分单元格",
+    ),
+    native(
+        Code::M1,
+        "M1",
+        "导入时有无法识别或无法读取的行、表头单元格或数值（如不是数字的分值）：已列入未映射单元格，表中其余内容照常读取",
+        IMPORT_VALUES,
+        &[],
+        "无法识别的单元格（整行时为该行第一个单元格）",
+    ),
+    native(
+        Code::M2,
+        "M2",
+        "表格不完整：缺少总分行、资金表、资金总额行、绩效指标表头或指标行，或最后一个一级指标的指标少于其写明的分值（表格被截断）；按已有的内容评分，总分标为不完整",
+        IMPORT_VALUES,
+        &[],
+        "表格的第一行或最后一行（缺少资金总额行时为资金表头）",
+    ),
+    native(
+        Code::M3,
+        "M3",
+        "模板内容没有填写或没有删除：未填写的模板行（“指标2”“……”）、指标名称中留下的占位符（“(≥**人)”）、空的三级指标名称或空的一级指标",
+        IMPORT_VALUES,
+        &[],
+        "第一处模板内容的单元格",
+    ),
+    native(
+        Code::M4,
+        "M4",
+        "没有项目名称：缺少“项目名称”行，或是上一张表被截断后留下的后半部分（表格片段）；按无名称的表评分",
+        IMPORT_VALUES,
+        &[],
+        "表格的第一行",
+    ),
+    native(
+        Code::M5,
+        "M5",
+        "指标表没有分值列：各二级指标块的分值取自标签写明的分值，或由一级指标写明的分值推定（按得分推定或平均分配），并说明是哪一种；既无得分也推不出分值的块单独提示",
+        IMPORT_VALUES,
+        &[],
+        "指标表头（未计分的块为其第一行的指标名称）",
+    ),
+    native(
+        Code::M6,
+        "M6",
+        "表式方案与规则集不同：一级指标名称不在规则集 [profile.level1] 中（如“项目决策”“项目管理”），或表头写明的预算执行、指标表分值与规则集的不同（如预算执行 20 分、指标 80 分）。预算执行与指标的分值划分不同时按表中写明的分值评分，不折算；只是一级指标名称不同时，规则集方案中没有的一级指标按表中分值计分，其余照常折算",
+        &["form", "profile", "differences", "handling"],
+        &[],
+        "第一处不同的单元格",
     ),
 ];
 

@@ -135,7 +135,7 @@ pub struct PolicyFile {
     /// 哪些说明文字等于没有说明（用于时效指标的“有说明”、F4/F5 的原因、R1–R3）。
     #[serde(default)]
     pub notes: Notes,
-    /// 审核检查：每个代码（F1–F6、S1–S7、I0–I10、R1–R3、T1–T4）一条，键为代码。
+    /// 审核检查：每个代码（F1–F6、S1–S7、I0–I11、R1–R3、T1–T5、M1–M6）一条，键为代码。
     #[serde(default)]
     pub checks: Located<BTreeMap<CheckKey, RawCheck>>,
 }

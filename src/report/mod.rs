@@ -133,6 +133,7 @@ pub fn block_label(block: &str) -> &str {
         "total" => "总分",
         "project" => "项目信息",
         "narrative" => "文字部分",
+        "import" => "表格导入",
         other => other,
     }
 }

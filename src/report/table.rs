@@ -40,7 +40,11 @@ fn rows(cards: &[Scorecard]) -> Vec<[String; 8]> {
                 c.year.to_string(),
                 c.ruleset.clone(),
                 pair(c.budget.score, c.budget.reported_score),
-                pair(Some(c.total.score), c.total.reported),
+                match c.total.max_reachable {
+                    // A form cut short: what it shows, and the most the whole form could reach.
+                    Some(max) => format!("{}（不完整，最高{max}）", pair(Some(c.total.score), c.total.reported)),
+                    None => pair(Some(c.total.score), c.total.reported),
+                },
                 c.grade.clone(),
                 finding_counts(c),
                 c.id.clone(),

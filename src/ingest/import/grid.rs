@@ -69,6 +69,15 @@ impl Grid {
 /// Reads a file's bytes into grids, by the extension of `file_name`.
 pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
     let ext = Path(file_name).extension();
+    // A PDF or a scan, whatever its name says: its table is not text the importer can read.
+    if bytes.starts_with(b"%PDF")
+        || matches!(
+            ext.as_str(),
+            "pdf" | "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp"
+        )
+    {
+        return Err(scan_error(file_name, &ext));
+    }
     match ext.as_str() {
         "tsv" | "txt" => {
             let text = decode_text(file_name, bytes)?;
@@ -93,6 +102,23 @@ pub fn read_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportErro
             ),
         )),
     }
+}
+
+/// The error for a PDF or a scanned image: reading tables out of them (OCR) is out of scope.
+pub(super) fn scan_error(file_name: &str, ext: &str) -> ImportError {
+    let what =
+        if ext.is_empty() || ext == "pdf" || !matches!(ext, "ofd" | "jpg" | "jpeg" | "png" | "tif" | "tiff" | "bmp") {
+            "PDF 文件".to_owned()
+        } else {
+            format!(".{ext} 文件")
+        };
+    ImportError::invalid(
+        Loc::file(file_name),
+        ErrorKind::UnsupportedFormat,
+        format!(
+            "{what}不能导入：本工具只读取表格文件，不识别 PDF 或扫描图片中的文字（OCR 不在本工具范围内）；请找到自评表原始的 Excel/WPS 文件另存为 .xlsx，或把表格复制到 Excel/WPS 后另存为 .xlsx 或制表符分隔的 .txt 再导入"
+        ),
+    )
 }
 
 /// Lower-case extension of a file name, without the dot.

@@ -13,6 +13,10 @@
 //!    完成值 … by their own column or by the anchor's shift, and whatever is left is *extra*
 //!    (reported as unmapped, with a realignment).
 //!
+//! A row whose first cell after its labels sits in a value column, right of the header's 三级指标
+//! column, while the 分值/得分 pair says the row is not shifted, has no name: its cells are the
+//! values (a form that left 三级指标 blank).
+//!
 //! The caller records every difference from the header's columns as a realignment.
 
 use rust_decimal::Decimal;
@@ -34,40 +38,61 @@ pub struct Header {
     pub slots: Vec<(usize, IndCol)>,
 }
 
+/// A header built from its cells, with the cells it could not use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltHeader {
+    /// The layout, when the header has a 三级指标 column.
+    pub header: Option<Header>,
+    /// Cells that are no indicator column label, or repeat one: `(column, why)` in Chinese.
+    pub unknown: Vec<(usize, String)>,
+    /// Value columns the header lacks, in Chinese (“分值”): what the form does not state.
+    pub missing: Vec<IndCol>,
+}
+
 impl Header {
-    /// Builds the layout from `(column, label)` header cells; `Err` names the first cell that is
-    /// not an indicator column label (block labels like "年度绩效指标" are skipped by the caller).
-    pub fn from_cells(cells: &[(usize, &str)]) -> Result<Header, (usize, String)> {
+    /// Builds the layout from `(column, label)` header cells (block labels like "年度绩效指标"
+    /// are skipped by the caller). A cell that is no column label, or repeats one, is listed
+    /// and left out; only a header without a 三级指标 column gives no layout. 指标值, 完成值,
+    /// 分值 and 得分 columns the header lacks are listed: a form without a 分值 column states
+    /// its weights per block, if at all.
+    pub fn from_cells(cells: &[(usize, &str)]) -> BuiltHeader {
         let mut l1 = None;
         let mut l2 = None;
         let mut name = None;
         let mut slots: Vec<(usize, IndCol)> = Vec::new();
+        let mut unknown = Vec::new();
         for &(col, text) in cells {
             let Some(kind) = indicator_column(&norm(text)) else {
-                return Err((col, format!("指标表头“{text}”无法识别")));
+                unknown.push((col, format!("指标表头“{text}”无法识别，该列未读取")));
+                continue;
             };
             let seen = match kind {
-                IndCol::Level1 => l1.replace(col).is_some(),
-                IndCol::Level2 => l2.replace(col).is_some(),
-                IndCol::Name => name.replace(col).is_some(),
-                other => {
-                    let dup = slots.iter().any(|(_, k)| *k == other);
-                    slots.push((col, other));
-                    dup
-                }
+                IndCol::Level1 => l1.is_some(),
+                IndCol::Level2 => l2.is_some(),
+                IndCol::Name => name.is_some(),
+                other => slots.iter().any(|(_, k)| *k == other),
             };
             if seen {
-                return Err((col, format!("指标表头“{text}”重复出现")));
+                unknown.push((col, format!("指标表头“{text}”与前面的列重复，该列未读取")));
+                continue;
+            }
+            match kind {
+                IndCol::Level1 => l1 = Some(col),
+                IndCol::Level2 => l2 = Some(col),
+                IndCol::Name => name = Some(col),
+                other => slots.push((col, other)),
             }
         }
         slots.sort_unstable();
-        let name = name.ok_or((usize::MAX, "指标表头缺少“三级指标”列".to_owned()))?;
-        for needed in [IndCol::Target, IndCol::Actual, IndCol::Weight, IndCol::Score] {
-            if !slots.iter().any(|(_, k)| *k == needed) {
-                return Err((usize::MAX, format!("指标表头缺少“{}”列", needed.label())));
-            }
+        let missing = [IndCol::Target, IndCol::Actual, IndCol::Weight, IndCol::Score]
+            .into_iter()
+            .filter(|needed| !slots.iter().any(|(_, k)| k == needed))
+            .collect();
+        BuiltHeader {
+            header: name.map(|name| Header { l1, l2, name, slots }),
+            unknown,
+            missing,
         }
-        Ok(Header { l1, l2, name, slots })
     }
 
     /// Column of a value slot.
@@ -108,7 +133,8 @@ pub struct Placement<'a> {
     pub l1: Option<Label<'a>>,
     /// 二级 label written on this row.
     pub l2: Option<Label<'a>>,
-    /// The indicator name cell; `None` for a row of labels only.
+    /// The indicator name cell; `None` for a row of labels only, or for a row whose 三级指标
+    /// cell is blank while its values are filled (then `values` is not empty).
     pub name: Option<Cell<'a>>,
     /// Value cells by column kind.
     pub values: Vec<(IndCol, Cell<'a>)>,
@@ -122,8 +148,30 @@ pub struct Placement<'a> {
     pub repeated: Vec<Cell<'a>>,
 }
 
-/// Places one row. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
-pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Placement<'a>, String> {
+/// Places one row; `level1_carried` tells whether a 一级 label is carried down from the rows
+/// above. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
+pub fn place<'a>(
+    header: &Header,
+    cells: &[Cell<'a>],
+    row: usize,
+    level1_carried: bool,
+) -> Result<Placement<'a>, String> {
+    let numeric = |c: &Cell<'_>| parse_decimal(c.text).is_some();
+    let fits_number = |c: &Cell<'_>| numeric(c) || is_not_applicable(c.text);
+    // Rightmost adjacent pair of numbers followed only by non-numbers: 分值 and 得分 (only a
+    // header with both columns has such a pair).
+    let anchor_in = |rest: &[Cell<'_>]| {
+        header.col_of(IndCol::Weight)?;
+        header.col_of(IndCol::Score)?;
+        (0..rest.len().saturating_sub(1)).rev().find(|&j| {
+            rest.get(j).is_some_and(numeric)
+                && rest.get(j + 1).is_some_and(numeric)
+                && rest.get(j + 2..).unwrap_or(&[]).iter().all(|c| !numeric(c))
+        })
+    };
+    let weight_col = header.col_of(IndCol::Weight).unwrap_or(header.name + 1);
+    let shift_of = |rest: &[Cell<'_>], j: usize| rest.get(j).map(|c| signed(c.col) - signed(weight_col));
+
     let mut i = 0;
     let mut l1: Option<Label<'a>> = None;
     let mut l2: Option<Label<'a>> = None;
@@ -137,10 +185,30 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             weight,
         };
         let has_more = cells.len() > i + 1;
-        let repeats_label = l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base);
+        // A text in the header's 一级/二级 column of a row whose 三级指标 column is filled too
+        // is a label, whatever it says ("项目目标", "读者") — unless the 分值/得分 pair shows the
+        // row shifted so that the text is its name.
+        // (Worked out only for a text that is no known label: it scans the rest of the row.)
+        let in_label_column = || {
+            let later = cells.get(i + 1..).unwrap_or(&[]);
+            let shift = anchor_in(later).and_then(|j| shift_of(later, j)).unwrap_or(0);
+            (Some(cell.col) == header.l1 || Some(cell.col) == header.l2)
+                && signed(cell.col) - shift != signed(header.name)
+                && later.iter().any(|c| signed(c.col) - shift == signed(header.name))
+        };
+        // A label filled across the label columns ("满意度指标" in 一级 and 二级), not a name that
+        // happens to repeat its 二级 label ("读者满意度" / "读者满意度").
+        let repeats_label = cell.col < header.name
+            && (l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base));
         if has_more && (repeats_label || (i == 0 && INDICATOR_BLOCK.contains(&base))) {
             repeated.push(*cell);
-        } else if l1.is_none() && l2.is_none() && is_level1(base) {
+        } else if l1.is_none()
+            && l2.is_none()
+            && is_level1(base)
+            // Under a carried 一级 label, a 一级 word in the 二级 column is a 二级 label (Yinchuan:
+            // 项目效益 / 满意度指标(10分)).
+            && !(level1_carried && Some(cell.col) == header.l2 && header.l1.is_some_and(|l| l < cell.col))
+        {
             l1 = Some(label());
         } else if l2.is_none() && is_level2(base) {
             let next_is_level2 = cells.get(i + 1).is_some_and(|next| {
@@ -153,7 +221,10 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
             } else {
                 l2 = Some(label());
             }
-        } else if has_more && cell.col < header.name && (base.ends_with("指标") || weight.is_some()) {
+        } else if has_more
+            && cell.col < header.name
+            && (base.ends_with("指标") || weight.is_some() || in_label_column())
+        {
             // An unknown label, accepted only where the header puts labels and only if it reads
             // like one ("…指标", "…(10分)").
             if l1.is_none() && l2.is_none() && Some(cell.col) == header.l1 {
@@ -182,21 +253,23 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
         describe_labels(header, &mut placement, row);
         return Ok(placement);
     };
-    placement.name = Some(name);
-    let rest = cells.get(i + 1..).unwrap_or(&[]);
 
-    let numeric = |c: &Cell<'_>| parse_decimal(c.text).is_some();
-    let fits_number = |c: &Cell<'_>| numeric(c) || is_not_applicable(c.text);
-    // Rightmost adjacent pair of numbers followed only by non-numbers: 分值 and 得分.
-    let anchor = (0..rest.len().saturating_sub(1)).rev().find(|&j| {
-        rest.get(j).is_some_and(numeric)
-            && rest.get(j + 1).is_some_and(numeric)
-            && rest.get(j + 2..).unwrap_or(&[]).iter().all(|c| !numeric(c))
-    });
-    let weight_col = header.col_of(IndCol::Weight).unwrap_or(header.name + 1);
-    let anchor_shift = anchor
-        .and_then(|j| rest.get(j))
-        .map(|c| signed(c.col) - signed(weight_col));
+    // The first cell right of the 三级指标 column, in a row the 分值/得分 pair shows unshifted
+    // (or shifted less than the cell is), is a value: the row has no name.
+    let with_name = cells.get(i..).unwrap_or(&[]);
+    let nameless = name.col > header.name
+        && header.slot_at(signed(name.col)).is_some()
+        && anchor_in(with_name)
+            .and_then(|j| shift_of(with_name, j))
+            .is_some_and(|s| signed(name.col) - s > signed(header.name));
+    let rest = if nameless {
+        with_name
+    } else {
+        placement.name = Some(name);
+        cells.get(i + 1..).unwrap_or(&[])
+    };
+    let anchor = anchor_in(rest);
+    let anchor_shift = anchor.and_then(|j| shift_of(rest, j));
 
     let mut shifts: Vec<isize> = anchor_shift.into_iter().collect();
     for s in [0, 1, -1, 2, -2] {
@@ -390,7 +463,7 @@ mod tests {
             "偏差原因分析及改进措施",
         ];
         let cells: Vec<(usize, &str)> = labels.iter().copied().enumerate().skip(1).collect();
-        Header::from_cells(&cells).unwrap()
+        Header::from_cells(&cells).header.unwrap()
     }
 
     fn cells(row: &str) -> Vec<Cell<'_>> {
@@ -411,6 +484,7 @@ mod tests {
             &header(),
             &cells("|产出指标|数量指标|档案整理数量（件）|15000|15005|12.5|12.5|无偏差"),
             14,
+            false,
         )
         .unwrap();
         assert_eq!(p.l1.as_ref().map(|l| l.base.as_str()), Some("产出指标"));
@@ -426,6 +500,7 @@ mod tests {
             &h,
             &cells("|产出指标|数量指标|完成局机关机房UPS蓄电池间消防改造||2|2|7.14|7.14|无偏差"),
             58,
+            false,
         )
         .unwrap();
         assert_eq!(value(&p, IndCol::Target), Some("2"));
@@ -433,12 +508,24 @@ mod tests {
         assert_eq!(value(&p, IndCol::Note), Some("无偏差"));
         assert!(!p.realigned.is_empty());
 
-        let p = place(&h, &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"), 64).unwrap();
+        let p = place(
+            &h,
+            &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"),
+            64,
+            false,
+        )
+        .unwrap();
         assert!(p.l1.is_none());
         assert_eq!(p.l2.as_ref().map(|l| l.base.as_str()), Some("成本指标"));
         assert_eq!(value(&p, IndCol::Actual), Some("24.27"));
 
-        let p = place(&h, &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"), 153).unwrap();
+        let p = place(
+            &h,
+            &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"),
+            153,
+            false,
+        )
+        .unwrap();
         assert_eq!(p.extras.len(), 1);
         assert_eq!(p.extras.first().map(|c| c.col), Some(6));
         assert_eq!(value(&p, IndCol::Weight), Some("0.0"));
@@ -447,6 +534,7 @@ mod tests {
             &h,
             &cells("|产出指标|数量指标|政务服务检查次数|≥12|12|12.5||无偏差"),
             10,
+            false,
         )
         .unwrap();
         assert_eq!(value(&p, IndCol::Weight), Some("12.5"));

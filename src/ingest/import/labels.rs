@@ -30,6 +30,15 @@ pub fn norm(s: &str) -> Cow<'_, str> {
 /// Title text that starts a form.
 pub const FORM_TITLE: &str = "绩效自评表";
 
+/// Title texts that start a form: a first cell containing one of them is a title row
+/// ("2022年度共享工程项目自评表", "绩效目标自评表 (2019年度)").
+pub const FORM_TITLES: &[&str] = &[FORM_TITLE, "绩效目标自评表", "项目自评表", "支出绩效自评表"];
+
+/// True when a normalised first cell is a form title.
+pub fn is_form_title(label: &str) -> bool {
+    FORM_TITLES.iter().any(|t| label.contains(t))
+}
+
 /// 一级指标 labels (normalised, without declared weights).
 pub const LEVEL1: &[&str] = &[
     "产出指标",
@@ -66,6 +75,16 @@ pub const LEVEL2: &[&str] = &[
     "资金管理",
     "组织实施",
     "预算执行",
+    "经济效益",
+    "社会效益",
+    "生态效益",
+    "环境效益",
+    "可持续影响",
+    "服务对象满意度",
+    "项目目标",
+    "投入管理",
+    "财务管理",
+    "项目实施",
 ];
 
 /// Cells of an indicator row that mean “no indicator here” in the name column.
@@ -106,6 +125,8 @@ pub const FUNDS_COLUMNS: &[(&str, FundsCol)] = &[
     ("年初预算", FundsCol::Initial),
     ("年初预算金额", FundsCol::Initial),
     ("全年预算数", FundsCol::Adjusted),
+    ("调整预算数", FundsCol::Adjusted),
+    ("预算数", FundsCol::Adjusted),
     ("全年预算", FundsCol::Adjusted),
     ("调整后预算数", FundsCol::Adjusted),
     ("调整后预算", FundsCol::Adjusted),
@@ -129,21 +150,50 @@ pub const FUNDS_COLUMNS: &[(&str, FundsCol)] = &[
 /// Funds header labels used only by the Sichuan template.
 pub const SICHUAN_FUNDS_LABELS: &[&str] = &["调整后预算数", "调整后预算", "预算执行数", "预算执行率", "权重"];
 
-/// Looks up a funds column label.
+/// Looks up a funds column label; a trailing parenthesis ("全年预算数(A)", "执行率(B/A)",
+/// "得分(20分*执行率)") is not part of the label.
 pub fn funds_column(label: &str) -> Option<FundsCol> {
-    FUNDS_COLUMNS.iter().find(|(l, _)| *l == label).map(|(_, c)| *c)
+    let base = strip_parenthesis(label);
+    FUNDS_COLUMNS.iter().find(|(l, _)| *l == base).map(|(_, c)| *c)
 }
 
-/// True when a cell opens the funds block ("项目资金 (元)", "项目资金（万元）", "年度资金").
+/// A label without its trailing parenthesised groups: "执行率(B/A)" → "执行率",
+/// "预算执行情况(万元)(20分)" → "预算执行情况". The input is normalised (ASCII parentheses).
+pub fn strip_parenthesis(label: &str) -> &str {
+    let mut base = label;
+    while let Some(stripped) = base.strip_suffix(')')
+        && let Some((before, _)) = stripped.rsplit_once('(')
+        && !before.is_empty()
+    {
+        base = before;
+    }
+    base
+}
+
+/// True when a cell opens the funds block ("项目资金 (元)", "项目资金（万元）", "年度资金",
+/// "预算执行情况(万元)(20分)").
 pub fn is_funds_block_label(label: &str) -> bool {
     label.starts_with("项目资金")
         || label.starts_with("年度资金(")
         || label == "资金情况"
         || label.starts_with("资金情况(")
+        || FUNDS_BLOCK_LABELS.contains(&strip_parenthesis(label))
 }
 
+/// Further labels that open the funds block (compared without their parentheses).
+pub const FUNDS_BLOCK_LABELS: &[&str] = &["预算执行情况", "项目资金情况", "资金使用情况"];
+
 /// Labels of the funds total row.
-pub const FUNDS_TOTAL: &[&str] = &["年度资金总额", "资金总额", "总额", "合计", "年度资金合计", "资金合计"];
+pub const FUNDS_TOTAL: &[&str] = &[
+    "年度资金总额",
+    "资金总额",
+    "总额",
+    "合计",
+    "年度资金合计",
+    "资金合计",
+    "年度财政资金总额",
+    "财政资金总额",
+];
 
 /// Labels of the funds 其中 rows (a row with another label must carry at least one amount).
 pub const FUNDS_PARTS: &[&str] = &[
@@ -157,6 +207,7 @@ pub const FUNDS_PARTS: &[&str] = &[
     "单位自筹",
     "自筹资金",
     "上级补助",
+    "本年财政拨款",
 ];
 
 /// Columns of the indicator header.
@@ -214,6 +265,7 @@ pub const INDICATOR_COLUMNS: &[(&str, IndCol)] = &[
     ("年度指标值", IndCol::Target),
     ("指标值", IndCol::Target),
     ("年度目标值", IndCol::Target),
+    ("年初目标值", IndCol::Target),
     ("目标值", IndCol::Target),
     ("预期指标值", IndCol::Target),
     ("度量单位", IndCol::Unit),
@@ -231,6 +283,8 @@ pub const INDICATOR_COLUMNS: &[(&str, IndCol)] = &[
     ("偏差原因分析及改进措施", IndCol::Note),
     ("未完成原因分析", IndCol::Note),
     ("未完成原因分析及改进措施", IndCol::Note),
+    ("未完成原因及拟采取的改进措施", IndCol::Note),
+    ("偏差原因分析及拟采取的改进措施", IndCol::Note),
     ("偏差原因分析", IndCol::Note),
     ("偏差原因", IndCol::Note),
     ("原因分析", IndCol::Note),
@@ -256,7 +310,14 @@ fn strip_letter_suffix(label: &str) -> &str {
 }
 
 /// Cell naming the indicator block in the header row's first column.
-pub const INDICATOR_BLOCK: &[&str] = &["年度绩效指标", "绩效指标", "年度绩效指标完成情况"];
+pub const INDICATOR_BLOCK: &[&str] = &["年度绩效指标", "绩效指标", "年度绩效指标完成情况", "年度绩效目标"];
+
+/// True for a cell naming the indicator block, its declared weight and a trailing number left
+/// out ("年度绩效目标1 (80分)" → "年度绩效目标").
+pub fn is_indicator_block(label: &str) -> bool {
+    let base = strip_parenthesis(label).trim_end_matches(|c: char| c.is_ascii_digit());
+    INDICATOR_BLOCK.contains(&base)
+}
 
 /// Fields a label/value row can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,6 +342,8 @@ pub enum Field {
     Problems,
     /// 改进措施.
     Improvements,
+    /// 其他需要说明事项.
+    OtherNotes,
     /// 等级 / 评价等级.
     Grade,
     /// A label the importer knows but does not read (项目负责人, 联系电话 …): the label and its
@@ -302,6 +365,7 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("项目单位", Field::Implementer),
     ("项目年度目标", Field::GoalExpected),
     ("年度目标", Field::GoalExpected),
+    ("年初设定目标", Field::GoalExpected),
     ("年度目标完成情况", Field::GoalAchieved),
     ("项目实施内容及过程概述", Field::Overview),
     ("实施内容及过程概述", Field::Overview),
@@ -313,6 +377,9 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("改进措施", Field::Improvements),
     ("改进意见", Field::Improvements),
     ("整改措施", Field::Improvements),
+    ("其他需要说明事项", Field::OtherNotes),
+    ("其他需要说明的事项", Field::OtherNotes),
+    ("其他说明事项", Field::OtherNotes),
     ("等级", Field::Grade),
     ("评价等级", Field::Grade),
     ("自评等级", Field::Grade),
@@ -323,6 +390,10 @@ pub const FIELD_LABELS: &[(&str, Field)] = &[
     ("填报日期", Field::Ignored),
     ("填报单位", Field::Ignored),
     ("审核人", Field::Ignored),
+    ("项目类别", Field::Ignored),
+    ("项目属性", Field::Ignored),
+    ("项目类型", Field::Ignored),
+    ("主要领导签字", Field::Ignored),
 ];
 
 /// Looks up a label/value label; a trailing colon is ignored ("项目名称：").
@@ -339,16 +410,32 @@ pub fn is_goals_block(label: &str) -> bool {
 /// Sub-header cells of the goals block.
 pub fn goal_column(label: &str) -> Option<Field> {
     match label {
-        "预期目标" | "年度预期目标" => Some(Field::GoalExpected),
-        "实际完成情况" | "目标实际完成情况" | "年度实际完成情况" => Some(Field::GoalAchieved),
+        "预期目标" | "年度预期目标" | "年初设定目标" => Some(Field::GoalExpected),
+        "实际完成情况" | "目标实际完成情况" | "年度实际完成情况" | "年度总体目标完成情况综述" | "全年实际完成情况" => {
+            Some(Field::GoalAchieved)
+        }
         _ => None,
     }
 }
 
 /// The 总分 row label.
 pub fn is_total_label(label: &str) -> bool {
-    matches!(label, "总分" | "总得分" | "自评总分" | "总计")
+    matches!(label, "总分" | "总得分" | "自评总分" | "总计" | "自评得分")
 }
+
+/// Names of unfilled template rows: "指标2", "指标1：", "……". A name made of 指标 and a number
+/// (and a colon) or of ellipsis marks only.
+pub fn is_template_row_name(name: &str) -> bool {
+    let n = name.trim_end_matches([':', '：']);
+    if !n.is_empty() && n.chars().all(|c| matches!(c, '…' | '.' | '。' | '·' | '⋯')) {
+        return true;
+    }
+    n.strip_prefix("指标")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Placeholder marks a template leaves in a cell for the unit to fill in ("(≥**人)").
+pub const TEMPLATE_MARKS: &[&str] = &["**", "＊＊", "××"];
 
 /// The indicator table's 合计 row label.
 pub fn is_sum_label(label: &str) -> bool {

@@ -15,8 +15,14 @@
 //!   content but no form is an error, never skipped silently.
 //! - **Year.** [`ImportOptions::year`] wins; otherwise the year the form itself states (see
 //!   `year` for the rule); otherwise an error asking for `--year`. Never a silent guess.
-//! - **Rows the importer cannot place** inside the funds or indicator tables are errors naming the
-//!   row; rows it had to realign by content are listed in [`EvaluationDocument::realignments`].
+//! - **One cell never costs the form.** A row, header cell or value the importer cannot place,
+//!   a block the form lacks (cut off before the 总分 row), an unfilled template row, a missing
+//!   项目名称: the form is still imported with whatever can be placed, the cells are listed as
+//!   unmapped, and [`EvaluationDocument::import_issues`] says what was met, at which cell —
+//!   scoring reports each as a finding (M1–M5) at the severity the rule set gives it. Errors are
+//!   left for what leaves nothing to import: a file that cannot be read, a sheet without any form,
+//!   a form start with no table under it, an unknown budget year, a duplicate form. Rows it had to
+//!   realign by content are listed in [`EvaluationDocument::realignments`].
 
 mod form;
 pub mod grid;
@@ -81,14 +87,10 @@ pub enum ErrorKind {
     Workbook,
     /// No 项目支出绩效自评表 in a sheet that has content.
     NoForm,
-    /// A form lacks a block it needs (项目名称, funds table, indicator header, 总分 …).
+    /// A form start (a title or 项目名称 row) followed by neither a funds table nor an
+    /// indicator table: nothing to import. (A form that has either is imported with whatever
+    /// it lacks reported as an import issue, never refused.)
     MissingBlock,
-    /// A header cell the importer does not know.
-    UnknownColumn,
-    /// A row the importer cannot place.
-    UnknownRow,
-    /// A cell that must hold a number does not.
-    NotANumber,
     /// The budget year is neither given nor stated on the form.
     MissingYear,
     /// The form states several budget years and none wins by the rule.
@@ -148,9 +150,6 @@ impl ErrorKind {
             ErrorKind::Workbook => "jixiao::import::workbook",
             ErrorKind::NoForm => "jixiao::import::no-form",
             ErrorKind::MissingBlock => "jixiao::import::missing-block",
-            ErrorKind::UnknownColumn => "jixiao::import::unknown-column",
-            ErrorKind::UnknownRow => "jixiao::import::unknown-row",
-            ErrorKind::NotANumber => "jixiao::import::not-a-number",
             ErrorKind::MissingYear => "jixiao::import::missing-year",
             ErrorKind::AmbiguousYear => "jixiao::import::ambiguous-year",
             ErrorKind::Duplicate => "jixiao::import::duplicate",

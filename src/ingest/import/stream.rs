@@ -56,6 +56,9 @@ pub(super) fn for_each_text_form(
     };
     let mut file = File::open(path).map_err(io)?;
     let scan = prescan(&mut file, delim).map_err(io)?;
+    if scan.pdf {
+        return Err(grid::scan_error(name, "pdf"));
+    }
     if let Some(skip) = scan.streamable() {
         file.seek(SeekFrom::Start(skip)).map_err(io)?;
         stream_forms(name, BufReader::with_capacity(1 << 16, file), delim, opts, sink)?;
@@ -94,6 +97,8 @@ struct Scan {
     utf16: bool,
     /// A NUL byte anywhere.
     nul: bool,
+    /// The file starts as a PDF does (`%PDF`), whatever its name.
+    pdf: bool,
     /// The bytes after any BOM are valid UTF-8.
     utf8: bool,
     /// Quoting and cell sizes.
@@ -135,6 +140,7 @@ fn prescan(file: &mut File, delim: u8) -> std::io::Result<Scan> {
         bom: 0,
         utf16: false,
         nul: false,
+        pdf: false,
         utf8: true,
         syntax: Syntax::new(delim),
     };
@@ -150,6 +156,10 @@ fn prescan(file: &mut File, delim: u8) -> std::io::Result<Scan> {
         if first {
             first = false;
             let head = buf.get(..n).unwrap_or_default();
+            if head.starts_with(b"%PDF") {
+                scan.pdf = true;
+                return Ok(scan);
+            }
             if head.starts_with(b"\xEF\xBB\xBF") {
                 scan.bom = 3;
                 start = 3;
