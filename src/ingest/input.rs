@@ -84,8 +84,9 @@ pub fn read_documents(path: &Path) -> Result<Vec<RawDocument>, InputError> {
     Ok(parse_json(&file, &text))
 }
 
-/// [`parse_json_lines`] on bytes: a line that is not UTF-8 is one bad document (as batch runs
-/// treat it), the other lines are read.
+/// Splits JSON Lines bytes into documents; blank lines are skipped and a UTF-8 byte-order mark
+/// before the first line (as Windows Notepad writes one) is not part of the first document. A
+/// line that is not UTF-8 is one bad document (as batch runs treat it); the other lines are read.
 pub fn parse_json_lines_bytes(file: &str, bytes: &[u8]) -> Vec<RawDocument> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut out = Vec::new();
@@ -108,22 +109,9 @@ pub fn parse_json_lines_bytes(file: &str, bytes: &[u8]) -> Vec<RawDocument> {
     out
 }
 
-/// Splits JSON Lines text into documents; blank lines are skipped. A UTF-8 byte-order mark
-/// before the first line (as Windows Notepad writes one) is not part of the first document.
+/// [`parse_json_lines_bytes`] on text already decoded (standard input).
 pub fn parse_json_lines(file: &str, text: &str) -> Vec<RawDocument> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| RawDocument {
-            origin: Origin {
-                file: file.to_owned(),
-                line: Some(i + 1),
-                index: None,
-            },
-            value: serde_json::from_str(line).map_err(|e| json_syntax_message(&e)),
-        })
-        .collect()
+    parse_json_lines_bytes(file, text.as_bytes())
 }
 
 /// Parses a JSON file holding one document or an array of documents.
