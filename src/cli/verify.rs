@@ -17,10 +17,10 @@ use crate::cli::run::score_corpus;
 use crate::cli::score::{self, produce};
 use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::FailOn;
+use jixiao::model::files::read_regular;
 use jixiao::report::{CsvTable, Format};
 use jixiao::runs::baseline::compare;
 use jixiao::runs::baseline::store::{MANIFEST_FILE, POINTER_FILE, current_folder, read_generation};
-use jixiao::runs::files::read_regular;
 use jixiao::runs::manifest::{
     BackgroundSha256, HashingWriter, Manifest, ReportRecord, catalogue_hashes, changed_recorded_files, engine,
     sha256_file,

@@ -1,5 +1,5 @@
-//! Reading the files a run records or keeps — inputs and decisions files named in a manifest,
-//! a baseline's results, manifest and history — safely: only regular files are opened (a FIFO
+//! Reading files the user names indirectly — rule-set files and test cases, inputs and decisions
+//! files named in a manifest, a baseline's results, manifest and history — safely: only regular files are opened (a FIFO
 //! would block, `/dev/zero` never ends, a folder is not content), and whole-file reads are
 //! bounded in size. The check is made on the opened file, so a path swapped for a FIFO between
 //! a look and the open cannot make a run wait.

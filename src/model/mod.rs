@@ -7,4 +7,5 @@ pub mod decimal_text;
 pub mod decision_record;
 pub mod diagnostic;
 pub mod document;
+pub mod files;
 pub mod findings;

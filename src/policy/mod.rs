@@ -22,6 +22,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::model::diagnostic::{Diagnostic, Loc};
+use crate::model::files::read_regular;
 use crate::script::{ScriptLimits, ScriptSet};
 use model::{RoundingMode, YearRange};
 
@@ -53,10 +54,7 @@ impl RuleSetFiles {
     /// `.toml` and `.rhai` files, each a regular file of at most [`MAX_RULESET_FILE`] bytes of
     /// UTF-8 text — anything else with those names is an error naming it, never read.
     pub fn read_folder(dir: &Path) -> Result<Self, PolicyError> {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| dir.display().to_string());
+        let name = folder_name(dir);
         let entries = std::fs::read_dir(dir)
             .map_err(|e| PolicyError::files(&name, "", format!("无法读取文件夹 {}：{e}", dir.display())))?;
         let mut files = Vec::new();
@@ -79,10 +77,7 @@ impl RuleSetFiles {
     /// Reads the editor-written test cases (`tests/*.toml`) of a rule-set folder, with the same
     /// limits as [`RuleSetFiles::read_folder`]; other files in `tests/` are not opened.
     pub fn read_folder_tests(dir: &Path) -> Result<Vec<(String, String)>, PolicyError> {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| dir.display().to_string());
+        let name = folder_name(dir);
         let Ok(entries) = std::fs::read_dir(dir.join("tests")) else {
             return Ok(Vec::new());
         };
@@ -132,33 +127,23 @@ impl RuleSetFiles {
 pub const MAX_RULESET_FILE: u64 = 4 << 20;
 
 /// The text of a rule-set file: a regular file (a symlink only when it leads to one), at most
-/// [`MAX_RULESET_FILE`] bytes, UTF-8. A FIFO or device is refused without being opened, so it
-/// can neither block nor stream without end. The error is a Chinese sentence.
+/// [`MAX_RULESET_FILE`] bytes, UTF-8 ([`read_regular`]: a FIFO or device is refused at once, so
+/// it can neither block nor stream without end). The error is a Chinese sentence.
 pub(crate) fn read_ruleset_text(path: &Path) -> Result<String, String> {
-    use std::io::Read as _;
-    let meta = std::fs::metadata(path).map_err(|e| format!("无法读取：{e}"))?;
-    if !meta.is_file() {
-        return Err("不是普通文件（可能是管道、设备或指向它们的链接），不读取".to_owned());
-    }
-    if meta.len() > MAX_RULESET_FILE {
-        return Err(format!(
-            "文件过大（{} 字节，上限 {MAX_RULESET_FILE} 字节），不读取",
-            meta.len()
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_RULESET_FILE + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("无法读取：{e}"))?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_RULESET_FILE {
-        return Err(format!("文件过大（上限 {MAX_RULESET_FILE} 字节），不读取"));
-    }
+    let bytes = read_regular(path, MAX_RULESET_FILE).map_err(|e| format!("{}，不读取", e.reason()))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "不是 UTF-8 文本（第 {} 个字节起）；请另存为 UTF-8 编码",
             e.utf8_error().valid_up_to() + 1
         )
     })
+}
+
+/// The name a rule-set folder goes by in messages: its last component.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string())
 }
 
 fn not_found(spec: &str) -> PolicyError {

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::files::{FileError, open_regular};
 use crate::policy::select::Catalogue;
-use crate::runs::files::{FileError, open_regular};
 
 /// A file and its content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Hex SHA-256 of a regular file's content, read in blocks (memory stays flat whatever its
 /// size). Anything else — a FIFO, a device such as `/dev/zero`, a folder — is refused at once
-/// rather than read ([`crate::runs::files::open_regular`]).
+/// rather than read ([`crate::model::files::open_regular`]).
 ///
 /// # Errors
 /// The file is missing, not a regular file, or cannot be read.

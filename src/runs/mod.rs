@@ -6,7 +6,6 @@
 pub mod baseline;
 pub mod batch;
 pub mod compare;
-pub mod files;
 pub mod generate;
 pub mod manifest;
 pub mod ruleset_edit;

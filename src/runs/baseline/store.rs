@@ -30,8 +30,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{Approval, DocResult, parse_results};
+use crate::model::files::{FileError, read_regular};
 use crate::report::output::write_atomic;
-use crate::runs::files::{FileError, read_regular};
 use crate::runs::manifest::{Manifest, sha256_hex};
 
 /// A generation's results, one [`DocResult`] per line.
