@@ -155,9 +155,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
             let other = |message: String| Diagnostic::error(CASE_CODE, Loc::file(full.display().to_string()), message);
             // A case names a file to read: only a regular file (never a FIFO or a device, which
             // could block or stream without end).
-            if !std::fs::metadata(&full).is_ok_and(|m| m.is_file()) {
-                return Err(other("不存在，或不是普通文件（管道、设备等不读取）".to_owned()));
-            }
+            crate::model::files::open_regular(&full).map_err(|e| other(format!("{}，不读取", e.reason())))?;
             if path.ends_with(".json") {
                 let text = crate::policy::read_ruleset_text(&full).map_err(other)?;
                 let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| other(e.to_string()))?;
