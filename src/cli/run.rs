@@ -52,6 +52,10 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         *outcome = Outcome::BadInput;
         return None;
     };
+    let Some(import_options) = input.form.import_options() else {
+        *outcome = Outcome::BadInput;
+        return None;
+    };
     let pipeline = Pipeline::new(&catalogue, &decisions);
     let files = expand_inputs(&input.inputs, outcome);
     if files.iter().any(|p| is_stdin(p)) {
@@ -73,7 +77,7 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         inputs: files,
         ..input.clone()
     };
-    let documents = load_documents(&expanded, outcome);
+    let documents = load_documents(&expanded, &import_options, outcome);
     let mut results = Vec::with_capacity(documents.len());
     let mut used = std::collections::BTreeSet::new();
     for (origin, doc) in &documents {

@@ -33,6 +33,7 @@ fn manifest_form(manifest: &Manifest) -> FormFlags {
         year: manifest.year,
         default_year: manifest.default_year,
         region: manifest.region.clone(),
+        layouts: Vec::new(),
     }
 }
 
@@ -163,7 +164,17 @@ fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Pat
             hasher: BackgroundSha256::new(),
         },
     );
-    let produced = produce(&args, &catalogue, &decisions, report.created, &mut again);
+    let Some(import_options) = args.input.form.import_options() else {
+        return Outcome::BadInput;
+    };
+    let produced = produce(
+        &args,
+        &catalogue,
+        &decisions,
+        &import_options,
+        report.created,
+        &mut again,
+    );
     if produced.broken {
         return Outcome::BadInput;
     }

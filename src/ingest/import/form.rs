@@ -10,15 +10,13 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::indicators::{self, Cell, Header};
-use super::labels::{
-    FORM_TITLE, FUNDS_TOTAL, Field, FundsCol, INDICATOR_BLOCK, IndCol, SICHUAN_FUNDS_LABELS, field, funds_column,
-    goal_column, indicator_column, is_funds_block_label, is_goals_block, is_grade, is_sum_label, is_total_label, norm,
-};
-use super::value::{is_not_applicable, parse_decimal, parse_rate, split_code, unit_from_name};
+use super::labels::{Field, FundsCol, IndCol, Layouts, norm};
+use super::value::{parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm};
 use crate::model::diagnostic::Loc;
@@ -26,9 +24,6 @@ use crate::model::document::{
     CellPos, DeclaredWeight, EvaluationDocument, Funds, FundsRow, Indicator, IndicatorSum, Layout, Project,
     Realignment, SourceForm, UnmappedCell, column_letters, derive_id,
 };
-
-/// Words marking a filing/printing note above a form, whose date is not the budget year.
-const FILING_WORDS: &[&str] = &["日期", "填报", "填表", "打印", "制表", "盖章"];
 
 /// Rows of one form in a grid (0-based, inclusive, first and last non-empty rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,8 +60,8 @@ pub struct StartDetector {
 }
 
 impl StartDetector {
-    /// Classifies the next row of the sheet.
-    pub fn row(&mut self, row: &[String]) -> RowStart {
+    /// Classifies the next row of the sheet (titles and 项目名称 labels as `layouts` write them).
+    pub fn row(&mut self, layouts: &Layouts, row: &[String]) -> RowStart {
         let Some(first) = row.iter().map(|c| c.trim()).find(|c| !c.is_empty()) else {
             return RowStart::Blank;
         };
@@ -77,14 +72,14 @@ impl StartDetector {
         };
         self.content = true;
         let n = norm(first);
-        if n.contains(FORM_TITLE) {
+        if layouts.is_title(&n) {
             if self.has_title || self.has_name {
                 kind = RowStart::Next;
                 self.has_name = false;
             }
             self.has_title = true;
             self.any_start = true;
-        } else if field(&n) == Some(Field::Name) {
+        } else if layouts.field(&n) == Some(Field::Name) {
             if self.has_name {
                 kind = RowStart::Next;
                 self.has_title = false;
@@ -118,11 +113,11 @@ pub fn no_form(at: &Loc) -> ImportError {
 
 /// Splits a grid into form spans. A sheet with content but neither a title nor a 项目名称 row is an
 /// error.
-pub fn split_forms(grid: &Grid, at: &Loc) -> Result<Vec<FormSpan>, ImportError> {
+pub fn split_forms(grid: &Grid, at: &Loc, layouts: &Layouts) -> Result<Vec<FormSpan>, ImportError> {
     let mut starts: Vec<usize> = Vec::new();
     let mut detector = StartDetector::default();
     for (r, row) in (grid.first_row..).zip(&grid.rows) {
-        if matches!(detector.row(row), RowStart::First | RowStart::Next) {
+        if matches!(detector.row(layouts, row), RowStart::First | RowStart::Next) {
             starts.push(r);
         }
     }
@@ -173,7 +168,7 @@ struct Carried {
 
 /// Reads one form into a document.
 pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
-    let mut reader = Reader::new(file, grid, span);
+    let mut reader = Reader::new(file, grid, span, Arc::clone(&opts.layouts));
     // One buffer for every row's non-empty cells: forms are read by the ten thousand.
     let mut cells = Vec::with_capacity(16);
     for r in span.first..=span.last {
@@ -185,6 +180,7 @@ pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions)
 
 struct Reader<'g> {
     grid: &'g Grid,
+    lay: Arc<Layouts>,
     span: FormSpan,
     at: Loc,
     doc: EvaluationDocument,
@@ -198,7 +194,6 @@ struct Reader<'g> {
     goal_cols: (Option<usize>, Option<usize>),
     header: Option<Rc<Header>>,
     header_row: usize,
-    sichuan: bool,
     l1: Option<Carried>,
     l2: Option<Carried>,
     total_seen: bool,
@@ -212,13 +207,13 @@ fn pos(row: usize, col: usize) -> CellPos {
 }
 
 impl<'g> Reader<'g> {
-    fn new(file: &str, grid: &'g Grid, span: &FormSpan) -> Self {
+    fn new(file: &str, grid: &'g Grid, span: &FormSpan, lay: Arc<Layouts>) -> Self {
         let doc = EvaluationDocument {
             format: crate::model::document::DOCUMENT_FORMAT.to_owned(),
             id: String::new(),
             year: 0,
             region: None,
-            layout: Layout::Standard,
+            layout: None,
             source: Some(SourceForm {
                 file: file.to_owned(),
                 sheet: grid.sheet.clone(),
@@ -242,6 +237,7 @@ impl<'g> Reader<'g> {
         };
         Reader {
             grid,
+            lay,
             span: *span,
             at: Loc::sheet(file, grid.sheet.as_deref()),
             doc,
@@ -255,7 +251,6 @@ impl<'g> Reader<'g> {
             goal_cols: (None, None),
             header: None,
             header_row: 0,
-            sichuan: false,
             l1: None,
             l2: None,
             total_seen: false,
@@ -298,16 +293,16 @@ impl<'g> Reader<'g> {
         };
         let n = norm(first.text);
         let n = n.as_ref();
-        let label_field = field(n);
-        if is_indicator_header(cells) {
+        let label_field = self.lay.field(n);
+        if is_indicator_header(&self.lay, cells) {
             return self.indicator_header(r, cells);
         }
         match self.stage {
             Stage::Indicators => {
-                if is_sum_label(n) {
+                if self.lay.is_sum_label(n) {
                     return self.sum_row(r, cells);
                 }
-                if is_total_label(n) {
+                if self.lay.is_total_label(n) {
                     return self.total_row(r, cells);
                 }
                 if label_field.is_some() {
@@ -316,7 +311,7 @@ impl<'g> Reader<'g> {
                 }
                 return self.indicator_row(r, cells);
             }
-            Stage::Closing if label_field.is_none() && !is_total_label(n) => {
+            Stage::Closing if label_field.is_none() && !self.lay.is_total_label(n) => {
                 for c in cells {
                     self.leave(r, c.col, "总分行之后未识别的内容");
                 }
@@ -324,7 +319,7 @@ impl<'g> Reader<'g> {
             }
             _ => {}
         }
-        if n.contains(FORM_TITLE) {
+        if self.lay.is_title(n) {
             self.take(r, first.col);
             self.years.push((Rank::Title, first.text, pos(r, first.col)));
             for c in cells.iter().skip(1) {
@@ -339,16 +334,20 @@ impl<'g> Reader<'g> {
             }
             return self.label_row(r, cells);
         }
-        let funds_labels = cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count();
+        let funds_labels = cells
+            .iter()
+            .filter(|c| self.lay.funds_column(&norm(c.text)).is_some())
+            .count();
         // Inside the funds table, "项目资金 (元)" on a row without column labels is a merged cell
         // filled down, not a new header.
-        if funds_labels >= 3 || (is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0)) {
+        if funds_labels >= 3 || (self.lay.is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0))
+        {
             return self.funds_header(r, cells);
         }
-        if is_goals_block(n) {
+        if self.lay.is_goals_block(n) {
             return self.goals_header(r, cells);
         }
-        if is_total_label(n) {
+        if self.lay.is_total_label(n) {
             return self.total_row(r, cells);
         }
         match self.stage {
@@ -362,7 +361,7 @@ impl<'g> Reader<'g> {
                 for c in cells {
                     // Filing dates ("填报日期：2022年3月15日") are written the year after the
                     // budget year: never evidence of it.
-                    if before_blocks && !FILING_WORDS.iter().any(|w| c.text.contains(w)) {
+                    if before_blocks && !self.lay.is_filing_note(c.text) {
                         self.years.push((Rank::Title, c.text, pos(r, c.col)));
                     }
                     self.leave(
@@ -385,7 +384,7 @@ impl<'g> Reader<'g> {
         let mut current: Option<(Field, &'g str)> = None;
         let mut filled = false;
         for c in cells {
-            if let Some(f) = field(&norm(c.text)) {
+            if let Some(f) = self.lay.field(&norm(c.text)) {
                 if f == Field::Ignored {
                     self.leave(r, c.col, format!("本工具不读取“{}”", c.text));
                 } else {
@@ -430,7 +429,7 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, format!("“{label}”已在第 {} 行填写", prev.row));
             return Ok(());
         }
-        if is_not_applicable(c.text) {
+        if self.lay.is_not_applicable(c.text) {
             self.take(r, c.col);
             return Ok(());
         }
@@ -485,7 +484,7 @@ impl<'g> Reader<'g> {
         let mut cols: Vec<(usize, FundsCol, String)> = Vec::new();
         for c in cells {
             let n = norm(c.text);
-            if let Some(kind) = funds_column(&n) {
+            if let Some(kind) = self.lay.funds_column(&n) {
                 if cols.iter().any(|(_, k, _)| *k == kind) {
                     return Err(self.err_cell(
                         r,
@@ -494,19 +493,16 @@ impl<'g> Reader<'g> {
                         format!("资金表头“{}”与前面的列重复；请删除重复的列", c.text),
                     ));
                 }
-                if SICHUAN_FUNDS_LABELS.contains(&n.as_ref()) {
-                    self.sichuan = true;
-                }
                 cols.push((c.col, kind, c.text.to_owned()));
                 self.take(r, c.col);
-            } else if cols.is_empty() && is_funds_block_label(&n) {
-                if n.contains("万元") {
-                    self.doc.funds.unit = "万元".to_owned();
-                    self.map("/funds/unit".to_owned(), r, c.col);
-                } else if n.contains('元') {
-                    self.map("/funds/unit".to_owned(), r, c.col);
-                } else {
-                    self.take(r, c.col);
+            } else if let Some(block) = self.lay.funds_block(&n).filter(|_| cols.is_empty()) {
+                // The unit its parentheses state ("项目资金（万元）"); 元 when none does.
+                match block.unit {
+                    Some(unit) => {
+                        self.doc.funds.unit = unit.to_owned();
+                        self.map("/funds/unit".to_owned(), r, c.col);
+                    }
+                    None => self.take(r, c.col),
                 }
             } else {
                 return Err(self.err_cell(
@@ -546,11 +542,11 @@ impl<'g> Reader<'g> {
         for c in cells.iter().filter(|c| c.col < header.first_data_col) {
             let n = norm(c.text);
             // "项目资金 (元)" filled down from a merged cell.
-            if label.is_none() && is_funds_block_label(&n) {
+            if label.is_none() && self.lay.is_funds_block_label(&n) {
                 self.take(r, c.col);
                 continue;
             }
-            let stripped = n.strip_prefix("其中:").or_else(|| n.strip_prefix("其中")).unwrap_or(&n);
+            let stripped = self.lay.strip_part_prefix(&n);
             if label.is_none() && !stripped.is_empty() {
                 label = Some((stripped.to_owned(), c.col));
                 self.take(r, c.col);
@@ -567,7 +563,7 @@ impl<'g> Reader<'g> {
                 "资金表中这一行没有行名（应为“年度资金总额”或“其中：当年财政拨款”等）；请补上行名".to_owned(),
             ));
         };
-        let is_total = !self.funds_total_seen && FUNDS_TOTAL.contains(&label.as_str());
+        let is_total = !self.funds_total_seen && self.lay.is_funds_total(&label);
         let data: Vec<(Cell<'g>, Option<(FundsCol, &str)>)> = cells
             .iter()
             .filter(|c| c.col >= header.first_data_col)
@@ -582,7 +578,7 @@ impl<'g> Reader<'g> {
                 )
             })
             .collect();
-        let known_part = label.starts_with("其中") || super::labels::FUNDS_PARTS.contains(&label.as_str());
+        let known_part = self.lay.is_funds_part(&label);
         if !is_total && !known_part && !data.iter().any(|(_, k)| k.is_some()) {
             return Err(self.err_row(
                 r,
@@ -605,7 +601,7 @@ impl<'g> Reader<'g> {
                 self.leave(r, c.col, "不在资金表头任何一列之下");
                 continue;
             };
-            if is_not_applicable(c.text) {
+            if self.lay.is_not_applicable(c.text) {
                 self.take(r, c.col);
                 continue;
             }
@@ -665,7 +661,7 @@ impl<'g> Reader<'g> {
                 self.take(r, c.col);
                 continue;
             }
-            match goal_column(&norm(c.text)) {
+            match self.lay.goal_column(&norm(c.text)) {
                 Some(Field::GoalExpected) if expected.is_none() => {
                     expected = Some(c.col);
                     self.take(r, c.col);
@@ -749,13 +745,13 @@ impl<'g> Reader<'g> {
         let mut cols: Vec<(usize, &str)> = Vec::new();
         for c in cells {
             let n = norm(c.text);
-            if cols.is_empty() && INDICATOR_BLOCK.contains(&n.as_ref()) {
+            if cols.is_empty() && self.lay.is_indicator_block(&n) {
                 self.take(r, c.col);
             } else {
                 cols.push((c.col, c.text));
             }
         }
-        let header = Header::from_cells(&cols).map_err(|(col, msg)| {
+        let header = Header::from_cells(&self.lay, &cols).map_err(|(col, msg)| {
             let advice = "；可识别的列有：一级指标、二级指标、三级指标、指标性质、年度指标值（指标值）、度量单位、实际完成值（完成值）、分值（权重）、得分、偏差原因分析及改进措施（未完成原因分析）";
             if col == usize::MAX {
                 self.err_row(r, ErrorKind::UnknownColumn, format!("{msg}{advice}"))
@@ -765,9 +761,6 @@ impl<'g> Reader<'g> {
         })?;
         for (col, _) in &cols {
             self.take(r, *col);
-        }
-        if header.col_of(IndCol::Comparator).is_some() || header.col_of(IndCol::Unit).is_some() {
-            self.sichuan = true;
         }
         self.header = Some(Rc::new(header));
         self.header_row = r;
@@ -779,7 +772,8 @@ impl<'g> Reader<'g> {
         let Some(header) = self.header.clone() else {
             return Ok(());
         };
-        let placed = indicators::place(&header, cells, r).map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
+        let placed = indicators::place(&self.lay, &header, cells, r)
+            .map_err(|msg| self.err_row(r, ErrorKind::UnknownRow, msg))?;
         for c in &placed.repeated {
             self.take(r, c.col);
         }
@@ -836,10 +830,23 @@ impl<'g> Reader<'g> {
             }
             return Ok(());
         };
+        let lay = Arc::clone(&self.lay);
+        let clean = lay.clean_name(name.text);
+        if !clean.removed.is_empty() {
+            self.doc.realignments.push(Realignment {
+                row: pos(r, 0).row,
+                action: format!(
+                    "三级指标“{}”去掉了{}（格式文件中的标记与未填写的模板占位），读作“{}”",
+                    name.text,
+                    clean.removed.iter().map(|m| format!("“{m}”")).collect::<String>(),
+                    clean.name
+                ),
+            });
+        }
         let mut ind = Indicator {
             level1: l1.label.clone(),
             level2: self.l2.as_ref().map(|c| c.label.clone()),
-            name: name.text.to_owned(),
+            name: clean.name.into_owned(),
             ..Indicator::default()
         };
         self.doc.provenance.insert(key(&base, "level1"), l1.at);
@@ -848,7 +855,7 @@ impl<'g> Reader<'g> {
         }
         self.map(key(&base, "name"), r, name.col);
         for (kind, c) in &placed.values {
-            if is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
+            if self.lay.is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
                 self.take(r, c.col);
                 continue;
             }
@@ -892,18 +899,16 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, "多出的单元格（表头没有对应的列）");
         }
         if ind.unit.is_none()
-            && let Some(unit) = unit_from_name(name.text)
+            && let Some(unit) = unit_from_name(&ind.name)
         {
             ind.unit = Some(unit.to_owned());
             self.doc.provenance.insert(format!("{base}/unit"), pos(r, name.col));
         }
-        ind.placeholder = super::labels::PLACEHOLDER_NAMES.contains(&norm(name.text).as_ref());
-        if !ind.placeholder
-            && ind.target.is_empty()
-            && ind.actual.is_empty()
-            && ind.weight.is_none()
-            && ind.score_reported.is_none()
-        {
+        let no_values =
+            ind.target.is_empty() && ind.actual.is_empty() && ind.weight.is_none() && ind.score_reported.is_none();
+        // "无" / "/" rows, and template rows left unfilled ("指标2", "……").
+        ind.placeholder = self.lay.is_no_indicator(name.text) || (no_values && self.lay.is_template_row(name.text));
+        if !ind.placeholder && no_values {
             return Err(self.err_row(
                 r,
                 ErrorKind::UnknownRow,
@@ -950,7 +955,7 @@ impl<'g> Reader<'g> {
         for c in cells.iter().skip(1) {
             if let Some(v) = parse_decimal(c.text) {
                 nums.push((v, c.col));
-            } else if is_not_applicable(c.text) {
+            } else if self.lay.is_not_applicable(c.text) {
                 self.take(r, c.col);
             } else {
                 texts.push(*c);
@@ -1027,10 +1032,10 @@ impl<'g> Reader<'g> {
         let mut grade_label = false;
         for c in texts {
             let n = norm(c.text);
-            if field(&n) == Some(Field::Grade) {
+            if self.lay.field(&n) == Some(Field::Grade) {
                 self.take(r, c.col);
                 grade_label = true;
-            } else if (grade_label || is_grade(c.text)) && self.doc.total.grade_reported.is_none() {
+            } else if (grade_label || self.lay.is_grade(c.text)) && self.doc.total.grade_reported.is_none() {
                 self.doc.total.grade_reported = Some(c.text.to_owned());
                 self.map("/total/grade_reported".to_owned(), r, c.col);
             } else if self.doc.total.note.is_none() {
@@ -1139,13 +1144,6 @@ impl<'g> Reader<'g> {
             },
         };
         self.doc.region = opts.region.clone();
-        self.doc.layout = if self.sichuan {
-            Layout::Sichuan
-        } else if !self.doc.declared_weights.is_empty() {
-            Layout::Central
-        } else {
-            Layout::Standard
-        };
         self.doc.id = derive_id(
             self.doc.year,
             self.doc.project.department.as_deref(),
@@ -1154,12 +1152,21 @@ impl<'g> Reader<'g> {
 
         self.consumed.sort_unstable();
         self.consumed.dedup();
+        let lay = Arc::clone(&self.lay);
+        // Signature labels anywhere on the form, each once, in sheet order: which layout family
+        // the form is, and why.
+        let mut seen: Vec<(&str, CellPos)> = Vec::new();
         let mut unmapped = Vec::new();
         let mut cells = Vec::with_capacity(16);
         for r in self.span.first..=self.span.last {
             fill_cells(self.grid, r, &mut cells);
             for c in &cells {
                 let at = pos(r, c.col);
+                if let Some(label) = lay.signature_label(c.text)
+                    && !seen.iter().any(|(l, _)| *l == label)
+                {
+                    seen.push((label, at));
+                }
                 if self.consumed.binary_search(&at).is_err() {
                     let reason = self.reasons.remove(&at).unwrap_or_else(|| "未识别的单元格".to_owned());
                     unmapped.push(UnmappedCell {
@@ -1171,6 +1178,19 @@ impl<'g> Reader<'g> {
             }
         }
         self.doc.unmapped = unmapped;
+        let labels: Vec<&str> = seen.iter().map(|(l, _)| *l).collect();
+        if let Some(choice) = lay.choose_family(&labels) {
+            let mut signature = Vec::with_capacity(choice.seen.len());
+            for (i, (label, at)) in choice.seen.iter().filter_map(|&k| seen.get(k)).enumerate() {
+                self.doc.provenance.insert(format!("/layout/signature/{i}"), *at);
+                signature.push((*label).to_owned());
+            }
+            self.doc.layout = Some(Layout {
+                family: choice.family.id.clone(),
+                title: choice.family.title.clone(),
+                signature,
+            });
+        }
         self.doc.realignments.sort_by_key(|r| r.row);
         Ok(ImportedForm {
             document: self.doc,
@@ -1200,11 +1220,11 @@ fn fill_cells<'g>(grid: &'g Grid, r: usize, out: &mut Vec<Cell<'g>>) {
 }
 
 /// True when a row is the indicator table header (has 一级 and 三级 column labels).
-fn is_indicator_header(cells: &[Cell<'_>]) -> bool {
+fn is_indicator_header(layouts: &Layouts, cells: &[Cell<'_>]) -> bool {
     let mut l1 = false;
     let mut name = false;
     for c in cells {
-        match indicator_column(&norm(c.text)) {
+        match layouts.indicator_column(&norm(c.text)) {
             Some(IndCol::Level1) => l1 = true,
             Some(IndCol::Name) => name = true,
             _ => {}

@@ -17,8 +17,8 @@
 
 use rust_decimal::Decimal;
 
-use super::labels::{INDICATOR_BLOCK, IndCol, indicator_column, is_level1, is_level2, norm};
-use super::value::{is_not_applicable, parse_decimal, split_declared_weight};
+use super::labels::{IndCol, Layouts, norm};
+use super::value::parse_decimal;
 use crate::model::document::column_letters;
 
 /// Column layout of an indicator header row (0-based columns).
@@ -35,15 +35,16 @@ pub struct Header {
 }
 
 impl Header {
-    /// Builds the layout from `(column, label)` header cells; `Err` names the first cell that is
-    /// not an indicator column label (block labels like "年度绩效指标" are skipped by the caller).
-    pub fn from_cells(cells: &[(usize, &str)]) -> Result<Header, (usize, String)> {
+    /// Builds the layout from `(column, label)` header cells, by the labels and required columns
+    /// of `layouts`; `Err` names the first cell that is not an indicator column label (block
+    /// labels like "年度绩效指标" are skipped by the caller).
+    pub fn from_cells(layouts: &Layouts, cells: &[(usize, &str)]) -> Result<Header, (usize, String)> {
         let mut l1 = None;
         let mut l2 = None;
         let mut name = None;
         let mut slots: Vec<(usize, IndCol)> = Vec::new();
         for &(col, text) in cells {
-            let Some(kind) = indicator_column(&norm(text)) else {
+            let Some(kind) = layouts.indicator_column(&norm(text)) else {
                 return Err((col, format!("指标表头“{text}”无法识别")));
             };
             let seen = match kind {
@@ -62,10 +63,14 @@ impl Header {
         }
         slots.sort_unstable();
         let name = name.ok_or((usize::MAX, "指标表头缺少“三级指标”列".to_owned()))?;
-        for needed in [IndCol::Target, IndCol::Actual, IndCol::Weight, IndCol::Score] {
-            if !slots.iter().any(|(_, k)| *k == needed) {
-                return Err((usize::MAX, format!("指标表头缺少“{}”列", needed.label())));
-            }
+        let has = |needed: IndCol| match needed {
+            IndCol::Level1 => l1.is_some(),
+            IndCol::Level2 => l2.is_some(),
+            IndCol::Name => true,
+            other => slots.iter().any(|(_, k)| *k == other),
+        };
+        if let Some(missing) = layouts.missing_indicator_column(has) {
+            return Err((usize::MAX, format!("指标表头缺少“{}”列", missing.label())));
         }
         Ok(Header { l1, l2, name, slots })
     }
@@ -122,15 +127,16 @@ pub struct Placement<'a> {
     pub repeated: Vec<Cell<'a>>,
 }
 
-/// Places one row. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
-pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Placement<'a>, String> {
+/// Places one row, knowing labels by `layouts`. `Err` explains, in Chinese, why the cells cannot
+/// be mapped onto the header.
+pub fn place<'a>(layouts: &Layouts, header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Placement<'a>, String> {
     let mut i = 0;
     let mut l1: Option<Label<'a>> = None;
     let mut l2: Option<Label<'a>> = None;
     let mut repeated: Vec<Cell<'a>> = Vec::new();
     while let Some(cell) = cells.get(i) {
         let n = norm(cell.text);
-        let (base, weight) = split_declared_weight(&n);
+        let (base, weight) = layouts.split_weight(&n);
         let label = || Label {
             cell: *cell,
             base: base.to_owned(),
@@ -138,17 +144,17 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
         };
         let has_more = cells.len() > i + 1;
         let repeats_label = l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base);
-        if has_more && (repeats_label || (i == 0 && INDICATOR_BLOCK.contains(&base))) {
+        if has_more && (repeats_label || (i == 0 && layouts.is_indicator_block(base))) {
             repeated.push(*cell);
-        } else if l1.is_none() && l2.is_none() && is_level1(base) {
+        } else if l1.is_none() && l2.is_none() && layouts.is_level1(base) {
             l1 = Some(label());
-        } else if l2.is_none() && is_level2(base) {
+        } else if l2.is_none() && layouts.is_level2(base) {
             let next_is_level2 = cells.get(i + 1).is_some_and(|next| {
                 let nn = norm(next.text);
-                is_level2(split_declared_weight(&nn).0)
+                layouts.is_level2(layouts.split_weight(&nn).0)
             });
             // National 2021+ templates use 成本指标 as a 一级 label with 经济成本指标 … under it.
-            if l1.is_none() && base == "成本指标" && next_is_level2 {
+            if l1.is_none() && layouts.is_level1_when_level2_follows(base) && next_is_level2 {
                 l1 = Some(label());
             } else {
                 l2 = Some(label());
@@ -186,7 +192,7 @@ pub fn place<'a>(header: &Header, cells: &[Cell<'a>], row: usize) -> Result<Plac
     let rest = cells.get(i + 1..).unwrap_or(&[]);
 
     let numeric = |c: &Cell<'_>| parse_decimal(c.text).is_some();
-    let fits_number = |c: &Cell<'_>| numeric(c) || is_not_applicable(c.text);
+    let fits_number = |c: &Cell<'_>| numeric(c) || layouts.is_not_applicable(c.text);
     // Rightmost adjacent pair of numbers followed only by non-numbers: 分值 and 得分.
     let anchor = (0..rest.len().saturating_sub(1)).rev().find(|&j| {
         rest.get(j).is_some_and(numeric)
@@ -376,6 +382,7 @@ fn describe_cells(cells: &[Cell<'_>], row: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::layout::embedded;
 
     fn header() -> Header {
         let labels = [
@@ -390,7 +397,7 @@ mod tests {
             "偏差原因分析及改进措施",
         ];
         let cells: Vec<(usize, &str)> = labels.iter().copied().enumerate().skip(1).collect();
-        Header::from_cells(&cells).unwrap()
+        Header::from_cells(&embedded(), &cells).unwrap()
     }
 
     fn cells(row: &str) -> Vec<Cell<'_>> {
@@ -408,6 +415,7 @@ mod tests {
     #[test]
     fn aligned_row_needs_no_realignment() {
         let p = place(
+            &embedded(),
             &header(),
             &cells("|产出指标|数量指标|档案整理数量（件）|15000|15005|12.5|12.5|无偏差"),
             14,
@@ -423,6 +431,7 @@ mod tests {
     fn shifted_and_extra_cells_are_placed_by_content() {
         let h = header();
         let p = place(
+            &embedded(),
             &h,
             &cells("|产出指标|数量指标|完成局机关机房UPS蓄电池间消防改造||2|2|7.14|7.14|无偏差"),
             58,
@@ -433,17 +442,30 @@ mod tests {
         assert_eq!(value(&p, IndCol::Note), Some("无偏差"));
         assert!(!p.realigned.is_empty());
 
-        let p = place(&h, &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"), 64).unwrap();
+        let p = place(
+            &embedded(),
+            &h,
+            &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"),
+            64,
+        )
+        .unwrap();
         assert!(p.l1.is_none());
         assert_eq!(p.l2.as_ref().map(|l| l.base.as_str()), Some("成本指标"));
         assert_eq!(value(&p, IndCol::Actual), Some("24.27"));
 
-        let p = place(&h, &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"), 153).unwrap();
+        let p = place(
+            &embedded(),
+            &h,
+            &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"),
+            153,
+        )
+        .unwrap();
         assert_eq!(p.extras.len(), 1);
         assert_eq!(p.extras.first().map(|c| c.col), Some(6));
         assert_eq!(value(&p, IndCol::Weight), Some("0.0"));
 
         let p = place(
+            &embedded(),
             &h,
             &cells("|产出指标|数量指标|政务服务检查次数|≥12|12|12.5||无偏差"),
             10,

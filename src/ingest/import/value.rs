@@ -1,18 +1,10 @@
-//! Reading cell values: exact decimals, rates, “not applicable” marks, units in names, weights
-//! declared on headers, budget codes before project names.
+//! Reading cell values: exact decimals, rates, units in names, budget codes before project names.
+//! (Which cells mean “not applicable” and what a header's parentheses carry are layout data, see
+//! `labels`.)
 
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-
-/// True for a cell that means “not applicable” ("/", "—", "-", …): such a cell maps to `None` and
-/// counts as consumed.
-pub fn is_not_applicable(text: &str) -> bool {
-    matches!(
-        text.trim(),
-        "/" | "／" | "—" | "——" | "-" | "--" | "－" | "－－" | "–" | "―" | "\\"
-    )
-}
 
 /// Parses an exact decimal: ASCII or full-width digits, optional sign, thousands separators
 /// ("1,420,000.00"), scientific notation from CSV exports, and a trailing "元".
@@ -82,20 +74,6 @@ pub fn unit_from_name(name: &str) -> Option<&str> {
     ok.then_some(unit)
 }
 
-/// Splits a declared weight off a header label: "产出指标(50分)" / "产出指标（50分）" →
-/// ("产出指标", Some(50)). The input is a normalised label (ASCII parentheses).
-pub fn split_declared_weight(label: &str) -> (&str, Option<Decimal>) {
-    if let Some(stripped) = label.strip_suffix(')')
-        && let Some((base, inner)) = stripped.rsplit_once('(')
-        && let Some(num) = inner.strip_suffix('分').or(Some(inner))
-        && let Some(w) = parse_decimal(num)
-        && !base.is_empty()
-    {
-        return (base, Some(w));
-    }
-    (label, None)
-}
-
 /// Splits a budget code written before a project name: "51000021R000000019951-工资性支出" →
 /// (Some("51000021R000000019951"), "工资性支出"). A code is at least 10 ASCII letters/digits with
 /// at least 6 digits, followed by a dash, underscore or space.
@@ -140,8 +118,6 @@ mod tests {
         assert_eq!(unit_from_name("档案材料完整率"), None);
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
-        assert_eq!(split_declared_weight("产出指标(50分)"), ("产出指标", Some(dec!(50))));
-        assert_eq!(split_declared_weight("产出指标"), ("产出指标", None));
         assert_eq!(
             split_code("51000021R000000019951-工资性支出"),
             (Some("51000021R000000019951"), "工资性支出")
