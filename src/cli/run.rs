@@ -10,7 +10,7 @@ use crate::cli::{Outcome, report_error};
 use jixiao::engine::pipeline::Pipeline;
 use jixiao::report::output::write_atomic;
 use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, parse_results, results_text};
-use jixiao::runs::manifest::{Manifest, engine, hash_file, ruleset_hash, sha256_hex};
+use jixiao::runs::manifest::{Manifest, engine, hash_file, layout_hashes, ruleset_hash, sha256_hex};
 
 /// Arguments of `jixiao run`.
 #[derive(Debug, clap::Args)]
@@ -108,6 +108,14 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         year: input.form.year,
         default_year: input.form.default_year,
         region: input.form.region.clone(),
+        layouts: match layout_hashes(&input.form.layouts) {
+            Ok(h) => h,
+            Err(e) => {
+                report_error(e);
+                *outcome = Outcome::BadInput;
+                Vec::new()
+            }
+        },
         documents: results.len(),
         results_sha256: sha256_hex(results_text(&results).as_bytes()),
         report: None,

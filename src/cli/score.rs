@@ -21,7 +21,7 @@ use jixiao::report::{CsvTable, Format, RenderOptions, render};
 use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::runs::manifest::{
     BackgroundSha256, Hashed, HashingReader, HashingWriter, Manifest, ReportRecord, catalogue_hashes, engine,
-    hash_file, manifest_path,
+    hash_file, layout_hashes, manifest_path,
 };
 
 /// Arguments of `jixiao score`.
@@ -318,6 +318,9 @@ fn score_manifest(
         year: args.input.form.year,
         default_year: args.input.form.default_year,
         region: args.input.form.region.clone(),
+        layouts: layout_hashes(&args.input.form.layouts)
+            .map_err(|e| eprintln!("警告：{e}，未写运行清单"))
+            .ok()?,
         documents: produced.documents,
         results_sha256: report_sha256.clone(),
         report: Some(ReportRecord {

@@ -33,7 +33,7 @@ fn manifest_form(manifest: &Manifest) -> FormFlags {
         year: manifest.year,
         default_year: manifest.default_year,
         region: manifest.region.clone(),
-        layouts: Vec::new(),
+        layouts: manifest.layouts.iter().map(|h| PathBuf::from(&h.name)).collect(),
     }
 }
 
