@@ -9,7 +9,7 @@
 //! comparison rule, [`norm`].
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use ahash::RandomState;
@@ -218,10 +218,109 @@ pub struct Family {
     pub fallback: bool,
 }
 
-/// Hash map keyed by normalised label (ahash: these are looked up for nearly every cell).
-pub(crate) type LabelMap<T> = HashMap<Box<str>, T, RandomState>;
-/// Hash set of normalised labels.
-pub(crate) type LabelSet = HashSet<Box<str>, RandomState>;
+/// The first characters of a table's labels, one bit per character of the Basic Multilingual
+/// Plane: most cells (numbers, sentences) are ruled out before any hashing.
+#[derive(Clone, Default)]
+pub(crate) struct FirstChars {
+    bits: Vec<u64>,
+    astral: bool,
+}
+
+impl FirstChars {
+    /// Notes the first character of a (normalised) label.
+    fn insert(&mut self, label: &str) {
+        let Some(c) = label.chars().next() else { return };
+        let i = c as usize;
+        if i >= 1 << 16 {
+            self.astral = true;
+            return;
+        }
+        if self.bits.is_empty() {
+            self.bits = vec![0; (1 << 16) / 64];
+        }
+        if let Some(word) = self.bits.get_mut(i / 64) {
+            *word |= 1 << (i % 64);
+        }
+    }
+
+    /// False when no label starts like `text` (its first character folded as [`norm`] folds).
+    fn may_start(&self, text: &str) -> bool {
+        let c = match text.chars().find(|c| !c.is_whitespace()) {
+            Some('（') => '(',
+            Some('：') => ':',
+            Some(c) => c,
+            None => return false,
+        };
+        let i = c as usize;
+        if i >= 1 << 16 {
+            return self.astral;
+        }
+        self.bits.get(i / 64).is_some_and(|word| word & (1 << (i % 64)) != 0)
+    }
+}
+
+/// Labels (normalised) → what they name, hashed with ahash behind a first-character filter:
+/// these are looked up for nearly every cell.
+#[derive(Clone)]
+pub(crate) struct LabelMap<T> {
+    map: HashMap<Box<str>, T, RandomState>,
+    first: FirstChars,
+}
+
+impl<T> Default for LabelMap<T> {
+    fn default() -> Self {
+        LabelMap {
+            map: HashMap::default(),
+            first: FirstChars::default(),
+        }
+    }
+}
+
+impl<T> LabelMap<T> {
+    /// Adds a label (keeping what it named when it was already there).
+    pub(crate) fn insert(&mut self, label: String, value: T) {
+        self.first.insert(&label);
+        self.map.entry(label.into_boxed_str()).or_insert(value);
+    }
+
+    /// What a label names.
+    pub(crate) fn get(&self, label: &str) -> Option<&T> {
+        if !self.first.may_start(label) {
+            return None;
+        }
+        self.map.get(label)
+    }
+
+    /// What a label names, and the label as the table holds it.
+    pub(crate) fn get_key_value(&self, label: &str) -> Option<(&str, &T)> {
+        if !self.first.may_start(label) {
+            return None;
+        }
+        self.map.get_key_value(label).map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// What a label names, to change it.
+    pub(crate) fn get_mut(&mut self, label: &str) -> Option<&mut T> {
+        self.map.get_mut(label)
+    }
+
+    /// True for a label of the table.
+    pub(crate) fn contains_key(&self, label: &str) -> bool {
+        self.get(label).is_some()
+    }
+
+    /// What a label names, added as `T::default()` when absent.
+    pub(crate) fn entry_or_default(&mut self, label: String) -> &mut T
+    where
+        T: Default,
+    {
+        self.first.insert(&label);
+        self.map.entry(label.into_boxed_str()).or_default()
+    }
+}
+
+/// A set of normalised labels.
+pub(crate) type LabelSet = LabelMap<()>;
 
 /// Every loaded layout file compiled into one set of lookup tables: the union of their labels,
 /// patterns and markers. Built once per run ([`crate::ingest::layout::load`], or the embedded
@@ -261,8 +360,6 @@ pub struct Layouts {
     pub(crate) template_rows: Option<Regex>,
     /// Signature label → the families (indices) whose signature it is.
     pub(crate) signature: LabelMap<Vec<usize>>,
-    /// First characters of every signature label: most cells are ruled out before hashing.
-    pub(crate) signature_first: HashSet<char, RandomState>,
 }
 
 impl fmt::Debug for Layouts {
@@ -369,7 +466,7 @@ impl Layouts {
 
     /// Grades as written ("优", "良好").
     pub fn is_grade(&self, text: &str) -> bool {
-        self.grades.contains(norm(text).as_ref())
+        self.grades.contains_key(norm(text).as_ref())
     }
 
     /// The funds block label ("项目资金 (元)", "资金情况(万元)", "预算执行情况(万元)(20分)"), with the
@@ -489,12 +586,12 @@ impl Layouts {
     /// True for a cell meaning “not applicable” ("/", "—", …): such a cell maps to nothing and
     /// counts as consumed.
     pub fn is_not_applicable(&self, text: &str) -> bool {
-        self.not_applicable.contains(text.trim())
+        self.not_applicable.contains_key(text.trim())
     }
 
     /// True for an indicator name meaning “no indicator here” ("无", "/").
     pub fn is_no_indicator(&self, name: &str) -> bool {
-        self.no_indicator.contains(norm(name).as_ref())
+        self.no_indicator.contains_key(norm(name).as_ref())
     }
 
     /// True for an unfilled template row's name ("指标2", "……"); the caller checks the row
@@ -569,8 +666,7 @@ impl Layouts {
     /// The signature label a cell states, as the layouts write it; `None` for every other
     /// cell (most are ruled out by their first character, before any hashing).
     pub fn signature_label(&self, text: &str) -> Option<&str> {
-        let first = text.trim_start().chars().next()?;
-        if !self.signature_first.contains(&first) {
+        if !self.signature.first.may_start(text) {
             return None;
         }
         let n = norm(text);
@@ -579,7 +675,7 @@ impl Layouts {
             return Some(key);
         }
         let (base, _) = split_groups(n);
-        self.signature.get_key_value(base).map(|(key, _)| key.as_ref())
+        self.signature.get_key_value(base).map(|(key, _)| key)
     }
 
     /// The family a form belongs to, given the signature labels seen on it (distinct, in the

@@ -520,7 +520,7 @@ impl Compiler {
     ) {
         for (label, n) in self.labels(k, role, list) {
             if self.claim(table, role, k, label, &n) {
-                pick(&mut self.out).insert(n.into_boxed_str(), value);
+                pick(&mut self.out).insert(n, value);
             }
         }
     }
@@ -536,7 +536,7 @@ impl Compiler {
     ) {
         for (label, n) in self.labels(k, role, list) {
             let key = if normalise { n } else { label.value.trim().to_owned() };
-            pick(&mut self.out).insert(key.into_boxed_str());
+            pick(&mut self.out).insert(key, ());
         }
     }
 
@@ -877,7 +877,7 @@ impl Compiler {
             let signature = self.labels(k, "layout.signature", &f.layout.signature);
             for (label, n) in signature {
                 let n = n.strip_suffix(':').unwrap_or(&n).to_owned();
-                let owners = self.out.signature.entry(n.clone().into_boxed_str()).or_default();
+                let owners = self.out.signature.entry_or_default(n.clone());
                 if !owners.contains(&family) {
                     owners.push(family);
                 }
@@ -898,9 +898,6 @@ impl Compiler {
                         ),
                         "特征标签应只出现在本格式的表中；删除它，或换一个只有本格式才有的标签",
                     );
-                }
-                if let Some(c) = n.chars().next() {
-                    self.out.signature_first.insert(c);
                 }
             }
             let has_signature = !entries(&f.layout.signature).is_empty();
