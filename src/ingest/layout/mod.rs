@@ -1016,7 +1016,100 @@ fn indicator_role(col: IndCol) -> &'static str {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+    use std::borrow::Cow;
+
+    use rust_decimal::Decimal;
+
     use super::*;
+
+    #[test]
+    fn labels_normalise() {
+        let l = embedded();
+        assert_eq!(norm(" 项目资金 (元)"), "项目资金(元)");
+        assert_eq!(norm("产出指标（50分）"), "产出指标(50分)");
+        assert_eq!(l.indicator_column("指标值(A)"), Some(IndCol::Target));
+        assert_eq!(l.field("项目名称:"), Some(Field::Name));
+    }
+
+    #[test]
+    fn parentheses_carry_letters_units_weights_and_formulas() {
+        let l = embedded();
+        assert_eq!(l.funds_column("调整预算数(A)"), Some(FundsCol::Adjusted));
+        assert_eq!(l.funds_column("执行率(B/A)"), Some(FundsCol::Rate));
+        assert_eq!(l.funds_column("得分(20分*执行率)"), Some(FundsCol::Score));
+        assert_eq!(l.funds_column("得分(备注)"), None);
+        let block = l.funds_block("预算执行情况(万元)(20分)").unwrap();
+        assert_eq!((block.base, block.unit), ("预算执行情况", Some("万元")));
+        assert_eq!(l.funds_block("项目资金(元)").unwrap().unit, Some("元"));
+        assert_eq!(l.funds_block("资金情况").unwrap().unit, None);
+        assert_eq!(l.split_weight("产出指标(50分)"), ("产出指标", Some(Decimal::from(50))));
+        assert_eq!(l.split_weight("满意度指标(服务对象)"), ("满意度指标(服务对象)", None));
+        assert!(l.is_level2("满意度指标(服务对象)"));
+        assert!(l.is_indicator_block("年度绩效目标1(80分)"));
+        assert_eq!(l.indicator_column("档案整理数量(件)"), None);
+    }
+
+    #[test]
+    fn names_lose_marks_and_unfilled_placeholders() {
+        let l = embedded();
+        let c = l.clean_name("★★★农村低保发放人数(按月平均)(≥**人)");
+        assert_eq!(c.name, "农村低保发放人数(按月平均)");
+        assert_eq!(c.removed, ["★★★", "(≥**人)"]);
+        assert_eq!(
+            l.clean_name("扶贫临时救助标准(<**元/户·年)——一户年最高5300元").name,
+            "扶贫临时救助标准——一户年最高5300元"
+        );
+        assert_eq!(
+            l.clean_name("★★★受益建档立卡贫困人口数≥**人").name,
+            "受益建档立卡贫困人口数"
+        );
+        assert_eq!(l.clean_name("受助对象满意度(>=**%)").name, "受助对象满意度");
+        assert_eq!(l.clean_name("指标1:居民健康档案").name, "居民健康档案");
+        assert_eq!(l.clean_name("指标1工程资金金额").name, "工程资金金额");
+        let kept = l.clean_name("指标2");
+        assert!(kept.removed.is_empty() && kept.name == "指标2");
+        assert!(l.is_template_row("指标2") && l.is_template_row("……") && !l.is_template_row("指标2工程"));
+        let plain = l.clean_name("档案整理数量（件）");
+        assert!(matches!(plain.name, Cow::Borrowed(_)) && plain.removed.is_empty());
+        assert_eq!(l.canonical_operators("≧5 ═ 3 >= 2"), "≥5 = 3 ≥ 2");
+    }
+
+    #[test]
+    fn a_header_without_a_weight_column_satisfies_the_hubei_layout_only() {
+        let l = embedded();
+        let missing = |cols: &[IndCol]| l.missing_indicator_column(|c| cols.contains(&c));
+        use IndCol::{Actual, Score, Target, Weight};
+        assert_eq!(missing(&[Target, Actual, Weight, Score]), None);
+        assert_eq!(
+            missing(&[Target, Actual, Score]),
+            None,
+            "the Hubei template has no 分值 column"
+        );
+        assert_eq!(missing(&[Target, Actual, Weight]), Some(Score));
+        assert_eq!(missing(&[Actual, Weight, Score]), Some(Target));
+    }
+
+    #[test]
+    fn the_family_with_most_signature_labels_wins_and_variants_win_ties() {
+        let l = embedded();
+        let pick = |labels: &[&str]| l.choose_family(labels).unwrap().family.id.clone();
+        assert_eq!(pick(&[]), "central");
+        assert_eq!(pick(&["项目金额"]), "shenzhen");
+        assert_eq!(pick(&["调整后预算数", "指标性质"]), "sichuan");
+        assert_eq!(
+            pick(&["评价等级"]),
+            "central",
+            "a variant counts its parent's labels only when its own show"
+        );
+        assert_eq!(pick(&["评价等级", "项目金额"]), "shenzhen");
+        let choice = l.choose_family(&["项目金额", "调整后预算数", "评价等级"]).unwrap();
+        assert_eq!(
+            (choice.family.id.as_str(), choice.seen.as_slice()),
+            ("shenzhen", &[0, 2][..])
+        );
+        assert_eq!(l.signature_label("调整后预算数(A)"), Some("调整后预算数"));
+        assert_eq!(l.signature_label("890000.00"), None);
+    }
 
     #[test]
     fn the_shipped_layouts_are_clean_and_named_after_their_files() {
