@@ -51,6 +51,7 @@ mod check_layouts;
 mod check_rulesets;
 mod editor_workflow;
 mod hostile_policy;
+mod layouts_guide;
 mod policy_guide;
 mod rule_coverage;
 mod same_diagnostic;
