@@ -332,19 +332,31 @@ pub struct Layouts {
     pub(crate) families: Vec<Family>,
     /// `(name, text)` of every file the tables came from, in load order.
     pub(crate) sources: Vec<(String, String)>,
+    /// Title texts (`[form] titles`), any of which a title cell contains.
     pub(crate) titles: Option<Regex>,
+    /// Words of a filing note (`[form] filing_words`), matched anywhere in a cell.
     pub(crate) filing_words: Option<Regex>,
+    /// What a row's first cell says the row is: `[fields]`, the block labels, 总分, 合计.
     pub(crate) rows: LabelMap<RowKind>,
+    /// Sub-headers of the goals block (`[goals] expected / achieved`).
     pub(crate) goal_columns: LabelMap<Field>,
+    /// Funds row labels (`[funds] total / parts`).
     pub(crate) funds_rows: LabelMap<FundsRow>,
+    /// Prefixes of 其中 rows (`[funds] part_prefixes`).
     pub(crate) part_prefixes: Vec<Box<str>>,
+    /// Funds column headers (`[funds.columns]`).
     pub(crate) funds_columns: LabelMap<FundsCol>,
+    /// Indicator column headers (`[indicators.columns]`).
     pub(crate) indicator_columns: LabelMap<IndCol>,
+    /// 一级 and 二级 indicator labels (`[indicators] level1 / level2`).
     pub(crate) levels: LabelMap<Level>,
     /// Column sets an indicator header must hold, one per layout that states one.
     pub(crate) required: Vec<Vec<IndCol>>,
+    /// Grades as written (`[total] grades`).
     pub(crate) grades: LabelSet,
+    /// Cells meaning “not applicable” (`[values] not_applicable`), compared trimmed.
     pub(crate) not_applicable: LabelSet,
+    /// Names meaning “no indicator here” (`[markers] no_indicator`).
     pub(crate) no_indicator: LabelSet,
     /// Patterns per parenthesis kind, in [`ParenKind::ALL`] order.
     pub(crate) parens: [Vec<Regex>; 4],
