@@ -1111,6 +1111,56 @@ mod tests {
         assert_eq!(l.signature_label("890000.00"), None);
     }
 
+    /// Every header the seven real forms write, as written, read by the shipped layouts.
+    #[test]
+    fn the_real_forms_headers_are_read() {
+        let l = embedded();
+        for (header, role) in [
+            ("调整预算数(A)", FundsCol::Adjusted),
+            ("全年预算数(A)", FundsCol::Adjusted),
+            ("全年执行数(B)", FundsCol::Executed),
+            ("预算数(A)", FundsCol::Adjusted),
+            ("执行数(B)", FundsCol::Executed),
+            ("执行率(B/A)", FundsCol::Rate),
+            ("得分 (20分*执行率)", FundsCol::Score),
+            ("调整后预算数", FundsCol::Adjusted),
+            ("预算执行数", FundsCol::Executed),
+            ("预算执行率", FundsCol::Rate),
+            ("权重", FundsCol::Weight),
+        ] {
+            assert_eq!(l.funds_column(&norm(header)), Some(role), "{header}");
+        }
+        for header in [
+            "资金情况(万元)",
+            "预算执行情况(万元) (20分)",
+            "项目资金（万元）",
+            "项目资金 (元)",
+        ] {
+            assert!(l.is_funds_block_label(&norm(header)), "{header}");
+        }
+        for (header, role) in [
+            ("年初目标值(A)", IndCol::Target),
+            ("实际完成值(B)", IndCol::Actual),
+            ("全年实际值(B)", IndCol::Actual),
+            ("指标值(A)", IndCol::Target),
+            ("未完成原因分析及改进措施", IndCol::Note),
+            ("未完成原因及拟采取的改进措施", IndCol::Note),
+            ("指标性质", IndCol::Comparator),
+            ("指标值", IndCol::Target),
+            ("度量单位", IndCol::Unit),
+            ("权重", IndCol::Weight),
+            ("分值", IndCol::Weight),
+        ] {
+            assert_eq!(l.indicator_column(&norm(header)), Some(role), "{header}");
+        }
+        assert!(l.is_indicator_block(&norm("年度绩效目标1 (80分)")));
+        assert_eq!(l.field(&norm("年初设定目标")), Some(Field::GoalExpected));
+        assert!(l.is_funds_total(&norm("年度资金总额:")) && l.is_funds_total("年度财政资金总额"));
+        assert!(l.is_level1("项目管理") && l.is_level2("投入管理") && l.is_level2("环境效益"));
+        assert_eq!(l.strip_part_prefix(&norm("其中：本年财政拨款")), "本年财政拨款");
+        assert!(l.is_funds_part("本年财政拨款"));
+    }
+
     #[test]
     fn the_shipped_layouts_are_clean_and_named_after_their_files() {
         let sources = embedded_sources();
