@@ -678,11 +678,17 @@ impl Layouts {
     /// The signature label a cell states, as the layouts write it; `None` for every other
     /// cell (most are ruled out by their first character, before any hashing).
     pub fn signature_label(&self, text: &str) -> Option<&str> {
-        if !self.signature.first.may_start(text) {
+        let prefixed = || {
+            self.part_prefixes
+                .iter()
+                .any(|p| text.trim_start().starts_with(p.as_ref()))
+        };
+        if !self.signature.first.may_start(text) && !prefixed() {
             return None;
         }
         let n = norm(text);
-        let n = n.strip_suffix(':').unwrap_or(&n);
+        // "年度资金总额：", "其中：本年财政拨款" name their labels too.
+        let n = self.strip_part_prefix(n.strip_suffix(':').unwrap_or(&n));
         if let Some((key, _)) = self.signature.get_key_value(n) {
             return Some(key);
         }

@@ -1109,6 +1109,7 @@ mod tests {
         );
         assert_eq!(l.signature_label("调整后预算数(A)"), Some("调整后预算数"));
         assert_eq!(l.signature_label("890000.00"), None);
+        assert_eq!(l.signature_label("其中:本年财政拨款"), Some("本年财政拨款"));
     }
 
     /// Every header the seven real forms write, as written, read by the shipped layouts.
