@@ -210,6 +210,7 @@ fn import_options() -> ImportOptions {
         year: Some(2021),
         default_year: None,
         region: None,
+        ..ImportOptions::default()
     }
 }
 

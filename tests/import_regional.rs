@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use jixiao::ingest::import::{ImportOptions, import_file};
-use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator, Layout};
+use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -15,6 +15,7 @@ fn import(rel: &str) -> EvaluationDocument {
             default_year: None,
             year: None,
             region: Some("test".into()),
+            ..ImportOptions::default()
         },
     )
     .unwrap();
@@ -71,7 +72,14 @@ fn central_form_snapshot() {
 #[test]
 fn sichuan_layout_is_read_by_its_own_labels() {
     let d = import("forms/sichuan-2022.tsv");
-    assert_eq!(d.layout, Layout::Sichuan);
+    let layout = d.layout.as_ref().unwrap();
+    assert_eq!(layout.family, "sichuan");
+    assert!(
+        ["调整后预算数", "预算执行数", "预算执行率", "指标性质", "度量单位"]
+            .iter()
+            .all(|l| layout.signature.iter().any(|s| s == l)),
+        "{layout:?}"
+    );
     assert_eq!(d.year, 2022);
     assert_eq!(d.provenance["/year"], CellPos { row: 2, column: 1 });
     assert_eq!(d.region.as_deref(), Some("test"));
@@ -152,7 +160,11 @@ fn sichuan_layout_is_read_by_its_own_labels() {
 #[test]
 fn central_layout_reads_header_weights_inline_units_and_placeholders() {
     let d = import("forms/central-2021.tsv");
-    assert_eq!(d.layout, Layout::Central);
+    let layout = d.layout.as_ref().unwrap();
+    assert_eq!(
+        (layout.family.as_str(), layout.signature.as_slice()),
+        ("central", &["评价等级".to_owned()][..])
+    );
     assert_eq!(d.year, 2021);
     assert_eq!(d.funds.unit, "万元");
     assert_eq!(d.funds.total.rate_reported, Some(dec!(0.96)));
@@ -318,4 +330,33 @@ fn a_filing_date_above_the_form_is_not_the_budget_year() {
     assert_eq!(docs[0].year, 2021);
     assert_eq!(docs[0].provenance["/year"], CellPos { row: 17, column: 5 });
     assert!(docs[0].unmapped.iter().any(|u| u.text.starts_with("填报单位")));
+}
+
+/// Each real form is recognised as its template family by the signature labels on it (those of
+/// the shipped layout files, `rules/layouts/`), whether or not it imports whole yet: a form with
+/// no family's signature label (Langfang, Jishan) is the national template.
+#[test]
+fn real_forms_are_recognised_as_their_family() {
+    let layouts = jixiao::ingest::layout::embedded();
+    for (file, family) in [
+        ("anhui-suixi-mzj-linshijiuzhu-2019.tsv", "central"),
+        ("chizhou-guichi-tangxi-weituo-2022.tsv", "central"),
+        ("hebei-langfang-spgcxx-nuantong-2019.tsv", "central"),
+        ("hubei-huangshi-tsg-gongxiang-2022.tsv", "hubei"),
+        ("shanxi-jishan-zhaidian-gonggongweisheng-2021.tsv", "central"),
+        ("sichuan-daying-sfj-anke-2023.tsv", "sichuan"),
+        ("yinchuan-liuzhong-gongyong-2021.tsv", "yinchuan"),
+    ] {
+        let text = std::fs::read_to_string(fixture(&format!("real-forms/{file}"))).unwrap();
+        let mut seen: Vec<&str> = Vec::new();
+        for cell in text.lines().filter(|l| !l.starts_with('#')).flat_map(|l| l.split('\t')) {
+            if let Some(label) = layouts.signature_label(cell)
+                && !seen.contains(&label)
+            {
+                seen.push(label);
+            }
+        }
+        let choice = layouts.choose_family(&seen).unwrap();
+        assert_eq!(choice.family.id, family, "{file}: {seen:?}");
+    }
 }

@@ -37,11 +37,13 @@ fn option_sets() -> Vec<ImportOptions> {
             year: Some(2021),
             default_year: None,
             region: Some("shenzhen".into()),
+            ..ImportOptions::default()
         },
         ImportOptions {
             year: None,
             default_year: Some(2020),
             region: None,
+            ..ImportOptions::default()
         },
     ]
 }

@@ -147,6 +147,7 @@ fn forms_on_several_sheets_keep_their_sheet_and_rows() {
         default_year: None,
         year: Some(2021),
         region: None,
+        ..ImportOptions::default()
     };
     let docs = import_bytes("two.xlsx", &bytes, &opts).unwrap();
     assert_eq!(docs.len(), 9);
@@ -203,6 +204,7 @@ fn a_workbook_sheet_with_text_but_no_form_is_an_error() {
             default_year: None,
             year: Some(2020),
             region: None,
+            ..ImportOptions::default()
         },
     )
     .unwrap_err();

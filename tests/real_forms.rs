@@ -54,6 +54,7 @@ fn import_from(dir: &str, name: &str) -> (String, Vec<ImportedForm>) {
         default_year: Some(year_of(name)),
         year: None,
         region: None,
+        ..ImportOptions::default()
     };
     let forms: Vec<ImportedForm> = import_text_forms(name, &text, &options)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -561,7 +562,10 @@ mod generated {
                 }
             }
             let text: String = rows.iter().map(|r| r.join("\t") + "\n").collect();
-            let options = ImportOptions { default_year: Some(year_of(name)), year: None, region: None };
+            let options = ImportOptions {
+                default_year: Some(year_of(name)),
+                ..ImportOptions::default()
+            };
             let grid = match jixiao::ingest::import::grid::parse_delimited(name, &text, b'\t') {
                 Ok(grid) => grid,
                 Err(e) => {

@@ -19,6 +19,7 @@ fn score_seed(ruleset: &str) -> Vec<Scorecard> {
         default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let docs = import_file(SEED.as_ref(), &options).unwrap();
     assert_eq!(docs.len(), 9);

@@ -1,16 +1,19 @@
 //! The flags several commands share, each defined once here with one help text: how forms
-//! are read ([`FormFlags`]) and which rules and reviewer decisions score them ([`RuleFlags`]).
+//! are read ([`FormFlags`]: year, region, layout files) and which rules and reviewer decisions
+//! score them ([`RuleFlags`]).
 //! A command flattens the groups it takes (`#[command(flatten)]`).
 
 use std::path::PathBuf;
 
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::ImportOptions;
+use jixiao::ingest::layout;
 use jixiao::policy::select::Catalogue;
 
-use crate::cli::{report_diagnostics, report_policy_error};
+use crate::cli::{report_diagnostics, report_layout_error, report_policy_error};
 
-/// How forms are read when they are imported on the fly: the budget year and the region.
+/// How forms are read when they are imported on the fly: the budget year, the region and the
+/// layout files.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FormFlags {
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
@@ -22,16 +25,28 @@ pub struct FormFlags {
     /// 地区代码（如 shenzhen、sichuan）：导入自评表时写入文档，也用于没有写地区的评价文档，决定使用哪个地区的规则集
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
+    /// 本单位的自评表格式文件（.toml）或放格式文件的文件夹（可多次指定）：与内置格式一起用于识别表头和行；写法见 docs/layouts.md
+    #[arg(long, value_name = "PATH")]
+    pub layouts: Vec<PathBuf>,
 }
 
 impl FormFlags {
-    /// The import options these flags give.
-    pub fn import_options(&self) -> ImportOptions {
-        ImportOptions {
+    /// The import options these flags give, with the layouts loaded once for the run; a broken
+    /// layout file is reported as `jixiao check` reports it (None: exit 2).
+    pub fn import_options(&self) -> Option<ImportOptions> {
+        let layouts = match layout::load(&self.layouts) {
+            Ok(l) => l,
+            Err(e) => {
+                report_layout_error(&e);
+                return None;
+            }
+        };
+        Some(ImportOptions {
             default_year: self.default_year,
             year: self.year,
             region: self.region.clone(),
-        }
+            layouts,
+        })
     }
 }
 

@@ -82,7 +82,11 @@ fn describe(doc: &EvaluationDocument) -> String {
         doc.id,
         doc.indicators.iter().filter(|i| !i.placeholder).count(),
         doc.year,
-        doc.layout.label()
+        doc.layout.as_ref().map_or("格式未记录", |l| if l.title.is_empty() {
+            &l.family
+        } else {
+            &l.title
+        })
     );
     if !doc.realignments.is_empty() {
         line.push_str(&format!("；重新对齐 {} 处", doc.realignments.len()));
@@ -167,7 +171,9 @@ const IN_FLIGHT: usize = 64;
 /// reads and imports forms (delimited text is streamed, so memory does not grow with the number
 /// of forms), the other checks each document against the schema and writes it, in file order.
 pub fn run(args: &Args) -> Outcome {
-    let options = args.form.import_options();
+    let Some(options) = args.form.import_options() else {
+        return Outcome::BadInput;
+    };
     let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::flags::FormFlags;
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
-use jixiao::ingest::import::{ImportError, for_each_form};
+use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
@@ -191,9 +191,14 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Reads every input into documents; problems are reported and make the run exit 2.
-pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = args.form.import_options();
+/// Reads every input into documents, importing forms with `import_options` (loaded once per run
+/// from `args.form`, see [`FormFlags::import_options`]); problems are reported and make the run
+/// exit 2.
+pub fn load_documents(
+    args: &InputArgs,
+    import_options: &ImportOptions,
+    outcome: &mut Outcome,
+) -> Vec<(Origin, EvaluationDocument)> {
     let mut raw = Vec::new();
     let mut documents = Vec::new();
     for path in &expand_inputs(&args.inputs, outcome) {
@@ -237,7 +242,7 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
                     }
                     ControlFlow::Continue(())
                 };
-                if let Err(e) = for_each_form(path, &import_options, each) {
+                if let Err(e) = for_each_form(path, import_options, each) {
                     report_error(e);
                     *outcome = Outcome::BadInput;
                 }

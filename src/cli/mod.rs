@@ -129,6 +129,12 @@ pub(crate) fn report_diagnostics(diagnostics: &[jixiao::model::diagnostic::Diagn
     eprint!("{}", render(diagnostics, colour_stderr()));
 }
 
+/// Prints why layout files cannot be used to stderr: exactly what `jixiao check` prints for them.
+pub(crate) fn report_layout_error(error: &jixiao::ingest::layout::LayoutError) {
+    use jixiao::report::diagnostics::{colour_stderr, render_layouts};
+    eprint!("{}", render_layouts(&error.diagnostics, colour_stderr()));
+}
+
 /// Prints why a rule set cannot be used to stderr: exactly what `jixiao check` prints for it.
 pub(crate) fn report_policy_error(error: &jixiao::policy::PolicyError) {
     use jixiao::report::diagnostics::{colour_stderr, render_ruleset};

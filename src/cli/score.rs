@@ -14,13 +14,14 @@ use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, war
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
+use jixiao::ingest::import::ImportOptions;
 use jixiao::policy::select::Catalogue;
 use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
 use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::runs::manifest::{
     BackgroundSha256, Hashed, HashingReader, HashingWriter, Manifest, ReportRecord, catalogue_hashes, engine,
-    hash_file, manifest_path,
+    hash_file, layout_hashes, manifest_path,
 };
 
 /// Arguments of `jixiao score`.
@@ -72,7 +73,13 @@ impl Produced {
 
 /// `--format jsonl`: documents stream through in parallel chunks and their scorecards stream
 /// out in input order; memory stays flat whatever the corpus size.
-fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet, sink: &mut dyn Write) -> Produced {
+fn stream_json_lines(
+    args: &Args,
+    catalogue: &Catalogue,
+    decisions: &DecisionSet,
+    import_options: &ImportOptions,
+    sink: &mut dyn Write,
+) -> Produced {
     let mut outcome = Outcome::Clean;
     let inputs = expand_inputs(&args.input.inputs, &mut outcome);
     let mut input_hashes = Vec::new();
@@ -102,7 +109,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
                 inputs: vec![path.clone()],
                 ..args.input.clone()
             };
-            for (origin, doc) in load_documents(&one, &mut outcome) {
+            for (origin, doc) in load_documents(&one, import_options, &mut outcome) {
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
@@ -209,14 +216,15 @@ pub(crate) fn produce(
     args: &Args,
     catalogue: &Catalogue,
     decisions: &DecisionSet,
+    import_options: &ImportOptions,
     created: Option<i64>,
     sink: &mut dyn Write,
 ) -> Produced {
     if args.format == Format::Jsonl {
-        return stream_json_lines(args, catalogue, decisions, sink);
+        return stream_json_lines(args, catalogue, decisions, import_options, sink);
     }
     let mut outcome = Outcome::Clean;
-    let documents = load_documents(&args.input, &mut outcome);
+    let documents = load_documents(&args.input, import_options, &mut outcome);
     warn_unmatched(decisions, &documents);
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut cards = Vec::with_capacity(documents.len());
@@ -310,6 +318,9 @@ fn score_manifest(
         year: args.input.form.year,
         default_year: args.input.form.default_year,
         region: args.input.form.region.clone(),
+        layouts: layout_hashes(&args.input.form.layouts)
+            .map_err(|e| eprintln!("警告：{e}，未写运行清单"))
+            .ok()?,
         documents: produced.documents,
         results_sha256: report_sha256.clone(),
         report: Some(ReportRecord {
@@ -327,7 +338,13 @@ fn score_manifest(
 /// `score -o FILE`: the report and its manifest beside it are written in full, then put in
 /// place (nothing appears at `FILE` unless it is complete, and the report is removed again if
 /// its manifest cannot be put in place).
-fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &DecisionSet) -> Outcome {
+fn write_report(
+    args: &Args,
+    output: &Path,
+    catalogue: &Catalogue,
+    decisions: &DecisionSet,
+    import_options: &ImportOptions,
+) -> Outcome {
     let mut outcome = Outcome::Clean;
     // Expanded once here, so the manifest lists the very files read.
     let files = expand_inputs(&args.input.inputs, &mut outcome);
@@ -353,7 +370,7 @@ fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &D
             hasher: BackgroundSha256::new(),
         },
     );
-    let produced = produce(&expanded, catalogue, decisions, created, &mut sink);
+    let produced = produce(&expanded, catalogue, decisions, import_options, created, &mut sink);
     if produced.broken {
         return Outcome::BadInput;
     }
@@ -430,9 +447,12 @@ pub fn run(args: &Args) -> Outcome {
     let Some((catalogue, decisions)) = args.scoring.load() else {
         return Outcome::BadInput;
     };
+    let Some(import_options) = args.input.form.import_options() else {
+        return Outcome::BadInput;
+    };
     if let Some(output) = &args.output {
-        return write_report(args, output, &catalogue, &decisions);
+        return write_report(args, output, &catalogue, &decisions, &import_options);
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    produce(args, &catalogue, &decisions, None, &mut stdout).outcome
+    produce(args, &catalogue, &decisions, &import_options, None, &mut stdout).outcome
 }

@@ -28,7 +28,7 @@ use crate::engine::trace::{
     Rounding, TierBy, TierPick, TotalDerivation, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
-use crate::model::document::{EvaluationDocument, Indicator};
+use crate::model::document::{EvaluationDocument, Indicator, Layout};
 use crate::model::findings::Finding;
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
@@ -48,6 +48,9 @@ pub struct Explanation {
     pub project: String,
     /// Budget year.
     pub year: i32,
+    /// The layout family the form was read as, and the signature labels that decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// Rule set applied.
     pub ruleset: RuleSetInfo,
     /// Rounding the rule set prescribes.
@@ -341,6 +344,7 @@ pub fn explain_document(
         id: card.id.clone(),
         project: card.project.clone(),
         year: card.year,
+        layout: doc.layout.clone(),
         ruleset: RuleSetInfo {
             id: rules.id.clone(),
             title: rules.title.clone(),
@@ -1246,6 +1250,15 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             out.push('\n');
         }
         let _ = writeln!(out, "文档 {}（{}，{} 年度）", e.id, e.project, e.year);
+        if let Some(l) = &e.layout {
+            // A document written before layouts were files names its family only.
+            let why = match (l.title.as_str(), l.signature.as_slice()) {
+                ("", _) => String::new(),
+                (title, []) => format!("《{title}》；表中没有任何格式的特征标签，记为默认格式"),
+                (title, seen) => format!("《{title}》；依据表中的特征标签：{}", seen.join("、")),
+            };
+            let _ = writeln!(out, "格式 {}{why}", l.family);
+        }
         let _ = writeln!(
             out,
             "规则集 {}《{}》（{}）；舍入：{}，得分保留 {} 位，总分保留 {} 位",

@@ -1,8 +1,9 @@
 //! Getting forms in: JSON and JSON Lines [`input`], spreadsheet and table [`import`] into
-//! evaluation documents, the document's JSON [`schema`] and [`validate`] against it. Depends
-//! only on [`crate::model`].
+//! evaluation documents read by the [`layout`] files of each template family, the document's
+//! JSON [`schema`] and [`validate`] against it. Depends only on [`crate::model`].
 
 pub mod import;
 pub mod input;
+pub mod layout;
 pub mod schema;
 pub mod validate;

@@ -34,9 +34,10 @@ pub struct EvaluationDocument {
     /// Region whose rules apply (e.g. `shenzhen`, `sichuan`); absent means national rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Which template the form was laid out in.
-    #[serde(default)]
-    pub layout: Layout,
+    /// Which layout family the form was read as, and why; absent for documents that were not
+    /// imported from a form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// Where the form was read from, when it was imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceForm>,
@@ -98,26 +99,79 @@ fn default_format() -> String {
     DOCUMENT_FORMAT.to_owned()
 }
 
-/// The template a form follows; decides nothing about scoring, only how it was read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// The layout family (`rules/layouts/<family>.toml`, or an office's own layout file) a form was
+/// read as, and why. It decides nothing about scoring: it records how the form was recognised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(from = "LayoutWritten")]
+pub struct Layout {
+    /// Family id (`central`, `shenzhen`, `sichuan`, `hubei`, `yinchuan`, or an office's own).
+    /// Documents written before layouts were files say `standard`, `central` or `sichuan`.
+    pub family: String,
+    /// The family's title, as its layout file gives it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The family's signature labels seen on the form, in sheet order — why this family was
+    /// chosen (the one with the most of them); each one's cell is in the document's provenance
+    /// under `/layout/signature/<i>`. Empty when no family's signature label appeared on the form
+    /// and it was recorded under the fallback family (the national template).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature: Vec<String>,
+}
+
+/// How a document may write its layout: the record, or the bare name earlier versions wrote.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum LayoutWritten {
+    /// The record: family, title and the signature labels seen.
+    Record(LayoutRecord),
+    /// A bare template name, as jixiao wrote it before layouts were files.
+    Legacy(LegacyLayout),
+}
+
+/// The fields of a [`Layout`] as a document writes them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LayoutRecord {
+    /// Family id (`central`, `shenzhen`, `sichuan`, `hubei`, `yinchuan`, or an office's own).
+    family: String,
+    /// The family's title, as its layout file gives it.
+    #[serde(default)]
+    title: String,
+    /// The family's signature labels seen on the form, in sheet order; each one's cell is in the
+    /// document's provenance under `/layout/signature/<i>`.
+    #[serde(default)]
+    signature: Vec<String>,
+}
+
+/// The template names jixiao wrote before layouts were files.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// The national template (财预〔2020〕10号 附件), as the Shenzhen seed forms use it.
-    #[default]
+enum LegacyLayout {
+    /// The national template as the Shenzhen seed forms use it.
     Standard,
-    /// Central/Anhui variant: weights on headers ("产出指标(50分)"), units inline in targets.
+    /// Central/Anhui variant with weights on headers.
     Central,
-    /// Sichuan variant: 调整后预算数, 权重, a separate 指标性质 and 度量单位 column, 合计 row.
+    /// Sichuan variant.
     Sichuan,
 }
 
-impl Layout {
-    /// Chinese name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            Layout::Standard => "通用格式",
-            Layout::Central => "中央/安徽格式",
-            Layout::Sichuan => "四川格式",
+impl From<LayoutWritten> for Layout {
+    fn from(written: LayoutWritten) -> Self {
+        match written {
+            LayoutWritten::Record(r) => Layout {
+                family: r.family,
+                title: r.title,
+                signature: r.signature,
+            },
+            LayoutWritten::Legacy(l) => Layout {
+                family: match l {
+                    LegacyLayout::Standard => "standard",
+                    LegacyLayout::Central => "central",
+                    LegacyLayout::Sichuan => "sichuan",
+                }
+                .to_owned(),
+                ..Layout::default()
+            },
         }
     }
 }

@@ -26,6 +26,7 @@ use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
 use crate::model::diagnostic::{Diagnostic, Loc, offset_of};
 use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
+use crate::model::located::toml_message;
 use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
 
 /// What checking a rule set's files found and built.
@@ -138,7 +139,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
             c.error(
                 "jixiao::policy::toml",
                 e.span().unwrap_or(0..0),
-                translate_toml(&message),
+                toml_message(&message),
                 help,
             );
             None
@@ -216,69 +217,8 @@ fn placed_in_folder(c: &Collector, mut d: Diagnostic) -> Diagnostic {
     d
 }
 
-fn translate_toml(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let field = rest.split(',').next().unwrap_or(rest);
-        let expected = rest.split_once("expected ").map(|(_, e)| e).unwrap_or_default();
-        let expected = expected.strip_prefix("one of ").unwrap_or(expected).replace(", ", "、");
-        return format!("不认识的键 {field}；此处可用的键：{expected}");
-    }
-    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
-        return "字符串没有结束：缺少右引号".to_owned();
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("缺少必填的键 {rest}");
-    }
-    if let Some((found, expected)) = message
-        .strip_prefix("invalid type: ")
-        .and_then(|rest| rest.split_once(", expected "))
-    {
-        return format!(
-            "类型不对：此处应为{}，写的是{}",
-            type_words(expected),
-            value_words(found)
-        );
-    }
-    message.to_owned()
-}
-
 /// The checks of a parsed policy (and its compiled scripts, when they compile); the checked
 /// reviewer checks when `[checks]` has no error.
-/// Chinese for the type serde expected (`u32`, `a string`, …).
-fn type_words(expected: &str) -> String {
-    match expected {
-        "u8" | "u16" | "u32" | "u64" | "usize" => "不小于 0 的整数".to_owned(),
-        "i8" | "i16" | "i32" | "i64" | "isize" => "整数".to_owned(),
-        "a string" | "a borrowed string" => "字符串".to_owned(),
-        "a boolean" => "true 或 false".to_owned(),
-        "a sequence" => "数组 [ … ]".to_owned(),
-        "a map" => "表 { … }".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
-/// Chinese for the value serde found (`string "二"`, `integer \`5\``, …).
-fn value_words(found: &str) -> String {
-    let unquote = |s: &str| s.trim_matches('`').to_owned();
-    if let Some(s) = found.strip_prefix("string ") {
-        return format!("字符串 {s}");
-    }
-    if let Some(s) = found.strip_prefix("integer ") {
-        return format!("整数 {}", unquote(s));
-    }
-    if let Some(s) = found.strip_prefix("floating point ") {
-        return format!("小数 {}", unquote(s));
-    }
-    if let Some(s) = found.strip_prefix("boolean ") {
-        return format!("布尔值 {}", unquote(s));
-    }
-    match found {
-        "sequence" => "数组".to_owned(),
-        "map" => "表".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
 fn check_policy(
     c: &mut Collector,
     raw: &PolicyFile,

@@ -6,51 +6,12 @@
 //! [`crate::policy::RuleSet`] happens in `policy::load`.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-/// A value together with where it was written in the policy file (byte range).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    /// The value.
-    pub value: T,
-    /// Byte range in the file.
-    pub span: Range<usize>,
-}
-
-impl<T: Default> Default for Located<T> {
-    fn default() -> Self {
-        Located {
-            value: T::default(),
-            span: 0..0,
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
-        Ok(Located {
-            span: spanned.span(),
-            value: spanned.into_inner(),
-        })
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
+pub use crate::model::located::Located;
 
 /// An exact decimal written in TOML as a string ("0.5") or an integer (10). A TOML float
 /// (0.5 without quotes) is refused: floats cannot hold most decimals exactly.

@@ -126,6 +126,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
         year: spec.input.year,
         default_year: None,
         region: spec.input.region.clone(),
+        ..ImportOptions::default()
     };
     let document = match (
         &spec.input.form,

@@ -5,7 +5,8 @@
 //! column — and says in Chinese what is wrong and what to do. Reading bytes into cell grids lives in
 //! [`grid`]; splitting a grid into forms and recognising their blocks by label lives in `form`,
 //! with the indicator-row placement in `indicators`, year inference in `year` and cell value
-//! parsing in `value`.
+//! parsing in `value`. Which labels name which block, column or row is data — the layout files
+//! ([`crate::ingest::layout`]), looked up through `labels`.
 //!
 //! Policies the importer follows (documented here because users see their effects):
 //! - **Nothing is dropped.** Every non-empty cell of a form's rows is either consumed (mapped into
@@ -27,7 +28,7 @@
 mod form;
 pub mod grid;
 mod indicators;
-mod labels;
+pub(crate) mod labels;
 mod stream;
 mod value;
 mod year;
@@ -36,14 +37,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::{CellPos, EvaluationDocument};
 
 pub use grid::Grid;
+use labels::Layouts;
 
 /// Caller's choices for an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Budget year to use for every form, overriding what the forms state (`--year`).
     pub year: Option<i32>,
@@ -52,6 +55,21 @@ pub struct ImportOptions {
     pub default_year: Option<i32>,
     /// Region whose rules apply (`--region`), copied into [`EvaluationDocument::region`].
     pub region: Option<String>,
+    /// The layouts the forms are read with, loaded once per run (`--layouts`, see
+    /// [`crate::ingest::layout::load`]); by default the shipped ones.
+    pub layouts: Arc<Layouts>,
+}
+
+impl Default for ImportOptions {
+    /// No year or region given; the shipped layouts.
+    fn default() -> Self {
+        ImportOptions {
+            year: None,
+            default_year: None,
+            region: None,
+            layouts: crate::ingest::layout::embedded(),
+        }
+    }
 }
 
 /// One imported form together with the cells the importer consumed reading it.
@@ -255,7 +273,7 @@ pub fn import_forms(
     let mut out = Vec::new();
     for grid in grids.iter().filter(|g| !g.is_blank()) {
         let at = Loc::sheet(file_name, grid.sheet.as_deref());
-        let spans = form::split_forms(grid, &at)?;
+        let spans = form::split_forms(grid, &at, &opts.layouts)?;
         for span in spans {
             out.push(form::read_form(file_name, grid, &span, opts));
         }

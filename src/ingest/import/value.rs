@@ -1,18 +1,10 @@
-//! Reading cell values: exact decimals, rates, “not applicable” marks, units in names, weights
-//! declared on headers, budget codes before project names.
+//! Reading cell values: exact decimals, rates, units in names, budget codes before project names.
+//! (Which cells mean “not applicable” and what a header's parentheses carry are layout data, see
+//! `labels`.)
 
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-
-/// True for a cell that means “not applicable” ("/", "—", "-", …): such a cell maps to `None` and
-/// counts as consumed.
-pub fn is_not_applicable(text: &str) -> bool {
-    matches!(
-        text.trim(),
-        "/" | "／" | "—" | "——" | "-" | "--" | "－" | "－－" | "–" | "―" | "\\"
-    )
-}
 
 /// Parses an exact decimal: ASCII or full-width digits, optional sign, thousands separators
 /// ("1,420,000.00"), scientific notation from CSV exports, and a trailing "元".
@@ -76,37 +68,10 @@ pub fn unit_from_name(name: &str) -> Option<&str> {
     let unit = t.get(start..inner_end)?.trim();
     let ok = !unit.is_empty()
         && unit.chars().count() <= 6
-        && !unit.chars().any(|c| {
-            c.is_ascii_digit()
-                // A template's placeholder ("(≥**人)") is no unit.
-                || matches!(c, '（' | '(' | '，' | ',' | '；' | '。' | '*' | '＊' | '≥' | '≤' | '<' | '>' | '=')
-        });
+        && !unit
+            .chars()
+            .any(|c| c.is_ascii_digit() || matches!(c, '（' | '(' | '，' | ',' | '；' | '。'));
     ok.then_some(unit)
-}
-
-/// Splits a declared weight off a header label: "产出指标(50分)" / "产出指标（50分）" →
-/// ("产出指标", Some(50)). The input is a normalised label (ASCII parentheses).
-pub fn split_declared_weight(label: &str) -> (&str, Option<Decimal>) {
-    if let Some(stripped) = label.strip_suffix(')')
-        && let Some((base, inner)) = stripped.rsplit_once('(')
-        && let Some(num) = inner.strip_suffix('分').or(Some(inner))
-        && let Some(w) = parse_decimal(num)
-        && !base.is_empty()
-    {
-        return (base, Some(w));
-    }
-    (label, None)
-}
-
-/// The points a header's parentheses state: "预算执行情况(万元)(20分)" → 20,
-/// "得分(20分*执行率)" → 20, "年度绩效目标1(80分)" → 80; `None` when no parenthesis holds a number
-/// followed by 分. The input is a normalised label (ASCII parentheses).
-pub fn declared_points(label: &str) -> Option<Decimal> {
-    label.split('(').skip(1).find_map(|group| {
-        let inner = group.split(')').next()?;
-        let (number, _) = inner.split_once('分')?;
-        parse_decimal(number)
-    })
 }
 
 /// Splits a budget code written before a project name: "51000021R000000019951-工资性支出" →
@@ -153,13 +118,6 @@ mod tests {
         assert_eq!(unit_from_name("档案材料完整率"), None);
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
-        assert_eq!(unit_from_name("农村低保发放人数(按月平均)(≥**人)"), None);
-        assert_eq!(split_declared_weight("产出指标(50分)"), ("产出指标", Some(dec!(50))));
-        assert_eq!(split_declared_weight("产出指标"), ("产出指标", None));
-        assert_eq!(declared_points("预算执行情况(万元)(20分)"), Some(dec!(20)));
-        assert_eq!(declared_points("得分(20分*执行率)"), Some(dec!(20)));
-        assert_eq!(declared_points("执行率(B/A)"), None);
-        assert_eq!(declared_points("项目资金(万元)"), None);
         assert_eq!(
             split_code("51000021R000000019951-工资性支出"),
             (Some("51000021R000000019951"), "工资性支出")
