@@ -61,13 +61,25 @@ fn a_broken_layout_file_stops_every_command_that_imports_with_checks_diagnostic(
 fn an_offices_layout_file_reads_its_own_labels() {
     let form = "tests/fixtures/layouts/hubei-huangshi-practice.tsv";
     let office = "tests/fixtures/layouts/huangshi-library.toml";
-    // Without the office's file, 读者 is not a 二级指标 and its row cannot be placed.
-    let (code, _, stderr) = jixiao(&["import", form, "-o", "-"]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("第 23 行"), "{stderr}");
-    let (code, stdout, stderr) = jixiao(&["import", form, "--layouts", office, "-o", "-"]);
+    // Without the office's file, its funds header 实际支出数(B) is no column: the form imports,
+    // the cell and the amount under it are unmapped, and the budget execution has no rate.
+    let (code, stdout, stderr) = jixiao(&["import", form, "-o", "-"]);
     assert_eq!(code, 0, "{stderr}");
     let doc: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let unmapped: Vec<&str> = doc["unmapped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["text"].as_str().unwrap())
+        .collect();
+    assert!(unmapped.contains(&"实际支出数(B)"), "{unmapped:?}");
+    assert!(doc["funds"]["total"]["executed"].is_null(), "{}", doc["funds"]);
+    assert!(stderr.contains("C9：资金表头“实际支出数(B)”无法识别"), "{stderr}");
+    let (code, stdout, stderr) = jixiao(&["import", form, "--layouts", office, "-o", "-"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("实际支出数"), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(doc["funds"]["total"]["executed"], "5", "{}", doc["funds"]);
     let last = doc["indicators"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (last["level2"].as_str(), last["name"].as_str()),

@@ -316,9 +316,10 @@ fn jishan_funds_without_budget_and_scores_that_follow_no_rule() {
     let (doc, card) = &cards[0];
     finding(card, "F6", "");
     // 指标23: 770/1228 → 1.25, printed 1.8; 指标14: 69/120 → 1.15, printed 1.
-    let over = finding(card, "I3", "指标23");
+    // Their "指标23:" numbering is a layout mark, taken off the names.
+    let over = finding(card, "I3", "0-36月龄中医药规范管理数");
     assert_eq!((value(over, "reported"), value(over, "computed")), ("1.8", "1.25"));
-    let under = finding(card, "I3", "指标14");
+    let under = finding(card, "I3", "早孕建册数");
     assert_eq!((value(under, "reported"), value(under, "computed")), ("1", "1.15"));
     // The indicators below target (the notes list 指标1, 8, 12–20, 22, 23, 25), none explained.
     assert_eq!(card.findings.iter().filter(|f| f.code == "R1").count(), 14);

@@ -25,8 +25,8 @@ use super::checks::Checks;
 use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
 use crate::model::diagnostic::{Diagnostic, Loc, offset_of};
-use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
 use crate::model::located::toml_message;
+use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
 use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
 
 /// What checking a rule set's files found and built.

@@ -720,14 +720,23 @@ impl<'g> Reader<'g> {
             }
         }
         let has = |k: FundsCol| cols.iter().any(|(_, kk, _)| *kk == k);
-        if !has(FundsCol::Executed) || !(has(FundsCol::Adjusted) || has(FundsCol::Initial)) {
+        let lacking: Vec<&str> = [
+            (!(has(FundsCol::Adjusted) || has(FundsCol::Initial))).then_some("“全年预算数”（或“年初预算数”）"),
+            (!has(FundsCol::Executed)).then_some("“全年执行数”"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !lacking.is_empty() {
             self.issue(
                 ImportIssueKind::Incomplete,
                 pos(r, cells.first().map_or(0, |c| c.col)),
                 cells.first().map(|c| c.text),
                 Some(FormBlock::Funds),
-                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列，预算执行率无法计算；请按模板补全表头"
-                    .to_owned(),
+                format!(
+                    "资金表头缺少{}列，预算执行率无法计算；请按模板补全表头",
+                    lacking.join("和")
+                ),
             );
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(usize::MAX);
@@ -1228,8 +1237,10 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, "多出的单元格（表头没有对应的列）");
         }
         if let Some(name) = placed.name {
+            // Read from the name as written: an unfilled "(≥**人)" at its end states no unit, and
+            // must not leave the parenthesis before it ("(按月平均)") read as one.
             if ind.unit.is_none()
-                && let Some(unit) = unit_from_name(&ind.name)
+                && let Some(unit) = unit_from_name(name.text)
             {
                 ind.unit = Some(unit.to_owned());
                 self.doc.provenance.insert(format!("{base}/unit"), pos(r, name.col));

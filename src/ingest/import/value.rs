@@ -68,9 +68,11 @@ pub fn unit_from_name(name: &str) -> Option<&str> {
     let unit = t.get(start..inner_end)?.trim();
     let ok = !unit.is_empty()
         && unit.chars().count() <= 6
-        && !unit
-            .chars()
-            .any(|c| c.is_ascii_digit() || matches!(c, '（' | '(' | '，' | ',' | '；' | '。'));
+        && !unit.chars().any(|c| {
+            c.is_ascii_digit()
+                // A template's placeholder ("(≥**人)") is no unit.
+                || matches!(c, '（' | '(' | '，' | ',' | '；' | '。' | '*' | '＊' | '≥' | '≤' | '<' | '>' | '=')
+        });
     ok.then_some(unit)
 }
 
@@ -118,6 +120,7 @@ mod tests {
         assert_eq!(unit_from_name("档案材料完整率"), None);
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
+        assert_eq!(unit_from_name("农村低保发放人数(按月平均)(≥**人)"), None);
         assert_eq!(
             split_code("51000021R000000019951-工资性支出"),
             (Some("51000021R000000019951"), "工资性支出")

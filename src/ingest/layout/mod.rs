@@ -1047,6 +1047,14 @@ mod tests {
         assert_eq!(l.split_weight("满意度指标(服务对象)"), ("满意度指标(服务对象)", None));
         assert!(l.is_level2("满意度指标(服务对象)"));
         assert!(l.is_indicator_block("年度绩效目标1(80分)"));
+        assert_eq!(l.declared_points("预算执行情况(万元)(20分)"), Some(Decimal::from(20)));
+        assert_eq!(l.declared_points("得分(20分*执行率)"), Some(Decimal::from(20)));
+        assert_eq!(l.declared_points("年度绩效目标1(80分)"), Some(Decimal::from(80)));
+        assert_eq!(l.declared_points("执行率(B/A)"), None);
+        assert_eq!(l.declared_points("项目资金(万元)"), None);
+        assert!(l.has_unfilled_placeholder("农村低保发放人数(按月平均)(≥**人)"));
+        assert!(!l.has_unfilled_placeholder("农村低保发放人数(按月平均)"));
+        assert!(l.is_template_row("指标2："));
         assert_eq!(l.indicator_column("档案整理数量(件)"), None);
     }
 
