@@ -328,6 +328,35 @@ fn jishan_funds_without_budget_and_scores_that_follow_no_rule() {
     assert_eq!(doc.indicators.iter().filter(|i| i.name.is_empty()).count(), 2);
 }
 
+/// Each real form is recognised as its template family by the signature labels on it (those of
+/// the shipped layout files, `rules/layouts/`), whether or not it imports whole yet: a form with
+/// no family's signature label (Langfang, Jishan) is the national template.
+#[test]
+fn real_forms_are_recognised_as_their_family() {
+    let layouts = jixiao::ingest::layout::embedded();
+    for (file, family) in [
+        ("anhui-suixi-mzj-linshijiuzhu-2019.tsv", "central"),
+        ("chizhou-guichi-tangxi-weituo-2022.tsv", "central"),
+        ("hebei-langfang-spgcxx-nuantong-2019.tsv", "central"),
+        ("hubei-huangshi-tsg-gongxiang-2022.tsv", "hubei"),
+        ("shanxi-jishan-zhaidian-gonggongweisheng-2021.tsv", "central"),
+        ("sichuan-daying-sfj-anke-2023.tsv", "sichuan"),
+        ("yinchuan-liuzhong-gongyong-2021.tsv", "yinchuan"),
+    ] {
+        let text = form_text(&fixture(&format!("real-forms/{file}")));
+        let mut seen: Vec<&str> = Vec::new();
+        for cell in text.lines().flat_map(|l| l.split('\t')) {
+            if let Some(label) = layouts.signature_label(cell)
+                && !seen.contains(&label)
+            {
+                seen.push(label);
+            }
+        }
+        let choice = layouts.choose_family(&seen).unwrap();
+        assert_eq!(choice.family.id, family, "{file}: {seen:?}");
+    }
+}
+
 /// Hand-made variants of the same families (`fixtures/form-variants/`, see its README): other
 /// forms of a family import and score as reviewers would read them, not only the seven excerpts.
 #[test]
