@@ -331,3 +331,59 @@ fn a_filing_date_above_the_form_is_not_the_budget_year() {
     assert_eq!(docs[0].provenance["/year"], CellPos { row: 17, column: 5 });
     assert!(docs[0].unmapped.iter().any(|u| u.text.starts_with("填报单位")));
 }
+
+/// Issue 14 item 7: the 总分 row. With its 得分 cell blank, the one number left is the full marks
+/// under the 分值 column, not a reported total (which made a false T1); a total written in
+/// Chinese numerals is read, and the reading is said.
+#[test]
+fn the_total_row_reads_full_marks_blank_scores_and_chinese_numerals() {
+    let text = String::from_utf8(fixture_bytes("forms/central-2021.tsv")).unwrap();
+    let total = "总分\t\t\t\t\t\t100\t97.6\t";
+    assert!(text.contains(total));
+    let options = ImportOptions {
+        year: Some(2021),
+        ..ImportOptions::default()
+    };
+
+    let blank = text.replacen(total, "总分\t\t\t\t\t\t100\t\t", 1);
+    let docs = jixiao::ingest::import::import_text("blank.tsv", &blank, &options).unwrap();
+    assert_eq!(docs[0].total.weight, Some(dec!(100)));
+    assert_eq!(docs[0].total.score_reported, None);
+    assert_eq!(docs[0].provenance["/total/weight"], CellPos { row: 24, column: 7 });
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("blank.tsv");
+    std::fs::write(&path, &blank).unwrap();
+    let (_, stdout, stderr) = jixiao(&[
+        "score",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let codes: Vec<&str> = report[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"T1"), "{codes:?}");
+
+    let chinese = text.replacen(total, "总分\t\t\t\t\t\t100\t九十七点六分\t", 1);
+    let docs = jixiao::ingest::import::import_text("chinese.tsv", &chinese, &options).unwrap();
+    assert_eq!(docs[0].total.score_reported, Some(dec!(97.6)));
+    assert_eq!(
+        docs[0].provenance["/total/score_reported"],
+        CellPos { row: 24, column: 8 }
+    );
+    assert!(
+        docs[0]
+            .realignments
+            .iter()
+            .any(|r| r.action.contains("九十七点六分") && r.action.contains("97.6")),
+        "{:?}",
+        docs[0].realignments
+    );
+    assert!(docs[0].total.note.is_none());
+}

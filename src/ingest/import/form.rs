@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use super::indicators::{self, Cell, Header};
 use super::labels::{Field, FundsCol, IndCol, Layouts, norm};
-use super::value::{parse_decimal, parse_rate, split_code, unit_from_name};
+use super::value::{parse_chinese_number, parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm};
 use crate::model::diagnostic::Loc;
@@ -1352,8 +1352,16 @@ impl<'g> Reader<'g> {
             self.take(r, first.col);
         }
         let (nums, texts) = self.numbers(r, cells);
-        let (weight, score) = match nums.as_slice() {
+        // One number under the indicator header's 分值 column (not its 得分 column) is the full
+        // marks with the score left blank, not a reported total of that size.
+        let in_weight_column = |col: usize| {
+            self.header
+                .as_ref()
+                .is_some_and(|h| h.col_of(IndCol::Weight) == Some(col) && h.col_of(IndCol::Score) != Some(col))
+        };
+        let (weight, mut score) = match nums.as_slice() {
             [] => (None, None),
+            [one] if in_weight_column(one.1) => (Some(*one), None),
             [one] => (None, Some(*one)),
             [w, s, rest @ ..] => {
                 for (_, c) in rest {
@@ -1365,6 +1373,25 @@ impl<'g> Reader<'g> {
         if let Some((w, c)) = weight {
             self.doc.total.weight = Some(w);
             self.map("/total/weight".to_owned(), r, c);
+        }
+        // A total written in Chinese numerals ("九十八分"): read, and said so.
+        let mut texts = texts;
+        if score.is_none()
+            && let Some(k) = texts.iter().position(|c| parse_chinese_number(c.text).is_some())
+        {
+            let c = texts.remove(k);
+            if let Some(v) = parse_chinese_number(c.text) {
+                score = Some((v, c.col));
+                self.doc.realignments.push(Realignment {
+                    row: pos(r, 0).row,
+                    action: format!(
+                        "总分写成中文数字“{}”（{}），读作 {}",
+                        c.text,
+                        column_letters(pos(r, c.col).column),
+                        v.normalize()
+                    ),
+                });
+            }
         }
         if let Some((s, c)) = score {
             self.doc.total.score_reported = Some(s);
