@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error};
-use jixiao::ingest::import::{ImportError, for_each_form};
+use crate::cli::{Outcome, report_error, report_notice};
+use jixiao::ingest::import::{ImportError, SkippedSheet, for_each_form};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 use jixiao::report::output::write_atomic;
@@ -161,6 +161,8 @@ enum Item<'a> {
     Form(&'a Path, Result<EvaluationDocument, ImportError>),
     /// An input that could not be read at all.
     File(ImportError),
+    /// A workbook sheet skipped for holding no form.
+    Skipped(&'a Path, SkippedSheet),
 }
 
 /// Forms in flight between the threads: enough to keep both busy, few enough that memory stays
@@ -206,7 +208,13 @@ pub fn run(args: &Args) -> Outcome {
                         }
                     });
                     let gone = match sent {
-                        Ok(stats) => stats.stopped,
+                        Ok(stats) => {
+                            stats.stopped
+                                || stats
+                                    .skipped_sheets
+                                    .into_iter()
+                                    .any(|s| tx.send(Item::Skipped(path, s)).is_err())
+                        }
                         Err(e) => tx.send(Item::File(e)).is_err(),
                     };
                     if gone {
@@ -237,6 +245,11 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
                 let _ = notes.flush();
                 report_error(e);
                 outcome = Outcome::BadInput;
+                continue;
+            }
+            Item::Skipped(path, sheet) => {
+                let _ = notes.flush();
+                report_notice(format!("{}：{sheet}", path.display()));
                 continue;
             }
         };

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, report_notice};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
@@ -242,9 +242,16 @@ pub fn load_documents(
                     }
                     ControlFlow::Continue(())
                 };
-                if let Err(e) = for_each_form(path, import_options, each) {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
+                match for_each_form(path, import_options, each) {
+                    Ok(stats) => {
+                        for sheet in stats.skipped_sheets {
+                            report_notice(format!("{}：{sheet}", path.display()));
+                        }
+                    }
+                    Err(e) => {
+                        report_error(e);
+                        *outcome = Outcome::BadInput;
+                    }
                 }
             }
             None => {

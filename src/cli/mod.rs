@@ -123,6 +123,12 @@ pub(crate) fn report_error(message: impl std::fmt::Display) {
     eprintln!("错误：{message}");
 }
 
+/// Prints a notice to stderr: something the user should know that is not an error (a workbook
+/// sheet without a form, skipped).
+pub(crate) fn report_notice(message: impl std::fmt::Display) {
+    eprintln!("提示：{message}");
+}
+
 /// Prints diagnostics to stderr, rendered the one way ([`jixiao::report::diagnostics::render`]).
 pub(crate) fn report_diagnostics(diagnostics: &[jixiao::model::diagnostic::Diagnostic]) {
     use jixiao::report::diagnostics::{colour_stderr, render};

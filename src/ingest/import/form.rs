@@ -1770,6 +1770,38 @@ impl<'g> Reader<'g> {
                 }
             }
         }
+        // Formula cells without a saved result: blank to the reader, listed with the formula.
+        let uncached: Vec<_> = self
+            .grid
+            .uncached_formulas
+            .iter()
+            .filter(|f| (self.span.first..=self.span.last).contains(&f.row))
+            .collect();
+        if let Some(first) = uncached.first() {
+            let cells: Vec<String> = uncached
+                .iter()
+                .map(|f| format!("{}（{}）", pos(f.row, f.col).a1(), f.formula))
+                .collect();
+            for f in &uncached {
+                unmapped.push(UnmappedCell {
+                    at: pos(f.row, f.col),
+                    text: f.formula.clone(),
+                    reason: Some("公式没有保存计算结果，按空白读取".to_owned()),
+                });
+            }
+            unmapped.sort_by_key(|u| u.at);
+            self.issue(
+                ImportIssueKind::Unrecognised,
+                pos(first.row, first.col),
+                Some(&first.formula),
+                None,
+                format!(
+                    "{} 个单元格是没有保存计算结果的公式：{}；这些单元格按空白读取。文件可能由程序生成、未经 Excel 计算，请用 Excel 打开、保存后再导入",
+                    cells.len(),
+                    cells.join("、")
+                ),
+            );
+        }
         self.doc.unmapped = unmapped;
         let labels: Vec<&str> = seen.iter().map(|(l, _)| *l).collect();
         if let Some(choice) = lay.choose_family(&labels) {

@@ -31,6 +31,20 @@ pub struct Grid {
     pub first_row: usize,
     /// Rows of cells, 0-based from `first_row`; rows may have different lengths.
     pub rows: Vec<Vec<String>>,
+    /// Workbook cells holding a formula whose result was never saved (a file written by a
+    /// program, not calculated by Excel): blank in `rows`, listed here so the form says so.
+    pub uncached_formulas: Vec<UncachedFormula>,
+}
+
+/// A workbook cell with a formula and no saved result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncachedFormula {
+    /// Sheet row (0-based).
+    pub row: usize,
+    /// Column (0-based).
+    pub col: usize,
+    /// The formula as written, with its leading `=`.
+    pub formula: String,
 }
 
 impl Grid {
@@ -228,6 +242,7 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
         sheet: None,
         first_row: 0,
         rows,
+        uncached_formulas: Vec::new(),
     })
 }
 
@@ -403,10 +418,35 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
             }
             rows.push(out);
         }
+        // Formula cells whose result was never saved read as blank: say which they are.
+        let mut uncached_formulas = Vec::new();
+        if let Ok(formulas) = book.worksheet_formula(&name) {
+            let (frow0, fcol0) = formulas.start().unwrap_or((0, 0));
+            for (r, c, formula) in formulas.used_cells() {
+                let (Ok(row), Ok(col)) = (
+                    usize::try_from(frow0 as u64 + r as u64),
+                    usize::try_from(fcol0 as u64 + c as u64),
+                ) else {
+                    continue;
+                };
+                let blank = rows
+                    .get(row)
+                    .and_then(|cells| cells.get(col))
+                    .is_none_or(|t| t.trim().is_empty());
+                if blank && !formula.trim().is_empty() {
+                    uncached_formulas.push(UncachedFormula {
+                        row,
+                        col,
+                        formula: format!("={}", formula.trim_start_matches('=')),
+                    });
+                }
+            }
+        }
         grids.push(Grid {
             sheet: Some(name),
             first_row: 0,
             rows,
+            uncached_formulas,
         });
     }
     if grids.iter().all(Grid::is_blank) {

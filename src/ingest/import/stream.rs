@@ -378,6 +378,7 @@ impl Splitter<'_> {
             sheet: None,
             first_row: self.first,
             rows,
+            uncached_formulas: Vec::new(),
         };
         let span = FormSpan {
             first: self.first,
