@@ -620,3 +620,39 @@ mod generated {
         }
     }
 }
+
+/// Issue 13 item 4: without `--region`, a form's place names choose its region's rule set when
+/// one covers it (大英县 → sichuan-2023), and explain says where the region came from; a region
+/// no set covers yet (黄石 → 湖北) is scored under the national set, and says so; `--region`
+/// and `--rules` still decide.
+#[test]
+fn the_region_is_inferred_from_the_forms_place_names() {
+    let daying = "tests/fixtures/real-forms/sichuan-daying-sfj-anke-2023.tsv";
+    let (_, stdout, stderr) = jixiao(&["explain", daying, "--document", "安可替代"]);
+    assert!(stdout.contains("规则集 sichuan-2023"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("地区 四川省（未指定 --region：由实施单位（B16）中的“大英县”推断，按该地区的规则集评分"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = jixiao(&["explain", daying, "--document", "安可替代", "--rules", "cn-mof-2020"]);
+    assert!(stdout.contains("规则集 cn-mof-2020"), "{stdout}");
+
+    let huangshi = "tests/fixtures/layouts/hubei-huangshi-practice.tsv";
+    let (_, stdout, _) = jixiao(&["explain", huangshi]);
+    assert!(stdout.contains("规则集 cn-mof-2020"), "{stdout}");
+    assert!(
+        stdout.contains("地区 湖北省（未指定 --region：由实施单位（D5）中的“黄石”推断；没有恰好一个规则集适用于该地区和年度，按全国规则集评分"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = jixiao(&[
+        "explain",
+        huangshi,
+        "--region",
+        "shenzhen",
+        "--rules",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+    ]);
+    assert!(!stdout.contains("地区 湖北省"), "{stdout}");
+}

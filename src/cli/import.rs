@@ -88,6 +88,9 @@ fn describe(doc: &EvaluationDocument) -> String {
             &l.title
         })
     );
+    if let Some(g) = doc.region_inferred.as_ref().filter(|_| doc.region.is_none()) {
+        line.push_str(&format!("，地区推断为{}（{}中的“{}”）", g.title, g.field, g.place));
+    }
     if !doc.realignments.is_empty() {
         line.push_str(&format!("；重新对齐 {} 处", doc.realignments.len()));
         for r in &doc.realignments {

@@ -28,7 +28,7 @@ use crate::engine::trace::{
     Rounding, TierBy, TierPick, TotalDerivation, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
-use crate::model::document::{EvaluationDocument, Indicator, Layout};
+use crate::model::document::{CellPos, EvaluationDocument, Indicator, Layout, RegionGuess};
 use crate::model::findings::Finding;
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
@@ -38,6 +38,17 @@ use crate::script::ScriptError;
 pub const BUDGET_ITEM: &str = "预算执行/年度资金总额";
 /// Name under which `--indicator` selects the total.
 pub const TOTAL_ITEM: &str = "总分";
+
+/// How a document's region was inferred, for explain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionInference {
+    /// The guess the importer recorded.
+    pub guess: RegionGuess,
+    /// The cell the place name was found in (A1 style), when known.
+    pub cell: Option<String>,
+    /// True when the rule set applied is the inferred region's.
+    pub used: bool,
+}
 
 /// The derivation of the numbers of one form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,6 +62,10 @@ pub struct Explanation {
     /// The layout family the form was read as, and the signature labels that decided it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<Layout>,
+    /// The region the form's place names point to (no `--region` given), where it was found,
+    /// and whether the rule set applied is that region's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_inferred: Option<RegionInference>,
     /// Rule set applied.
     pub ruleset: RuleSetInfo,
     /// Rounding the rule set prescribes.
@@ -345,6 +360,15 @@ pub fn explain_document(
         project: card.project.clone(),
         year: card.year,
         layout: doc.layout.clone(),
+        region_inferred: doc
+            .region_inferred
+            .as_ref()
+            .filter(|_| doc.region.is_none())
+            .map(|guess| RegionInference {
+                guess: guess.clone(),
+                cell: doc.provenance.get("/region_inferred").map(CellPos::a1),
+                used: rules.region.as_deref() == Some(guess.region.as_str()),
+            }),
         ruleset: RuleSetInfo {
             id: rules.id.clone(),
             title: rules.title.clone(),
@@ -1258,6 +1282,19 @@ pub fn render_text(explanations: &[Explanation]) -> String {
                 (title, seen) => format!("《{title}》；依据表中的特征标签：{}", seen.join("、")),
             };
             let _ = writeln!(out, "格式 {}{why}", l.family);
+        }
+        if let Some(r) = &e.region_inferred {
+            let cell = r.cell.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
+            let effect = if r.used {
+                "，按该地区的规则集评分"
+            } else {
+                "；没有恰好一个规则集适用于该地区和年度，按全国规则集评分"
+            };
+            let _ = writeln!(
+                out,
+                "地区 {}（未指定 --region：由{}{cell}中的“{}”推断{effect}；用 --region 可改）",
+                r.guess.title, r.guess.field, r.guess.place
+            );
         }
         let _ = writeln!(
             out,

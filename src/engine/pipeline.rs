@@ -52,8 +52,16 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// The rule set that applies to `doc`.
+    /// The rule set that applies to `doc`: by its region; with none given, by the region its
+    /// place names point to (`region_inferred`) when exactly one set covers that region and
+    /// year, else the national set.
     pub fn rules_for(&self, doc: &EvaluationDocument) -> Result<Arc<RuleSet>, SelectError> {
+        if doc.region.is_none()
+            && let Some(guess) = &doc.region_inferred
+            && let Ok(set) = self.catalogue.select(doc.year, Some(&guess.region))
+        {
+            return Ok(set);
+        }
         self.catalogue.select(doc.year, doc.region.as_deref())
     }
 

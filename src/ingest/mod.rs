@@ -5,5 +5,6 @@
 pub mod import;
 pub mod input;
 pub mod layout;
+pub mod region;
 pub mod schema;
 pub mod validate;

@@ -34,6 +34,11 @@ pub struct EvaluationDocument {
     /// Region whose rules apply (e.g. `shenzhen`, `sichuan`); absent means national rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The region the form's place names point to, when it was imported without `--region`
+    /// (`rules/regions.toml`; the cell is in the provenance under `/region_inferred`). Used to
+    /// choose the rule set only when `region` is absent and a set covers the guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_inferred: Option<RegionGuess>,
     /// Which layout family the form was read as, and why; absent for documents that were not
     /// imported from a form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +102,20 @@ pub struct EvaluationDocument {
 
 fn default_format() -> String {
     DOCUMENT_FORMAT.to_owned()
+}
+
+/// A region inferred from a place name on the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionGuess {
+    /// Region code (as rule sets name regions: `sichuan`, `hubei` …).
+    pub region: String,
+    /// The region in words (四川省).
+    pub title: String,
+    /// The place name found (大英县).
+    pub place: String,
+    /// The field it was found in (实施单位, 主管部门 or 项目名称).
+    pub field: String,
 }
 
 /// The layout family (`rules/layouts/<family>.toml`, or an office's own layout file) a form was

@@ -296,6 +296,7 @@ impl<'g> Reader<'g> {
             id: String::new(),
             year: 0,
             region: None,
+            region_inferred: None,
             layout: None,
             source: Some(SourceForm {
                 file: file.to_owned(),
@@ -1735,6 +1736,15 @@ impl<'g> Reader<'g> {
             },
         };
         self.doc.region = opts.region.clone();
+        // Without --region, the region the form's place names point to (recorded, not imposed).
+        if self.doc.region.is_none()
+            && let Some((guess, pointer)) = crate::ingest::region::infer(&self.doc)
+        {
+            if let Some(at) = self.doc.provenance.get(pointer).copied() {
+                self.doc.provenance.insert("/region_inferred".to_owned(), at);
+            }
+            self.doc.region_inferred = Some(guess);
+        }
         let name = if fragment {
             self.doc.project.name = NO_NAME.to_owned();
             format!("无项目名称的表格（第{}-{}行）", self.span.first + 1, self.span.last + 1)
