@@ -212,6 +212,16 @@ fn stream_json_lines(
 
 /// Scores every input and writes the report to `sink`: what `jixiao score` prints or writes, and
 /// what [`verify_report`] renders again. `created` is the workbook's creation time (`xlsx`).
+/// Columns of the terminal standard output is, when it is one.
+fn terminal_width() -> Option<usize> {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let size = rustix::termios::tcgetwinsize(&stdout).ok()?;
+    Some(usize::from(size.ws_col)).filter(|w| *w >= 40)
+}
+
 pub(crate) fn produce(
     args: &Args,
     catalogue: &Catalogue,
@@ -240,6 +250,8 @@ pub(crate) fn produce(
     let options = RenderOptions {
         csv_table: args.csv_table,
         created,
+        // The terminal table fits the terminal it is printed on.
+        width: args.output.is_none().then(terminal_width).flatten(),
     };
     let bytes = match render(args.format, &cards, &options) {
         Ok(bytes) => bytes,

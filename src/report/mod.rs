@@ -72,6 +72,9 @@ pub struct RenderOptions {
     /// `None` is now. A run manifest records it, so that `jixiao verify` can rebuild the very
     /// same bytes.
     pub created: Option<i64>,
+    /// Columns the terminal table may take (the terminal's width); `None` leaves it unlimited,
+    /// as for a pipe or a file.
+    pub width: Option<usize>,
 }
 
 /// A report that could not be rendered.
@@ -88,7 +91,7 @@ pub enum RenderError {
 /// Renders scorecards in the chosen format, as the bytes of the file or of standard output.
 pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
     Ok(match format {
-        Format::Table => table(cards).into_bytes(),
+        Format::Table => table(cards, options.width).into_bytes(),
         Format::Markdown => markdown(cards).into_bytes(),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(cards).unwrap_or_default();
