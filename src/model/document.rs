@@ -695,9 +695,10 @@ mod tests {
     }
 }
 
-/// Strict decimal reading: a decimal must be a JSON string ("870996.50"). A JSON number is
-/// refused, because serde reads it through `f64` and may change its digits; the schema says the
-/// same, and this keeps the fast typed path exactly as strict as the schema.
+/// Strict decimal reading: a decimal must be a JSON string ("870996.50") within the range of
+/// [`crate::model::range`]. A JSON number is refused, because serde reads it through `f64` and
+/// may change its digits; the schema says the same, and this keeps the fast typed path exactly
+/// as strict as the schema.
 mod strict {
     use rust_decimal::Decimal;
     use serde::{Deserializer, de};
@@ -710,6 +711,13 @@ mod strict {
             f.write_str("a decimal written as a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            // The schema's pattern: at most 15 integer and 28 fraction digits.
+            if crate::model::range::judge_text(v) == crate::model::range::TextRange::Beyond {
+                return Err(E::custom(format!(
+                    "decimal string {v:?} is beyond the accepted range ({})",
+                    crate::model::range::RANGE_TEXT
+                )));
+            }
             match read_plain(v) {
                 Plain::Short(value) => Ok(value),
                 Plain::Long => v

@@ -1,6 +1,7 @@
 //! The shared vocabulary every stage speaks: the evaluation [`document`] as validated input,
-//! the [`findings`] scoring and checks produce, exact [`decimal_text`] for decimals in JSON, and
-//! the one [`diagnostic`] type (with its one location) every boundary reports problems in.
+//! the [`findings`] scoring and checks produce, exact [`decimal_text`] for decimals in JSON, the
+//! [`range`] of numbers the engine computes with, and the one [`diagnostic`] type (with its one
+//! location) every boundary reports problems in.
 //! Plain data; depends on nothing else in the crate.
 
 pub mod decimal_text;
@@ -9,3 +10,4 @@ pub mod diagnostic;
 pub mod document;
 pub mod files;
 pub mod findings;
+pub mod range;
