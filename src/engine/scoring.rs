@@ -1127,7 +1127,7 @@ fn to_base<'p>(
                 Some((base, factor)) => {
                     let value = read
                         .checked_mul(*factor)
-                        .ok_or_else(|| format!("{read} {u} 按规则集 [units] 的换算系数 {factor} 换算为{base}"))?;
+                        .ok_or_else(|| format!("{read} {u}按规则集 [units] 的换算系数 {factor} 换算为{base}"))?;
                     (Some(base.clone()), Some(*factor), value)
                 }
                 None => (Some(u.to_owned()), None, read),

@@ -135,6 +135,8 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
                 "给小数加上引号，如 value = \"0.5\""
             } else if message.starts_with("invalid type") {
                 "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
+            } else if message.contains("超出规则集数值可取的范围") {
+                "改为范围内的数：分值、换算系数、档次、参数都不需要这么大（或这么多位小数）的数"
             } else if message.contains("严重程度") {
                 "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
             } else {

@@ -94,10 +94,7 @@ impl<'de> Deserialize<'de> for Dec {
 
 /// The error for a rule-set number beyond the range scoring computes with.
 fn out_of_range<E: serde::de::Error>(written: impl std::fmt::Display) -> E {
-    E::custom(format!(
-        "{written} 超出规则集数值可取的范围（{}）：换算、求和时会超出可计算的范围",
-        range::RANGE_TEXT
-    ))
+    E::custom(format!("{written} 超出规则集数值可取的范围：{}", range::RANGE_TEXT))
 }
 
 /// A rule-set number written as a TOML integer, if within the range.

@@ -316,7 +316,7 @@ impl ScriptError {
             Self::ResultOutOfRange { function, value, .. } => (
                 "jixiao::script::result-range",
                 format!(
-                    "函数 {function} 返回 {value}，超出可计算的范围（{}）",
+                    "函数 {function} 返回 {value}，超出可计算的范围：{}",
                     crate::model::range::RANGE_TEXT
                 ),
                 Running::definition(function),
