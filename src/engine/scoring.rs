@@ -1453,11 +1453,26 @@ fn policy_checks(
     score: Decimal,
     weight: Decimal,
     em: &mut Emitter,
-) -> Result<(), ScriptError> {
+) -> Result<(), ScoreError> {
     let (t, a) = (out.target_value, out.actual_value);
     // `x ≥ y × 2` where `y × 2` overflows is false: x is below anything that large.
     let at_least_twice = |x: Decimal, y: Decimal| y.checked_mul(Decimal::TWO).is_some_and(|twice| x >= twice);
     let values = t.zip(a);
+    // The checks that compare the two values divide one by the other (the `ratio` fact, I10's
+    // multiple): a quotient beyond the decimal range is this document's overflow, named here,
+    // rather than a check script's arithmetic error.
+    if let Some((t, a)) = values
+        && t > Decimal::ZERO
+        && a >= Decimal::ZERO
+    {
+        let ratio_read = em.on(Code::I8) || em.on(Code::R2) || em.on(Code::I10);
+        let multiple_read = em.on(Code::I10) && a > Decimal::ZERO;
+        if (ratio_read && a.checked_div(t).is_none()) || (multiple_read && t.checked_div(a).is_none()) {
+            return Err(cx
+                .overflow("actual", format!("实际完成值 {a} 与年度指标值 {t} 相除"))
+                .into());
+        }
+    }
     let quantitative = matches!(
         out.kind,
         IndicatorKind::Forward | IndicatorKind::Reverse | IndicatorKind::Equal
