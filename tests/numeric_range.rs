@@ -317,7 +317,7 @@ fn assert_names_the_formula(failure: &str) {
 
 /// Before: a formula returning `dec("79228162514264337593543950335")` passed `check` and made
 /// `score` exit 101 (the score sum overflowed). Now the two documents it scores fail with the
-/// function named, the seven others are scored, in every command.
+/// function named, the seven others are scored, in every command (`verify` included).
 #[test]
 fn a_formula_result_beyond_the_range_fails_only_its_documents_in_every_command() {
     let tmp = tempfile::tempdir().unwrap();
@@ -371,6 +371,28 @@ fn a_formula_result_beyond_the_range_fails_only_its_documents_in_every_command()
     assert_eq!(failures.len(), 3, "{stderr}");
     failures.iter().take(2).for_each(|f| assert_names_the_formula(f));
     assert!(stderr.contains("有输入无法评分，基线未改动"), "{stderr}");
+
+    // A report written despite the two failures is verified: the same two fail again.
+    let report = tmp.path().join("report.json");
+    let (code, _, stderr) = run_command(
+        jixiao_command()
+            .arg("score")
+            .arg(&seed)
+            .args(["--format", "json", "-o"])
+            .arg(&report)
+            .arg("--rules")
+            .arg(&dir),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run_command(
+        jixiao_command()
+            .arg("verify")
+            .arg(tmp.path().join("report.json.manifest.json")),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(errors(&stderr).len(), 2, "{stderr}");
+    errors(&stderr).iter().for_each(|f| assert_names_the_formula(f));
+    assert!(stderr.contains("重新评分的报告与清单记录一致：7 个文档"), "{stderr}");
 
     let (code, stdout, stderr) = run_command(
         jixiao_command()

@@ -482,7 +482,7 @@ fn probe(value: Decimal, moves: &dyn Fn(Decimal) -> bool) -> (bool, bool, bool) 
         share.max(step.checked_mul(Decimal::TEN).unwrap_or(step))
     };
     // A value the decimal range cannot hold moves nothing: it is never set.
-    let moved = |v: Option<Decimal>| v.is_some_and(|v| moves(v));
+    let moved = |v: Option<Decimal>| v.is_some_and(moves);
     let below_near = moved(value.checked_sub(step));
     let above_near = moved(value.checked_add(step));
     let below = if five == step {
