@@ -194,6 +194,93 @@ fn import_names_the_cell_of_a_value_beyond_the_range() {
     assert!(failures[0].contains("超出可接受的范围"), "{}", failures[0]);
 }
 
+/// A form scored directly (imported as it is read) is held to the same range: refused with its
+/// field and cell, as `import` refuses it. Before: scored with the 28-digit amount.
+#[test]
+fn scoring_a_form_with_a_value_beyond_the_range_refuses_it_with_its_cell() {
+    let (code, stdout, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/numeric-range/form-executed-28-digits.tsv",
+        "tests/fixtures/forms/central-2021.tsv",
+        "--year",
+        "2021",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stdout.lines().count() >= 1,
+        "the other file's forms are scored: {stderr}"
+    );
+    assert!(!stdout.contains("档案整理"), "{stdout}");
+    let failures = errors(&stderr);
+    assert_eq!(failures.len(), 1, "{stderr}");
+    assert!(
+        failures[0].contains(
+            "/funds/parts/0/executed（单元格 E9（第9行第5列））：数值 9999999999999999999999999999 超出可接受的范围"
+        ),
+        "{}",
+        failures[0]
+    );
+}
+
+/// `EvaluationDocument::decimals` names every decimal field by the pointer that finds it.
+#[test]
+fn every_decimal_field_is_named_by_its_pointer() {
+    for doc in jixiao::runs::generate::generate(5, 40) {
+        let value = serde_json::to_value(&doc).unwrap();
+        let decimals = doc.decimals();
+        for (pointer, d) in &decimals {
+            assert_eq!(
+                value.pointer(pointer),
+                Some(&serde_json::json!(d.to_string())),
+                "{pointer}"
+            );
+        }
+        // Every decimal string of the document is among them (texts such as targets aside).
+        let mut strings = Vec::new();
+        collect_decimal_strings(&value, "", &mut strings);
+        for pointer in strings {
+            assert!(decimals.iter().any(|(p, _)| *p == pointer), "{pointer} is not listed");
+        }
+    }
+}
+
+/// Pointers of the fields the schema reads as decimals (numeric strings outside texts).
+fn collect_decimal_strings(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+    const TEXTS: &[&str] = &[
+        "target",
+        "actual",
+        "id",
+        "name",
+        "label",
+        "text",
+        "code",
+        "department",
+        "note",
+    ];
+    match value {
+        serde_json::Value::String(s) => {
+            let field = at.rsplit('/').next().unwrap_or("");
+            let numeric = !s.is_empty()
+                && s.trim_start_matches('-')
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            if numeric && !TEXTS.contains(&field) && !at.starts_with("/provenance") {
+                out.push(at.to_owned());
+            }
+        }
+        serde_json::Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| collect_decimal_strings(v, &format!("{at}/{k}"), out)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| collect_decimal_strings(v, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
 /// A reviewer's correction is held to the same range as the document it corrects.
 #[test]
 fn a_correction_beyond_the_range_is_refused_at_its_line() {
