@@ -44,6 +44,8 @@ mod check_policy;
 mod decisions;
 mod explain_matches_scoring;
 mod native_paths;
+mod numeric_properties;
+mod numeric_range;
 mod oracle;
 mod real_forms;
 mod ruleset_files;

@@ -268,8 +268,14 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
         if let Err(problems) = validator.check_schema(&value) {
             let _ = notes.flush();
             for (pointer, message) in problems {
+                // The cell the field was read from, where the importer recorded it.
+                let cell = doc
+                    .provenance
+                    .get(&pointer)
+                    .map(|cell| format!("（单元格 {cell}）"))
+                    .unwrap_or_default();
                 report_error(format!(
-                    "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
+                    "{}（{}）{pointer}{cell}：导入结果不符合文档模式：{message}",
                     path.display(),
                     doc.id
                 ));

@@ -191,6 +191,29 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The errors for an imported form's decimals beyond the range documents are held to
+/// ([`jixiao::model::range`]), each with its field and cell; `None` when all are within it.
+fn beyond_range(file: &str, doc: &EvaluationDocument) -> Option<Vec<String>> {
+    let refused: Vec<String> = doc
+        .decimals()
+        .into_iter()
+        .filter(|(_, value)| !jixiao::model::range::within(*value))
+        .map(|(pointer, value)| {
+            let cell = doc
+                .provenance
+                .get(&pointer)
+                .map(|cell| format!("（单元格 {cell}）"))
+                .unwrap_or_default();
+            format!(
+                "{file}（{}）{pointer}{cell}：数值 {value} 超出可接受的范围：{}",
+                doc.id,
+                jixiao::model::range::RANGE_TEXT
+            )
+        })
+        .collect();
+    (!refused.is_empty()).then_some(refused)
+}
+
 /// Reads every input into documents, importing forms with `import_options` (loaded once per run
 /// from `args.form`, see [`FormFlags::import_options`]); problems are reported and make the run
 /// exit 2.
@@ -227,6 +250,12 @@ pub fn load_documents(
                 let file = path.display().to_string();
                 let each = |form: Result<EvaluationDocument, ImportError>| {
                     match form {
+                        // A value beyond the range validation holds documents to is refused
+                        // here too, as `import` refuses to write it: field and cell named.
+                        Ok(d) if d.decimals().iter().any(|(_, v)| !jixiao::model::range::within(*v)) => {
+                            beyond_range(&file, &d).iter().flatten().for_each(report_error);
+                            *outcome = Outcome::BadInput;
+                        }
                         Ok(d) => {
                             let origin = Origin {
                                 file: file.clone(),

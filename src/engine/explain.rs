@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::engine::decisions::Decision;
 use crate::engine::grammar::{Comparator, DateRelation, Parsed};
 use crate::engine::pipeline::{Traced, score_under_traced};
-use crate::engine::scoring::{IndicatorKind, IndicatorScore, Scorecard};
+use crate::engine::scoring::{IndicatorKind, IndicatorScore, ScoreError, Scorecard};
 use crate::engine::trace::{
     self, Call, Conversion, DeadlineDays, FormulaRole, FundsDerivation, FundsWeight, IndicatorDerivation, KindReason,
     Rounding, TierBy, TierPick, TotalDerivation, UnitSource, Value,
@@ -32,7 +32,6 @@ use crate::model::document::{CellPos, EvaluationDocument, Indicator, Layout, Reg
 use crate::model::findings::Finding;
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
-use crate::script::ScriptError;
 
 /// Name under which `--indicator` selects the budget-execution block.
 pub const BUDGET_ITEM: &str = "预算执行/年度资金总额";
@@ -334,7 +333,7 @@ pub fn explain_document(
     doc: &EvaluationDocument,
     decisions: &[&Decision],
     filter: Option<&str>,
-) -> Result<Explanation, ScriptError> {
+) -> Result<Explanation, ScoreError> {
     let Traced {
         document: corrected,
         card,
@@ -419,7 +418,10 @@ fn opt_num(d: Option<Decimal>) -> Option<String> {
 fn outcome(computed: Option<Decimal>, reported: Option<Decimal>, counted: Decimal) -> Outcome {
     let verdict = match (computed, reported) {
         (Some(c), Some(r)) if c == r => "一致".to_owned(),
-        (Some(c), Some(r)) => format!("不一致：填报 {r}，按规则计算 {c}，差 {}", (r - c).normalize()),
+        (Some(c), Some(r)) => match r.checked_sub(c) {
+            Some(difference) => format!("不一致：填报 {r}，按规则计算 {c}，差 {}", difference.normalize()),
+            None => format!("不一致：填报 {r}，按规则计算 {c}，差超出可计算的范围"),
+        },
         (Some(_), None) => "表中没有填报".to_owned(),
         (None, Some(r)) => format!("无法按规则计算，合计中按填报的 {r} 计入"),
         (None, None) => format!("无法按规则计算，也没有填报，按 {counted} 计入"),

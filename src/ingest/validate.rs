@@ -14,6 +14,7 @@ use crate::ingest::input::{Origin, RawDocument};
 use crate::ingest::schema::evaluation_schema;
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::EvaluationDocument;
+use crate::model::range;
 
 /// One thing wrong with one document: the one [`Loc`] (file, line or array element, JSON
 /// pointer) and what is wrong; [`Problem::to_diagnostic`] for rendering.
@@ -78,6 +79,12 @@ impl DocumentValidator {
                     let message = match (e.kind(), e.instance().as_ref()) {
                         (ValidationErrorKind::Type { kind }, Value::Number(n)) if wants_string(kind) => {
                             format!("数值 {n} 要写成字符串（加引号，如 \"{n}\"），以免精度丢失")
+                        }
+                        (ValidationErrorKind::Pattern { pattern }, Value::String(text))
+                            if pattern == crate::ingest::schema::DECIMAL_PATTERN
+                                && range::judge_text(text) == range::TextRange::Beyond =>
+                        {
+                            format!("数值 {} 超出可接受的范围：{}", shortened(text), range::RANGE_TEXT)
                         }
                         (kind, _) => describe(kind, &e.to_string()),
                     };
@@ -171,6 +178,16 @@ fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
         && !doc.project.name.is_empty()
         && doc.provenance.values().all(|c| c.row >= 1 && c.column >= 1)
         && doc.unmapped.iter().all(|u| u.at.row >= 1 && u.at.column >= 1)
+}
+
+/// A long value shortened for a message: its first 40 characters and how long it is.
+fn shortened(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= 40 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(40).collect();
+    format!("{head}…（共 {count} 个字符）")
 }
 
 /// serde_path_to_error writes `funds.total.executed` or `indicators[3].weight`; users get pointers.

@@ -584,6 +584,53 @@ pub enum FormBlock {
 }
 
 impl EvaluationDocument {
+    /// Every decimal field that holds a value, with its JSON pointer, in document order: what
+    /// the schema's decimal pattern applies to.
+    pub fn decimals(&self) -> Vec<(String, Decimal)> {
+        let mut out = Vec::new();
+        let mut put = |pointer: String, value: Option<Decimal>| {
+            if let Some(value) = value {
+                out.push((pointer, value));
+            }
+        };
+        put("/project/amount".to_owned(), self.project.amount);
+        let rows = std::iter::once(("/funds/total".to_owned(), &self.funds.total)).chain(
+            self.funds
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (format!("/funds/parts/{i}"), row)),
+        );
+        for (at, row) in rows {
+            put(format!("{at}/budget_initial"), row.budget_initial);
+            put(format!("{at}/budget_adjusted"), row.budget_adjusted);
+            put(format!("{at}/executed"), row.executed);
+            put(format!("{at}/weight"), row.weight);
+            put(format!("{at}/rate_reported"), row.rate_reported);
+            put(format!("{at}/score_reported"), row.score_reported);
+        }
+        put("/funds/declared_weight".to_owned(), self.funds.declared_weight);
+        for (i, ind) in self.indicators.iter().enumerate() {
+            put(format!("/indicators/{i}/weight"), ind.weight);
+            put(format!("/indicators/{i}/score_reported"), ind.score_reported);
+        }
+        for (i, d) in self.declared_weights.iter().enumerate() {
+            put(format!("/declared_weights/{i}/weight"), Some(d.weight));
+        }
+        put("/indicators_weight".to_owned(), self.indicators_weight);
+        for (i, block) in self.blocks.iter().enumerate() {
+            put(format!("/blocks/{i}/weight"), block.weight);
+            put(format!("/blocks/{i}/score_reported"), block.score_reported);
+        }
+        if let Some(sum) = &self.indicator_sum {
+            put("/indicator_sum/weight".to_owned(), sum.weight);
+            put("/indicator_sum/score_reported".to_owned(), sum.score_reported);
+        }
+        put("/total/weight".to_owned(), self.total.weight);
+        put("/total/score_reported".to_owned(), self.total.score_reported);
+        out
+    }
+
     /// True when the importer found the form cut short (an `incomplete` import issue): its
     /// total is then out of what the form shows, not of the whole form.
     pub fn is_incomplete(&self) -> bool {
@@ -768,9 +815,10 @@ mod tests {
     }
 }
 
-/// Strict decimal reading: a decimal must be a JSON string ("870996.50"). A JSON number is
-/// refused, because serde reads it through `f64` and may change its digits; the schema says the
-/// same, and this keeps the fast typed path exactly as strict as the schema.
+/// Strict decimal reading: a decimal must be a JSON string ("870996.50") within the range of
+/// [`crate::model::range`]. A JSON number is refused, because serde reads it through `f64` and
+/// may change its digits; the schema says the same, and this keeps the fast typed path exactly
+/// as strict as the schema.
 mod strict {
     use rust_decimal::Decimal;
     use serde::{Deserializer, de};
@@ -783,6 +831,13 @@ mod strict {
             f.write_str("a decimal written as a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            // The schema's pattern: at most 15 integer and 28 fraction digits.
+            if crate::model::range::judge_text(v) == crate::model::range::TextRange::Beyond {
+                return Err(E::custom(format!(
+                    "decimal string {v:?} is beyond the accepted range ({})",
+                    crate::model::range::RANGE_TEXT
+                )));
+            }
             match read_plain(v) {
                 Plain::Short(value) => Ok(value),
                 Plain::Long => v

@@ -81,6 +81,11 @@ impl Collector<'_> {
     }
 }
 
+/// A sum of weights for a message; "超出可计算的范围" when it overflowed.
+fn shown_sum(sum: Option<Decimal>) -> String {
+    sum.map_or_else(|| "超出可计算的范围".to_owned(), |s| s.to_string())
+}
+
 /// Byte span of the first occurrence of `needle` in `text` at or after `from` (for values the raw
 /// model does not locate).
 fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
@@ -131,6 +136,8 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
                 "给小数加上引号，如 value = \"0.5\""
             } else if message.starts_with("invalid type") {
                 "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
+            } else if message.contains("超出规则集数值可取的范围") {
+                "改为范围内的数：分值、换算系数、档次、参数都不需要这么大（或这么多位小数）的数"
             } else if message.contains("严重程度") {
                 "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
             } else {
@@ -230,24 +237,33 @@ fn check_policy(
     // Weights.
     let p = &raw.profile;
     let (budget, indicators, total) = (p.budget.value.0, p.indicators.value.0, p.total.value.0);
-    if budget + indicators != total {
+    // Each weight is within the range (the model refuses others), so the sums are too; checked
+    // all the same, an overflow being a sum that cannot equal anything.
+    let sum = budget.checked_add(indicators);
+    if sum != Some(total) {
         c.error(
             "jixiao::policy::weights",
             p.indicators.span.clone(),
             format!(
                 "权重合计为 {}（预算执行 {budget} + 绩效指标 {indicators}），不等于满分 {total}",
-                budget + indicators
+                shown_sum(sum)
             ),
             "调整 [profile] 的 budget、indicators 或 total，使预算执行与绩效指标之和等于满分",
         );
     }
     if let Some(level1) = &p.level1 {
-        let sum: Decimal = level1.value.values().map(|d| d.0).sum();
-        if sum != indicators {
+        let sum = level1
+            .value
+            .values()
+            .try_fold(Decimal::ZERO, |sum, d| sum.checked_add(d.0));
+        if sum != Some(indicators) {
             c.error(
                 "jixiao::policy::weights",
                 level1.span.clone(),
-                format!("各一级指标分值合计为 {sum}，不等于绩效指标分值 {indicators}"),
+                format!(
+                    "各一级指标分值合计为 {}，不等于绩效指标分值 {indicators}",
+                    shown_sum(sum)
+                ),
                 "调整 [profile] level1 中各一级指标的分值",
             );
         }
@@ -261,6 +277,22 @@ fn check_policy(
                     "分值必须为正数；不考核的一级指标请删除",
                 );
             }
+        }
+    }
+
+    // Units: a factor of 0 or below turns every amount into 0 or its opposite.
+    let units_start = text.find("[units]").unwrap_or(0);
+    for (name, unit) in &raw.units {
+        if unit.factor.0 <= Decimal::ZERO {
+            c.error(
+                "jixiao::policy::units",
+                find_span(text, &format!("\"{name}\""), units_start),
+                format!(
+                    "单位“{name}”的换算系数 {} 不大于 0：按它换算，任何数值都会变成 0 或负数",
+                    unit.factor.0
+                ),
+                "换算系数是 1 个本单位等于多少个基本单位（如 万元 为 10000），必须为正数",
+            );
         }
     }
 
