@@ -1452,11 +1452,14 @@ impl<'g> Reader<'g> {
         let (Some(weight), Some(funds)) = (sum.weight, self.doc.funds.total.weight) else {
             return;
         };
-        let indicators: Decimal = self.doc.indicators.iter().filter_map(|i| i.weight).sum();
+        // (Sums of numbers beyond any real form's are not worked out: validation refuses them.)
+        let Some(indicators) = checked_sum(self.doc.indicators.iter().filter_map(|i| i.weight)) else {
+            return;
+        };
         if self.doc.total.weight.is_some()
             || self.doc.total.score_reported.is_some()
             || indicators.is_zero()
-            || weight != funds + indicators
+            || funds.checked_add(indicators) != Some(weight)
         {
             return;
         }
@@ -1535,14 +1538,15 @@ impl<'g> Reader<'g> {
                 .iter()
                 .find(|d| d.level1 == level1 && d.level2.is_none())
                 .map(|d| d.weight);
-            let rows: Decimal = self
-                .doc
-                .indicators
-                .iter()
-                .filter(|i| i.level1 == level1)
-                .filter_map(|i| i.weight)
-                .sum();
+            let rows = checked_sum(
+                self.doc
+                    .indicators
+                    .iter()
+                    .filter(|i| i.level1 == level1)
+                    .filter_map(|i| i.weight),
+            );
             if let Some(declared) = declared
+                && let Some(rows) = rows
                 && rows < declared
                 && !self.no_weight_column
             {
@@ -1556,7 +1560,7 @@ impl<'g> Reader<'g> {
                         declared.normalize(),
                         rows.normalize(),
                         last.row,
-                        (declared - rows).normalize()
+                        declared.checked_sub(rows).unwrap_or_default().normalize()
                     ),
                 );
             }
@@ -1924,10 +1928,13 @@ impl<'g> Reader<'g> {
                     shared,
                 });
             }
-            let stated_sum: Decimal = rows.iter().filter_map(|r| r.stated.map(|s| s.0)).sum();
             let open: Vec<&BlockDraft> = rows.iter().filter(|r| r.stated.is_none()).collect();
-            let scored_sum: Decimal = open.iter().filter_map(|r| r.score).sum();
-            let remaining = level1_weight.map(|w| w - stated_sum);
+            // Sums beyond any real form's (validation refuses such numbers) infer nothing.
+            let stated_sum = checked_sum(rows.iter().filter_map(|r| r.stated.map(|s| s.0)));
+            let scored_sum = checked_sum(open.iter().filter_map(|r| r.score));
+            let remaining = level1_weight.zip(stated_sum).and_then(|(w, s)| w.checked_sub(s));
+            let remaining = remaining.filter(|_| scored_sum.is_some());
+            let scored_sum = scored_sum.unwrap_or_default();
             let basis = match remaining {
                 _ if open.is_empty() => WeightBasis::Stated,
                 Some(rest) if open.iter().any(|r| r.score.is_some()) && scored_sum == rest => WeightBasis::FromScores,
@@ -2090,6 +2097,11 @@ fn display_level1(level1: &str) -> &str {
     } else {
         level1
     }
+}
+
+/// The sum of `values`, `None` when it leaves the decimal range.
+fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, Decimal::checked_add)
 }
 
 /// `total` split over `rows`: two places, the first rows taking the remainder.

@@ -505,7 +505,11 @@ fn format_number(plain: &str, format: Option<&str>) -> String {
         return plain.to_owned();
     };
     if percent {
-        value *= Decimal::ONE_HUNDRED;
+        // A number too large to show as a percentage is shown as stored.
+        let Some(hundredfold) = value.checked_mul(Decimal::ONE_HUNDRED) else {
+            return plain.to_owned();
+        };
+        value = hundredfold;
     }
     let value = value.normalize();
     let scale = usize::try_from(value.scale()).unwrap_or(0);
@@ -561,6 +565,10 @@ mod tests {
         assert_eq!(format_number("890000", Some("0.00")), "890000.00");
         assert_eq!(format_number("870996.125", Some("0.00")), "870996.125");
         assert_eq!(format_number("1", Some("0.00%")), "100.00%");
+        assert_eq!(
+            format_number("79228162514264337593543950335", Some("0%")),
+            "79228162514264337593543950335"
+        );
         assert_eq!(format_number("0.98", Some("0%")), "98%");
         assert_eq!(format_number("12.5", Some("General")), "12.5");
         assert_eq!(
