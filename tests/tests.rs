@@ -71,6 +71,7 @@ mod glob_inputs;
 mod import_cli;
 mod report_files;
 mod report_html;
+mod score_cli;
 mod score_manifest;
 mod validate_cli;
 

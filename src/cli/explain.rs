@@ -46,6 +46,9 @@ pub fn run(args: &Args) -> Outcome {
     let Some((catalogue, decisions)) = args.rules.load() else {
         return Outcome::BadInput;
     };
+    if !args.input.form.region_is_known(&catalogue) {
+        return Outcome::BadInput;
+    }
     let Some(import_options) = args.input.form.import_options() else {
         return Outcome::BadInput;
     };

@@ -50,6 +50,53 @@ impl FormFlags {
     }
 }
 
+impl FormFlags {
+    /// False (after one error naming the nearest valid regions) when `--region` names a region
+    /// no rule set of `catalogue` covers; a forced `--rules` set takes any region.
+    pub fn region_is_known(&self, catalogue: &Catalogue) -> bool {
+        let Some(region) = self.region.as_deref() else {
+            return true;
+        };
+        let known = catalogue.regions();
+        if catalogue.is_forced() || known.contains(&region) {
+            return true;
+        }
+        let mut nearest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(region, k), *k)).collect();
+        nearest.sort_unstable();
+        let suggestion = match nearest.first() {
+            Some((d, k)) if *d <= 3 => format!("是不是 {k}？"),
+            _ => String::new(),
+        };
+        crate::cli::report_error(format!(
+            "没有地区“{region}”的规则集；{suggestion}可用的地区：{}（不写 --region 时按全国规则集，或按表中地名推断）",
+            known.join("、")
+        ));
+        false
+    }
+}
+
+/// Levenshtein distance between two short strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = substitute.min(above.saturating_add(1)).min(left.saturating_add(1));
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
 /// Which rule sets score the documents and which reviewer decisions apply.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RuleFlags {

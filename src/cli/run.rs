@@ -57,6 +57,10 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         *outcome = Outcome::BadInput;
         return None;
     };
+    if !input.form.region_is_known(&catalogue) {
+        *outcome = Outcome::BadInput;
+        return None;
+    }
     let Some(import_options) = input.form.import_options() else {
         *outcome = Outcome::BadInput;
         return None;

@@ -238,14 +238,43 @@ pub(crate) fn produce(
     warn_unmatched(decisions, &documents);
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut cards = Vec::with_capacity(documents.len());
+    // Without --region and --rules, which set each document got and why, said once per run.
+    let mut choices: Vec<(String, String, usize)> = Vec::new();
     for (origin, doc) in &documents {
         match pipeline.score(doc) {
-            Ok(scored) => cards.push(scored.card),
+            Ok(scored) => {
+                let why = match (&doc.region, &doc.region_inferred) {
+                    (Some(r), _) => format!("文档写明地区 {r}"),
+                    (None, Some(g)) if scored.rules.region.as_deref() == Some(g.region.as_str()) => {
+                        format!("按表中地名推断为{}", g.title)
+                    }
+                    (None, Some(g)) => format!("表中地名指向{}，但没有适用的地区规则集", g.title),
+                    (None, None) => "未写地区，按全国规则集".to_owned(),
+                };
+                match choices
+                    .iter_mut()
+                    .find(|(id, w, _)| *id == scored.rules.id && *w == why)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => choices.push((scored.rules.id.clone(), why, 1)),
+                }
+                cards.push(scored.card);
+            }
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
                 outcome = Outcome::BadInput;
             }
         }
+    }
+    if args.input.form.region.is_none() && !catalogue.is_forced() && !choices.is_empty() {
+        let said: Vec<String> = choices
+            .iter()
+            .map(|(id, why, n)| format!("{id} 用于 {n} 张表（{why}）"))
+            .collect();
+        crate::cli::report_notice(format!(
+            "未指定 --region：{}；用 --region 或 --rules 可改",
+            said.join("；")
+        ));
     }
     let options = RenderOptions {
         csv_table: args.csv_table,
@@ -263,6 +292,9 @@ pub(crate) fn produce(
     if let Err(e) = sink.write_all(&bytes).and_then(|()| sink.flush()) {
         report_error(format!("写出失败：{e}"));
         return Produced::broken(cards.len());
+    }
+    if cards.is_empty() && outcome == Outcome::Clean {
+        crate::cli::report_notice("没有任何文档可评分（输入中没有评价文档或自评表）");
     }
     if outcome == Outcome::Clean && cards.iter().any(|c| args.fail_on.trips(c)) {
         outcome = Outcome::Findings;
@@ -459,6 +491,9 @@ pub fn run(args: &Args) -> Outcome {
     let Some((catalogue, decisions)) = args.scoring.load() else {
         return Outcome::BadInput;
     };
+    if !args.input.form.region_is_known(&catalogue) {
+        return Outcome::BadInput;
+    }
     let Some(import_options) = args.input.form.import_options() else {
         return Outcome::BadInput;
     };

@@ -77,6 +77,10 @@ fn cut(text: &str, width: usize) -> String {
 /// if that is not enough, the 文档 column left out, so that lines fit. Below it, each document's error findings with their titles
 /// and the difference between computed and reported, and how to see a derivation.
 pub fn table(cards: &[Scorecard], width: Option<usize>) -> String {
+    // Nothing scored: no table (what went wrong was said on standard error).
+    if cards.is_empty() {
+        return String::new();
+    }
     let mut rows = rows(cards);
     let mut widths = HEADERS.map(UnicodeWidthStr::width);
     for row in &rows {
