@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use crate::cli::flags::FormFlags;
+use crate::cli::inputs::expand_inputs;
 use crate::cli::{Outcome, report_error, report_notice};
 use jixiao::ingest::import::{ImportError, SkippedSheet, for_each_form};
+use jixiao::ingest::input::{InputKind, input_kind};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 use jixiao::report::output::write_atomic;
@@ -16,7 +18,7 @@ use jixiao::report::output::write_atomic;
 /// Arguments of `jixiao import`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 自评表文件（.tsv/.txt/.csv/.xlsx），一个文件可含多张表
+    /// 自评表文件（.tsv/.txt/.csv/.xlsx，一个文件可含多张表）、文件夹（逐层查找其中的自评表）或加引号的通配符（如 '表格/**/*.xlsx'）
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Budget year and region for the forms.
@@ -179,6 +181,29 @@ pub fn run(args: &Args) -> Outcome {
     let Some(options) = args.form.import_options() else {
         return Outcome::BadInput;
     };
+    // Folders and globs as `score` takes them; evaluation documents found in a folder (such as
+    // an earlier import's output) are not forms and are left out, said once.
+    let mut inputs_outcome = Outcome::Clean;
+    let mut documents_left = 0usize;
+    let inputs: Vec<PathBuf> = expand_inputs(&args.inputs, &mut inputs_outcome)
+        .into_iter()
+        .filter(|p| {
+            let document = input_kind(p) == Some(InputKind::Documents) && !args.inputs.contains(p);
+            documents_left += usize::from(document);
+            !document
+        })
+        .collect();
+    if documents_left > 0 {
+        report_notice(format!(
+            "文件夹中的 {documents_left} 个评价文档（.json/.jsonl）未读取：import 只读取自评表；评分请用 jixiao score"
+        ));
+    }
+    if inputs.is_empty() {
+        if inputs_outcome == Outcome::Clean {
+            report_error("没有可导入的自评表（.tsv/.txt/.csv/.xlsx）");
+        }
+        return Outcome::BadInput;
+    }
     let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {
@@ -199,10 +224,11 @@ pub fn run(args: &Args) -> Outcome {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
         let options = &options;
+        let inputs = &inputs;
         let reader = std::thread::Builder::new()
             .name("import".to_owned())
             .spawn_scoped(scope, move || {
-                for path in &args.inputs {
+                for path in inputs {
                     let sent = for_each_form(path, options, |form| {
                         if tx.send(Item::Form(path, form)).is_ok() {
                             ControlFlow::Continue(())
@@ -229,7 +255,12 @@ pub fn run(args: &Args) -> Outcome {
             report_error(format!("无法启动导入线程：{e}"));
             return Outcome::BadInput;
         }
-        write_all(rx, validator, &mut sink)
+        let written = write_all(rx, validator, &mut sink);
+        if inputs_outcome == Outcome::BadInput {
+            Outcome::BadInput
+        } else {
+            written
+        }
     })
 }
 
