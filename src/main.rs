@@ -7,8 +7,9 @@ mod cli;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    cli::run(cli::Cli::parse()).exit_code()
+    match cli::parse() {
+        Ok(cli) => cli::run(cli).exit_code(),
+        Err(outcome) => outcome.exit_code(),
+    }
 }

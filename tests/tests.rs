@@ -66,6 +66,7 @@ mod same_diagnostic;
 mod baseline_cli;
 mod baseline_reliability;
 mod batch_cli;
+mod cli_language;
 mod explain_cli;
 mod glob_inputs;
 mod import_cli;

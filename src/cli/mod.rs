@@ -46,7 +46,12 @@ impl Outcome {
 
 /// jixiao（绩效）：项目支出绩效自评表评分与合规检查。
 #[derive(Debug, Parser)]
-#[command(name = "jixiao", version, about, long_about = None)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "jixiao（绩效）：项目支出绩效自评表评分与合规检查（scores and checks project expenditure performance self-evaluation forms）",
+    long_about = None
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -80,6 +85,142 @@ enum Command {
     Verify(verify::Args),
     /// 校验评价文档（validate evaluation documents against the schema）
     Validate(validate::Args),
+}
+
+/// The command line as clap builds it, speaking Chinese: section headings, the help and version
+/// flags, the usage line ([`chinese`]).
+pub fn command() -> clap::Command {
+    chinese(<Cli as clap::CommandFactory>::command(), "")
+}
+
+/// One command and its subcommands with Chinese headings, help and version flags and usage.
+fn chinese(cmd: clap::Command, parent: &str) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let has_version = cmd.get_version().is_some();
+    let mut cmd = cmd
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .disable_version_flag(true)
+        .mut_args(|a| {
+            if a.is_positional() {
+                a.help_heading("参数")
+            } else {
+                a.help_heading("选项")
+            }
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助（-h 简要，--help 详细）")
+                .help_heading("选项"),
+        )
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}");
+    if has_version {
+        cmd = cmd.arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本")
+                .help_heading("选项"),
+        );
+    }
+    let path = format!("{parent}{} ", cmd.get_name());
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_owned()).collect();
+    for name in names {
+        cmd = cmd.mut_subcommand(name, |sub| chinese(sub, &path));
+    }
+    let usage = cmd.render_usage().to_string();
+    let usage = usage.trim_start_matches("Usage:").trim();
+    let usage = format!("{parent}{usage}")
+        .replace("[OPTIONS]", "[选项]")
+        .replace("<COMMAND>", "<命令>")
+        .replace("[COMMAND]", "[命令]");
+    cmd.override_usage(usage)
+}
+
+/// Parses the command line; a mistake in it is one Chinese message on standard error (exit 2),
+/// help and version are printed (exit 0).
+pub fn parse() -> Result<Cli, Outcome> {
+    use clap::FromArgMatches as _;
+    use clap::error::{ContextKind, ErrorKind};
+    let matches = command().try_get_matches();
+    let error = match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            return Err(Outcome::Clean);
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return Err(Outcome::BadInput);
+        }
+        _ => {}
+    }
+    let get = |kind: ContextKind| error.get(kind).map(ToString::to_string).unwrap_or_default();
+    let suggestion = |kind: ContextKind| error.get(kind).map(|s| format!("；是不是 {s}？")).unwrap_or_default();
+    let message = match error.kind() {
+        ErrorKind::UnknownArgument => format!(
+            "不认识的参数 {}{}",
+            get(ContextKind::InvalidArg),
+            suggestion(ContextKind::SuggestedArg)
+        ),
+        ErrorKind::InvalidSubcommand => format!(
+            "不认识的命令 {}{}",
+            get(ContextKind::InvalidSubcommand),
+            suggestion(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::InvalidValue => format!(
+            "参数 {} 的值“{}”无效；可用的值：{}",
+            get(ContextKind::InvalidArg),
+            get(ContextKind::InvalidValue),
+            get(ContextKind::ValidValue)
+        ),
+        ErrorKind::ValueValidation => format!(
+            "参数 {} 的值“{}”无效（应为{}）",
+            get(ContextKind::InvalidArg),
+            get(ContextKind::InvalidValue),
+            if error.to_string().contains("digit") {
+                "整数"
+            } else {
+                "合法的值"
+            }
+        ),
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{}", get(ContextKind::InvalidArg)),
+        ErrorKind::ArgumentConflict => format!(
+            "参数 {} 不能与 {} 同时使用",
+            get(ContextKind::InvalidArg),
+            get(ContextKind::PriorArg)
+        ),
+        ErrorKind::MissingSubcommand => "缺少命令".to_owned(),
+        ErrorKind::NoEquals | ErrorKind::WrongNumberOfValues | ErrorKind::TooManyValues | ErrorKind::TooFewValues => {
+            format!("参数 {} 的值的个数不对", get(ContextKind::InvalidArg))
+        }
+        _ => format!(
+            "命令行有误（{}）",
+            error
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+        ),
+    };
+    let usage = get(ContextKind::Usage);
+    let usage = usage.trim_start_matches("Usage:").trim();
+    report_error(message);
+    if !usage.is_empty() {
+        eprintln!("用法：{usage}");
+    }
+    eprintln!("用 jixiao --help 或 jixiao <命令> --help 查看全部命令和选项");
+    Err(Outcome::BadInput)
 }
 
 /// Runs the parsed command line and returns its outcome.
