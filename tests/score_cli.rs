@@ -51,3 +51,27 @@ fn without_a_region_the_rule_set_chosen_and_why_is_stated() {
     assert!(stderr.contains("sichuan-2023 用于"), "{stderr}");
     assert!(stderr.contains("按表中地名推断为四川省"), "{stderr}");
 }
+
+/// A run written to a file closes with the documents counted by their worst finding.
+#[test]
+fn a_run_to_a_file_closes_with_counts_by_worst_severity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("评分.csv");
+    let (code, _, stderr) = jixiao(&[
+        "score",
+        SEED,
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+        "--format",
+        "csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("共评分 9 个文档：有错误 1，最重为警告 2，最重为提示 1，没有发现 5"),
+        "{stderr}"
+    );
+}

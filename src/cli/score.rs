@@ -83,16 +83,18 @@ fn stream_json_lines(
     let mut outcome = Outcome::Clean;
     let inputs = expand_inputs(&args.input.inputs, &mut outcome);
     let mut input_hashes = Vec::new();
-    let progress = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar
-    };
+    // Progress by input bytes: the share of the corpus read, and the time left at this pace.
+    let total_bytes: u64 = inputs
+        .iter()
+        .filter(|p| !is_stdin(p))
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = progress_bar(
+        args.quiet,
+        total_bytes,
+        "{wide_bar} {percent}% {msg} 用时 {elapsed} 剩余约 {eta}",
+    );
     let options = BatchOptions {
         default_region: args.input.form.region.clone(),
         fail_on: args.fail_on,
@@ -109,6 +111,7 @@ fn stream_json_lines(
                 inputs: vec![path.clone()],
                 ..args.input.clone()
             };
+            progress.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
             for (origin, doc) in load_documents(&one, import_options, &mut outcome) {
                 match pipeline.score(&doc) {
                     Ok(scored) => {
@@ -144,7 +147,10 @@ fn stream_json_lines(
                 Ok(f) => file_reader.insert(std::io::BufReader::with_capacity(
                     1 << 20,
                     HashingReader {
-                        inner: f,
+                        inner: Counted {
+                            inner: f,
+                            progress: progress.clone(),
+                        },
                         // Only a run that writes a manifest (`-o`) needs the hash.
                         hasher: args.output.is_some().then(BackgroundSha256::new),
                     },
@@ -167,7 +173,7 @@ fn stream_json_lines(
                 let id = r.id.as_deref().map(|i| format!("（{i}）")).unwrap_or_default();
                 progress.suspend(|| report_error(format!("{name} 第{}行{id}：{}", r.line, r.reason)));
             },
-            |n| progress.set_message(format!("已读取 {} 个文档", base + n)),
+            |n| progress.set_message(format!("已评分 {} 个文档", base + n)),
         );
         match result {
             Ok(stats) => {
@@ -212,6 +218,52 @@ fn stream_json_lines(
 
 /// Scores every input and writes the report to `sink`: what `jixiao score` prints or writes, and
 /// what [`verify_report`] renders again. `created` is the workbook's creation time (`xlsx`).
+/// A progress bar on standard error of `len` units drawn with `template`, or a hidden one when
+/// `--quiet` or standard error is no terminal.
+fn progress_bar(quiet: bool, len: u64, template: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar
+}
+
+/// A reader that advances a progress bar by the bytes read.
+struct Counted<R> {
+    inner: R,
+    progress: ProgressBar,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.inc(u64::try_from(n).unwrap_or(0));
+        Ok(n)
+    }
+}
+
+/// The closing line of a run: documents by their worst finding (not waived).
+fn closing_line(cards: &[jixiao::engine::scoring::Scorecard], unscored: usize) -> String {
+    use jixiao::model::findings::Severity;
+    let worst =
+        |c: &jixiao::engine::scoring::Scorecard| c.findings.iter().filter(|f| !f.waived).map(|f| f.severity).max();
+    let count = |s: Option<Severity>| cards.iter().filter(|c| worst(c) == s).count();
+    format!(
+        "共评分 {} 个文档：有错误 {}，最重为警告 {}，最重为提示 {}，没有发现 {}{}",
+        cards.len(),
+        count(Some(Severity::Error)),
+        count(Some(Severity::Warning)),
+        count(Some(Severity::Info)),
+        count(None),
+        if unscored > 0 {
+            format!("；{unscored} 个无法评分")
+        } else {
+            String::new()
+        }
+    )
+}
+
 /// Columns of the terminal standard output is, when it is one.
 fn terminal_width() -> Option<usize> {
     let stdout = std::io::stdout();
@@ -238,9 +290,16 @@ pub(crate) fn produce(
     warn_unmatched(decisions, &documents);
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut cards = Vec::with_capacity(documents.len());
+    let mut unscored = 0usize;
+    let progress = progress_bar(
+        args.quiet || documents.len() < 1000,
+        u64::try_from(documents.len()).unwrap_or(u64::MAX),
+        "{wide_bar} {pos}/{len} 张表 用时 {elapsed} 剩余约 {eta}",
+    );
     // Without --region and --rules, which set each document got and why, said once per run.
     let mut choices: Vec<(String, String, usize)> = Vec::new();
     for (origin, doc) in &documents {
+        progress.inc(1);
         match pipeline.score(doc) {
             Ok(scored) => {
                 let why = match (&doc.region, &doc.region_inferred) {
@@ -261,10 +320,15 @@ pub(crate) fn produce(
                 cards.push(scored.card);
             }
             Err(e) => {
-                report_error(format!("{origin}（{}）：{e}", doc.id));
+                progress.suspend(|| report_error(format!("{origin}（{}）：{e}", doc.id)));
+                unscored += 1;
                 outcome = Outcome::BadInput;
             }
         }
+    }
+    progress.finish_and_clear();
+    if !args.quiet && !cards.is_empty() && args.output.is_some() {
+        eprintln!("{}", closing_line(&cards, unscored));
     }
     if args.input.form.region.is_none() && !catalogue.is_forced() && !choices.is_empty() {
         let said: Vec<String> = choices
