@@ -290,3 +290,55 @@ fn the_manifest_records_the_layout_files_the_forms_were_read_with() {
         "{stderr}"
     );
 }
+
+/// Issue 15 item 5: `verify` finds the recorded files from wherever it is started — and after
+/// the project folder moved whole — and names each file it cannot find.
+#[test]
+fn verify_finds_the_recorded_files_from_anywhere_and_names_those_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("项目");
+    std::fs::create_dir_all(project.join("forms")).unwrap();
+    std::fs::create_dir_all(project.join("out")).unwrap();
+    std::fs::copy(
+        common::fixture("forms/shenzhen-seed.tsv"),
+        project.join("forms/seed.tsv"),
+    )
+    .unwrap();
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        let out = common::jixiao_command().current_dir(dir).args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(
+        &project,
+        &[
+            "score",
+            "forms/seed.tsv",
+            "--default-year",
+            "2020",
+            "--region",
+            "shenzhen",
+            "--format",
+            "json",
+            "-o",
+            "out/r.json",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let manifest = project.join("out/r.json.manifest.json");
+    let (code, stderr) = run(tmp.path(), &["verify", manifest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+
+    let moved = tmp.path().join("搬走的项目");
+    std::fs::rename(&project, &moved).unwrap();
+    let manifest = moved.join("out/r.json.manifest.json");
+    let (code, stderr) = run(tmp.path(), &["verify", manifest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+
+    std::fs::remove_file(moved.join("forms/seed.tsv")).unwrap();
+    let (code, stderr) = run(tmp.path(), &["verify", manifest.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("找不到清单记录的输入 forms/seed.tsv"), "{stderr}");
+}

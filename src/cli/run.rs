@@ -133,6 +133,7 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         documents: results.len(),
         results_sha256: sha256_hex(results_text(&results).as_bytes()),
         report: None,
+        directory: jixiao::runs::manifest::current_directory(),
     };
     Some(ScoredCorpus { results, manifest })
 }

@@ -440,6 +440,7 @@ fn score_manifest(
             csv_table: (args.format == Format::Csv).then(|| value_name(&args.csv_table)),
             created,
         }),
+        directory: jixiao::runs::manifest::current_directory(),
     })
 }
 

@@ -23,7 +23,7 @@ use jixiao::runs::baseline::compare;
 use jixiao::runs::baseline::store::{MANIFEST_FILE, POINTER_FILE, current_folder, read_generation};
 use jixiao::runs::manifest::{
     BackgroundSha256, HashingWriter, Manifest, ReportRecord, catalogue_hashes, changed_recorded_files, engine,
-    sha256_file,
+    resolve_recorded, sha256_file,
 };
 
 /// Arguments of `jixiao verify`.
@@ -105,6 +105,19 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
+    // The files it records, found wherever verify was started (see `resolve_recorded`).
+    let recorded_manifest = manifest;
+    let manifest_dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let manifest = match resolve_recorded(&recorded_manifest, &manifest_dir) {
+        Ok(m) => m,
+        Err(missing) => {
+            missing.iter().for_each(report_error);
+            return Outcome::BadInput;
+        }
+    };
     let changed = changed_recorded_files(&manifest);
     if !changed.is_empty() {
         changed.iter().for_each(report_error);
@@ -119,7 +132,7 @@ pub fn run(args: &Args) -> Outcome {
         _ => Path::new("."),
     };
     let recorded = match read_generation(folder) {
-        Ok(generation) if generation.manifest == manifest => generation,
+        Ok(generation) if generation.manifest == recorded_manifest => generation,
         Ok(_) => {
             report_error(format!("{} 在复核期间被改动", path.display()));
             return Outcome::BadInput;

@@ -56,6 +56,68 @@ pub struct Manifest {
     /// The report file a `jixiao score -o` run wrote; absent from a baseline run's manifest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<ReportRecord>,
+    /// The folder the run was started in (absolute): relative file names above are relative to
+    /// it, so that `jixiao verify` finds them from anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
+}
+
+/// The folder a run starts in, as a manifest records it.
+pub fn current_directory() -> Option<String> {
+    std::env::current_dir().ok().map(|d| d.display().to_string())
+}
+
+/// The manifest with each relative file name it records (inputs, decisions, layout files, a
+/// `--rules` folder) made to name the file wherever `jixiao verify` was started: the name as
+/// written when it names a file from here, else from the folder the run was started in
+/// (`directory`), else from the manifest's own folder or one above it. `Err` names each file
+/// found nowhere, with where it was looked for.
+pub fn resolve_recorded(manifest: &Manifest, manifest_dir: &Path) -> Result<Manifest, Vec<String>> {
+    // The folder the run started in, then the manifest's folder and the folders above it (a
+    // project moved whole: its report folder sits where it sat in the project). What is found
+    // is then checked against its recorded hash.
+    let manifest_dir = std::fs::canonicalize(manifest_dir).unwrap_or_else(|_| manifest_dir.to_owned());
+    let bases: Vec<PathBuf> = manifest
+        .directory
+        .iter()
+        .map(PathBuf::from)
+        .chain(manifest_dir.ancestors().map(Path::to_path_buf))
+        .collect();
+    let mut missing = Vec::new();
+    let mut find = |name: &str, what: &str| -> String {
+        let path = Path::new(name);
+        if path.exists() || path.is_absolute() {
+            return name.to_owned();
+        }
+        if let Some(found) = bases.iter().map(|b| b.join(path)).find(|p| p.exists()) {
+            return found.display().to_string();
+        }
+        let looked: Vec<String> = std::iter::once(name.to_owned())
+            .chain(bases.iter().take(2).map(|b| b.join(path).display().to_string()))
+            .collect();
+        missing.push(format!(
+            "找不到清单记录的{what} {name}（查找了：{}，以及清单所在文件夹的上级文件夹）",
+            looked.join("、")
+        ));
+        name.to_owned()
+    };
+    let mut resolved = manifest.clone();
+    for input in &mut resolved.inputs {
+        input.name = find(&input.name, "输入");
+    }
+    for decision in &mut resolved.decisions {
+        decision.name = find(&decision.name, "审核决定文件");
+    }
+    for layout in &mut resolved.layouts {
+        layout.name = find(&layout.name, "格式文件");
+    }
+    // `--rules` is an embedded id or a folder: only a folder is looked for.
+    if let Some(rules) = &resolved.rules_option
+        && (rules.contains('/') || rules.contains('\\') || rules.starts_with('.'))
+    {
+        resolved.rules_option = Some(find(rules, "规则集文件夹"));
+    }
+    if missing.is_empty() { Ok(resolved) } else { Err(missing) }
 }
 
 /// The report file of a `jixiao score -o` run, as its manifest records it: enough to render it
