@@ -62,6 +62,24 @@ fn emit(args: &Args, text: &str) -> Outcome {
     }
 }
 
+/// One side of a diff for people: id, title and where it was read from.
+fn side(files: &RuleSetFiles) -> String {
+    let ruleset = files
+        .files
+        .iter()
+        .find(|(n, _)| n == jixiao::policy::POLICY_FILE)
+        .and_then(|(_, t)| toml::from_str::<toml::Value>(t).ok())
+        .and_then(|v| v.get("ruleset").cloned());
+    let text = |key: &str| ruleset.as_ref()?.get(key)?.as_str().map(str::to_owned);
+    let title = text("title").map(|t| format!("《{t}》")).unwrap_or_default();
+    let id = text("id").unwrap_or_else(|| files.name.clone());
+    let place = match &files.origin {
+        jixiao::policy::RuleSetOrigin::Embedded => format!("内置 rules/{}", files.name),
+        jixiao::policy::RuleSetOrigin::Folder(dir) => format!("文件夹 {}", dir.display()),
+    };
+    format!("{id}{title}（{place}）")
+}
+
 pub fn run(args: &Args) -> Outcome {
     let (from_files, to_files) = match (RuleSetFiles::resolve(&args.from), RuleSetFiles::resolve(&args.to)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -70,8 +88,11 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
+    // Both sides named by title and place, above the text reports.
+    let sides = format!("旧：{}\n新：{}\n\n", side(&from_files), side(&to_files));
     if args.rules_only {
-        return emit(args, &diff_rulesets(&from_files, &to_files));
+        let text = diff_rulesets(&from_files, &to_files);
+        return emit(args, &format!("{sides}{text}"));
     }
     let (old, new) = match (RuleSet::load(from_files), RuleSet::load(to_files)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -101,8 +122,8 @@ pub fn run(args: &Args) -> Outcome {
     }
     let diff = summarize(&old.id, &new.id, changes);
     let text = match args.format {
-        DiffFormat::Table => diff.to_text(),
-        DiffFormat::Markdown => diff.to_markdown(),
+        DiffFormat::Table => format!("{sides}{}", diff.to_text()),
+        DiffFormat::Markdown => format!("{sides}{}", diff.to_markdown()),
         DiffFormat::Json => {
             let mut s = serde_json::to_string_pretty(&diff).unwrap_or_default();
             s.push('\n');
