@@ -72,7 +72,32 @@ pub fn toml_message(message: &str) -> String {
             value_words(found)
         );
     }
-    message.to_owned()
+    // Our own messages (custom deserializers) are Chinese already.
+    if message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return message.to_owned();
+    }
+    // The parser's own words (toml's syntax errors), with the original in parentheses.
+    let first = message.lines().next().unwrap_or(message).trim();
+    let said = if first.contains("duplicate key") {
+        "键重复：同一个键在同一个表里只能写一次"
+    } else if first.starts_with("key with no value") {
+        "键后面缺少 = 和值"
+    } else if first.starts_with("unclosed array") || first.starts_with("invalid array") {
+        "数组写法不对：缺少 ] 或元素之间缺少逗号"
+    } else if first.contains("inline table") {
+        "内联表写法不对：缺少 } 或键值之间缺少逗号"
+    } else if first.starts_with("invalid table header") {
+        "表头写法不对：应为 [表名]，每个表只能出现一次"
+    } else if first.starts_with("invalid key") {
+        "键的写法不对：含空格或符号的键要加引号"
+    } else if first.contains("invalid number") || first.contains("invalid integer") || first.contains("invalid float") {
+        "数字写法不对"
+    } else if first.starts_with("expected ") || first.starts_with("unexpected") {
+        "语法错误"
+    } else {
+        "TOML 写法有误"
+    };
+    format!("{said}（{first}）")
 }
 
 /// Chinese for the type serde expected (`u32`, `a string`, …).
@@ -107,5 +132,22 @@ fn value_words(found: &str) -> String {
         "sequence" => "数组".to_owned(),
         "map" => "表".to_owned(),
         other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_message;
+
+    #[test]
+    fn toml_parser_errors_read_in_chinese_with_the_original_in_parentheses() {
+        assert_eq!(
+            toml_message("duplicate key"),
+            "键重复：同一个键在同一个表里只能写一次（duplicate key）"
+        );
+        assert!(toml_message("key with no value, expected `=`").starts_with("键后面缺少 = 和值（"));
+        assert!(toml_message("something new\nmore").starts_with("TOML 写法有误（something new）"));
+        // Messages that are Chinese already stay as they are.
+        assert_eq!(toml_message("小数必须写成字符串"), "小数必须写成字符串");
     }
 }
