@@ -65,6 +65,7 @@ mod explain_cli;
 mod glob_inputs;
 mod import_cli;
 mod report_files;
+mod repeated_ids;
 mod report_html;
 mod score_manifest;
 mod validate_cli;

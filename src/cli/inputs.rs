@@ -9,7 +9,9 @@ use crate::cli::flags::FormFlags;
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::{ImportError, for_each_form};
-use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::ingest::input::{
+    InputKind, Origin, RawDocument, SeenIds, input_kind, read_documents, repeated_id_message,
+};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 
@@ -193,14 +195,24 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// Reads every input into documents; problems are reported and make the run exit 2.
 pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
+    load_documents_with(args, outcome, &mut SeenIds::default())
+}
+
+/// [`load_documents`] with the ids already met in this run ([`SeenIds`]): in input order, the
+/// first document with an id is kept and every later one (in any file, of any kind) is reported
+/// naming both places and left out.
+pub fn load_documents_with(
+    args: &InputArgs,
+    outcome: &mut Outcome,
+    seen: &mut SeenIds,
+) -> Vec<(Origin, EvaluationDocument)> {
     let import_options = args.form.import_options();
-    let mut raw = Vec::new();
     let mut documents = Vec::new();
     for path in &expand_inputs(&args.inputs, outcome) {
         if is_stdin(path) {
             let mut text = String::new();
             match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                Ok(_) => raw.extend(jixiao::ingest::input::parse_json_lines("-", &text)),
+                Ok(_) => validate(args, jixiao::ingest::input::parse_json_lines("-", &text), seen, &mut documents, outcome),
                 Err(e) => {
                     report_error(format!("无法读取标准输入：{e}"));
                     *outcome = Outcome::BadInput;
@@ -210,7 +222,7 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
         }
         match input_kind(path) {
             Some(InputKind::Documents) => match read_documents(path) {
-                Ok(docs) => raw.extend(docs),
+                Ok(docs) => validate(args, docs, seen, &mut documents, outcome),
                 Err(e) => {
                     report_error(e);
                     *outcome = Outcome::BadInput;
@@ -218,7 +230,8 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
             },
             Some(InputKind::Forms) => {
                 // Forms are imported one by one as the file is read (see `for_each_form`); the
-                // documents are still collected, for scoring.
+                // documents are still collected, for scoring. The importer refuses a repeated id
+                // within one file; `seen` catches one repeated from another input.
                 let file = path.display().to_string();
                 let each = |form: Result<EvaluationDocument, ImportError>| {
                     match form {
@@ -228,7 +241,12 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
                                 line: d.source.as_ref().map(|s| s.first_row as usize),
                                 index: None,
                             };
-                            documents.push((origin, d));
+                            if let Some(first) = seen.first_place(&d.id, &origin) {
+                                report_error(format!("{origin}：{}", repeated_id_message(&d.id, &first)));
+                                *outcome = Outcome::BadInput;
+                            } else {
+                                documents.push((origin, d));
+                            }
                         }
                         Err(e) => {
                             report_error(e);
@@ -251,30 +269,38 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
             }
         }
     }
-    if !raw.is_empty() {
-        match DocumentValidator::shared() {
-            Ok(validator) => {
-                let (valid, problems) = validator.check_batch(raw);
-                for problem in &problems {
-                    report_error(problem);
-                }
-                if !problems.is_empty() {
-                    *outcome = Outcome::BadInput;
-                }
-                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
-                    if doc.region.is_none() {
-                        doc.region.clone_from(&args.form.region);
-                    }
-                    (origin, doc)
-                }));
+    documents
+}
+
+/// Validates the documents of one input against the schema and `seen`, keeping the valid ones.
+fn validate(
+    args: &InputArgs,
+    raw: Vec<RawDocument>,
+    seen: &mut SeenIds,
+    documents: &mut Vec<(Origin, EvaluationDocument)>,
+    outcome: &mut Outcome,
+) {
+    match DocumentValidator::shared() {
+        Ok(validator) => {
+            let (valid, problems) = validator.check_batch_with(raw, seen);
+            for problem in &problems {
+                report_error(problem);
             }
-            Err(e) => {
-                report_error(e);
+            if !problems.is_empty() {
                 *outcome = Outcome::BadInput;
             }
+            documents.extend(valid.into_iter().map(|(origin, mut doc)| {
+                if doc.region.is_none() {
+                    doc.region.clone_from(&args.form.region);
+                }
+                (origin, doc)
+            }));
+        }
+        Err(e) => {
+            report_error(e);
+            *outcome = Outcome::BadInput;
         }
     }
-    documents
 }
 
 /// Warns on stderr about decisions whose document is not among `documents`: they are stale for

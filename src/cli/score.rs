@@ -10,7 +10,8 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::flags::RuleFlags;
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, warn_unmatched};
+use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, load_documents_with, warn_unmatched};
+use jixiao::ingest::input::SeenIds;
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
@@ -93,6 +94,8 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
     };
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut totals = BatchStats::default();
+    // One rule for repeated ids across the run, whatever the input's kind (see `SeenIds`).
+    let mut seen = SeenIds::default();
     for path in &inputs {
         let name = path.display().to_string();
         let lines = is_stdin(path) || matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
@@ -102,7 +105,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
                 inputs: vec![path.clone()],
                 ..args.input.clone()
             };
-            for (origin, doc) in load_documents(&one, &mut outcome) {
+            for (origin, doc) in load_documents_with(&one, &mut outcome, &mut seen) {
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
@@ -156,6 +159,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
             catalogue,
             &options,
             decisions,
+            (&name, &mut seen),
             |r| {
                 let id = r.id.as_deref().map(|i| format!("（{i}）")).unwrap_or_default();
                 progress.suspend(|| report_error(format!("{name} 第{}行{id}：{}", r.line, r.reason)));

@@ -5,6 +5,7 @@
 //! which file, line or array element it is about. A document that does not parse is kept as an
 //! error entry: one bad line never hides the others.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -32,6 +33,62 @@ impl fmt::Display for Origin {
         }
         Ok(())
     }
+}
+
+/// The document ids met so far in one run, and where each was first met: the one rule for
+/// repeated ids, whatever the input format or output format. Within a run (every input file
+/// together) an id names one document: the first document with an id is read and scored, each
+/// later one is an error naming both places, and the run exits 2.
+///
+/// Ids are kept as 128-bit digests (SHA-256, truncated) with the file's index and the line or
+/// array element — 28 bytes a document, so a batch of millions of lines stays small. A collision
+/// between two different ids, which would report a false duplicate, is far less likely than a
+/// disk error.
+#[derive(Debug, Default)]
+pub struct SeenIds {
+    /// Digest of an id → (index into `files`, line + 1 or 0, array element + 1 or 0).
+    ids: HashMap<[u8; 16], (u32, u32, u32)>,
+    /// File names met so far.
+    files: Vec<String>,
+}
+
+impl SeenIds {
+    /// Records that `id` is met at `origin`. When it was met before, returns where it was met
+    /// first and records nothing.
+    pub fn first_place(&mut self, id: &str, origin: &Origin) -> Option<Origin> {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(id.as_bytes());
+        let mut key = [0u8; 16];
+        for (k, d) in key.iter_mut().zip(digest.iter()) {
+            *k = *d;
+        }
+        if let Some(&(file, line, index)) = self.ids.get(&key) {
+            let back = |n: u32| (n > 0).then(|| n as usize - 1);
+            return Some(Origin {
+                file: self.files.get(file as usize).cloned().unwrap_or_default(),
+                line: back(line),
+                index: back(index),
+            });
+        }
+        let file = match self.files.iter().rposition(|f| *f == origin.file) {
+            Some(i) => i,
+            None => {
+                self.files.push(origin.file.clone());
+                self.files.len() - 1
+            }
+        };
+        let forward = |n: Option<usize>| n.map_or(0, |n| u32::try_from(n + 1).unwrap_or(u32::MAX));
+        self.ids.insert(
+            key,
+            (u32::try_from(file).unwrap_or(u32::MAX), forward(origin.line), forward(origin.index)),
+        );
+        None
+    }
+}
+
+/// The message for a document whose id was already met at `first` (see [`SeenIds`]).
+pub fn repeated_id_message(id: &str, first: &Origin) -> String {
+    format!("id \"{id}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一")
 }
 
 /// One document read from a file: its origin and either the parsed JSON or why it did not parse.

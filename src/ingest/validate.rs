@@ -4,13 +4,12 @@
 //! Every problem names the file (and line or array element), the JSON pointer and what is wrong,
 //! in Chinese. All problems are listed, not only the first.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::ingest::input::{Origin, RawDocument};
+use crate::ingest::input::{Origin, RawDocument, SeenIds, repeated_id_message};
 use crate::ingest::schema::evaluation_schema;
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::EvaluationDocument;
@@ -129,9 +128,19 @@ impl DocumentValidator {
     /// Validates a batch: every document, then id uniqueness across the batch.
     /// Returns the documents that passed, in input order, and every problem found.
     pub fn check_batch(&self, raw: Vec<RawDocument>) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
+        self.check_batch_with(raw, &mut SeenIds::default())
+    }
+
+    /// [`DocumentValidator::check_batch`] with the ids already met in this run: a document
+    /// whose id is in `seen` (or repeats one earlier in `raw`) is a problem naming where the id
+    /// was met first, and is left out; the first one is kept.
+    pub fn check_batch_with(
+        &self,
+        raw: Vec<RawDocument>,
+        seen: &mut SeenIds,
+    ) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
         let mut documents = Vec::new();
         let mut problems = Vec::new();
-        let mut seen: HashMap<String, Origin> = HashMap::new();
         for RawDocument { origin, value } in raw {
             let value = match value {
                 Ok(v) => v,
@@ -142,15 +151,10 @@ impl DocumentValidator {
             };
             match self.check(&value) {
                 Ok(doc) => {
-                    if let Some(first) = seen.get(&doc.id) {
-                        problems.push(Problem::new(
-                            &origin,
-                            "/id",
-                            format!("id \"{}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一", doc.id),
-                        ));
+                    if let Some(first) = seen.first_place(&doc.id, &origin) {
+                        problems.push(Problem::new(&origin, "/id", repeated_id_message(&doc.id, &first)));
                         continue;
                     }
-                    seen.insert(doc.id.clone(), origin.clone());
                     documents.push((origin, doc));
                 }
                 Err(list) => problems.extend(
