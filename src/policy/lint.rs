@@ -80,6 +80,16 @@ impl Collector<'_> {
     }
 }
 
+/// Whether a rule-set id can name a folder and a file everywhere: ASCII letters, digits, `-`,
+/// `_` and `.`, starting with a letter or digit (so never `..`, a hidden name or a path), at
+/// most 64 characters.
+pub fn is_safe_name(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Byte span of the first occurrence of `needle` in `text` at or after `from` (for values the raw
 /// model does not locate).
 fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
@@ -287,6 +297,50 @@ fn check_policy(
     script_files: &[(String, String)],
     facts: &Facts,
 ) -> Option<Checks> {
+    // Identity: an id usable as a file name, a year range that covers some year.
+    let id = &raw.ruleset.id;
+    if !is_safe_name(&id.value) {
+        c.error(
+            "jixiao::policy::ruleset",
+            id.span.clone(),
+            format!(
+                "规则集编号 {:?} 不是安全的名称：编号用作文件夹名和文件名",
+                id.value
+            ),
+            "编号只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最长 64 个字符，如 shenzhen-2020",
+        );
+    }
+    let years = &raw.ruleset.years;
+    if let Some(to) = years.value.to {
+        if years.value.from > to {
+            c.error(
+                "jixiao::policy::ruleset",
+                years.span.clone(),
+                format!(
+                    "适用年度的起始年度 {} 晚于截止年度 {to}：规则集不适用于任何年度",
+                    years.value.from
+                ),
+                "把 years 写成 { from = 起始年度, to = 截止年度 }，起始年度不晚于截止年度",
+            );
+        }
+    }
+
+    // Units: a factor converts, so it must be positive.
+    for (unit, conversion) in &raw.units {
+        let factor = &conversion.factor;
+        if factor.value.0 <= Decimal::ZERO {
+            c.error(
+                "jixiao::policy::units",
+                factor.span.clone(),
+                format!(
+                    "单位“{unit}”的换算系数为 {}：换算系数必须大于 0，否则以“{unit}”填报的数值都会变成 0 或负数",
+                    factor.value.0
+                ),
+                &format!("写出 1 {unit} 等于多少 {}，如 万元 的 factor 为 10000", conversion.base),
+            );
+        }
+    }
+
     // Weights.
     let p = &raw.profile;
     let (budget, indicators, total) = (p.budget.value.0, p.indicators.value.0, p.total.value.0);
@@ -802,6 +856,30 @@ fn undefined_calls(c: &mut Collector, facts: &Facts) {
                 )
             };
             problems.push((file.to_owned(), call.at, name.chars().count(), kind, message, help));
+        }
+    }
+    // A function pointer `Fn("name")` calls `name` when it is called: the name must exist too
+    // (a function the sandbox leaves out, such as `timestamp`, fails only then).
+    for (file, f) in facts.functions() {
+        for (name, at) in &f.fn_refs {
+            if script.contains_key(name.as_str()) || engine.contains_key(name) {
+                continue;
+            }
+            let candidates = script.keys().copied().chain(engine.keys().map(String::as_str));
+            let help = match did_you_mean(name, candidates) {
+                Some(near) => format!("是不是要写 Fn(\"{near}\")？"),
+                None => format!(
+                    "在 .rhai 脚本中定义 fn {name}(…)，或改用规则脚本参考（jixiao reference scripting）中列出的函数"
+                ),
+            };
+            problems.push((
+                file.to_owned(),
+                *at,
+                name.chars().count() + 2,
+                "jixiao::script::undefined-function",
+                format!("Fn(\"{name}\") 指向的函数 {name} 不存在：规则集的脚本没有定义它，jixiao 和 Rhai 也不提供，调用时会出错"),
+                help,
+            ));
         }
     }
     for (file, at, chars, kind, message, help) in problems {

@@ -305,8 +305,8 @@ pub struct GradeBand {
 pub struct UnitConversion {
     /// 基本单位（如 元）。
     pub base: String,
-    /// 1 个本单位 = factor 个基本单位（如 万元 的 factor 为 10000）。
-    pub factor: Dec,
+    /// 1 个本单位 = factor 个基本单位（如 万元 的 factor 为 10000）；必须大于 0。
+    pub factor: Located<Dec>,
 }
 
 /// A qualitative tier: the phrases that mean it and the share of the weight it earns.
