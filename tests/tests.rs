@@ -56,6 +56,7 @@ mod hostile_policy;
 mod policy_guide;
 mod rule_coverage;
 mod same_diagnostic;
+mod scale;
 
 // Commands.
 mod baseline_cli;
