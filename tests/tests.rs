@@ -35,6 +35,7 @@ mod import_stream;
 mod import_xlsx;
 
 // Validation.
+mod document_inputs;
 mod validate_fast_path;
 
 // Scoring.

@@ -155,7 +155,12 @@ pub fn parse_json_lines_bytes(file: &str, bytes: &[u8]) -> Vec<RawDocument> {
         };
         let value = match std::str::from_utf8(line) {
             Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => serde_json::from_str(text).map_err(|e| json_syntax_message(&e)),
+            Ok(text) => serde_json::from_str(text)
+                .map_err(|e| json_syntax_message(&e))
+                .and_then(|value| match repeated_keys(text).as_slice() {
+                    [] => Ok(value),
+                    repeated => Err(repeated_keys_message(repeated)),
+                }),
             Err(e) => Err(format!(
                 "不是有效的 UTF-8 文本（从本行第 {} 个字节起）",
                 e.valid_up_to() + 1
@@ -174,17 +179,32 @@ pub fn parse_json_lines(file: &str, text: &str) -> Vec<RawDocument> {
 /// Parses a JSON file holding one document or an array of documents.
 pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match serde_json::from_str::<Value>(text) {
+    let parsed = serde_json::from_str::<Value>(text);
+    let repeated = if parsed.is_ok() { repeated_keys(text) } else { Vec::new() };
+    match parsed {
         Ok(Value::Array(items)) => items
             .into_iter()
             .enumerate()
-            .map(|(i, value)| RawDocument {
-                origin: Origin {
-                    file: file.to_owned(),
-                    line: None,
-                    index: Some(i),
-                },
-                value: Ok(value),
+            .map(|(i, value)| {
+                // Pointers into the array, made relative to the element.
+                let prefix = format!("/{i}");
+                let mine: Vec<String> = repeated
+                    .iter()
+                    .filter_map(|p| p.strip_prefix(&prefix).filter(|rest| rest.starts_with('/')))
+                    .map(str::to_owned)
+                    .collect();
+                RawDocument {
+                    origin: Origin {
+                        file: file.to_owned(),
+                        line: None,
+                        index: Some(i),
+                    },
+                    value: if mine.is_empty() {
+                        Ok(value)
+                    } else {
+                        Err(repeated_keys_message(&mine))
+                    },
+                }
             })
             .collect(),
         Ok(value) => vec![RawDocument {
@@ -193,7 +213,11 @@ pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
                 line: None,
                 index: None,
             },
-            value: Ok(value),
+            value: if repeated.is_empty() {
+                Ok(value)
+            } else {
+                Err(repeated_keys_message(&repeated))
+            },
         }],
         Err(e) => vec![RawDocument {
             origin: Origin {
@@ -203,6 +227,101 @@ pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
             },
             value: Err(json_syntax_message(&e)),
         }],
+    }
+}
+
+/// The JSON pointers of the keys repeated within one object anywhere in `text` (each later
+/// occurrence), in text order. Reading JSON into a value keeps only the last of two equal keys,
+/// silently; a document must say each thing once. Text that is not JSON gives what was found
+/// before the error (the parse reports the error itself).
+pub fn repeated_keys(text: &str) -> Vec<String> {
+    use serde::de::DeserializeSeed as _;
+    let found = std::cell::RefCell::new(Vec::new());
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let _ = NoRepeats {
+        pointer: String::new(),
+        found: &found,
+    }
+    .deserialize(&mut deserializer);
+    found.into_inner()
+}
+
+/// The message for a document with repeated keys (see [`repeated_keys`]).
+pub fn repeated_keys_message(pointers: &[String]) -> String {
+    format!(
+        "同一对象中有重复的键：{}；JSON 读取时只会保留最后一个，请删除多余的",
+        pointers.join("、")
+    )
+}
+
+/// Walks a JSON value, recording repeated keys (see [`repeated_keys`]).
+struct NoRepeats<'a> {
+    pointer: String,
+    found: &'a std::cell::RefCell<Vec<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoRepeats<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoRepeats<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        while seq
+            .next_element_seed(NoRepeats {
+                pointer: format!("{}/{i}", self.pointer),
+                found: self.found,
+            })?
+            .is_some()
+        {
+            i += 1;
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = format!("{}/{}", self.pointer, key.replace('~', "~0").replace('/', "~1"));
+            if !seen.insert(key) {
+                self.found.borrow_mut().push(pointer.clone());
+            }
+            map.next_value_seed(NoRepeats {
+                pointer,
+                found: self.found,
+            })?;
+        }
+        Ok(())
     }
 }
 

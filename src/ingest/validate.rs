@@ -9,10 +9,10 @@ use std::fmt;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::ingest::input::{Origin, RawDocument, SeenIds, repeated_id_message};
+use crate::ingest::input::{Origin, RawDocument, SeenIds, repeated_id_message, repeated_keys, repeated_keys_message};
 use crate::ingest::schema::evaluation_schema;
 use crate::model::diagnostic::{Diagnostic, Loc};
-use crate::model::document::EvaluationDocument;
+use crate::model::document::{DOCUMENT_FORMAT, EvaluationDocument};
 
 /// One thing wrong with one document: the one [`Loc`] (file, line or array element, JSON
 /// pointer) and what is wrong; [`Problem::to_diagnostic`] for rendering.
@@ -76,7 +76,24 @@ impl DocumentValidator {
                 .map(|e| {
                     let message = match (e.kind(), e.instance().as_ref()) {
                         (ValidationErrorKind::Type { kind }, Value::Number(n)) if wants_string(kind) => {
-                            format!("数值 {n} 要写成字符串（加引号，如 \"{n}\"），以免精度丢失")
+                            match plain_decimal(&n.to_string()) {
+                                Some(Ok(plain)) => {
+                                    format!("数值 {n} 要写成字符串（加引号，如 \"{plain}\"），以免精度丢失")
+                                }
+                                Some(Err(())) => out_of_range_message(&n.to_string()),
+                                None => format!("数值 {n} 要写成字符串（加引号），以免精度丢失"),
+                            }
+                        }
+                        (ValidationErrorKind::Pattern { pattern }, Value::String(text))
+                            if pattern == crate::ingest::schema::DECIMAL_PATTERN =>
+                        {
+                            match plain_decimal(text) {
+                                Some(Ok(plain)) => format!(
+                                    "{text:?} 是科学记数法，请写成普通小数 \"{plain}\""
+                                ),
+                                Some(Err(())) => out_of_range_message(text),
+                                None => describe(e.kind(), &e.to_string()),
+                            }
                         }
                         (kind, _) => describe(kind, &e.to_string()),
                     };
@@ -94,6 +111,11 @@ impl DocumentValidator {
     /// as `(JSON pointer, message)`.
     pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
         self.check_schema(value)?;
+        if let Some(format) = value.get("format").and_then(Value::as_str) {
+            if format != DOCUMENT_FORMAT {
+                return Err(vec![("/format".to_owned(), unknown_format_message(format))]);
+            }
+        }
         serde_path_to_error::deserialize::<_, EvaluationDocument>(value).map_err(|e| {
             let pointer = path_to_pointer(&e.path().to_string());
             let inner = e.inner().to_string();
@@ -117,7 +139,10 @@ impl DocumentValidator {
             }
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => self.check(&value),
+            Ok(value) => match repeated_keys(text).as_slice() {
+                [] => self.check(&value),
+                repeated => Err(vec![(String::new(), repeated_keys_message(repeated))]),
+            },
             Err(e) => Err(vec![(
                 String::new(),
                 format!("不是合法的 JSON（第 {} 列）：{e}", e.column()),
@@ -167,10 +192,18 @@ impl DocumentValidator {
     }
 }
 
-/// The schema's constraints that the Rust types do not carry (lengths and ranges).
+/// The message for a document in a format this jixiao does not know.
+fn unknown_format_message(format: &str) -> String {
+    format!(
+        "格式 {format:?} 不是这一版 jixiao 认识的文档格式（只认识 {DOCUMENT_FORMAT}）：文档可能由更新或更旧的 jixiao 写出，请用对应版本的 jixiao，或重新导入自评表"
+    )
+}
+
+/// The schema's constraints that the Rust types do not carry (lengths, ranges, the format).
 fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
     let id_len = doc.id.chars().count();
-    (1..=512).contains(&id_len)
+    doc.format == DOCUMENT_FORMAT
+        && (1..=512).contains(&id_len)
         && (1990..=2100).contains(&doc.year)
         && !doc.project.name.is_empty()
         && doc.provenance.values().all(|c| c.row >= 1 && c.column >= 1)
@@ -250,6 +283,41 @@ fn type_name(t: &str) -> String {
 
 /// Whether a type error's expected types include a string: only then is a number the decimal
 /// that should have been quoted.
+/// A number written with an exponent (`1e308`, `2.5E-3`) or too many digits for an exact decimal:
+/// `Some(Ok(plain))` with the plain decimal it stands for, `Some(Err(()))` when it is out of the
+/// range of an exact decimal (28 significant digits, about ±7.9 × 10²⁸), `None` when it is not
+/// a number at all.
+fn plain_decimal(text: &str) -> Option<Result<String, ()>> {
+    use std::str::FromStr as _;
+    let t = text.trim();
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(at) => (t.get(..at)?, Some(t.get(at + 1..)?)),
+        None => (t, None),
+    };
+    let digits = mantissa.strip_prefix('-').unwrap_or(mantissa);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let numeric = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+        });
+    if !numeric {
+        return None;
+    }
+    let value = match exponent {
+        Some(_) => rust_decimal::Decimal::from_scientific(t),
+        None => rust_decimal::Decimal::from_str(t),
+    };
+    Some(value.map(|d| d.normalize().to_string()).map_err(|_| ()))
+}
+
+/// The message for a number outside the range of an exact decimal.
+fn out_of_range_message(text: &str) -> String {
+    format!("数值 {text} 超出范围：精确小数最多 28 位有效数字（绝对值小于约 7.9 × 10²⁸）")
+}
+
 fn wants_string(kind: &TypeKind) -> bool {
     match kind {
         TypeKind::Single(t) => t.to_string() == "string",
