@@ -63,6 +63,7 @@ mod scale;
 mod baseline_cli;
 mod baseline_reliability;
 mod batch_cli;
+mod control_characters;
 mod explain_cli;
 mod glob_inputs;
 mod import_cli;

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error};
+use crate::cli::{Outcome, report_error, report_warning};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::{ImportError, for_each_form};
 use jixiao::ingest::input::{
@@ -154,11 +154,11 @@ fn without_repeats(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         }
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         match seen.get(&key) {
-            Some(first) => eprintln!(
-                "警告：{} 与 {} 是同一个文件，只读取一次",
+            Some(first) => report_warning(format!(
+                "{} 与 {} 是同一个文件，只读取一次",
                 path.display(),
                 first.display()
-            ),
+            )),
             None => {
                 seen.insert(key, path.clone());
                 out.push(path);
@@ -180,11 +180,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
             }
             Ok(_) => {}
             Err(e) if e.loop_ancestor().is_some() => {
-                eprintln!(
-                    "警告：{} 链接回上层文件夹，不再进入",
+                report_warning(format!(
+                    "{} 链接回上层文件夹，不再进入",
                     e.path()
                         .map_or_else(|| dir.display().to_string(), |p| p.display().to_string())
-                );
+                ));
             }
             Err(_) => {}
         }
@@ -307,11 +307,11 @@ fn validate(
 /// this run and change nothing (and do not affect the exit code).
 pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
     for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
-        eprintln!(
-            "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
+        report_warning(format!(
+            "审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
             d.source,
             d.kind().label(),
             d.document
-        );
+        ));
     }
 }

@@ -4,11 +4,13 @@
 //! command prints broken rule sets, scripts and decisions files through [`render`], so the same
 //! problem looks the same whichever command found it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::model::diagnostic::{Diagnostic, Loc, Place};
+use crate::report::visible::{visible, visible_same_length};
 
 /// Width the report is wrapped at.
 const WIDTH: usize = 100;
@@ -75,10 +77,46 @@ pub fn render(diagnostics: &[Diagnostic], colour: bool) -> String {
     let mut out = String::new();
     for d in diagnostics {
         // Rendering into a String cannot fail but for a formatter error, which it never raises.
-        let _ = handler.render_report(&mut out, &Shown(d));
+        let _ = handler.render_report(&mut out, &Shown(&safe(d)));
         out.push('\n');
     }
     out
+}
+
+/// The diagnostic with every text it shows made [`visible`]: message, help, label, names, and
+/// the file's text (same length, so the underlined span stays in place). A cell or a rule-set
+/// file holding ESC or BEL then shows it instead of acting on the terminal.
+fn safe(d: &Diagnostic) -> Cow<'_, Diagnostic> {
+    let texts = [Some(d.message.as_str()), d.help.as_deref(), d.label.as_deref(), Some(d.loc.file.as_str())];
+    let place = match &d.loc.place {
+        Place::Cell { sheet, .. } => sheet.as_deref(),
+        Place::Pointer { pointer, .. } => Some(pointer.as_str()),
+        _ => None,
+    };
+    let clean = |t: &str| matches!(visible_same_length(t), Cow::Borrowed(_));
+    let all_clean = texts.iter().chain([&place, &d.loc.ruleset.as_deref()]).flatten().all(|t| clean(t))
+        && d.loc.source.as_deref().is_none_or(clean);
+    if all_clean {
+        return Cow::Borrowed(d);
+    }
+    let show = |t: &str| visible(t).into_owned();
+    let mut d = d.clone();
+    d.message = show(&d.message);
+    d.help = d.help.as_deref().map(show);
+    d.label = d.label.as_deref().map(show);
+    d.loc.file = show(&d.loc.file);
+    d.loc.ruleset = d.loc.ruleset.as_deref().map(show);
+    match &mut d.loc.place {
+        Place::Cell { sheet: Some(sheet), .. } => *sheet = show(sheet),
+        Place::Pointer { pointer, .. } => *pointer = show(pointer),
+        _ => {}
+    }
+    if let Some(source) = &d.loc.source {
+        if let Cow::Owned(text) = visible_same_length(source) {
+            d.loc.source = Some(std::sync::Arc::from(text));
+        }
+    }
+    Cow::Owned(d)
 }
 
 /// Renders what checking a rule set found: every diagnostic, then a count of errors and warnings
