@@ -26,6 +26,7 @@
 mod common;
 
 // Import.
+mod archive_limits;
 mod fuzz_regressions;
 mod import_malformed;
 mod import_perf;

@@ -185,13 +185,28 @@ pub fn run(args: &Args) -> Outcome {
         }
         Sink::Dir(dir, std::collections::HashSet::new())
     };
-    std::thread::scope(|scope| {
+    // A workbook beyond the archive limits is refused by name before calamine opens it.
+    let mut refused = false;
+    let inputs: Vec<&PathBuf> = args
+        .inputs
+        .iter()
+        .filter(|path| match jixiao::ingest::archive::check_workbook(path) {
+            Ok(()) => true,
+            Err(e) => {
+                report_error(e);
+                refused = true;
+                false
+            }
+        })
+        .collect();
+    let outcome = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
         let options = &options;
+        let inputs = &inputs;
         let reader = std::thread::Builder::new()
             .name("import".to_owned())
             .spawn_scoped(scope, move || {
-                for path in &args.inputs {
+                for &path in inputs {
                     let sent = for_each_form(path, options, |form| {
                         if tx.send(Item::Form(path, form)).is_ok() {
                             ControlFlow::Continue(())
@@ -213,7 +228,8 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
         write_all(rx, validator, &mut sink)
-    })
+    });
+    if refused { outcome.max(Outcome::BadInput) } else { outcome }
 }
 
 /// The writing side: checks each document against the schema and writes it; reports every bad

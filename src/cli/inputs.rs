@@ -232,6 +232,13 @@ pub fn load_documents_with(
                 // Forms are imported one by one as the file is read (see `for_each_form`); the
                 // documents are still collected, for scoring. The importer refuses a repeated id
                 // within one file; `seen` catches one repeated from another input.
+                // A workbook beyond the archive limits is refused by name before calamine
+                // opens it.
+                if let Err(e) = jixiao::ingest::archive::check_workbook(path) {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                    continue;
+                }
                 let file = path.display().to_string();
                 let each = |form: Result<EvaluationDocument, ImportError>| {
                     match form {

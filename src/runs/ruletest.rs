@@ -164,6 +164,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
                     .check(&value)
                     .map_err(|p| other(format!("不是合法的评价文档：{p:?}")))?
             } else {
+                crate::ingest::archive::check_workbook(&full).map_err(|e| other(e.reason))?;
                 crate::ingest::import::import_file(&full, &options)
                     .map_err(|e| e.to_diagnostic())?
                     .into_iter()
