@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
@@ -75,18 +76,39 @@ pub fn render(diagnostics: &[Diagnostic], colour: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
     let mut out = String::new();
+    let mut sources = Sources::default();
     for d in diagnostics {
         // Rendering into a String cannot fail but for a formatter error, which it never raises.
-        let _ = handler.render_report(&mut out, &Shown(&safe(d)));
+        let _ = handler.render_report(&mut out, &Shown(&safe(d, &mut sources)));
         out.push('\n');
     }
     out
 }
 
+/// Each file text met while rendering, with its [`visible_same_length`] copy when it needs one:
+/// a file is scanned once however many diagnostics point into it.
+#[derive(Default)]
+struct Sources(Vec<(Arc<str>, Option<Arc<str>>)>);
+
+impl Sources {
+    /// The text to show for `source`: itself when it has no control characters.
+    fn shown(&mut self, source: &Arc<str>) -> Arc<str> {
+        if let Some((_, replaced)) = self.0.iter().find(|(s, _)| Arc::ptr_eq(s, source)) {
+            return replaced.clone().unwrap_or_else(|| source.clone());
+        }
+        let replaced = match visible_same_length(source) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(text) => Some(Arc::from(text)),
+        };
+        self.0.push((source.clone(), replaced.clone()));
+        replaced.unwrap_or_else(|| source.clone())
+    }
+}
+
 /// The diagnostic with every text it shows made [`visible`]: message, help, label, names, and
 /// the file's text (same length, so the underlined span stays in place). A cell or a rule-set
 /// file holding ESC or BEL then shows it instead of acting on the terminal.
-fn safe(d: &Diagnostic) -> Cow<'_, Diagnostic> {
+fn safe<'d>(d: &'d Diagnostic, sources: &mut Sources) -> Cow<'d, Diagnostic> {
     let texts = [Some(d.message.as_str()), d.help.as_deref(), d.label.as_deref(), Some(d.loc.file.as_str())];
     let place = match &d.loc.place {
         Place::Cell { sheet, .. } => sheet.as_deref(),
@@ -94,8 +116,9 @@ fn safe(d: &Diagnostic) -> Cow<'_, Diagnostic> {
         _ => None,
     };
     let clean = |t: &str| matches!(visible_same_length(t), Cow::Borrowed(_));
+    let source = d.loc.source.as_ref().map(|s| (s, sources.shown(s)));
     let all_clean = texts.iter().chain([&place, &d.loc.ruleset.as_deref()]).flatten().all(|t| clean(t))
-        && d.loc.source.as_deref().is_none_or(clean);
+        && source.as_ref().is_none_or(|(s, shown)| Arc::ptr_eq(s, shown));
     if all_clean {
         return Cow::Borrowed(d);
     }
@@ -111,10 +134,8 @@ fn safe(d: &Diagnostic) -> Cow<'_, Diagnostic> {
         Place::Pointer { pointer, .. } => *pointer = show(pointer),
         _ => {}
     }
-    if let Some(source) = &d.loc.source {
-        if let Cow::Owned(text) = visible_same_length(source) {
-            d.loc.source = Some(std::sync::Arc::from(text));
-        }
+    if let Some((_, shown)) = source {
+        d.loc.source = Some(shown);
     }
     Cow::Owned(d)
 }
