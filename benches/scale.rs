@@ -63,7 +63,11 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let mut params = String::new();
         for i in 0..n {
-            write!(params, "\n[params.p{i}]\nvalue = {i}\ndescription = \"x\"\nreference = \"r\"\n").unwrap();
+            write!(
+                params,
+                "\n[params.p{i}]\nvalue = {i}\ndescription = \"x\"\nreference = \"r\"\n"
+            )
+            .unwrap();
         }
         let files = rule_set(dir.path(), &params, "");
         let t = time(5, || {

@@ -14,7 +14,10 @@ const DIR: &str = "tests/fixtures/archives";
 #[test]
 fn a_workbook_that_inflates_beyond_the_limit_is_refused_by_name() {
     let bomb = format!("{DIR}/comment-bomb.xlsx");
-    let commands: [&[&str]; 2] = [&["import", &bomb, "--year", "2021"], &["score", &bomb, "--year", "2021"]];
+    let commands: [&[&str]; 2] = [
+        &["import", &bomb, "--year", "2021"],
+        &["score", &bomb, "--year", "2021"],
+    ];
     for args in commands {
         let (code, stdout, stderr) = run_command_within(jixiao_command().args(args), Duration::from_secs(20));
         assert_eq!(code, 2, "{args:?}: {stderr}");

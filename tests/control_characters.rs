@@ -79,7 +79,11 @@ fn diagnostics_show_control_characters_instead_of_acting() {
     }
     let policy = dir.path().join("policy.toml");
     let text = std::fs::read_to_string(&policy).unwrap();
-    std::fs::write(&policy, text.replacen("[profile]", "# \u{1b}[2J\u{7}\n[profile]\nwrong = \u{1b}", 1)).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("[profile]", "# \u{1b}[2J\u{7}\n[profile]\nwrong = \u{1b}", 1),
+    )
+    .unwrap();
     let (code, stdout, stderr) = run_command(jixiao_command().arg("check").arg(dir.path()));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(!acting(&stdout) && !acting(&stderr), "{stdout:?}{stderr:?}");

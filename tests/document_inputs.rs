@@ -36,7 +36,10 @@ fn a_key_repeated_in_one_object_is_refused_with_its_pointer() {
             "{how}: {stderr}"
         );
         if how.starts_with("score") {
-            assert!(stdout.contains("2020-0102013-档案整理") && !stdout.contains("second"), "{how}");
+            assert!(
+                stdout.contains("2020-0102013-档案整理") && !stdout.contains("second"),
+                "{how}"
+            );
         }
     }
     // A repeated key in a map of the document (provenance) on the fast path of JSON Lines.

@@ -136,8 +136,14 @@ fn a_rule_set_file_linked_out_of_its_folder_is_refused_without_its_content() {
         let (code, stdout, stderr) = run_bounded(args, dir.path());
         assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
         let all = format!("{stdout}{stderr}");
-        assert!(!all.contains("root:x") && !all.contains("secret-line"), "{args:?}: {all}");
-        assert!(all.contains("policy.toml") && all.contains("规则集文件夹之外"), "{args:?}: {all}");
+        assert!(
+            !all.contains("root:x") && !all.contains("secret-line"),
+            "{args:?}: {all}"
+        );
+        assert!(
+            all.contains("policy.toml") && all.contains("规则集文件夹之外"),
+            "{args:?}: {all}"
+        );
     }
     // A link inside the folder is read as before.
     let dir = ruleset_copy();

@@ -66,16 +66,26 @@ fn checking_fifty_thousand_unused_params_is_quick() {
     let mut text = std::fs::read_to_string(&policy).unwrap();
     for i in 0..50_000 {
         // Short, to stay under the 4 MiB limit of a policy.toml.
-        write!(text, "\n[params.p{i}]\nvalue = {i}\ndescription = \"x\"\nreference = \"r\"\n").unwrap();
+        write!(
+            text,
+            "\n[params.p{i}]\nvalue = {i}\ndescription = \"x\"\nreference = \"r\"\n"
+        )
+        .unwrap();
     }
     std::fs::write(&policy, text).unwrap();
-    let (code, stdout, stderr) =
-        run_within(jixiao_command().arg("check").arg(&dir), Duration::from_secs(60));
+    let (code, stdout, stderr) = run_within(jixiao_command().arg("check").arg(&dir), Duration::from_secs(60));
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("0 个错误，50000 个警告"), "{}", &stdout[stdout.len().saturating_sub(300)..]);
+    assert!(
+        stdout.contains("0 个错误，50000 个警告"),
+        "{}",
+        &stdout[stdout.len().saturating_sub(300)..]
+    );
     // The last warning still points at its own line.
     let last_line = 1 + std::fs::read_to_string(&policy).unwrap().lines().count() - 3;
-    assert!(stdout.contains(&format!("policy.toml:{last_line}:9")), "line {last_line}");
+    assert!(
+        stdout.contains(&format!("policy.toml:{last_line}:9")),
+        "line {last_line}"
+    );
 }
 
 /// Before: about 4 s for 4,000 decisions (each one's line found by scanning the file from its
@@ -124,10 +134,11 @@ fn test_stops_a_formula_that_never_ends_as_score_does() {
     let head = "fn budget_score(rate, weight, p) {";
     assert!(text.contains(head));
     // Each turn is cheap in operations but not in time, so the deadline stops it.
-    let endless = format!("{head}\n    let s = \"\";\n    while true {{\n        s.pad(60000, \"y\");\n        s.truncate(0);\n    }}");
+    let endless = format!(
+        "{head}\n    let s = \"\";\n    while true {{\n        s.pad(60000, \"y\");\n        s.truncate(0);\n    }}"
+    );
     std::fs::write(&formulas, text.replacen(head, &endless, 1)).unwrap();
-    let (code, stdout, stderr) =
-        run_within(jixiao_command().arg("test").arg(&dir), Duration::from_secs(30));
+    let (code, stdout, stderr) = run_within(jixiao_command().arg("test").arg(&dir), Duration::from_secs(30));
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert_eq!(stdout.matches("脚本运行超时").count(), 2, "{stdout}");
     assert!(stdout.contains("0 passed, 2 failed"), "{stdout}");

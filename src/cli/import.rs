@@ -229,7 +229,11 @@ pub fn run(args: &Args) -> Outcome {
         }
         write_all(rx, validator, &mut sink)
     });
-    if refused { outcome.max(Outcome::BadInput) } else { outcome }
+    if refused {
+        outcome.max(Outcome::BadInput)
+    } else {
+        outcome
+    }
 }
 
 /// The writing side: checks each document against the schema and writes it; reports every bad

@@ -9,9 +9,7 @@ use crate::cli::flags::FormFlags;
 use crate::cli::{Outcome, report_error, report_warning};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::{ImportError, for_each_form};
-use jixiao::ingest::input::{
-    InputKind, Origin, RawDocument, SeenIds, input_kind, read_documents, repeated_id_message,
-};
+use jixiao::ingest::input::{InputKind, Origin, RawDocument, SeenIds, input_kind, read_documents, repeated_id_message};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 
@@ -212,7 +210,13 @@ pub fn load_documents_with(
         if is_stdin(path) {
             let mut text = String::new();
             match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                Ok(_) => validate(args, jixiao::ingest::input::parse_json_lines("-", &text), seen, &mut documents, outcome),
+                Ok(_) => validate(
+                    args,
+                    jixiao::ingest::input::parse_json_lines("-", &text),
+                    seen,
+                    &mut documents,
+                    outcome,
+                ),
                 Err(e) => {
                     report_error(format!("无法读取标准输入：{e}"));
                     *outcome = Outcome::BadInput;

@@ -11,10 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::flags::RuleFlags;
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, load_documents_with, warn_unmatched};
-use jixiao::ingest::input::SeenIds;
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
+use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
 use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};

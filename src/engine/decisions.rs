@@ -39,7 +39,7 @@ use serde::Deserialize;
 
 use crate::engine::scoring::Scorecard;
 use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
-use crate::model::diagnostic::{Diagnostic, Loc, LineIndex};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::{Finding, Severity};
 use crate::policy::model::Located;

@@ -228,15 +228,37 @@ mod tests {
             max_cells: 1000,
             ..Limits::default()
         };
-        let ok = zip_with(dir.path(), "ok.xlsx", "xl/worksheets/sheet1.xml", 100_000, b"<c r=\"A1\"><v>1</v></c>");
+        let ok = zip_with(
+            dir.path(),
+            "ok.xlsx",
+            "xl/worksheets/sheet1.xml",
+            100_000,
+            b"<c r=\"A1\"><v>1</v></c>",
+        );
         assert_eq!(check_workbook_with(&ok, &Limits::default()), Ok(()));
-        let bomb = zip_with(dir.path(), "bomb.xlsx", "xl/worksheets/sheet1.xml", 5 << 20, b"<!-- -->");
+        let bomb = zip_with(
+            dir.path(),
+            "bomb.xlsx",
+            "xl/worksheets/sheet1.xml",
+            5 << 20,
+            b"<!-- -->",
+        );
         let e = check_workbook_with(&bomb, &small).unwrap_err();
-        assert!(e.to_string().contains("bomb.xlsx：工作簿中的 xl/worksheets/sheet1.xml 解压后超过"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("bomb.xlsx：工作簿中的 xl/worksheets/sheet1.xml 解压后超过"),
+            "{e}"
+        );
         let ratio = zip_with(dir.path(), "ratio.xlsx", "xl/sharedStrings.xml", 3 << 20, b"a");
         let e = check_workbook_with(&ratio, &small).unwrap_err();
         assert!(e.reason.contains("压缩了") && e.reason.contains("倍"), "{e}");
-        let cells = zip_with(dir.path(), "cells.xlsx", "xl/worksheets/sheet1.xml", 60_000, b"<c r=\"A1\"/>");
+        let cells = zip_with(
+            dir.path(),
+            "cells.xlsx",
+            "xl/worksheets/sheet1.xml",
+            60_000,
+            b"<c r=\"A1\"/>",
+        );
         let e = check_workbook_with(&cells, &small).unwrap_err();
         assert!(e.reason.contains("单元格"), "{e}");
         // Not a zip archive: left to calamine.

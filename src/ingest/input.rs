@@ -80,7 +80,11 @@ impl SeenIds {
         let forward = |n: Option<usize>| n.map_or(0, |n| u32::try_from(n + 1).unwrap_or(u32::MAX));
         self.ids.insert(
             key,
-            (u32::try_from(file).unwrap_or(u32::MAX), forward(origin.line), forward(origin.index)),
+            (
+                u32::try_from(file).unwrap_or(u32::MAX),
+                forward(origin.line),
+                forward(origin.index),
+            ),
         );
         None
     }
@@ -180,7 +184,11 @@ pub fn parse_json_lines(file: &str, text: &str) -> Vec<RawDocument> {
 pub fn parse_json(file: &str, text: &str) -> Vec<RawDocument> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = serde_json::from_str::<Value>(text);
-    let repeated = if parsed.is_ok() { repeated_keys(text) } else { Vec::new() };
+    let repeated = if parsed.is_ok() {
+        repeated_keys(text)
+    } else {
+        Vec::new()
+    };
     match parsed {
         Ok(Value::Array(items)) => items
             .into_iter()

@@ -88,9 +88,7 @@ impl DocumentValidator {
                             if pattern == crate::ingest::schema::DECIMAL_PATTERN =>
                         {
                             match plain_decimal(text) {
-                                Some(Ok(plain)) => format!(
-                                    "{text:?} 是科学记数法，请写成普通小数 \"{plain}\""
-                                ),
+                                Some(Ok(plain)) => format!("{text:?} 是科学记数法，请写成普通小数 \"{plain}\""),
                                 Some(Err(())) => out_of_range_message(text),
                                 None => describe(e.kind(), &e.to_string()),
                             }

@@ -90,7 +90,11 @@ pub struct EvaluationDocument {
     pub import_issues: Vec<ImportIssue>,
     /// Cell each imported field came from, keyed by the field's JSON pointer
     /// (e.g. `/funds/total/executed` → row 8, column 5).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique_keys")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub provenance: BTreeMap<String, CellPos>,
 }
 

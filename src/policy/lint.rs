@@ -311,10 +311,7 @@ fn check_policy(
         c.error(
             "jixiao::policy::ruleset",
             id.span.clone(),
-            format!(
-                "规则集编号 {:?} 不是安全的名称：编号用作文件夹名和文件名",
-                id.value
-            ),
+            format!("规则集编号 {:?} 不是安全的名称：编号用作文件夹名和文件名", id.value),
             "编号只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最长 64 个字符，如 shenzhen-2020",
         );
     }

@@ -109,7 +109,12 @@ impl Sources {
 /// the file's text (same length, so the underlined span stays in place). A cell or a rule-set
 /// file holding ESC or BEL then shows it instead of acting on the terminal.
 fn safe<'d>(d: &'d Diagnostic, sources: &mut Sources) -> Cow<'d, Diagnostic> {
-    let texts = [Some(d.message.as_str()), d.help.as_deref(), d.label.as_deref(), Some(d.loc.file.as_str())];
+    let texts = [
+        Some(d.message.as_str()),
+        d.help.as_deref(),
+        d.label.as_deref(),
+        Some(d.loc.file.as_str()),
+    ];
     let place = match &d.loc.place {
         Place::Cell { sheet, .. } => sheet.as_deref(),
         Place::Pointer { pointer, .. } => Some(pointer.as_str()),
@@ -117,7 +122,11 @@ fn safe<'d>(d: &'d Diagnostic, sources: &mut Sources) -> Cow<'d, Diagnostic> {
     };
     let clean = |t: &str| matches!(visible_same_length(t), Cow::Borrowed(_));
     let source = d.loc.source.as_ref().map(|s| (s, sources.shown(s)));
-    let all_clean = texts.iter().chain([&place, &d.loc.ruleset.as_deref()]).flatten().all(|t| clean(t))
+    let all_clean = texts
+        .iter()
+        .chain([&place, &d.loc.ruleset.as_deref()])
+        .flatten()
+        .all(|t| clean(t))
         && source.as_ref().is_none_or(|(s, shown)| Arc::ptr_eq(s, shown));
     if all_clean {
         return Cow::Borrowed(d);

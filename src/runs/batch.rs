@@ -130,10 +130,7 @@ enum Item {
         len: usize,
     },
     /// Not scored. `valid` when the document passed validation (its id counts as met).
-    Rejected {
-        rejected: Rejected,
-        valid: bool,
-    },
+    Rejected { rejected: Rejected, valid: bool },
     /// Only (Unicode) white space: not a document.
     Blank,
 }
@@ -149,7 +146,10 @@ struct Part {
 enum Outcome {
     Scored(Box<Scorecard>),
     /// Not scored; `valid` when it passed validation.
-    Rejected { rejected: Rejected, valid: bool },
+    Rejected {
+        rejected: Rejected,
+        valid: bool,
+    },
 }
 
 fn process(

@@ -241,9 +241,7 @@ struct CaseClock {
 impl CaseClock {
     fn new(results: &[CaseResult]) -> Self {
         Self {
-            left: std::cell::RefCell::new(
-                results.iter().map(|r| r.time_left).collect(),
-            ),
+            left: std::cell::RefCell::new(results.iter().map(|r| r.time_left).collect()),
         }
     }
 
