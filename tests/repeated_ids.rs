@@ -56,7 +56,7 @@ fn an_id_repeated_in_another_input_is_refused_in_every_format() {
         assert_eq!(scored_ids(format, &stdout), ["a", "b", "c"], "{format}: {stdout}");
         assert!(!stdout.contains("另一个文件"), "{format}");
         assert!(
-            stderr.contains(&format!("{ALSO_C}")) && stderr.contains(&format!("与 {REPEATED} 第4行 的文档相同")),
+            stderr.contains(ALSO_C) && stderr.contains(&format!("与 {REPEATED} 第4行 的文档相同")),
             "{format}: {stderr}"
         );
     }
