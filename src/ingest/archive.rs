@@ -246,7 +246,7 @@ mod tests {
         let e = check_workbook_with(&bomb, &small).unwrap_err();
         assert!(
             e.to_string()
-                .contains("bomb.xlsx：工作簿中的 xl/worksheets/sheet1.xml 解压后超过"),
+                .contains("bomb.xlsx：工作簿中的 xl/worksheets/sheet1.xml 解压后有 5242880 字节（上限 4 MiB）"),
             "{e}"
         );
         let ratio = zip_with(dir.path(), "ratio.xlsx", "xl/sharedStrings.xml", 3 << 20, b"a");
