@@ -58,6 +58,7 @@ fn main() {
         default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let seed = import_text("seed.tsv", SEED, &options).unwrap();
     let docs: Vec<_> = seed.iter().cycle().take(20_000).cloned().collect();
@@ -113,6 +114,7 @@ fn main() {
         default_year: None,
         year: Some(2021),
         region: None,
+        ..ImportOptions::default()
     };
     // 3a. The library, one thread: streaming import + JSON Lines serialization, no schema check.
     let d = time(5, || {

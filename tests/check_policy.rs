@@ -48,6 +48,7 @@ fn score_seed(rules: &RuleSet) -> Vec<Scorecard> {
         default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let docs = import_file(SEED.as_ref(), &options).unwrap();
     docs.iter().map(|d| score_document(rules, d).unwrap()).collect()
@@ -224,6 +225,7 @@ fn a_template_value_a_script_forgets_stops_the_run() {
         default_year: None,
         year: Some(2021),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let docs = import_file(SEED.as_ref(), &options).unwrap();
     let err = score_document(&rules, &docs[7]).unwrap_err().to_string();

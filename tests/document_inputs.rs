@@ -76,7 +76,7 @@ fn numbers_beyond_an_exact_decimal_are_out_of_range() {
         for (how, code, _, stderr) in every_reader(file) {
             assert_eq!(code, 2, "{file} {how}: {stderr}");
             assert!(
-                stderr.contains("/funds/total/executed") && stderr.contains("超出范围"),
+                stderr.contains("/funds/total/executed") && stderr.contains("超出可接受的范围"),
                 "{file} {how}: {stderr}"
             );
         }

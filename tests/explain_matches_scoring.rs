@@ -197,6 +197,7 @@ fn import(rel: &str, year: i32, region: Option<&str>) -> Vec<EvaluationDocument>
         default_year: None,
         year: Some(year),
         region: region.map(str::to_owned),
+        ..ImportOptions::default()
     };
     import_file(&Path::new(ROOT).join(rel), &options).unwrap()
 }

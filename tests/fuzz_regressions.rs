@@ -210,6 +210,7 @@ fn import_options() -> ImportOptions {
         year: Some(2021),
         default_year: None,
         region: None,
+        ..ImportOptions::default()
     }
 }
 
@@ -599,8 +600,8 @@ const DOCUMENT_LOADER: &[(&str, &[&str])] = &[
     (
         "decimal-beyond-28-digits.json",
         &[
-            "第1行 被拒 /funds/total/executed：数值超出精确小数的范围（最多 28 位有效数字）",
-            "json 被拒 /funds/total/executed：数值超出精确小数的范围（最多 28 位有效数字）",
+            "第1行 被拒 /funds/total/executed：数值 99999999999999999999999999999999 超出可接受的范围：整数部分最多 15 位（绝对值小于 10^15），小数部分最多 28 位",
+            "json 被拒 /funds/total/executed：数值 99999999999999999999999999999999 超出可接受的范围：整数部分最多 15 位（绝对值小于 10^15），小数部分最多 28 位",
         ],
     ),
     (

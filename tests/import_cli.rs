@@ -150,3 +150,37 @@ fn a_long_project_name_and_a_repeated_id_still_write_every_form() {
     assert_eq!(long_ones.len(), 4, "{long_ones:?}");
     assert!(files.iter().any(|f| f.ends_with("-2.json")), "{files:?}");
 }
+
+/// Issue 15 item 5: `import` takes folders and quoted globs as `score` does; evaluation
+/// documents found in a folder (an earlier import's output) are left out, said once; a folder
+/// with no form is an error.
+#[test]
+fn import_takes_folders_and_globs_as_score_does() {
+    let (code, stdout, stderr) = jixiao(&["import", "tests/fixtures/form-variants", "--default-year", "2022"]);
+    assert_eq!(code, 0, "{stderr}");
+    let from_folder = stdout.lines().count();
+    assert!(from_folder >= 5, "{stderr}");
+    let (code, stdout, stderr) = jixiao(&["import", "tests/fixtures/form-variants/*.tsv", "--default-year", "2022"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), from_folder);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("docs");
+    let (code, _, stderr) = jixiao(&[
+        "import",
+        "tests/fixtures/forms/shenzhen-seed.tsv",
+        "--default-year",
+        "2020",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = jixiao(&["import", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("文件夹中的 9 个评价文档（.json/.jsonl）未读取"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("没有可导入的自评表"), "{stderr}");
+}

@@ -305,6 +305,7 @@ fn a_utf8_bom_and_crlf_or_cr_line_ends_give_exactly_the_plain_documents() {
         default_year: Some(2020),
         year: None,
         region: None,
+        ..ImportOptions::default()
     };
     for (rel, forms) in [
         ("forms/shenzhen-seed.tsv", 9),
@@ -454,7 +455,7 @@ proptest! {
             .map(|r| r.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join("\t"))
             .collect::<Vec<_>>()
             .join("\n");
-        let opts = ImportOptions { default_year, year: None, region: None };
+        let opts = ImportOptions { default_year, year: None, region: None, ..ImportOptions::default() };
         let _ = check_text("fuzz.tsv", &text, &opts);
         let _ = check_bytes("fuzz.csv", text.replace('\t', ",").as_bytes(), &opts);
     }
@@ -487,6 +488,7 @@ proptest! {
             default_year: None,
             year: Some(year),
             region: regional.then(|| region.to_owned()),
+            ..ImportOptions::default()
         };
         let _ = check_text("damaged.tsv", &text, &opts);
     }
@@ -495,7 +497,7 @@ proptest! {
     /// score, with nothing dropped.
     #[test]
     fn arbitrary_bytes_fail_located_or_import_valid_documents(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let opts = ImportOptions { default_year: Some(2021), year: None, region: None };
+        let opts = ImportOptions { default_year: Some(2021), year: None, region: None, ..ImportOptions::default() };
         for name in ["x.tsv", "x.csv", "x.xlsx", "x.txt"] {
             let _ = check_bytes(name, &bytes, &opts);
         }

@@ -4,7 +4,7 @@
 
 use crate::common::*;
 use jixiao::ingest::import::{ImportOptions, import_file};
-use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator, Layout};
+use jixiao::model::document::{CellPos, DeclaredWeight, EvaluationDocument, Indicator};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -15,6 +15,7 @@ fn import(rel: &str) -> EvaluationDocument {
             default_year: None,
             year: None,
             region: Some("test".into()),
+            ..ImportOptions::default()
         },
     )
     .unwrap();
@@ -71,7 +72,14 @@ fn central_form_snapshot() {
 #[test]
 fn sichuan_layout_is_read_by_its_own_labels() {
     let d = import("forms/sichuan-2022.tsv");
-    assert_eq!(d.layout, Layout::Sichuan);
+    let layout = d.layout.as_ref().unwrap();
+    assert_eq!(layout.family, "sichuan");
+    assert!(
+        ["调整后预算数", "预算执行数", "预算执行率", "指标性质", "度量单位"]
+            .iter()
+            .all(|l| layout.signature.iter().any(|s| s == l)),
+        "{layout:?}"
+    );
     assert_eq!(d.year, 2022);
     assert_eq!(d.provenance["/year"], CellPos { row: 2, column: 1 });
     assert_eq!(d.region.as_deref(), Some("test"));
@@ -152,7 +160,11 @@ fn sichuan_layout_is_read_by_its_own_labels() {
 #[test]
 fn central_layout_reads_header_weights_inline_units_and_placeholders() {
     let d = import("forms/central-2021.tsv");
-    assert_eq!(d.layout, Layout::Central);
+    let layout = d.layout.as_ref().unwrap();
+    assert_eq!(
+        (layout.family.as_str(), layout.signature.as_slice()),
+        ("central", &["评价等级".to_owned()][..])
+    );
     assert_eq!(d.year, 2021);
     assert_eq!(d.funds.unit, "万元");
     assert_eq!(d.funds.total.rate_reported, Some(dec!(0.96)));
@@ -318,4 +330,60 @@ fn a_filing_date_above_the_form_is_not_the_budget_year() {
     assert_eq!(docs[0].year, 2021);
     assert_eq!(docs[0].provenance["/year"], CellPos { row: 17, column: 5 });
     assert!(docs[0].unmapped.iter().any(|u| u.text.starts_with("填报单位")));
+}
+
+/// Issue 14 item 7: the 总分 row. With its 得分 cell blank, the one number left is the full marks
+/// under the 分值 column, not a reported total (which made a false T1); a total written in
+/// Chinese numerals is read, and the reading is said.
+#[test]
+fn the_total_row_reads_full_marks_blank_scores_and_chinese_numerals() {
+    let text = String::from_utf8(fixture_bytes("forms/central-2021.tsv")).unwrap();
+    let total = "总分\t\t\t\t\t\t100\t97.6\t";
+    assert!(text.contains(total));
+    let options = ImportOptions {
+        year: Some(2021),
+        ..ImportOptions::default()
+    };
+
+    let blank = text.replacen(total, "总分\t\t\t\t\t\t100\t\t", 1);
+    let docs = jixiao::ingest::import::import_text("blank.tsv", &blank, &options).unwrap();
+    assert_eq!(docs[0].total.weight, Some(dec!(100)));
+    assert_eq!(docs[0].total.score_reported, None);
+    assert_eq!(docs[0].provenance["/total/weight"], CellPos { row: 24, column: 7 });
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("blank.tsv");
+    std::fs::write(&path, &blank).unwrap();
+    let (_, stdout, stderr) = jixiao(&[
+        "score",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let codes: Vec<&str> = report[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"T1"), "{codes:?}");
+
+    let chinese = text.replacen(total, "总分\t\t\t\t\t\t100\t九十七点六分\t", 1);
+    let docs = jixiao::ingest::import::import_text("chinese.tsv", &chinese, &options).unwrap();
+    assert_eq!(docs[0].total.score_reported, Some(dec!(97.6)));
+    assert_eq!(
+        docs[0].provenance["/total/score_reported"],
+        CellPos { row: 24, column: 8 }
+    );
+    assert!(
+        docs[0]
+            .realignments
+            .iter()
+            .any(|r| r.action.contains("九十七点六分") && r.action.contains("97.6")),
+        "{:?}",
+        docs[0].realignments
+    );
+    assert!(docs[0].total.note.is_none());
 }

@@ -87,6 +87,7 @@ fn years_come_from_the_forms_own_text() {
         default_year: None,
         year: Some(2020),
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let forced = import_text_forms(FILE, &seed_text(), &opts).unwrap();
     for n in [1, 2, 5, 7] {
@@ -108,6 +109,7 @@ fn whole_file_import_needs_a_year_and_then_reads_nine_forms() {
             default_year: None,
             year: Some(2020),
             region: None,
+            ..ImportOptions::default()
         },
     )
     .unwrap();
@@ -303,10 +305,15 @@ fn units_come_from_names_and_names_stay_as_written() {
 }
 
 #[test]
-fn seed_layout_is_standard_and_documents_round_trip() {
+fn seed_layout_is_shenzhen_and_documents_round_trip() {
     for form in seed() {
         let d = form.document;
-        assert_eq!(d.layout, jixiao::model::document::Layout::Standard);
+        // The Shenzhen family, recognised by its 项目金额 row.
+        let layout = d.layout.as_ref().unwrap();
+        assert_eq!(
+            (layout.family.as_str(), layout.signature.as_slice()),
+            ("shenzhen", &["项目金额".to_owned()][..])
+        );
         assert!(d.declared_weights.is_empty() && d.indicator_sum.is_none() && d.narrative.is_empty());
         let json = serde_json::to_string(&d).unwrap();
         let back: EvaluationDocument = serde_json::from_str(&json).unwrap();

@@ -37,11 +37,13 @@ fn option_sets() -> Vec<ImportOptions> {
             year: Some(2021),
             default_year: None,
             region: Some("shenzhen".into()),
+            ..ImportOptions::default()
         },
         ImportOptions {
             year: None,
             default_year: Some(2020),
             region: None,
+            ..ImportOptions::default()
         },
     ]
 }
@@ -121,10 +123,10 @@ fn check_counts(name: &str, bytes: &[u8]) -> Option<(ReadMode, usize)> {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     let stats: Vec<Option<ImportStats>> = option_sets().iter().map(|o| same_both_ways(&path, o)).collect();
-    let mut modes: Vec<Option<ReadMode>> = stats.iter().map(|s| s.map(|s| s.mode)).collect();
+    let mut modes: Vec<Option<ReadMode>> = stats.iter().map(|s| s.as_ref().map(|s| s.mode)).collect();
     modes.dedup();
     assert_eq!(modes.len(), 1);
-    stats[1].map(|s| (s.mode, s.imported))
+    stats[1].as_ref().map(|s| (s.mode, s.imported))
 }
 
 /// The seed's forms with distinct project names, `copies` times.

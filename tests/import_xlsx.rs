@@ -147,6 +147,7 @@ fn forms_on_several_sheets_keep_their_sheet_and_rows() {
         default_year: None,
         year: Some(2021),
         region: None,
+        ..ImportOptions::default()
     };
     let docs = import_bytes("two.xlsx", &bytes, &opts).unwrap();
     assert_eq!(docs.len(), 9);
@@ -191,21 +192,83 @@ fn workbook_cells_show_as_excel_shows_them() {
     assert_eq!(g.cell(0, 6), "TRUE");
 }
 
+/// Issue 14 item 7: a workbook holding the form sheet and a 说明 sheet imports the form; the
+/// 说明 sheet is named as skipped with its cells counted. A workbook whose every sheet holds no
+/// form is still an error.
 #[test]
-fn a_workbook_sheet_with_text_but_no_form_is_an_error() {
+fn a_workbook_sheet_with_text_but_no_form_is_skipped_and_named() {
     let rows = tsv_rows();
-    let notes = vec![vec!["填表说明：请按模板填写".to_owned()]];
+    let notes = vec![vec!["填表说明：请按模板填写".to_owned(), "第二条".to_owned()]];
     let bytes = workbook(&[("表", &rows), ("说明", &notes)], Cells::Text);
-    let e = import_bytes(
-        "mixed.xlsx",
+    let opts = ImportOptions {
+        year: Some(2020),
+        ..ImportOptions::default()
+    };
+    let docs = import_bytes("mixed.xlsx", &bytes, &opts).unwrap();
+    assert_eq!(docs.len(), 9);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("mixed.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, stdout, stderr) = jixiao(&["import", path.to_str().unwrap(), "--year", "2020", "-o", "-"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 9);
+    assert!(
+        stderr.contains("mixed.xlsx：工作表“说明”中没有自评表") && stderr.contains("其中 2 个非空单元格未读取"),
+        "{stderr}"
+    );
+
+    let only_notes = workbook(&[("说明", &notes)], Cells::Text);
+    let e = import_bytes("notes.xlsx", &only_notes, &opts).unwrap_err();
+    assert_eq!(e.kind(), Some(ErrorKind::NoForm));
+    assert!(e.to_string().starts_with("notes.xlsx 工作表“说明”："), "{e}");
+}
+
+/// Issue 14 item 7: a formula cell whose result was never saved (a workbook written by a
+/// program) is not read as a silent blank: it is listed unmapped with its formula, and the form
+/// carries an import issue naming the cell.
+#[test]
+fn a_formula_without_a_saved_result_is_named() {
+    let rows = grids("forms/central-2021.tsv").remove(0).rows;
+    let total_row = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "总分"))
+        .unwrap();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    // As a program writes a workbook it never calculated: an empty result.
+    ws.set_formula_result_default("");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+            if r as usize == total_row && c == 7 {
+                ws.write_formula(r, c, rust_xlsxwriter::Formula::new("SUM(H13:H22)"))
+                    .unwrap();
+            } else if !text.is_empty() {
+                ws.write_string(r, c, text).unwrap();
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let docs = import_bytes(
+        "formula.xlsx",
         &bytes,
         &ImportOptions {
-            default_year: None,
-            year: Some(2020),
-            region: None,
+            year: Some(2021),
+            ..ImportOptions::default()
         },
     )
-    .unwrap_err();
-    assert_eq!(e.kind(), Some(ErrorKind::NoForm));
-    assert!(e.to_string().starts_with("mixed.xlsx 工作表“说明”："), "{e}");
+    .unwrap();
+    let doc = &docs[0];
+    assert_eq!(doc.total.score_reported, None);
+    let cell = doc.unmapped.iter().find(|u| u.text == "=SUM(H13:H22)").unwrap();
+    assert_eq!(cell.at.a1(), format!("H{}", total_row + 1));
+    assert!(cell.reason.as_deref().unwrap().contains("公式没有保存计算结果"));
+    assert!(
+        doc.import_issues
+            .iter()
+            .any(|i| i.detail.contains("没有保存计算结果的公式") && i.detail.contains("=SUM(H13:H22)")),
+        "{:?}",
+        doc.import_issues
+    );
 }

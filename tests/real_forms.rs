@@ -54,6 +54,7 @@ fn import_from(dir: &str, name: &str) -> (String, Vec<ImportedForm>) {
         default_year: Some(year_of(name)),
         year: None,
         region: None,
+        ..ImportOptions::default()
     };
     let forms: Vec<ImportedForm> = import_text_forms(name, &text, &options)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -315,15 +316,45 @@ fn jishan_funds_without_budget_and_scores_that_follow_no_rule() {
     let (doc, card) = &cards[0];
     finding(card, "F6", "");
     // 指标23: 770/1228 → 1.25, printed 1.8; 指标14: 69/120 → 1.15, printed 1.
-    let over = finding(card, "I3", "指标23");
+    // Their "指标23:" numbering is a layout mark, taken off the names.
+    let over = finding(card, "I3", "0-36月龄中医药规范管理数");
     assert_eq!((value(over, "reported"), value(over, "computed")), ("1.8", "1.25"));
-    let under = finding(card, "I3", "指标14");
+    let under = finding(card, "I3", "早孕建册数");
     assert_eq!((value(under, "reported"), value(under, "computed")), ("1", "1.15"));
     // The indicators below target (the notes list 指标1, 8, 12–20, 22, 23, 25), none explained.
     assert_eq!(card.findings.iter().filter(|f| f.code == "R1").count(), 14);
     // 25 indicators with no 一级 label, two without a name: read, and said.
     assert_eq!(doc.indicators.iter().filter(|i| i.level1.is_empty()).count(), 26);
     assert_eq!(doc.indicators.iter().filter(|i| i.name.is_empty()).count(), 2);
+}
+
+/// Each real form is recognised as its template family by the signature labels on it (those of
+/// the shipped layout files, `rules/layouts/`), whether or not it imports whole yet: a form with
+/// no family's signature label (Langfang, Jishan) is the national template.
+#[test]
+fn real_forms_are_recognised_as_their_family() {
+    let layouts = jixiao::ingest::layout::embedded();
+    for (file, family) in [
+        ("anhui-suixi-mzj-linshijiuzhu-2019.tsv", "central"),
+        ("chizhou-guichi-tangxi-weituo-2022.tsv", "central"),
+        ("hebei-langfang-spgcxx-nuantong-2019.tsv", "central"),
+        ("hubei-huangshi-tsg-gongxiang-2022.tsv", "hubei"),
+        ("shanxi-jishan-zhaidian-gonggongweisheng-2021.tsv", "central"),
+        ("sichuan-daying-sfj-anke-2023.tsv", "sichuan"),
+        ("yinchuan-liuzhong-gongyong-2021.tsv", "yinchuan"),
+    ] {
+        let text = form_text(&fixture(&format!("real-forms/{file}")));
+        let mut seen: Vec<&str> = Vec::new();
+        for cell in text.lines().flat_map(|l| l.split('\t')) {
+            if let Some(label) = layouts.signature_label(cell)
+                && !seen.contains(&label)
+            {
+                seen.push(label);
+            }
+        }
+        let choice = layouts.choose_family(&seen).unwrap();
+        assert_eq!(choice.family.id, family, "{file}: {seen:?}");
+    }
 }
 
 /// Hand-made variants of the same families (`fixtures/form-variants/`, see its README): other
@@ -561,7 +592,10 @@ mod generated {
                 }
             }
             let text: String = rows.iter().map(|r| r.join("\t") + "\n").collect();
-            let options = ImportOptions { default_year: Some(year_of(name)), year: None, region: None };
+            let options = ImportOptions {
+                default_year: Some(year_of(name)),
+                ..ImportOptions::default()
+            };
             let grid = match jixiao::ingest::import::grid::parse_delimited(name, &text, b'\t') {
                 Ok(grid) => grid,
                 Err(e) => {
@@ -585,4 +619,40 @@ mod generated {
             }
         }
     }
+}
+
+/// Issue 13 item 4: without `--region`, a form's place names choose its region's rule set when
+/// one covers it (大英县 → sichuan-2023), and explain says where the region came from; a region
+/// no set covers yet (黄石 → 湖北) is scored under the national set, and says so; `--region`
+/// and `--rules` still decide.
+#[test]
+fn the_region_is_inferred_from_the_forms_place_names() {
+    let daying = "tests/fixtures/real-forms/sichuan-daying-sfj-anke-2023.tsv";
+    let (_, stdout, stderr) = jixiao(&["explain", daying, "--document", "安可替代"]);
+    assert!(stdout.contains("规则集 sichuan-2023"), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("地区 四川省（未指定 --region：由实施单位（B16）中的“大英县”推断，按该地区的规则集评分"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = jixiao(&["explain", daying, "--document", "安可替代", "--rules", "cn-mof-2020"]);
+    assert!(stdout.contains("规则集 cn-mof-2020"), "{stdout}");
+
+    let huangshi = "tests/fixtures/layouts/hubei-huangshi-practice.tsv";
+    let (_, stdout, _) = jixiao(&["explain", huangshi]);
+    assert!(stdout.contains("规则集 cn-mof-2020"), "{stdout}");
+    assert!(
+        stdout.contains("地区 湖北省（未指定 --region：由实施单位（D5）中的“黄石”推断；没有恰好一个规则集适用于该地区和年度，按全国规则集评分"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = jixiao(&[
+        "explain",
+        huangshi,
+        "--region",
+        "shenzhen",
+        "--rules",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+    ]);
+    assert!(!stdout.contains("地区 湖北省"), "{stdout}");
 }

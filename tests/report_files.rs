@@ -281,3 +281,44 @@ fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
     assert_eq!(headers[1], "决定");
     assert_eq!(records.len(), applied.len());
 }
+
+/// Issue 15 item 2: the terminal table fits the terminal's width (long names cut with “…”), and
+/// below it lists each form's error findings with their titles and differences, and how to see
+/// a derivation with `explain`.
+#[test]
+fn the_terminal_table_fits_its_width_and_lists_error_findings() {
+    use unicode_width::UnicodeWidthStr;
+    let options = jixiao::ingest::import::ImportOptions {
+        year: Some(2020),
+        region: Some("shenzhen".to_owned()),
+        ..Default::default()
+    };
+    let docs = jixiao::ingest::import::import_file(Path::new(SEED), &options).unwrap();
+    let catalogue = jixiao::policy::select::Catalogue::embedded().unwrap();
+    let pipeline = jixiao::engine::pipeline::Pipeline::without_decisions(&catalogue);
+    let cards: Vec<_> = docs.iter().map(|d| pipeline.score(d).unwrap().card).collect();
+
+    let wide = jixiao::report::table(&cards, None);
+    let widest = wide.lines().take(11).map(UnicodeWidthStr::width).max().unwrap();
+    assert!(widest > 100, "{wide}");
+    for width in [80, 100] {
+        let text = jixiao::report::table(&cards, Some(width));
+        // The header, the rule and the nine rows fit; the long project name is cut.
+        for line in text.lines().take(11) {
+            assert!(line.width() <= width, "{width}: {line}");
+        }
+        assert!(text.contains('…'), "{text}");
+        assert!(text.contains("88.62≠99.8"), "{text}");
+    }
+    // Below the table: form 6's errors, with title and difference, and the explain hint.
+    assert!(
+        wide.contains("错误发现：\n  信息基础设施及数据中心管理（2020-0102013-信息基础设施及数据中心管理）"),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("I4 反向指标超出目标而未扣分｜产出指标/成本指标/项目成本（元） H131"),
+        "{wide}"
+    );
+    assert!(wide.contains("（计算−填报 = -11.18）"), "{wide}");
+    assert!(wide.contains("jixiao explain 输入文件 --document 文档编号"), "{wide}");
+}

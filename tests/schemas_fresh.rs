@@ -39,6 +39,31 @@ fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
 }
 
 #[test]
+fn shipped_layouts_point_at_and_satisfy_the_layout_schema() {
+    let schema = jixiao::report::schemas::layout_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let dir = format!("{}/rules/layouts", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ../../schemas/layout.schema.json\n"),
+            "{} must start with the #:schema line for TOML editors",
+            path.display()
+        );
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} {}", e.instance_path().as_str(), e))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        checked += 1;
+    }
+    assert_eq!(checked, jixiao::ingest::layout::embedded().families().len());
+}
+
+#[test]
 fn the_scripting_reference_is_up_to_date() {
     let path = format!("{}/docs/scripting-reference.md", env!("CARGO_MANIFEST_DIR"));
     let committed = std::fs::read_to_string(&path).unwrap_or_default();

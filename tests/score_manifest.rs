@@ -249,3 +249,44 @@ fn a_manifest_that_cannot_be_written_leaves_no_report_behind() {
     let (manifest_path, _) = manifest_of(&out);
     assert_eq!(verify(&manifest_path).0, 0);
 }
+
+/// A run read with an office's own layout file records the file and its hash: `verify` reads the
+/// forms with it again, and refuses when the file changed since.
+#[test]
+fn the_manifest_records_the_layout_files_the_forms_were_read_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layouts = tmp.path().join("office.toml");
+    std::fs::copy(common::fixture("layouts/huangshi-library.toml"), &layouts).unwrap();
+    let out = tmp.path().join("report.json");
+    let (code, _, stderr) = jixiao(&[
+        "score",
+        "tests/fixtures/layouts/hubei-huangshi-practice.tsv",
+        "--layouts",
+        layouts.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (manifest_path, manifest) = manifest_of(&out);
+    assert_eq!(manifest.layouts.len(), 1);
+    assert_eq!(manifest.layouts[0].name, layouts.display().to_string());
+    assert_eq!(
+        manifest.layouts[0].sha256,
+        sha256_hex(&std::fs::read(&layouts).unwrap())
+    );
+    let (code, _, stderr) = verify(&manifest_path);
+    assert_eq!(code, 0, "{stderr}");
+
+    let text = std::fs::read_to_string(&layouts).unwrap();
+    std::fs::write(&layouts, text.replace("读者", "读者们")).unwrap();
+    let (code, _, stderr) = verify(&manifest_path);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("格式文件") && stderr.contains("缺失或已改变"),
+        "{stderr}"
+    );
+}

@@ -10,8 +10,9 @@
 //! - Validation: the fast typed path judges documents as the JSON Schema does.
 //! - Scoring: the seed forms, an independent oracle, native paths, checks, decisions, scripts,
 //!   and explain showing the scorecard's numbers.
-//! - Rule sets (through the binary): `check`, `test --require-coverage`, hostile scripts, editing,
-//!   and the one diagnostic every command prints for a broken rule set or decisions file.
+//! - Rule sets and layout files (through the binary): `check`, `test --require-coverage`, hostile
+//!   scripts, editing, `--layouts`, and the one diagnostic every command prints for a broken rule
+//!   set, layout file or decisions file.
 //! - Commands (through the binary): the other subcommands and the report files they write.
 //! - Generated files: the committed finding-code reference and schemas are up to date.
 //! - Source tree: the library's folders use only earlier stages, and no modules form a cycle.
@@ -45,16 +46,20 @@ mod check_policy;
 mod decisions;
 mod explain_matches_scoring;
 mod native_paths;
+mod numeric_properties;
+mod numeric_range;
 mod oracle;
 mod real_forms;
 mod ruleset_files;
 mod score_seed;
 mod script_sandbox;
 
-// Rule sets.
+// Rule sets and layout files.
+mod check_layouts;
 mod check_rulesets;
 mod editor_workflow;
 mod hostile_policy;
+mod layouts_guide;
 mod policy_guide;
 mod rule_coverage;
 mod same_diagnostic;
@@ -71,6 +76,7 @@ mod import_cli;
 mod repeated_ids;
 mod report_files;
 mod report_html;
+mod score_cli;
 mod score_manifest;
 mod validate_cli;
 

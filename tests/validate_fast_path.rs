@@ -27,6 +27,15 @@ fn mutations(doc: &Value) -> Vec<Value> {
     set("/funds/total/executed", json!(".5"));
     set("/funds/total/executed", json!("-0.5"));
     set("/funds/total/executed", Value::Null);
+    // The range's edges: 15 integer and 28 fraction digits.
+    set("/funds/total/executed", json!("999999999999999.5"));
+    set("/funds/total/executed", json!("-999999999999999"));
+    set("/funds/total/executed", json!("1000000000000000"));
+    set("/funds/total/executed", json!("0000000000000001"));
+    set("/funds/total/executed", json!("79228162514264337593543950335"));
+    set("/funds/total/executed", json!("0.0000000000000000000000000001"));
+    set("/funds/total/executed", json!("0.00000000000000000000000000001"));
+    set("/indicators/0/weight", json!("9999999999999999999999999999"));
     set("/funds/total/weight", json!(10));
     set("/indicators/0/weight", json!("abc"));
     set("/indicators/0/weight", json!("12."));

@@ -80,12 +80,15 @@ pub fn run(args: &Args) -> Outcome {
             return Outcome::BadInput;
         }
     };
+    let Some(import_options) = args.form.import_options() else {
+        return Outcome::BadInput;
+    };
     let mut outcome = Outcome::Clean;
     let input = InputArgs {
         inputs: args.corpus.clone(),
         form: args.form.clone(),
     };
-    let documents = load_documents(&input, &mut outcome);
+    let documents = load_documents(&input, &import_options, &mut outcome);
     let mut changes = Vec::with_capacity(documents.len());
     for (origin, doc) in &documents {
         match (score_under(&old, doc, &[]), score_under(&new, doc, &[])) {

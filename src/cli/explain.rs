@@ -46,8 +46,14 @@ pub fn run(args: &Args) -> Outcome {
     let Some((catalogue, decisions)) = args.rules.load() else {
         return Outcome::BadInput;
     };
+    if !args.input.form.region_is_known(&catalogue) {
+        return Outcome::BadInput;
+    }
+    let Some(import_options) = args.input.form.import_options() else {
+        return Outcome::BadInput;
+    };
     let pipeline = Pipeline::new(&catalogue, &decisions);
-    let mut documents = load_documents(&args.input, &mut outcome);
+    let mut documents = load_documents(&args.input, &import_options, &mut outcome);
     warn_unmatched(&decisions, &documents);
     if let Some(wanted) = &args.document {
         documents.retain(|(_, doc)| doc.id.contains(wanted.as_str()) || doc.project.name.contains(wanted.as_str()));

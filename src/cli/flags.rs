@@ -1,16 +1,19 @@
 //! The flags several commands share, each defined once here with one help text: how forms
-//! are read ([`FormFlags`]) and which rules and reviewer decisions score them ([`RuleFlags`]).
+//! are read ([`FormFlags`]: year, region, layout files) and which rules and reviewer decisions
+//! score them ([`RuleFlags`]).
 //! A command flattens the groups it takes (`#[command(flatten)]`).
 
 use std::path::PathBuf;
 
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::ImportOptions;
+use jixiao::ingest::layout;
 use jixiao::policy::select::Catalogue;
 
-use crate::cli::{report_diagnostics, report_policy_error};
+use crate::cli::{report_diagnostics, report_layout_error, report_policy_error};
 
-/// How forms are read when they are imported on the fly: the budget year and the region.
+/// How forms are read when they are imported on the fly: the budget year, the region and the
+/// layout files.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FormFlags {
     /// 导入自评表时使用的预算年度（覆盖表中写明的年度）
@@ -22,17 +25,76 @@ pub struct FormFlags {
     /// 地区代码（如 shenzhen、sichuan）：导入自评表时写入文档，也用于没有写地区的评价文档，决定使用哪个地区的规则集
     #[arg(long, value_name = "R")]
     pub region: Option<String>,
+    /// 本单位的自评表格式文件（.toml）或放格式文件的文件夹（可多次指定）：与内置格式一起用于识别表头和行；写法见 docs/layouts.md
+    #[arg(long, value_name = "PATH")]
+    pub layouts: Vec<PathBuf>,
 }
 
 impl FormFlags {
-    /// The import options these flags give.
-    pub fn import_options(&self) -> ImportOptions {
-        ImportOptions {
+    /// The import options these flags give, with the layouts loaded once for the run; a broken
+    /// layout file is reported as `jixiao check` reports it (None: exit 2).
+    pub fn import_options(&self) -> Option<ImportOptions> {
+        let layouts = match layout::load(&self.layouts) {
+            Ok(l) => l,
+            Err(e) => {
+                report_layout_error(&e);
+                return None;
+            }
+        };
+        Some(ImportOptions {
             default_year: self.default_year,
             year: self.year,
             region: self.region.clone(),
+            layouts,
+        })
+    }
+}
+
+impl FormFlags {
+    /// False (after one error naming the nearest valid regions) when `--region` names a region
+    /// no rule set of `catalogue` covers; a forced `--rules` set takes any region.
+    pub fn region_is_known(&self, catalogue: &Catalogue) -> bool {
+        let Some(region) = self.region.as_deref() else {
+            return true;
+        };
+        let known = catalogue.regions();
+        if catalogue.is_forced() || known.contains(&region) {
+            return true;
+        }
+        let mut nearest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(region, k), *k)).collect();
+        nearest.sort_unstable();
+        let suggestion = match nearest.first() {
+            Some((d, k)) if *d <= 3 => format!("是不是 {k}？"),
+            _ => String::new(),
+        };
+        crate::cli::report_error(format!(
+            "没有地区“{region}”的规则集；{suggestion}可用的地区：{}（不写 --region 时按全国规则集，或按表中地名推断）",
+            known.join("、")
+        ));
+        false
+    }
+}
+
+/// Levenshtein distance between two short strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = substitute.min(above.saturating_add(1)).min(left.saturating_add(1));
+            }
         }
     }
+    row.last().copied().unwrap_or(0)
 }
 
 /// Which rule sets score the documents and which reviewer decisions apply.

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error};
-use jixiao::ingest::import::{ImportError, for_each_form};
+use crate::cli::inputs::expand_inputs;
+use crate::cli::{Outcome, report_error, report_notice};
+use jixiao::ingest::import::{ImportError, SkippedSheet, for_each_form};
+use jixiao::ingest::input::{InputKind, input_kind};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 use jixiao::report::output::write_atomic;
@@ -16,7 +18,7 @@ use jixiao::report::output::write_atomic;
 /// Arguments of `jixiao import`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 自评表文件（.tsv/.txt/.csv/.xlsx），一个文件可含多张表
+    /// 自评表文件（.tsv/.txt/.csv/.xlsx，一个文件可含多张表）、文件夹（逐层查找其中的自评表）或加引号的通配符（如 '表格/**/*.xlsx'）
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Budget year and region for the forms.
@@ -82,8 +84,15 @@ fn describe(doc: &EvaluationDocument) -> String {
         doc.id,
         doc.indicators.iter().filter(|i| !i.placeholder).count(),
         doc.year,
-        doc.layout.label()
+        doc.layout.as_ref().map_or("格式未记录", |l| if l.title.is_empty() {
+            &l.family
+        } else {
+            &l.title
+        })
     );
+    if let Some(g) = doc.region_inferred.as_ref().filter(|_| doc.region.is_none()) {
+        line.push_str(&format!("，地区推断为{}（{}中的“{}”）", g.title, g.field, g.place));
+    }
     if !doc.realignments.is_empty() {
         line.push_str(&format!("；重新对齐 {} 处", doc.realignments.len()));
         for r in &doc.realignments {
@@ -157,6 +166,8 @@ enum Item<'a> {
     Form(&'a Path, Result<EvaluationDocument, ImportError>),
     /// An input that could not be read at all.
     File(ImportError),
+    /// A workbook sheet skipped for holding no form.
+    Skipped(&'a Path, SkippedSheet),
 }
 
 /// Forms in flight between the threads: enough to keep both busy, few enough that memory stays
@@ -167,7 +178,32 @@ const IN_FLIGHT: usize = 64;
 /// reads and imports forms (delimited text is streamed, so memory does not grow with the number
 /// of forms), the other checks each document against the schema and writes it, in file order.
 pub fn run(args: &Args) -> Outcome {
-    let options = args.form.import_options();
+    let Some(options) = args.form.import_options() else {
+        return Outcome::BadInput;
+    };
+    // Folders and globs as `score` takes them; evaluation documents found in a folder (such as
+    // an earlier import's output) are not forms and are left out, said once.
+    let mut inputs_outcome = Outcome::Clean;
+    let mut documents_left = 0usize;
+    let inputs: Vec<PathBuf> = expand_inputs(&args.inputs, &mut inputs_outcome)
+        .into_iter()
+        .filter(|p| {
+            let document = input_kind(p) == Some(InputKind::Documents) && !args.inputs.contains(p);
+            documents_left += usize::from(document);
+            !document
+        })
+        .collect();
+    if documents_left > 0 {
+        report_notice(format!(
+            "文件夹中的 {documents_left} 个评价文档（.json/.jsonl）未读取：import 只读取自评表；评分请用 jixiao score"
+        ));
+    }
+    if inputs.is_empty() {
+        if inputs_outcome == Outcome::Clean {
+            report_error("没有可导入的自评表（.tsv/.txt/.csv/.xlsx）");
+        }
+        return Outcome::BadInput;
+    }
     let validator = match DocumentValidator::shared() {
         Ok(v) => v,
         Err(e) => {
@@ -186,27 +222,25 @@ pub fn run(args: &Args) -> Outcome {
         Sink::Dir(dir, std::collections::HashSet::new())
     };
     // A workbook beyond the archive limits is refused by name before calamine opens it.
-    let mut refused = false;
-    let inputs: Vec<&PathBuf> = args
-        .inputs
-        .iter()
+    let inputs: Vec<PathBuf> = inputs
+        .into_iter()
         .filter(|path| match jixiao::ingest::archive::check_workbook(path) {
             Ok(()) => true,
             Err(e) => {
                 report_error(e);
-                refused = true;
+                inputs_outcome = Outcome::BadInput;
                 false
             }
         })
         .collect();
-    let outcome = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
         let options = &options;
         let inputs = &inputs;
         let reader = std::thread::Builder::new()
             .name("import".to_owned())
             .spawn_scoped(scope, move || {
-                for &path in inputs {
+                for path in inputs {
                     let sent = for_each_form(path, options, |form| {
                         if tx.send(Item::Form(path, form)).is_ok() {
                             ControlFlow::Continue(())
@@ -215,7 +249,13 @@ pub fn run(args: &Args) -> Outcome {
                         }
                     });
                     let gone = match sent {
-                        Ok(stats) => stats.stopped,
+                        Ok(stats) => {
+                            stats.stopped
+                                || stats
+                                    .skipped_sheets
+                                    .into_iter()
+                                    .any(|s| tx.send(Item::Skipped(path, s)).is_err())
+                        }
                         Err(e) => tx.send(Item::File(e)).is_err(),
                     };
                     if gone {
@@ -227,13 +267,13 @@ pub fn run(args: &Args) -> Outcome {
             report_error(format!("无法启动导入线程：{e}"));
             return Outcome::BadInput;
         }
-        write_all(rx, validator, &mut sink)
-    });
-    if refused {
-        outcome.max(Outcome::BadInput)
-    } else {
-        outcome
-    }
+        let written = write_all(rx, validator, &mut sink);
+        if inputs_outcome == Outcome::BadInput {
+            Outcome::BadInput
+        } else {
+            written
+        }
+    })
 }
 
 /// The writing side: checks each document against the schema and writes it; reports every bad
@@ -253,6 +293,11 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
                 outcome = Outcome::BadInput;
                 continue;
             }
+            Item::Skipped(path, sheet) => {
+                let _ = notes.flush();
+                report_notice(format!("{}：{sheet}", path.display()));
+                continue;
+            }
         };
         let value = match serde_json::to_value(&doc) {
             Ok(v) => v,
@@ -266,8 +311,14 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
         if let Err(problems) = validator.check_schema(&value) {
             let _ = notes.flush();
             for (pointer, message) in problems {
+                // The cell the field was read from, where the importer recorded it.
+                let cell = doc
+                    .provenance
+                    .get(&pointer)
+                    .map(|cell| format!("（单元格 {cell}）"))
+                    .unwrap_or_default();
                 report_error(format!(
-                    "{}（{}）{pointer}：导入结果不符合文档模式：{message}",
+                    "{}（{}）{pointer}{cell}：导入结果不符合文档模式：{message}",
                     path.display(),
                     doc.id
                 ));

@@ -6,9 +6,9 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error, report_warning};
+use crate::cli::{Outcome, report_error, report_notice, report_warning};
 use jixiao::engine::decisions::DecisionSet;
-use jixiao::ingest::import::{ImportError, for_each_form};
+use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
 use jixiao::ingest::input::{InputKind, Origin, RawDocument, SeenIds, input_kind, read_documents, repeated_id_message};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
@@ -191,9 +191,38 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Reads every input into documents; problems are reported and make the run exit 2.
-pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, EvaluationDocument)> {
-    load_documents_with(args, outcome, &mut SeenIds::default())
+/// The errors for an imported form's decimals beyond the range documents are held to
+/// ([`jixiao::model::range`]), each with its field and cell; `None` when all are within it.
+fn beyond_range(file: &str, doc: &EvaluationDocument) -> Option<Vec<String>> {
+    let refused: Vec<String> = doc
+        .decimals()
+        .into_iter()
+        .filter(|(_, value)| !jixiao::model::range::within(*value))
+        .map(|(pointer, value)| {
+            let cell = doc
+                .provenance
+                .get(&pointer)
+                .map(|cell| format!("（单元格 {cell}）"))
+                .unwrap_or_default();
+            format!(
+                "{file}（{}）{pointer}{cell}：数值 {value} 超出可接受的范围：{}",
+                doc.id,
+                jixiao::model::range::RANGE_TEXT
+            )
+        })
+        .collect();
+    (!refused.is_empty()).then_some(refused)
+}
+
+/// Reads every input into documents, importing forms with `import_options` (loaded once per run
+/// from `args.form`, see [`FormFlags::import_options`]); problems are reported and make the run
+/// exit 2.
+pub fn load_documents(
+    args: &InputArgs,
+    import_options: &ImportOptions,
+    outcome: &mut Outcome,
+) -> Vec<(Origin, EvaluationDocument)> {
+    load_documents_with(args, import_options, outcome, &mut SeenIds::default())
 }
 
 /// [`load_documents`] with the ids already met in this run ([`SeenIds`]): in input order, the
@@ -201,10 +230,10 @@ pub fn load_documents(args: &InputArgs, outcome: &mut Outcome) -> Vec<(Origin, E
 /// naming both places and left out.
 pub fn load_documents_with(
     args: &InputArgs,
+    import_options: &ImportOptions,
     outcome: &mut Outcome,
     seen: &mut SeenIds,
 ) -> Vec<(Origin, EvaluationDocument)> {
-    let import_options = args.form.import_options();
     let mut documents = Vec::new();
     for path in &expand_inputs(&args.inputs, outcome) {
         if is_stdin(path) {
@@ -233,9 +262,6 @@ pub fn load_documents_with(
                 }
             },
             Some(InputKind::Forms) => {
-                // Forms are imported one by one as the file is read (see `for_each_form`); the
-                // documents are still collected, for scoring. The importer refuses a repeated id
-                // within one file; `seen` catches one repeated from another input.
                 // A workbook beyond the archive limits is refused by name before calamine
                 // opens it.
                 if let Err(e) = jixiao::ingest::archive::check_workbook(path) {
@@ -243,9 +269,18 @@ pub fn load_documents_with(
                     *outcome = Outcome::BadInput;
                     continue;
                 }
+                // Forms are imported one by one as the file is read (see `for_each_form`); the
+                // documents are still collected, for scoring. The importer refuses a repeated id
+                // within one file; `seen` catches one repeated from another input.
                 let file = path.display().to_string();
                 let each = |form: Result<EvaluationDocument, ImportError>| {
                     match form {
+                        // A value beyond the range validation holds documents to is refused
+                        // here too, as `import` refuses to write it: field and cell named.
+                        Ok(d) if d.decimals().iter().any(|(_, v)| !jixiao::model::range::within(*v)) => {
+                            beyond_range(&file, &d).iter().flatten().for_each(report_error);
+                            *outcome = Outcome::BadInput;
+                        }
                         Ok(d) => {
                             let origin = Origin {
                                 file: file.clone(),
@@ -266,9 +301,16 @@ pub fn load_documents_with(
                     }
                     ControlFlow::Continue(())
                 };
-                if let Err(e) = for_each_form(path, &import_options, each) {
-                    report_error(e);
-                    *outcome = Outcome::BadInput;
+                match for_each_form(path, import_options, each) {
+                    Ok(stats) => {
+                        for sheet in stats.skipped_sheets {
+                            report_notice(format!("{}：{sheet}", path.display()));
+                        }
+                    }
+                    Err(e) => {
+                        report_error(e);
+                        *outcome = Outcome::BadInput;
+                    }
                 }
             }
             None => {

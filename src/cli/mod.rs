@@ -131,10 +131,23 @@ pub(crate) fn report_warning(message: impl std::fmt::Display) {
     eprintln!("警告：{}", jixiao::report::visible::visible(&message));
 }
 
+/// Prints a notice to stderr: something the user should know that is not an error (a workbook
+/// sheet without a form, skipped).
+pub(crate) fn report_notice(message: impl std::fmt::Display) {
+    let message = message.to_string();
+    eprintln!("提示：{}", jixiao::report::visible::visible(&message));
+}
+
 /// Prints diagnostics to stderr, rendered the one way ([`jixiao::report::diagnostics::render`]).
 pub(crate) fn report_diagnostics(diagnostics: &[jixiao::model::diagnostic::Diagnostic]) {
     use jixiao::report::diagnostics::{colour_stderr, render};
     eprint!("{}", render(diagnostics, colour_stderr()));
+}
+
+/// Prints why layout files cannot be used to stderr: exactly what `jixiao check` prints for them.
+pub(crate) fn report_layout_error(error: &jixiao::ingest::layout::LayoutError) {
+    use jixiao::report::diagnostics::{colour_stderr, render_layouts};
+    eprint!("{}", render_layouts(&error.diagnostics, colour_stderr()));
 }
 
 /// Prints why a rule set cannot be used to stderr: exactly what `jixiao check` prints for it.

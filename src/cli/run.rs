@@ -15,7 +15,7 @@ use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::Pipeline;
 use jixiao::runs::baseline::store::{BaselineError, BaselineLock, Generation, Update, commit, read_current};
 use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, results_text};
-use jixiao::runs::manifest::{Manifest, engine, hash_file, ruleset_hash, sha256_hex};
+use jixiao::runs::manifest::{Manifest, engine, hash_file, layout_hashes, ruleset_hash, sha256_hex};
 
 /// Arguments of `jixiao run`.
 #[derive(Debug, clap::Args)]
@@ -57,6 +57,14 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         *outcome = Outcome::BadInput;
         return None;
     };
+    if !input.form.region_is_known(&catalogue) {
+        *outcome = Outcome::BadInput;
+        return None;
+    }
+    let Some(import_options) = input.form.import_options() else {
+        *outcome = Outcome::BadInput;
+        return None;
+    };
     let pipeline = Pipeline::new(&catalogue, &decisions);
     let files = expand_inputs(&input.inputs, outcome);
     if files.iter().any(|p| is_stdin(p)) {
@@ -83,7 +91,7 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         inputs: readable,
         ..input.clone()
     };
-    let documents = load_documents(&expanded, outcome);
+    let documents = load_documents(&expanded, &import_options, outcome);
     let mut results = Vec::with_capacity(documents.len());
     let mut used = std::collections::BTreeSet::new();
     for (origin, doc) in &documents {
@@ -114,6 +122,14 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
         year: input.form.year,
         default_year: input.form.default_year,
         region: input.form.region.clone(),
+        layouts: match layout_hashes(&input.form.layouts) {
+            Ok(h) => h,
+            Err(e) => {
+                report_error(e);
+                *outcome = Outcome::BadInput;
+                Vec::new()
+            }
+        },
         documents: results.len(),
         results_sha256: sha256_hex(results_text(&results).as_bytes()),
         report: None,

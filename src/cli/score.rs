@@ -14,6 +14,7 @@ use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, loa
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
+use jixiao::ingest::import::ImportOptions;
 use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
 use jixiao::report::output::{AtomicFile, WriteError};
@@ -21,7 +22,7 @@ use jixiao::report::{CsvTable, Format, RenderOptions, render};
 use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
 use jixiao::runs::manifest::{
     BackgroundSha256, Hashed, HashingReader, HashingWriter, Manifest, ReportRecord, catalogue_hashes, engine,
-    hash_file, manifest_path,
+    hash_file, layout_hashes, manifest_path,
 };
 
 /// Arguments of `jixiao score`.
@@ -73,7 +74,13 @@ impl Produced {
 
 /// `--format jsonl`: documents stream through in parallel chunks and their scorecards stream
 /// out in input order; memory stays flat whatever the corpus size.
-fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet, sink: &mut dyn Write) -> Produced {
+fn stream_json_lines(
+    args: &Args,
+    catalogue: &Catalogue,
+    decisions: &DecisionSet,
+    import_options: &ImportOptions,
+    sink: &mut dyn Write,
+) -> Produced {
     let mut outcome = Outcome::Clean;
     let inputs = expand_inputs(&args.input.inputs, &mut outcome);
     let mut input_hashes = Vec::new();
@@ -105,7 +112,7 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
                 inputs: vec![path.clone()],
                 ..args.input.clone()
             };
-            for (origin, doc) in load_documents_with(&one, &mut outcome, &mut seen) {
+            for (origin, doc) in load_documents_with(&one, import_options, &mut outcome, &mut seen) {
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
@@ -209,33 +216,75 @@ fn stream_json_lines(args: &Args, catalogue: &Catalogue, decisions: &DecisionSet
 
 /// Scores every input and writes the report to `sink`: what `jixiao score` prints or writes, and
 /// what [`verify_report`] renders again. `created` is the workbook's creation time (`xlsx`).
+/// Columns of the terminal standard output is, when it is one.
+fn terminal_width() -> Option<usize> {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let size = rustix::termios::tcgetwinsize(&stdout).ok()?;
+    Some(usize::from(size.ws_col)).filter(|w| *w >= 40)
+}
+
 pub(crate) fn produce(
     args: &Args,
     catalogue: &Catalogue,
     decisions: &DecisionSet,
+    import_options: &ImportOptions,
     created: Option<i64>,
     sink: &mut dyn Write,
 ) -> Produced {
     if args.format == Format::Jsonl {
-        return stream_json_lines(args, catalogue, decisions, sink);
+        return stream_json_lines(args, catalogue, decisions, import_options, sink);
     }
     let mut outcome = Outcome::Clean;
-    let documents = load_documents(&args.input, &mut outcome);
+    let documents = load_documents(&args.input, import_options, &mut outcome);
     warn_unmatched(decisions, &documents);
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut cards = Vec::with_capacity(documents.len());
+    // Without --region and --rules, which set each document got and why, said once per run.
+    let mut choices: Vec<(String, String, usize)> = Vec::new();
     for (origin, doc) in &documents {
         match pipeline.score(doc) {
-            Ok(scored) => cards.push(scored.card),
+            Ok(scored) => {
+                let why = match (&doc.region, &doc.region_inferred) {
+                    (Some(r), _) => format!("文档写明地区 {r}"),
+                    (None, Some(g)) if scored.rules.region.as_deref() == Some(g.region.as_str()) => {
+                        format!("按表中地名推断为{}", g.title)
+                    }
+                    (None, Some(g)) => format!("表中地名指向{}，但没有适用的地区规则集", g.title),
+                    (None, None) => "未写地区，按全国规则集".to_owned(),
+                };
+                match choices
+                    .iter_mut()
+                    .find(|(id, w, _)| *id == scored.rules.id && *w == why)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => choices.push((scored.rules.id.clone(), why, 1)),
+                }
+                cards.push(scored.card);
+            }
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
                 outcome = Outcome::BadInput;
             }
         }
     }
+    if args.input.form.region.is_none() && !catalogue.is_forced() && !choices.is_empty() {
+        let said: Vec<String> = choices
+            .iter()
+            .map(|(id, why, n)| format!("{id} 用于 {n} 张表（{why}）"))
+            .collect();
+        crate::cli::report_notice(format!(
+            "未指定 --region：{}；用 --region 或 --rules 可改",
+            said.join("；")
+        ));
+    }
     let options = RenderOptions {
         csv_table: args.csv_table,
         created,
+        // The terminal table fits the terminal it is printed on.
+        width: args.output.is_none().then(terminal_width).flatten(),
     };
     let bytes = match render(args.format, &cards, &options) {
         Ok(bytes) => bytes,
@@ -247,6 +296,9 @@ pub(crate) fn produce(
     if let Err(e) = sink.write_all(&bytes).and_then(|()| sink.flush()) {
         report_error(format!("写出失败：{e}"));
         return Produced::broken(cards.len());
+    }
+    if cards.is_empty() && outcome == Outcome::Clean {
+        crate::cli::report_notice("没有任何文档可评分（输入中没有评价文档或自评表）");
     }
     if outcome == Outcome::Clean && cards.iter().any(|c| args.fail_on.trips(c)) {
         outcome = Outcome::Findings;
@@ -314,6 +366,9 @@ fn score_manifest(
         year: args.input.form.year,
         default_year: args.input.form.default_year,
         region: args.input.form.region.clone(),
+        layouts: layout_hashes(&args.input.form.layouts)
+            .map_err(|e| eprintln!("警告：{e}，未写运行清单"))
+            .ok()?,
         documents: produced.documents,
         results_sha256: report_sha256.clone(),
         report: Some(ReportRecord {
@@ -331,7 +386,13 @@ fn score_manifest(
 /// `score -o FILE`: the report and its manifest beside it are written in full, then put in
 /// place (nothing appears at `FILE` unless it is complete, and the report is removed again if
 /// its manifest cannot be put in place).
-fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &DecisionSet) -> Outcome {
+fn write_report(
+    args: &Args,
+    output: &Path,
+    catalogue: &Catalogue,
+    decisions: &DecisionSet,
+    import_options: &ImportOptions,
+) -> Outcome {
     let mut outcome = Outcome::Clean;
     // Expanded once here, so the manifest lists the very files read.
     let files = expand_inputs(&args.input.inputs, &mut outcome);
@@ -357,7 +418,7 @@ fn write_report(args: &Args, output: &Path, catalogue: &Catalogue, decisions: &D
             hasher: BackgroundSha256::new(),
         },
     );
-    let produced = produce(&expanded, catalogue, decisions, created, &mut sink);
+    let produced = produce(&expanded, catalogue, decisions, import_options, created, &mut sink);
     if produced.broken {
         return Outcome::BadInput;
     }
@@ -434,9 +495,15 @@ pub fn run(args: &Args) -> Outcome {
     let Some((catalogue, decisions)) = args.scoring.load() else {
         return Outcome::BadInput;
     };
+    if !args.input.form.region_is_known(&catalogue) {
+        return Outcome::BadInput;
+    }
+    let Some(import_options) = args.input.form.import_options() else {
+        return Outcome::BadInput;
+    };
     if let Some(output) = &args.output {
-        return write_report(args, output, &catalogue, &decisions);
+        return write_report(args, output, &catalogue, &decisions, &import_options);
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    produce(args, &catalogue, &decisions, None, &mut stdout).outcome
+    produce(args, &catalogue, &decisions, &import_options, None, &mut stdout).outcome
 }

@@ -40,6 +40,7 @@ fn manifest_form(manifest: &Manifest) -> FormFlags {
         year: manifest.year,
         default_year: manifest.default_year,
         region: manifest.region.clone(),
+        layouts: manifest.layouts.iter().map(|h| PathBuf::from(&h.name)).collect(),
     }
 }
 
@@ -221,7 +222,17 @@ fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Pat
             hasher: BackgroundSha256::new(),
         },
     );
-    let produced = produce(&args, &catalogue, &decisions, report.created, &mut again);
+    let Some(import_options) = args.input.form.import_options() else {
+        return Outcome::BadInput;
+    };
+    let produced = produce(
+        &args,
+        &catalogue,
+        &decisions,
+        &import_options,
+        report.created,
+        &mut again,
+    );
     if produced.broken {
         return Outcome::BadInput;
     }

@@ -42,6 +42,7 @@ use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::{Finding, Severity};
+use crate::model::range;
 use crate::policy::model::Located;
 
 /// Finding code of a stale decision: one that matched nothing and changed nothing.
@@ -557,13 +558,26 @@ impl Checker {
             ValueType::OptionalText if text.trim().is_empty() => Ok(FieldValue::Clear),
             ValueType::OptionalText => Ok(FieldValue::Text(text)),
             ValueType::Number if text.trim().is_empty() => Ok(FieldValue::Clear),
-            ValueType::Number => text.trim().parse::<Decimal>().map(FieldValue::Number).map_err(|_| {
-                self.err(
+            ValueType::Number => match range::judge_text(text.trim()) {
+                // The range documents are held to: a correction cannot bring in what validation refuses.
+                range::TextRange::Beyond => Err(self.err(
                     &value.span,
-                    format!("{}（{}）是数值字段，“{text}”不是合法的小数", field.key(), field.label()),
-                    Some("写成 \"0.98\" 或 10 这样的数；写 \"\" 表示清空"),
-                )
-            }),
+                    format!(
+                        "{}（{}）的数值“{text}”超出可接受的范围：{}",
+                        field.key(),
+                        field.label(),
+                        range::RANGE_TEXT
+                    ),
+                    Some("评价文档的数值字段也只接受这个范围内的数"),
+                )),
+                _ => text.trim().parse::<Decimal>().map(FieldValue::Number).map_err(|_| {
+                    self.err(
+                        &value.span,
+                        format!("{}（{}）是数值字段，“{text}”不是合法的小数", field.key(), field.label()),
+                        Some("写成 \"0.98\" 或 10 这样的数；写 \"\" 表示清空"),
+                    )
+                }),
+            },
         }
     }
 }

@@ -22,22 +22,32 @@ use serde::Serialize;
 use crate::engine::decisions::Decision;
 use crate::engine::grammar::{Comparator, DateRelation, Parsed};
 use crate::engine::pipeline::{Traced, score_under_traced};
-use crate::engine::scoring::{IndicatorKind, IndicatorScore, Scorecard};
+use crate::engine::scoring::{IndicatorKind, IndicatorScore, ScoreError, Scorecard};
 use crate::engine::trace::{
     self, Call, Conversion, DeadlineDays, FormulaRole, FundsDerivation, FundsWeight, IndicatorDerivation, KindReason,
     Rounding, TierBy, TierPick, TotalDerivation, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
-use crate::model::document::{EvaluationDocument, Indicator};
+use crate::model::document::{CellPos, EvaluationDocument, Indicator, Layout, RegionGuess};
 use crate::model::findings::Finding;
 use crate::policy::model::RoundingMode;
 use crate::policy::{RuleSet, RuleSetOrigin};
-use crate::script::ScriptError;
 
 /// Name under which `--indicator` selects the budget-execution block.
 pub const BUDGET_ITEM: &str = "预算执行/年度资金总额";
 /// Name under which `--indicator` selects the total.
 pub const TOTAL_ITEM: &str = "总分";
+
+/// How a document's region was inferred, for explain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionInference {
+    /// The guess the importer recorded.
+    pub guess: RegionGuess,
+    /// The cell the place name was found in (A1 style), when known.
+    pub cell: Option<String>,
+    /// True when the rule set applied is the inferred region's.
+    pub used: bool,
+}
 
 /// The derivation of the numbers of one form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +58,13 @@ pub struct Explanation {
     pub project: String,
     /// Budget year.
     pub year: i32,
+    /// The layout family the form was read as, and the signature labels that decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
+    /// The region the form's place names point to (no `--region` given), where it was found,
+    /// and whether the rule set applied is that region's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_inferred: Option<RegionInference>,
     /// Rule set applied.
     pub ruleset: RuleSetInfo,
     /// Rounding the rule set prescribes.
@@ -316,7 +333,7 @@ pub fn explain_document(
     doc: &EvaluationDocument,
     decisions: &[&Decision],
     filter: Option<&str>,
-) -> Result<Explanation, ScriptError> {
+) -> Result<Explanation, ScoreError> {
     let Traced {
         document: corrected,
         card,
@@ -341,6 +358,16 @@ pub fn explain_document(
         id: card.id.clone(),
         project: card.project.clone(),
         year: card.year,
+        layout: doc.layout.clone(),
+        region_inferred: doc
+            .region_inferred
+            .as_ref()
+            .filter(|_| doc.region.is_none())
+            .map(|guess| RegionInference {
+                guess: guess.clone(),
+                cell: doc.provenance.get("/region_inferred").map(CellPos::a1),
+                used: rules.region.as_deref() == Some(guess.region.as_str()),
+            }),
         ruleset: RuleSetInfo {
             id: rules.id.clone(),
             title: rules.title.clone(),
@@ -391,7 +418,10 @@ fn opt_num(d: Option<Decimal>) -> Option<String> {
 fn outcome(computed: Option<Decimal>, reported: Option<Decimal>, counted: Decimal) -> Outcome {
     let verdict = match (computed, reported) {
         (Some(c), Some(r)) if c == r => "一致".to_owned(),
-        (Some(c), Some(r)) => format!("不一致：填报 {r}，按规则计算 {c}，差 {}", (r - c).normalize()),
+        (Some(c), Some(r)) => match r.checked_sub(c) {
+            Some(difference) => format!("不一致：填报 {r}，按规则计算 {c}，差 {}", difference.normalize()),
+            None => format!("不一致：填报 {r}，按规则计算 {c}，差超出可计算的范围"),
+        },
         (Some(_), None) => "表中没有填报".to_owned(),
         (None, Some(r)) => format!("无法按规则计算，合计中按填报的 {r} 计入"),
         (None, None) => format!("无法按规则计算，也没有填报，按 {counted} 计入"),
@@ -1246,6 +1276,28 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             out.push('\n');
         }
         let _ = writeln!(out, "文档 {}（{}，{} 年度）", e.id, e.project, e.year);
+        if let Some(l) = &e.layout {
+            // A document written before layouts were files names its family only.
+            let why = match (l.title.as_str(), l.signature.as_slice()) {
+                ("", _) => String::new(),
+                (title, []) => format!("《{title}》；表中没有任何格式的特征标签，记为默认格式"),
+                (title, seen) => format!("《{title}》；依据表中的特征标签：{}", seen.join("、")),
+            };
+            let _ = writeln!(out, "格式 {}{why}", l.family);
+        }
+        if let Some(r) = &e.region_inferred {
+            let cell = r.cell.as_ref().map(|c| format!("（{c}）")).unwrap_or_default();
+            let effect = if r.used {
+                "，按该地区的规则集评分"
+            } else {
+                "；没有恰好一个规则集适用于该地区和年度，按全国规则集评分"
+            };
+            let _ = writeln!(
+                out,
+                "地区 {}（未指定 --region：由{}{cell}中的“{}”推断{effect}；用 --region 可改）",
+                r.guess.title, r.guess.field, r.guess.place
+            );
+        }
         let _ = writeln!(
             out,
             "规则集 {}《{}》（{}）；舍入：{}，得分保留 {} 位，总分保留 {} 位",

@@ -27,6 +27,8 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::model::range;
+
 /// A comparison a target states about the actual value ("≥95%": the actual must be ≥ 95%).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -993,7 +995,19 @@ impl Cursor {
             literal.push('.');
             literal.push_str(&frac_digits);
         }
-        Some(Decimal::from_str_exact(&literal).map_err(|_| "数值超出可精确表示的范围（最多28位有效数字）".to_owned()))
+        let value = match Decimal::from_str_exact(&literal) {
+            Ok(value) => value,
+            Err(_) => return Some(Err("数值超出可精确表示的范围（最多28位有效数字）".to_owned())),
+        };
+        // Within rust_decimal, but beyond what scoring computes with (a unit factor could not
+        // convert it): the same range as a document's decimal fields.
+        if int_digits.len() > range::MAX_INTEGER_DIGITS {
+            return Some(Err(format!(
+                "数值的整数部分超过 {} 位，超出可计算的范围",
+                range::MAX_INTEGER_DIGITS
+            )));
+        }
+        Some(Ok(value))
     }
 
     /// A unit word after a number: "个", "万元", "次/年", "(件)". Stops before range signs,
@@ -2186,6 +2200,14 @@ mod tests {
             reason(p("123456789012345678901234567890")),
             "数值超出可精确表示的范围（最多28位有效数字）"
         );
+        assert_eq!(
+            reason(p("≤9999999999999999999999999999")),
+            "数值的整数部分超过 15 位，超出可计算的范围"
+        );
+        assert_eq!(
+            p("999,999,999,999,999.5万元"),
+            qty(None, dec!(999999999999999.5), Some("万元"), false)
+        );
         let broken = p("≥");
         assert!(!broken.is_constraint() && !broken.is_value());
     }
@@ -2222,9 +2244,15 @@ mod tests {
     // round-trip through their rendering, dates keep the calendar invariant and their deadline
     // and completion days follow `DateRelation`, and written dates give the calendar's days.
 
+    /// Any decimal at all, or one within the range scoring computes with (most whole decimals
+    /// are beyond it).
     fn arb_decimal() -> impl Strategy<Value = Decimal> {
-        (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
-            .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale))
+        prop_oneof![
+            (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+                .prop_map(|(lo, mid, hi, neg, scale)| Decimal::from_parts(lo, mid, hi, neg, scale)),
+            (-999_999_999_999_999_i64..=999_999_999_999_999, 0u32..=28)
+                .prop_map(|(mantissa, scale)| Decimal::new(mantissa, scale)),
+        ]
     }
 
     /// What every parsed value promises, whatever the text: the accessors agree with the
@@ -2482,16 +2510,24 @@ mod tests {
         }
 
         #[test]
-        fn ge_round_trips_any_decimal(d in arb_decimal()) {
+        fn ge_round_trips_any_decimal_in_range(d in arb_decimal()) {
             let parsed = parse_value(&format!("≥{d}"), None, None);
-            prop_assert_eq!(parsed, qty(Some(Ge), d, None, false));
+            if range::within(d) {
+                prop_assert_eq!(parsed, qty(Some(Ge), d, None, false));
+            } else {
+                prop_assert_eq!(reason(parsed), "数值的整数部分超过 15 位，超出可计算的范围");
+            }
         }
 
         #[test]
-        fn plain_decimal_with_unit_hint_round_trips(d in arb_decimal()) {
+        fn plain_decimal_with_unit_hint_round_trips_in_range(d in arb_decimal()) {
             let parsed = parse_value(&d.to_string(), Some("元"), None);
-            prop_assert_eq!(parsed.number(), Some(d));
-            prop_assert_eq!(parsed.unit(), Some("元"));
+            if range::within(d) {
+                prop_assert_eq!(parsed.number(), Some(d));
+                prop_assert_eq!(parsed.unit(), Some("元"));
+            } else {
+                prop_assert_eq!(reason(parsed), "数值的整数部分超过 15 位，超出可计算的范围");
+            }
         }
 
         #[test]

@@ -3,16 +3,18 @@
 //! `score`, `run`, `verify`, batch runs, `explain`, `diff` and the rule-set test runner all go
 //! through here, so a document gets the same scorecard from each of them.
 //!
-//! Errors are typed ([`PipelineError`]): no rule set covers the document, or a script failed.
+//! Errors are typed ([`PipelineError`]): no rule set covers the document, a script failed, or a
+//! computation on the document's numbers overflowed.
 //! Callers decide how to show them; none of them is a panic and none stops the other documents.
 
 use std::sync::Arc;
 
 use crate::engine::decisions::{Corrected, Decision, DecisionSet, apply_corrections, apply_waivers};
-use crate::engine::scoring::{Scorecard, score_document, score_document_traced, score_owned_document};
+use crate::engine::scoring::{ScoreError, Scorecard, score_document, score_document_traced, score_owned_document};
 use crate::engine::trace::Trace;
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::Severity;
+use crate::model::range::Overflow;
 use crate::policy::RuleSet;
 use crate::policy::select::{Catalogue, SelectError};
 use crate::script::ScriptError;
@@ -26,6 +28,19 @@ pub enum PipelineError {
     /// A rule-set script failed on this document (a broken or hostile policy).
     #[error(transparent)]
     Script(#[from] ScriptError),
+    /// A computation on this document's numbers left the decimal range (the message names the
+    /// field by its JSON pointer).
+    #[error(transparent)]
+    Overflow(#[from] Overflow),
+}
+
+impl From<ScoreError> for PipelineError {
+    fn from(e: ScoreError) -> Self {
+        match e {
+            ScoreError::Script(e) => Self::Script(e),
+            ScoreError::Overflow(e) => Self::Overflow(e),
+        }
+    }
 }
 
 /// A run's scoring context: the rule sets to choose from and the reviewers' decisions.
@@ -52,8 +67,16 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// The rule set that applies to `doc`.
+    /// The rule set that applies to `doc`: by its region; with none given, by the region its
+    /// place names point to (`region_inferred`) when exactly one set covers that region and
+    /// year, else the national set.
     pub fn rules_for(&self, doc: &EvaluationDocument) -> Result<Arc<RuleSet>, SelectError> {
+        if doc.region.is_none()
+            && let Some(guess) = &doc.region_inferred
+            && let Ok(set) = self.catalogue.select(doc.year, Some(&guess.region))
+        {
+            return Ok(set);
+        }
         self.catalogue.select(doc.year, doc.region.as_deref())
     }
 
@@ -102,7 +125,7 @@ pub fn score_under(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     decisions: &[&Decision],
-) -> Result<Scorecard, ScriptError> {
+) -> Result<Scorecard, ScoreError> {
     if decisions.is_empty() {
         return score_document(rules, doc);
     }
@@ -129,7 +152,7 @@ pub fn score_under_traced(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     decisions: &[&Decision],
-) -> Result<Traced, ScriptError> {
+) -> Result<Traced, ScoreError> {
     let corrected = apply_corrections(doc, decisions);
     let (mut card, trace) = score_document_traced(rules, &corrected.document)?;
     let document = settle_decisions(&mut card, corrected, decisions);

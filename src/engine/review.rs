@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use crate::model::decimal_text;
 use crate::model::document::{CellPos, EvaluationDocument, FormBlock, ImportIssueKind};
 use crate::model::findings::Finding;
+use crate::model::range::{Overflow, checked_sum};
 use crate::policy::RuleSet;
 use crate::policy::checks::{Check, Code};
 use crate::script::{Running, ScriptError};
@@ -315,12 +316,19 @@ pub fn import_issues(em: &mut Emitter) {
 /// Weights structure: S1 (total of weights; not for a form the importer found cut short, whose
 /// weights cannot add up — T5 judges its total), S3 (declared header weights), S5 (required
 /// level-1/level-2; not for a form cut short or on another scheme), S6 (share of one indicator).
-pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool) -> Result<(), ScriptError> {
+///
+/// # Errors
+/// A sum of the form's weights that leaves the decimal range.
+pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool) -> Result<(), Overflow> {
     let rules = em.rules;
     let doc = em.doc;
+    let overflow = |pointer: &str, what: &str| Overflow::new(&rules.id, pointer, what);
     if em.on(Code::S1) && !doc.is_incomplete() {
-        let indicators: Decimal = doc.indicators.iter().filter_map(|i| i.weight).sum();
-        let sum = budget_weight + indicators;
+        let indicators = checked_sum(doc.indicators.iter().filter_map(|i| i.weight))
+            .ok_or_else(|| overflow("/indicators", "各指标分值之和"))?;
+        let sum = budget_weight
+            .checked_add(indicators)
+            .ok_or_else(|| overflow("/total/weight", "预算执行分值与各指标分值之和"))?;
         if sum != rules.total_weight {
             em.emit(
                 Code::S1,
@@ -345,23 +353,28 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool)
             if cut_off == Some(declared.level1.as_str()) {
                 continue;
             }
-            let sum: Decimal = doc
-                .indicators
-                .iter()
-                .filter(|i| {
-                    i.level1 == declared.level1
-                        && declared.level2.as_ref().is_none_or(|l2| i.level2.as_ref() == Some(l2))
-                })
-                .filter_map(|i| i.weight)
-                .sum();
-            if (sum - declared.weight).abs() > tolerance {
+            let pointer = format!("/declared_weights/{k}/weight");
+            let sum = checked_sum(
+                doc.indicators
+                    .iter()
+                    .filter(|i| {
+                        i.level1 == declared.level1
+                            && declared.level2.as_ref().is_none_or(|l2| i.level2.as_ref() == Some(l2))
+                    })
+                    .filter_map(|i| i.weight),
+            )
+            .and_then(|sum| sum.checked_sub(declared.weight).map(|difference| (sum, difference)));
+            let Some((sum, difference)) = sum else {
+                return Err(overflow(&pointer, "表头写明的分值与其下各指标分值之和的差"));
+            };
+            if difference.abs() > tolerance {
                 let parent = match &declared.level2 {
                     Some(l2) => format!("{}/{l2}", declared.level1),
                     None => declared.level1.clone(),
                 };
                 em.emit(
                     Code::S3,
-                    Place::block("indicators", &format!("/declared_weights/{k}/weight")),
+                    Place::block("indicators", &pointer),
                     &[
                         ("parent", Val::Text(parent)),
                         ("declared", Val::Dec(declared.weight)),
@@ -407,8 +420,15 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool)
                 let Some(weight) = ind.weight.filter(|_| !ind.placeholder) else {
                     continue;
                 };
-                let share = weight / total;
+                let pointer = format!("/indicators/{k}/weight");
+                let share = weight
+                    .checked_div(total)
+                    .ok_or_else(|| overflow(&pointer, "指标分值占满分的比例"))?;
                 if share > limit {
+                    let (Some(share_pct), Some(limit_pct)) = (share.checked_mul(hundred), limit.checked_mul(hundred))
+                    else {
+                        return Err(overflow(&pointer, "指标分值占满分的百分比"));
+                    };
                     em.emit(
                         Code::S6,
                         Place::indicator(k, "weight"),
@@ -416,8 +436,8 @@ pub fn structure(em: &mut Emitter, budget_weight: Decimal, scheme_differs: bool)
                             ("path", Val::Text(ind.path())),
                             ("weight", Val::Dec(weight)),
                             ("total", Val::Dec(total)),
-                            ("share_pct", Val::Dec((share * hundred).round_dp(2).normalize())),
-                            ("limit_pct", Val::Dec((limit * hundred).normalize())),
+                            ("share_pct", Val::Dec(share_pct.round_dp(2).normalize())),
+                            ("limit_pct", Val::Dec(limit_pct.normalize())),
                         ],
                     );
                 }
@@ -499,14 +519,16 @@ pub fn narrative(em: &mut Emitter) {
         } else {
             Decimal::ONE
         };
-        let figures: Vec<Decimal> = [total.budget_initial, total.budget_adjusted, total.executed]
-            .into_iter()
-            .flatten()
-            .map(|f| f * factor)
-            .collect();
-        if figures.is_empty() {
+        let stated = [total.budget_initial, total.budget_adjusted, total.executed];
+        if stated.iter().all(Option::is_none) {
             return;
         }
+        // A figure that overflows in 元 cannot agree with any amount a text can hold: left out.
+        let figures: Vec<Decimal> = stated
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.checked_mul(factor))
+            .collect();
         let mut found = Vec::new();
         for (pointer, field, text) in narrative_fields(doc) {
             let Some(text) = text else { continue };
@@ -525,8 +547,8 @@ pub fn narrative(em: &mut Emitter) {
                     continue;
                 }
                 let agrees = figures.iter().any(|f| {
-                    let in_unit = f / amount.unit_factor;
-                    rules.rounding_mode.round(in_unit, amount.value.scale()) == amount.value
+                    f.checked_div(amount.unit_factor)
+                        .is_some_and(|in_unit| rules.rounding_mode.round(in_unit, amount.value.scale()) == amount.value)
                 });
                 if !agrees {
                     found.push((pointer, field, format!("{before}{}", amount.written), amount.written));

@@ -24,9 +24,23 @@ use crate::engine::trace::{
 use crate::model::decision_record::DecisionRecord;
 use crate::model::document::{EvaluationDocument, FormBlock, Indicator};
 use crate::model::findings::{Finding, Severity};
+use crate::model::range::{self, Overflow, checked_sum};
 use crate::policy::checks::Code;
 use crate::policy::{RuleSet, Tier};
 use crate::script::ScriptError;
+
+/// Why one document could not be scored under its rule set: a script failed on it (a broken or
+/// hostile policy), or a computation on its numbers left the range decimals hold. Either way
+/// the document alone fails, with the place named; the others are scored.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScoreError {
+    /// A rule-set script failed (or returned a number beyond the range).
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    /// A computation overflowed.
+    #[error(transparent)]
+    Overflow(#[from] Overflow),
+}
 
 /// How an indicator is scored; chosen from its target text and the policy's classification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -235,8 +249,9 @@ impl Scorecard {
 }
 
 /// Scores one document under one rule set. A script failure (a broken or hostile policy)
-/// fails this document only, with an error naming rule set, file and line.
-pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScriptError> {
+/// fails this document only, with an error naming rule set, file and line; so does a
+/// computation that overflows, with an error naming the field (its JSON pointer).
+pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Scorecard, ScoreError> {
     let (mut card, _) = score_without_texts(rules, doc, false)?;
     copy_texts(&mut card, doc);
     Ok(card)
@@ -244,7 +259,7 @@ pub fn score_document(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Score
 
 /// [`score_document`] keeping the record of every derivation it makes ([`Trace`]), for
 /// [`crate::engine::explain`] to render. The scorecard is the one [`score_document`] gives.
-pub fn score_document_traced(rules: &RuleSet, doc: &EvaluationDocument) -> Result<(Scorecard, Trace), ScriptError> {
+pub fn score_document_traced(rules: &RuleSet, doc: &EvaluationDocument) -> Result<(Scorecard, Trace), ScoreError> {
     let (mut card, trace) = score_without_texts(rules, doc, true)?;
     copy_texts(&mut card, doc);
     Ok((card, trace))
@@ -269,7 +284,7 @@ fn copy_texts(card: &mut Scorecard, doc: &EvaluationDocument) {
 /// [`score_document`] for a document the caller is done with (a batch run): the texts the
 /// scorecard repeats (id, project, names, targets, actuals) move into it instead of being
 /// copied. A failure comes with the document's id.
-pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<Scorecard, (ScriptError, String)> {
+pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<Scorecard, (ScoreError, String)> {
     let mut card = match score_without_texts(rules, &doc, false) {
         Ok((card, _)) => card,
         Err(e) => return Err((e, doc.id)),
@@ -296,12 +311,13 @@ fn score_without_texts(
     rules: &RuleSet,
     doc: &EvaluationDocument,
     traced: bool,
-) -> Result<(Scorecard, Trace), ScriptError> {
+) -> Result<(Scorecard, Trace), ScoreError> {
     let _deadline = rules.scripts.begin_document();
+    let overflow = |pointer: &str, what: &str| Overflow::new(&rules.id, pointer, what);
     let mut em = Emitter::new(rules, doc);
     review::import_issues(&mut em);
     // A form laid out on another scheme is scored on the weights it states, not rescaled.
-    let scheme = scheme_difference(rules, doc);
+    let scheme = scheme_difference(rules, doc)?;
     if let Some(s) = &scheme {
         em.emit(
             Code::M6,
@@ -332,7 +348,7 @@ fn score_without_texts(
     let deviations = if scheme.as_ref().is_some_and(|s| s.split_differs) {
         Vec::new()
     } else {
-        level1_deviations(rules, &doc.indicators)
+        level1_deviations(rules, &doc.indicators)?
     };
     let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
     for d in &deviations {
@@ -360,35 +376,56 @@ fn score_without_texts(
         indicators.push(scored);
         derivations.extend(derivation);
     }
-    shared_block_scores(doc, &mut indicators, &mut derivations, &mut em);
+    shared_block_scores(rules, doc, &mut indicators, &mut derivations, &mut em)?;
 
     let funds_part = budget.score.or(budget.reported_score).unwrap_or_default();
-    let sum: Decimal = funds_part + indicators.iter().map(|s| s.counted).sum::<Decimal>();
+    let sum = checked_sum(indicators.iter().map(|s| s.counted))
+        .and_then(|indicators| funds_part.checked_add(indicators))
+        .ok_or_else(|| overflow("/total", "总分（预算执行得分与各指标得分之和）"))?;
     let total = rules.round_total(sum);
     let reported_total = doc.total.score_reported;
     let incomplete = doc.is_incomplete();
     // What a form cut short could reach: its total plus the points its missing part carries.
     // Rows shown without any score (computed or reported) could still get their full weight.
-    let max_reachable = incomplete.then(|| {
+    let max_reachable = if incomplete {
+        let too_big = || overflow("/total", "表未完整时可达到的最高分（总分加缺少部分的分值）");
         // Weights as the total counts them: a rescaled block at the profile's weight.
-        let shown: Decimal = budget.weight
-            + indicators
-                .iter()
-                .filter_map(|s| s.weight.map(|w| w * s.rescale.unwrap_or(Decimal::ONE)))
-                .sum::<Decimal>();
-        let missing = (rules.total_weight - shown).max(Decimal::ZERO);
-        let unscored: Decimal = indicators
+        let rescaled: Option<Vec<Decimal>> = indicators
             .iter()
-            .filter(|s| s.score.is_none() && s.reported_score.is_none() && s.counted.is_zero())
-            .filter_map(|s| s.weight)
-            .sum::<Decimal>()
-            + if budget.score.is_none() && budget.reported_score.is_none() {
+            .filter_map(|s| s.weight.map(|w| w.checked_mul(s.rescale.unwrap_or(Decimal::ONE))))
+            .collect();
+        let shown = rescaled
+            .and_then(checked_sum)
+            .and_then(|w| budget.weight.checked_add(w))
+            .ok_or_else(too_big)?;
+        let missing = rules
+            .total_weight
+            .checked_sub(shown)
+            .ok_or_else(too_big)?
+            .max(Decimal::ZERO);
+        let unscored = checked_sum(
+            indicators
+                .iter()
+                .filter(|s| s.score.is_none() && s.reported_score.is_none() && s.counted.is_zero())
+                .filter_map(|s| s.weight),
+        )
+        .and_then(|rows| {
+            rows.checked_add(if budget.score.is_none() && budget.reported_score.is_none() {
                 budget.weight
             } else {
                 Decimal::ZERO
-            };
-        (missing + unscored, rules.round_total(sum + missing + unscored))
-    });
+            })
+        })
+        .ok_or_else(too_big)?;
+        let extra = missing.checked_add(unscored).ok_or_else(too_big)?;
+        let max = sum
+            .checked_add(missing)
+            .and_then(|x| x.checked_add(unscored))
+            .ok_or_else(too_big)?;
+        Some((extra, rules.round_total(max)))
+    } else {
+        None
+    };
     if let (Some(reported), Some((missing, max))) = (reported_total, max_reachable) {
         if reported < total || reported > max {
             em.emit(
@@ -404,13 +441,16 @@ fn score_without_texts(
         }
     } else if let Some(reported) = reported_total {
         if reported != total {
+            let difference = reported
+                .checked_sub(total)
+                .ok_or_else(|| overflow("/total/score_reported", "填报总分与计算总分之差"))?;
             em.emit(
                 Code::T1,
                 Place::block("total", "/total/score_reported"),
                 &[
                     ("reported", Val::Dec(reported)),
                     ("computed", Val::Dec(total)),
-                    ("difference", Val::Dec((reported - total).normalize())),
+                    ("difference", Val::Dec(difference.normalize())),
                 ],
             );
         }
@@ -492,21 +532,32 @@ fn params(rules: &RuleSet) -> rhai::Dynamic {
 }
 
 /// Calls formula `name`: natively when it is a shipped template the native code can decide
-/// ([`crate::script::native`]), otherwise in Rhai with the arguments `args` builds.
+/// ([`crate::script::native`]), otherwise in Rhai with the arguments `args` builds. A result
+/// beyond the range scoring computes with ([`crate::model::range`]) is the formula's error:
+/// sums and differences of in-range numbers cannot overflow, and the function is named.
 fn call_formula<A: rhai::FuncArgs>(
     rules: &RuleSet,
     name: &str,
     native: impl FnOnce(crate::script::native::Builtin, &rhai::Map) -> Option<Decimal>,
     args: impl FnOnce() -> A,
 ) -> Result<Decimal, ScriptError> {
-    match rules
+    let value = match rules
         .scripts
         .natives()
         .get(name)
         .and_then(|n| native(n, &rules.params_map))
     {
-        Some(value) => Ok(value),
-        None => rules.scripts.call(name, args()),
+        Some(value) => value,
+        None => rules.scripts.call(name, args())?,
+    };
+    if range::within(value) {
+        Ok(value)
+    } else {
+        Err(ScriptError::ResultOutOfRange {
+            at: rules.scripts.definition_loc(name),
+            function: name.to_owned(),
+            value: crate::model::decimal_text::text(&value),
+        })
     }
 }
 
@@ -516,7 +567,7 @@ fn score_budget(
     doc: &EvaluationDocument,
     em: &mut Emitter,
     traced: bool,
-) -> Result<(BudgetScore, FundsDerivation), ScriptError> {
+) -> Result<(BudgetScore, FundsDerivation), ScoreError> {
     let row = &doc.funds.total;
     let funds = |pointer: &'static str| Place::block("funds", pointer);
     let in_indicators = funds_in_indicators(doc);
@@ -550,7 +601,7 @@ fn score_budget(
     if absent {
         return Ok((out, rec));
     }
-    funds_sums(doc, em);
+    funds_sums(doc, em)?;
     let f6 = [
         ("budget", Val::Opt(row.budget_adjusted)),
         ("executed", Val::Opt(row.executed)),
@@ -604,10 +655,12 @@ fn score_budget(
             rec.rate_shown = Some(rounding(rules, rate, shown, reported.scale()));
         }
         if shown != reported && em.on(Code::F2) {
+            // Shown in the message only: none when it cannot be computed (no initial budget,
+            // a zero one, or a quotient beyond the decimal range).
             let initial_rate = match row.budget_initial {
-                Some(initial) if !initial.is_zero() => {
-                    Some(rules.rounding_mode.round(executed / initial, reported.scale()))
-                }
+                Some(initial) if !initial.is_zero() => executed
+                    .checked_div(initial)
+                    .map(|rate| rules.rounding_mode.round(rate, reported.scale())),
                 _ => None,
             };
             em.emit(
@@ -709,7 +762,7 @@ struct SchemeDifference {
 /// know (项目决策, 项目管理 …), or a funds or indicator-table weight a header states otherwise
 /// (预算执行情况(20分), 年度绩效目标(80分)). `None` when the rule set can judge the form on its
 /// own scheme.
-fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<SchemeDifference> {
+fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Option<SchemeDifference>, Overflow> {
     let mut differences: Vec<String> = Vec::new();
     let mut first: Option<(&'static str, String)> = None;
     // The form's 一级 blocks in order, with their weights (declared, else the sum of the rows).
@@ -720,7 +773,15 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
         }
         let w = ind.weight.unwrap_or_default();
         match level1.iter_mut().find(|(l, _, _)| *l == ind.level1) {
-            Some(entry) => entry.1 += w,
+            Some(entry) => {
+                entry.1 = entry.1.checked_add(w).ok_or_else(|| {
+                    Overflow::new(
+                        &rules.id,
+                        format!("/indicators/{i}/weight"),
+                        format!("一级指标“{}”各行分值之和", ind.level1),
+                    )
+                })?;
+            }
             None => level1.push((ind.level1.as_str(), w, i)),
         }
     }
@@ -752,7 +813,13 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
         ));
         first.get_or_insert(("funds", "/funds/declared_weight".to_owned()));
     }
-    let profile_indicators = rules.total_weight - rules.budget_weight;
+    let profile_indicators = rules.total_weight.checked_sub(rules.budget_weight).ok_or_else(|| {
+        Overflow::new(
+            &rules.id,
+            "/indicators_weight",
+            "规则集的绩效指标分值（满分减预算执行分值）",
+        )
+    })?;
     if let Some(w) = doc.indicators_weight
         && w != profile_indicators
     {
@@ -765,7 +832,9 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
     // Rescaling is off when the funds/indicator split differs, or when no 一级 block of the form
     // is one the profile knows.
     let split_differs = differences.len() > unknown_names || (unknown_names > 0 && unknown_names == level1.len());
-    let (block, pointer) = first?;
+    let Some((block, pointer)) = first else {
+        return Ok(None);
+    };
     let funds_weight = match doc.funds.declared_weight.or(doc.funds.total.weight) {
         Some(w) => w.normalize().to_string(),
         None if funds_in_indicators(doc) => "在指标表中计分".to_owned(),
@@ -779,14 +848,14 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
     } else {
         profile.extend(rules.level1_weights.iter().map(|(n, w)| format!("{n} {w}")));
     }
-    Some(SchemeDifference {
+    Ok(Some(SchemeDifference {
         form: form.join("、"),
         profile: profile.join("、"),
         differences: differences.join("；"),
         split_differs,
         block,
         pointer,
-    })
+    }))
 }
 
 /// The 二级 blocks whose rows share one reported 得分 (a table without a 分值 column): I11 when
@@ -794,11 +863,12 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Option<Scheme
 /// cannot be computed, the block's reported score is carried instead (I0), spread over its rows
 /// by their weights.
 fn shared_block_scores(
+    rules: &RuleSet,
     doc: &EvaluationDocument,
     indicators: &mut [IndicatorScore],
     derivations: &mut [IndicatorDerivation],
     em: &mut Emitter,
-) {
+) -> Result<(), Overflow> {
     for (k, block) in doc.blocks.iter().enumerate() {
         let Some(reported) = block.score_reported else {
             continue;
@@ -809,8 +879,9 @@ fn shared_block_scores(
         };
         let pointer = format!("/blocks/{k}/score_reported");
         let name = crate::model::document::indicator_path(&block.level1, None, block.level2.as_deref().unwrap_or(""));
+        let too_big = |what: &str| Overflow::new(&rules.id, pointer.as_str(), format!("“{name}”{what}"));
         if scored.iter().all(|s| s.score.is_some()) {
-            let computed: Decimal = scored.iter().filter_map(|s| s.score).sum();
+            let computed = checked_sum(scored.iter().filter_map(|s| s.score)).ok_or_else(|| too_big("各行得分之和"))?;
             if computed != reported {
                 em.emit(
                     Code::I11,
@@ -832,10 +903,13 @@ fn shared_block_scores(
             &[("reported", Val::Dec(reported))],
         );
         let weights: Vec<Decimal> = scored.iter().map(|s| s.weight.unwrap_or_default()).collect();
-        let whole: Decimal = weights.iter().sum();
+        let whole = checked_sum(weights.iter().copied()).ok_or_else(|| too_big("各行分值之和"))?;
         for (j, row) in rows.enumerate() {
             let share = match weights.get(j) {
-                Some(w) if !whole.is_zero() => reported * *w / whole,
+                Some(w) if !whole.is_zero() => reported
+                    .checked_mul(*w)
+                    .and_then(|x| x.checked_div(whole))
+                    .ok_or_else(|| too_big("填报得分按分值分到各行"))?,
                 _ if j == 0 => reported,
                 _ => Decimal::ZERO,
             };
@@ -847,17 +921,19 @@ fn shared_block_scores(
             }
         }
     }
+    Ok(())
 }
 
 /// F1: each amount column of 年度资金总额 equals the sum of its 其中 rows.
-fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) {
+fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) -> Result<(), Overflow> {
     let Some(check) = em_check(em, Code::F1) else {
-        return;
+        return Ok(());
     };
     let funds = &doc.funds;
     if funds.parts.is_empty() {
-        return;
+        return Ok(());
     }
+    let ruleset = em.rules().id.as_str();
     let tolerance = check.dec("tolerance").unwrap_or_default();
     type Column = fn(&crate::model::document::FundsRow) -> Option<Decimal>;
     let columns: [(&str, &str, Column); 3] = [
@@ -871,8 +947,16 @@ fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) {
         if parts.is_empty() {
             continue;
         }
-        let sum: Decimal = parts.iter().sum();
-        if (total - sum).abs() > tolerance {
+        let sum = checked_sum(parts)
+            .ok_or_else(|| Overflow::new(ruleset, "/funds/parts", format!("其中各行的{label}之和")))?;
+        let difference = total.checked_sub(sum).ok_or_else(|| {
+            Overflow::new(
+                ruleset,
+                format!("/funds/total/{field}"),
+                format!("年度资金总额的{label}与其中各行之和的差"),
+            )
+        })?;
+        if difference.abs() > tolerance {
             em.emit(
                 Code::F1,
                 Place::block("funds", &format!("/funds/total/{field}")),
@@ -880,11 +964,12 @@ fn funds_sums(doc: &EvaluationDocument, em: &mut Emitter) {
                     ("column", Val::Str(label)),
                     ("total", Val::Dec(total)),
                     ("sum", Val::Dec(sum)),
-                    ("difference", Val::Dec((total - sum).normalize())),
+                    ("difference", Val::Dec(difference.normalize())),
                 ],
             );
         }
     }
+    Ok(())
 }
 
 fn em_check<'r>(em: &Emitter<'r>, code: Code) -> Option<&'r crate::policy::checks::Check> {
@@ -904,13 +989,13 @@ struct Rescale {
 
 impl Rescale {
     /// `score × profile ÷ form`, multiplied first so that an exact result (a tie at the
-    /// rounding digit) is not lost to a 28-digit quotient such as 50 ÷ 60. Saturates rather
-    /// than panics on an overflow no real form reaches.
-    fn apply(self, score: Decimal) -> Decimal {
+    /// rounding digit) is not lost to a 28-digit quotient such as 50 ÷ 60; when the product
+    /// leaves the decimal range, `score × factor`. None when that overflows too.
+    fn apply(self, score: Decimal) -> Option<Decimal> {
         score
             .checked_mul(self.profile)
             .and_then(|x| x.checked_div(self.form))
-            .unwrap_or_else(|| score.saturating_mul(self.factor))
+            .or_else(|| score.checked_mul(self.factor))
     }
 }
 
@@ -924,9 +1009,9 @@ struct Level1Deviation<'a> {
 }
 
 /// Level-1 blocks whose declared weights differ from the policy's profile (in form order).
-fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Level1Deviation<'a>> {
+fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Result<Vec<Level1Deviation<'a>>, Overflow> {
     if rules.level1_weights.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     // (level-1, first real indicator of it, sum of weights)
     let mut declared: Vec<(&str, usize, Decimal)> = Vec::new();
@@ -934,7 +1019,13 @@ fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Le
         let w = ind.weight.unwrap_or_default();
         match declared.iter_mut().find(|(l1, _, _)| *l1 == ind.level1) {
             Some(entry) => {
-                entry.2 += w;
+                entry.2 = entry.2.checked_add(w).ok_or_else(|| {
+                    Overflow::new(
+                        &rules.id,
+                        format!("/indicators/{i}/weight"),
+                        format!("一级指标“{}”各行分值之和", ind.level1),
+                    )
+                })?;
                 // Point at a real indicator rather than a placeholder row ("经济效益指标 无").
                 if indicators.get(entry.1).is_some_and(|first| first.placeholder) && !ind.placeholder {
                     entry.1 = i;
@@ -943,21 +1034,28 @@ fn level1_deviations<'a>(rules: &RuleSet, indicators: &'a [Indicator]) -> Vec<Le
             None => declared.push((ind.level1.as_str(), i, w)),
         }
     }
-    declared
-        .into_iter()
-        .filter_map(|(level1, first, form)| {
-            let profile = profile_weight(rules, level1)?;
-            (!form.is_zero() && form != profile).then(|| Level1Deviation {
-                level1,
-                first,
-                scale: Rescale {
-                    profile,
-                    form,
-                    factor: profile / form,
-                },
-            })
-        })
-        .collect()
+    let mut deviations = Vec::new();
+    for (level1, first, form) in declared {
+        let Some(profile) = profile_weight(rules, level1) else {
+            continue;
+        };
+        if form.is_zero() || form == profile {
+            continue;
+        }
+        let factor = profile.checked_div(form).ok_or_else(|| {
+            Overflow::new(
+                &rules.id,
+                format!("/indicators/{first}/weight"),
+                format!("一级指标“{level1}”折算为规则集分值的系数（{profile} ÷ 表中分值之和 {form}）"),
+            )
+        })?;
+        deviations.push(Level1Deviation {
+            level1,
+            first,
+            scale: Rescale { profile, form, factor },
+        });
+    }
+    Ok(deviations)
 }
 
 /// The profile's weight for a level-1 name: exact match, else the profile key the name ends
@@ -1012,26 +1110,32 @@ impl Quantity<'_> {
 }
 
 /// A number and its unit converted to the base unit through the policy's `[units]` (unknown
-/// units stay as they are); percentages stay in percent.
+/// units stay as they are); percentages stay in percent. Err: the conversion overflows, in
+/// words.
 fn to_base<'p>(
     rules: &RuleSet,
     read: Decimal,
     unit_read: Option<&'p str>,
     percent: bool,
     range_low: bool,
-) -> Quantity<'p> {
+) -> Result<Quantity<'p>, String> {
     let (unit, factor, value) = if percent {
         (Some("%".to_owned()), None, read)
     } else {
         match unit_read {
             Some(u) => match rules.units.get(u) {
-                Some((base, factor)) => (Some(base.clone()), Some(*factor), read * factor),
+                Some((base, factor)) => {
+                    let value = read
+                        .checked_mul(*factor)
+                        .ok_or_else(|| format!("{read} {u}按规则集 [units] 的换算系数 {factor} 换算为{base}"))?;
+                    (Some(base.clone()), Some(*factor), value)
+                }
                 None => (Some(u.to_owned()), None, read),
             },
             None => (None, None, read),
         }
     };
-    Quantity {
+    Ok(Quantity {
         read,
         unit_read,
         percent,
@@ -1040,18 +1144,19 @@ fn to_base<'p>(
         factor,
         unit,
         value,
-    }
+    })
 }
 
-/// Reads a quantity (or the bound of a constraint, or a duration in days) as a number.
-fn quantity<'p>(rules: &RuleSet, parsed: &'p Parsed) -> Option<Quantity<'p>> {
+/// Reads a quantity (or the bound of a constraint, or a duration in days) as a number; Err:
+/// its conversion to the base unit overflows, in words.
+fn quantity<'p>(rules: &RuleSet, parsed: &'p Parsed) -> Result<Option<Quantity<'p>>, String> {
     match parsed {
         Parsed::Quantity {
             value, unit, percent, ..
-        } => Some(to_base(rules, *value, unit.as_deref(), *percent, false)),
-        Parsed::Range { low, unit, percent, .. } => Some(to_base(rules, *low, unit.as_deref(), *percent, true)),
-        Parsed::Duration { amount, unit, .. } => Some(to_base(rules, *amount, Some(unit.label()), false, false)),
-        _ => None,
+        } => to_base(rules, *value, unit.as_deref(), *percent, false).map(Some),
+        Parsed::Range { low, unit, percent, .. } => to_base(rules, *low, unit.as_deref(), *percent, true).map(Some),
+        Parsed::Duration { amount, unit, .. } => to_base(rules, *amount, Some(unit.label()), false, false).map(Some),
+        _ => Ok(None),
     }
 }
 
@@ -1066,6 +1171,11 @@ struct IndicatorContext<'a> {
 impl IndicatorContext<'_> {
     fn place<'f>(&self, field: &'f str) -> Place<'f> {
         Place::indicator(self.index, field)
+    }
+
+    /// An overflow computing `what` about this indicator's `field`.
+    fn overflow(&self, field: &str, what: impl Into<String>) -> Overflow {
+        Overflow::new(&self.rules.id, format!("/indicators/{}/{field}", self.index), what)
     }
 
     /// I6: the actual is not a value.
@@ -1104,7 +1214,7 @@ fn score_indicator(
     rescale: Option<Rescale>,
     mut rec: Option<&mut IndicatorDerivation>,
     em: &mut Emitter,
-) -> Result<IndicatorScore, ScriptError> {
+) -> Result<IndicatorScore, ScoreError> {
     let cx = IndicatorContext {
         rules,
         ind,
@@ -1200,7 +1310,15 @@ fn score_indicator(
         r.counted = Counted::Computed;
     }
     if let Some(scale) = rescale {
-        let rescaled = scale.apply(score);
+        let rescaled = scale.apply(score).ok_or_else(|| {
+            cx.overflow(
+                "weight",
+                format!(
+                    "得分 {score} 按一级指标“{}”折算为规则集分值（× {} ÷ {}）",
+                    ind.level1, scale.profile, scale.form
+                ),
+            )
+        })?;
         score = rules.round_score(rescaled);
         out.rescale = Some(scale.factor);
         if let Some(r) = rec {
@@ -1335,9 +1453,26 @@ fn policy_checks(
     score: Decimal,
     weight: Decimal,
     em: &mut Emitter,
-) -> Result<(), ScriptError> {
+) -> Result<(), ScoreError> {
     let (t, a) = (out.target_value, out.actual_value);
+    // `x ≥ y × 2` where `y × 2` overflows is false: x is below anything that large.
+    let at_least_twice = |x: Decimal, y: Decimal| y.checked_mul(Decimal::TWO).is_some_and(|twice| x >= twice);
     let values = t.zip(a);
+    // The checks that compare the two values divide one by the other (the `ratio` fact, I10's
+    // multiple): a quotient beyond the decimal range is this document's overflow, named here,
+    // rather than a check script's arithmetic error.
+    if let Some((t, a)) = values
+        && t > Decimal::ZERO
+        && a >= Decimal::ZERO
+    {
+        let ratio_read = em.on(Code::I8) || em.on(Code::R2) || em.on(Code::I10);
+        let multiple_read = em.on(Code::I10) && a > Decimal::ZERO;
+        if (ratio_read && a.checked_div(t).is_none()) || (multiple_read && t.checked_div(a).is_none()) {
+            return Err(cx
+                .overflow("actual", format!("实际完成值 {a} 与年度指标值 {t} 相除"))
+                .into());
+        }
+    }
     let quantitative = matches!(
         out.kind,
         IndicatorKind::Forward | IndicatorKind::Reverse | IndicatorKind::Equal
@@ -1366,7 +1501,7 @@ fn policy_checks(
             Code::I10,
             // Less than twofold apart is never an order of magnitude.
             values.is_some_and(|(t, a)| {
-                t > Decimal::ZERO && a > Decimal::ZERO && (a >= t * Decimal::TWO || t >= a * Decimal::TWO)
+                t > Decimal::ZERO && a > Decimal::ZERO && (at_least_twice(a, t) || at_least_twice(t, a))
             }),
             "actual",
         ),
@@ -1476,8 +1611,11 @@ impl IndicatorFacts<'_> {
                 }
                 _ => D::UNIT,
             },
+            // `()` where it cannot be computed, a quotient beyond the decimal range included.
             "ratio" => match (t, a) {
-                (Some(t), Some(a)) if t > Decimal::ZERO && a >= Decimal::ZERO => D::from_decimal(a / t),
+                (Some(t), Some(a)) if t > Decimal::ZERO && a >= Decimal::ZERO => {
+                    a.checked_div(t).map_or(D::UNIT, D::from_decimal)
+                }
                 _ => D::UNIT,
             },
             "deviates" => self.deviates.into(),
@@ -1485,7 +1623,10 @@ impl IndicatorFacts<'_> {
                 && t.zip(a).is_some_and(|(t, a)| a > t && t > Decimal::ZERO))
             .into(),
             "days_late" => out.days_late.map_or(D::UNIT, D::from_int),
-            "shortfall" => D::from_decimal((self.weight - self.score).max(Decimal::ZERO)),
+            "shortfall" => self
+                .weight
+                .checked_sub(self.score)
+                .map_or(D::UNIT, |d| D::from_decimal(d.max(Decimal::ZERO))),
             _ => D::UNIT,
         }
     }
@@ -1499,9 +1640,9 @@ fn score_quantity(
     out: &mut IndicatorScore,
     em: &mut Emitter,
     rec: Option<&mut IndicatorDerivation>,
-) -> Result<Option<Decimal>, ScriptError> {
+) -> Result<Option<Decimal>, ScoreError> {
     let rules = cx.rules;
-    let Some(target_read) = quantity(rules, target) else {
+    let Some(target_read) = quantity(rules, target).map_err(|what| cx.overflow("target", what))? else {
         return Ok(None);
     };
     // Same text on both sides ("一个月内" / "一个月内") is met as written.
@@ -1510,7 +1651,7 @@ fn score_quantity(
         _ if actual.is_value() => quantity(rules, actual),
         Parsed::Empty | Parsed::Nil => {
             cx.i6(em, "为空");
-            None
+            Ok(None)
         }
         _ if actual.is_constraint() => {
             if !same_text || !matches!(target, Parsed::Duration { .. }) {
@@ -1520,9 +1661,10 @@ fn score_quantity(
         }
         _ => {
             cx.i6(em, "不是数值，无法与年度指标值比较");
-            None
+            Ok(None)
         }
-    };
+    }
+    .map_err(|what| cx.overflow("actual", what))?;
     let Some(mut actual_read) = actual_read else {
         return Ok(None);
     };
@@ -1535,6 +1677,7 @@ fn score_quantity(
         actual_read = Quantity {
             unit_from_target: true,
             ..to_base(rules, actual_read.read, Some(unit), false, actual_read.range_low)
+                .map_err(|what| cx.overflow("actual", what))?
         };
     }
     if let (Some(t), Some(a)) = (&target_read.unit, &actual_read.unit) {

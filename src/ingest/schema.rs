@@ -8,6 +8,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::model::document::EvaluationDocument;
+use crate::model::range::RANGE_TEXT;
 
 /// JSON Schema (draft 2020-12) of [`EvaluationDocument`]. Decimals must be strings.
 pub fn evaluation_schema() -> Value {
@@ -21,8 +22,10 @@ pub fn evaluation_schema() -> Value {
 /// The pattern schemars gives decimals under its deserialize contract (it also admits JSON
 /// numbers, which serde reads through `f64` and may round). jixiao wants exact strings only.
 const LENIENT_DECIMAL_PATTERN: &str = r"^-?\d+(\.\d+)?([eE]\d+)?$";
-/// Decimal strings jixiao accepts: an optional minus, digits, an optional fraction.
-pub const DECIMAL_PATTERN: &str = r"^-?\d+(\.\d+)?$";
+/// Decimal strings jixiao accepts: an optional minus, at most 15 digits, an optional fraction of
+/// at most 28 digits — the range of [`crate::model::range`]. The typed fast path
+/// ([`crate::ingest::validate::DocumentValidator::check_str`]) reads the same texts.
+pub const DECIMAL_PATTERN: &str = r"^-?[0-9]{1,15}(\.[0-9]{1,28})?$";
 
 fn strings_for_decimals(value: &mut Value) {
     match value {
@@ -39,8 +42,13 @@ fn strings_for_decimals(value: &mut Value) {
                 };
                 map.insert("type".into(), ty);
                 map.insert("pattern".into(), Value::String(DECIMAL_PATTERN.into()));
-                map.entry("description")
-                    .or_insert_with(|| Value::String("精确小数，写成字符串，如 \"890000.00\"".into()));
+                // Every decimal states the range it must lie in.
+                let range = format!("精确小数，写成字符串，如 \"890000.00\"；{RANGE_TEXT}。");
+                let description = match map.get("description").and_then(Value::as_str) {
+                    Some(own) => format!("{own}\n\n{range}"),
+                    None => range,
+                };
+                map.insert("description".into(), Value::String(description));
             }
             map.values_mut().for_each(strings_for_decimals);
         }

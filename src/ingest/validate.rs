@@ -13,6 +13,7 @@ use crate::ingest::input::{Origin, RawDocument, SeenIds, repeated_id_message, re
 use crate::ingest::schema::evaluation_schema;
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::{DOCUMENT_FORMAT, EvaluationDocument};
+use crate::model::range;
 
 /// One thing wrong with one document: the one [`Loc`] (file, line or array element, JSON
 /// pointer) and what is wrong; [`Problem::to_diagnostic`] for rendering.
@@ -76,20 +77,31 @@ impl DocumentValidator {
                 .map(|e| {
                     let message = match (e.kind(), e.instance().as_ref()) {
                         (ValidationErrorKind::Type { kind }, Value::Number(n)) if wants_string(kind) => {
-                            match plain_decimal(&n.to_string()) {
-                                Some(Ok(plain)) => {
+                            let written = n.to_string();
+                            match plain_decimal(&written) {
+                                Some(Ok(plain)) if range::judge_text(&plain) != range::TextRange::Beyond => {
                                     format!("数值 {n} 要写成字符串（加引号，如 \"{plain}\"），以免精度丢失")
                                 }
-                                Some(Err(())) => out_of_range_message(&n.to_string()),
+                                Some(_) => beyond_range_message(&written),
                                 None => format!("数值 {n} 要写成字符串（加引号），以免精度丢失"),
                             }
                         }
                         (ValidationErrorKind::Pattern { pattern }, Value::String(text))
-                            if pattern == crate::ingest::schema::DECIMAL_PATTERN =>
+                            if pattern == crate::ingest::schema::DECIMAL_PATTERN
+                                && range::judge_text(text) == range::TextRange::Beyond =>
+                        {
+                            beyond_range_message(text)
+                        }
+                        // An exponent (`1e308`, `8.7e5`): beyond the range, or the plain decimal
+                        // to write instead.
+                        (ValidationErrorKind::Pattern { pattern }, Value::String(text))
+                            if pattern == crate::ingest::schema::DECIMAL_PATTERN && text.contains(['e', 'E']) =>
                         {
                             match plain_decimal(text) {
-                                Some(Ok(plain)) => format!("{text:?} 是科学记数法，请写成普通小数 \"{plain}\""),
-                                Some(Err(())) => out_of_range_message(text),
+                                Some(Ok(plain)) if range::judge_text(&plain) != range::TextRange::Beyond => {
+                                    format!("{text:?} 是科学记数法，请写成普通小数 \"{plain}\"")
+                                }
+                                Some(_) => beyond_range_message(text),
                                 None => describe(e.kind(), &e.to_string()),
                             }
                         }
@@ -208,6 +220,16 @@ fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
         && doc.unmapped.iter().all(|u| u.at.row >= 1 && u.at.column >= 1)
 }
 
+/// A long value shortened for a message: its first 40 characters and how long it is.
+fn shortened(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= 40 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(40).collect();
+    format!("{head}…（共 {count} 个字符）")
+}
+
 /// serde_path_to_error writes `funds.total.executed` or `indicators[3].weight`; users get pointers.
 fn path_to_pointer(path: &str) -> String {
     if path == "." || path.is_empty() {
@@ -281,10 +303,9 @@ fn type_name(t: &str) -> String {
 
 /// Whether a type error's expected types include a string: only then is a number the decimal
 /// that should have been quoted.
-/// A number written with an exponent (`1e308`, `2.5E-3`) or too many digits for an exact decimal:
-/// `Some(Ok(plain))` with the plain decimal it stands for, `Some(Err(()))` when it is out of the
-/// range of an exact decimal (28 significant digits, about ±7.9 × 10²⁸), `None` when it is not
-/// a number at all.
+/// A number written with or without an exponent (`1e308`, `2.5E-3`): `Some(Ok(plain))` with the
+/// plain decimal it stands for, `Some(Err(()))` when not even an exact decimal holds it (28
+/// significant digits, about ±7.9 × 10²⁸), `None` when it is not a number at all.
 fn plain_decimal(text: &str) -> Option<Result<String, ()>> {
     use std::str::FromStr as _;
     let t = text.trim();
@@ -311,9 +332,9 @@ fn plain_decimal(text: &str) -> Option<Result<String, ()>> {
     Some(value.map(|d| d.normalize().to_string()).map_err(|_| ()))
 }
 
-/// The message for a number outside the range of an exact decimal.
-fn out_of_range_message(text: &str) -> String {
-    format!("数值 {text} 超出范围：精确小数最多 28 位有效数字（绝对值小于约 7.9 × 10²⁸）")
+/// The message for a number beyond the range documents are held to ([`range`]).
+fn beyond_range_message(text: &str) -> String {
+    format!("数值 {} 超出可接受的范围：{}", shortened(text), range::RANGE_TEXT)
 }
 
 fn wants_string(kind: &TypeKind) -> bool {

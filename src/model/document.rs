@@ -34,9 +34,15 @@ pub struct EvaluationDocument {
     /// Region whose rules apply (e.g. `shenzhen`, `sichuan`); absent means national rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Which template the form was laid out in.
-    #[serde(default)]
-    pub layout: Layout,
+    /// The region the form's place names point to, when it was imported without `--region`
+    /// (`rules/regions.toml`; the cell is in the provenance under `/region_inferred`). Used to
+    /// choose the rule set only when `region` is absent and a set covers the guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_inferred: Option<RegionGuess>,
+    /// Which layout family the form was read as, and why; absent for documents that were not
+    /// imported from a form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// Where the form was read from, when it was imported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceForm>,
@@ -125,26 +131,93 @@ fn default_format() -> String {
     DOCUMENT_FORMAT.to_owned()
 }
 
-/// The template a form follows; decides nothing about scoring, only how it was read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// A region inferred from a place name on the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionGuess {
+    /// Region code (as rule sets name regions: `sichuan`, `hubei` …).
+    pub region: String,
+    /// The region in words (四川省).
+    pub title: String,
+    /// The place name found (大英县).
+    pub place: String,
+    /// The field it was found in (实施单位, 主管部门 or 项目名称).
+    pub field: String,
+}
+
+/// The layout family (`rules/layouts/<family>.toml`, or an office's own layout file) a form was
+/// read as, and why. It decides nothing about scoring: it records how the form was recognised.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(from = "LayoutWritten")]
+pub struct Layout {
+    /// Family id (`central`, `shenzhen`, `sichuan`, `hubei`, `yinchuan`, or an office's own).
+    /// Documents written before layouts were files say `standard`, `central` or `sichuan`.
+    pub family: String,
+    /// The family's title, as its layout file gives it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The family's signature labels seen on the form, in sheet order — why this family was
+    /// chosen (the one with the most of them); each one's cell is in the document's provenance
+    /// under `/layout/signature/<i>`. Empty when no family's signature label appeared on the form
+    /// and it was recorded under the fallback family (the national template).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature: Vec<String>,
+}
+
+/// How a document may write its layout: the record, or the bare name earlier versions wrote.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum LayoutWritten {
+    /// The record: family, title and the signature labels seen.
+    Record(LayoutRecord),
+    /// A bare template name, as jixiao wrote it before layouts were files.
+    Legacy(LegacyLayout),
+}
+
+/// The fields of a [`Layout`] as a document writes them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LayoutRecord {
+    /// Family id (`central`, `shenzhen`, `sichuan`, `hubei`, `yinchuan`, or an office's own).
+    family: String,
+    /// The family's title, as its layout file gives it.
+    #[serde(default)]
+    title: String,
+    /// The family's signature labels seen on the form, in sheet order; each one's cell is in the
+    /// document's provenance under `/layout/signature/<i>`.
+    #[serde(default)]
+    signature: Vec<String>,
+}
+
+/// The template names jixiao wrote before layouts were files.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Layout {
-    /// The national template (财预〔2020〕10号 附件), as the Shenzhen seed forms use it.
-    #[default]
+enum LegacyLayout {
+    /// The national template as the Shenzhen seed forms use it.
     Standard,
-    /// Central/Anhui variant: weights on headers ("产出指标(50分)"), units inline in targets.
+    /// Central/Anhui variant with weights on headers.
     Central,
-    /// Sichuan variant: 调整后预算数, 权重, a separate 指标性质 and 度量单位 column, 合计 row.
+    /// Sichuan variant.
     Sichuan,
 }
 
-impl Layout {
-    /// Chinese name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            Layout::Standard => "通用格式",
-            Layout::Central => "中央/安徽格式",
-            Layout::Sichuan => "四川格式",
+impl From<LayoutWritten> for Layout {
+    fn from(written: LayoutWritten) -> Self {
+        match written {
+            LayoutWritten::Record(r) => Layout {
+                family: r.family,
+                title: r.title,
+                signature: r.signature,
+            },
+            LayoutWritten::Legacy(l) => Layout {
+                family: match l {
+                    LegacyLayout::Standard => "standard",
+                    LegacyLayout::Central => "central",
+                    LegacyLayout::Sichuan => "sichuan",
+                }
+                .to_owned(),
+                ..Layout::default()
+            },
         }
     }
 }
@@ -538,6 +611,53 @@ pub enum FormBlock {
 }
 
 impl EvaluationDocument {
+    /// Every decimal field that holds a value, with its JSON pointer, in document order: what
+    /// the schema's decimal pattern applies to.
+    pub fn decimals(&self) -> Vec<(String, Decimal)> {
+        let mut out = Vec::new();
+        let mut put = |pointer: String, value: Option<Decimal>| {
+            if let Some(value) = value {
+                out.push((pointer, value));
+            }
+        };
+        put("/project/amount".to_owned(), self.project.amount);
+        let rows = std::iter::once(("/funds/total".to_owned(), &self.funds.total)).chain(
+            self.funds
+                .parts
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (format!("/funds/parts/{i}"), row)),
+        );
+        for (at, row) in rows {
+            put(format!("{at}/budget_initial"), row.budget_initial);
+            put(format!("{at}/budget_adjusted"), row.budget_adjusted);
+            put(format!("{at}/executed"), row.executed);
+            put(format!("{at}/weight"), row.weight);
+            put(format!("{at}/rate_reported"), row.rate_reported);
+            put(format!("{at}/score_reported"), row.score_reported);
+        }
+        put("/funds/declared_weight".to_owned(), self.funds.declared_weight);
+        for (i, ind) in self.indicators.iter().enumerate() {
+            put(format!("/indicators/{i}/weight"), ind.weight);
+            put(format!("/indicators/{i}/score_reported"), ind.score_reported);
+        }
+        for (i, d) in self.declared_weights.iter().enumerate() {
+            put(format!("/declared_weights/{i}/weight"), Some(d.weight));
+        }
+        put("/indicators_weight".to_owned(), self.indicators_weight);
+        for (i, block) in self.blocks.iter().enumerate() {
+            put(format!("/blocks/{i}/weight"), block.weight);
+            put(format!("/blocks/{i}/score_reported"), block.score_reported);
+        }
+        if let Some(sum) = &self.indicator_sum {
+            put("/indicator_sum/weight".to_owned(), sum.weight);
+            put("/indicator_sum/score_reported".to_owned(), sum.score_reported);
+        }
+        put("/total/weight".to_owned(), self.total.weight);
+        put("/total/score_reported".to_owned(), self.total.score_reported);
+        out
+    }
+
     /// True when the importer found the form cut short (an `incomplete` import issue): its
     /// total is then out of what the form shows, not of the whole form.
     pub fn is_incomplete(&self) -> bool {
@@ -722,9 +842,10 @@ mod tests {
     }
 }
 
-/// Strict decimal reading: a decimal must be a JSON string ("870996.50"). A JSON number is
-/// refused, because serde reads it through `f64` and may change its digits; the schema says the
-/// same, and this keeps the fast typed path exactly as strict as the schema.
+/// Strict decimal reading: a decimal must be a JSON string ("870996.50") within the range of
+/// [`crate::model::range`]. A JSON number is refused, because serde reads it through `f64` and
+/// may change its digits; the schema says the same, and this keeps the fast typed path exactly
+/// as strict as the schema.
 mod strict {
     use rust_decimal::Decimal;
     use serde::{Deserializer, de};
@@ -737,6 +858,13 @@ mod strict {
             f.write_str("a decimal written as a string")
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+            // The schema's pattern: at most 15 integer and 28 fraction digits.
+            if crate::model::range::judge_text(v) == crate::model::range::TextRange::Beyond {
+                return Err(E::custom(format!(
+                    "decimal string {v:?} is beyond the accepted range ({})",
+                    crate::model::range::RANGE_TEXT
+                )));
+            }
             match read_plain(v) {
                 Plain::Short(value) => Ok(value),
                 Plain::Long => v

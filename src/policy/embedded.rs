@@ -1,5 +1,5 @@
 //! The rule sets shipped in `rules/`, compiled into the binary so it works with no files
-//! around it.
+//! around it (the layout files in `rules/layouts/` are embedded by [`crate::ingest::layout`]).
 
 use include_dir::{Dir, include_dir};
 
@@ -7,10 +7,12 @@ use super::{RuleSetFiles, RuleSetOrigin};
 
 static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
-/// Ids of every embedded rule set, sorted.
+/// Ids of every embedded rule set, sorted. `rules/layouts/` holds the layout files
+/// ([`crate::ingest::layout`]), not a rule set: a rule set is a folder with a `policy.toml`.
 pub fn ids() -> Vec<&'static str> {
     let mut ids: Vec<&str> = RULES
         .dirs()
+        .filter(|d| d.get_file(d.path().join(super::POLICY_FILE)).is_some())
         .filter_map(|d| d.path().file_name().and_then(|n| n.to_str()))
         .collect();
     ids.sort_unstable();

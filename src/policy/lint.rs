@@ -25,6 +25,7 @@ use super::checks::Checks;
 use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Loc, offset_of};
+use crate::model::located::toml_message;
 use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
 use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
 
@@ -98,6 +99,11 @@ pub fn is_safe_name(id: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A sum of weights for a message; "超出可计算的范围" when it overflowed.
+fn shown_sum(sum: Option<Decimal>) -> String {
+    sum.map_or_else(|| "超出可计算的范围".to_owned(), |s| s.to_string())
+}
+
 /// Byte span of the first occurrence of `needle` in `text` at or after `from` (for values the raw
 /// model does not locate).
 fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
@@ -148,6 +154,8 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
                 "给小数加上引号，如 value = \"0.5\""
             } else if message.starts_with("invalid type") {
                 "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
+            } else if message.contains("超出规则集数值可取的范围") {
+                "改为范围内的数：分值、换算系数、档次、参数都不需要这么大（或这么多位小数）的数"
             } else if message.contains("严重程度") {
                 "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
             } else {
@@ -156,7 +164,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
             c.error(
                 "jixiao::policy::toml",
                 e.span().unwrap_or(0..0),
-                translate_toml(&message),
+                toml_message(&message),
                 help,
             );
             None
@@ -234,69 +242,8 @@ fn placed_in_folder(c: &Collector, mut d: Diagnostic) -> Diagnostic {
     d
 }
 
-fn translate_toml(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("unknown field ") {
-        let field = rest.split(',').next().unwrap_or(rest);
-        let expected = rest.split_once("expected ").map(|(_, e)| e).unwrap_or_default();
-        let expected = expected.strip_prefix("one of ").unwrap_or(expected).replace(", ", "、");
-        return format!("不认识的键 {field}；此处可用的键：{expected}");
-    }
-    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
-        return "字符串没有结束：缺少右引号".to_owned();
-    }
-    if let Some(rest) = message.strip_prefix("missing field ") {
-        return format!("缺少必填的键 {rest}");
-    }
-    if let Some((found, expected)) = message
-        .strip_prefix("invalid type: ")
-        .and_then(|rest| rest.split_once(", expected "))
-    {
-        return format!(
-            "类型不对：此处应为{}，写的是{}",
-            type_words(expected),
-            value_words(found)
-        );
-    }
-    message.to_owned()
-}
-
 /// The checks of a parsed policy (and its compiled scripts, when they compile); the checked
 /// reviewer checks when `[checks]` has no error.
-/// Chinese for the type serde expected (`u32`, `a string`, …).
-fn type_words(expected: &str) -> String {
-    match expected {
-        "u8" | "u16" | "u32" | "u64" | "usize" => "不小于 0 的整数".to_owned(),
-        "i8" | "i16" | "i32" | "i64" | "isize" => "整数".to_owned(),
-        "a string" | "a borrowed string" => "字符串".to_owned(),
-        "a boolean" => "true 或 false".to_owned(),
-        "a sequence" => "数组 [ … ]".to_owned(),
-        "a map" => "表 { … }".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
-/// Chinese for the value serde found (`string "二"`, `integer \`5\``, …).
-fn value_words(found: &str) -> String {
-    let unquote = |s: &str| s.trim_matches('`').to_owned();
-    if let Some(s) = found.strip_prefix("string ") {
-        return format!("字符串 {s}");
-    }
-    if let Some(s) = found.strip_prefix("integer ") {
-        return format!("整数 {}", unquote(s));
-    }
-    if let Some(s) = found.strip_prefix("floating point ") {
-        return format!("小数 {}", unquote(s));
-    }
-    if let Some(s) = found.strip_prefix("boolean ") {
-        return format!("布尔值 {}", unquote(s));
-    }
-    match found {
-        "sequence" => "数组".to_owned(),
-        "map" => "表".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
 fn check_policy(
     c: &mut Collector,
     raw: &PolicyFile,
@@ -330,43 +277,36 @@ fn check_policy(
         }
     }
 
-    // Units: a factor converts, so it must be positive.
-    for (unit, conversion) in &raw.units {
-        let factor = &conversion.factor;
-        if factor.value.0 <= Decimal::ZERO {
-            c.error(
-                "jixiao::policy::units",
-                factor.span.clone(),
-                format!(
-                    "单位“{unit}”的换算系数为 {}：换算系数必须大于 0，否则以“{unit}”填报的数值都会变成 0 或负数",
-                    factor.value.0
-                ),
-                &format!("写出 1 {unit} 等于多少 {}，如 万元 的 factor 为 10000", conversion.base),
-            );
-        }
-    }
-
     // Weights.
     let p = &raw.profile;
     let (budget, indicators, total) = (p.budget.value.0, p.indicators.value.0, p.total.value.0);
-    if budget + indicators != total {
+    // Each weight is within the range (the model refuses others), so the sums are too; checked
+    // all the same, an overflow being a sum that cannot equal anything.
+    let sum = budget.checked_add(indicators);
+    if sum != Some(total) {
         c.error(
             "jixiao::policy::weights",
             p.indicators.span.clone(),
             format!(
                 "权重合计为 {}（预算执行 {budget} + 绩效指标 {indicators}），不等于满分 {total}",
-                budget + indicators
+                shown_sum(sum)
             ),
             "调整 [profile] 的 budget、indicators 或 total，使预算执行与绩效指标之和等于满分",
         );
     }
     if let Some(level1) = &p.level1 {
-        let sum: Decimal = level1.value.values().map(|d| d.0).sum();
-        if sum != indicators {
+        let sum = level1
+            .value
+            .values()
+            .try_fold(Decimal::ZERO, |sum, d| sum.checked_add(d.0));
+        if sum != Some(indicators) {
             c.error(
                 "jixiao::policy::weights",
                 level1.span.clone(),
-                format!("各一级指标分值合计为 {sum}，不等于绩效指标分值 {indicators}"),
+                format!(
+                    "各一级指标分值合计为 {}，不等于绩效指标分值 {indicators}",
+                    shown_sum(sum)
+                ),
                 "调整 [profile] level1 中各一级指标的分值",
             );
         }
@@ -380,6 +320,22 @@ fn check_policy(
                     "分值必须为正数；不考核的一级指标请删除",
                 );
             }
+        }
+    }
+
+    // Units: a factor of 0 or below turns every amount into 0 or its opposite.
+    let units_start = text.find("[units]").unwrap_or(0);
+    for (name, unit) in &raw.units {
+        if unit.factor.0 <= Decimal::ZERO {
+            c.error(
+                "jixiao::policy::units",
+                find_span(text, &format!("\"{name}\""), units_start),
+                format!(
+                    "单位“{name}”的换算系数 {} 不大于 0：按它换算，任何数值都会变成 0 或负数",
+                    unit.factor.0
+                ),
+                "换算系数是 1 个本单位等于多少个基本单位（如 万元 为 10000），必须为正数",
+            );
         }
     }
 

@@ -443,7 +443,7 @@ impl RuleSet {
             units: raw
                 .units
                 .iter()
-                .map(|(k, u)| (k.clone(), (u.base.clone(), u.factor.value.0)))
+                .map(|(k, u)| (k.clone(), (u.base.clone(), u.factor.0)))
                 .collect(),
             tiers,
             reverse_level2: raw.classify.reverse_level2.clone(),

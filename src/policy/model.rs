@@ -6,51 +6,13 @@
 //! [`crate::policy::RuleSet`] happens in `policy::load`.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-/// A value together with where it was written in the policy file (byte range).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    /// The value.
-    pub value: T,
-    /// Byte range in the file.
-    pub span: Range<usize>,
-}
-
-impl<T: Default> Default for Located<T> {
-    fn default() -> Self {
-        Located {
-            value: T::default(),
-            span: 0..0,
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = toml::Spanned::<T>::deserialize(deserializer)?;
-        Ok(Located {
-            span: spanned.span(),
-            value: spanned.into_inner(),
-        })
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Located<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
+pub use crate::model::located::Located;
+use crate::model::range;
 
 /// An exact decimal written in TOML as a string ("0.5") or an integer (10). A TOML float
 /// (0.5 without quotes) is refused: floats cannot hold most decimals exactly.
@@ -66,16 +28,19 @@ impl<'de> Deserialize<'de> for Dec {
                 f.write_str("写成字符串的小数，如 \"0.5\"")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                if range::judge_text(v.trim()) == range::TextRange::Beyond {
+                    return Err(out_of_range(v));
+                }
                 v.trim()
                     .parse::<Decimal>()
                     .map(Dec)
                     .map_err(|_| E::custom(format!("\"{v}\" 不是合法的小数")))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                in_range(Decimal::from(v), v).map(Dec)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
-                Ok(Dec(Decimal::from(v)))
+                in_range(Decimal::from(v), v).map(Dec)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Dec, E> {
                 Err(E::custom(format!(
@@ -87,16 +52,30 @@ impl<'de> Deserialize<'de> for Dec {
     }
 }
 
+/// The error for a rule-set number beyond the range scoring computes with.
+fn out_of_range<E: serde::de::Error>(written: impl std::fmt::Display) -> E {
+    E::custom(format!("{written} 超出规则集数值可取的范围：{}", range::RANGE_TEXT))
+}
+
+/// A rule-set number written as a TOML integer, if within the range.
+fn in_range<E: serde::de::Error>(value: Decimal, written: impl std::fmt::Display) -> Result<Decimal, E> {
+    if range::within(value) {
+        Ok(value)
+    } else {
+        Err(out_of_range(written))
+    }
+}
+
 impl JsonSchema for Dec {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DecimalString".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "精确小数：写成字符串（如 \"0.5\"）或整数（如 10）；不要写不加引号的小数。",
+            "description": "精确小数：写成字符串（如 \"0.5\"）或整数（如 10）；不要写不加引号的小数。整数部分最多 15 位（绝对值小于 10^15），小数部分最多 28 位。",
             "anyOf": [
-                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
-                { "type": "integer" }
+                { "type": "string", "pattern": "^-?[0-9]{1,15}(\\.[0-9]{1,28})?$" },
+                { "type": "integer", "minimum": -999_999_999_999_999_i64, "maximum": 999_999_999_999_999_i64 }
             ]
         })
     }
@@ -305,8 +284,8 @@ pub struct GradeBand {
 pub struct UnitConversion {
     /// 基本单位（如 元）。
     pub base: String,
-    /// 1 个本单位 = factor 个基本单位（如 万元 的 factor 为 10000）；必须大于 0。
-    pub factor: Located<Dec>,
+    /// 1 个本单位 = factor 个基本单位（如 万元 的 factor 为 10000）。
+    pub factor: Dec,
 }
 
 /// A qualitative tier: the phrases that mean it and the share of the weight it earns.
@@ -471,6 +450,9 @@ impl<'de> Deserialize<'de> for ParamValue {
                 f.write_str("写成字符串的小数（如 \"1.3\"）、整数、true/false，或用语列表（如 [\"无\", \"无偏差\"]）")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ParamValue, E> {
+                if range::judge_text(v.trim()) == range::TextRange::Beyond {
+                    return Err(out_of_range(v));
+                }
                 v.trim().parse::<Decimal>().map(ParamValue::Dec).map_err(|_| {
                     E::custom(format!(
                         "\"{v}\" 不是合法的小数；参数只能是小数、true/false 或用语列表（单个用语也请写成列表，如 [\"{v}\"]）"
@@ -478,10 +460,10 @@ impl<'de> Deserialize<'de> for ParamValue {
                 })
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ParamValue, E> {
-                Ok(ParamValue::Dec(Decimal::from(v)))
+                in_range(Decimal::from(v), v).map(ParamValue::Dec)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ParamValue, E> {
-                Ok(ParamValue::Dec(Decimal::from(v)))
+                in_range(Decimal::from(v), v).map(ParamValue::Dec)
             }
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ParamValue, E> {
                 Ok(ParamValue::Bool(v))
@@ -511,8 +493,8 @@ impl JsonSchema for ParamValue {
         schemars::json_schema!({
             "description": "检查参数：写成字符串的小数（如 \"1.3\"）、整数、true/false，或用语列表。",
             "anyOf": [
-                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
-                { "type": "integer" },
+                { "type": "string", "pattern": "^-?[0-9]{1,15}(\\.[0-9]{1,28})?$" },
+                { "type": "integer", "minimum": -999_999_999_999_999_i64, "maximum": 999_999_999_999_999_i64 },
                 { "type": "boolean" },
                 { "type": "array", "items": { "type": "string" } }
             ]

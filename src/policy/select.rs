@@ -68,6 +68,22 @@ impl Catalogue {
         &self.sets
     }
 
+    /// True when `--rules` forces one set on every document (regions then choose nothing).
+    pub fn is_forced(&self) -> bool {
+        self.forced.is_some()
+    }
+
+    /// The regions some set of the catalogue covers, each once, in set order.
+    pub fn regions(&self) -> Vec<&str> {
+        let mut regions: Vec<&str> = Vec::new();
+        for region in self.sets.iter().filter_map(|s| s.region.as_deref()) {
+            if !regions.contains(&region) {
+                regions.push(region);
+            }
+        }
+        regions
+    }
+
     /// The rule set for a document of `year` in `region` (`None` = national).
     pub fn select(&self, year: i32, region: Option<&str>) -> Result<Arc<RuleSet>, SelectError> {
         if let Some(set) = &self.forced {

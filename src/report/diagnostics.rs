@@ -161,6 +161,19 @@ pub fn render_ruleset(ruleset: &str, diagnostics: &[Diagnostic], colour: bool) -
     out
 }
 
+/// Renders what checking layout files found: every diagnostic, then a count of errors and
+/// warnings (what `jixiao check` prints for a layout file or folder, and every command given a
+/// broken `--layouts`).
+pub fn render_layouts(diagnostics: &[Diagnostic], colour: bool) -> String {
+    let mut out = render(diagnostics, colour);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    out.push_str(&format!(
+        "格式文件：{errors} 个错误，{} 个警告\n",
+        diagnostics.len() - errors
+    ));
+    out
+}
+
 /// Whether output written to stderr should be coloured: a terminal, and `NO_COLOR` unset.
 pub fn colour_stderr() -> bool {
     use std::io::IsTerminal as _;

@@ -42,12 +42,11 @@ fn dec(d: Option<Decimal>) -> String {
     d.map_or_else(|| "—".to_owned(), |d| d.to_string())
 }
 
-/// A fraction shown as a percentage with two decimals (display only; the JSON keeps it exact).
+/// A fraction shown as a percentage with two decimals (display only; the JSON keeps it exact);
+/// "—" when missing or beyond the decimal range as a percentage.
 fn percent(d: Option<Decimal>) -> String {
-    d.map_or_else(
-        || "—".to_owned(),
-        |d| format!("{:.2}%", half_up(d * Decimal::ONE_HUNDRED)),
-    )
+    d.and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+        .map_or_else(|| "—".to_owned(), |pct| format!("{:.2}%", half_up(pct)))
 }
 
 /// Money with thousands separators and two decimals.
@@ -185,10 +184,12 @@ fn overview(out: &mut String, cards: &[Scorecard]) {
         .iter()
         .filter(|c| differs(Some(c.total.score), c.total.reported))
         .count();
-    let mean = (!cards.is_empty()).then(|| {
-        let total: Decimal = cards.iter().map(|c| c.total.score).sum();
-        half_up(total / Decimal::from(cards.len()))
-    });
+    // None also when the totals' sum leaves the decimal range (shown as "—").
+    let mean = (!cards.is_empty())
+        .then(|| crate::model::range::checked_sum(cards.iter().map(|c| c.total.score)))
+        .flatten()
+        .and_then(|total| total.checked_div(Decimal::from(cards.len())))
+        .map(half_up);
     let class = |n: usize, tone: &'static str| if n > 0 { tone } else { "" };
     out.push_str("<h2 id=\"overview\">概况</h2>\n<div class=\"stats\">\n");
     stat(out, "count-forms", "自评表", &cards.len().to_string(), "");

@@ -73,6 +73,9 @@ pub struct RenderOptions {
     /// `None` is now. A run manifest records it, so that `jixiao verify` can rebuild the very
     /// same bytes.
     pub created: Option<i64>,
+    /// Columns the terminal table may take (the terminal's width); `None` leaves it unlimited,
+    /// as for a pipe or a file.
+    pub width: Option<usize>,
 }
 
 /// A report that could not be rendered.
@@ -91,7 +94,7 @@ pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> R
     Ok(match format {
         // Text reports show control characters from the forms rather than let them act
         // (`visible`); JSON escapes them, and the workbook writer encodes them.
-        Format::Table => visible::visible(&table(cards)).into_owned().into_bytes(),
+        Format::Table => visible::visible(&table(cards, options.width)).into_owned().into_bytes(),
         Format::Markdown => visible::visible(&markdown(cards)).into_owned().into_bytes(),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(cards).unwrap_or_default();

@@ -1,6 +1,6 @@
 //! The JSON Schemas jixiao publishes, generated from the Rust types that own each format: the
-//! evaluation document ([`crate::ingest::schema`]), the JSON report and a rule set's
-//! `policy.toml`.
+//! evaluation document ([`crate::ingest::schema`]), the JSON report, a rule set's `policy.toml`
+//! and a layout file (`rules/layouts/*.toml`).
 //!
 //! `schemas/*.schema.json` in the repository are these, committed; a test fails when they are
 //! stale and names the command that regenerates them (`jixiao schema evaluation > …`).
@@ -20,6 +20,8 @@ pub enum SchemaName {
     Report,
     /// A rule set's `policy.toml` (`schemas/policy.schema.json`, draft-07 for TOML editors).
     Policy,
+    /// A layout file (`schemas/layout.schema.json`, draft-07 for TOML editors).
+    Layout,
 }
 
 impl SchemaName {
@@ -29,6 +31,7 @@ impl SchemaName {
             SchemaName::Evaluation => "evaluation.schema.json",
             SchemaName::Report => "report.schema.json",
             SchemaName::Policy => "policy.schema.json",
+            SchemaName::Layout => "layout.schema.json",
         }
     }
 
@@ -38,6 +41,7 @@ impl SchemaName {
             SchemaName::Evaluation => evaluation_schema(),
             SchemaName::Report => report_schema(),
             SchemaName::Policy => policy_schema(),
+            SchemaName::Layout => layout_schema(),
         }
     }
 
@@ -74,6 +78,21 @@ pub fn policy_schema() -> Value {
         .to_value();
     if let Value::Object(map) = &mut value {
         map.insert("title".into(), Value::String("jixiao 规则集 policy.toml".into()));
+    }
+    value
+}
+
+/// JSON Schema (draft-07, for TOML language servers) of a layout file, with the Chinese
+/// descriptions editors see on hover. A layout file whose first line is
+/// `#:schema ../../schemas/layout.schema.json` (or the path to this file) gets completion and
+/// checking in the editor.
+pub fn layout_schema() -> Value {
+    let generator = SchemaSettings::draft07().into_generator();
+    let mut value = generator
+        .into_root_schema_for::<crate::ingest::layout::model::LayoutFile>()
+        .to_value();
+    if let Value::Object(map) = &mut value {
+        map.insert("title".into(), Value::String("jixiao 自评表格式文件（layout）".into()));
     }
     value
 }

@@ -53,24 +53,81 @@ fn rows(cards: &[Scorecard]) -> Vec<[String; 8]> {
         .collect()
 }
 
+/// `text` cut to at most `width` columns, ending in “…” when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
 /// An aligned text table, one line per document; "a≠b" marks a computed value that differs
-/// from the reported one.
-pub fn table(cards: &[Scorecard]) -> String {
-    let rows = rows(cards);
+/// from the reported one. With `width` (a terminal's), the 项目 column is cut with “…” and,
+/// if that is not enough, the 文档 column left out, so that lines fit. Below it, each document's error findings with their titles
+/// and the difference between computed and reported, and how to see a derivation.
+pub fn table(cards: &[Scorecard], width: Option<usize>) -> String {
+    // Nothing scored: no table (what went wrong was said on standard error).
+    if cards.is_empty() {
+        return String::new();
+    }
+    let mut rows = rows(cards);
     let mut widths = HEADERS.map(UnicodeWidthStr::width);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.width());
         }
     }
+    // Columns shown: all, or without 文档 when even cut the table is wider than the terminal.
+    let mut shown = HEADERS.len();
+    if let Some(limit) = width {
+        let natural = widths;
+        let total =
+            |widths: &[usize], shown: usize| widths.iter().take(shown).sum::<usize>() + 2 * shown.saturating_sub(1);
+        // Cuts columns (index, narrowest) in turn until the lines fit.
+        let squeeze = |widths: &mut [usize; 8], shown: usize, cuts: &[(usize, usize)]| {
+            for &(column, narrowest) in cuts {
+                let over = total(widths, shown).saturating_sub(limit);
+                if let Some(w) = widths.get_mut(column) {
+                    let floor = narrowest.max(HEADERS.get(column).map_or(0, |h| h.width()));
+                    *w = (*w).saturating_sub(over).max(floor.min(*w));
+                }
+            }
+        };
+        // The 项目 column is cut first; the 文档 column is shown whole or not at all (a cut id
+        // names nothing), and without it the 项目 column gets back what it can.
+        squeeze(&mut widths, shown, &[(0, 12)]);
+        if total(&widths, shown) > limit {
+            shown -= 1;
+            widths = natural;
+            squeeze(&mut widths, shown, &[(0, 8)]);
+        }
+        for row in &mut rows {
+            for (cell, w) in row.iter_mut().zip(widths) {
+                if cell.width() > w {
+                    *cell = cut(cell, w);
+                }
+            }
+        }
+    }
     let line = |cells: &[String]| -> String {
         let mut out = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.iter().zip(widths).take(shown).enumerate() {
             if i > 0 {
                 out.push_str("  ");
             }
             out.push_str(cell);
-            if i + 1 < cells.len() {
+            if i + 1 < shown {
                 out.push_str(&" ".repeat(w.saturating_sub(cell.width())));
             }
         }
@@ -86,6 +143,7 @@ pub fn table(cards: &[Scorecard]) -> String {
         "共 {} 个文档；“a≠b”表示按规则计算为 a、表中填报为 b\n",
         cards.len()
     ));
+    error_findings(&mut out, cards);
     let decided: Vec<&Scorecard> = cards.iter().filter(|c| !c.decisions.is_empty()).collect();
     if !decided.is_empty() {
         out.push_str("\n审核决定：\n");
@@ -97,6 +155,58 @@ pub fn table(cards: &[Scorecard]) -> String {
         }
     }
     out
+}
+
+/// Documents whose error findings the table lists in full; the rest are counted.
+const LISTED_DOCUMENTS: usize = 20;
+
+/// The error findings of each document (not waived), with title, place and the difference
+/// between computed and reported where the finding states both; then how to see why.
+fn error_findings(out: &mut String, cards: &[Scorecard]) {
+    let is_error = |f: &&Finding| f.severity == crate::model::findings::Severity::Error && !f.waived;
+    let with_errors: Vec<&Scorecard> = cards
+        .iter()
+        .filter(|c| c.findings.iter().any(|f| is_error(&f)))
+        .collect();
+    if with_errors.is_empty() {
+        return;
+    }
+    out.push_str("\n错误发现：\n");
+    for card in with_errors.iter().take(LISTED_DOCUMENTS) {
+        out.push_str(&format!("  {}（{}）\n", card.project, card.id));
+        for f in card.findings.iter().filter(is_error) {
+            // (T1 states its difference in its message already.)
+            let difference = match (f.values.get("computed"), f.values.get("reported")) {
+                _ if f.message.contains("（差 ") => String::new(),
+                (Some(c), Some(r)) => match (c.parse::<Decimal>(), r.parse::<Decimal>()) {
+                    (Ok(c), Ok(r)) => c
+                        .checked_sub(r)
+                        .map(|d| format!("（计算−填报 = {}）", d.normalize()))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                },
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "    {} {}｜{}：{}{difference}\n",
+                f.code,
+                f.title,
+                place(f),
+                f.message
+            ));
+        }
+    }
+    if let Some(more) = with_errors.len().checked_sub(LISTED_DOCUMENTS).filter(|n| *n > 0) {
+        out.push_str(&format!(
+            "  ……另有 {more} 张表有错误发现；完整清单用 --format markdown、csv --csv-table findings 或 xlsx\n"
+        ));
+    }
+    if let Some(first) = with_errors.first() {
+        out.push_str(&format!(
+            "每个数的来历：jixiao explain 输入文件 --document 文档编号（可加 --indicator 指标名称），如 --document {}\n",
+            first.id
+        ));
+    }
 }
 
 /// Where a finding points, for people: the indicator path or the block, and the cell.

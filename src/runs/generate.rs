@@ -53,16 +53,19 @@ pub fn templates() -> Vec<EvaluationDocument> {
         year: Some(2021),
         default_year: None,
         region: Some("shenzhen".into()),
+        ..ImportOptions::default()
     };
     let sichuan = ImportOptions {
         year: Some(2023),
         default_year: None,
         region: Some("sichuan".into()),
+        ..ImportOptions::default()
     };
     let national = ImportOptions {
         year: Some(2021),
         default_year: None,
         region: None,
+        ..ImportOptions::default()
     };
     for (name, text, options) in [
         ("shenzhen-seed.tsv", SHENZHEN, &shenzhen),

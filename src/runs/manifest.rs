@@ -45,6 +45,10 @@ pub struct Manifest {
     pub default_year: Option<i32>,
     /// See `year`.
     pub region: Option<String>,
+    /// The office's own layout files (`--layouts`) with their hashes, each file of a folder
+    /// listed; the shipped layouts are part of the engine version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layouts: Vec<Hashed>,
     /// Number of documents scored.
     pub documents: usize,
     /// SHA-256 of `results.jsonl` (baseline runs) or of the report file (`jixiao score -o`).
@@ -205,7 +209,7 @@ pub fn engine() -> String {
     format!("jixiao {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// What differs between the files a manifest lists (inputs, decisions files) and the files now
+/// What differs between the files a manifest lists (inputs, decisions files, layout files) and the files now
 /// on disk, one Chinese sentence each; empty when every file is there with the same content.
 pub fn changed_recorded_files(manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
@@ -223,7 +227,27 @@ pub fn changed_recorded_files(manifest: &Manifest) -> Vec<String> {
             Err(e) => problems.push(format!("审核决定文件：{e}")),
         }
     }
+    for l in &manifest.layouts {
+        match hash_file(Path::new(&l.name)) {
+            Ok(h) if h.sha256 == l.sha256 => {}
+            _ => problems.push(format!("格式文件 {} 缺失或已改变", l.name)),
+        }
+    }
     problems
+}
+
+/// The layout files `--layouts` names (each file of a folder), with their hashes, for the
+/// manifest; `Err` names a file that cannot be read.
+pub fn layout_hashes(paths: &[PathBuf]) -> Result<Vec<Hashed>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let sources = crate::ingest::layout::read_path(path).map_err(|d| d.to_string())?;
+        out.extend(sources.into_iter().map(|s| Hashed {
+            sha256: sha256_hex(s.text.as_bytes()),
+            name: s.name,
+        }));
+    }
+    Ok(out)
 }
 
 /// `FILE.manifest.json` beside the report `FILE`.

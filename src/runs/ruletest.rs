@@ -127,6 +127,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
         year: spec.input.year,
         default_year: None,
         region: spec.input.region.clone(),
+        ..ImportOptions::default()
     };
     let document = match (
         &spec.input.form,
@@ -522,20 +523,33 @@ pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_cod
 /// when lowering (raising) it by 5% (at least one step) does, i.e. a case lies in that band.
 fn probe(value: Decimal, moves: &dyn Fn(Decimal) -> bool) -> (bool, bool, bool) {
     let integer = value.fract().is_zero();
+    // A hair: two places below the value's own, within the 28 places a decimal holds.
     let step = if integer {
         Decimal::ONE
     } else {
-        Decimal::new(1, value.scale().max(2) + 2)
+        Decimal::try_new(1, (value.scale().max(2) + 2).min(28)).unwrap_or(Decimal::new(1, 28))
     };
+    // 5% of the value (never overflows: a factor below 1), at least one step (ten hairs).
+    let share = value.abs().checked_mul(Decimal::new(5, 2)).unwrap_or(value.abs());
     let five = if integer {
-        (value.abs() * Decimal::new(5, 2)).ceil().max(Decimal::ONE)
+        share.ceil().max(Decimal::ONE)
     } else {
-        (value.abs() * Decimal::new(5, 2)).max(step * Decimal::TEN)
+        share.max(step.checked_mul(Decimal::TEN).unwrap_or(step))
     };
-    let below_near = moves(value - step);
-    let above_near = moves(value + step);
-    let below = if five == step { below_near } else { moves(value - five) };
-    let above = if five == step { above_near } else { moves(value + five) };
+    // A value the decimal range cannot hold moves nothing: it is never set.
+    let moved = |v: Option<Decimal>| v.is_some_and(moves);
+    let below_near = moved(value.checked_sub(step));
+    let above_near = moved(value.checked_add(step));
+    let below = if five == step {
+        below_near
+    } else {
+        moved(value.checked_sub(five))
+    };
+    let above = if five == step {
+        above_near
+    } else {
+        moved(value.checked_add(five))
+    };
     (below_near || above_near, below, above)
 }
 

@@ -194,6 +194,16 @@ pub enum ScriptError {
         /// Type the script returned.
         actual: String,
     },
+    /// A formula returned a number beyond the range scoring computes with
+    /// ([`crate::model::range`]).
+    ResultOutOfRange {
+        /// The function's definition.
+        at: Box<Loc>,
+        /// Function name.
+        function: String,
+        /// The number it returned, as written.
+        value: String,
+    },
     /// The per-call operation limit was exceeded (typically an endless loop).
     TooManyOperations {
         /// Where.
@@ -262,6 +272,7 @@ impl ScriptError {
             | Self::DuplicateFunction { at, .. }
             | Self::FunctionNotFound { at, .. }
             | Self::WrongReturnType { at, .. }
+            | Self::ResultOutOfRange { at, .. }
             | Self::TooManyOperations { at, .. }
             | Self::CallDepth { at, .. }
             | Self::TooManyVariables { at, .. }
@@ -300,6 +311,14 @@ impl ScriptError {
             } => (
                 "jixiao::script::return-type",
                 format!("函数 {function} 返回了{actual}，应返回{expected}"),
+                Running::definition(function),
+            ),
+            Self::ResultOutOfRange { function, value, .. } => (
+                "jixiao::script::result-range",
+                format!(
+                    "函数 {function} 返回 {value}，超出可计算的范围：{}",
+                    crate::model::range::RANGE_TEXT
+                ),
                 Running::definition(function),
             ),
             Self::TooManyOperations { running, limit, .. } => (
@@ -1081,6 +1100,8 @@ fn runtime_message(err: &EvalAltResult) -> String {
         EvalAltResult::ErrorArithmetic(message, _) => {
             if message.starts_with("Division by zero") {
                 format!("除数为零（{message}）")
+            } else if message.contains("overflow") {
+                format!("运算结果超出可表示的范围（{message}）")
             } else {
                 format!("算术错误：{message}")
             }

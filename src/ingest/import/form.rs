@@ -20,16 +20,13 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::indicators::{self, Cell, Header};
-use super::labels::{
-    FUNDS_TOTAL, Field, FundsCol, IndCol, SICHUAN_FUNDS_LABELS, TEMPLATE_MARKS, field, funds_column, goal_column,
-    indicator_column, is_form_title, is_funds_block_label, is_goals_block, is_grade, is_indicator_block, is_sum_label,
-    is_template_row_name, is_total_label, norm,
-};
-use super::value::{declared_points, is_not_applicable, parse_decimal, parse_rate, split_code, unit_from_name};
+use super::labels::{Field, FundsCol, IndCol, Layouts, norm};
+use super::value::{parse_chinese_number, parse_decimal, parse_rate, split_code, unit_from_name};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm};
 use crate::model::diagnostic::Loc;
@@ -41,9 +38,6 @@ use crate::model::document::{
 
 /// The 项目名称 of a form that states none (a fragment; the import issue says so).
 pub const NO_NAME: &str = "（无项目名称）";
-
-/// Words marking a filing/printing note above a form, whose date is not the budget year.
-const FILING_WORDS: &[&str] = &["日期", "填报", "填表", "打印", "制表", "盖章"];
 
 /// Rows of one form in a grid (0-based, inclusive, first and last non-empty rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +76,9 @@ pub struct StartDetector {
 }
 
 impl StartDetector {
-    /// Classifies the next row of the sheet.
-    pub fn row(&mut self, row: &[String]) -> RowStart {
+    /// Classifies the next row of the sheet (titles, 项目名称 labels and indicator headers as
+    /// `layouts` write them).
+    pub fn row(&mut self, layouts: &Layouts, row: &[String]) -> RowStart {
         let mut texts = row.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
         let Some(first) = texts.next() else {
             return RowStart::Blank;
@@ -95,7 +90,7 @@ impl StartDetector {
         };
         self.content = true;
         let n = norm(first);
-        if is_form_title(&n) {
+        if layouts.is_title(&n) {
             if self.has_title || self.has_name || self.body {
                 kind = RowStart::Next;
                 self.has_name = false;
@@ -103,7 +98,7 @@ impl StartDetector {
             self.body = false;
             self.has_title = true;
             self.any_start = true;
-        } else if field(&n) == Some(Field::Name) {
+        } else if layouts.field(&n) == Some(Field::Name) {
             if self.has_name || self.body {
                 kind = RowStart::Next;
                 self.has_title = false;
@@ -112,11 +107,11 @@ impl StartDetector {
             self.has_name = true;
             self.any_start = true;
         } else if !self.body
-            && (indicator_column(&n) == Some(IndCol::Level1)
-                || (is_indicator_block(&n)
+            && (layouts.indicator_column(&n) == Some(IndCol::Level1)
+                || (layouts.is_indicator_block(&n)
                     && texts
                         .next()
-                        .is_some_and(|c| indicator_column(&norm(c)) == Some(IndCol::Level1))))
+                        .is_some_and(|c| layouts.indicator_column(&norm(c)) == Some(IndCol::Level1))))
         {
             // The indicator header: what follows is the form's body, and a sheet holding only
             // the tail of a form (from its indicator header on) holds a form.
@@ -148,11 +143,11 @@ pub fn no_form(at: &Loc) -> ImportError {
 }
 
 /// Splits a grid into form spans. A sheet with content but no form start is an error.
-pub fn split_forms(grid: &Grid, at: &Loc) -> Result<Vec<FormSpan>, ImportError> {
+pub fn split_forms(grid: &Grid, at: &Loc, layouts: &Layouts) -> Result<Vec<FormSpan>, ImportError> {
     let mut starts: Vec<usize> = Vec::new();
     let mut detector = StartDetector::default();
     for (r, row) in (grid.first_row..).zip(&grid.rows) {
-        if matches!(detector.row(row), RowStart::First | RowStart::Next) {
+        if matches!(detector.row(layouts, row), RowStart::First | RowStart::Next) {
             starts.push(r);
         }
     }
@@ -226,7 +221,7 @@ struct UnknownRun {
 
 /// Reads one form into a document.
 pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
-    let mut reader = Reader::new(file, grid, span);
+    let mut reader = Reader::new(file, grid, span, Arc::clone(&opts.layouts));
     // One buffer for every row's non-empty cells: forms are read by the ten thousand.
     let mut cells = Vec::with_capacity(16);
     for r in span.first..=span.last {
@@ -238,6 +233,8 @@ pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions)
 
 struct Reader<'g> {
     grid: &'g Grid,
+    /// The layouts the form is read with (labels, markers, families).
+    lay: Arc<Layouts>,
     span: FormSpan,
     at: Loc,
     doc: EvaluationDocument,
@@ -256,7 +253,6 @@ struct Reader<'g> {
     header_row: usize,
     header_seen: bool,
     no_weight_column: bool,
-    sichuan: bool,
     l1: Option<Carried>,
     l2: Option<Carried>,
     total_seen: bool,
@@ -294,13 +290,14 @@ fn rows_text(rows: &[u32]) -> String {
 }
 
 impl<'g> Reader<'g> {
-    fn new(file: &str, grid: &'g Grid, span: &FormSpan) -> Self {
+    fn new(file: &str, grid: &'g Grid, span: &FormSpan, lay: Arc<Layouts>) -> Self {
         let doc = EvaluationDocument {
             format: crate::model::document::DOCUMENT_FORMAT.to_owned(),
             id: String::new(),
             year: 0,
             region: None,
-            layout: Layout::Standard,
+            region_inferred: None,
+            layout: None,
             source: Some(SourceForm {
                 file: file.to_owned(),
                 sheet: grid.sheet.clone(),
@@ -327,6 +324,7 @@ impl<'g> Reader<'g> {
         };
         Reader {
             grid,
+            lay,
             span: *span,
             at: Loc::sheet(file, grid.sheet.as_deref()),
             doc,
@@ -344,7 +342,6 @@ impl<'g> Reader<'g> {
             header_row: 0,
             header_seen: false,
             no_weight_column: false,
-            sichuan: false,
             l1: None,
             l2: None,
             total_seen: false,
@@ -449,17 +446,17 @@ impl<'g> Reader<'g> {
         };
         let n = norm(first.text);
         let n = n.as_ref();
-        let label_field = field(n);
-        if is_indicator_header(cells) {
+        let label_field = self.lay.field(n);
+        if is_indicator_header(&self.lay, cells) {
             self.flush_unknown();
             return self.indicator_header(r, cells);
         }
         match self.stage {
             Stage::Indicators => {
-                if is_sum_label(n) {
+                if self.lay.is_sum_label(n) {
                     return self.sum_row(r, cells);
                 }
-                if is_total_label(n) {
+                if self.lay.is_total_label(n) {
                     return self.total_row(r, cells);
                 }
                 if label_field.is_some() {
@@ -469,7 +466,7 @@ impl<'g> Reader<'g> {
                 }
                 return self.indicator_row(r, cells);
             }
-            Stage::Closing if label_field.is_none() && !is_total_label(n) => {
+            Stage::Closing if label_field.is_none() && !self.lay.is_total_label(n) => {
                 for c in cells {
                     self.leave(r, c.col, "总分行之后未识别的内容");
                 }
@@ -477,7 +474,7 @@ impl<'g> Reader<'g> {
             }
             _ => {}
         }
-        if is_form_title(n) {
+        if self.lay.is_title(n) {
             self.flush_unknown();
             self.title_seen = true;
             self.take(r, first.col);
@@ -495,18 +492,22 @@ impl<'g> Reader<'g> {
             }
             return self.label_row(r, cells);
         }
-        let funds_labels = cells.iter().filter(|c| funds_column(&norm(c.text)).is_some()).count();
+        let funds_labels = cells
+            .iter()
+            .filter(|c| self.lay.funds_column(&norm(c.text)).is_some())
+            .count();
         // Inside the funds table, "项目资金 (元)" on a row without column labels is a merged cell
         // filled down, not a new header.
-        if funds_labels >= 3 || (is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0)) {
+        if funds_labels >= 3 || (self.lay.is_funds_block_label(n) && !(self.stage == Stage::Funds && funds_labels == 0))
+        {
             self.flush_unknown();
             return self.funds_header(r, cells);
         }
-        if is_goals_block(n) {
+        if self.lay.is_goals_block(n) {
             self.flush_unknown();
             return self.goals_header(r, cells);
         }
-        if is_total_label(n) {
+        if self.lay.is_total_label(n) {
             self.flush_unknown();
             return self.total_row(r, cells);
         }
@@ -518,7 +519,7 @@ impl<'g> Reader<'g> {
                 for c in cells {
                     // Filing dates ("填报日期：2022年3月15日") are written the year after the
                     // budget year: never evidence of it.
-                    if before_blocks && !FILING_WORDS.iter().any(|w| c.text.contains(w)) {
+                    if before_blocks && !self.lay.is_filing_note(c.text) {
                         self.years.push((Rank::Title, c.text, pos(r, c.col)));
                     }
                     self.leave(
@@ -555,7 +556,7 @@ impl<'g> Reader<'g> {
         let mut current: Option<(Field, &'g str)> = None;
         let mut filled = false;
         for c in cells {
-            if let Some(f) = field(&norm(c.text)) {
+            if let Some(f) = self.lay.field(&norm(c.text)) {
                 if f == Field::Ignored {
                     self.leave(r, c.col, format!("本工具不读取“{}”", c.text));
                 } else {
@@ -600,7 +601,7 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, format!("“{label}”已在第 {} 行填写", prev.row));
             return;
         }
-        if is_not_applicable(c.text) {
+        if self.lay.is_not_applicable(c.text) {
             self.take(r, c.col);
             return;
         }
@@ -680,7 +681,7 @@ impl<'g> Reader<'g> {
         let mut cols: Vec<(usize, FundsCol, String)> = Vec::new();
         for c in cells {
             let n = norm(c.text);
-            if let Some(kind) = funds_column(&n) {
+            if let Some(kind) = self.lay.funds_column(&n) {
                 if cols.iter().any(|(_, k, _)| *k == kind) {
                     self.unusable_cell(
                         r,
@@ -690,25 +691,22 @@ impl<'g> Reader<'g> {
                     );
                     continue;
                 }
-                if SICHUAN_FUNDS_LABELS.contains(&super::labels::strip_parenthesis(&n)) {
-                    self.sichuan = true;
-                }
-                if let Some(w) = declared_points(&n) {
+                if let Some(w) = self.lay.declared_points(&n) {
                     self.declare_funds_weight(r, *c, w);
                 }
                 cols.push((c.col, kind, c.text.to_owned()));
                 self.take(r, c.col);
-            } else if cols.is_empty() && is_funds_block_label(&n) {
-                if let Some(w) = declared_points(&n) {
+            } else if let Some(block) = self.lay.funds_block(&n).filter(|_| cols.is_empty()) {
+                if let Some(w) = self.lay.declared_points(&n) {
                     self.declare_funds_weight(r, *c, w);
                 }
-                if n.contains("万元") {
-                    self.doc.funds.unit = "万元".to_owned();
-                    self.map("/funds/unit".to_owned(), r, c.col);
-                } else if n.contains('元') {
-                    self.map("/funds/unit".to_owned(), r, c.col);
-                } else {
-                    self.take(r, c.col);
+                // The unit its parentheses state ("项目资金（万元）"); 元 when none does.
+                match block.unit {
+                    Some(unit) => {
+                        self.doc.funds.unit = unit.to_owned();
+                        self.map("/funds/unit".to_owned(), r, c.col);
+                    }
+                    None => self.take(r, c.col),
                 }
             } else {
                 self.unusable_cell(
@@ -723,14 +721,23 @@ impl<'g> Reader<'g> {
             }
         }
         let has = |k: FundsCol| cols.iter().any(|(_, kk, _)| *kk == k);
-        if !has(FundsCol::Executed) || !(has(FundsCol::Adjusted) || has(FundsCol::Initial)) {
+        let lacking: Vec<&str> = [
+            (!(has(FundsCol::Adjusted) || has(FundsCol::Initial))).then_some("“全年预算数”（或“年初预算数”）"),
+            (!has(FundsCol::Executed)).then_some("“全年执行数”"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !lacking.is_empty() {
             self.issue(
                 ImportIssueKind::Incomplete,
                 pos(r, cells.first().map_or(0, |c| c.col)),
                 cells.first().map(|c| c.text),
                 Some(FormBlock::Funds),
-                "资金表头缺少“全年预算数”（或“年初预算数”）和“全年执行数”列，预算执行率无法计算；请按模板补全表头"
-                    .to_owned(),
+                format!(
+                    "资金表头缺少{}列，预算执行率无法计算；请按模板补全表头",
+                    lacking.join("和")
+                ),
             );
         }
         let first_data_col = cols.iter().map(|(c, _, _)| *c).min().unwrap_or(usize::MAX);
@@ -773,11 +780,11 @@ impl<'g> Reader<'g> {
         for c in cells.iter().filter(|c| c.col < header.first_data_col) {
             let n = norm(c.text);
             // "项目资金 (元)" filled down from a merged cell.
-            if label.is_none() && is_funds_block_label(&n) {
+            if label.is_none() && self.lay.is_funds_block_label(&n) {
                 self.take(r, c.col);
                 continue;
             }
-            let stripped = n.strip_prefix("其中:").or_else(|| n.strip_prefix("其中")).unwrap_or(&n);
+            let stripped = self.lay.strip_part_prefix(&n);
             let stripped = stripped.trim_end_matches(':');
             if label.is_none() && !stripped.is_empty() {
                 label = Some((stripped.to_owned(), c.col));
@@ -799,7 +806,7 @@ impl<'g> Reader<'g> {
                 ),
             );
         };
-        let is_total = !self.funds_total_seen && (FUNDS_TOTAL.contains(&label.as_str()) || label.ends_with("资金总额"));
+        let is_total = !self.funds_total_seen && self.lay.is_funds_total(&label);
         let data: Vec<(Cell<'g>, Option<(FundsCol, &str)>)> = cells
             .iter()
             .filter(|c| c.col >= header.first_data_col)
@@ -814,7 +821,7 @@ impl<'g> Reader<'g> {
                 )
             })
             .collect();
-        let known_part = label.starts_with("其中") || super::labels::FUNDS_PARTS.contains(&label.as_str());
+        let known_part = self.lay.is_funds_part(&label);
         if !is_total && !known_part && !data.iter().any(|(_, k)| k.is_some()) {
             let detail =
                 format!("资金表中无法识别的行“{label}”：没有任何金额，整行未读取；若是说明文字，请移到表格之外");
@@ -835,7 +842,7 @@ impl<'g> Reader<'g> {
                 self.leave(r, c.col, "不在资金表头任何一列之下");
                 continue;
             };
-            if is_not_applicable(c.text) {
+            if self.lay.is_not_applicable(c.text) {
                 self.take(r, c.col);
                 continue;
             }
@@ -915,7 +922,7 @@ impl<'g> Reader<'g> {
                 self.take(r, c.col);
                 continue;
             }
-            match goal_column(&norm(c.text)) {
+            match self.lay.goal_column(&norm(c.text)) {
                 Some(Field::GoalExpected) if expected.is_none() => {
                     expected = Some(c.col);
                     self.take(r, c.col);
@@ -995,8 +1002,8 @@ impl<'g> Reader<'g> {
         let mut cols: Vec<(usize, &str)> = Vec::new();
         for c in cells {
             let n = norm(c.text);
-            if cols.is_empty() && is_indicator_block(&n) {
-                if let Some(w) = declared_points(&n) {
+            if cols.is_empty() && self.lay.is_indicator_block(&n) {
+                if let Some(w) = self.lay.declared_points(&n) {
                     self.doc.indicators_weight = Some(w);
                     self.map("/indicators_weight".to_owned(), r, c.col);
                 } else {
@@ -1006,7 +1013,7 @@ impl<'g> Reader<'g> {
                 cols.push((c.col, c.text));
             }
         }
-        let built = Header::from_cells(&cols);
+        let built = Header::from_cells(&self.lay, &cols);
         let unknown: Vec<usize> = built.unknown.iter().map(|(col, _)| *col).collect();
         for (col, text) in &cols {
             if !unknown.contains(col) {
@@ -1035,8 +1042,19 @@ impl<'g> Reader<'g> {
             return;
         };
         self.no_weight_column = built.missing.contains(&IndCol::Weight);
-        if header.col_of(IndCol::Comparator).is_some() || header.col_of(IndCol::Unit).is_some() {
-            self.sichuan = true;
+        // A column every loaded layout has (分值 aside: a form without it states its weights per
+        // block, its own import issue).
+        if let Some(lacking) = built.unlike_any_layout.filter(|c| *c != IndCol::Weight) {
+            self.issue(
+                ImportIssueKind::Unrecognised,
+                pos(r, cells.first().map_or(0, |c| c.col)),
+                cells.first().map(|c| c.text),
+                Some(FormBlock::Indicators),
+                format!(
+                    "绩效指标表头没有“{}”列（已加载的格式都有这一列），各指标的这一项无法读取；若表头写法不同，请在格式文件中加入它",
+                    lacking.label()
+                ),
+            );
         }
         self.header = Some(Rc::new(header));
     }
@@ -1049,7 +1067,7 @@ impl<'g> Reader<'g> {
             return;
         };
         let carried = self.l1.as_ref().is_some_and(|l| !l.label.is_empty());
-        let placed = match indicators::place(&header, cells, r, carried) {
+        let placed = match indicators::place(&self.lay, &header, cells, r, carried) {
             Ok(placed) => placed,
             Err(msg) => {
                 let detail = format!("指标表第 {} 行无法读取，整行未读取：{msg}", r + 1);
@@ -1061,7 +1079,7 @@ impl<'g> Reader<'g> {
         // indicator.
         if let Some(name) = placed.name
             && !has_values
-            && is_template_row_name(&norm(name.text))
+            && self.lay.is_template_row(name.text)
         {
             self.labels(r, &placed);
             for c in &placed.repeated {
@@ -1078,7 +1096,7 @@ impl<'g> Reader<'g> {
             && placed.values.is_empty()
             && placed.l1.is_none()
             && placed.l2.is_none()
-            && !super::labels::PLACEHOLDER_NAMES.contains(&norm(name.text).as_ref())
+            && !self.lay.is_no_indicator(name.text)
         {
             let detail = format!(
                 "指标表中无法识别的行“{}”：既不是指标标签，也没有指标值、完成值或分值，未读取；若是说明文字，请移到表格之外",
@@ -1129,10 +1147,27 @@ impl<'g> Reader<'g> {
             }
             return;
         }
+        // The name without the layouts' marks ("★★★", "指标1:") and unfilled placeholders
+        // ("(≥**人)"), each taken out said so.
+        let lay = Arc::clone(&self.lay);
+        let clean = placed.name.map(|n| (n, lay.clean_name(n.text)));
+        if let Some((name, clean)) = &clean
+            && !clean.removed.is_empty()
+        {
+            self.doc.realignments.push(Realignment {
+                row: pos(r, 0).row,
+                action: format!(
+                    "三级指标“{}”去掉了{}（格式文件中的标记与未填写的模板占位），读作“{}”",
+                    name.text,
+                    clean.removed.iter().map(|m| format!("“{m}”")).collect::<String>(),
+                    clean.name
+                ),
+            });
+        }
         let mut ind = Indicator {
             level1: l1.label.clone(),
             level2: self.l2.as_ref().map(|c| c.label.clone()),
-            name: placed.name.map(|n| n.text.to_owned()).unwrap_or_default(),
+            name: clean.map(|(_, c)| c.name.into_owned()).unwrap_or_default(),
             ..Indicator::default()
         };
         if let Some(at) = l1.at {
@@ -1144,7 +1179,7 @@ impl<'g> Reader<'g> {
         match placed.name {
             Some(name) => {
                 self.map(key(&base, "name"), r, name.col);
-                if TEMPLATE_MARKS.iter().any(|m| name.text.contains(m)) {
+                if self.lay.has_unfilled_placeholder(name.text) {
                     self.template
                         .placeholders
                         .push((pos(r, name.col), name.text.to_owned()));
@@ -1156,7 +1191,7 @@ impl<'g> Reader<'g> {
             }
         }
         for (kind, c) in &placed.values {
-            if is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
+            if self.lay.is_not_applicable(c.text) && !matches!(kind, IndCol::Target | IndCol::Actual) {
                 self.take(r, c.col);
                 continue;
             }
@@ -1203,13 +1238,15 @@ impl<'g> Reader<'g> {
             self.leave(r, c.col, "多出的单元格（表头没有对应的列）");
         }
         if let Some(name) = placed.name {
+            // Read from the name as written: an unfilled "(≥**人)" at its end states no unit, and
+            // must not leave the parenthesis before it ("(按月平均)") read as one.
             if ind.unit.is_none()
                 && let Some(unit) = unit_from_name(name.text)
             {
                 ind.unit = Some(unit.to_owned());
                 self.doc.provenance.insert(format!("{base}/unit"), pos(r, name.col));
             }
-            ind.placeholder = super::labels::PLACEHOLDER_NAMES.contains(&norm(name.text).as_ref());
+            ind.placeholder = self.lay.is_no_indicator(name.text);
             self.years.push((Rank::Targets, name.text, pos(r, name.col)));
         }
         for (kind, c) in &placed.values {
@@ -1276,7 +1313,7 @@ impl<'g> Reader<'g> {
         for c in cells.iter().skip(1) {
             if let Some(v) = parse_decimal(c.text) {
                 nums.push((v, c.col));
-            } else if is_not_applicable(c.text) {
+            } else if self.lay.is_not_applicable(c.text) {
                 self.take(r, c.col);
             } else {
                 texts.push(*c);
@@ -1316,8 +1353,16 @@ impl<'g> Reader<'g> {
             self.take(r, first.col);
         }
         let (nums, texts) = self.numbers(r, cells);
-        let (weight, score) = match nums.as_slice() {
+        // One number under the indicator header's 分值 column (not its 得分 column) is the full
+        // marks with the score left blank, not a reported total of that size.
+        let in_weight_column = |col: usize| {
+            self.header
+                .as_ref()
+                .is_some_and(|h| h.col_of(IndCol::Weight) == Some(col) && h.col_of(IndCol::Score) != Some(col))
+        };
+        let (weight, mut score) = match nums.as_slice() {
             [] => (None, None),
+            [one] if in_weight_column(one.1) => (Some(*one), None),
             [one] => (None, Some(*one)),
             [w, s, rest @ ..] => {
                 for (_, c) in rest {
@@ -1329,6 +1374,25 @@ impl<'g> Reader<'g> {
         if let Some((w, c)) = weight {
             self.doc.total.weight = Some(w);
             self.map("/total/weight".to_owned(), r, c);
+        }
+        // A total written in Chinese numerals ("九十八分"): read, and said so.
+        let mut texts = texts;
+        if score.is_none()
+            && let Some(k) = texts.iter().position(|c| parse_chinese_number(c.text).is_some())
+        {
+            let c = texts.remove(k);
+            if let Some(v) = parse_chinese_number(c.text) {
+                score = Some((v, c.col));
+                self.doc.realignments.push(Realignment {
+                    row: pos(r, 0).row,
+                    action: format!(
+                        "总分写成中文数字“{}”（{}），读作 {}",
+                        c.text,
+                        column_letters(pos(r, c.col).column),
+                        v.normalize()
+                    ),
+                });
+            }
         }
         if let Some((s, c)) = score {
             self.doc.total.score_reported = Some(s);
@@ -1354,10 +1418,10 @@ impl<'g> Reader<'g> {
         let mut grade_label = false;
         for c in texts {
             let n = norm(c.text);
-            if field(&n) == Some(Field::Grade) {
+            if self.lay.field(&n) == Some(Field::Grade) {
                 self.take(r, c.col);
                 grade_label = true;
-            } else if (grade_label || is_grade(c.text)) && self.doc.total.grade_reported.is_none() {
+            } else if (grade_label || self.lay.is_grade(c.text)) && self.doc.total.grade_reported.is_none() {
                 self.doc.total.grade_reported = Some(c.text.to_owned());
                 self.map("/total/grade_reported".to_owned(), r, c.col);
             } else if self.doc.total.note.is_none() {
@@ -1388,11 +1452,14 @@ impl<'g> Reader<'g> {
         let (Some(weight), Some(funds)) = (sum.weight, self.doc.funds.total.weight) else {
             return;
         };
-        let indicators: Decimal = self.doc.indicators.iter().filter_map(|i| i.weight).sum();
+        // (Sums of numbers beyond any real form's are not worked out: validation refuses them.)
+        let Some(indicators) = checked_sum(self.doc.indicators.iter().filter_map(|i| i.weight)) else {
+            return;
+        };
         if self.doc.total.weight.is_some()
             || self.doc.total.score_reported.is_some()
             || indicators.is_zero()
-            || weight != funds + indicators
+            || funds.checked_add(indicators) != Some(weight)
         {
             return;
         }
@@ -1471,14 +1538,15 @@ impl<'g> Reader<'g> {
                 .iter()
                 .find(|d| d.level1 == level1 && d.level2.is_none())
                 .map(|d| d.weight);
-            let rows: Decimal = self
-                .doc
-                .indicators
-                .iter()
-                .filter(|i| i.level1 == level1)
-                .filter_map(|i| i.weight)
-                .sum();
+            let rows = checked_sum(
+                self.doc
+                    .indicators
+                    .iter()
+                    .filter(|i| i.level1 == level1)
+                    .filter_map(|i| i.weight),
+            );
             if let Some(declared) = declared
+                && let Some(rows) = rows
                 && rows < declared
                 && !self.no_weight_column
             {
@@ -1492,7 +1560,7 @@ impl<'g> Reader<'g> {
                         declared.normalize(),
                         rows.normalize(),
                         last.row,
-                        (declared - rows).normalize()
+                        declared.checked_sub(rows).unwrap_or_default().normalize()
                     ),
                 );
             }
@@ -1672,13 +1740,15 @@ impl<'g> Reader<'g> {
             },
         };
         self.doc.region = opts.region.clone();
-        self.doc.layout = if self.sichuan {
-            Layout::Sichuan
-        } else if !self.doc.declared_weights.is_empty() {
-            Layout::Central
-        } else {
-            Layout::Standard
-        };
+        // Without --region, the region the form's place names point to (recorded, not imposed).
+        if self.doc.region.is_none()
+            && let Some((guess, pointer)) = crate::ingest::region::infer(&self.doc)
+        {
+            if let Some(at) = self.doc.provenance.get(pointer).copied() {
+                self.doc.provenance.insert("/region_inferred".to_owned(), at);
+            }
+            self.doc.region_inferred = Some(guess);
+        }
         let name = if fragment {
             self.doc.project.name = NO_NAME.to_owned();
             format!("无项目名称的表格（第{}-{}行）", self.span.first + 1, self.span.last + 1)
@@ -1689,12 +1759,21 @@ impl<'g> Reader<'g> {
 
         self.consumed.sort_unstable();
         self.consumed.dedup();
+        let lay = Arc::clone(&self.lay);
+        // Signature labels anywhere on the form, each once, in sheet order: which layout family
+        // the form is, and why.
+        let mut seen: Vec<(&str, CellPos)> = Vec::new();
         let mut unmapped = Vec::new();
         let mut cells = Vec::with_capacity(16);
         for r in self.span.first..=self.span.last {
             fill_cells(self.grid, r, &mut cells);
             for c in &cells {
                 let at = pos(r, c.col);
+                if let Some(label) = lay.signature_label(c.text)
+                    && !seen.iter().any(|(l, _)| *l == label)
+                {
+                    seen.push((label, at));
+                }
                 if self.consumed.binary_search(&at).is_err() {
                     let reason = self.reasons.remove(&at).unwrap_or_else(|| "未识别的单元格".to_owned());
                     unmapped.push(UnmappedCell {
@@ -1705,7 +1784,52 @@ impl<'g> Reader<'g> {
                 }
             }
         }
+        // Formula cells without a saved result: blank to the reader, listed with the formula.
+        let uncached: Vec<_> = self
+            .grid
+            .uncached_formulas
+            .iter()
+            .filter(|f| (self.span.first..=self.span.last).contains(&f.row))
+            .collect();
+        if let Some(first) = uncached.first() {
+            let cells: Vec<String> = uncached
+                .iter()
+                .map(|f| format!("{}（{}）", pos(f.row, f.col).a1(), f.formula))
+                .collect();
+            for f in &uncached {
+                unmapped.push(UnmappedCell {
+                    at: pos(f.row, f.col),
+                    text: f.formula.clone(),
+                    reason: Some("公式没有保存计算结果，按空白读取".to_owned()),
+                });
+            }
+            unmapped.sort_by_key(|u| u.at);
+            self.issue(
+                ImportIssueKind::Unrecognised,
+                pos(first.row, first.col),
+                Some(&first.formula),
+                None,
+                format!(
+                    "{} 个单元格是没有保存计算结果的公式：{}；这些单元格按空白读取。文件可能由程序生成、未经 Excel 计算，请用 Excel 打开、保存后再导入",
+                    cells.len(),
+                    cells.join("、")
+                ),
+            );
+        }
         self.doc.unmapped = unmapped;
+        let labels: Vec<&str> = seen.iter().map(|(l, _)| *l).collect();
+        if let Some(choice) = lay.choose_family(&labels) {
+            let mut signature = Vec::with_capacity(choice.seen.len());
+            for (i, (label, at)) in choice.seen.iter().filter_map(|&k| seen.get(k)).enumerate() {
+                self.doc.provenance.insert(format!("/layout/signature/{i}"), *at);
+                signature.push((*label).to_owned());
+            }
+            self.doc.layout = Some(Layout {
+                family: choice.family.id.clone(),
+                title: choice.family.title.clone(),
+                signature,
+            });
+        }
         self.doc.realignments.sort_by_key(|r| r.row);
         Ok(ImportedForm {
             document: self.doc,
@@ -1804,10 +1928,13 @@ impl<'g> Reader<'g> {
                     shared,
                 });
             }
-            let stated_sum: Decimal = rows.iter().filter_map(|r| r.stated.map(|s| s.0)).sum();
             let open: Vec<&BlockDraft> = rows.iter().filter(|r| r.stated.is_none()).collect();
-            let scored_sum: Decimal = open.iter().filter_map(|r| r.score).sum();
-            let remaining = level1_weight.map(|w| w - stated_sum);
+            // Sums beyond any real form's (validation refuses such numbers) infer nothing.
+            let stated_sum = checked_sum(rows.iter().filter_map(|r| r.stated.map(|s| s.0)));
+            let scored_sum = checked_sum(open.iter().filter_map(|r| r.score));
+            let remaining = level1_weight.zip(stated_sum).and_then(|(w, s)| w.checked_sub(s));
+            let remaining = remaining.filter(|_| scored_sum.is_some());
+            let scored_sum = scored_sum.unwrap_or_default();
             let basis = match remaining {
                 _ if open.is_empty() => WeightBasis::Stated,
                 Some(rest) if open.iter().any(|r| r.score.is_some()) && scored_sum == rest => WeightBasis::FromScores,
@@ -1972,6 +2099,11 @@ fn display_level1(level1: &str) -> &str {
     }
 }
 
+/// The sum of `values`, `None` when it leaves the decimal range.
+fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, Decimal::checked_add)
+}
+
 /// `total` split over `rows`: two places, the first rows taking the remainder.
 fn split_weight(total: Decimal, rows: usize) -> Vec<Decimal> {
     let Ok(n) = u32::try_from(rows.max(1)) else {
@@ -2014,11 +2146,11 @@ fn fill_cells<'g>(grid: &'g Grid, r: usize, out: &mut Vec<Cell<'g>>) {
 }
 
 /// True when a row is the indicator table header (has 一级 and 三级 column labels).
-fn is_indicator_header(cells: &[Cell<'_>]) -> bool {
+fn is_indicator_header(layouts: &Layouts, cells: &[Cell<'_>]) -> bool {
     let mut l1 = false;
     let mut name = false;
     for c in cells {
-        match indicator_column(&norm(c.text)) {
+        match layouts.indicator_column(&norm(c.text)) {
             Some(IndCol::Level1) => l1 = true,
             Some(IndCol::Name) => name = true,
             _ => {}

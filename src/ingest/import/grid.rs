@@ -31,6 +31,20 @@ pub struct Grid {
     pub first_row: usize,
     /// Rows of cells, 0-based from `first_row`; rows may have different lengths.
     pub rows: Vec<Vec<String>>,
+    /// Workbook cells holding a formula whose result was never saved (a file written by a
+    /// program, not calculated by Excel): blank in `rows`, listed here so the form says so.
+    pub uncached_formulas: Vec<UncachedFormula>,
+}
+
+/// A workbook cell with a formula and no saved result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncachedFormula {
+    /// Sheet row (0-based).
+    pub row: usize,
+    /// Column (0-based).
+    pub col: usize,
+    /// The formula as written, with its leading `=`.
+    pub formula: String,
 }
 
 impl Grid {
@@ -228,6 +242,7 @@ pub fn parse_delimited(file_name: &str, text: &str, delim: u8) -> Result<Grid, I
         sheet: None,
         first_row: 0,
         rows,
+        uncached_formulas: Vec::new(),
     })
 }
 
@@ -403,10 +418,35 @@ fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, ImportError> {
             }
             rows.push(out);
         }
+        // Formula cells whose result was never saved read as blank: say which they are.
+        let mut uncached_formulas = Vec::new();
+        if let Ok(formulas) = book.worksheet_formula(&name) {
+            let (frow0, fcol0) = formulas.start().unwrap_or((0, 0));
+            for (r, c, formula) in formulas.used_cells() {
+                let (Ok(row), Ok(col)) = (
+                    usize::try_from(frow0 as u64 + r as u64),
+                    usize::try_from(fcol0 as u64 + c as u64),
+                ) else {
+                    continue;
+                };
+                let blank = rows
+                    .get(row)
+                    .and_then(|cells| cells.get(col))
+                    .is_none_or(|t| t.trim().is_empty());
+                if blank && !formula.trim().is_empty() {
+                    uncached_formulas.push(UncachedFormula {
+                        row,
+                        col,
+                        formula: format!("={}", formula.trim_start_matches('=')),
+                    });
+                }
+            }
+        }
         grids.push(Grid {
             sheet: Some(name),
             first_row: 0,
             rows,
+            uncached_formulas,
         });
     }
     if grids.iter().all(Grid::is_blank) {
@@ -465,7 +505,11 @@ fn format_number(plain: &str, format: Option<&str>) -> String {
         return plain.to_owned();
     };
     if percent {
-        value *= Decimal::ONE_HUNDRED;
+        // A number too large to show as a percentage is shown as stored.
+        let Some(hundredfold) = value.checked_mul(Decimal::ONE_HUNDRED) else {
+            return plain.to_owned();
+        };
+        value = hundredfold;
     }
     let value = value.normalize();
     let scale = usize::try_from(value.scale()).unwrap_or(0);
@@ -521,6 +565,10 @@ mod tests {
         assert_eq!(format_number("890000", Some("0.00")), "890000.00");
         assert_eq!(format_number("870996.125", Some("0.00")), "870996.125");
         assert_eq!(format_number("1", Some("0.00%")), "100.00%");
+        assert_eq!(
+            format_number("79228162514264337593543950335", Some("0%")),
+            "79228162514264337593543950335"
+        );
         assert_eq!(format_number("0.98", Some("0%")), "98%");
         assert_eq!(format_number("12.5", Some("General")), "12.5");
         assert_eq!(

@@ -21,8 +21,8 @@
 
 use rust_decimal::Decimal;
 
-use super::labels::{INDICATOR_BLOCK, IndCol, indicator_column, is_level1, is_level2, norm};
-use super::value::{is_not_applicable, parse_decimal, split_declared_weight};
+use super::labels::{IndCol, Layouts, norm};
+use super::value::parse_decimal;
 use crate::model::document::column_letters;
 
 /// Column layout of an indicator header row (0-based columns).
@@ -47,6 +47,9 @@ pub struct BuiltHeader {
     pub unknown: Vec<(usize, String)>,
     /// Value columns the header lacks, in Chinese (“分值”): what the form does not state.
     pub missing: Vec<IndCol>,
+    /// The first column the header lacks that every loaded layout's `required` set names
+    /// (`None` when the header has all the columns of some layout).
+    pub unlike_any_layout: Option<IndCol>,
 }
 
 impl Header {
@@ -55,14 +58,14 @@ impl Header {
     /// and left out; only a header without a 三级指标 column gives no layout. 指标值, 完成值,
     /// 分值 and 得分 columns the header lacks are listed: a form without a 分值 column states
     /// its weights per block, if at all.
-    pub fn from_cells(cells: &[(usize, &str)]) -> BuiltHeader {
+    pub fn from_cells(layouts: &Layouts, cells: &[(usize, &str)]) -> BuiltHeader {
         let mut l1 = None;
         let mut l2 = None;
         let mut name = None;
         let mut slots: Vec<(usize, IndCol)> = Vec::new();
         let mut unknown = Vec::new();
         for &(col, text) in cells {
-            let Some(kind) = indicator_column(&norm(text)) else {
+            let Some(kind) = layouts.indicator_column(&norm(text)) else {
                 unknown.push((col, format!("指标表头“{text}”无法识别，该列未读取")));
                 continue;
             };
@@ -88,10 +91,17 @@ impl Header {
             .into_iter()
             .filter(|needed| !slots.iter().any(|(_, k)| k == needed))
             .collect();
+        let unlike_any_layout = layouts.missing_indicator_column(|needed| match needed {
+            IndCol::Level1 => l1.is_some(),
+            IndCol::Level2 => l2.is_some(),
+            IndCol::Name => name.is_some(),
+            other => slots.iter().any(|(_, k)| *k == other),
+        });
         BuiltHeader {
             header: name.map(|name| Header { l1, l2, name, slots }),
             unknown,
             missing,
+            unlike_any_layout,
         }
     }
 
@@ -151,13 +161,14 @@ pub struct Placement<'a> {
 /// Places one row; `level1_carried` tells whether a 一级 label is carried down from the rows
 /// above. `Err` explains, in Chinese, why the cells cannot be mapped onto the header.
 pub fn place<'a>(
+    layouts: &Layouts,
     header: &Header,
     cells: &[Cell<'a>],
     row: usize,
     level1_carried: bool,
 ) -> Result<Placement<'a>, String> {
     let numeric = |c: &Cell<'_>| parse_decimal(c.text).is_some();
-    let fits_number = |c: &Cell<'_>| numeric(c) || is_not_applicable(c.text);
+    let fits_number = |c: &Cell<'_>| numeric(c) || layouts.is_not_applicable(c.text);
     // Rightmost adjacent pair of numbers followed only by non-numbers: 分值 and 得分 (only a
     // header with both columns has such a pair).
     let anchor_in = |rest: &[Cell<'_>]| {
@@ -178,7 +189,7 @@ pub fn place<'a>(
     let mut repeated: Vec<Cell<'a>> = Vec::new();
     while let Some(cell) = cells.get(i) {
         let n = norm(cell.text);
-        let (base, weight) = split_declared_weight(&n);
+        let (base, weight) = layouts.split_weight(&n);
         let label = || Label {
             cell: *cell,
             base: base.to_owned(),
@@ -200,23 +211,23 @@ pub fn place<'a>(
         // happens to repeat its 二级 label ("读者满意度" / "读者满意度").
         let repeats_label = cell.col < header.name
             && (l1.as_ref().is_some_and(|l| l.base == base) || l2.as_ref().is_some_and(|l| l.base == base));
-        if has_more && (repeats_label || (i == 0 && INDICATOR_BLOCK.contains(&base))) {
+        if has_more && (repeats_label || (i == 0 && layouts.is_indicator_block(base))) {
             repeated.push(*cell);
         } else if l1.is_none()
             && l2.is_none()
-            && is_level1(base)
+            && layouts.is_level1(base)
             // Under a carried 一级 label, a 一级 word in the 二级 column is a 二级 label (Yinchuan:
             // 项目效益 / 满意度指标(10分)).
             && !(level1_carried && Some(cell.col) == header.l2 && header.l1.is_some_and(|l| l < cell.col))
         {
             l1 = Some(label());
-        } else if l2.is_none() && is_level2(base) {
+        } else if l2.is_none() && layouts.is_level2(base) {
             let next_is_level2 = cells.get(i + 1).is_some_and(|next| {
                 let nn = norm(next.text);
-                is_level2(split_declared_weight(&nn).0)
+                layouts.is_level2(layouts.split_weight(&nn).0)
             });
             // National 2021+ templates use 成本指标 as a 一级 label with 经济成本指标 … under it.
-            if l1.is_none() && base == "成本指标" && next_is_level2 {
+            if l1.is_none() && layouts.is_level1_when_level2_follows(base) && next_is_level2 {
                 l1 = Some(label());
             } else {
                 l2 = Some(label());
@@ -449,6 +460,7 @@ fn describe_cells(cells: &[Cell<'_>], row: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::layout::embedded;
 
     fn header() -> Header {
         let labels = [
@@ -463,7 +475,7 @@ mod tests {
             "偏差原因分析及改进措施",
         ];
         let cells: Vec<(usize, &str)> = labels.iter().copied().enumerate().skip(1).collect();
-        Header::from_cells(&cells).header.unwrap()
+        Header::from_cells(&embedded(), &cells).header.unwrap()
     }
 
     fn cells(row: &str) -> Vec<Cell<'_>> {
@@ -481,6 +493,7 @@ mod tests {
     #[test]
     fn aligned_row_needs_no_realignment() {
         let p = place(
+            &embedded(),
             &header(),
             &cells("|产出指标|数量指标|档案整理数量（件）|15000|15005|12.5|12.5|无偏差"),
             14,
@@ -497,6 +510,7 @@ mod tests {
     fn shifted_and_extra_cells_are_placed_by_content() {
         let h = header();
         let p = place(
+            &embedded(),
             &h,
             &cells("|产出指标|数量指标|完成局机关机房UPS蓄电池间消防改造||2|2|7.14|7.14|无偏差"),
             58,
@@ -509,6 +523,7 @@ mod tests {
         assert!(!p.realigned.is_empty());
 
         let p = place(
+            &embedded(),
             &h,
             &cells("|成本指标|项目成本（万元）||31|24.27|7.14|7.14|无偏差|"),
             64,
@@ -520,6 +535,7 @@ mod tests {
         assert_eq!(value(&p, IndCol::Actual), Some("24.27"));
 
         let p = place(
+            &embedded(),
             &h,
             &cells("|效益指标|经济效益指标|无|无|无|无|0.0|0.0|无偏差"),
             153,
@@ -531,6 +547,7 @@ mod tests {
         assert_eq!(value(&p, IndCol::Weight), Some("0.0"));
 
         let p = place(
+            &embedded(),
             &h,
             &cells("|产出指标|数量指标|政务服务检查次数|≥12|12|12.5||无偏差"),
             10,

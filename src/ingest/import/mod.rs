@@ -5,7 +5,8 @@
 //! column — and says in Chinese what is wrong and what to do. Reading bytes into cell grids lives in
 //! [`grid`]; splitting a grid into forms and recognising their blocks by label lives in `form`,
 //! with the indicator-row placement in `indicators`, year inference in `year` and cell value
-//! parsing in `value`.
+//! parsing in `value`. Which labels name which block, column or row is data — the layout files
+//! ([`crate::ingest::layout`]), looked up through `labels`.
 //!
 //! Policies the importer follows (documented here because users see their effects):
 //! - **Nothing is dropped.** Every non-empty cell of a form's rows is either consumed (mapped into
@@ -27,7 +28,7 @@
 mod form;
 pub mod grid;
 mod indicators;
-mod labels;
+pub(crate) mod labels;
 mod stream;
 mod value;
 mod year;
@@ -36,14 +37,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::ControlFlow;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::{CellPos, EvaluationDocument};
 
 pub use grid::Grid;
+use labels::Layouts;
 
 /// Caller's choices for an import.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportOptions {
     /// Budget year to use for every form, overriding what the forms state (`--year`).
     pub year: Option<i32>,
@@ -52,6 +55,21 @@ pub struct ImportOptions {
     pub default_year: Option<i32>,
     /// Region whose rules apply (`--region`), copied into [`EvaluationDocument::region`].
     pub region: Option<String>,
+    /// The layouts the forms are read with, loaded once per run (`--layouts`, see
+    /// [`crate::ingest::layout::load`]); by default the shipped ones.
+    pub layouts: Arc<Layouts>,
+}
+
+impl Default for ImportOptions {
+    /// No year or region given; the shipped layouts.
+    fn default() -> Self {
+        ImportOptions {
+            year: None,
+            default_year: None,
+            region: None,
+            layouts: crate::ingest::layout::embedded(),
+        }
+    }
 }
 
 /// One imported form together with the cells the importer consumed reading it.
@@ -243,24 +261,82 @@ pub fn import_grids(
 
 /// Imports each form independently: the outer error is about the file (encoding, syntax, no form
 /// at all), the inner results are one per form in file order, so a caller can report every bad
-/// form at once. No duplicate check (see [`import_grids`]).
+/// form at once. No duplicate check (see [`import_grids`]). A workbook sheet without a form is
+/// skipped when another sheet holds one ([`import_workbook_forms`] names it).
 pub fn import_forms(
     file_name: &str,
     grids: &[Grid],
     opts: &ImportOptions,
 ) -> Result<Vec<Result<ImportedForm, ImportError>>, ImportError> {
+    Ok(import_workbook_forms(file_name, grids, opts)?.forms)
+}
+
+/// A sheet of a workbook that holds no form while another sheet does (a 说明 sheet beside the
+/// form): skipped, and named with the count of its non-empty cells, so nothing goes unsaid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedSheet {
+    /// The sheet's name.
+    pub sheet: String,
+    /// Its non-empty cells, none of them read.
+    pub cells: usize,
+}
+
+impl fmt::Display for SkippedSheet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "工作表“{}”中没有自评表（没有“…自评表”标题行、“项目名称”行或绩效指标表头），其中 {} 个非空单元格未读取；其他工作表照常导入",
+            self.sheet, self.cells
+        )
+    }
+}
+
+/// The forms of a file's grids, and the sheets skipped for holding none.
+#[derive(Debug)]
+pub struct WorkbookForms {
+    /// One result per form, in sheet and row order.
+    pub forms: Vec<Result<ImportedForm, ImportError>>,
+    /// Sheets without a form, when another sheet has one.
+    pub skipped_sheets: Vec<SkippedSheet>,
+}
+
+/// [`import_forms`], also naming the sheets skipped: a sheet without any form is an error only
+/// when no sheet of the file holds one.
+pub fn import_workbook_forms(
+    file_name: &str,
+    grids: &[Grid],
+    opts: &ImportOptions,
+) -> Result<WorkbookForms, ImportError> {
     if grids.iter().all(Grid::is_blank) {
         return Err(empty_file(file_name));
     }
-    let mut out = Vec::new();
+    let mut forms = Vec::new();
+    let mut skipped_sheets = Vec::new();
+    let mut first_error = None;
     for grid in grids.iter().filter(|g| !g.is_blank()) {
         let at = Loc::sheet(file_name, grid.sheet.as_deref());
-        let spans = form::split_forms(grid, &at)?;
-        for span in spans {
-            out.push(form::read_form(file_name, grid, &span, opts));
+        match form::split_forms(grid, &at, &opts.layouts) {
+            Ok(spans) => {
+                for span in spans {
+                    forms.push(form::read_form(file_name, grid, &span, opts));
+                }
+            }
+            Err(e) if e.kind() == Some(ErrorKind::NoForm) && grid.sheet.is_some() => {
+                first_error.get_or_insert(e);
+                skipped_sheets.push(SkippedSheet {
+                    sheet: grid.sheet.clone().unwrap_or_default(),
+                    cells: grid.rows.iter().flatten().filter(|c| !c.trim().is_empty()).count(),
+                });
+            }
+            Err(e) => return Err(e),
         }
     }
-    Ok(out)
+    if forms.is_empty()
+        && let Some(e) = first_error
+    {
+        return Err(e);
+    }
+    Ok(WorkbookForms { forms, skipped_sheets })
 }
 
 /// Like [`import_forms`] for tab-separated text.
@@ -296,7 +372,7 @@ pub enum ReadMode {
 }
 
 /// What [`for_each_form`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportStats {
     /// Forms handed to the callback (imported or not).
     pub forms: usize,
@@ -306,6 +382,8 @@ pub struct ImportStats {
     pub mode: ReadMode,
     /// True when the callback asked to stop before the end of the file.
     pub stopped: bool,
+    /// Sheets of a workbook skipped for holding no form (another sheet holds one).
+    pub skipped_sheets: Vec<SkippedSheet>,
 }
 
 /// Imports a file form by form, handing each form's result to `each` as soon as it is read, in
@@ -334,6 +412,7 @@ where
         stopped |= flow.is_break();
         flow
     };
+    let mut skipped_sheets = Vec::new();
     let mode = match stream::delimiter(&name) {
         Some(delim) => stream::for_each_text_form(path, &name, delim, opts, &mut sink)?,
         None => {
@@ -343,7 +422,9 @@ where
             })?;
             let grids = grid::read_grids(&name, &bytes)?;
             drop(bytes);
-            for form in import_forms(&name, &grids, opts)? {
+            let read = import_workbook_forms(&name, &grids, opts)?;
+            skipped_sheets = read.skipped_sheets;
+            for form in read.forms {
                 if sink(form).is_break() {
                     break;
                 }
@@ -356,6 +437,7 @@ where
         imported,
         mode,
         stopped,
+        skipped_sheets,
     })
 }
 

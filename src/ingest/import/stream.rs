@@ -342,7 +342,7 @@ impl Splitter<'_> {
     fn push(&mut self, row: Vec<String>) -> Option<Result<ImportedForm, ImportError>> {
         let r = self.next_row;
         self.next_row += 1;
-        match self.detector.row(&row) {
+        match self.detector.row(&self.opts.layouts, &row) {
             RowStart::Blank => {
                 if self.detector.has_content() {
                     self.window.push(row);
@@ -378,6 +378,7 @@ impl Splitter<'_> {
             sheet: None,
             first_row: self.first,
             rows,
+            uncached_formulas: Vec::new(),
         };
         let span = FormSpan {
             first: self.first,

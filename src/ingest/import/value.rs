@@ -1,18 +1,10 @@
-//! Reading cell values: exact decimals, rates, “not applicable” marks, units in names, weights
-//! declared on headers, budget codes before project names.
+//! Reading cell values: exact decimals, rates, units in names, budget codes before project names.
+//! (Which cells mean “not applicable” and what a header's parentheses carry are layout data, see
+//! `labels`.)
 
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-
-/// True for a cell that means “not applicable” ("/", "—", "-", …): such a cell maps to `None` and
-/// counts as consumed.
-pub fn is_not_applicable(text: &str) -> bool {
-    matches!(
-        text.trim(),
-        "/" | "／" | "—" | "——" | "-" | "--" | "－" | "－－" | "–" | "―" | "\\"
-    )
-}
 
 /// Parses an exact decimal: ASCII or full-width digits, optional sign, thousands separators
 /// ("1,420,000.00"), scientific notation from CSV exports, and a trailing "元".
@@ -84,29 +76,62 @@ pub fn unit_from_name(name: &str) -> Option<&str> {
     ok.then_some(unit)
 }
 
-/// Splits a declared weight off a header label: "产出指标(50分)" / "产出指标（50分）" →
-/// ("产出指标", Some(50)). The input is a normalised label (ASCII parentheses).
-pub fn split_declared_weight(label: &str) -> (&str, Option<Decimal>) {
-    if let Some(stripped) = label.strip_suffix(')')
-        && let Some((base, inner)) = stripped.rsplit_once('(')
-        && let Some(num) = inner.strip_suffix('分').or(Some(inner))
-        && let Some(w) = parse_decimal(num)
-        && !base.is_empty()
-    {
-        return (base, Some(w));
+/// Reads a score written in Chinese numerals, as a 总分 cell sometimes is: "九十八" → 98,
+/// "九十八点五分" → 98.5, "一百" → 100, "八十" → 80. Digits 零〇一二两三四五六七八九, the units
+/// 十 and 百, an optional 点 with digits after it and a trailing 分; anything else is `None`.
+pub fn parse_chinese_number(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    let text = text.strip_suffix('分').unwrap_or(text);
+    let digit = |c: char| -> Option<i64> {
+        match c {
+            '零' | '〇' => Some(0),
+            '两' => Some(2),
+            _ => "一二三四五六七八九".chars().position(|d| d == c).map(|i| i as i64 + 1),
+        }
+    };
+    let (whole, fraction) = match text.split_once('点') {
+        Some((w, f)) => (w, Some(f)),
+        None => (text, None),
+    };
+    if whole.is_empty() {
+        return None;
     }
-    (label, None)
-}
-
-/// The points a header's parentheses state: "预算执行情况(万元)(20分)" → 20,
-/// "得分(20分*执行率)" → 20, "年度绩效目标1(80分)" → 80; `None` when no parenthesis holds a number
-/// followed by 分. The input is a normalised label (ASCII parentheses).
-pub fn declared_points(label: &str) -> Option<Decimal> {
-    label.split('(').skip(1).find_map(|group| {
-        let inner = group.split(')').next()?;
-        let (number, _) = inner.split_once('分')?;
-        parse_decimal(number)
-    })
+    let (mut total, mut pending, mut last_unit) = (0i64, None::<i64>, i64::MAX);
+    for c in whole.chars() {
+        let unit = match c {
+            '百' => 100,
+            '十' => 10,
+            // "一百零五": a 零 after a unit only marks the empty tens.
+            '零' | '〇' if last_unit < i64::MAX && pending.is_none() => continue,
+            _ => {
+                if pending.is_some() {
+                    return None;
+                }
+                pending = Some(digit(c)?);
+                continue;
+            }
+        };
+        if unit >= last_unit {
+            return None;
+        }
+        // "十" alone is ten; "零" before a unit makes no sense.
+        let n = pending.take().unwrap_or(1);
+        total += n * unit;
+        last_unit = unit;
+    }
+    total += pending.unwrap_or(0);
+    let mut value = Decimal::from(total);
+    if let Some(fraction) = fraction {
+        if fraction.is_empty() {
+            return None;
+        }
+        let mut digits = String::with_capacity(fraction.len());
+        for c in fraction.chars() {
+            digits.push(char::from_digit(u32::try_from(digit(c)?).ok()?, 10)?);
+        }
+        value = format!("{total}.{digits}").parse().ok()?;
+    }
+    Some(value)
 }
 
 /// Splits a budget code written before a project name: "51000021R000000019951-工资性支出" →
@@ -154,12 +179,18 @@ mod tests {
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
         assert_eq!(unit_from_name("农村低保发放人数(按月平均)(≥**人)"), None);
-        assert_eq!(split_declared_weight("产出指标(50分)"), ("产出指标", Some(dec!(50))));
-        assert_eq!(split_declared_weight("产出指标"), ("产出指标", None));
-        assert_eq!(declared_points("预算执行情况(万元)(20分)"), Some(dec!(20)));
-        assert_eq!(declared_points("得分(20分*执行率)"), Some(dec!(20)));
-        assert_eq!(declared_points("执行率(B/A)"), None);
-        assert_eq!(declared_points("项目资金(万元)"), None);
+        assert_eq!(parse_chinese_number("九十八"), Some(dec!(98)));
+        assert_eq!(parse_chinese_number("九十八点五分"), Some(dec!(98.5)));
+        assert_eq!(parse_chinese_number("一百"), Some(dec!(100)));
+        assert_eq!(parse_chinese_number("一百分"), Some(dec!(100)));
+        assert_eq!(parse_chinese_number("八十"), Some(dec!(80)));
+        assert_eq!(parse_chinese_number("十五"), Some(dec!(15)));
+        assert_eq!(parse_chinese_number("一百零五"), Some(dec!(105)));
+        assert_eq!(parse_chinese_number("优"), None);
+        assert_eq!(parse_chinese_number("十十"), None);
+        assert_eq!(parse_chinese_number("九八"), None);
+        assert_eq!(parse_chinese_number("点五"), None);
+        assert_eq!(parse_chinese_number(""), None);
         assert_eq!(
             split_code("51000021R000000019951-工资性支出"),
             (Some("51000021R000000019951"), "工资性支出")
