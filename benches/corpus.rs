@@ -160,6 +160,7 @@ fn whole_pipeline(path: &str, catalogue: &Catalogue, count: usize) -> Duration {
         catalogue,
         &BatchOptions::default(),
         &DecisionSet::default(),
+        (path, &mut jixiao::ingest::input::SeenIds::default()),
         |_| {},
         |_| {},
     )

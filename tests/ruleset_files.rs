@@ -120,3 +120,35 @@ fn a_case_input_file_that_is_a_device_is_refused() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("不是普通文件"), "{stderr}");
 }
+
+/// Before: `policy.toml -> /etc/passwd` made `check` print the first lines of /etc/passwd as
+/// the excerpt of a TOML syntax error. A rule-set file linked out of its folder is refused by
+/// name, its content never shown; a link within the folder is still followed.
+#[test]
+fn a_rule_set_file_linked_out_of_its_folder_is_refused_without_its_content() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\nsecret-line = 1\n").unwrap();
+    let dir = ruleset_copy();
+    std::fs::remove_file(dir.path().join("policy.toml")).unwrap();
+    std::os::unix::fs::symlink(&secret, dir.path().join("policy.toml")).unwrap();
+    for args in [&["check", "{}"][..], SCORE] {
+        let (code, stdout, stderr) = run_bounded(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        let all = format!("{stdout}{stderr}");
+        assert!(
+            !all.contains("root:x") && !all.contains("secret-line"),
+            "{args:?}: {all}"
+        );
+        assert!(
+            all.contains("policy.toml") && all.contains("规则集文件夹之外"),
+            "{args:?}: {all}"
+        );
+    }
+    // A link inside the folder is read as before.
+    let dir = ruleset_copy();
+    std::fs::rename(dir.path().join("checks.rhai"), dir.path().join("checks.txt")).unwrap();
+    std::os::unix::fs::symlink("checks.txt", dir.path().join("checks.rhai")).unwrap();
+    let (code, stdout, stderr) = run_bounded(&["check", "{}"], dir.path());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}

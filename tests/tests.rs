@@ -27,6 +27,7 @@
 mod common;
 
 // Import.
+mod archive_limits;
 mod fuzz_regressions;
 mod import_malformed;
 mod import_perf;
@@ -36,6 +37,7 @@ mod import_stream;
 mod import_xlsx;
 
 // Validation.
+mod document_inputs;
 mod validate_fast_path;
 
 // Scoring.
@@ -61,15 +63,18 @@ mod layouts_guide;
 mod policy_guide;
 mod rule_coverage;
 mod same_diagnostic;
+mod scale;
 
 // Commands.
 mod baseline_cli;
 mod baseline_reliability;
 mod batch_cli;
 mod cli_language;
+mod control_characters;
 mod explain_cli;
 mod glob_inputs;
 mod import_cli;
+mod repeated_ids;
 mod report_files;
 mod report_html;
 mod score_cli;

@@ -221,6 +221,18 @@ pub fn run(args: &Args) -> Outcome {
         }
         Sink::Dir(dir, std::collections::HashSet::new())
     };
+    // A workbook beyond the archive limits is refused by name before calamine opens it.
+    let inputs: Vec<PathBuf> = inputs
+        .into_iter()
+        .filter(|path| match jixiao::ingest::archive::check_workbook(path) {
+            Ok(()) => true,
+            Err(e) => {
+                report_error(e);
+                inputs_outcome = Outcome::BadInput;
+                false
+            }
+        })
+        .collect();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Item<'_>>(IN_FLIGHT);
         let options = &options;
@@ -314,10 +326,12 @@ fn write_all(rx: Receiver<Item<'_>>, validator: &DocumentValidator, sink: &mut S
             outcome = Outcome::BadInput;
             continue;
         }
-        let _ = writeln!(notes, "{}", describe(&doc));
+        // Project names and cell texts may hold control characters: shown, never acting.
+        let _ = writeln!(notes, "{}", jixiao::report::visible::visible(&describe(&doc)));
         let written_as = sink.write(&doc, &value);
         if let Ok(Some(name)) = &written_as {
-            let _ = writeln!(notes, "注意：编号 {} 的文档本次已写过一次，这一份写为 {name}", doc.id);
+            let note = format!("注意：编号 {} 的文档本次已写过一次，这一份写为 {name}", doc.id);
+            let _ = writeln!(notes, "{}", jixiao::report::visible::visible(&note));
         }
         if let Err(e) = written_as {
             if matches!(sink, Sink::Stdout(_)) {

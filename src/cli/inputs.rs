@@ -6,10 +6,10 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::cli::flags::FormFlags;
-use crate::cli::{Outcome, report_error, report_notice};
+use crate::cli::{Outcome, report_error, report_notice, report_warning};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::{ImportError, ImportOptions, for_each_form};
-use jixiao::ingest::input::{InputKind, Origin, input_kind, read_documents};
+use jixiao::ingest::input::{InputKind, Origin, RawDocument, SeenIds, input_kind, read_documents, repeated_id_message};
 use jixiao::ingest::validate::DocumentValidator;
 use jixiao::model::document::EvaluationDocument;
 
@@ -152,11 +152,11 @@ fn without_repeats(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         }
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         match seen.get(&key) {
-            Some(first) => eprintln!(
-                "警告：{} 与 {} 是同一个文件，只读取一次",
+            Some(first) => report_warning(format!(
+                "{} 与 {} 是同一个文件，只读取一次",
                 path.display(),
                 first.display()
-            ),
+            )),
             None => {
                 seen.insert(key, path.clone());
                 out.push(path);
@@ -178,11 +178,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
             }
             Ok(_) => {}
             Err(e) if e.loop_ancestor().is_some() => {
-                eprintln!(
-                    "警告：{} 链接回上层文件夹，不再进入",
+                report_warning(format!(
+                    "{} 链接回上层文件夹，不再进入",
                     e.path()
                         .map_or_else(|| dir.display().to_string(), |p| p.display().to_string())
-                );
+                ));
             }
             Err(_) => {}
         }
@@ -222,13 +222,30 @@ pub fn load_documents(
     import_options: &ImportOptions,
     outcome: &mut Outcome,
 ) -> Vec<(Origin, EvaluationDocument)> {
-    let mut raw = Vec::new();
+    load_documents_with(args, import_options, outcome, &mut SeenIds::default())
+}
+
+/// [`load_documents`] with the ids already met in this run ([`SeenIds`]): in input order, the
+/// first document with an id is kept and every later one (in any file, of any kind) is reported
+/// naming both places and left out.
+pub fn load_documents_with(
+    args: &InputArgs,
+    import_options: &ImportOptions,
+    outcome: &mut Outcome,
+    seen: &mut SeenIds,
+) -> Vec<(Origin, EvaluationDocument)> {
     let mut documents = Vec::new();
     for path in &expand_inputs(&args.inputs, outcome) {
         if is_stdin(path) {
             let mut text = String::new();
             match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                Ok(_) => raw.extend(jixiao::ingest::input::parse_json_lines("-", &text)),
+                Ok(_) => validate(
+                    args,
+                    jixiao::ingest::input::parse_json_lines("-", &text),
+                    seen,
+                    &mut documents,
+                    outcome,
+                ),
                 Err(e) => {
                     report_error(format!("无法读取标准输入：{e}"));
                     *outcome = Outcome::BadInput;
@@ -238,15 +255,23 @@ pub fn load_documents(
         }
         match input_kind(path) {
             Some(InputKind::Documents) => match read_documents(path) {
-                Ok(docs) => raw.extend(docs),
+                Ok(docs) => validate(args, docs, seen, &mut documents, outcome),
                 Err(e) => {
                     report_error(e);
                     *outcome = Outcome::BadInput;
                 }
             },
             Some(InputKind::Forms) => {
+                // A workbook beyond the archive limits is refused by name before calamine
+                // opens it.
+                if let Err(e) = jixiao::ingest::archive::check_workbook(path) {
+                    report_error(e);
+                    *outcome = Outcome::BadInput;
+                    continue;
+                }
                 // Forms are imported one by one as the file is read (see `for_each_form`); the
-                // documents are still collected, for scoring.
+                // documents are still collected, for scoring. The importer refuses a repeated id
+                // within one file; `seen` catches one repeated from another input.
                 let file = path.display().to_string();
                 let each = |form: Result<EvaluationDocument, ImportError>| {
                     match form {
@@ -262,7 +287,12 @@ pub fn load_documents(
                                 line: d.source.as_ref().map(|s| s.first_row as usize),
                                 index: None,
                             };
-                            documents.push((origin, d));
+                            if let Some(first) = seen.first_place(&d.id, &origin) {
+                                report_error(format!("{origin}：{}", repeated_id_message(&d.id, &first)));
+                                *outcome = Outcome::BadInput;
+                            } else {
+                                documents.push((origin, d));
+                            }
                         }
                         Err(e) => {
                             report_error(e);
@@ -292,41 +322,49 @@ pub fn load_documents(
             }
         }
     }
-    if !raw.is_empty() {
-        match DocumentValidator::shared() {
-            Ok(validator) => {
-                let (valid, problems) = validator.check_batch(raw);
-                for problem in &problems {
-                    report_error(problem);
-                }
-                if !problems.is_empty() {
-                    *outcome = Outcome::BadInput;
-                }
-                documents.extend(valid.into_iter().map(|(origin, mut doc)| {
-                    if doc.region.is_none() {
-                        doc.region.clone_from(&args.form.region);
-                    }
-                    (origin, doc)
-                }));
+    documents
+}
+
+/// Validates the documents of one input against the schema and `seen`, keeping the valid ones.
+fn validate(
+    args: &InputArgs,
+    raw: Vec<RawDocument>,
+    seen: &mut SeenIds,
+    documents: &mut Vec<(Origin, EvaluationDocument)>,
+    outcome: &mut Outcome,
+) {
+    match DocumentValidator::shared() {
+        Ok(validator) => {
+            let (valid, problems) = validator.check_batch_with(raw, seen);
+            for problem in &problems {
+                report_error(problem);
             }
-            Err(e) => {
-                report_error(e);
+            if !problems.is_empty() {
                 *outcome = Outcome::BadInput;
             }
+            documents.extend(valid.into_iter().map(|(origin, mut doc)| {
+                if doc.region.is_none() {
+                    doc.region.clone_from(&args.form.region);
+                }
+                (origin, doc)
+            }));
+        }
+        Err(e) => {
+            report_error(e);
+            *outcome = Outcome::BadInput;
         }
     }
-    documents
 }
 
 /// Warns on stderr about decisions whose document is not among `documents`: they are stale for
 /// this run and change nothing (and do not affect the exit code).
 pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
     for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
-        eprintln!(
-            "警告：审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
+        report_warning(format!(
+            "审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
             d.source,
             d.kind().label(),
             d.document
-        );
+        ));
     }
 }

@@ -261,13 +261,22 @@ pub(crate) fn write_stdout(text: &str) -> Outcome {
 /// Prints a user-facing error line to stderr (for problems that are not about a place in a
 /// file; those are diagnostics, see [`report_diagnostics`]).
 pub(crate) fn report_error(message: impl std::fmt::Display) {
-    eprintln!("错误：{message}");
+    // A file name, id or cell text may hold control characters: shown, never acting.
+    let message = message.to_string();
+    eprintln!("错误：{}", jixiao::report::visible::visible(&message));
+}
+
+/// Prints a warning line to stderr, its control characters shown rather than acting.
+pub(crate) fn report_warning(message: impl std::fmt::Display) {
+    let message = message.to_string();
+    eprintln!("警告：{}", jixiao::report::visible::visible(&message));
 }
 
 /// Prints a notice to stderr: something the user should know that is not an error (a workbook
 /// sheet without a form, skipped).
 pub(crate) fn report_notice(message: impl std::fmt::Display) {
-    eprintln!("提示：{message}");
+    let message = message.to_string();
+    eprintln!("提示：{}", jixiao::report::visible::visible(&message));
 }
 
 /// Prints diagnostics to stderr, rendered the one way ([`jixiao::report::diagnostics::render`]).

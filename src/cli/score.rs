@@ -10,11 +10,12 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::flags::RuleFlags;
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, warn_unmatched};
+use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, load_documents_with, warn_unmatched};
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
 use jixiao::ingest::import::ImportOptions;
+use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
 use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
@@ -102,6 +103,8 @@ fn stream_json_lines(
     };
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut totals = BatchStats::default();
+    // One rule for repeated ids across the run, whatever the input's kind (see `SeenIds`).
+    let mut seen = SeenIds::default();
     for path in &inputs {
         let name = path.display().to_string();
         let lines = is_stdin(path) || matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
@@ -112,7 +115,7 @@ fn stream_json_lines(
                 ..args.input.clone()
             };
             progress.inc(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
-            for (origin, doc) in load_documents(&one, import_options, &mut outcome) {
+            for (origin, doc) in load_documents_with(&one, import_options, &mut outcome, &mut seen) {
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
@@ -169,6 +172,7 @@ fn stream_json_lines(
             catalogue,
             &options,
             decisions,
+            (&name, &mut seen),
             |r| {
                 let id = r.id.as_deref().map(|i| format!("（{i}）")).unwrap_or_default();
                 progress.suspend(|| report_error(format!("{name} 第{}行{id}：{}", r.line, r.reason)));

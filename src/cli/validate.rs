@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> Outcome {
     }
     let (documents, problems) = validator.check_batch(raw);
     for problem in &problems {
-        eprintln!("{problem}");
+        eprintln!("{}", jixiao::report::visible::visible(&problem.to_string()));
     }
     if !problems.is_empty() {
         outcome = Outcome::BadInput;

@@ -39,7 +39,7 @@ use serde::Deserialize;
 
 use crate::engine::scoring::Scorecard;
 use crate::model::decision_record::{DecisionKind, DecisionRecord, quoted};
-use crate::model::diagnostic::{Diagnostic, Loc, line_col};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::model::findings::{Finding, Severity};
 use crate::model::range;
@@ -613,10 +613,12 @@ fn parse(file: &str, text: &str, first_index: usize) -> Result<Vec<Decision>, De
     })?;
     let cx = Checker { file: whole };
     let mut out = Vec::with_capacity(raw.decision.len());
+    // One index of the lines for every decision (not a scan of the file per decision).
+    let lines = LineIndex::new(text);
     for (i, located) in raw.decision.into_iter().enumerate() {
         let table = located.span;
         let d = located.value;
-        let (line, col) = line_col(text, table.start);
+        let (line, col) = lines.line_col(text, table.start);
         let kind = cx.required(d.kind, "kind", &table)?;
         let document = cx.required(d.document, "document", &table)?;
         let reason = cx.required(d.reason, "reason", &table)?;

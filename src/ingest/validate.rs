@@ -4,16 +4,15 @@
 //! Every problem names the file (and line or array element), the JSON pointer and what is wrong,
 //! in Chinese. All problems are listed, not only the first.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
-use crate::ingest::input::{Origin, RawDocument};
+use crate::ingest::input::{Origin, RawDocument, SeenIds, repeated_id_message, repeated_keys, repeated_keys_message};
 use crate::ingest::schema::evaluation_schema;
 use crate::model::diagnostic::{Diagnostic, Loc};
-use crate::model::document::EvaluationDocument;
+use crate::model::document::{DOCUMENT_FORMAT, EvaluationDocument};
 use crate::model::range;
 
 /// One thing wrong with one document: the one [`Loc`] (file, line or array element, JSON
@@ -78,13 +77,33 @@ impl DocumentValidator {
                 .map(|e| {
                     let message = match (e.kind(), e.instance().as_ref()) {
                         (ValidationErrorKind::Type { kind }, Value::Number(n)) if wants_string(kind) => {
-                            format!("数值 {n} 要写成字符串（加引号，如 \"{n}\"），以免精度丢失")
+                            let written = n.to_string();
+                            match plain_decimal(&written) {
+                                Some(Ok(plain)) if range::judge_text(&plain) != range::TextRange::Beyond => {
+                                    format!("数值 {n} 要写成字符串（加引号，如 \"{plain}\"），以免精度丢失")
+                                }
+                                Some(_) => beyond_range_message(&written),
+                                None => format!("数值 {n} 要写成字符串（加引号），以免精度丢失"),
+                            }
                         }
                         (ValidationErrorKind::Pattern { pattern }, Value::String(text))
                             if pattern == crate::ingest::schema::DECIMAL_PATTERN
                                 && range::judge_text(text) == range::TextRange::Beyond =>
                         {
-                            format!("数值 {} 超出可接受的范围：{}", shortened(text), range::RANGE_TEXT)
+                            beyond_range_message(text)
+                        }
+                        // An exponent (`1e308`, `8.7e5`): beyond the range, or the plain decimal
+                        // to write instead.
+                        (ValidationErrorKind::Pattern { pattern }, Value::String(text))
+                            if pattern == crate::ingest::schema::DECIMAL_PATTERN && text.contains(['e', 'E']) =>
+                        {
+                            match plain_decimal(text) {
+                                Some(Ok(plain)) if range::judge_text(&plain) != range::TextRange::Beyond => {
+                                    format!("{text:?} 是科学记数法，请写成普通小数 \"{plain}\"")
+                                }
+                                Some(_) => beyond_range_message(text),
+                                None => describe(e.kind(), &e.to_string()),
+                            }
                         }
                         (kind, _) => describe(kind, &e.to_string()),
                     };
@@ -102,6 +121,11 @@ impl DocumentValidator {
     /// as `(JSON pointer, message)`.
     pub fn check(&self, value: &Value) -> Result<EvaluationDocument, Vec<(String, String)>> {
         self.check_schema(value)?;
+        if let Some(format) = value.get("format").and_then(Value::as_str) {
+            if format != DOCUMENT_FORMAT {
+                return Err(vec![("/format".to_owned(), unknown_format_message(format))]);
+            }
+        }
         serde_path_to_error::deserialize::<_, EvaluationDocument>(value).map_err(|e| {
             let pointer = path_to_pointer(&e.path().to_string());
             let inner = e.inner().to_string();
@@ -125,7 +149,10 @@ impl DocumentValidator {
             }
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(value) => self.check(&value),
+            Ok(value) => match repeated_keys(text).as_slice() {
+                [] => self.check(&value),
+                repeated => Err(vec![(String::new(), repeated_keys_message(repeated))]),
+            },
             Err(e) => Err(vec![(
                 String::new(),
                 format!("不是合法的 JSON（第 {} 列）：{e}", e.column()),
@@ -136,9 +163,19 @@ impl DocumentValidator {
     /// Validates a batch: every document, then id uniqueness across the batch.
     /// Returns the documents that passed, in input order, and every problem found.
     pub fn check_batch(&self, raw: Vec<RawDocument>) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
+        self.check_batch_with(raw, &mut SeenIds::default())
+    }
+
+    /// [`DocumentValidator::check_batch`] with the ids already met in this run: a document
+    /// whose id is in `seen` (or repeats one earlier in `raw`) is a problem naming where the id
+    /// was met first, and is left out; the first one is kept.
+    pub fn check_batch_with(
+        &self,
+        raw: Vec<RawDocument>,
+        seen: &mut SeenIds,
+    ) -> (Vec<(Origin, EvaluationDocument)>, Vec<Problem>) {
         let mut documents = Vec::new();
         let mut problems = Vec::new();
-        let mut seen: HashMap<String, Origin> = HashMap::new();
         for RawDocument { origin, value } in raw {
             let value = match value {
                 Ok(v) => v,
@@ -149,15 +186,10 @@ impl DocumentValidator {
             };
             match self.check(&value) {
                 Ok(doc) => {
-                    if let Some(first) = seen.get(&doc.id) {
-                        problems.push(Problem::new(
-                            &origin,
-                            "/id",
-                            format!("id \"{}\" 重复：与 {first} 的文档相同，同一批次中 id 必须唯一", doc.id),
-                        ));
+                    if let Some(first) = seen.first_place(&doc.id, &origin) {
+                        problems.push(Problem::new(&origin, "/id", repeated_id_message(&doc.id, &first)));
                         continue;
                     }
-                    seen.insert(doc.id.clone(), origin.clone());
                     documents.push((origin, doc));
                 }
                 Err(list) => problems.extend(
@@ -170,10 +202,18 @@ impl DocumentValidator {
     }
 }
 
-/// The schema's constraints that the Rust types do not carry (lengths and ranges).
+/// The message for a document in a format this jixiao does not know.
+fn unknown_format_message(format: &str) -> String {
+    format!(
+        "格式 {format:?} 不是这一版 jixiao 认识的文档格式（只认识 {DOCUMENT_FORMAT}）：文档可能由更新或更旧的 jixiao 写出，请用对应版本的 jixiao，或重新导入自评表"
+    )
+}
+
+/// The schema's constraints that the Rust types do not carry (lengths, ranges, the format).
 fn meets_value_constraints(doc: &EvaluationDocument) -> bool {
     let id_len = doc.id.chars().count();
-    (1..=512).contains(&id_len)
+    doc.format == DOCUMENT_FORMAT
+        && (1..=512).contains(&id_len)
         && (1990..=2100).contains(&doc.year)
         && !doc.project.name.is_empty()
         && doc.provenance.values().all(|c| c.row >= 1 && c.column >= 1)
@@ -263,6 +303,40 @@ fn type_name(t: &str) -> String {
 
 /// Whether a type error's expected types include a string: only then is a number the decimal
 /// that should have been quoted.
+/// A number written with or without an exponent (`1e308`, `2.5E-3`): `Some(Ok(plain))` with the
+/// plain decimal it stands for, `Some(Err(()))` when not even an exact decimal holds it (28
+/// significant digits, about ±7.9 × 10²⁸), `None` when it is not a number at all.
+fn plain_decimal(text: &str) -> Option<Result<String, ()>> {
+    use std::str::FromStr as _;
+    let t = text.trim();
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(at) => (t.get(..at)?, Some(t.get(at + 1..)?)),
+        None => (t, None),
+    };
+    let digits = mantissa.strip_prefix('-').unwrap_or(mantissa);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let numeric = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+            !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+        });
+    if !numeric {
+        return None;
+    }
+    let value = match exponent {
+        Some(_) => rust_decimal::Decimal::from_scientific(t),
+        None => rust_decimal::Decimal::from_str(t),
+    };
+    Some(value.map(|d| d.normalize().to_string()).map_err(|_| ()))
+}
+
+/// The message for a number beyond the range documents are held to ([`range`]).
+fn beyond_range_message(text: &str) -> String {
+    format!("数值 {} 超出可接受的范围：{}", shortened(text), range::RANGE_TEXT)
+}
+
 fn wants_string(kind: &TypeKind) -> bool {
     match kind {
         TypeKind::Single(t) => t.to_string() == "string",

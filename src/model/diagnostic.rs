@@ -122,7 +122,10 @@ impl Loc {
     /// the attached text (1:1 without it).
     #[must_use]
     pub fn at_span(mut self, span: Range<usize>) -> Self {
-        let (line, column) = self.source.as_deref().map_or((1, 1), |text| line_col(text, span.start));
+        let (line, column) = self
+            .source
+            .as_ref()
+            .map_or((1, 1), |text| LineIndex::of(text).line_col(text, span.start));
         self.place = Place::Text { span, line, column };
         self
     }
@@ -131,8 +134,8 @@ impl Loc {
     /// computed from the attached text (empty without it).
     #[must_use]
     pub fn at_line_col(mut self, line: usize, column: usize) -> Self {
-        let span = self.source.as_deref().map_or(0..0, |text| {
-            let start = offset_of(text, line, column);
+        let span = self.source.as_ref().map_or(0..0, |text| {
+            let start = LineIndex::of(text).offset_of(text, line, column);
             let end = text
                 .get(start..)
                 .and_then(|t| t.chars().next())
@@ -319,16 +322,112 @@ impl SourceCode for Loc {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let source = self.source.as_deref().ok_or(MietteError::OutOfBounds)?;
-        let inner = source.read_span(span, context_lines_before, context_lines_after)?;
+        let source = self.source.as_ref().ok_or(MietteError::OutOfBounds)?;
+        // miette finds lines by reading the text it is given from its start: it is given only
+        // the lines around the span, so each excerpt costs those lines, not the whole file
+        // (thousands of diagnostics in one large file stay linear).
+        let index = LineIndex::of(source);
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        if end > source.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = index.line_of(start).saturating_sub(context_lines_before);
+        let last = index.line_of(end).saturating_add(context_lines_after);
+        let from = index.start_of(first);
+        let to = index.start_of(last.saturating_add(1)).min(source.len());
+        let window = source.get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((start - from).into(), span.len());
+        let inner = window
+            .as_bytes()
+            .read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
             inner.column(),
             inner.line_count(),
         )))
+    }
+}
+
+/// Where each line of a text starts, to turn byte offsets into lines and columns (and back) in
+/// logarithmic time: a rule set with thousands of diagnostics in one file would otherwise scan
+/// the file once per diagnostic.
+#[derive(Debug)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Self { starts }
+    }
+
+    /// The index of an attached text, built once per text (the last few texts are kept).
+    pub fn of(text: &Arc<str>) -> Arc<Self> {
+        use std::sync::{Mutex, Weak};
+        type Cache = Mutex<Vec<(Weak<str>, Arc<LineIndex>)>>;
+        static CACHE: Cache = Mutex::new(Vec::new());
+        let Ok(mut cache) = CACHE.lock() else {
+            return Arc::new(Self::new(text));
+        };
+        cache.retain(|(weak, _)| weak.strong_count() > 0);
+        if let Some((_, index)) = cache
+            .iter()
+            .find(|(weak, _)| weak.upgrade().is_some_and(|t| Arc::ptr_eq(&t, text)))
+        {
+            return index.clone();
+        }
+        let index = Arc::new(Self::new(text));
+        if cache.len() >= 16 {
+            cache.remove(0);
+        }
+        cache.push((Arc::downgrade(text), index.clone()));
+        index
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// Byte offset where a 0-based line starts (`usize::MAX` past the last line).
+    pub fn start_of(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(usize::MAX)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.start_of(line).min(offset);
+        let column = text.get(start..offset).map_or(offset - start, |t| t.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// Byte offset of 1-based `line`:`column` (characters), as [`offset_of`].
+    pub fn offset_of(&self, text: &str, line: usize, column: usize) -> usize {
+        let Some(start) = line.checked_sub(1).and_then(|l| self.starts.get(l).copied()) else {
+            return text.len();
+        };
+        let end = self.start_of(line).min(text.len());
+        let this = text.get(start..end).unwrap_or_default();
+        start
+            + this
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(this.len(), |(b, _)| b)
     }
 }
 

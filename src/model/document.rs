@@ -96,8 +96,35 @@ pub struct EvaluationDocument {
     pub import_issues: Vec<ImportIssue>,
     /// Cell each imported field came from, keyed by the field's JSON pointer
     /// (e.g. `/funds/total/executed` → row 8, column 5).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub provenance: BTreeMap<String, CellPos>,
+}
+
+/// A map read from JSON whose keys must each appear once: a repeated key (which a map would
+/// silently keep the last of) is an error, as in every other object of a document.
+fn unique_keys<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, CellPos>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, CellPos>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, CellPos>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique)
 }
 
 fn default_format() -> String {

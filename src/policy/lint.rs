@@ -15,7 +15,7 @@
 //! parsed policy, the compiled scripts, the checked reviewer checks) together with every
 //! diagnostic; a load fails when any of them is an error.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use super::checks::Checks;
 use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
-use crate::model::diagnostic::{Diagnostic, Loc, offset_of};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Loc, offset_of};
 use crate::model::located::toml_message;
 use crate::script::ast::{self, Arity, FunctionFacts, NonNumber, Returned, Site, Why};
 use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
@@ -63,6 +63,14 @@ impl Collector<'_> {
         }
     }
 
+    /// Byte offset of a 1-based line and column of a file of the rule set.
+    fn offset_of(&self, file: &str, line: usize, column: usize) -> usize {
+        match self.sources.iter().find(|(n, _)| n == file) {
+            Some((_, text)) => LineIndex::of(text).offset_of(text, line, column),
+            None => offset_of(self.text(file), line, column),
+        }
+    }
+
     /// A byte span of a file of the rule set.
     fn at(&self, file: &str, span: Range<usize>) -> Loc {
         self.loc(file).at_span(span)
@@ -79,6 +87,16 @@ impl Collector<'_> {
         self.problems
             .push(Diagnostic::warning(kind, loc, message).with_help(help));
     }
+}
+
+/// Whether a rule-set id can name a folder and a file everywhere: ASCII letters, digits, `-`,
+/// `_` and `.`, starting with a letter or digit (so never `..`, a hidden name or a path), at
+/// most 64 characters.
+pub fn is_safe_name(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A sum of weights for a message; "超出可计算的范围" when it overflowed.
@@ -234,6 +252,31 @@ fn check_policy(
     script_files: &[(String, String)],
     facts: &Facts,
 ) -> Option<Checks> {
+    // Identity: an id usable as a file name, a year range that covers some year.
+    let id = &raw.ruleset.id;
+    if !is_safe_name(&id.value) {
+        c.error(
+            "jixiao::policy::ruleset",
+            id.span.clone(),
+            format!("规则集编号 {:?} 不是安全的名称：编号用作文件夹名和文件名", id.value),
+            "编号只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最长 64 个字符，如 shenzhen-2020",
+        );
+    }
+    let years = &raw.ruleset.years;
+    if let Some(to) = years.value.to {
+        if years.value.from > to {
+            c.error(
+                "jixiao::policy::ruleset",
+                years.span.clone(),
+                format!(
+                    "适用年度的起始年度 {} 晚于截止年度 {to}：规则集不适用于任何年度",
+                    years.value.from
+                ),
+                "把 years 写成 { from = 起始年度, to = 截止年度 }，起始年度不晚于截止年度",
+            );
+        }
+    }
+
     // Weights.
     let p = &raw.profile;
     let (budget, indicators, total) = (p.budget.value.0, p.indicators.value.0, p.total.value.0);
@@ -437,7 +480,7 @@ fn check_policy(
         for info in scripts.functions() {
             let called = facts.is_called_elsewhere(&info.name);
             if !used.contains(info.name.as_str()) && !called {
-                let at = offset_of(c.text(&info.file), info.line.unwrap_or(1), info.column.unwrap_or(1));
+                let at = c.offset_of(&info.file, info.line.unwrap_or(1), info.column.unwrap_or(1));
                 let loc = c.at(&info.file, at..at + 2);
                 c.problems.push(
                     Diagnostic::warning(
@@ -491,20 +534,49 @@ fn check_policy(
 /// refuses them at run time too ([`crate::script`]), this finds them before any form is scored.
 const FORBIDDEN_CALLS: &[(&str, &str)] = &[("sleep", "sleep 会让评分停下等待，规则脚本不允许等待")];
 
-/// The scripts read through Rhai's AST ([`ast::read`]), file by file.
+/// The scripts read through Rhai's AST ([`ast::read`]), file by file, with the look-ups the
+/// lints make for every function built once (so they stay linear in the number of functions).
 struct Facts {
     /// Each script file with its functions (`None` when it does not parse: [`compile`] reports
     /// it).
     files: Vec<(String, Option<Vec<FunctionFacts>>)>,
+    /// (name, arity) of each named function (not a closure) → (file, function) indexes of the
+    /// first with that signature.
+    by_signature: HashMap<(String, usize), (usize, usize)>,
+    /// Names some function calls or names in `Fn("name")`, with the one caller when only one
+    /// function does (`None` when several do).
+    callers: HashMap<String, Option<String>>,
 }
 
 impl Facts {
     fn read(scripts: &[(String, String)], limits: &ScriptLimits) -> Self {
+        let files: Vec<(String, Option<Vec<FunctionFacts>>)> = scripts
+            .iter()
+            .map(|(file, source)| (file.clone(), ast::read(source, limits)))
+            .collect();
+        let mut by_signature = HashMap::new();
+        let mut callers: HashMap<String, Option<String>> = HashMap::new();
+        for (i, (_, functions)) in files.iter().enumerate() {
+            for (j, f) in functions.iter().flatten().enumerate() {
+                if !f.closure {
+                    by_signature.entry((f.name.clone(), f.params.len())).or_insert((i, j));
+                }
+                let called = f.calls.iter().map(|c| &c.name).chain(f.fn_refs.iter().map(|(n, _)| n));
+                for name in called {
+                    match callers.get_mut(name) {
+                        Some(caller) if caller.as_deref() != Some(f.name.as_str()) => *caller = None,
+                        Some(_) => {}
+                        None => {
+                            callers.insert(name.clone(), Some(f.name.clone()));
+                        }
+                    }
+                }
+            }
+        }
         Self {
-            files: scripts
-                .iter()
-                .map(|(file, source)| (file.clone(), ast::read(source, limits)))
-                .collect(),
+            files,
+            by_signature,
+            callers,
         }
     }
 
@@ -523,15 +595,18 @@ impl Facts {
 
     /// The named function (not a closure) with `arity` parameters, with its file.
     fn function(&self, name: &str, arity: usize) -> Option<(&str, &FunctionFacts)> {
-        self.functions()
-            .find(|(_, f)| !f.closure && f.name == name && f.params.len() == arity)
+        let &(i, j) = self.by_signature.get(&(name.to_owned(), arity))?;
+        let (file, functions) = self.files.get(i)?;
+        Some((file.as_str(), functions.as_ref()?.get(j)?))
     }
 
     /// Whether another function calls `name` or names it in `Fn("name")`.
     fn is_called_elsewhere(&self, name: &str) -> bool {
-        self.functions().any(|(_, f)| {
-            f.name != name && (f.calls.iter().any(|call| call.name == name) || f.fn_refs.iter().any(|(n, _)| n == name))
-        })
+        match self.callers.get(name) {
+            Some(Some(only)) => only != name,
+            Some(None) => true,
+            None => false,
+        }
     }
 }
 
@@ -649,7 +724,7 @@ fn script_lints(c: &mut Collector, raw: Option<&PolicyFile>, facts: &Facts, comp
 /// A place in a script file, `chars` characters long.
 fn script_loc(c: &Collector, file: &str, at: Site, chars: usize) -> Loc {
     let text = c.text(file);
-    let start = offset_of(text, at.line, at.column);
+    let start = c.offset_of(file, at.line, at.column);
     let end = text.get(start..).map_or(start, |rest| {
         start + rest.char_indices().nth(chars.max(1)).map_or(rest.len(), |(i, _)| i)
     });
@@ -774,6 +849,30 @@ fn undefined_calls(c: &mut Collector, facts: &Facts) {
                 )
             };
             problems.push((file.to_owned(), call.at, name.chars().count(), kind, message, help));
+        }
+    }
+    // A function pointer `Fn("name")` calls `name` when it is called: the name must exist too
+    // (a function the sandbox leaves out, such as `timestamp`, fails only then).
+    for (file, f) in facts.functions() {
+        for (name, at) in &f.fn_refs {
+            if script.contains_key(name.as_str()) || engine.contains_key(name) {
+                continue;
+            }
+            let candidates = script.keys().copied().chain(engine.keys().map(String::as_str));
+            let help = match did_you_mean(name, candidates) {
+                Some(near) => format!("是不是要写 Fn(\"{near}\")？"),
+                None => format!(
+                    "在 .rhai 脚本中定义 fn {name}(…)，或改用规则脚本参考（jixiao reference scripting）中列出的函数"
+                ),
+            };
+            problems.push((
+                file.to_owned(),
+                *at,
+                name.chars().count() + 2,
+                "jixiao::script::undefined-function",
+                format!("Fn(\"{name}\") 指向的函数 {name} 不存在：规则集的脚本没有定义它，jixiao 和 Rhai 也不提供，调用时会出错"),
+                help,
+            ));
         }
     }
     for (file, at, chars, kind, message, help) in problems {

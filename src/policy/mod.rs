@@ -63,7 +63,9 @@ impl RuleSetFiles {
             if !(file_name.ends_with(".toml") || file_name.ends_with(".rhai")) || entry.path().is_dir() {
                 continue;
             }
-            let text = read_ruleset_text(&entry.path()).map_err(|e| PolicyError::files(&name, &file_name, e))?;
+            let text = read_ruleset_text(&entry.path())
+                .and_then(|text| stays_inside(dir, &entry.path()).map(|()| text))
+                .map_err(|e| PolicyError::files(&name, &file_name, e))?;
             files.push((file_name, text));
         }
         files.sort();
@@ -88,7 +90,9 @@ impl RuleSetFiles {
                 continue;
             }
             let relative = format!("tests/{file_name}");
-            let text = read_ruleset_text(&entry.path()).map_err(|e| PolicyError::files(&name, &relative, e))?;
+            let text = read_ruleset_text(&entry.path())
+                .and_then(|text| stays_inside(dir, &entry.path()).map(|()| text))
+                .map_err(|e| PolicyError::files(&name, &relative, e))?;
             files.push((file_name, text));
         }
         files.sort();
@@ -137,6 +141,25 @@ pub(crate) fn read_ruleset_text(path: &Path) -> Result<String, String> {
             e.utf8_error().valid_up_to() + 1
         )
     })
+}
+
+/// Refuses a file of a rule-set folder that is a symbolic link leading out of the folder: a
+/// rule set (perhaps someone else's) must not make jixiao read a file elsewhere — such as
+/// `/etc/passwd` under the name `policy.toml` — and show its lines in a syntax error. Links
+/// within the folder (and a linked folder as a whole) are followed as before.
+fn stays_inside(dir: &Path, path: &Path) -> Result<(), String> {
+    let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !linked {
+        return Ok(());
+    }
+    match (std::fs::canonicalize(dir), std::fs::canonicalize(path)) {
+        (Ok(root), Ok(target)) if target.starts_with(&root) => Ok(()),
+        (_, Ok(target)) => Err(format!(
+            "是指向规则集文件夹之外（{}）的符号链接，不读取：规则集的文件必须放在规则集文件夹中",
+            target.display()
+        )),
+        (_, Err(e)) => Err(format!("无法确定符号链接指向哪里：{e}")),
+    }
 }
 
 /// The name a rule-set folder goes by in messages: its last component.

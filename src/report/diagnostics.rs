@@ -4,11 +4,14 @@
 //! command prints broken rule sets, scripts and decisions files through [`render`], so the same
 //! problem looks the same whichever command found it.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::model::diagnostic::{Diagnostic, Loc, Place};
+use crate::report::visible::{visible, visible_same_length};
 
 /// Width the report is wrapped at.
 const WIDTH: usize = 100;
@@ -73,12 +76,77 @@ pub fn render(diagnostics: &[Diagnostic], colour: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
     let mut out = String::new();
+    let mut sources = Sources::default();
     for d in diagnostics {
         // Rendering into a String cannot fail but for a formatter error, which it never raises.
-        let _ = handler.render_report(&mut out, &Shown(d));
+        let _ = handler.render_report(&mut out, &Shown(&safe(d, &mut sources)));
         out.push('\n');
     }
     out
+}
+
+/// Each file text met while rendering, with its [`visible_same_length`] copy when it needs one:
+/// a file is scanned once however many diagnostics point into it.
+#[derive(Default)]
+struct Sources(Vec<(Arc<str>, Option<Arc<str>>)>);
+
+impl Sources {
+    /// The text to show for `source`: itself when it has no control characters.
+    fn shown(&mut self, source: &Arc<str>) -> Arc<str> {
+        if let Some((_, replaced)) = self.0.iter().find(|(s, _)| Arc::ptr_eq(s, source)) {
+            return replaced.clone().unwrap_or_else(|| source.clone());
+        }
+        let replaced = match visible_same_length(source) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(text) => Some(Arc::from(text)),
+        };
+        self.0.push((source.clone(), replaced.clone()));
+        replaced.unwrap_or_else(|| source.clone())
+    }
+}
+
+/// The diagnostic with every text it shows made [`visible`]: message, help, label, names, and
+/// the file's text (same length, so the underlined span stays in place). A cell or a rule-set
+/// file holding ESC or BEL then shows it instead of acting on the terminal.
+fn safe<'d>(d: &'d Diagnostic, sources: &mut Sources) -> Cow<'d, Diagnostic> {
+    let texts = [
+        Some(d.message.as_str()),
+        d.help.as_deref(),
+        d.label.as_deref(),
+        Some(d.loc.file.as_str()),
+    ];
+    let place = match &d.loc.place {
+        Place::Cell { sheet, .. } => sheet.as_deref(),
+        Place::Pointer { pointer, .. } => Some(pointer.as_str()),
+        _ => None,
+    };
+    let clean = |t: &str| matches!(visible_same_length(t), Cow::Borrowed(_));
+    let source = d.loc.source.as_ref().map(|s| (s, sources.shown(s)));
+    let all_clean = texts
+        .iter()
+        .chain([&place, &d.loc.ruleset.as_deref()])
+        .flatten()
+        .all(|t| clean(t))
+        && source.as_ref().is_none_or(|(s, shown)| Arc::ptr_eq(s, shown));
+    if all_clean {
+        return Cow::Borrowed(d);
+    }
+    let show = |t: &str| visible(t).into_owned();
+    let mut d = d.clone();
+    d.message = show(&d.message);
+    d.help = d.help.as_deref().map(show);
+    d.label = d.label.as_deref().map(show);
+    d.loc.file = show(&d.loc.file);
+    d.loc.ruleset = d.loc.ruleset.as_deref().map(show);
+    match &mut d.loc.place {
+        Place::Cell { sheet: Some(sheet), .. } => *sheet = show(sheet),
+        Place::Pointer { pointer, .. } => *pointer = show(pointer),
+        _ => {}
+    }
+    if let Some((_, shown)) = source {
+        d.loc.source = Some(shown);
+    }
+    Cow::Owned(d)
 }
 
 /// Renders what checking a rule set found: every diagnostic, then a count of errors and warnings

@@ -14,6 +14,7 @@ pub mod output;
 pub mod schemas;
 mod table;
 mod tables;
+pub mod visible;
 mod xlsx;
 
 use clap::ValueEnum;
@@ -91,8 +92,10 @@ pub enum RenderError {
 /// Renders scorecards in the chosen format, as the bytes of the file or of standard output.
 pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
     Ok(match format {
-        Format::Table => table(cards, options.width).into_bytes(),
-        Format::Markdown => markdown(cards).into_bytes(),
+        // Text reports show control characters from the forms rather than let them act
+        // (`visible`); JSON escapes them, and the workbook writer encodes them.
+        Format::Table => visible::visible(&table(cards, options.width)).into_owned().into_bytes(),
+        Format::Markdown => visible::visible(&markdown(cards)).into_owned().into_bytes(),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(cards).unwrap_or_default();
             s.push('\n');
@@ -107,9 +110,11 @@ pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> R
             })
             .collect::<String>()
             .into_bytes(),
-        Format::Csv => csv::csv(&tables::table_of(options.csv_table, cards)).into_bytes(),
+        Format::Csv => visible::visible_keeping_crlf(&csv::csv(&tables::table_of(options.csv_table, cards)))
+            .into_owned()
+            .into_bytes(),
         Format::Xlsx => xlsx::workbook(cards, options.created)?,
-        Format::Html => html::html(cards).into_bytes(),
+        Format::Html => visible::visible(&html::html(cards)).into_owned().into_bytes(),
     })
 }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::engine::decisions::DecisionSet;
 use crate::engine::pipeline::{FailOn, Pipeline};
 use crate::engine::scoring::Scorecard;
+use crate::ingest::input::{Origin, SeenIds, repeated_id_message};
 use crate::ingest::validate::DocumentValidator;
 use crate::model::document::EvaluationDocument;
 use crate::policy::select::Catalogue;
@@ -120,11 +121,16 @@ impl Chunk {
 
 /// What one line became, in a part's results.
 enum Item {
-    /// Scored; its JSON line is in the part's buffer. Whether it trips `--fail-on`.
+    /// Scored; its JSON line (`len` bytes) is next in the part's buffer. Whether it trips
+    /// `--fail-on`; its line and id, to check the id was not met before.
     Scored {
         tripped: bool,
+        line: usize,
+        id: String,
+        len: usize,
     },
-    Rejected(Rejected),
+    /// Not scored. `valid` when the document passed validation (its id counts as met).
+    Rejected { rejected: Rejected, valid: bool },
     /// Only (Unicode) white space: not a document.
     Blank,
 }
@@ -139,7 +145,11 @@ struct Part {
 /// What `process` made of one document.
 enum Outcome {
     Scored(Box<Scorecard>),
-    Rejected(Rejected),
+    /// Not scored; `valid` when it passed validation.
+    Rejected {
+        rejected: Rejected,
+        valid: bool,
+    },
 }
 
 fn process(
@@ -149,12 +159,13 @@ fn process(
     pipeline: &Pipeline,
     options: &BatchOptions,
 ) -> Outcome {
-    let reject = |id: Option<String>, reason: String| {
-        Outcome::Rejected(Rejected {
+    let reject = |id: Option<String>, reason: String, valid: bool| Outcome::Rejected {
+        rejected: Rejected {
             line: line_no,
             id,
             reason,
-        })
+        },
+        valid,
     };
     let mut doc: EvaluationDocument = match validator.check_str(line) {
         Ok(doc) => doc,
@@ -166,7 +177,7 @@ fn process(
                 .iter()
                 .map(|(p, m)| if p.is_empty() { m.clone() } else { format!("{p} {m}") })
                 .collect();
-            return reject(id, list.join("；"));
+            return reject(id, list.join("；"), false);
         }
     };
     if doc.region.is_none() {
@@ -174,7 +185,7 @@ fn process(
     }
     match pipeline.score_owned(doc) {
         Ok(card) => Outcome::Scored(Box::new(card)),
-        Err((e, id)) => reject(Some(id), e.to_string()),
+        Err((e, id)) => reject(Some(id), e.to_string(), true),
     }
 }
 
@@ -198,27 +209,39 @@ fn score_part(
         // standard library then finds where a bad line goes wrong.
         let text = simdutf8::basic::from_utf8(bytes).map_err(|_| std::str::from_utf8(bytes).err());
         let item = match text {
-            Err(e) => Item::Rejected(Rejected {
-                line: *line_no,
-                id: None,
-                reason: format!(
-                    "不是有效的 UTF-8 文本（从本行第 {} 个字节起）",
-                    e.map_or(1, |e| e.valid_up_to() + 1)
-                ),
-            }),
+            Err(e) => Item::Rejected {
+                rejected: Rejected {
+                    line: *line_no,
+                    id: None,
+                    reason: format!(
+                        "不是有效的 UTF-8 文本（从本行第 {} 个字节起）",
+                        e.map_or(1, |e| e.valid_up_to() + 1)
+                    ),
+                },
+                valid: false,
+            },
             Ok(text) if text.trim().is_empty() => Item::Blank,
             Ok(text) => match process(*line_no, text, validator, pipeline, options) {
-                Outcome::Scored(card) => match append_json_line(&mut part.json, &card) {
-                    Ok(()) => Item::Scored {
-                        tripped: options.fail_on.trips(&card),
-                    },
-                    Err(e) => Item::Rejected(Rejected {
-                        line: *line_no,
-                        id: Some(card.id.clone()),
-                        reason: format!("无法写出评分结果（内部错误）：{e}"),
-                    }),
-                },
-                Outcome::Rejected(r) => Item::Rejected(r),
+                Outcome::Scored(card) => {
+                    let start = part.json.len();
+                    match append_json_line(&mut part.json, &card) {
+                        Ok(()) => Item::Scored {
+                            tripped: options.fail_on.trips(&card),
+                            line: *line_no,
+                            id: card.id.clone(),
+                            len: part.json.len() - start,
+                        },
+                        Err(e) => Item::Rejected {
+                            rejected: Rejected {
+                                line: *line_no,
+                                id: Some(card.id.clone()),
+                                reason: format!("无法写出评分结果（内部错误）：{e}"),
+                            },
+                            valid: true,
+                        },
+                    }
+                }
+                Outcome::Rejected { rejected, valid } => Item::Rejected { rejected, valid },
             },
         };
         part.items.push(item);
@@ -230,17 +253,23 @@ fn score_part(
 /// reviewers' `decisions`. `on_rejected` is called for each bad document (in input order);
 /// `on_progress` after each chunk with the number of lines read so far.
 ///
+/// Ids are unique in a run ([`SeenIds`]): a document whose id was met before — earlier in this
+/// input, or in an earlier input of the run recorded in `seen` — is rejected naming where it was
+/// met first, and is not written; the first one is scored. `file` names this input in `seen`.
+///
 /// Reading, scoring and writing overlap: while the thread pool scores one chunk, this thread
 /// writes the previous chunk's results and reads the next chunk, so the serial input and
 /// output cost little wall time on top of the parallel work. Lines are read as bytes into one
 /// buffer per chunk (two buffers, used in turn) and checked as UTF-8 on the pool; a line that
 /// is not UTF-8 is rejected like any other bad document.
+#[allow(clippy::too_many_arguments)]
 pub fn score_json_lines<R: BufRead, W: Write>(
     mut input: R,
     mut output: W,
     catalogue: &Catalogue,
     options: &BatchOptions,
     decisions: &DecisionSet,
+    (file, seen): (&str, &mut SeenIds),
     mut on_rejected: impl FnMut(&Rejected),
     mut on_progress: impl FnMut(usize),
 ) -> io::Result<BatchStats> {
@@ -268,6 +297,11 @@ pub fn score_json_lines<R: BufRead, W: Write>(
             .collect();
         (parts, chunk)
     };
+    let mut origin = Origin {
+        file: file.to_owned(),
+        line: None,
+        index: None,
+    };
     std::thread::scope(|scope| -> io::Result<BatchStats> {
         let mut chunk = Chunk::with_capacity(chunk_lines);
         chunk.refill(&mut input, &mut line_no, chunk_lines)?;
@@ -288,25 +322,46 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     .map_err(|_| io::Error::other("评分线程意外中止（内部错误）"))?;
                 spare = used;
                 for mut part in parts {
-                    output.write_all(&part.json)?;
-                    part.json.clear();
-                    if let Ok(mut free) = free_buffers.lock() {
-                        free.push(part.json);
-                    }
+                    // The part's JSON is written in runs between repeated ids, which are left out.
+                    let (mut written, mut at) = (0, 0);
                     for item in part.items {
                         match item {
-                            Item::Scored { tripped } => {
+                            Item::Scored { tripped, line, id, len } => {
                                 stats.read += 1;
-                                stats.scored += 1;
-                                stats.tripped += usize::from(tripped);
+                                origin.line = Some(line);
+                                if let Some(first) = seen.first_place(&id, &origin) {
+                                    output.write_all(part.json.get(written..at).unwrap_or_default())?;
+                                    written = at + len;
+                                    stats.rejected += 1;
+                                    on_rejected(&Rejected {
+                                        line,
+                                        reason: repeated_id_message(&id, &first),
+                                        id: Some(id),
+                                    });
+                                } else {
+                                    stats.scored += 1;
+                                    stats.tripped += usize::from(tripped);
+                                }
+                                at += len;
                             }
-                            Item::Rejected(rejected) => {
+                            Item::Rejected { mut rejected, valid } => {
                                 stats.read += 1;
                                 stats.rejected += 1;
+                                if let (true, Some(id)) = (valid, &rejected.id) {
+                                    origin.line = Some(rejected.line);
+                                    if let Some(first) = seen.first_place(id, &origin) {
+                                        rejected.reason = repeated_id_message(id, &first);
+                                    }
+                                }
                                 on_rejected(&rejected);
                             }
                             Item::Blank => {}
                         }
+                    }
+                    output.write_all(part.json.get(written..).unwrap_or_default())?;
+                    part.json.clear();
+                    if let Ok(mut free) = free_buffers.lock() {
+                        free.push(part.json);
                     }
                 }
                 on_progress(stats.scored + stats.rejected);
@@ -382,6 +437,7 @@ mod tests {
             &catalogue,
             &options,
             &DecisionSet::default(),
+            ("-", &mut crate::ingest::input::SeenIds::default()),
             |r| rejected.push(r.clone()),
             |_| {},
         )
@@ -419,6 +475,7 @@ mod tests {
             &catalogue,
             &super::BatchOptions::default(),
             &DecisionSet::default(),
+            ("-", &mut crate::ingest::input::SeenIds::default()),
             |r| rejected.push(r.clone()),
             |_| {},
         )

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -164,6 +165,7 @@ pub fn load_case(file: &str, text: &str, base: Option<&Path>) -> Result<Case, Di
                     .check(&value)
                     .map_err(|p| other(format!("不是合法的评价文档：{p:?}")))?
             } else {
+                crate::ingest::archive::check_workbook(&full).map_err(|e| other(e.reason))?;
                 crate::ingest::import::import_file(&full, &options)
                     .map_err(|e| e.to_diagnostic())?
                     .into_iter()
@@ -223,6 +225,40 @@ pub struct CaseResult {
     pub card: Option<Scorecard>,
     /// Scoring error, if any.
     pub error: Option<String>,
+    /// Script time the case has left for the coverage runs (see [`CaseClock`]).
+    pub time_left: Duration,
+}
+
+/// Each case's share of script time in one `jixiao test`: the wall-clock budget `score` gives
+/// one document ([`crate::script::ScriptLimits::deadline`]), spent across every run of the case
+/// — the case itself, branch coverage and each parameter probe — so a script that runs until
+/// a limit stops it costs a test about what it costs `score`, not once per probe. A case whose
+/// time is spent is not run again (a probe counts it as unchanged); a case that failed is not
+/// probed at all (an error cannot show a threshold).
+struct CaseClock {
+    left: std::cell::RefCell<Vec<Duration>>,
+}
+
+impl CaseClock {
+    fn new(results: &[CaseResult]) -> Self {
+        Self {
+            left: std::cell::RefCell::new(results.iter().map(|r| r.time_left).collect()),
+        }
+    }
+
+    /// Runs `f` for case `i` when the case has time left, and charges it the time taken.
+    fn run<R>(&self, i: usize, f: impl FnOnce() -> R) -> Option<R> {
+        let left = self.left.borrow().get(i).copied().unwrap_or_default();
+        if left.is_zero() {
+            return None;
+        }
+        let started = Instant::now();
+        let out = f();
+        if let Some(slot) = self.left.borrow_mut().get_mut(i) {
+            *slot = left.saturating_sub(started.elapsed());
+        }
+        Some(out)
+    }
 }
 
 impl CaseResult {
@@ -336,23 +372,31 @@ pub fn compare(expect: &Expect, card: &Scorecard) -> Vec<Mismatch> {
 
 /// Runs every case against a rule set.
 pub fn run_cases(rules: &RuleSet, cases: &[Case]) -> Vec<CaseResult> {
+    let budget = rules.scripts.limits().deadline;
     cases
         .iter()
-        .map(|case| match score_under(rules, &case.document, &[]) {
-            Ok(card) => CaseResult {
-                file: case.file.clone(),
-                name: case.spec.case.name.clone(),
-                mismatches: compare(&case.spec.expect, &card),
-                card: Some(card),
-                error: None,
-            },
-            Err(e) => CaseResult {
-                file: case.file.clone(),
-                name: case.spec.case.name.clone(),
-                mismatches: Vec::new(),
-                card: None,
-                error: Some(e.to_string()),
-            },
+        .map(|case| {
+            let started = Instant::now();
+            let scored = score_under(rules, &case.document, &[]);
+            let time_left = budget.saturating_sub(started.elapsed());
+            match scored {
+                Ok(card) => CaseResult {
+                    file: case.file.clone(),
+                    name: case.spec.case.name.clone(),
+                    mismatches: compare(&case.spec.expect, &card),
+                    card: Some(card),
+                    error: None,
+                    time_left,
+                },
+                Err(e) => CaseResult {
+                    file: case.file.clone(),
+                    name: case.spec.case.name.clone(),
+                    mismatches: Vec::new(),
+                    card: None,
+                    error: Some(e.to_string()),
+                    time_left,
+                },
+            }
         })
         .collect()
 }
@@ -422,7 +466,8 @@ pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_cod
         .filter(|c| !cov.codes_seen.contains(*c))
         .cloned()
         .collect();
-    let (branches, missing) = branch_coverage(rules, cases);
+    let clock = CaseClock::new(results);
+    let (branches, missing) = branch_coverage(rules, cases, &clock);
     cov.branches_total = branches;
     cov.branches_missing = missing;
 
@@ -430,7 +475,16 @@ pub fn coverage(rules: &RuleSet, cases: &[Case], results: &[CaseResult], all_cod
     let moves = |nudged: &RuleSet| -> bool {
         let cards: Vec<Option<Scorecard>> = cases
             .iter()
-            .map(|c| score_under(nudged, &c.document, &[]).ok())
+            .enumerate()
+            .zip(results)
+            .map(|((i, c), result)| {
+                result.card.as_ref()?;
+                match clock.run(i, || score_under(nudged, &c.document, &[])) {
+                    Some(scored) => scored.ok(),
+                    // Out of time: counted as unchanged.
+                    None => result.card.clone(),
+                }
+            })
             .collect();
         fingerprint(&cards) != baseline
     };
@@ -767,7 +821,7 @@ pub fn instrument(file: &str, source: &str, next_id: &mut i64, branches: &mut Ve
 
 /// Runs the cases on an instrumented copy of the rule set's scripts; returns the number of
 /// branches and those no case reached.
-fn branch_coverage(rules: &RuleSet, cases: &[Case]) -> (usize, Vec<Branch>) {
+fn branch_coverage(rules: &RuleSet, cases: &[Case], clock: &CaseClock) -> (usize, Vec<Branch>) {
     let mut next_id = 1;
     let mut branches = Vec::new();
     let files: Vec<(String, String)> = rules
@@ -783,8 +837,8 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case]) -> (usize, Vec<Branch>) {
     let mut copy = rules.clone();
     copy.scripts = std::sync::Arc::new(probed);
     let _ = take_probes();
-    for case in cases {
-        let _ = score_under(&copy, &case.document, &[]);
+    for (i, case) in cases.iter().enumerate() {
+        let _ = clock.run(i, || score_under(&copy, &case.document, &[]));
     }
     let hit = take_probes();
     let total = branches.len();

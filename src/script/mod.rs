@@ -775,10 +775,15 @@ impl ScriptSet {
             // Top-level statements never run: only functions are called.
             ast.clear_statements();
 
-            let definitions = scan_fn_definitions(source);
+            // Where each (name, arity) is first defined, looked up once per function.
+            let scanned = scan_fn_definitions(source);
+            let mut definitions = std::collections::HashMap::with_capacity(scanned.len());
+            for d in &scanned {
+                definitions.entry((d.name.as_str(), d.arity)).or_insert(d);
+            }
             for meta in ast.iter_functions() {
                 let arity = meta.params.len();
-                let found = definitions.iter().find(|d| d.name == meta.name && d.arity == arity);
+                let found = definitions.get(&(meta.name, arity));
                 let info = FunctionInfo {
                     name: meta.name.to_owned(),
                     arity,
