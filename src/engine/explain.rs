@@ -13,7 +13,7 @@
 //! form, and the source of each formula (file, line, comment, the parameters it reads). Pure: no
 //! I/O. [`render_text`] gives the human form, the types serialize as JSON.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -65,6 +65,10 @@ pub struct Explanation {
     /// Total and grade (absent when filtered out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalExplanation>,
+    /// Where each check behind a finding shown was written (`F4` →
+    /// `rules/shenzhen-2020/policy.toml:33`): the set's own file or one it extends.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, String>,
 }
 
 /// Which rule set, and where its files are.
@@ -181,6 +185,12 @@ pub struct ParamUse {
     /// Clause or practice it implements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// For a value by year (`by_year`), the year the value applied from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Where it was written (`rules/cn-mof-2020/policy.toml:90`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// A rounding applied by the policy.
@@ -320,6 +330,8 @@ pub fn explain_document(
     decisions: &[&Decision],
     filter: Option<&str>,
 ) -> Result<Explanation, ScriptError> {
+    // Parameters with values by year show the document's year's.
+    let rules = &*rules.for_year(doc.year);
     let Traced {
         document: corrected,
         card,
@@ -340,7 +352,20 @@ pub fn explain_document(
         }
     }
     let total = wants(TOTAL_ITEM).then(|| cx.total(&trace.total));
+    let shown = budget
+        .iter()
+        .flat_map(|b| &b.findings)
+        .chain(indicators.iter().flat_map(|i| &i.findings))
+        .chain(total.iter().flat_map(|t| &t.findings));
+    let checks: BTreeMap<String, String> = shown
+        .filter_map(|f| {
+            rules
+                .place(&format!("checks.{}", f.code))
+                .map(|place| (f.code.clone(), place.to_owned()))
+        })
+        .collect();
     Ok(Explanation {
+        checks,
         id: card.id.clone(),
         project: card.project.clone(),
         year: card.year,
@@ -371,10 +396,16 @@ impl Explanation {
 }
 
 fn ruleset_location(rules: &RuleSet) -> String {
-    match &rules.files.origin {
-        RuleSetOrigin::Embedded => format!("rules/{}", rules.files.name),
+    let folder = |files: &crate::policy::RuleSetFiles| match &files.origin {
+        RuleSetOrigin::Embedded => format!("rules/{}", files.name),
         RuleSetOrigin::Folder(dir) => dir.display().to_string(),
+    };
+    let own = folder(&rules.files);
+    if rules.inherited.is_empty() {
+        return own;
     }
+    let parents: Vec<String> = rules.inherited.iter().rev().map(folder).collect();
+    format!("{own}（继承 {}）", parents.join("，再继承 "))
 }
 
 /// A decimal for display: long quotients cut to 8 places with "…".
@@ -514,6 +545,8 @@ impl Context<'_> {
                 value: p.value,
                 description: p.description.clone(),
                 reference: p.reference.clone(),
+                year: p.year,
+                place: self.rules.place(&format!("params.{}", p.name)).map(str::to_owned),
             })
             .collect();
         FormulaCall {
@@ -1016,17 +1049,8 @@ impl FunctionSource {
             .iter()
             .find(|f| f.name == name && f.arity == arity)
             .or_else(|| functions.iter().find(|f| f.name == name))?;
-        let path = match &rules.files.origin {
-            RuleSetOrigin::Embedded => format!("rules/{}/{}", rules.files.name, info.file),
-            RuleSetOrigin::Folder(dir) => dir.join(&info.file).display().to_string(),
-        };
-        let text = rules
-            .files
-            .files
-            .iter()
-            .find(|(n, _)| *n == info.file)
-            .map(|(_, t)| t.as_str())
-            .unwrap_or("");
+        let path = rules.file_path(&info.file);
+        let text = rules.script_text(&info.file).unwrap_or("");
         let lines: Vec<&str> = text.lines().collect();
         let (comment, body) = match info.line {
             Some(line) if line >= 1 => {
@@ -1216,23 +1240,34 @@ fn write_formula(out: &mut String, f: &FormulaCall) {
     if !f.params.is_empty() {
         out.push_str("    函数用到的参数：\n");
         for p in &f.params {
-            let _ = write!(out, "      p.{} = {}：{}", p.name, p.value, p.description);
+            let _ = write!(out, "      p.{} = {}", p.name, p.value);
+            if let Some(year) = p.year {
+                let _ = write!(out, "（{year} 年起的值）");
+            }
+            let _ = write!(out, "：{}", p.description);
             if let Some(r) = &p.reference {
                 let _ = write!(out, "（依据：{r}）");
+            }
+            if let Some(place) = &p.place {
+                let _ = write!(out, "［{place}］");
             }
             out.push('\n');
         }
     }
 }
 
-fn write_findings(out: &mut String, findings: &[Finding]) {
+fn write_findings(out: &mut String, findings: &[Finding], checks: &BTreeMap<String, String>) {
     if findings.is_empty() {
         return;
     }
     out.push_str("  相关发现：\n");
     for f in findings {
         let waived = if f.waived { "（已豁免）" } else { "" };
-        let _ = writeln!(out, "    {} {}{}：{}", f.code, f.severity.label(), waived, f.message);
+        let _ = write!(out, "    {} {}{}：{}", f.code, f.severity.label(), waived, f.message);
+        if let Some(place) = checks.get(&f.code) {
+            let _ = write!(out, "［规则 {place}］");
+        }
+        out.push('\n');
     }
 }
 
@@ -1293,7 +1328,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
                 let _ = writeln!(out, "  舍入：{}", rounding_text(r));
             }
             write_result(&mut out, "得分", &b.result);
-            write_findings(&mut out, &b.findings);
+            write_findings(&mut out, &b.findings, &e.checks);
         }
         for i in &e.indicators {
             let _ = writeln!(out, "\n▸ 指标 {}", i.path);
@@ -1323,7 +1358,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             if i.result.computed.is_none() || i.block.is_some() {
                 let _ = writeln!(out, "  计入合计：{}", i.counted);
             }
-            write_findings(&mut out, &i.findings);
+            write_findings(&mut out, &i.findings, &e.checks);
         }
         if let Some(t) = &e.total {
             let _ = writeln!(out, "\n▸ {TOTAL_ITEM}");
@@ -1343,7 +1378,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             if let Some(note) = &t.incomplete {
                 let _ = writeln!(out, "  {note}");
             }
-            write_findings(&mut out, &t.findings);
+            write_findings(&mut out, &t.findings, &e.checks);
         }
     }
     out

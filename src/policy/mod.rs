@@ -10,6 +10,7 @@
 
 pub mod checks;
 pub mod embedded;
+pub mod inherit;
 pub mod lint;
 pub mod model;
 pub mod select;
@@ -218,8 +219,14 @@ impl std::error::Error for PolicyError {}
 pub struct Parameter {
     /// Name scripts read it by (`p.name`).
     pub name: String,
-    /// Value.
+    /// Value: for values by year, the one of the year the set was resolved for
+    /// ([`RuleSet::for_year`]; the set's first year until then).
     pub value: Decimal,
+    /// Values by year (`by_year`): each value with the year it applies from, ascending; empty
+    /// for a single value.
+    pub by_year: Vec<(i32, Decimal)>,
+    /// For values by year, the year the value in force applies from.
+    pub year: Option<i32>,
     /// Meaning.
     pub description: String,
     /// Clause or practice it implements.
@@ -307,6 +314,8 @@ pub struct RuleSet {
     pub params: Vec<Parameter>,
     /// The parameters as the map scripts receive as `p`.
     pub params_map: rhai::Map,
+    /// Whether a parameter has values by year ([`RuleSet::for_year`]).
+    pub dated: bool,
     /// Note texts that explain nothing ("无", "无偏差", "/"); a blank cell never explains.
     pub blank_notes: Vec<String>,
     /// Reviewer checks, one per finding code.
@@ -315,6 +324,15 @@ pub struct RuleSet {
     pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
     pub files: RuleSetFiles,
+    /// The sets it extends (`[ruleset] extends`), root first; empty when it extends none.
+    pub inherited: Vec<RuleSetFiles>,
+    /// Its script files in compile order, inherited ones named `parent/file`.
+    pub script_files: Vec<(String, String)>,
+    /// Inherited script functions it never reaches, left out of its scripts.
+    pub dropped_functions: Arc<std::collections::BTreeSet<(String, usize)>>,
+    /// Where each formula, parameter and check was written: `formulas.forward`,
+    /// `params.rate_places`, `checks.F4` → `rules/cn-mof-2020/policy.toml:95`.
+    pub places: Arc<BTreeMap<String, String>>,
     /// The warnings checking its files found (it has no errors, or it would not have loaded).
     pub warnings: Arc<Vec<Diagnostic>>,
 }
@@ -345,6 +363,9 @@ impl RuleSet {
             scripts,
             checks,
             diagnostics,
+            chain,
+            script_files,
+            dropped,
         } = lint::analyse(&files, limits);
         let (Some(raw), Some(scripts), Some(checks)) = (raw, scripts, checks) else {
             return Err(PolicyError::Invalid {
@@ -374,14 +395,26 @@ impl RuleSet {
                 phrases: t.phrases.clone(),
             })
             .collect();
+        let first_year = raw.ruleset.years.value.from;
         let params: Vec<Parameter> = raw
             .params
             .iter()
-            .map(|(name, p)| Parameter {
-                name: name.clone(),
-                value: p.value.value.0,
-                description: p.description.clone(),
-                reference: p.reference.clone(),
+            .map(|(name, p)| {
+                let by_year: Vec<(i32, Decimal)> = p
+                    .values()
+                    .into_iter()
+                    .filter_map(|(y, v)| y.map(|y| (y, v.value.0)))
+                    .collect();
+                let mut param = Parameter {
+                    name: name.clone(),
+                    value: p.value.as_ref().map_or(Decimal::ZERO, |v| v.value.0),
+                    by_year,
+                    year: None,
+                    description: p.description.clone(),
+                    reference: p.reference.clone(),
+                };
+                param.resolve(first_year);
+                param
             })
             .collect();
         let params_map: rhai::Map = params
@@ -389,6 +422,22 @@ impl RuleSet {
             .map(|p| (p.name.as_str().into(), param_dynamic(p.value)))
             .collect();
         let f = &raw.formulas;
+        let mut places = BTreeMap::new();
+        for (located, _, key) in f.slots() {
+            places.insert(format!("formulas.{key}"), chain.place(&located.span));
+        }
+        for (name, p) in &raw.params {
+            places.insert(format!("params.{name}"), chain.place(&p.span()));
+        }
+        for key in raw.checks.value.keys() {
+            places.insert(format!("checks.{}", key.0.get_ref()), chain.place(&key.0.span()));
+        }
+        let inherited: Vec<RuleSetFiles> = chain
+            .layers
+            .iter()
+            .take(chain.layers.len().saturating_sub(1))
+            .map(|l| l.files.clone())
+            .collect();
 
         Ok(RuleSet {
             id: raw.ruleset.id.value.clone(),
@@ -434,14 +483,45 @@ impl RuleSet {
                 qualitative: f.qualitative.value.clone(),
                 deadline: f.deadline.value.clone(),
             },
+            dated: params.iter().any(|p| !p.by_year.is_empty()),
             params,
             params_map,
             blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
             checks,
             scripts: Arc::new(scripts),
             files,
+            inherited,
+            script_files,
+            dropped_functions: Arc::new(dropped),
+            places: Arc::new(places),
             warnings: Arc::new(diagnostics),
         })
+    }
+
+    /// A file of the set as a path an editor can open; `parent/file` names a file of a set it
+    /// extends (`rules/cn-mof-2020/formulas.rhai`).
+    pub fn file_path(&self, file: &str) -> String {
+        match file.split_once('/') {
+            Some((name, rest)) => match self.inherited.iter().rev().find(|f| f.name == name) {
+                Some(parent) => inherit::file_path(parent, rest),
+                None => inherit::file_path(&self.files, file),
+            },
+            None => inherit::file_path(&self.files, file),
+        }
+    }
+
+    /// The text of one of its script files (`parent/file` for an inherited one).
+    pub fn script_text(&self, file: &str) -> Option<&str> {
+        self.script_files
+            .iter()
+            .find(|(n, _)| n == file)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// Where a formula, parameter or check was written (`params.rate_places` →
+    /// `rules/shenzhen-2020/policy.toml:89`).
+    pub fn place(&self, key: &str) -> Option<&str> {
+        self.places.get(key).map(String::as_str)
     }
 
     /// Rounds a score to the policy's score places, in its mode, written with exactly that
@@ -466,8 +546,31 @@ impl RuleSet {
         copy.params_map.insert(name.into(), param_dynamic(value));
         if let Some(p) = copy.params.iter_mut().find(|p| p.name == name) {
             p.value = value;
+            p.by_year.clear();
+            p.year = None;
         }
+        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty());
         copy
+    }
+
+    /// The set as it applies to documents of budget year `year`: each parameter with values by
+    /// year takes the value of the latest year not after `year` (the first when `year` is before
+    /// them all). The set itself when it has no values by year — the common case costs nothing.
+    pub fn for_year(&self, year: i32) -> std::borrow::Cow<'_, RuleSet> {
+        if !self.dated
+            || self
+                .params
+                .iter()
+                .all(|p| p.by_year.is_empty() || p.year == Some(p.applying(year).0))
+        {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut copy = self.clone();
+        for p in copy.params.iter_mut().filter(|p| !p.by_year.is_empty()) {
+            p.resolve(year);
+            copy.params_map.insert(p.name.as_str().into(), param_dynamic(p.value));
+        }
+        std::borrow::Cow::Owned(copy)
     }
 
     /// A copy of this rule set with one decimal parameter of the check `code` (`[checks.CODE]
@@ -504,6 +607,28 @@ impl RuleSet {
     /// Human description of the years and region it covers.
     pub fn coverage(&self) -> String {
         format!("{}，{}", self.region.as_deref().unwrap_or("全国"), self.years)
+    }
+}
+
+impl Parameter {
+    /// The value by year that applies in `year`, with the year it applies from.
+    fn applying(&self, year: i32) -> (i32, Decimal) {
+        let mut chosen = self.by_year.first().copied().unwrap_or((year, self.value));
+        for &(from, value) in &self.by_year {
+            if from <= year {
+                chosen = (from, value);
+            }
+        }
+        chosen
+    }
+
+    /// Takes the value of `year` when it has values by year.
+    fn resolve(&mut self, year: i32) {
+        if !self.by_year.is_empty() {
+            let (from, value) = self.applying(year);
+            self.value = value;
+            self.year = Some(from);
+        }
     }
 }
 

@@ -109,6 +109,11 @@ pub struct RulesetMeta {
     pub id: Located<String>,
     /// 规则集名称（中文）。
     pub title: String,
+    /// 继承的上级规则集：内置规则集编号（如 `cn-mof-2020`）或相对本文件夹的路径（如 `../cn-mof-2020`）。
+    /// 本文件只写与上级不同的部分：`[表]` 逐键合并，数组和行内表 `{ … }` 整体替换；
+    /// 同名同参数个数的脚本函数替换上级的。id、title、years、region、default_for_national 不继承。
+    #[serde(default)]
+    pub extends: Option<Located<String>>,
     /// 适用地区代码（如 `shenzhen`、`sichuan`）；不写表示全国通用。
     #[serde(default)]
     pub region: Option<String>,
@@ -169,7 +174,7 @@ pub struct Profile {
     pub budget: Located<Dec>,
     /// 全部绩效指标的分值合计（如 90）。
     pub indicators: Located<Dec>,
-    /// 各一级指标的分值，如 `{ "产出指标" = "50", … }`；不规定各一级指标分值时省略。
+    /// 各一级指标的分值，如 `{ "产出指标" = "50", … }`；不规定各一级指标分值时省略（继承了上级方案而本规则集不规定时写 `{}`）。
     #[serde(default)]
     pub level1: Option<Located<BTreeMap<String, Dec>>>,
     /// 满分（通常 100）。
@@ -336,17 +341,60 @@ impl Formulas {
     }
 }
 
-/// A named parameter of the rule set.
+/// A named parameter of the rule set: one value, or values by year (`by_year`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
-    /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。
-    pub value: Located<Dec>,
+    /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。与 by_year 二选一。
+    #[serde(default)]
+    pub value: Option<Located<Dec>>,
+    /// 按年度取值：键为起始年度，值为从该年度起适用的值，按评价文档的预算年度选用，
+    /// 如 `by_year = { "2020" = "0.1", "2023" = "0.2" }` 表示 2020—2022 年用 0.1、2023 年起用 0.2。
+    /// 年度按先后顺序写；第一个年度不晚于规则集的起始年度；各值同为整数或同为小数。与 value 二选一。
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, Dec>>")]
+    pub by_year: Option<Located<BTreeMap<String, Located<Dec>>>>,
     /// 参数的含义（中文）。
     pub description: String,
     /// 依据的条款或做法（文件、条款号或样表）。
     #[serde(default)]
     pub reference: Option<String>,
+}
+
+impl Param {
+    /// Where it is written: its value, or its values by year.
+    #[must_use]
+    pub fn span(&self) -> std::ops::Range<usize> {
+        match (&self.value, &self.by_year) {
+            (Some(v), _) => v.span.clone(),
+            (None, Some(b)) => b.span.clone(),
+            (None, None) => 0..0,
+        }
+    }
+
+    /// Its values: `(None, value)` for a single value, else `(Some(from year), value)` for each
+    /// year key that is a year, sorted by year.
+    #[must_use]
+    pub fn values(&self) -> Vec<(Option<i32>, &Located<Dec>)> {
+        let mut out: Vec<(Option<i32>, &Located<Dec>)> = self.value.iter().map(|v| (None, v)).collect();
+        if let Some(by_year) = &self.by_year {
+            out.extend(
+                by_year
+                    .value
+                    .iter()
+                    .filter_map(|(y, v)| y.trim().parse::<i32>().ok().map(|y| (Some(y), v))),
+            );
+        }
+        out.sort_by_key(|(y, _)| *y);
+        out
+    }
+
+    /// Whether every value is a whole number (scripts then get an integer).
+    #[must_use]
+    pub fn is_integer(&self) -> bool {
+        let values = self.values();
+        !values.is_empty() && values.iter().all(|(_, v)| v.value.0.fract().is_zero())
+    }
 }
 
 /// What counts as "no explanation" in a deviation note or a reason cell.
