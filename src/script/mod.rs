@@ -839,6 +839,7 @@ impl ScriptSet {
             .retain(|f| !dropped.contains(&(f.name.clone(), f.arity)));
         let kept: BTreeSet<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
         self.files_by_name.retain(|name, _| kept.contains(name.as_str()) || name.starts_with("anon$"));
+        self.natives.retain(|name| kept.contains(name));
     }
 
     /// The rule set id given to [`ScriptSet::compile`].

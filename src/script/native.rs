@@ -375,6 +375,11 @@ pub struct Natives {
 }
 
 impl Natives {
+    /// Keeps only the natives `keep` says yes to (functions left out of a set: [`super::ScriptSet::without`]).
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.by_name.retain(|name, _| keep(name));
+    }
+
     /// Recognises the template functions among a rule set's script files (`(file, source)`).
     #[must_use]
     pub fn recognise(files: &[(String, String)]) -> Self {
