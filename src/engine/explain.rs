@@ -405,7 +405,7 @@ fn ruleset_location(rules: &RuleSet) -> String {
         return own;
     }
     let parents: Vec<String> = rules.inherited.iter().rev().map(folder).collect();
-    format!("{own}（继承 {}）", parents.join("，再继承 "))
+    format!("{own}，继承 {}", parents.join("，再继承 "))
 }
 
 /// A decimal for display: long quotients cut to 8 places with "…".
