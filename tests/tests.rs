@@ -53,6 +53,7 @@ mod script_sandbox;
 // Rule sets and layout files.
 mod check_layouts;
 mod check_rulesets;
+mod ruleset_extends;
 mod editor_workflow;
 mod hostile_policy;
 mod layouts_guide;

@@ -143,6 +143,20 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
             dropped: BTreeSet::new(),
         };
     }
+    if !c.problems.is_empty() {
+        // The chain is broken (a parent missing, a cycle): what the set inherits is unknown, so
+        // nothing else can be checked.
+        let diagnostics = c.problems;
+        return Analysis {
+            raw: None,
+            scripts: None,
+            checks: None,
+            diagnostics,
+            chain: chain.clone(),
+            script_files: Vec::new(),
+            dropped: BTreeSet::new(),
+        };
+    }
     let merged = inherit::merge(&chain);
     for (span, message) in &merged.errors {
         let help = if message.contains("unknown field") {
@@ -580,9 +594,11 @@ fn dated_params(c: &mut Collector, raw: &PolicyFile, text: &str) {
                     "jixiao::policy::param",
                     value.span.clone(),
                     format!(
-                        "参数 {name} 的 by_year 从 {first} 年起才有值，规则集适用的 {} 年至 {} 年没有值",
-                        years.from,
-                        first - 1
+                        "参数 {name} 的 by_year 从 {first} 年起才有值，规则集适用的 {}没有值",
+                        super::model::YearRange {
+                            from: years.from,
+                            to: Some(first - 1)
+                        }
                     ),
                     "把第一个年度改为规则集的起始年度（[ruleset] years 的 from）",
                 );
@@ -1244,10 +1260,10 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
     }
 
-    /// The shipped Shenzhen rule set with `find` replaced by `replace` in `file`, checked: each
-    /// diagnostic's code and message.
+    /// The standalone Shenzhen rule set (as it was before it extended cn-mof-2020) with `find`
+    /// replaced by `replace` in `file`, checked: each diagnostic's code and message.
     fn check_edited(edits: &[(&str, &str, &str)]) -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rulesets/standalone/shenzhen-2020");
         let mut files = RuleSetFiles::read_folder(&dir).unwrap();
         for (file, find, replace) in edits {
             let (_, text) = files.files.iter_mut().find(|(n, _)| n == file).unwrap();
