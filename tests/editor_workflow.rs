@@ -61,7 +61,10 @@ fn new_year_writes_a_small_set_that_extends_the_previous_year() {
     assert!(policy.lines().count() < 20, "a small child, not a copy: {policy}");
     assert!(!to.join("formulas.rhai").exists(), "scripts are inherited, not copied");
     assert!(to.join("policy.schema.json").exists());
-    assert!(to.join("tests/form4-late-deadline.toml").exists(), "test cases stay per set");
+    assert!(
+        to.join("tests/form4-late-deadline.toml").exists(),
+        "test cases stay per set"
+    );
     // It scores the seed forms exactly as the set it extends.
     let diff = seed_diff(to.to_str().unwrap());
     assert!(
@@ -96,7 +99,10 @@ fn diff_shows_parameter_changes_and_their_effect_on_the_corpus() {
         0
     );
     // Late but explained now earns 75% instead of half the points.
-    append(&to.join("policy.toml"), "\n[params.late_share_explained]\nvalue = \"0.75\"\n");
+    append(
+        &to.join("policy.toml"),
+        "\n[params.late_share_explained]\nvalue = \"0.75\"\n",
+    );
 
     let (code, stdout, stderr) = jixiao(&["diff", "--from", "shenzhen-2020", "--to", dir, "--rules-only"]);
     assert_eq!(code, 0, "{stderr}");

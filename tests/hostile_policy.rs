@@ -71,9 +71,7 @@ fn assert_runtime_attack_contained(body: &str, expected: &str, line: usize) {
 /// Line of the deadline function's definition in the generated script. Rhai does not report
 /// where inside a function a limit tripped, so the error names the function's definition.
 fn body_line() -> usize {
-    let formulas =
-        std::fs::read_to_string(crate::common::standalone_shenzhen_dir().join("formulas.rhai"))
-            .unwrap();
+    let formulas = std::fs::read_to_string(crate::common::standalone_shenzhen_dir().join("formulas.rhai")).unwrap();
     let start = formulas.find("fn deadline_half_score").unwrap();
     formulas[..start].lines().count() + 2
 }

@@ -433,7 +433,11 @@ fn load(policy: &Policy, r: Rounding) -> RuleSet {
         if !text.contains("mode = \"half_up\"") {
             let keys = "mode = \"half_up\"\nscore_places = 2\ntotal_places = 2\n";
             *text = match text.find("[rounding]\n") {
-                Some(at) => format!("{}[rounding]\n{keys}{}", &text[..at], &text[at + "[rounding]\n".len()..]),
+                Some(at) => format!(
+                    "{}[rounding]\n{keys}{}",
+                    &text[..at],
+                    &text[at + "[rounding]\n".len()..]
+                ),
                 None => format!("{text}\n[rounding]\n{keys}"),
             };
         }

@@ -94,13 +94,22 @@ fn an_error_in_a_parent_on_disk_is_shown_in_the_parents_file() {
     folder(
         &parent,
         &[
-            ("policy.toml", &std::fs::read_to_string(source.join("policy.toml")).unwrap()),
-            ("checks.rhai", &std::fs::read_to_string(source.join("checks.rhai")).unwrap()),
+            (
+                "policy.toml",
+                &std::fs::read_to_string(source.join("policy.toml")).unwrap(),
+            ),
+            (
+                "checks.rhai",
+                &std::fs::read_to_string(source.join("checks.rhai")).unwrap(),
+            ),
             ("formulas.rhai", &formulas),
         ],
     );
     let child = tmp.path().join("child");
-    folder(&child, &[("policy.toml", &CHILD_HEAD.replace("\"shenzhen-2020\"", "\"../parent\""))]);
+    folder(
+        &child,
+        &[("policy.toml", &CHILD_HEAD.replace("\"shenzhen-2020\"", "\"../parent\""))],
+    );
     let (code, out) = check(&child, tmp.path());
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("parent/formulas.rhai"), "{out}");
@@ -138,7 +147,10 @@ fn a_childs_function_replaces_the_parents_and_explain_names_its_file() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let stdout = stdout.replace(tmp.path().to_str().unwrap(), "tmp");
-    assert!(stdout.contains("deadline_half_score（tmp/child/formulas.rhai:2）"), "{stdout}");
+    assert!(
+        stdout.contains("deadline_half_score（tmp/child/formulas.rhai:2）"),
+        "{stdout}"
+    );
     assert!(stdout.contains("= 0\n"), "{stdout}");
     assert!(
         stdout.contains("继承 rules/shenzhen-2020，再继承 rules/cn-mof-2020"),
@@ -159,17 +171,43 @@ fn values_by_year_follow_the_documents_year_and_explain_names_the_year() {
     assert!(out.contains("0 个错误，0 个警告"), "{out}");
     let rules = dir.to_str().unwrap();
     // Form 4 is a 2021 form: its late but explained deadline earns 12 × 0.25 = 3.
-    let (_, stdout, stderr) = jixiao(&["explain", SEED, "--default-year", "2021", "--rules", rules, "--document", "市住房建设局", "--indicator", "平台搭建完成时间"]);
-    assert!(stdout.contains("p.late_share_explained = 0.25（2021 年起的值）"), "{stdout}{stderr}");
+    let (_, stdout, stderr) = jixiao(&[
+        "explain",
+        SEED,
+        "--default-year",
+        "2021",
+        "--rules",
+        rules,
+        "--document",
+        "市住房建设局",
+        "--indicator",
+        "平台搭建完成时间",
+    ]);
+    assert!(
+        stdout.contains("p.late_share_explained = 0.25（2021 年起的值）"),
+        "{stdout}{stderr}"
+    );
     assert!(stdout.contains("child/policy.toml:9］"), "{stdout}");
     assert!(stdout.contains("= 3.00\n"), "{stdout}");
     // The same set scores a document of 2020 with the 2020 value, one of 2021 with 2021's.
     let files = jixiao::policy::RuleSetFiles::read_folder(&dir).unwrap();
     let set = jixiao::policy::RuleSet::load(files).unwrap();
-    assert_eq!(set.for_year(2020).param("late_share_explained"), Some("0.5".parse().unwrap()));
-    assert_eq!(set.for_year(2021).param("late_share_explained"), Some("0.25".parse().unwrap()));
-    assert_eq!(set.for_year(2030).param("late_share_explained"), Some("0.25".parse().unwrap()));
-    assert!(matches!(set.for_year(2020), std::borrow::Cow::Borrowed(_)), "resolved for its first year");
+    assert_eq!(
+        set.for_year(2020).param("late_share_explained"),
+        Some("0.5".parse().unwrap())
+    );
+    assert_eq!(
+        set.for_year(2021).param("late_share_explained"),
+        Some("0.25".parse().unwrap())
+    );
+    assert_eq!(
+        set.for_year(2030).param("late_share_explained"),
+        Some("0.25".parse().unwrap())
+    );
+    assert!(
+        matches!(set.for_year(2020), std::borrow::Cow::Borrowed(_)),
+        "resolved for its first year"
+    );
 }
 
 #[test]

@@ -53,12 +53,12 @@ mod script_sandbox;
 // Rule sets and layout files.
 mod check_layouts;
 mod check_rulesets;
-mod ruleset_extends;
 mod editor_workflow;
 mod hostile_policy;
 mod layouts_guide;
 mod policy_guide;
 mod rule_coverage;
+mod ruleset_extends;
 mod same_diagnostic;
 
 // Commands.

@@ -215,11 +215,7 @@ impl Chain {
 fn identity(files: &RuleSetFiles) -> String {
     match &files.origin {
         RuleSetOrigin::Embedded => format!("内置:{}", files.name),
-        RuleSetOrigin::Folder(dir) => dir
-            .canonicalize()
-            .unwrap_or_else(|_| dir.clone())
-            .display()
-            .to_string(),
+        RuleSetOrigin::Folder(dir) => dir.canonicalize().unwrap_or_else(|_| dir.clone()).display().to_string(),
     }
 }
 
@@ -257,6 +253,9 @@ fn parent_of(child: &RuleSetFiles, spec: &str) -> Result<RuleSetFiles, String> {
     })
 }
 
+/// A `scripts = [ … ]` list: each file name with the joined span of its string.
+pub type ScriptList = Vec<(String, Range<usize>)>;
+
 /// A chain's policy, merged and read.
 #[derive(Debug, Default)]
 pub struct Merged {
@@ -265,7 +264,7 @@ pub struct Merged {
     /// TOML errors: joined span and serde's message.
     pub errors: Vec<(Range<usize>, String)>,
     /// Each layer's own `scripts` list (name and joined span), when it writes one.
-    pub scripts: Vec<Option<Vec<(String, Range<usize>)>>>,
+    pub scripts: Vec<Option<ScriptList>>,
     /// Overrides that change nothing: the key's path (`checks.F4.severity`) and the joined span
     /// of the child's key and value.
     pub unchanged: Vec<(String, Range<usize>)>,
@@ -355,9 +354,11 @@ pub fn script_files(chain: &Chain) -> Vec<(String, String)> {
 }
 
 /// A layer's own `scripts = [ … ]`.
-fn scripts_of(table: &DeTable) -> Option<Vec<(String, Range<usize>)>> {
+fn scripts_of(table: &DeTable) -> Option<ScriptList> {
     let list = table.get("scripts")?;
-    let DeValue::Array(items) = list.get_ref() else { return None };
+    let DeValue::Array(items) = list.get_ref() else {
+        return None;
+    };
     Some(
         items
             .iter()
@@ -471,7 +472,9 @@ mod tests {
         let child = files("child", "[ruleset]\nextends = \"no-such-set\"\n");
         let (chain, problems) = Chain::resolve(&child);
         assert_eq!(chain.layers.len(), 1);
-        let [problem] = problems.as_slice() else { panic!("{problems:?}") };
+        let [problem] = problems.as_slice() else {
+            panic!("{problems:?}")
+        };
         assert!(problem.message.contains("no-such-set"), "{}", problem.message);
         assert_eq!(problem.loc.line_col(), Some((2, 11)));
     }

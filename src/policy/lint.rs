@@ -60,10 +60,7 @@ struct Collector<'a> {
 
 impl Collector<'_> {
     fn text(&self, file: &str) -> &str {
-        self.sources
-            .iter()
-            .find(|(n, _)| n == file)
-            .map_or("", |(_, t)| &**t)
+        self.sources.iter().find(|(n, _)| n == file).map_or("", |(_, t)| &**t)
     }
 
     /// A file of the rule set (or, named `parent/file`, of a set it extends), with its text.
@@ -128,11 +125,10 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     };
     if !files.files.iter().any(|(n, _)| n == POLICY_FILE) {
         let loc = c.loc(POLICY_FILE);
-        let diagnostics =
-            vec![
-                Diagnostic::error("jixiao::policy::missing", loc, "规则集文件夹里没有 policy.toml")
-                    .with_help("每个规则集都要有一个 policy.toml"),
-            ];
+        let diagnostics = vec![
+            Diagnostic::error("jixiao::policy::missing", loc, "规则集文件夹里没有 policy.toml")
+                .with_help("每个规则集都要有一个 policy.toml"),
+        ];
         return Analysis {
             raw: None,
             scripts: None,
@@ -1263,7 +1259,8 @@ mod tests {
     /// The standalone Shenzhen rule set (as it was before it extended cn-mof-2020) with `find`
     /// replaced by `replace` in `file`, checked: each diagnostic's code and message.
     fn check_edited(edits: &[(&str, &str, &str)]) -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rulesets/standalone/shenzhen-2020");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rulesets/standalone/shenzhen-2020");
         let mut files = RuleSetFiles::read_folder(&dir).unwrap();
         for (file, find, replace) in edits {
             let (_, text) = files.files.iter_mut().find(|(n, _)| n == file).unwrap();

@@ -835,10 +835,10 @@ impl ScriptSet {
         }
         self.ast
             .retain_functions(|_, _, name, arity| !dropped.contains(&(name.to_owned(), arity)));
-        self.functions
-            .retain(|f| !dropped.contains(&(f.name.clone(), f.arity)));
+        self.functions.retain(|f| !dropped.contains(&(f.name.clone(), f.arity)));
         let kept: BTreeSet<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
-        self.files_by_name.retain(|name, _| kept.contains(name.as_str()) || name.starts_with("anon$"));
+        self.files_by_name
+            .retain(|name, _| kept.contains(name.as_str()) || name.starts_with("anon$"));
         self.natives.retain(|name| kept.contains(name));
     }
 
