@@ -455,6 +455,71 @@ mod tests {
         }
     }
 
+    /// A chain of policy texts, root first, as [`Chain::resolve`] lays them out.
+    fn chain_of(texts: &[&str]) -> Chain {
+        let mut joined = String::new();
+        let mut layers = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let base = joined.len();
+            joined.push_str(text);
+            joined.push('\n');
+            layers.push(Layer {
+                files: files(&format!("set{i}"), text),
+                base,
+                policy: Arc::from(*text),
+            });
+        }
+        Chain { layers, joined }
+    }
+
+    #[test]
+    fn tables_merge_key_by_key_and_values_replace_whole() {
+        let chain = chain_of(&[
+            "[ruleset]\nid = \"p\"\ndefault_for_national = true\nsources = [{ title = \"甲\" }, { title = \"乙\" }]\n[profile]\nbudget = 10\nlevel1 = { \"产出指标\" = 50, \"效益指标\" = 40 }\n[params.x]\nvalue = 1\ndescription = \"x\"\n",
+            "[ruleset]\nid = \"c\"\nsources = [{ title = \"丙\" }]\n[profile]\nlevel1 = { \"产出指标\" = 90 }\n[params.x]\nby_year = { \"2020\" = 1, \"2023\" = 2 }\n",
+        ]);
+        let value = merged_value(&chain).unwrap();
+        let get = |path: &str| {
+            path.split('.')
+                .try_fold(&value, |v, k| v.get(k))
+                .map(ToString::to_string)
+        };
+        assert_eq!(get("ruleset.id").as_deref(), Some("\"c\""));
+        assert_eq!(
+            get("ruleset.default_for_national"),
+            None,
+            "identity keys are not inherited"
+        );
+        assert_eq!(
+            value["ruleset"]["sources"].as_array().map(Vec::len),
+            Some(1),
+            "arrays replace whole"
+        );
+        assert_eq!(get("profile.budget").as_deref(), Some("10"), "tables merge key by key");
+        assert_eq!(
+            value["profile"]["level1"].as_table().map(|t| t.len()),
+            Some(1),
+            "inline tables replace whole"
+        );
+        assert_eq!(get("params.x.value"), None, "by_year replaces value");
+        assert_eq!(get("params.x.description").as_deref(), Some("\"x\""));
+    }
+
+    #[test]
+    fn an_override_equal_to_the_parent_is_found_in_the_childs_file() {
+        let chain = chain_of(&[
+            "[rounding]\nmode = \"half_up\"\nscore_places = 2\n",
+            "[rounding]\nmode = \"half_up\"\nscore_places = 3\n",
+        ]);
+        let merged = merge(&chain);
+        let [(path, span)] = merged.unchanged.as_slice() else {
+            panic!("{:?}", merged.unchanged)
+        };
+        assert_eq!(path, "rounding.mode");
+        assert!(!chain.inherited(span.start));
+        assert_eq!(chain.at(span.clone()).line_col(), Some((2, 1)));
+    }
+
     #[test]
     fn inline_tables_start_with_a_brace_and_header_tables_do_not() {
         let text = "[a]\nx = 1\n[b]\ny = { z = 1 }\n";
@@ -468,7 +533,7 @@ mod tests {
     }
 
     #[test]
-    fn a_child_on_disk_naming_a_missing_parent_gets_an_error_at_the_value() {
+    fn a_child_naming_a_missing_parent_gets_an_error_at_the_value() {
         let child = files("child", "[ruleset]\nextends = \"no-such-set\"\n");
         let (chain, problems) = Chain::resolve(&child);
         assert_eq!(chain.layers.len(), 1);

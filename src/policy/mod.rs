@@ -641,3 +641,37 @@ pub(crate) fn param_dynamic(value: Decimal) -> rhai::Dynamic {
     }
     rhai::Dynamic::from_decimal(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dated(by_year: &[(i32, i64)]) -> Parameter {
+        Parameter {
+            name: "x".into(),
+            value: Decimal::ZERO,
+            by_year: by_year.iter().map(|&(y, v)| (y, Decimal::from(v))).collect(),
+            year: None,
+            description: String::new(),
+            reference: None,
+        }
+    }
+
+    #[test]
+    fn a_value_by_year_applies_from_its_year_until_the_next() {
+        let p = dated(&[(2020, 1), (2023, 2)]);
+        assert_eq!(p.applying(2020), (2020, Decimal::ONE));
+        assert_eq!(p.applying(2022), (2020, Decimal::ONE));
+        assert_eq!(p.applying(2023), (2023, Decimal::TWO));
+        assert_eq!(p.applying(2030), (2023, Decimal::TWO));
+        // Before them all: the first.
+        assert_eq!(p.applying(2019), (2020, Decimal::ONE));
+    }
+
+    #[test]
+    fn a_set_without_values_by_year_is_used_as_it_is() {
+        let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
+        assert!(!rules.dated);
+        assert!(matches!(rules.for_year(2021), std::borrow::Cow::Borrowed(_)));
+    }
+}
