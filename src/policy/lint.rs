@@ -163,6 +163,8 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
             "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
         } else if message.contains("严重程度") {
             "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
+        } else if message.starts_with("missing field") && chain.extends() {
+            "继承其他规则集（extends）时，[ruleset] 的 id、title、years 要自己写，不从上级继承；其余的键不写就沿用上级"
         } else {
             "按 TOML 语法修改此处"
         };
