@@ -344,6 +344,7 @@ impl Formulas {
 /// A named parameter of the rule set: one value, or values by year (`by_year`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{ "required": ["value"] }, { "required": ["by_year"] }]))]
 pub struct Param {
     /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。与 by_year 二选一。
     #[serde(default)]
@@ -352,13 +353,24 @@ pub struct Param {
     /// 如 `by_year = { "2020" = "0.1", "2023" = "0.2" }` 表示 2020—2022 年用 0.1、2023 年起用 0.2。
     /// 年度按先后顺序写；第一个年度不晚于规则集的起始年度；各值同为整数或同为小数。与 value 二选一。
     #[serde(default)]
-    #[schemars(with = "Option<BTreeMap<String, Dec>>")]
+    #[schemars(schema_with = "by_year_schema")]
     pub by_year: Option<Located<BTreeMap<String, Located<Dec>>>>,
     /// 参数的含义（中文）。
     pub description: String,
     /// 依据的条款或做法（文件、条款号或样表）。
     #[serde(default)]
     pub reference: Option<String>,
+}
+
+/// `by_year`: four-digit year keys, decimal values.
+fn by_year_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let value = generator.subschema_for::<Dec>();
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": { "pattern": "^[0-9]{4}$" },
+        "additionalProperties": value,
+        "minProperties": 1
+    })
 }
 
 impl Param {
