@@ -11,6 +11,13 @@
 //! does not define, integer division where both sides can be integers, formulas whose result
 //! can be a non-number, forbidden calls — errors — and `[params]` no script reads — a warning.
 //!
+//! A set that extends another ([`super::inherit`]) is checked as it applies, with what it
+//! inherits: a missing parent or a cycle in `extends` (errors at the `extends` value), an
+//! override equal to what it inherits (a warning at its line), values by year (`by_year`) out of
+//! order, of mixed kinds or leaving years without a value (errors). Each problem is placed in
+//! the file it comes from, the set's own or a parent's; warnings about a parent's own files are
+//! left to the parent's check.
+//!
 //! Like a compiler front end, [`analyse`] goes as far as it can and returns what it built (the
 //! parsed policy, the compiled scripts, the checked reviewer checks) together with every
 //! diagnostic; a load fails when any of them is an error.

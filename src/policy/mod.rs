@@ -2,8 +2,10 @@
 //! [`RuleSet`] whose scripts are compiled once.
 //!
 //! The raw file format lives in [`model`]; reviewer checks (`[checks.<CODE>]`) are checked in
-//! [`checks`]; the rule sets shipped in `rules/` are embedded in the
-//! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
+//! [`checks`]; a set may extend another and write only what differs ([`inherit`]); the rule sets
+//! shipped in `rules/` are embedded in the binary ([`embedded`]); [`select`] picks the set that
+//! covers a document's year and region. Parameters may take values by year (`by_year`), chosen
+//! by the document's year ([`RuleSet::for_year`]).
 //! Loading and `jixiao check` run the same check ([`lint::analyse`]); a broken rule set is a
 //! [`PolicyError`] holding every [`Diagnostic`] found, each naming its file and line:column —
 //! never a finding.
