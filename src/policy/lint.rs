@@ -226,7 +226,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
                 set.without(&dropped);
             }
             let tables = tables(raw, &facts);
-            if let Some(read) = params_read(raw, &facts, &tables) {
+            if let Some(read) = params_read(&facts, &tables) {
                 raw.params
                     .retain(|name, p| !chain.inherited(p.span().start) || read.contains(name.as_str()));
             }
@@ -1053,7 +1053,7 @@ fn unused_params(
     facts: &Facts,
     tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
 ) {
-    let Some(read) = params_read(raw, facts, tables) else {
+    let Some(read) = params_read(facts, tables) else {
         return;
     };
     for (name, param) in &raw.params {
@@ -1069,11 +1069,7 @@ fn unused_params(
 }
 
 /// The `[params]` the scripts read; `None` when a function may read any of them.
-fn params_read(
-    _raw: &PolicyFile,
-    facts: &Facts,
-    tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
-) -> Option<BTreeSet<String>> {
+fn params_read(facts: &Facts, tables: &BTreeMap<(String, usize), BTreeSet<Table>>) -> Option<BTreeSet<String>> {
     let mut read: BTreeSet<String> = BTreeSet::new();
     for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
         let Some(uses) = &f.params_use else {
