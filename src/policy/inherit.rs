@@ -168,8 +168,10 @@ impl Chain {
         let Some(layer) = self.layers.get(self.layer_at(span.start)) else {
             return Loc::in_ruleset("", POLICY_FILE);
         };
-        let start = span.start - layer.base;
-        let end = span.end.saturating_sub(layer.base).max(start);
+        // Within the file: a span the merge made may run past it.
+        let len = layer.policy.len();
+        let start = (span.start - layer.base).min(len);
+        let end = span.end.saturating_sub(layer.base).clamp(start, len);
         Loc::in_ruleset(&layer.files.name, POLICY_FILE)
             .with_source(layer.policy.clone())
             .at_span(start..end)
@@ -181,7 +183,7 @@ impl Chain {
         let Some(layer) = self.layers.get(self.layer_at(span.start)) else {
             return String::new();
         };
-        let (line, _) = line_col(&layer.policy, span.start - layer.base);
+        let (line, _) = line_col(&layer.policy, (span.start - layer.base).min(layer.policy.len()));
         format!("{}:{line}", layer.path(POLICY_FILE))
     }
 
@@ -297,7 +299,7 @@ fn merge_as<T: serde::de::DeserializeOwned>(chain: &Chain) -> (Option<T>, Merged
         })
         .collect();
     let mut tables = Vec::new();
-    for text in &padded {
+    for (text, layer) in padded.iter().zip(&chain.layers) {
         match DeTable::parse(text) {
             Ok(table) => {
                 out.scripts.push(scripts_of(table.get_ref()));
@@ -305,8 +307,10 @@ fn merge_as<T: serde::de::DeserializeOwned>(chain: &Chain) -> (Option<T>, Merged
             }
             Err(e) => {
                 out.scripts.push(None);
-                out.errors
-                    .push((e.span().unwrap_or(0..0), e.message().trim().to_owned()));
+                out.errors.push((
+                    e.span().unwrap_or(layer.base..layer.base),
+                    e.message().trim().to_owned(),
+                ));
             }
         }
     }
