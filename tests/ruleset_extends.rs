@@ -235,3 +235,34 @@ fn embedded_sets_that_extend_need_no_files_on_disk() {
         assert_eq!(code, 0, "{id}: {stdout}{stderr}");
     }
 }
+
+/// The shipped sets rewritten as deltas of cn-mof-2020 apply as the standalone sets they replaced
+/// (kept in `tests/fixtures/rulesets/standalone`): `diff --rules-only` finds only the `extends`
+/// line, and in functions only comments.
+#[test]
+fn the_shipped_deltas_apply_as_the_standalone_sets_they_replaced() {
+    for id in ["shenzhen-2020", "sichuan-2023"] {
+        let old = crate::common::fixture(&format!("rulesets/standalone/{id}"));
+        let (code, stdout, stderr) = jixiao(&["diff", "--from", old.to_str().unwrap(), "--to", id, "--rules-only"]);
+        assert_eq!(code, 0, "{stderr}");
+        let (policy, functions) = stdout.split_once("## 脚本函数").unwrap();
+        let changes: Vec<&str> = policy.lines().filter(|l| l.starts_with(['~', '+', '-'])).collect();
+        assert_eq!(
+            changes,
+            ["+ ruleset.extends：\"cn-mof-2020\"（新增）"],
+            "{id}: {stdout}"
+        );
+        for line in functions.lines() {
+            if let Some(changed) = line.strip_prefix("    - ").or_else(|| line.strip_prefix("    + ")) {
+                assert!(
+                    changed.trim_start().starts_with("//"),
+                    "{id}: only comments differ: {line}"
+                );
+            }
+            assert!(
+                !line.starts_with(['+', '-']),
+                "{id}: no function added or removed: {line}"
+            );
+        }
+    }
+}

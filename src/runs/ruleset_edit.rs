@@ -8,7 +8,7 @@ use std::path::Path;
 use similar::{ChangeTag, TextDiff};
 
 use crate::policy::inherit::{self, Chain};
-use crate::policy::{POLICY_FILE, PolicyError, RuleSetFiles, RuleSetOrigin};
+use crate::policy::{POLICY_FILE, PolicyError, RuleSet, RuleSetFiles, RuleSetOrigin};
 use crate::report::output::write_atomic;
 
 /// What `new-year` wrote, for the message shown to the editor.
@@ -237,6 +237,9 @@ fn flatten(value: &toml::Value, prefix: &str, out: &mut BTreeMap<String, String>
 /// block above `fn name(` to the next function; a set's function replaces the one it inherits.
 fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
+    let dropped = RuleSet::load(files.clone())
+        .map(|rules| rules.dropped_functions.clone())
+        .unwrap_or_default();
     let (chain, _) = Chain::resolve(files);
     for (file, text) in &inherit::script_files(&chain) {
         let file = match chain.script_file(file) {
@@ -273,6 +276,10 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
                 .trim()
                 .to_owned();
             let body = lines.get(begin..stop).map(|ls| ls.join("\n")).unwrap_or_default();
+            // An inherited function the set never reaches is not part of it.
+            if dropped.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
             out.insert(name, (file.clone(), body));
         }
     }
@@ -285,12 +292,22 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
 ///
 /// A set that extends another is compared as it applies, with what it inherits: a set beside
 /// the set it extends shows exactly what it overrides.
+///
+/// What a set inherits but never uses (functions it never reaches, parameters no function of it
+/// reads: [`crate::policy::inherit`]) is not part of it, and not compared.
 pub fn diff_rulesets(a: &RuleSetFiles, b: &RuleSetFiles) -> String {
     let parse = |files: &RuleSetFiles| -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         let (chain, _) = Chain::resolve(files);
         if let Some(value) = inherit::merged_value(&chain) {
             flatten(&value, "", &mut out);
+        }
+        if let Ok(rules) = RuleSet::load(files.clone()) {
+            out.retain(|key, _| {
+                key.strip_prefix("params.")
+                    .and_then(|rest| rest.split('.').next())
+                    .is_none_or(|name| rules.params.iter().any(|p| p.name == name))
+            });
         }
         out
     };
