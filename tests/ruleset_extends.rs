@@ -208,6 +208,10 @@ fn values_by_year_follow_the_documents_year_and_explain_names_the_year() {
         matches!(set.for_year(2020), std::borrow::Cow::Borrowed(_)),
         "resolved for its first year"
     );
+    assert!(
+        matches!(set.for_year(2022), std::borrow::Cow::Borrowed(_)),
+        "the set of each year a value starts is made once, at load"
+    );
 }
 
 #[test]

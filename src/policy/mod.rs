@@ -318,6 +318,9 @@ pub struct RuleSet {
     pub params_map: rhai::Map,
     /// Whether a parameter has values by year ([`RuleSet::for_year`]).
     pub dated: bool,
+    /// For a set with values by year, the set resolved for each year a value starts (made once,
+    /// at load; empty in those copies themselves).
+    pub year_sets: Arc<Vec<(i32, Arc<RuleSet>)>>,
     /// Note texts that explain nothing ("无", "无偏差", "/"); a blank cell never explains.
     pub blank_notes: Vec<String>,
     /// Reviewer checks, one per finding code.
@@ -441,7 +444,7 @@ impl RuleSet {
             .map(|l| l.files.clone())
             .collect();
 
-        Ok(RuleSet {
+        let mut set = RuleSet {
             id: raw.ruleset.id.value.clone(),
             title: raw.ruleset.title.clone(),
             region: raw.ruleset.region.clone(),
@@ -486,6 +489,7 @@ impl RuleSet {
                 deadline: f.deadline.value.clone(),
             },
             dated: params.iter().any(|p| !p.by_year.is_empty()),
+            year_sets: Arc::default(),
             params,
             params_map,
             blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
@@ -497,7 +501,11 @@ impl RuleSet {
             dropped_functions: Arc::new(dropped),
             places: Arc::new(places),
             warnings: Arc::new(diagnostics),
-        })
+        };
+        if set.dated {
+            set.year_sets = Arc::new(set.make_year_sets());
+        }
+        Ok(set)
     }
 
     /// A file of the set as a path an editor can open; `parent/file` names a file of a set it
@@ -552,27 +560,61 @@ impl RuleSet {
             p.year = None;
         }
         copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty());
+        copy.year_sets = Arc::new(if copy.dated { copy.make_year_sets() } else { Vec::new() });
         copy
     }
 
     /// The set as it applies to documents of budget year `year`: each parameter with values by
     /// year takes the value of the latest year not after `year` (the first when `year` is before
     /// them all). The set itself when it has no values by year — the common case costs nothing.
+    ///
+    /// The sets for each year a value changes are made once, at load ([`RuleSet::year_sets`]):
+    /// a document borrows the one of its year.
     pub fn for_year(&self, year: i32) -> std::borrow::Cow<'_, RuleSet> {
-        if !self.dated
-            || self
-                .params
-                .iter()
-                .all(|p| p.by_year.is_empty() || p.year == Some(p.applying(year).0))
-        {
+        if !self.dated || self.resolved_for(year) {
             return std::borrow::Cow::Borrowed(self);
         }
+        let made = self
+            .year_sets
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= year)
+            .or_else(|| self.year_sets.first());
+        match made {
+            Some((_, set)) if set.resolved_for(year) => std::borrow::Cow::Borrowed(&**set),
+            _ => std::borrow::Cow::Owned(self.resolved(year)),
+        }
+    }
+
+    /// Whether every parameter with values by year already has the value of `year`.
+    fn resolved_for(&self, year: i32) -> bool {
+        self.params
+            .iter()
+            .all(|p| p.by_year.is_empty() || p.year == Some(p.applying(year).0))
+    }
+
+    /// A copy with the parameters with values by year set to those of `year`.
+    fn resolved(&self, year: i32) -> RuleSet {
         let mut copy = self.clone();
+        copy.year_sets = Arc::default();
         for p in copy.params.iter_mut().filter(|p| !p.by_year.is_empty()) {
             p.resolve(year);
             copy.params_map.insert(p.name.as_str().into(), param_dynamic(p.value));
         }
-        std::borrow::Cow::Owned(copy)
+        copy
+    }
+
+    /// The set resolved for each year a value by year starts, ascending.
+    fn make_year_sets(&self) -> Vec<(i32, Arc<RuleSet>)> {
+        let years: std::collections::BTreeSet<i32> = self
+            .params
+            .iter()
+            .flat_map(|p| p.by_year.iter().map(|(y, _)| *y))
+            .collect();
+        years
+            .into_iter()
+            .map(|year| (year, Arc::new(self.resolved(year))))
+            .collect()
     }
 
     /// A copy of this rule set with one decimal parameter of the check `code` (`[checks.CODE]
