@@ -80,6 +80,9 @@ pub struct RuleSetInfo {
     pub title: String,
     /// Folder of its files (`rules/shenzhen-2020` for an embedded set).
     pub location: String,
+    /// Folders of the sets it extends, nearest first (`[ruleset] extends`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extends: Vec<String>,
 }
 
 /// The rule set's rounding.
@@ -373,7 +376,8 @@ pub fn explain_document(
         ruleset: RuleSetInfo {
             id: rules.id.clone(),
             title: rules.title.clone(),
-            location: ruleset_location(rules),
+            location: folder(&rules.files),
+            extends: rules.inherited.iter().rev().map(folder).collect(),
         },
         rounding: RoundingInfo {
             mode: rules.rounding_mode,
@@ -395,17 +399,12 @@ impl Explanation {
     }
 }
 
-fn ruleset_location(rules: &RuleSet) -> String {
-    let folder = |files: &crate::policy::RuleSetFiles| match &files.origin {
+/// The folder of a rule set's files (`rules/shenzhen-2020` for an embedded set).
+fn folder(files: &crate::policy::RuleSetFiles) -> String {
+    match &files.origin {
         RuleSetOrigin::Embedded => format!("rules/{}", files.name),
         RuleSetOrigin::Folder(dir) => dir.display().to_string(),
-    };
-    let own = folder(&rules.files);
-    if rules.inherited.is_empty() {
-        return own;
     }
-    let parents: Vec<String> = rules.inherited.iter().rev().map(folder).collect();
-    format!("{own}，继承 {}", parents.join("，再继承 "))
 }
 
 /// A decimal for display: long quotients cut to 8 places with "…".
@@ -1299,7 +1298,13 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             "规则集 {}《{}》（{}）；舍入：{}，得分保留 {} 位，总分保留 {} 位",
             e.ruleset.id,
             e.ruleset.title,
-            e.ruleset.location,
+            std::iter::once(e.ruleset.location.clone())
+                .chain(e.ruleset.extends.iter().enumerate().map(|(i, f)| {
+                    let again = if i == 0 { "" } else { "再" };
+                    format!("{again}继承 {f}")
+                }))
+                .collect::<Vec<_>>()
+                .join("，"),
             e.rounding.mode_label,
             e.rounding.score_places,
             e.rounding.total_places
