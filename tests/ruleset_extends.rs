@@ -270,3 +270,59 @@ fn the_shipped_deltas_apply_as_the_standalone_sets_they_replaced() {
         }
     }
 }
+
+#[test]
+fn a_checks_threshold_may_take_values_by_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("child");
+    let policy = format!(
+        "{CHILD_HEAD}\n[checks.F4]\nseverity = \"warning\"\nparams = {{ min_rate = {{ by_year = {{ \"2020\" = \"0.9\", \"2021\" = \"0.99\" }} }}, max_rate = 1 }}\n"
+    );
+    folder(&dir, &[("policy.toml", &policy)]);
+    let (code, out) = check(&dir, tmp.path());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 个错误，0 个警告"), "{out}");
+    let set = jixiao::policy::RuleSet::load(jixiao::policy::RuleSetFiles::read_folder(&dir).unwrap()).unwrap();
+    let min_rate = |year: i32| {
+        set.for_year(year)
+            .checks
+            .iter()
+            .find(|c| c.code.id() == "F4")
+            .and_then(|c| c.dec("min_rate"))
+    };
+    assert_eq!(min_rate(2020), Some("0.9".parse().unwrap()));
+    assert_eq!(min_rate(2021), Some("0.99".parse().unwrap()));
+    // Form 1 (2021) executed 97.86% of its budget without a reason: below 2021's 99%.
+    let (_, stdout, _) = jixiao(&[
+        "score",
+        SEED,
+        "--default-year",
+        "2021",
+        "--rules",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let (_, before, _) = jixiao(&[
+        "score",
+        SEED,
+        "--default-year",
+        "2021",
+        "--region",
+        "shenzhen",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        stdout.matches("\"F4\"").count() > before.matches("\"F4\"").count(),
+        "2021's higher threshold finds more: {stdout}"
+    );
+    // A value of another kind in one year is an error at the parameter.
+    let mixed = format!(
+        "{CHILD_HEAD}\n[checks.F4]\nparams = {{ min_rate = {{ by_year = {{ \"2020\" = \"0.9\", \"2021\" = [\"无\"] }} }}, max_rate = 1 }}\n"
+    );
+    folder(&dir, &[("policy.toml", &mixed)]);
+    let (code, out) = check(&dir, tmp.path());
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("by_year 中各年度的值类型不一致"), "{out}");
+}

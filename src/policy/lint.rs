@@ -776,7 +776,13 @@ impl Table<'_> {
             Table::Params => raw.params.get(name).is_some_and(super::model::Param::is_integer),
             Table::Check(code) => check_params(raw, code)
                 .and_then(|params| params.get(name))
-                .is_some_and(|v| matches!(&v.value, super::model::ParamValue::Dec(d) if d.fract().is_zero())),
+                .is_some_and(|v| {
+                    let whole = |p: &super::model::ParamValue| matches!(p, super::model::ParamValue::Dec(d) if d.fract().is_zero());
+                    match &v.value {
+                        super::model::CheckParam::One(p) => whole(p),
+                        super::model::CheckParam::ByYear(values) => !values.is_empty() && values.values().all(whole),
+                    }
+                }),
         }
     }
 }
@@ -785,7 +791,7 @@ impl Table<'_> {
 fn check_params<'r>(
     raw: &'r PolicyFile,
     code: &str,
-) -> Option<&'r std::collections::BTreeMap<String, super::model::Located<super::model::ParamValue>>> {
+) -> Option<&'r std::collections::BTreeMap<String, super::model::Located<super::model::CheckParam>>> {
     raw.checks
         .value
         .iter()

@@ -488,7 +488,7 @@ impl RuleSet {
                 qualitative: f.qualitative.value.clone(),
                 deadline: f.deadline.value.clone(),
             },
-            dated: params.iter().any(|p| !p.by_year.is_empty()),
+            dated: params.iter().any(|p| !p.by_year.is_empty()) || checks.is_dated(),
             year_sets: Arc::default(),
             params,
             params_map,
@@ -503,6 +503,8 @@ impl RuleSet {
             warnings: Arc::new(diagnostics),
         };
         if set.dated {
+            // The first year's values stand until a document's year is known.
+            set.checks = set.checks.for_year(set.years.from);
             set.year_sets = Arc::new(set.make_year_sets());
         }
         Ok(set)
@@ -559,7 +561,7 @@ impl RuleSet {
             p.by_year.clear();
             p.year = None;
         }
-        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty());
+        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty()) || copy.checks.is_dated();
         copy.year_sets = Arc::new(if copy.dated { copy.make_year_sets() } else { Vec::new() });
         copy
     }
@@ -591,6 +593,7 @@ impl RuleSet {
         self.params
             .iter()
             .all(|p| p.by_year.is_empty() || p.year == Some(p.applying(year).0))
+            && self.checks.resolved_for(year)
     }
 
     /// A copy with the parameters with values by year set to those of `year`.
@@ -601,6 +604,9 @@ impl RuleSet {
             p.resolve(year);
             copy.params_map.insert(p.name.as_str().into(), param_dynamic(p.value));
         }
+        if copy.checks.is_dated() {
+            copy.checks = copy.checks.for_year(year);
+        }
         copy
     }
 
@@ -610,6 +616,7 @@ impl RuleSet {
             .params
             .iter()
             .flat_map(|p| p.by_year.iter().map(|(y, _)| *y))
+            .chain(self.checks.years())
             .collect();
         years
             .into_iter()
@@ -622,6 +629,8 @@ impl RuleSet {
     pub fn with_check_param(&self, code: checks::Code, name: &str, value: Decimal) -> RuleSet {
         let mut copy = self.clone();
         copy.checks = self.checks.with_param(code, name, value);
+        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty()) || copy.checks.is_dated();
+        copy.year_sets = Arc::new(if copy.dated { copy.make_year_sets() } else { Vec::new() });
         copy
     }
 

@@ -541,6 +541,87 @@ impl JsonSchema for ParamValue {
     }
 }
 
+/// A check parameter as written: one value, or values by year
+/// (`{ by_year = { "2020" = "0.9", "2023" = "0.85" } }`) chosen by the document's year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckParam {
+    /// One value for every year.
+    One(ParamValue),
+    /// Values by year: the year each applies from (as written) and the value.
+    ByYear(BTreeMap<String, ParamValue>),
+}
+
+impl<'de> Deserialize<'de> for CheckParam {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CheckParam;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "检查参数：小数、整数、true/false、用语列表，或按年度取值 { by_year = { \"2020\" = 值, … } }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<CheckParam, A::Error> {
+                ParamValue::deserialize(SeqAccessDeserializer::new(seq)).map(CheckParam::One)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CheckParam, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Dated {
+                    by_year: BTreeMap<String, ParamValue>,
+                }
+                Dated::deserialize(MapAccessDeserializer::new(map)).map(|d| CheckParam::ByYear(d.by_year))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for CheckParam {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckParamByYear".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one = generator.subschema_for::<ParamValue>();
+        schemars::json_schema!({
+            "description": "检查参数：一个值，或按年度取值 { by_year = { \"2020\" = 值, \"2023\" = 值 } }（键为起始年度，按评价文档的预算年度选用）。",
+            "anyOf": [
+                one,
+                {
+                    "type": "object",
+                    "properties": {
+                        "by_year": {
+                            "type": "object",
+                            "propertyNames": { "pattern": "^[0-9]{4}$" },
+                            "additionalProperties": one,
+                            "minProperties": 1
+                        }
+                    },
+                    "required": ["by_year"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 /// A check id as written as a key of `[checks]`, with its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(transparent)]
@@ -573,6 +654,7 @@ pub struct RawCheck {
     #[serde(default)]
     pub function: Option<Located<String>>,
     /// 本检查的参数（阈值、用语列表），如 `{ over_factor = "1.3" }`；脚本中以 `p.名称` 读取。
+    /// 阈值随年度变化时写 `{ min_rate = { by_year = { "2020" = "0.9", "2023" = "0.85" } } }`，按评价文档的预算年度选用。
     #[serde(default)]
-    pub params: Located<BTreeMap<String, Located<ParamValue>>>,
+    pub params: Located<BTreeMap<String, Located<CheckParam>>>,
 }
