@@ -12,13 +12,13 @@ use jixiao::policy::{PolicyError, RuleSet, embedded};
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/forms/shenzhen-seed.tsv");
 
 fn shenzhen_policy() -> String {
-    let files = embedded::files("shenzhen-2020").unwrap();
+    let files = crate::common::standalone_shenzhen();
     files.files.iter().find(|(n, _)| n == "policy.toml").unwrap().1.clone()
 }
 
 /// Loads shenzhen-2020 with its policy.toml replaced; the first error when it does not load.
 fn load_with(policy: &str) -> Result<RuleSet, Diagnostic> {
-    let mut files = embedded::files("shenzhen-2020").unwrap();
+    let mut files = crate::common::standalone_shenzhen();
     for (name, text) in &mut files.files {
         if name == "policy.toml" {
             *text = policy.to_owned();
@@ -211,7 +211,7 @@ fn a_policy_can_re_grade_a_check_and_change_its_threshold() {
 fn a_template_value_a_script_forgets_stops_the_run() {
     // The function returns a map without `limit`, which the message uses: the policy is broken,
     // and the run says so instead of printing a blank.
-    let mut files = embedded::files("shenzhen-2020").unwrap();
+    let mut files = crate::common::standalone_shenzhen();
     for (name, text) in &mut files.files {
         if name == "checks.rhai" {
             *text = text.replace(

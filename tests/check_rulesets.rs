@@ -1,5 +1,6 @@
 //! `jixiao check` over broken rule sets: each fixture in `tests/fixtures/broken-rulesets/`
-//! patches a copy of `rules/shenzhen-2020` to break it one way; the rendered diagnostic (no
+//! patches a copy of the standalone shenzhen-2020 (`tests/fixtures/rulesets/standalone`, the set
+//! as it was before it extended cn-mof-2020) to break it one way; the rendered diagnostic (no
 //! colour) is snapshot-tested and must point at the file and line. Adding a case = adding a file.
 
 use std::path::Path;
@@ -38,7 +39,7 @@ fn shipped_rule_sets_are_clean() {
 
 #[test]
 fn each_broken_rule_set_is_diagnosed_at_its_place() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    let source = crate::common::standalone_shenzhen_dir();
     insta::glob!("fixtures/broken-rulesets/*.toml", |fixture_path| {
         let fixture: Fixture = toml::from_str(&std::fs::read_to_string(fixture_path).unwrap()).unwrap();
         let tmp = tempfile::tempdir().unwrap();

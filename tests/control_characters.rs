@@ -73,7 +73,7 @@ fn import_notes_and_file_names_show_no_control_characters() {
 #[test]
 fn diagnostics_show_control_characters_instead_of_acting() {
     let dir = tempfile::tempdir().unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    let source = crate::common::standalone_shenzhen_dir();
     for file in ["policy.toml", "formulas.rhai", "checks.rhai"] {
         std::fs::copy(source.join(file), dir.path().join(file)).unwrap();
     }

@@ -1,9 +1,17 @@
-//! The policy editor's loop through the binary: copy a rule set to a new year, change it, see
-//! how it differs from the old one and what the change does to the seed forms.
+//! The policy editor's loop through the binary: start a new year's set that extends the old one,
+//! override what changes, see how it differs from the old one and what the change does to the
+//! seed forms.
 
 use std::path::Path;
 
 use crate::common::jixiao;
+
+/// Appends overrides to a child set's `policy.toml`.
+fn append(path: &Path, text: &str) {
+    let mut old = std::fs::read_to_string(path).unwrap();
+    old.push_str(text);
+    std::fs::write(path, old).unwrap();
+}
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
@@ -30,7 +38,7 @@ fn seed_diff(dir: &str) -> serde_json::Value {
 }
 
 #[test]
-fn new_year_copies_a_complete_self_contained_folder() {
+fn new_year_writes_a_small_set_that_extends_the_previous_year() {
     let tmp = tempfile::tempdir().unwrap();
     let to = tmp.path().join("shenzhen-2022");
     let (code, _, stderr) = jixiao(&[
@@ -45,11 +53,28 @@ fn new_year_copies_a_complete_self_contained_folder() {
     assert_eq!(code, 0, "{stderr}");
     let policy = std::fs::read_to_string(to.join("policy.toml")).unwrap();
     assert!(policy.starts_with("#:schema ./policy.schema.json\n"), "{policy}");
+    assert!(policy.contains("extends = \"shenzhen-2020\""), "{policy}");
     assert!(policy.contains("id = \"shenzhen-2022\""));
+    assert!(policy.contains("region = \"shenzhen\""));
     assert!(policy.contains("years = { from = 2022, to = 2022 }"));
     assert!(policy.contains("深圳市项目支出绩效自评规则（2022 年度）"));
-    assert!(policy.contains("# 深圳市项目支出绩效自评规则"), "comments are kept");
-    assert!(to.join("formulas.rhai").exists() && to.join("policy.schema.json").exists());
+    assert!(policy.lines().count() < 20, "a small child, not a copy: {policy}");
+    assert!(!to.join("formulas.rhai").exists(), "scripts are inherited, not copied");
+    assert!(to.join("policy.schema.json").exists());
+    assert!(
+        to.join("tests/form4-late-deadline.toml").exists(),
+        "test cases stay per set"
+    );
+    // It scores the seed forms exactly as the set it extends.
+    let diff = seed_diff(to.to_str().unwrap());
+    assert!(
+        diff["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["old_total"] == d["new_total"]),
+        "{diff}"
+    );
     // Refuses to overwrite.
     let (code, _, stderr) = jixiao(&[
         "new-year",
@@ -74,7 +99,10 @@ fn diff_shows_parameter_changes_and_their_effect_on_the_corpus() {
         0
     );
     // Late but explained now earns 75% instead of half the points.
-    edit(&to.join("policy.toml"), "value = \"0.5\"", "value = \"0.75\"");
+    append(
+        &to.join("policy.toml"),
+        "\n[params.late_share_explained]\nvalue = \"0.75\"\n",
+    );
 
     let (code, stdout, stderr) = jixiao(&["diff", "--from", "shenzhen-2020", "--to", dir, "--rules-only"]);
     assert_eq!(code, 0, "{stderr}");
@@ -147,20 +175,18 @@ fn an_editor_rolls_shenzhen_to_2022_end_to_end() {
         jixiao(&["new-year", "--from", "shenzhen-2020", "--year", "2022", "--to", dir]).0,
         0
     );
-    // 2. Change a weight (profile: satisfaction 20 → 15, benefits 20 → 25) and a threshold
+    // 2. Override a weight (profile: satisfaction 20 → 15, benefits 20 → 25) and a threshold
     //    (late but explained: half → 75%).
-    edit(
+    append(
         &to.join("policy.toml"),
-        "\"效益指标\" = 20, \"满意度指标\" = 20",
-        "\"效益指标\" = 25, \"满意度指标\" = 15",
+        "\n[profile]\nlevel1 = { \"产出指标\" = 50, \"效益指标\" = 25, \"满意度指标\" = 15 }\n\n[params.late_share_explained]\nvalue = \"0.75\"\n",
     );
-    edit(&to.join("policy.toml"), "value = \"0.5\"", "value = \"0.75\"");
-    // 3. Break a script on purpose: check names the file and line.
-    edit(
-        &to.join("formulas.rhai"),
-        "weight * p.late_share_explained",
-        "weight * p.late_share_explained +",
-    );
+    // 3. Override a formula, broken on purpose: check names the file and line.
+    std::fs::write(
+        to.join("formulas.rhai"),
+        "// 时效指标：同 2020 年，只是写法不同。\nfn deadline_half_score(days_late, planned_days, weight, explained, p) {\n    if days_late <= 0 {\n        weight\n    } else if explained {\n        weight * p.late_share_explained +\n    } else {\n        weight * p.late_share_unexplained\n    }\n}\n",
+    )
+    .unwrap();
     let (code, stdout, _) = jixiao(&["check", dir]);
     assert_eq!(code, 2, "{stdout}");
     assert!(stdout.contains("shenzhen-2022/formulas.rhai:"), "{stdout}");

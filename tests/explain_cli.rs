@@ -96,7 +96,7 @@ fn json_carries_the_same_numbers() {
     assert_eq!(ind["target"]["parsed"]["value"], "124000");
     assert_eq!(ind["formula"]["function"], "reverse_ratio_score");
     assert_eq!(ind["formula"]["file"], "rules/shenzhen-2020/formulas.rhai");
-    assert_eq!(ind["formula"]["line"], 28);
+    assert_eq!(ind["formula"]["line"], 19);
     assert_eq!(ind["formula"]["result"], "1.32478632…");
     assert!(
         ind["rounding"]["value"]

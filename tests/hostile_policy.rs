@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::jixiao_command;
 
-/// Copies `rules/shenzhen-2020` into a temporary folder, replacing the deadline formula's body.
+/// Copies the standalone shenzhen-2020 fixture into a temporary folder, replacing the deadline formula's body.
 fn hostile_ruleset(dir: &Path, deadline_body: &str, extra: &str) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    let src = crate::common::standalone_shenzhen_dir();
     for file in ["policy.toml", "checks.rhai"] {
         std::fs::copy(src.join(file), dir.join(file)).unwrap();
     }
@@ -71,9 +71,7 @@ fn assert_runtime_attack_contained(body: &str, expected: &str, line: usize) {
 /// Line of the deadline function's definition in the generated script. Rhai does not report
 /// where inside a function a limit tripped, so the error names the function's definition.
 fn body_line() -> usize {
-    let formulas =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020/formulas.rhai"))
-            .unwrap();
+    let formulas = std::fs::read_to_string(crate::common::standalone_shenzhen_dir().join("formulas.rhai")).unwrap();
     let start = formulas.find("fn deadline_half_score").unwrap();
     formulas[..start].lines().count() + 2
 }

@@ -429,6 +429,18 @@ fn load(policy: &Policy, r: Rounding) -> RuleSet {
     let mut files = embedded::files(policy.id).unwrap();
     if r != SHIPPED {
         let (_, text) = files.files.iter_mut().find(|(n, _)| n == "policy.toml").unwrap();
+        // A set that extends another and inherits its rounding gets the shipped keys back to rewrite.
+        if !text.contains("mode = \"half_up\"") {
+            let keys = "mode = \"half_up\"\nscore_places = 2\ntotal_places = 2\n";
+            *text = match text.find("[rounding]\n") {
+                Some(at) => format!(
+                    "{}[rounding]\n{keys}{}",
+                    &text[..at],
+                    &text[at + "[rounding]\n".len()..]
+                ),
+                None => format!("{text}\n[rounding]\n{keys}"),
+            };
+        }
         for (from, to) in [
             ("mode = \"half_up\"", format!("mode = \"{}\"", r.mode.toml())),
             ("score_places = 2", format!("score_places = {}", r.score_places)),

@@ -42,5 +42,5 @@ fn the_guide_walkthrough_runs() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(ran, 6);
+    assert_eq!(ran, 9);
 }

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use crate::common::{jixiao_command, run_command_within};
 
-/// A copy of `rules/shenzhen-2020` (its policy and scripts, no tests) in a temporary folder.
+/// A copy of the standalone shenzhen-2020 fixture (its policy and scripts, no tests) in a temporary folder.
 fn ruleset_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    let src = crate::common::standalone_shenzhen_dir();
     for file in ["policy.toml", "formulas.rhai", "checks.rhai"] {
         std::fs::copy(src.join(file), dir.path().join(file)).unwrap();
     }

@@ -10,10 +10,10 @@ use crate::common::jixiao;
 const FORM: &str = "tests/fixtures/forms/shenzhen-seed.tsv";
 const BROKEN_DECISIONS: &str = "tests/fixtures/decisions/broken-missing-reviewer.toml";
 
-/// A copy of `rules/shenzhen-2020` named `broken` inside `tmp`, with `find` replaced by
+/// A copy of the standalone shenzhen-2020 fixture named `broken` inside `tmp`, with `find` replaced by
 /// `replace` (once) in `file`.
 fn broken_rule_set(tmp: &Path, file: &str, find: &str, replace: &str) -> String {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+    let source = crate::common::standalone_shenzhen_dir();
     let dir = tmp.join("broken");
     std::fs::create_dir(&dir).unwrap();
     for entry in std::fs::read_dir(&source).unwrap() {

@@ -39,6 +39,38 @@ fn shipped_policies_point_at_and_satisfy_the_policy_schema() {
 }
 
 #[test]
+fn the_guides_example_sets_satisfy_the_policy_schema() {
+    let schema = jixiao::report::schemas::policy_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let dir = format!("{}/docs/examples", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path().join("policy.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ../../../schemas/policy.schema.json\n"),
+            "{} must start with the #:schema line for TOML editors",
+            path.display()
+        );
+        let value: serde_json::Value = toml::from_str(&text).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        checked += 1;
+    }
+    assert!(checked > 0);
+    // Only a set that extends another may leave out what it inherits.
+    let mut bare = serde_json::json!({ "ruleset": { "id": "x", "title": "x", "years": { "from": 2020 } } });
+    assert!(
+        !validator.is_valid(&bare),
+        "a standalone set needs its profile, rounding, …"
+    );
+    bare["ruleset"]["extends"] = "cn-mof-2020".into();
+    assert!(validator.is_valid(&bare));
+    bare["ruleset"].as_object_mut().unwrap().remove("id");
+    assert!(!validator.is_valid(&bare), "a child still writes its own id");
+}
+
+#[test]
 fn shipped_layouts_point_at_and_satisfy_the_layout_schema() {
     let schema = jixiao::report::schemas::layout_schema();
     let validator = jsonschema::validator_for(&schema).unwrap();

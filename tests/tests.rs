@@ -62,6 +62,7 @@ mod hostile_policy;
 mod layouts_guide;
 mod policy_guide;
 mod rule_coverage;
+mod ruleset_extends;
 mod same_diagnostic;
 mod scale;
 

@@ -69,7 +69,7 @@ enum Command {
     Generate(generate::Args),
     /// 导入自评表：TSV/CSV/xlsx → 评价文档（import spreadsheet exports of forms）
     Import(import::Args),
-    /// 把规则集复制到新的预算年度（copy a rule set to a new year）
+    /// 为新的预算年度建立继承上一年度的规则集（start a new year's rule set that extends the last）
     NewYear(new_year::Args),
     /// 输出自动生成的参考文档（如规则脚本参考）
     Reference(reference::Args),

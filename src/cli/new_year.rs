@@ -1,5 +1,5 @@
-//! `jixiao new-year --from ID|PATH --year Y --to PATH`: copy a rule set to a new budget year as
-//! a complete, self-contained folder ready to edit.
+//! `jixiao new-year --from ID|PATH --year Y --to PATH`: start a rule set for a new budget year
+//! as a small folder that extends the previous year's set, ready to override what changes.
 
 use std::path::PathBuf;
 
@@ -10,7 +10,7 @@ use jixiao::runs::ruleset_edit::new_year;
 /// Arguments of `jixiao new-year`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 要复制的规则集：内置编号或文件夹
+    /// 上一年度的规则集（新规则集继承它）：内置编号或文件夹
     #[arg(long, value_name = "ID|PATH")]
     from: String,
     /// 新规则集适用的预算年度
@@ -37,16 +37,16 @@ pub fn run(args: &Args) -> Outcome {
         }
     };
     eprintln!(
-        "已把规则集 {} 复制为 {}（{}）：",
-        files.name,
+        "已建立规则集 {}（{}），继承 {}，只需写与之不同的部分：",
         report.id,
-        args.to.display()
+        args.to.display(),
+        files.name
     );
     for change in &report.changes {
         eprintln!("  {change}");
     }
     eprintln!("  写入文件：{}", report.files.join("、"));
-    // The copy must load as it is: a broken copy is reported now, not at the next run.
+    // The new set must load as it is: a broken one is reported now, not at the next run.
     match RuleSetFiles::read_folder(&args.to).and_then(RuleSet::load) {
         Ok(_) => {
             eprintln!("新规则集可以直接使用：jixiao score … --rules {}", args.to.display());

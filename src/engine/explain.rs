@@ -13,7 +13,7 @@
 //! form, and the source of each formula (file, line, comment, the parameters it reads). Pure: no
 //! I/O. [`render_text`] gives the human form, the types serialize as JSON.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -79,6 +79,10 @@ pub struct Explanation {
     /// Total and grade (absent when filtered out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<TotalExplanation>,
+    /// Where each check behind a finding shown was written (`F4` →
+    /// `rules/shenzhen-2020/policy.toml:33`): the set's own file or one it extends.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, String>,
 }
 
 /// Which rule set, and where its files are.
@@ -90,6 +94,9 @@ pub struct RuleSetInfo {
     pub title: String,
     /// Folder of its files (`rules/shenzhen-2020` for an embedded set).
     pub location: String,
+    /// Folders of the sets it extends, nearest first (`[ruleset] extends`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extends: Vec<String>,
 }
 
 /// The rule set's rounding.
@@ -195,6 +202,12 @@ pub struct ParamUse {
     /// Clause or practice it implements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// For a value by year (`by_year`), the year the value applied from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// Where it was written (`rules/cn-mof-2020/policy.toml:90`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// A rounding applied by the policy.
@@ -334,6 +347,8 @@ pub fn explain_document(
     decisions: &[&Decision],
     filter: Option<&str>,
 ) -> Result<Explanation, ScoreError> {
+    // Parameters with values by year show the document's year's.
+    let rules = &*rules.for_year(doc.year);
     let Traced {
         document: corrected,
         card,
@@ -354,7 +369,20 @@ pub fn explain_document(
         }
     }
     let total = wants(TOTAL_ITEM).then(|| cx.total(&trace.total));
+    let shown = budget
+        .iter()
+        .flat_map(|b| &b.findings)
+        .chain(indicators.iter().flat_map(|i| &i.findings))
+        .chain(total.iter().flat_map(|t| &t.findings));
+    let checks: BTreeMap<String, String> = shown
+        .filter_map(|f| {
+            rules
+                .place(&format!("checks.{}", f.code))
+                .map(|place| (f.code.clone(), place.to_owned()))
+        })
+        .collect();
     Ok(Explanation {
+        checks,
         id: card.id.clone(),
         project: card.project.clone(),
         year: card.year,
@@ -371,7 +399,8 @@ pub fn explain_document(
         ruleset: RuleSetInfo {
             id: rules.id.clone(),
             title: rules.title.clone(),
-            location: ruleset_location(rules),
+            location: folder(&rules.files),
+            extends: rules.inherited.iter().rev().map(folder).collect(),
         },
         rounding: RoundingInfo {
             mode: rules.rounding_mode,
@@ -393,9 +422,10 @@ impl Explanation {
     }
 }
 
-fn ruleset_location(rules: &RuleSet) -> String {
-    match &rules.files.origin {
-        RuleSetOrigin::Embedded => format!("rules/{}", rules.files.name),
+/// The folder of a rule set's files (`rules/shenzhen-2020` for an embedded set).
+fn folder(files: &crate::policy::RuleSetFiles) -> String {
+    match &files.origin {
+        RuleSetOrigin::Embedded => format!("rules/{}", files.name),
         RuleSetOrigin::Folder(dir) => dir.display().to_string(),
     }
 }
@@ -540,6 +570,8 @@ impl Context<'_> {
                 value: p.value,
                 description: p.description.clone(),
                 reference: p.reference.clone(),
+                year: p.year,
+                place: self.rules.place(&format!("params.{}", p.name)).map(str::to_owned),
             })
             .collect();
         FormulaCall {
@@ -1042,17 +1074,8 @@ impl FunctionSource {
             .iter()
             .find(|f| f.name == name && f.arity == arity)
             .or_else(|| functions.iter().find(|f| f.name == name))?;
-        let path = match &rules.files.origin {
-            RuleSetOrigin::Embedded => format!("rules/{}/{}", rules.files.name, info.file),
-            RuleSetOrigin::Folder(dir) => dir.join(&info.file).display().to_string(),
-        };
-        let text = rules
-            .files
-            .files
-            .iter()
-            .find(|(n, _)| *n == info.file)
-            .map(|(_, t)| t.as_str())
-            .unwrap_or("");
+        let path = rules.file_path(&info.file);
+        let text = rules.script_text(&info.file).unwrap_or("");
         let lines: Vec<&str> = text.lines().collect();
         let (comment, body) = match info.line {
             Some(line) if line >= 1 => {
@@ -1242,23 +1265,34 @@ fn write_formula(out: &mut String, f: &FormulaCall) {
     if !f.params.is_empty() {
         out.push_str("    函数用到的参数：\n");
         for p in &f.params {
-            let _ = write!(out, "      p.{} = {}：{}", p.name, p.value, p.description);
+            let _ = write!(out, "      p.{} = {}", p.name, p.value);
+            if let Some(year) = p.year {
+                let _ = write!(out, "（{year} 年起的值）");
+            }
+            let _ = write!(out, "：{}", p.description);
             if let Some(r) = &p.reference {
                 let _ = write!(out, "（依据：{r}）");
+            }
+            if let Some(place) = &p.place {
+                let _ = write!(out, "［{place}］");
             }
             out.push('\n');
         }
     }
 }
 
-fn write_findings(out: &mut String, findings: &[Finding]) {
+fn write_findings(out: &mut String, findings: &[Finding], checks: &BTreeMap<String, String>) {
     if findings.is_empty() {
         return;
     }
     out.push_str("  相关发现：\n");
     for f in findings {
         let waived = if f.waived { "（已豁免）" } else { "" };
-        let _ = writeln!(out, "    {} {}{}：{}", f.code, f.severity.label(), waived, f.message);
+        let _ = write!(out, "    {} {}{}：{}", f.code, f.severity.label(), waived, f.message);
+        if let Some(place) = checks.get(&f.code) {
+            let _ = write!(out, "［规则 {place}］");
+        }
+        out.push('\n');
     }
 }
 
@@ -1303,7 +1337,13 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             "规则集 {}《{}》（{}）；舍入：{}，得分保留 {} 位，总分保留 {} 位",
             e.ruleset.id,
             e.ruleset.title,
-            e.ruleset.location,
+            std::iter::once(e.ruleset.location.clone())
+                .chain(e.ruleset.extends.iter().enumerate().map(|(i, f)| {
+                    let again = if i == 0 { "" } else { "再" };
+                    format!("{again}继承 {f}")
+                }))
+                .collect::<Vec<_>>()
+                .join("，"),
             e.rounding.mode_label,
             e.rounding.score_places,
             e.rounding.total_places
@@ -1332,7 +1372,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
                 let _ = writeln!(out, "  舍入：{}", rounding_text(r));
             }
             write_result(&mut out, "得分", &b.result);
-            write_findings(&mut out, &b.findings);
+            write_findings(&mut out, &b.findings, &e.checks);
         }
         for i in &e.indicators {
             let _ = writeln!(out, "\n▸ 指标 {}", i.path);
@@ -1362,7 +1402,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             if i.result.computed.is_none() || i.block.is_some() {
                 let _ = writeln!(out, "  计入合计：{}", i.counted);
             }
-            write_findings(&mut out, &i.findings);
+            write_findings(&mut out, &i.findings, &e.checks);
         }
         if let Some(t) = &e.total {
             let _ = writeln!(out, "\n▸ {TOTAL_ITEM}");
@@ -1382,7 +1422,7 @@ pub fn render_text(explanations: &[Explanation]) -> String {
             if let Some(note) = &t.incomplete {
                 let _ = writeln!(out, "  {note}");
             }
-            write_findings(&mut out, &t.findings);
+            write_findings(&mut out, &t.findings, &e.checks);
         }
     }
     out

@@ -102,6 +102,7 @@ impl<'a> Pipeline<'a> {
         };
         let decisions = self.decisions_for(&doc);
         if decisions.is_empty() {
+            let rules = rules.for_year(doc.year);
             return score_owned_document(&rules, doc).map_err(|(e, id)| (e.into(), id));
         }
         score_under(&rules, &doc, &decisions).map_err(|e| (e.into(), doc.id))
@@ -126,6 +127,8 @@ pub fn score_under(
     doc: &EvaluationDocument,
     decisions: &[&Decision],
 ) -> Result<Scorecard, ScoreError> {
+    // Parameters with values by year take the document's year's.
+    let rules = &*rules.for_year(doc.year);
     if decisions.is_empty() {
         return score_document(rules, doc);
     }
@@ -153,6 +156,7 @@ pub fn score_under_traced(
     doc: &EvaluationDocument,
     decisions: &[&Decision],
 ) -> Result<Traced, ScoreError> {
+    let rules = &*rules.for_year(doc.year);
     let corrected = apply_corrections(doc, decisions);
     let (mut card, trace) = score_document_traced(rules, &corrected.document)?;
     let document = settle_decisions(&mut card, corrected, decisions);

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
-use super::model::{CheckKey, Level, Located, ParamValue, RawCheck};
+use super::model::{CheckKey, CheckParam, Level, Located, ParamValue, RawCheck};
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::findings::Severity;
 use crate::script::ScriptSet;
@@ -762,8 +762,11 @@ pub struct Check {
     pub reference: String,
     /// Script function, for scripted checks that are on.
     pub function: Option<String>,
-    /// Parameters as written.
+    /// Parameters: for values by year, those of the year the set was resolved for
+    /// ([`Checks::for_year`]).
     pub params: BTreeMap<String, ParamValue>,
+    /// Parameters with values by year: each value with the year it applies from, ascending.
+    pub by_year: BTreeMap<String, Vec<(i32, ParamValue)>>,
     /// The parameters as the map scripts receive as `p`.
     pub script_params: rhai::Map,
     /// For scripted checks: the facts the function reads (`f.name`), so only those are built
@@ -821,16 +824,66 @@ impl Checks {
     }
 
     /// A copy with one decimal parameter of one check set to `value` (as written and as
-    /// scripts see it): for probing how results depend on a check's threshold.
+    /// scripts see it, for every year): for probing how results depend on a check's threshold.
     pub fn with_param(&self, code: Code, name: &str, value: Decimal) -> Checks {
         let mut copy = self.clone();
         if let Some(check) = copy.list.iter_mut().find(|c| c.code == code) {
             let new = ParamValue::Dec(value);
             check.script_params.insert(name.into(), param_dynamic(&new));
             check.params.insert(name.to_owned(), new);
+            check.by_year.remove(name);
         }
         copy
     }
+
+    /// Whether a check parameter has values by year.
+    pub fn is_dated(&self) -> bool {
+        self.list.iter().any(|c| !c.by_year.is_empty())
+    }
+
+    /// Every year a check parameter's value by year starts.
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.list
+            .iter()
+            .flat_map(|c| c.by_year.values().flat_map(|v| v.iter().map(|(y, _)| *y)))
+    }
+
+    /// Whether every check parameter with values by year has the value of `year`.
+    pub fn resolved_for(&self, year: i32) -> bool {
+        self.list.iter().all(|c| {
+            c.by_year
+                .iter()
+                .all(|(name, values)| c.params.get(name) == applying(values, year))
+        })
+    }
+
+    /// The checks as they apply in `year`: each parameter with values by year takes the value
+    /// of the latest year not after `year` (the first when `year` is before them all).
+    pub fn for_year(&self, year: i32) -> Checks {
+        let mut copy = self.clone();
+        for check in &mut copy.list {
+            let chosen: Vec<(String, ParamValue)> = check
+                .by_year
+                .iter()
+                .filter_map(|(name, values)| applying(values, year).map(|v| (name.clone(), v.clone())))
+                .collect();
+            for (name, value) in chosen {
+                check.script_params.insert(name.as_str().into(), param_dynamic(&value));
+                check.params.insert(name, value);
+            }
+        }
+        copy
+    }
+}
+
+/// The value by year that applies in `year`.
+fn applying(values: &[(i32, ParamValue)], year: i32) -> Option<&ParamValue> {
+    values
+        .iter()
+        .rev()
+        .find(|(from, _)| *from <= year)
+        .or_else(|| values.first())
+        .map(|(_, v)| v)
 }
 
 fn param_dynamic(value: &ParamValue) -> rhai::Dynamic {
@@ -943,8 +996,66 @@ pub(super) fn load(
         }
 
         let mut params = BTreeMap::new();
+        let mut by_year: BTreeMap<String, Vec<(i32, ParamValue)>> = BTreeMap::new();
         let mut params_ok = true;
-        for (name, value) in &rawc.params.value {
+        for (name, written) in &rawc.params.value {
+            // Values by year: years as keys, values of one kind; the first year's value stands
+            // until the set is resolved for a document's year.
+            let value = match &written.value {
+                CheckParam::One(v) => Located {
+                    value: v.clone(),
+                    span: written.span.clone(),
+                },
+                CheckParam::ByYear(map) => {
+                    let mut dated: Vec<(i32, ParamValue)> = Vec::new();
+                    for (year, v) in map {
+                        match year.trim().parse::<i32>() {
+                            Ok(y) if (1900..=2200).contains(&y) => dated.push((y, v.clone())),
+                            _ => {
+                                error(
+                                    written.span.clone(),
+                                    format!("检查 {} 的参数 {name} 的 by_year 中“{year}”不是年度", info.id),
+                                    Some("by_year 的键写四位年度，如 \"2023\" = \"0.85\"".to_owned()),
+                                );
+                                params_ok = false;
+                            }
+                        }
+                    }
+                    dated.sort_by_key(|(y, _)| *y);
+                    let kinds: BTreeSet<&str> = dated.iter().map(|(_, v)| v.kind_label()).collect();
+                    let whole = dated
+                        .iter()
+                        .filter(|(_, v)| matches!(v, ParamValue::Dec(d) if d.fract().is_zero()))
+                        .count();
+                    if kinds.len() > 1 || (whole != 0 && whole != dated.len() && kinds.len() == 1) {
+                        error(
+                            written.span.clone(),
+                            format!("检查 {} 的参数 {name} 的 by_year 中各年度的值类型不一致", info.id),
+                            Some("各年度的值要同为整数、同为小数、同为 true/false 或同为用语列表".to_owned()),
+                        );
+                        params_ok = false;
+                        continue;
+                    }
+                    let Some((_, first)) = dated.first().cloned() else {
+                        if map.is_empty() {
+                            error(
+                                written.span.clone(),
+                                format!("检查 {} 的参数 {name} 的 by_year 没有任何年度的值", info.id),
+                                None,
+                            );
+                        }
+                        params_ok = false;
+                        continue;
+                    };
+                    // Every value is checked for its kind below through the first; the others
+                    // are of the same kind.
+                    by_year.insert(name.clone(), dated);
+                    Located {
+                        value: first,
+                        span: written.span.clone(),
+                    }
+                }
+            };
             if info.logic == Logic::Native {
                 let Some(spec) = info.params.iter().find(|p| p.name == name) else {
                     let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
@@ -1043,6 +1154,7 @@ pub(super) fn load(
             reference: rawc.reference.clone(),
             function,
             params,
+            by_year,
             script_params,
             facts,
         });

@@ -11,6 +11,13 @@
 //! does not define, integer division where both sides can be integers, formulas whose result
 //! can be a non-number, forbidden calls — errors — and `[params]` no script reads — a warning.
 //!
+//! A set that extends another ([`super::inherit`]) is checked as it applies, with what it
+//! inherits: a missing parent or a cycle in `extends` (errors at the `extends` value), an
+//! override equal to what it inherits (a warning at its line), values by year (`by_year`) out of
+//! order, of mixed kinds or leaving years without a value (errors). Each problem is placed in
+//! the file it comes from, the set's own or a parent's; warnings about a parent's own files are
+//! left to the parent's check.
+//!
 //! Like a compiler front end, [`analyse`] goes as far as it can and returns what it built (the
 //! parsed policy, the compiled scripts, the checked reviewer checks) together with every
 //! diagnostic; a load fails when any of them is an error.
@@ -22,6 +29,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::checks::Checks;
+use super::inherit::{self, Chain};
 use super::model::PolicyFile;
 use super::{POLICY_FILE, RuleSetFiles};
 use crate::model::diagnostic::{Diagnostic, LineIndex, Loc, offset_of};
@@ -31,7 +39,7 @@ use crate::script::{SCRIPT_FUNCTIONS, ScriptLimits, ScriptSet};
 
 /// What checking a rule set's files found and built.
 pub struct Analysis {
-    /// `policy.toml` as parsed, when it parses.
+    /// `policy.toml` as parsed (merged with the sets it extends), when it parses.
     pub raw: Option<PolicyFile>,
     /// The scripts compiled into one set (named by the policy's id), when they compile.
     pub scripts: Option<ScriptSet>,
@@ -39,24 +47,35 @@ pub struct Analysis {
     pub checks: Option<Checks>,
     /// Every problem found: errors first, then by file, line and column.
     pub diagnostics: Vec<Diagnostic>,
+    /// The set with the sets it extends ([`inherit`]).
+    pub chain: Chain,
+    /// The script files compiled, in order (inherited ones as `parent/file`).
+    pub script_files: Vec<(String, String)>,
+    /// Inherited script functions the set never reaches, left out of [`Analysis::scripts`].
+    pub dropped: BTreeSet<(String, usize)>,
 }
 
 /// Where problems go, with the rule set's files for placing them.
 struct Collector<'a> {
     files: &'a RuleSetFiles,
-    /// Each file's text, shared by the diagnostics that point into it.
+    chain: &'a Chain,
+    /// Each file's text by key (inherited files as `parent/file`), shared by the diagnostics
+    /// that point into it.
     sources: Vec<(String, Arc<str>)>,
     problems: Vec<Diagnostic>,
 }
 
 impl Collector<'_> {
     fn text(&self, file: &str) -> &str {
-        self.files.get(file).unwrap_or_default()
+        self.sources.iter().find(|(n, _)| n == file).map_or("", |(_, t)| &**t)
     }
 
-    /// A file of the rule set, with its text attached.
+    /// A file of the rule set (or, named `parent/file`, of a set it extends), with its text.
     fn loc(&self, file: &str) -> Loc {
-        let loc = Loc::in_ruleset(&self.files.name, file);
+        let loc = match file.split_once('/') {
+            Some((ruleset, name)) => Loc::in_ruleset(ruleset, name),
+            None => Loc::in_ruleset(&self.files.name, file),
+        };
         match self.sources.iter().find(|(n, _)| n == file) {
             Some((_, text)) => loc.with_source(text.clone()),
             None => loc,
@@ -76,14 +95,15 @@ impl Collector<'_> {
         self.loc(file).at_span(span)
     }
 
+    /// A span of the joined policy text ([`Chain::joined`]) in the `policy.toml` it falls in.
     fn error(&mut self, kind: &'static str, span: Range<usize>, message: String, help: &str) {
-        let loc = self.at(POLICY_FILE, span);
+        let loc = self.chain.at(span);
         self.problems
             .push(Diagnostic::error(kind, loc, message).with_help(help));
     }
 
     fn warning(&mut self, kind: &'static str, span: Range<usize>, message: String, help: &str) {
-        let loc = self.at(POLICY_FILE, span);
+        let loc = self.chain.at(span);
         self.problems
             .push(Diagnostic::warning(kind, loc, message).with_help(help));
     }
@@ -120,91 +140,145 @@ pub fn check(files: &RuleSetFiles) -> Vec<Diagnostic> {
 /// Checks a rule set's files once: parses `policy.toml`, compiles the scripts (with `limits`),
 /// checks the reviewer checks, and finds every problem on the way.
 pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
+    let (chain, chain_problems) = Chain::resolve(files);
+    let mut sources = Vec::new();
+    for (i, layer) in chain.layers.iter().enumerate() {
+        for (n, t) in &layer.files.files {
+            sources.push((chain.script_key(i, n), Arc::from(t.as_str())));
+        }
+    }
     let mut c = Collector {
         files,
-        sources: files
-            .files
-            .iter()
-            .map(|(n, t)| (n.clone(), Arc::from(t.as_str())))
-            .collect(),
-        problems: Vec::new(),
-    };
-    let mut analysis = Analysis {
-        raw: None,
-        scripts: None,
-        checks: None,
-        diagnostics: Vec::new(),
+        chain: &chain,
+        sources,
+        problems: chain_problems,
     };
     if !files.files.iter().any(|(n, _)| n == POLICY_FILE) {
         let loc = c.loc(POLICY_FILE);
-        analysis.diagnostics.push(
+        let diagnostics = vec![
             Diagnostic::error("jixiao::policy::missing", loc, "规则集文件夹里没有 policy.toml")
                 .with_help("每个规则集都要有一个 policy.toml"),
-        );
-        return analysis;
+        ];
+        return Analysis {
+            raw: None,
+            scripts: None,
+            checks: None,
+            diagnostics,
+            chain: chain.clone(),
+            script_files: Vec::new(),
+            dropped: BTreeSet::new(),
+        };
     }
-    let text = c.text(POLICY_FILE).to_owned();
-    let raw: Option<PolicyFile> = match toml::from_str::<PolicyFile>(&text) {
-        Ok(raw) => Some(raw),
-        Err(e) => {
-            let message = e.message().trim().to_owned();
-            let help = if message.contains("unknown field") {
-                "检查键名拼写；policy.toml 只接受 schemas/policy.schema.json 中列出的键"
-            } else if message.contains("必须写成字符串") {
-                "给小数加上引号，如 value = \"0.5\""
-            } else if message.starts_with("invalid type") {
-                "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
-            } else if message.contains("超出规则集数值可取的范围") {
-                "改为范围内的数：分值、换算系数、档次、参数都不需要这么大（或这么多位小数）的数"
-            } else if message.contains("严重程度") {
-                "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
-            } else {
-                "按 TOML 语法修改此处"
-            };
-            c.error(
-                "jixiao::policy::toml",
-                e.span().unwrap_or(0..0),
-                toml_message(&message),
-                help,
-            );
-            None
-        }
-    };
+    if !c.problems.is_empty() {
+        // The chain is broken (a parent missing, a cycle): what the set inherits is unknown, so
+        // nothing else can be checked.
+        let diagnostics = c.problems;
+        return Analysis {
+            raw: None,
+            scripts: None,
+            checks: None,
+            diagnostics,
+            chain: chain.clone(),
+            script_files: Vec::new(),
+            dropped: BTreeSet::new(),
+        };
+    }
+    let merged = inherit::merge(&chain);
+    for (span, message) in &merged.errors {
+        let help = if message.contains("unknown field") {
+            "检查键名拼写；policy.toml 只接受 schemas/policy.schema.json 中列出的键"
+        } else if message.contains("必须写成字符串") {
+            "给小数加上引号，如 value = \"0.5\""
+        } else if message.starts_with("invalid type") {
+            "把值改成此处要求的类型；各键的类型见 schemas/policy.schema.json"
+        } else if message.contains("超出规则集数值可取的范围") {
+            "改为范围内的数：分值、换算系数、档次、参数都不需要这么大（或这么多位小数）的数"
+        } else if message.contains("严重程度") {
+            "写 severity = \"error\"、\"warning\"、\"info\"，或 \"off\" 关闭这条检查"
+        } else if message.starts_with("missing field") && chain.extends() {
+            "继承其他规则集（extends）时，[ruleset] 的 id、title、years 要自己写，不从上级继承；其余的键不写就沿用上级"
+        } else {
+            "按 TOML 语法修改此处"
+        };
+        c.error("jixiao::policy::toml", span.clone(), toml_message(message), help);
+    }
+    for (path, span) in &merged.unchanged {
+        c.warning(
+            "jixiao::policy::unchanged",
+            span.clone(),
+            format!("{path} 与上级规则集的值相同，写了等于没写"),
+            "删除这一行，让它从上级规则集继承；只写与上级不同的部分",
+        );
+    }
+    let mut raw = merged.raw;
+    let text = chain.joined.clone();
 
-    // The scripts: those `scripts` lists, or every `.rhai` file.
+    // The scripts of each set of the chain: those its `scripts` lists, or every `.rhai` file.
     let mut scripts: Vec<(String, String)> = Vec::new();
-    match &raw {
-        Some(r) if !r.scripts.is_empty() => {
-            for script in &r.scripts {
-                match files.files.iter().find(|(n, _)| n == script) {
-                    Some(file) => scripts.push(file.clone()),
-                    None => c.error(
-                        "jixiao::policy::scripts",
-                        find_span(&text, &format!("\"{script}\""), 0),
-                        format!("scripts 中列出的脚本 {script} 不存在"),
-                        "把脚本文件放进规则集文件夹，或从 scripts 中删除它",
-                    ),
+    for (i, layer) in chain.layers.iter().enumerate() {
+        match merged.scripts.get(i).and_then(Option::as_ref).filter(|l| !l.is_empty()) {
+            Some(list) => {
+                for (script, span) in list {
+                    match layer.files.files.iter().find(|(n, _)| n == script) {
+                        Some((n, t)) => scripts.push((chain.script_key(i, n), t.clone())),
+                        None => c.error(
+                            "jixiao::policy::scripts",
+                            span.clone(),
+                            format!("scripts 中列出的脚本 {script} 不存在"),
+                            "把脚本文件放进规则集文件夹，或从 scripts 中删除它",
+                        ),
+                    }
                 }
             }
+            None => scripts.extend(
+                layer
+                    .files
+                    .files
+                    .iter()
+                    .filter(|(n, _)| n.ends_with(".rhai"))
+                    .map(|(n, t)| (chain.script_key(i, n), t.clone())),
+            ),
         }
-        _ => scripts.extend(files.files.iter().filter(|(n, _)| n.ends_with(".rhai")).cloned()),
     }
-    let compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
-    let facts = Facts::read(&scripts, limits);
+    let mut compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
+    let mut facts = Facts::read(&scripts, limits);
+    let mut dropped = BTreeSet::new();
+    if chain.extends() {
+        facts.drop_overridden(&chain);
+        if let Some(raw) = raw.as_mut() {
+            dropped = facts.drop_unreached(&chain, raw);
+            if let Some(set) = compiled.as_mut() {
+                set.without(&dropped);
+            }
+            let tables = tables(raw, &facts);
+            if let Some(read) = params_read(&facts, &tables) {
+                raw.params
+                    .retain(|name, p| !chain.inherited(p.span().start) || read.contains(name.as_str()));
+            }
+        }
+    }
     script_lints(&mut c, raw.as_ref(), &facts, compiled.is_some());
 
-    if let Some(raw) = &raw {
-        analysis.checks = check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts);
-    }
+    let checks = match &raw {
+        Some(raw) => check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts),
+        None => None,
+    };
     let mut problems = c.problems;
+    // What the sets it extends are warned of is theirs to fix: their own check says it.
+    problems.retain(|d| d.is_error() || d.loc.ruleset.as_deref().is_none_or(|r| r == files.name));
     problems.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.loc.file.clone(), d.loc.line_col());
         (b.level, key(a)).cmp(&(a.level, key(b)))
     });
-    analysis.raw = raw;
-    analysis.scripts = compiled;
-    analysis.diagnostics = problems;
-    analysis
+    Analysis {
+        raw,
+        scripts: compiled,
+        checks,
+        diagnostics: problems,
+        chain,
+        script_files: scripts,
+        dropped,
+    }
 }
 
 /// Compiles the scripts into one set named by the policy's id (the name runtime errors give).
@@ -224,21 +298,24 @@ fn compile(
     let before = c.problems.len();
     for file in scripts {
         if let Err(e) = ScriptSet::compile(id, std::slice::from_ref(file), limits) {
-            let d = placed_in_folder(c, e.to_diagnostic());
+            let d = placed_in_folder(c, id, e.to_diagnostic());
             c.problems
                 .push(d.with_help("按 Rhai 语法修改此处；eval 和 import 在规则脚本中不可用"));
         }
     }
     if c.problems.len() == before {
-        let d = placed_in_folder(c, whole.to_diagnostic());
+        let d = placed_in_folder(c, id, whole.to_diagnostic());
         c.problems.push(d.with_help("同一个函数名只能在一个脚本文件中定义"));
     }
     None
 }
 
-/// A script diagnostic named by the rule set's folder (what the editor opens), not its id.
-fn placed_in_folder(c: &Collector, mut d: Diagnostic) -> Diagnostic {
-    d.loc.ruleset = Some(c.files.name.clone());
+/// A script diagnostic of the set's own files named by the rule set's folder (what the editor
+/// opens), not its id; one in a file it inherits keeps the name of the set it comes from.
+fn placed_in_folder(c: &Collector, id: &str, mut d: Diagnostic) -> Diagnostic {
+    if d.loc.ruleset.as_deref() == Some(id) {
+        d.loc.ruleset = Some(c.files.name.clone());
+    }
     d
 }
 
@@ -294,7 +371,8 @@ fn check_policy(
             "调整 [profile] 的 budget、indicators 或 total，使预算执行与绩效指标之和等于满分",
         );
     }
-    if let Some(level1) = &p.level1 {
+    // `level1 = {}` says there is no scheme (a set extending one that has).
+    if let Some(level1) = p.level1.as_ref().filter(|l| !l.value.is_empty()) {
         let sum = level1
             .value
             .values()
@@ -500,30 +578,128 @@ fn check_policy(
     // Reviewer checks: every code once, functions that exist, templates that use only values
     // the check gives.
     let checks = scripts.and_then(|scripts| {
-        let name = c.files.name.clone();
-        let source = c.sources.iter().find(|(n, _)| n == POLICY_FILE).map(|(_, t)| t.clone());
-        let at = |span: Range<usize>| {
-            let loc = Loc::in_ruleset(&name, POLICY_FILE);
-            match &source {
-                Some(text) => loc.with_source(text.clone()).at_span(span),
-                None => loc.at_span(span),
-            }
-        };
+        let chain = c.chain;
+        let at = |span: Range<usize>| chain.at(span);
         super::checks::load(&raw.checks, scripts, script_files, &at, &mut c.problems)
     });
+
+    dated_params(c, raw, text);
 
     // Parameters carry their reference (those no script reads: [`script_lints`]).
     for (name, param) in &raw.params {
         if param.reference.as_deref().is_none_or(|r| r.trim().is_empty()) {
             c.warning(
                 "jixiao::policy::reference",
-                param.value.span.clone(),
+                param.span(),
                 format!("参数 {name} 没有写依据（reference）"),
                 "写明它依据的文件、条款或做法，如 reference = \"财预〔2020〕10号 第X条\"",
             );
         }
     }
     checks
+}
+
+/// Each parameter has one value or values by year; values by year are keyed by years written in
+/// order, all whole or all fractions, cover every year of the set from its first, and each is
+/// used in some year of it.
+fn dated_params(c: &mut Collector, raw: &PolicyFile, text: &str) {
+    let years = raw.ruleset.years.value;
+    for (name, param) in &raw.params {
+        let Some(by_year) = &param.by_year else {
+            if param.value.is_none() {
+                c.error(
+                    "jixiao::policy::param",
+                    find_span(text, &format!("params.{name}"), 0),
+                    format!("参数 {name} 没有值"),
+                    "写 value = 值，或按年度取值 by_year = { \"2020\" = 值, … }",
+                );
+            }
+            continue;
+        };
+        if param.value.is_some() {
+            c.error(
+                "jixiao::policy::param",
+                by_year.span.clone(),
+                format!("参数 {name} 同时写了 value 和 by_year"),
+                "二选一：一个值写 value，按年度变化的值写 by_year",
+            );
+            continue;
+        }
+        let mut dated: Vec<(i32, &super::model::Located<super::model::Dec>)> = Vec::new();
+        for (key, value) in &by_year.value {
+            match key.trim().parse::<i32>() {
+                Ok(year) if (1900..=2200).contains(&year) => dated.push((year, value)),
+                _ => c.error(
+                    "jixiao::policy::param",
+                    value.span.clone(),
+                    format!("参数 {name} 的 by_year 中“{key}”不是年度"),
+                    "by_year 的键写四位年度，如 \"2023\" = \"0.2\"",
+                ),
+            }
+        }
+        if dated.is_empty() {
+            c.error(
+                "jixiao::policy::param",
+                by_year.span.clone(),
+                format!("参数 {name} 的 by_year 没有任何年度的值"),
+                "写出各年度起适用的值，如 by_year = { \"2020\" = \"0.1\", \"2023\" = \"0.2\" }",
+            );
+            continue;
+        }
+        // Written in order: the spans of the values sorted by year go forward.
+        for pair in dated.windows(2) {
+            if let [(earlier, a), (later, b)] = pair {
+                if a.span.start > b.span.start {
+                    c.error(
+                        "jixiao::policy::param",
+                        b.span.clone(),
+                        format!("参数 {name} 的 by_year 没有按年度先后书写：{later} 写在了 {earlier} 之前"),
+                        "按年度从早到晚书写，便于核对",
+                    );
+                }
+            }
+        }
+        let whole = dated.iter().filter(|(_, v)| v.value.0.fract().is_zero()).count();
+        if whole != 0 && whole != dated.len() {
+            c.error(
+                "jixiao::policy::param",
+                by_year.span.clone(),
+                format!("参数 {name} 的 by_year 中有的值是整数，有的是小数"),
+                "各年度的值类型要一致（脚本读到的类型不随年度变化）：都写整数，或都写小数（如 \"1.0\" 写作 \"1.00\" 也算整数，请改写为同一类）",
+            );
+        }
+        if let Some((first, value)) = dated.first() {
+            if *first > years.from {
+                c.error(
+                    "jixiao::policy::param",
+                    value.span.clone(),
+                    format!(
+                        "参数 {name} 的 by_year 从 {first} 年起才有值，规则集适用的 {}没有值",
+                        super::model::YearRange {
+                            from: years.from,
+                            to: Some(first - 1)
+                        }
+                    ),
+                    "把第一个年度改为规则集的起始年度（[ruleset] years 的 from）",
+                );
+            }
+        }
+        // Each value applies to some year of the set: not after its last year, and not replaced
+        // by a later one before its first.
+        for (i, (year, value)) in dated.iter().enumerate() {
+            let next = dated.get(i + 1).map(|(y, _)| *y);
+            let after_end = years.to.is_some_and(|to| *year > to);
+            let before_start = next.is_some_and(|n| n <= years.from);
+            if after_end || before_start {
+                c.warning(
+                    "jixiao::policy::param",
+                    value.span.clone(),
+                    format!("参数 {name} 的 {year} 年起的值在规则集适用的年度（{years}）中用不到"),
+                    "删除这个年度的值，或调整规则集的适用年度",
+                );
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,6 +776,69 @@ impl Facts {
         Some((file.as_str(), functions.as_ref()?.get(j)?))
     }
 
+    /// Leaves out the functions of an inherited file that a later set of the chain replaces
+    /// (same name and number of parameters).
+    fn drop_overridden(&mut self, chain: &Chain) {
+        let layer = |file: &str| layer_index(chain, file);
+        let defined: Vec<(usize, String, usize)> = self
+            .functions()
+            .filter(|(_, f)| !f.closure)
+            .map(|(file, f)| (layer(file), f.name.clone(), f.params.len()))
+            .collect();
+        for (file, functions) in &mut self.files {
+            let here = layer(file);
+            if let Some(functions) = functions {
+                functions.retain(|f| {
+                    f.closure
+                        || !defined
+                            .iter()
+                            .any(|(l, n, a)| *l > here && *n == f.name && *a == f.params.len())
+                });
+            }
+        }
+    }
+
+    /// Leaves out the inherited functions the set never reaches from `[formulas]`, its checks'
+    /// functions and its own scripts; returns them.
+    fn drop_unreached(&mut self, chain: &Chain, raw: &PolicyFile) -> BTreeSet<(String, usize)> {
+        let own = chain.layers.len().saturating_sub(1);
+        let mut todo: Vec<String> = raw.formulas.slots().iter().map(|(l, _, _)| l.value.clone()).collect();
+        todo.extend(
+            raw.checks
+                .value
+                .values()
+                .filter_map(|check| check.function.as_ref().map(|f| f.value.clone())),
+        );
+        todo.extend(
+            self.functions()
+                .filter(|(file, f)| f.closure || layer_index(chain, file) == own)
+                .map(|(_, f)| f.name.clone()),
+        );
+        let mut reached: BTreeSet<String> = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if !reached.insert(name.clone()) {
+                continue;
+            }
+            for (_, f) in self.functions().filter(|(_, f)| f.name == name) {
+                todo.extend(f.calls.iter().map(|c| c.name.clone()));
+                todo.extend(f.fn_refs.iter().map(|(n, _)| n.clone()));
+            }
+        }
+        let mut dropped = BTreeSet::new();
+        for (_, functions) in &mut self.files {
+            if let Some(functions) = functions {
+                functions.retain(|f| {
+                    let keep = f.closure || reached.contains(&f.name);
+                    if !keep {
+                        dropped.insert((f.name.clone(), f.params.len()));
+                    }
+                    keep
+                });
+            }
+        }
+        dropped
+    }
+
     /// Whether another function calls `name` or names it in `Fn("name")`.
     fn is_called_elsewhere(&self, name: &str) -> bool {
         match self.callers.get(name) {
@@ -641,10 +880,16 @@ impl Table<'_> {
     /// Whether the table defines `name` as an integer (scripts then get an integer).
     fn is_integer(self, raw: &PolicyFile, name: &str) -> bool {
         match self {
-            Table::Params => raw.params.get(name).is_some_and(|p| p.value.value.0.fract().is_zero()),
+            Table::Params => raw.params.get(name).is_some_and(super::model::Param::is_integer),
             Table::Check(code) => check_params(raw, code)
                 .and_then(|params| params.get(name))
-                .is_some_and(|v| matches!(&v.value, super::model::ParamValue::Dec(d) if d.fract().is_zero())),
+                .is_some_and(|v| {
+                    let whole = |p: &super::model::ParamValue| matches!(p, super::model::ParamValue::Dec(d) if d.fract().is_zero());
+                    match &v.value {
+                        super::model::CheckParam::One(p) => whole(p),
+                        super::model::CheckParam::ByYear(values) => !values.is_empty() && values.values().all(whole),
+                    }
+                }),
         }
     }
 }
@@ -653,7 +898,7 @@ impl Table<'_> {
 fn check_params<'r>(
     raw: &'r PolicyFile,
     code: &str,
-) -> Option<&'r std::collections::BTreeMap<String, super::model::Located<super::model::ParamValue>>> {
+) -> Option<&'r std::collections::BTreeMap<String, super::model::Located<super::model::CheckParam>>> {
     raw.checks
         .value
         .iter()
@@ -923,6 +1168,20 @@ fn unknown_params(
     }
 }
 
+/// Which set of the chain a script key (`file` or `parent/file`) belongs to.
+fn layer_index(chain: &Chain, file: &str) -> usize {
+    let own = chain.layers.len().saturating_sub(1);
+    match file.split_once('/') {
+        Some((name, _)) => chain
+            .layers
+            .iter()
+            .take(own)
+            .rposition(|l| l.files.name == name)
+            .unwrap_or(own),
+        None => own,
+    }
+}
+
 /// `[params]` no script reads: changing them changes nothing. A function passing its parameters
 /// object on to anything but a script function may read any of them.
 fn unused_params(
@@ -931,31 +1190,39 @@ fn unused_params(
     facts: &Facts,
     tables: &BTreeMap<(String, usize), BTreeSet<Table>>,
 ) {
-    let mut read: BTreeSet<&str> = BTreeSet::new();
+    let Some(read) = params_read(facts, tables) else {
+        return;
+    };
+    for (name, param) in &raw.params {
+        if !read.contains(name.as_str()) {
+            c.warning(
+                "jixiao::policy::unreachable",
+                param.span(),
+                format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
+                "在脚本中使用它，或删除它（只写在注释里的 p.名称 不算读取）",
+            );
+        }
+    }
+}
+
+/// The `[params]` the scripts read; `None` when a function may read any of them.
+fn params_read(facts: &Facts, tables: &BTreeMap<(String, usize), BTreeSet<Table>>) -> Option<BTreeSet<String>> {
+    let mut read: BTreeSet<String> = BTreeSet::new();
     for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
         let Some(uses) = &f.params_use else {
             continue;
         };
         match tables.get(&(f.name.clone(), f.params.len())) {
             // Reached from [formulas]: what it reads is read; what it may read, too.
-            Some(from) if from.contains(&Table::Params) && uses.escapes => return,
+            Some(from) if from.contains(&Table::Params) && uses.escapes => return None,
             Some(from) if from.contains(&Table::Params) => {}
             Some(_) => continue,
             // Reached from nowhere (reported as unreachable): its reads still count.
             None => {}
         }
-        read.extend(uses.reads.iter().map(|(name, _)| name.as_str()));
+        read.extend(uses.reads.iter().map(|(name, _)| name.clone()));
     }
-    for (name, param) in &raw.params {
-        if !read.contains(name.as_str()) {
-            c.warning(
-                "jixiao::policy::unreachable",
-                param.value.span.clone(),
-                format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
-                "在脚本中使用它，或删除它（只写在注释里的 p.名称 不算读取）",
-            );
-        }
-    }
+    Some(read)
 }
 
 /// Integer division truncates (`10 / 4 == 2`): `a / b` where the AST shows both sides are
@@ -1131,10 +1398,11 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
     }
 
-    /// The shipped Shenzhen rule set with `find` replaced by `replace` in `file`, checked: each
-    /// diagnostic's code and message.
+    /// The standalone Shenzhen rule set (as it was before it extended cn-mof-2020) with `find`
+    /// replaced by `replace` in `file`, checked: each diagnostic's code and message.
     fn check_edited(edits: &[(&str, &str, &str)]) -> Vec<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/shenzhen-2020");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rulesets/standalone/shenzhen-2020");
         let mut files = RuleSetFiles::read_folder(&dir).unwrap();
         for (file, find, replace) in edits {
             let (_, text) = files.files.iter_mut().find(|(n, _)| n == file).unwrap();

@@ -2,14 +2,17 @@
 //! [`RuleSet`] whose scripts are compiled once.
 //!
 //! The raw file format lives in [`model`]; reviewer checks (`[checks.<CODE>]`) are checked in
-//! [`checks`]; the rule sets shipped in `rules/` are embedded in the
-//! binary ([`embedded`]); [`select`] picks the set that covers a document's year and region.
+//! [`checks`]; a set may extend another and write only what differs ([`inherit`]); the rule sets
+//! shipped in `rules/` are embedded in the binary ([`embedded`]); [`select`] picks the set that
+//! covers a document's year and region. Parameters may take values by year (`by_year`), chosen
+//! by the document's year ([`RuleSet::for_year`]).
 //! Loading and `jixiao check` run the same check ([`lint::analyse`]); a broken rule set is a
 //! [`PolicyError`] holding every [`Diagnostic`] found, each naming its file and line:column —
 //! never a finding.
 
 pub mod checks;
 pub mod embedded;
+pub mod inherit;
 pub mod lint;
 pub mod model;
 pub mod select;
@@ -241,8 +244,14 @@ impl std::error::Error for PolicyError {}
 pub struct Parameter {
     /// Name scripts read it by (`p.name`).
     pub name: String,
-    /// Value.
+    /// Value: for values by year, the one of the year the set was resolved for
+    /// ([`RuleSet::for_year`]; the set's first year until then).
     pub value: Decimal,
+    /// Values by year (`by_year`): each value with the year it applies from, ascending; empty
+    /// for a single value.
+    pub by_year: Vec<(i32, Decimal)>,
+    /// For values by year, the year the value in force applies from.
+    pub year: Option<i32>,
     /// Meaning.
     pub description: String,
     /// Clause or practice it implements.
@@ -330,6 +339,11 @@ pub struct RuleSet {
     pub params: Vec<Parameter>,
     /// The parameters as the map scripts receive as `p`.
     pub params_map: rhai::Map,
+    /// Whether a parameter has values by year ([`RuleSet::for_year`]).
+    pub dated: bool,
+    /// For a set with values by year, the set resolved for each year a value starts (made once,
+    /// at load; empty in those copies themselves).
+    pub year_sets: Arc<Vec<(i32, Arc<RuleSet>)>>,
     /// Note texts that explain nothing ("无", "无偏差", "/"); a blank cell never explains.
     pub blank_notes: Vec<String>,
     /// Reviewer checks, one per finding code.
@@ -338,6 +352,15 @@ pub struct RuleSet {
     pub scripts: Arc<ScriptSet>,
     /// The files it was built from.
     pub files: RuleSetFiles,
+    /// The sets it extends (`[ruleset] extends`), root first; empty when it extends none.
+    pub inherited: Vec<RuleSetFiles>,
+    /// Its script files in compile order, inherited ones named `parent/file`.
+    pub script_files: Vec<(String, String)>,
+    /// Inherited script functions it never reaches, left out of its scripts.
+    pub dropped_functions: Arc<std::collections::BTreeSet<(String, usize)>>,
+    /// Where each formula, parameter and check was written: `formulas.forward`,
+    /// `params.rate_places`, `checks.F4` → `rules/cn-mof-2020/policy.toml:95`.
+    pub places: Arc<BTreeMap<String, String>>,
     /// The warnings checking its files found (it has no errors, or it would not have loaded).
     pub warnings: Arc<Vec<Diagnostic>>,
 }
@@ -368,6 +391,9 @@ impl RuleSet {
             scripts,
             checks,
             diagnostics,
+            chain,
+            script_files,
+            dropped,
         } = lint::analyse(&files, limits);
         let (Some(raw), Some(scripts), Some(checks)) = (raw, scripts, checks) else {
             return Err(PolicyError::Invalid {
@@ -397,14 +423,26 @@ impl RuleSet {
                 phrases: t.phrases.clone(),
             })
             .collect();
+        let first_year = raw.ruleset.years.value.from;
         let params: Vec<Parameter> = raw
             .params
             .iter()
-            .map(|(name, p)| Parameter {
-                name: name.clone(),
-                value: p.value.value.0,
-                description: p.description.clone(),
-                reference: p.reference.clone(),
+            .map(|(name, p)| {
+                let by_year: Vec<(i32, Decimal)> = p
+                    .values()
+                    .into_iter()
+                    .filter_map(|(y, v)| y.map(|y| (y, v.value.0)))
+                    .collect();
+                let mut param = Parameter {
+                    name: name.clone(),
+                    value: p.value.as_ref().map_or(Decimal::ZERO, |v| v.value.0),
+                    by_year,
+                    year: None,
+                    description: p.description.clone(),
+                    reference: p.reference.clone(),
+                };
+                param.resolve(first_year);
+                param
             })
             .collect();
         let params_map: rhai::Map = params
@@ -412,8 +450,24 @@ impl RuleSet {
             .map(|p| (p.name.as_str().into(), param_dynamic(p.value)))
             .collect();
         let f = &raw.formulas;
+        let mut places = BTreeMap::new();
+        for (located, _, key) in f.slots() {
+            places.insert(format!("formulas.{key}"), chain.place(&located.span));
+        }
+        for (name, p) in &raw.params {
+            places.insert(format!("params.{name}"), chain.place(&p.span()));
+        }
+        for key in raw.checks.value.keys() {
+            places.insert(format!("checks.{}", key.0.get_ref()), chain.place(&key.0.span()));
+        }
+        let inherited: Vec<RuleSetFiles> = chain
+            .layers
+            .iter()
+            .take(chain.layers.len().saturating_sub(1))
+            .map(|l| l.files.clone())
+            .collect();
 
-        Ok(RuleSet {
+        let mut set = RuleSet {
             id: raw.ruleset.id.value.clone(),
             title: raw.ruleset.title.clone(),
             region: raw.ruleset.region.clone(),
@@ -457,14 +511,52 @@ impl RuleSet {
                 qualitative: f.qualitative.value.clone(),
                 deadline: f.deadline.value.clone(),
             },
+            dated: params.iter().any(|p| !p.by_year.is_empty()) || checks.is_dated(),
+            year_sets: Arc::default(),
             params,
             params_map,
             blank_notes: raw.notes.blank.iter().map(|n| n.trim().to_owned()).collect(),
             checks,
             scripts: Arc::new(scripts),
             files,
+            inherited,
+            script_files,
+            dropped_functions: Arc::new(dropped),
+            places: Arc::new(places),
             warnings: Arc::new(diagnostics),
-        })
+        };
+        if set.dated {
+            // The first year's values stand until a document's year is known.
+            set.checks = set.checks.for_year(set.years.from);
+            set.year_sets = Arc::new(set.make_year_sets());
+        }
+        Ok(set)
+    }
+
+    /// A file of the set as a path an editor can open; `parent/file` names a file of a set it
+    /// extends (`rules/cn-mof-2020/formulas.rhai`).
+    pub fn file_path(&self, file: &str) -> String {
+        match file.split_once('/') {
+            Some((name, rest)) => match self.inherited.iter().rev().find(|f| f.name == name) {
+                Some(parent) => inherit::file_path(parent, rest),
+                None => inherit::file_path(&self.files, file),
+            },
+            None => inherit::file_path(&self.files, file),
+        }
+    }
+
+    /// The text of one of its script files (`parent/file` for an inherited one).
+    pub fn script_text(&self, file: &str) -> Option<&str> {
+        self.script_files
+            .iter()
+            .find(|(n, _)| n == file)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// Where a formula, parameter or check was written (`params.rate_places` →
+    /// `rules/shenzhen-2020/policy.toml:89`).
+    pub fn place(&self, key: &str) -> Option<&str> {
+        self.places.get(key).map(String::as_str)
     }
 
     /// Rounds a score to the policy's score places, in its mode, written with exactly that
@@ -489,8 +581,70 @@ impl RuleSet {
         copy.params_map.insert(name.into(), param_dynamic(value));
         if let Some(p) = copy.params.iter_mut().find(|p| p.name == name) {
             p.value = value;
+            p.by_year.clear();
+            p.year = None;
+        }
+        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty()) || copy.checks.is_dated();
+        copy.year_sets = Arc::new(if copy.dated { copy.make_year_sets() } else { Vec::new() });
+        copy
+    }
+
+    /// The set as it applies to documents of budget year `year`: each parameter with values by
+    /// year takes the value of the latest year not after `year` (the first when `year` is before
+    /// them all). The set itself when it has no values by year — the common case costs nothing.
+    ///
+    /// The sets for each year a value changes are made once, at load ([`RuleSet::year_sets`]):
+    /// a document borrows the one of its year.
+    pub fn for_year(&self, year: i32) -> std::borrow::Cow<'_, RuleSet> {
+        if !self.dated || self.resolved_for(year) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let made = self
+            .year_sets
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= year)
+            .or_else(|| self.year_sets.first());
+        match made {
+            Some((_, set)) if set.resolved_for(year) => std::borrow::Cow::Borrowed(&**set),
+            _ => std::borrow::Cow::Owned(self.resolved(year)),
+        }
+    }
+
+    /// Whether every parameter with values by year already has the value of `year`.
+    fn resolved_for(&self, year: i32) -> bool {
+        self.params
+            .iter()
+            .all(|p| p.by_year.is_empty() || p.year == Some(p.applying(year).0))
+            && self.checks.resolved_for(year)
+    }
+
+    /// A copy with the parameters with values by year set to those of `year`.
+    fn resolved(&self, year: i32) -> RuleSet {
+        let mut copy = self.clone();
+        copy.year_sets = Arc::default();
+        for p in copy.params.iter_mut().filter(|p| !p.by_year.is_empty()) {
+            p.resolve(year);
+            copy.params_map.insert(p.name.as_str().into(), param_dynamic(p.value));
+        }
+        if copy.checks.is_dated() {
+            copy.checks = copy.checks.for_year(year);
         }
         copy
+    }
+
+    /// The set resolved for each year a value by year starts, ascending.
+    fn make_year_sets(&self) -> Vec<(i32, Arc<RuleSet>)> {
+        let years: std::collections::BTreeSet<i32> = self
+            .params
+            .iter()
+            .flat_map(|p| p.by_year.iter().map(|(y, _)| *y))
+            .chain(self.checks.years())
+            .collect();
+        years
+            .into_iter()
+            .map(|year| (year, Arc::new(self.resolved(year))))
+            .collect()
     }
 
     /// A copy of this rule set with one decimal parameter of the check `code` (`[checks.CODE]
@@ -498,6 +652,8 @@ impl RuleSet {
     pub fn with_check_param(&self, code: checks::Code, name: &str, value: Decimal) -> RuleSet {
         let mut copy = self.clone();
         copy.checks = self.checks.with_param(code, name, value);
+        copy.dated = copy.params.iter().any(|p| !p.by_year.is_empty()) || copy.checks.is_dated();
+        copy.year_sets = Arc::new(if copy.dated { copy.make_year_sets() } else { Vec::new() });
         copy
     }
 
@@ -530,6 +686,28 @@ impl RuleSet {
     }
 }
 
+impl Parameter {
+    /// The value by year that applies in `year`, with the year it applies from.
+    fn applying(&self, year: i32) -> (i32, Decimal) {
+        let mut chosen = self.by_year.first().copied().unwrap_or((year, self.value));
+        for &(from, value) in &self.by_year {
+            if from <= year {
+                chosen = (from, value);
+            }
+        }
+        chosen
+    }
+
+    /// Takes the value of `year` when it has values by year.
+    fn resolve(&mut self, year: i32) {
+        if !self.by_year.is_empty() {
+            let (from, value) = self.applying(year);
+            self.value = value;
+            self.year = Some(from);
+        }
+    }
+}
+
 /// Integers reach scripts as integers (so `round_half_up(x, p.places)` works), fractions as decimals.
 pub(crate) fn param_dynamic(value: Decimal) -> rhai::Dynamic {
     if value.fract().is_zero() {
@@ -538,4 +716,38 @@ pub(crate) fn param_dynamic(value: Decimal) -> rhai::Dynamic {
         }
     }
     rhai::Dynamic::from_decimal(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dated(by_year: &[(i32, i64)]) -> Parameter {
+        Parameter {
+            name: "x".into(),
+            value: Decimal::ZERO,
+            by_year: by_year.iter().map(|&(y, v)| (y, Decimal::from(v))).collect(),
+            year: None,
+            description: String::new(),
+            reference: None,
+        }
+    }
+
+    #[test]
+    fn a_value_by_year_applies_from_its_year_until_the_next() {
+        let p = dated(&[(2020, 1), (2023, 2)]);
+        assert_eq!(p.applying(2020), (2020, Decimal::ONE));
+        assert_eq!(p.applying(2022), (2020, Decimal::ONE));
+        assert_eq!(p.applying(2023), (2023, Decimal::TWO));
+        assert_eq!(p.applying(2030), (2023, Decimal::TWO));
+        // Before them all: the first.
+        assert_eq!(p.applying(2019), (2020, Decimal::ONE));
+    }
+
+    #[test]
+    fn a_set_without_values_by_year_is_used_as_it_is() {
+        let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
+        assert!(!rules.dated);
+        assert!(matches!(rules.for_year(2021), std::borrow::Cow::Borrowed(_)));
+    }
 }

@@ -127,6 +127,11 @@ pub struct RulesetMeta {
     pub id: Located<String>,
     /// 规则集名称（中文）。
     pub title: String,
+    /// 继承的上级规则集：内置规则集编号（如 `cn-mof-2020`）或相对本文件夹的路径（如 `../cn-mof-2020`）。
+    /// 本文件只写与上级不同的部分：`[表]` 逐键合并，数组和行内表 `{ … }` 整体替换；
+    /// 同名同参数个数的脚本函数替换上级的。id、title、years、region、default_for_national 不继承。
+    #[serde(default)]
+    pub extends: Option<Located<String>>,
     /// 适用地区代码（如 `shenzhen`、`sichuan`）；不写表示全国通用。
     #[serde(default)]
     pub region: Option<String>,
@@ -187,7 +192,7 @@ pub struct Profile {
     pub budget: Located<Dec>,
     /// 全部绩效指标的分值合计（如 90）。
     pub indicators: Located<Dec>,
-    /// 各一级指标的分值，如 `{ "产出指标" = "50", … }`；不规定各一级指标分值时省略。
+    /// 各一级指标的分值，如 `{ "产出指标" = "50", … }`；不规定各一级指标分值时省略（继承了上级方案而本规则集不规定时写 `{}`）。
     #[serde(default)]
     pub level1: Option<Located<BTreeMap<String, Dec>>>,
     /// 满分（通常 100）。
@@ -354,17 +359,72 @@ impl Formulas {
     }
 }
 
-/// A named parameter of the rule set.
+/// A named parameter of the rule set: one value, or values by year (`by_year`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{ "required": ["value"] }, { "required": ["by_year"] }]))]
 pub struct Param {
-    /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。
-    pub value: Located<Dec>,
+    /// 参数值：小数写成字符串（如 "0.5"），整数可直接写（如 2）。与 by_year 二选一。
+    #[serde(default)]
+    pub value: Option<Located<Dec>>,
+    /// 按年度取值：键为起始年度，值为从该年度起适用的值，按评价文档的预算年度选用，
+    /// 如 `by_year = { "2020" = "0.1", "2023" = "0.2" }` 表示 2020—2022 年用 0.1、2023 年起用 0.2。
+    /// 年度按先后顺序写；第一个年度不晚于规则集的起始年度；各值同为整数或同为小数。与 value 二选一。
+    #[serde(default)]
+    #[schemars(schema_with = "by_year_schema")]
+    pub by_year: Option<Located<BTreeMap<String, Located<Dec>>>>,
     /// 参数的含义（中文）。
     pub description: String,
     /// 依据的条款或做法（文件、条款号或样表）。
     #[serde(default)]
     pub reference: Option<String>,
+}
+
+/// `by_year`: four-digit year keys, decimal values.
+fn by_year_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let value = generator.subschema_for::<Dec>();
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": { "pattern": "^[0-9]{4}$" },
+        "additionalProperties": value,
+        "minProperties": 1
+    })
+}
+
+impl Param {
+    /// Where it is written: its value, or its values by year.
+    #[must_use]
+    pub fn span(&self) -> std::ops::Range<usize> {
+        match (&self.value, &self.by_year) {
+            (Some(v), _) => v.span.clone(),
+            (None, Some(b)) => b.span.clone(),
+            (None, None) => 0..0,
+        }
+    }
+
+    /// Its values: `(None, value)` for a single value, else `(Some(from year), value)` for each
+    /// year key that is a year, sorted by year.
+    #[must_use]
+    pub fn values(&self) -> Vec<(Option<i32>, &Located<Dec>)> {
+        let mut out: Vec<(Option<i32>, &Located<Dec>)> = self.value.iter().map(|v| (None, v)).collect();
+        if let Some(by_year) = &self.by_year {
+            out.extend(
+                by_year
+                    .value
+                    .iter()
+                    .filter_map(|(y, v)| y.trim().parse::<i32>().ok().map(|y| (Some(y), v))),
+            );
+        }
+        out.sort_by_key(|(y, _)| *y);
+        out
+    }
+
+    /// Whether every value is a whole number (scripts then get an integer).
+    #[must_use]
+    pub fn is_integer(&self) -> bool {
+        let values = self.values();
+        !values.is_empty() && values.iter().all(|(_, v)| v.value.0.fract().is_zero())
+    }
 }
 
 /// What counts as "no explanation" in a deviation note or a reason cell.
@@ -502,6 +562,87 @@ impl JsonSchema for ParamValue {
     }
 }
 
+/// A check parameter as written: one value, or values by year
+/// (`{ by_year = { "2020" = "0.9", "2023" = "0.85" } }`) chosen by the document's year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckParam {
+    /// One value for every year.
+    One(ParamValue),
+    /// Values by year: the year each applies from (as written) and the value.
+    ByYear(BTreeMap<String, ParamValue>),
+}
+
+impl<'de> Deserialize<'de> for CheckParam {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CheckParam;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "检查参数：小数、整数、true/false、用语列表，或按年度取值 { by_year = { \"2020\" = 值, … } }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<CheckParam, E> {
+                ParamValue::deserialize(v.into_deserializer()).map(CheckParam::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<CheckParam, A::Error> {
+                ParamValue::deserialize(SeqAccessDeserializer::new(seq)).map(CheckParam::One)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<CheckParam, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Dated {
+                    by_year: BTreeMap<String, ParamValue>,
+                }
+                Dated::deserialize(MapAccessDeserializer::new(map)).map(|d| CheckParam::ByYear(d.by_year))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for CheckParam {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CheckParamByYear".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one = generator.subschema_for::<ParamValue>();
+        schemars::json_schema!({
+            "description": "检查参数：一个值，或按年度取值 { by_year = { \"2020\" = 值, \"2023\" = 值 } }（键为起始年度，按评价文档的预算年度选用）。",
+            "anyOf": [
+                one,
+                {
+                    "type": "object",
+                    "properties": {
+                        "by_year": {
+                            "type": "object",
+                            "propertyNames": { "pattern": "^[0-9]{4}$" },
+                            "additionalProperties": one,
+                            "minProperties": 1
+                        }
+                    },
+                    "required": ["by_year"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 /// A check id as written as a key of `[checks]`, with its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(transparent)]
@@ -534,6 +675,7 @@ pub struct RawCheck {
     #[serde(default)]
     pub function: Option<Located<String>>,
     /// 本检查的参数（阈值、用语列表），如 `{ over_factor = "1.3" }`；脚本中以 `p.名称` 读取。
+    /// 阈值随年度变化时写 `{ min_rate = { by_year = { "2020" = "0.9", "2023" = "0.85" } } }`，按评价文档的预算年度选用。
     #[serde(default)]
-    pub params: Located<BTreeMap<String, Located<ParamValue>>>,
+    pub params: Located<BTreeMap<String, Located<CheckParam>>>,
 }

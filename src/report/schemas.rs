@@ -79,7 +79,72 @@ pub fn policy_schema() -> Value {
     if let Value::Object(map) = &mut value {
         map.insert("title".into(), Value::String("jixiao 规则集 policy.toml".into()));
     }
+    allow_extends(&mut value);
     value
+}
+
+/// A set that extends another (`[ruleset] extends`) writes only what differs: for such a file
+/// nothing is required but `[ruleset]`'s own keys. The schema says so with `if`/`then`/`else`:
+/// the `then` branch reads every table through a copy of its definition (`…Partial`) that
+/// requires nothing; a set extending none is checked as before (`else`).
+fn allow_extends(value: &mut Value) {
+    let Value::Object(root) = value else { return };
+    if let Some(Value::Object(defs)) = root.get_mut("definitions") {
+        let partial: Vec<(String, Value)> = defs
+            .iter()
+            .map(|(name, def)| {
+                let mut def = def.clone();
+                relax(&mut def, name == "RulesetMeta");
+                (format!("{name}Partial"), def)
+            })
+            .collect();
+        defs.extend(partial);
+    }
+    let mut full = serde_json::Map::new();
+    for key in ["properties", "required", "additionalProperties"] {
+        if let Some(v) = root.remove(key) {
+            full.insert(key.to_owned(), v);
+        }
+    }
+    let mut partial = Value::Object(full.clone());
+    relax(&mut partial, false);
+    if let Value::Object(partial) = &mut partial {
+        partial.insert("required".into(), serde_json::json!(["ruleset"]));
+    }
+    root.insert(
+        "if".into(),
+        serde_json::json!({ "properties": { "ruleset": { "required": ["extends"] } }, "required": ["ruleset"] }),
+    );
+    root.insert("then".into(), partial);
+    root.insert("else".into(), Value::Object(full));
+}
+
+/// Drops every `required` (but at the top of `keep` definitions) and points every reference at
+/// the `…Partial` copy.
+fn relax(value: &mut Value, keep: bool) {
+    match value {
+        Value::Object(map) => {
+            if !keep {
+                map.remove("required");
+            }
+            if let Some(Value::String(reference)) = map.get_mut("$ref") {
+                if reference.starts_with("#/definitions/") && !reference.ends_with("Partial") {
+                    reference.push_str("Partial");
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if key != "required" {
+                    relax(v, false);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                relax(v, false);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// JSON Schema (draft-07, for TOML language servers) of a layout file, with the Chinese

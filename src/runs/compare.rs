@@ -79,12 +79,7 @@ pub struct CorpusDiff {
 /// whether a formula changed, and which parameters it reads).
 fn function_code(rules: &RuleSet, name: &str) -> Option<String> {
     let info = rules.scripts.functions().into_iter().find(|f| f.name == name)?;
-    let text = rules
-        .files
-        .files
-        .iter()
-        .find(|(n, _)| *n == info.file)
-        .map(|(_, t)| t.as_str())?;
+    let text = rules.script_text(&info.file)?;
     let start = text.find(&format!("fn {name}("))?;
     let rest = text.get(start..)?;
     let end = rest

@@ -239,11 +239,18 @@ pub fn hash_file(path: &Path) -> Result<Hashed, String> {
     })
 }
 
-/// The content hash of a rule set of the catalogue: every file's name and text, in order.
+/// The content hash of a rule set of the catalogue: every file's name and text, in order, those
+/// of the sets it extends first (a change to a parent changes what the set does).
 pub fn ruleset_hash(catalogue: &Catalogue, id: &str) -> Hashed {
     let mut bytes = Vec::new();
     if let Some(set) = catalogue.sets().iter().find(|s| s.id == id) {
-        for (name, text) in &set.files.files {
+        let parents = set.inherited.iter().flat_map(|p| {
+            p.files
+                .iter()
+                .map(move |(name, text)| (format!("{}/{name}", p.name), text))
+        });
+        let own = set.files.files.iter().map(|(name, text)| (name.clone(), text));
+        for (name, text) in parents.chain(own) {
             bytes.extend_from_slice(name.as_bytes());
             bytes.push(0);
             bytes.extend_from_slice(text.as_bytes());

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use similar::{ChangeTag, TextDiff};
 
-use crate::policy::{POLICY_FILE, PolicyError, RuleSetFiles};
+use crate::policy::inherit::{self, Chain};
+use crate::policy::{POLICY_FILE, PolicyError, RuleSet, RuleSetFiles, RuleSetOrigin};
 use crate::report::output::write_atomic;
 
 /// What `new-year` wrote, for the message shown to the editor.
@@ -60,9 +61,11 @@ fn replace_years(text: &str, year: i32) -> String {
     out
 }
 
-/// Copies the rule set `from` into the new folder `to` for budget year `year`: every policy,
-/// script and test file, with `[ruleset]` id (the folder name), title years and covered years
-/// updated, comments kept, and the policy schema written beside it for TOML editors.
+/// Writes a small rule set in the new folder `to` for budget year `year` that extends `from`
+/// (`[ruleset] extends`): its own id (the folder name), title with the year updated, region,
+/// covered years — everything else is inherited, to be overridden key by key where the new
+/// year differs. `from`'s test cases are copied (they stay per set), and the policy schema is
+/// written beside it for TOML editors.
 pub fn new_year(
     from: &RuleSetFiles,
     tests: &[(String, String)],
@@ -94,48 +97,62 @@ pub fn new_year(
         .find(|(n, _)| n == POLICY_FILE)
         .map(|(_, t)| t.as_str())
         .ok_or_else(|| policy_error(&from.name, "缺少 policy.toml".into()))?;
-    let mut doc: toml_edit::DocumentMut = text
+    let doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e: toml_edit::TomlError| policy_error(&from.name, format!("policy.toml 无法解析：{e}")))?;
-    let mut changes = Vec::new();
     let ruleset = doc
-        .get_mut("ruleset")
-        .and_then(|r| r.as_table_like_mut())
+        .get("ruleset")
+        .and_then(|r| r.as_table_like())
         .ok_or_else(|| policy_error(&from.name, "policy.toml 缺少 [ruleset]".into()))?;
-    let old_id = ruleset
-        .get("id")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned();
-    ruleset.insert("id", toml_edit::value(id.clone()));
-    changes.push(format!("编号：{old_id} → {id}"));
-    if let Some(title) = ruleset.get("title").and_then(|v| v.as_str()).map(str::to_owned) {
-        let new_title = replace_years(&title, year);
-        if new_title != title {
-            changes.push(format!("名称：{title} → {new_title}"));
-            ruleset.insert("title", toml_edit::value(new_title));
-        }
-    }
+    let text_of = |key: &str| ruleset.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let old_id = text_of("id").unwrap_or_default();
+    let old_title = text_of("title").unwrap_or_else(|| old_id.clone());
+    let title = replace_years(&old_title, year);
+    let region = text_of("region");
+    let national = ruleset
+        .get("default_for_national")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     let old_years = ruleset
         .get("years")
         .map(|v| v.to_string().trim().to_owned())
         .unwrap_or_default();
-    let mut years = toml_edit::InlineTable::new();
-    years.insert("from", i64::from(year).into());
-    years.insert("to", i64::from(year).into());
-    ruleset.insert("years", toml_edit::value(years));
-    changes.push(format!("适用年度：{old_years} → {{ from = {year}, to = {year} }}"));
 
-    let mut policy = doc.to_string();
-    // The schema line points at a copy beside the policy, so the folder is self-contained.
-    let schema_line = "#:schema ./policy.schema.json";
-    policy = match policy.strip_prefix("#:schema") {
-        Some(rest) => format!(
-            "{schema_line}{}",
-            rest.split_once('\n').map(|(_, r)| format!("\n{r}")).unwrap_or_default()
-        ),
-        None => format!("{schema_line}\n{policy}"),
+    std::fs::create_dir_all(to).map_err(|e| policy_error(&id, format!("无法创建 {}：{e}", to.display())))?;
+    let extends = match &from.origin {
+        RuleSetOrigin::Embedded => from.name.clone(),
+        RuleSetOrigin::Folder(dir) => relative_path(to, dir),
     };
+    let quote = |s: &str| toml_edit::Value::from(s).to_string().trim().to_owned();
+    let mut policy = String::new();
+    let _ = writeln!(policy, "#:schema ./policy.schema.json");
+    let _ = writeln!(policy, "# {title}");
+    let _ = writeln!(
+        policy,
+        "# 继承 {}（extends）：只写与之不同的部分。要改的键照 {} 的写法写在对应的表下，",
+        from.name, from.name
+    );
+    let _ = writeln!(
+        policy,
+        "# 如 [params.名称] value = \"新值\"、[checks.F4] severity = \"error\"；要改的函数在本文件夹新建 .rhai 文件写同名函数。"
+    );
+    let _ = writeln!(policy, "\n[ruleset]");
+    let _ = writeln!(policy, "extends = {}", quote(&extends));
+    let _ = writeln!(policy, "id = {}", quote(&id));
+    let _ = writeln!(policy, "title = {}", quote(&title));
+    if let Some(region) = &region {
+        let _ = writeln!(policy, "region = {}", quote(region));
+    }
+    let _ = writeln!(policy, "years = {{ from = {year}, to = {year} }}");
+    if national {
+        let _ = writeln!(policy, "default_for_national = true");
+    }
+    let changes = vec![
+        format!("继承：extends = {}", quote(&extends)),
+        format!("编号：{old_id} → {id}"),
+        format!("名称：{old_title} → {title}"),
+        format!("适用年度：{old_years} → {{ from = {year}, to = {year} }}"),
+    ];
 
     let write = |rel: &str, content: &str| -> Result<(), PolicyError> {
         let path = to.join(rel);
@@ -148,10 +165,6 @@ pub fn new_year(
     let mut files = Vec::new();
     write(POLICY_FILE, &policy)?;
     files.push(POLICY_FILE.to_owned());
-    for (name, content) in from.files.iter().filter(|(n, _)| n != POLICY_FILE) {
-        write(name, content)?;
-        files.push(name.clone());
-    }
     for (name, content) in tests {
         let rel = format!("tests/{name}");
         write(&rel, content)?;
@@ -163,6 +176,31 @@ pub fn new_year(
     )?;
     files.push("policy.schema.json".to_owned());
     Ok(NewYearReport { id, files, changes })
+}
+
+/// `target` as a path relative to the folder `from` (`../shenzhen-2020`), or absolute when
+/// the two share no root.
+fn relative_path(from: &Path, target: &Path) -> String {
+    let (Ok(from), Ok(target)) = (from.canonicalize(), target.canonicalize()) else {
+        return target.display().to_string();
+    };
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = target.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return target.display().to_string();
+    }
+    let mut parts: Vec<String> = vec!["..".to_owned(); a.len() - common];
+    parts.extend(
+        b.iter()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// Flattens a TOML document into `key.path → value` lines (arrays of tables indexed by their
@@ -195,11 +233,19 @@ fn flatten(value: &toml::Value, prefix: &str, out: &mut BTreeMap<String, String>
     }
 }
 
-/// Script functions of a rule set, by name: the text from the comment block above `fn name(`
-/// to the next function.
+/// Script functions of a rule set with those it inherits, by name: the text from the comment
+/// block above `fn name(` to the next function; a set's function replaces the one it inherits.
 fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
-    for (file, text) in files.files.iter().filter(|(n, _)| n.ends_with(".rhai")) {
+    let dropped = RuleSet::load(files.clone())
+        .map(|rules| rules.dropped_functions.clone())
+        .unwrap_or_default();
+    let (chain, _) = Chain::resolve(files);
+    for (file, text) in &inherit::script_files(&chain) {
+        let file = match chain.script_file(file) {
+            Some((layer, name)) if file.contains('/') => layer.path(&name),
+            _ => file.clone(),
+        };
         let lines: Vec<&str> = text.lines().collect();
         let starts: Vec<usize> = lines
             .iter()
@@ -230,6 +276,10 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
                 .trim()
                 .to_owned();
             let body = lines.get(begin..stop).map(|ls| ls.join("\n")).unwrap_or_default();
+            // An inherited function the set never reaches is not part of it.
+            if dropped.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
             out.insert(name, (file.clone(), body));
         }
     }
@@ -239,16 +289,25 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
 /// How two rule sets differ, parameter by parameter and script function by script function,
 /// in Chinese: `policy.toml` keys added, removed or changed, then each function added, removed
 /// or changed with a line diff.
+///
+/// A set that extends another is compared as it applies, with what it inherits: a set beside
+/// the set it extends shows exactly what it overrides.
+///
+/// What a set inherits but never uses (functions it never reaches, parameters no function of it
+/// reads: [`crate::policy::inherit`]) is not part of it, and not compared.
 pub fn diff_rulesets(a: &RuleSetFiles, b: &RuleSetFiles) -> String {
     let parse = |files: &RuleSetFiles| -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
-        if let Some(value) = files
-            .files
-            .iter()
-            .find(|(n, _)| n == POLICY_FILE)
-            .and_then(|(_, t)| toml::from_str::<toml::Value>(t).ok())
-        {
+        let (chain, _) = Chain::resolve(files);
+        if let Some(value) = inherit::merged_value(&chain) {
             flatten(&value, "", &mut out);
+        }
+        if let Ok(rules) = RuleSet::load(files.clone()) {
+            out.retain(|key, _| {
+                key.strip_prefix("params.")
+                    .and_then(|rest| rest.split('.').next())
+                    .is_none_or(|name| rules.params.iter().any(|p| p.name == name))
+            });
         }
         out
     };

@@ -825,15 +825,17 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case], clock: &CaseClock) -> (usize
     let mut next_id = 1;
     let mut branches = Vec::new();
     let files: Vec<(String, String)> = rules
-        .files
-        .files
+        .script_files
         .iter()
-        .filter(|(n, _)| n.ends_with(".rhai"))
         .map(|(n, t)| (n.clone(), instrument(n, t, &mut next_id, &mut branches)))
         .collect();
-    let Ok(probed) = ScriptSet::compile_probed(&rules.id, &files, rules.scripts.limits()) else {
+    // Inherited functions the set replaces or never reaches are not part of it.
+    let defined = rules.scripts.functions();
+    branches.retain(|b| defined.iter().any(|f| f.name == b.function && f.file == b.file));
+    let Ok(mut probed) = ScriptSet::compile_probed(&rules.id, &files, rules.scripts.limits()) else {
         return (branches.len(), branches);
     };
+    probed.without(&rules.dropped_functions);
     let mut copy = rules.clone();
     copy.scripts = std::sync::Arc::new(probed);
     let _ = take_probes();

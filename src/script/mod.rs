@@ -19,7 +19,7 @@
 
 use std::any::{Any, TypeId, type_name};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -625,6 +625,12 @@ pub fn take_probes() -> std::collections::BTreeSet<i64> {
     PROBES.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
+/// The rule set a script file belongs to: `None` for the set's own files, the parent's name for
+/// a file it inherits (named `parent/file`).
+fn layer_of(file: &str) -> Option<&str> {
+    file.split_once('/').map(|(layer, _)| layer)
+}
+
 fn build_engine(limits: &ScriptLimits) -> Engine {
     let mut engine = Engine::new_raw();
     // Everything of Rhai's standard package except bit fields, BLOBs and time; `no_module`
@@ -761,7 +767,11 @@ impl ScriptSet {
         for (file, source) in files {
             let text: Arc<str> = Arc::from(source.as_str());
             let at = |line_col: Option<(usize, usize)>| {
-                let loc = Loc::in_ruleset(ruleset_id, file.as_str()).with_source(text.clone());
+                let loc = match file.split_once('/') {
+                    Some((ruleset, name)) => Loc::in_ruleset(ruleset, name),
+                    None => Loc::in_ruleset(ruleset_id, file.as_str()),
+                }
+                .with_source(text.clone());
                 Box::new(match line_col {
                     Some((line, column)) => loc.at_line_col(line, column),
                     None => loc,
@@ -792,6 +802,12 @@ impl ScriptSet {
                     column: found.map(|d| d.column),
                 };
                 match files_by_name.get(meta.name) {
+                    // A file of a rule set this one extends (`parent/file`) is replaced by a
+                    // later layer's function of the same name and arity ([`AST::combine`]).
+                    Some(other_file) if other_file != file && layer_of(other_file) != layer_of(file) => {
+                        functions.retain(|f| !(f.name == meta.name && f.arity == arity && f.file == *other_file));
+                        files_by_name.insert(meta.name.to_owned(), file.clone());
+                    }
                     Some(other_file) if other_file != file => {
                         let first_line = functions
                             .iter()
@@ -833,6 +849,21 @@ impl ScriptSet {
             sources,
             natives: Natives::default(),
         })
+    }
+
+    /// Drops the named functions `(name, arity)` from the program (inherited functions the
+    /// rule set never reaches: [`crate::policy::inherit`]).
+    pub fn without(&mut self, dropped: &std::collections::BTreeSet<(String, usize)>) {
+        if dropped.is_empty() {
+            return;
+        }
+        self.ast
+            .retain_functions(|_, _, name, arity| !dropped.contains(&(name.to_owned(), arity)));
+        self.functions.retain(|f| !dropped.contains(&(f.name.clone(), f.arity)));
+        let kept: BTreeSet<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
+        self.files_by_name
+            .retain(|name, _| kept.contains(name.as_str()) || name.starts_with("anon$"));
+        self.natives.retain(|name| kept.contains(name));
     }
 
     /// The rule set id given to [`ScriptSet::compile`].
@@ -931,7 +962,10 @@ impl ScriptSet {
         let Some(file) = file else {
             return Box::new(Loc::in_ruleset(&self.ruleset, ""));
         };
-        let mut loc = Loc::in_ruleset(&self.ruleset, file.as_str());
+        let mut loc = match file.split_once('/') {
+            Some((ruleset, name)) => Loc::in_ruleset(ruleset, name),
+            None => Loc::in_ruleset(&self.ruleset, file.as_str()),
+        };
         if let Some(text) = self.sources.get(file) {
             loc = loc.with_source(text.clone());
         }

@@ -375,14 +375,28 @@ pub struct Natives {
 }
 
 impl Natives {
+    /// Keeps only the natives `keep` says yes to (functions left out of a set: [`super::ScriptSet::without`]).
+    pub(crate) fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.by_name.retain(|name, _| keep(name));
+    }
+
     /// Recognises the template functions among a rule set's script files (`(file, source)`).
     #[must_use]
     pub fn recognise(files: &[(String, String)]) -> Self {
         // name → every (arity, normalised text) defined under it.
         let mut defined: BTreeMap<String, Vec<(usize, Option<String>)>> = BTreeMap::new();
-        for (_, source) in files {
+        // Which set of an `extends` chain defined each name: a later set's definitions replace
+        // an inherited file's (`parent/file`).
+        let mut layer_of: BTreeMap<String, Option<&str>> = BTreeMap::new();
+        for (file, source) in files {
+            let layer = file.split_once('/').map(|(l, _)| l);
             for f in function_texts(source) {
-                defined.entry(f.name).or_default().push((f.arity, f.text));
+                let entry = defined.entry(f.name.clone()).or_default();
+                if layer_of.get(&f.name).is_some_and(|l| *l != layer) {
+                    entry.retain(|(arity, _)| *arity != f.arity);
+                }
+                layer_of.insert(f.name, layer);
+                entry.push((f.arity, f.text));
             }
         }
         if HOST_NAMES.iter().any(|h| defined.contains_key(*h)) {

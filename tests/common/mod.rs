@@ -288,3 +288,16 @@ pub fn assert_import_outcome(
     }
     result
 }
+
+/// The folder of `shenzhen-2020` as it was before it extended `cn-mof-2020`: one standalone set
+/// (policy, formulas, checks) for the tests that patch a rule set's text to break it.
+pub fn standalone_shenzhen_dir() -> PathBuf {
+    fixture("rulesets/standalone/shenzhen-2020")
+}
+
+/// [`standalone_shenzhen_dir`]'s files as if embedded (named `shenzhen-2020`).
+pub fn standalone_shenzhen() -> jixiao::policy::RuleSetFiles {
+    let mut files = jixiao::policy::RuleSetFiles::read_folder(&standalone_shenzhen_dir()).unwrap();
+    files.origin = jixiao::policy::RuleSetOrigin::Embedded;
+    files
+}
