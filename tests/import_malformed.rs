@@ -503,3 +503,45 @@ proptest! {
         }
     }
 }
+
+/// Issue 14 item 9: a "form" spanning more rows than any form has (100k indicator rows pasted
+/// in) is refused with its rows named, streamed or read whole alike, while the next form of the
+/// file imports; its rows are not all held in memory.
+#[test]
+fn a_form_longer_than_any_form_is_refused_and_the_next_imports() {
+    let central = std::fs::read_to_string(fixture("forms/central-2021.tsv")).unwrap();
+    let row = central
+        .lines()
+        .find(|l| l.contains("新建改造供水工程数量"))
+        .unwrap()
+        .to_owned();
+    let mut text = String::new();
+    for line in central.lines() {
+        if line == row {
+            for k in 0..20_000 {
+                text.push_str(&row.replace("新建改造供水工程数量", &format!("新建改造供水工程数量{k}")));
+                text.push('\n');
+            }
+        } else {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text.push_str(&central);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("long.tsv");
+    std::fs::write(&path, &text).unwrap();
+    let options = ImportOptions {
+        year: Some(2021),
+        ..ImportOptions::default()
+    };
+    let streamed = jixiao::ingest::import::import_file_each(&path, &options).unwrap();
+    let whole = jixiao::ingest::import::import_bytes_each("long.tsv", text.as_bytes(), &options).unwrap();
+    for results in [&streamed, &whole] {
+        assert_eq!(results.len(), 2);
+        let e = results[0].as_ref().unwrap_err();
+        assert_eq!(e.kind(), Some(ErrorKind::FormTooLong));
+        assert!(e.to_string().contains("超过一张自评表可有的 5000 行"), "{e}");
+        assert!(results[1].is_ok());
+    }
+}

@@ -732,3 +732,27 @@ fn the_importers_sums_of_28_digit_numbers_do_not_panic() {
         }
     }
 }
+
+/// Issue 14 item 13: a form cell written as a number too large for an exact decimal ("1e308")
+/// is reported as out of range at its cell, not as "不是数字"; the form still imports.
+#[test]
+fn a_form_cell_beyond_any_decimal_is_out_of_range_not_no_number() {
+    let text = std::fs::read_to_string(fixture("forms/shenzhen-seed.tsv")).unwrap();
+    let row = "档案整理数量（件）\t15000\t15005\t12.5\t12.5";
+    assert!(text.contains(row));
+    let edited = text.replacen(row, "档案整理数量（件）\t15000\t15005\t1e308\t12.5", 1);
+    let options = jixiao::ingest::import::ImportOptions {
+        year: Some(2020),
+        ..Default::default()
+    };
+    let docs = jixiao::ingest::import::import_text("huge.tsv", &edited, &options).unwrap();
+    let cell = docs[0].unmapped.iter().find(|u| u.text == "1e308").unwrap();
+    assert_eq!(cell.reason.as_deref(), Some("数值超出范围"));
+    let issue = docs[0]
+        .import_issues
+        .iter()
+        .find(|i| i.detail.contains("1e308"))
+        .unwrap();
+    assert!(issue.detail.contains("超出可接受的范围"), "{}", issue.detail);
+    assert!(!issue.detail.contains("不是数字"), "{}", issue.detail);
+}

@@ -26,7 +26,9 @@ use rust_decimal::Decimal;
 
 use super::indicators::{self, Cell, Header};
 use super::labels::{Field, FundsCol, IndCol, Layouts, norm};
-use super::value::{parse_chinese_number, parse_decimal, parse_rate, split_code, unit_from_name};
+use super::value::{
+    is_number_out_of_range, parse_chinese_number, parse_decimal, parse_rate, split_code, unit_from_name,
+};
 use super::year::{self, Rank, YearGuess};
 use super::{ErrorKind, Grid, ImportError, ImportOptions, ImportedForm};
 use crate::model::diagnostic::Loc;
@@ -219,8 +221,32 @@ struct UnknownRun {
     text: String,
 }
 
+/// Most rows one form may span: real forms have well under two hundred; a span longer than this
+/// is other data pasted into the sheet, refused before it is read (memory stays bounded).
+pub const MAX_FORM_ROWS: usize = 5_000;
+
+/// The error for a form spanning more than [`MAX_FORM_ROWS`] rows (0-based first and last).
+pub fn form_too_long(file: &str, sheet: Option<&str>, first: usize, last: usize) -> ImportError {
+    ImportError::invalid(
+        Loc::sheet(file, sheet).at_cell(CellPos {
+            row: u32::try_from(first + 1).unwrap_or(u32::MAX),
+            column: 1,
+        }),
+        ErrorKind::FormTooLong,
+        format!(
+            "第 {}–{} 行的自评表有 {} 行，超过一张自评表可有的 {MAX_FORM_ROWS} 行，未读取；请检查是否把其他数据（明细、清单）放在了同一张表中，把它们移到别的工作表或文件",
+            first + 1,
+            last + 1,
+            last + 1 - first
+        ),
+    )
+}
+
 /// Reads one form into a document.
 pub fn read_form(file: &str, grid: &Grid, span: &FormSpan, opts: &ImportOptions) -> Result<ImportedForm, ImportError> {
+    if span.last.saturating_sub(span.first) >= MAX_FORM_ROWS {
+        return Err(form_too_long(file, grid.sheet.as_deref(), span.first, span.last));
+    }
     let mut reader = Reader::new(file, grid, span, Arc::clone(&opts.layouts));
     // One buffer for every row's non-empty cells: forms are read by the ten thousand.
     let mut cells = Vec::with_capacity(16);
@@ -411,6 +437,18 @@ impl<'g> Reader<'g> {
 
     /// A cell that must hold a number does not: unmapped, with an issue.
     fn not_a_number(&mut self, r: usize, c: Cell<'g>, what: &str, example: &str) {
+        if is_number_out_of_range(c.text) {
+            return self.unusable_cell(
+                r,
+                c,
+                "数值超出范围",
+                format!(
+                    "{what} \"{}\" 超出可接受的范围（{}），未读取；请检查是否多写了位数",
+                    c.text,
+                    crate::model::range::RANGE_TEXT
+                ),
+            );
+        }
         self.unusable_cell(
             r,
             c,

@@ -115,6 +115,8 @@ pub enum ErrorKind {
     AmbiguousYear,
     /// Two forms of one import have the same document id.
     Duplicate,
+    /// A form with more rows than any self-evaluation form has ([`form::MAX_FORM_ROWS`]).
+    FormTooLong,
 }
 
 /// Everything that can stop an import. Messages are Chinese, say what is wrong and what to do;
@@ -171,6 +173,7 @@ impl ErrorKind {
             ErrorKind::MissingYear => "jixiao::import::missing-year",
             ErrorKind::AmbiguousYear => "jixiao::import::ambiguous-year",
             ErrorKind::Duplicate => "jixiao::import::duplicate",
+            ErrorKind::FormTooLong => "jixiao::import::form-too-long",
         }
     }
 }

@@ -343,8 +343,10 @@ impl Splitter<'_> {
         let r = self.next_row;
         self.next_row += 1;
         match self.detector.row(&self.opts.layouts, &row) {
+            // A form longer than any real form is refused when it ends (`read_form`); its rows
+            // beyond the limit are not kept, so memory stays bounded.
             RowStart::Blank => {
-                if self.detector.has_content() {
+                if self.detector.has_content() && self.window.len() <= form::MAX_FORM_ROWS {
                     self.window.push(row);
                 }
                 None
@@ -357,7 +359,9 @@ impl Splitter<'_> {
             }
             RowStart::Within => {
                 self.last = r;
-                self.window.push(row);
+                if self.window.len() <= form::MAX_FORM_ROWS {
+                    self.window.push(row);
+                }
                 None
             }
             RowStart::Next => {

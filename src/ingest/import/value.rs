@@ -40,6 +40,21 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     }
 }
 
+/// True for a text written as a number (digits, a point, a sign, an exponent, thousands
+/// separators) that [`parse_decimal`] still cannot read: one too large or too long for an exact
+/// decimal ("1e308"), to be reported as out of range rather than as no number.
+pub fn is_number_out_of_range(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_suffix('元').unwrap_or(t).trim_end();
+    t.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && t.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || matches!(c, '.' | '．' | '-' | '－' | '+' | 'e' | 'E' | ',' | '，')
+        })
+        && parse_decimal(t).is_none()
+}
+
 /// Parses a rate as a fraction: "0.98" → 0.98, "100.00%" → 1.0000 (scale kept, +2).
 pub fn parse_rate(text: &str) -> Option<Decimal> {
     let t = text.trim();
@@ -179,6 +194,10 @@ mod tests {
         assert_eq!(unit_from_name("完成时间（2021年）"), None);
         assert_eq!(unit_from_name("测评频率（次/年）"), Some("次/年"));
         assert_eq!(unit_from_name("农村低保发放人数(按月平均)(≥**人)"), None);
+        assert!(is_number_out_of_range("1e308"));
+        assert!(is_number_out_of_range("99999999999999999999999999999999"));
+        assert!(!is_number_out_of_range("12.5"));
+        assert!(!is_number_out_of_range("十二"));
         assert_eq!(parse_chinese_number("九十八"), Some(dec!(98)));
         assert_eq!(parse_chinese_number("九十八点五分"), Some(dec!(98.5)));
         assert_eq!(parse_chinese_number("一百"), Some(dec!(100)));
