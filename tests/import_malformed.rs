@@ -545,3 +545,24 @@ fn a_form_longer_than_any_form_is_refused_and_the_next_imports() {
         assert!(results[1].is_ok());
     }
 }
+
+/// A project name holding a paragraph gives an id cut to the schema's 512 characters (with a
+/// digest keeping it distinct), so the document still validates. Found by the property test.
+#[test]
+fn a_very_long_project_name_gives_an_id_the_schema_accepts() {
+    let seed = std::fs::read_to_string(fixture("forms/central-2021.tsv")).unwrap();
+    let long = "农村饮水安全巩固提升工程".repeat(60);
+    let text = seed.replacen("农村饮水安全巩固提升工程", &long, 1);
+    let options = ImportOptions {
+        year: Some(2021),
+        ..ImportOptions::default()
+    };
+    let docs = import_text("long-name.tsv", &text, &options).unwrap();
+    assert_eq!(docs[0].id.chars().count(), 512);
+    assert_eq!(docs[0].project.name, long);
+    let value = serde_json::to_value(&docs[0]).unwrap();
+    jixiao::ingest::validate::DocumentValidator::new()
+        .unwrap()
+        .check(&value)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}

@@ -798,12 +798,35 @@ pub fn derive_id(year: i32, department: Option<&str>, name: &str) -> String {
         .map(clean)
         .filter(|d| !d.is_empty())
         .unwrap_or_else(|| "未知部门".to_owned());
-    format!("{year}-{dept}-{}", clean(name))
+    let id = format!("{year}-{dept}-{}", clean(name));
+    // An id longer than the schema allows (a name cell holding a paragraph) is cut, and made
+    // unique again by a short digest of the whole.
+    if id.chars().count() <= MAX_ID_CHARS {
+        return id;
+    }
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(id.as_bytes());
+    let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let kept: String = id.chars().take(MAX_ID_CHARS - 1 - hex.len()).collect();
+    format!("{kept}~{hex}")
 }
+
+/// Longest document id, in characters (the schema's `maxLength`).
+pub const MAX_ID_CHARS: usize = 512;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_derived_id_never_exceeds_the_schema_length_and_stays_distinct() {
+        let long = "很长的项目名称".repeat(200);
+        let a = derive_id(2021, Some("部门"), &long);
+        let b = derive_id(2021, Some("部门"), &format!("{long}二"));
+        assert_eq!(a.chars().count(), MAX_ID_CHARS);
+        assert_ne!(a, b);
+        assert_eq!(derive_id(2021, None, "档案整理"), "2021-未知部门-档案整理");
+    }
 
     proptest::proptest! {
         /// The one-pass reader accepts exactly `-?digits(.digits)?` and, for short texts,
