@@ -43,7 +43,8 @@ fn each_broken_rule_set_is_diagnosed_at_its_place() {
     insta::glob!("fixtures/broken-rulesets/*.toml", |fixture_path| {
         let fixture: Fixture = toml::from_str(&std::fs::read_to_string(fixture_path).unwrap()).unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("broken");
+        // Named as its id (shenzhen-2020), so no folder-name warning joins each diagnosis.
+        let dir = tmp.path().join("shenzhen-2020");
         std::fs::create_dir(&dir).unwrap();
         for entry in std::fs::read_dir(&source).unwrap() {
             let entry = entry.unwrap();
@@ -66,8 +67,28 @@ fn each_broken_rule_set_is_diagnosed_at_its_place() {
         let (code, out) = check(&dir);
         let expects_error = !out.contains("0 个错误");
         assert_eq!(code, if expects_error { 2 } else { 0 }, "{out}");
-        assert!(out.contains("broken/"), "names the file: {out}");
+        assert!(out.contains("shenzhen-2020/"), "names the file: {out}");
         assert!(out.contains('│'), "shows the source excerpt: {out}");
         insta::assert_snapshot!(out);
     });
+}
+
+/// Issue 13 item 5: an editor's folder named otherwise than its `[ruleset] id` gets a warning at
+/// the id (exit 0: the set still works).
+#[test]
+fn a_folder_named_otherwise_than_its_id_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("myset");
+    std::fs::create_dir(&dir).unwrap();
+    for entry in std::fs::read_dir(crate::common::standalone_shenzhen_dir()).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    let (code, out) = check(&dir);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("jixiao::policy::folder-name"), "{out}");
+    assert!(out.contains("文件夹名“myset”与规则集编号“shenzhen-2020”不同"), "{out}");
+    assert!(out.contains("myset/policy.toml:7:6"), "{out}");
 }

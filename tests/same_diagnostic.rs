@@ -14,7 +14,8 @@ const BROKEN_DECISIONS: &str = "tests/fixtures/decisions/broken-missing-reviewer
 /// `replace` (once) in `file`.
 fn broken_rule_set(tmp: &Path, file: &str, find: &str, replace: &str) -> String {
     let source = crate::common::standalone_shenzhen_dir();
-    let dir = tmp.join("broken");
+    // Named as its id, so the only diagnostic is the one the test is about.
+    let dir = tmp.join("shenzhen-2020");
     std::fs::create_dir(&dir).unwrap();
     for entry in std::fs::read_dir(&source).unwrap() {
         let entry = entry.unwrap();
@@ -34,7 +35,7 @@ fn broken_rule_set(tmp: &Path, file: &str, find: &str, replace: &str) -> String 
 fn same_for_every_command(dir: &str) -> String {
     let (code, expected, _) = jixiao(&["check", dir]);
     assert_eq!(code, 2, "{expected}");
-    assert!(expected.contains("╭─[broken/"), "shows the excerpt: {expected}");
+    assert!(expected.contains("╭─[shenzhen-2020/"), "shows the excerpt: {expected}");
     let baseline = tempfile::tempdir().unwrap();
     let baseline = baseline.path().join("baseline");
     let commands: Vec<Vec<&str>> = vec![

@@ -61,7 +61,7 @@ fn copy_rule_set(dir: &Path, name: &str) -> std::path::PathBuf {
 #[test]
 fn checking_fifty_thousand_unused_params_is_quick() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_rule_set(tmp.path(), "many-params");
+    let dir = copy_rule_set(tmp.path(), "shenzhen-2020");
     let policy = dir.join("policy.toml");
     let mut text = std::fs::read_to_string(&policy).unwrap();
     for i in 0..50_000 {
@@ -119,7 +119,7 @@ fn fifty_thousand_decisions_are_read_quickly() {
 #[test]
 fn test_stops_a_formula_that_never_ends_as_score_does() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = copy_rule_set(tmp.path(), "endless");
+    let dir = copy_rule_set(tmp.path(), "shenzhen-2020");
     // Keep two cases.
     let mut cases: Vec<_> = std::fs::read_dir(dir.join("tests"))
         .unwrap()

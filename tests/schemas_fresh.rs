@@ -104,3 +104,16 @@ fn the_scripting_reference_is_up_to_date() {
         "{path} is stale; regenerate it with:\n    cargo run -- reference scripting > docs/scripting-reference.md"
     );
 }
+
+/// Issue 13 item 5: a check's `severity` is an enum in the policy schema, so TOML editors offer
+/// the four values and flag a typo.
+#[test]
+fn severity_is_an_enum_in_the_policy_schema() {
+    let schema = jixiao::report::schemas::policy_schema();
+    let level = &schema["definitions"]["Level"];
+    assert_eq!(
+        level["enum"],
+        serde_json::json!(["error", "warning", "info", "off"]),
+        "{level}"
+    );
+}

@@ -339,6 +339,20 @@ fn check_policy(
             "编号只能由英文字母、数字和 - _ . 组成，以字母或数字开头，最长 64 个字符，如 shenzhen-2020",
         );
     }
+    // An editor's folder named otherwise than its id: `--rules` names the folder, reports and
+    // `explain` the id, and `extends` the id or the folder — say so before they diverge.
+    if let super::RuleSetOrigin::Folder(dir) = &c.files.origin
+        && let Some(folder) = dir.file_name().map(|f| f.to_string_lossy().into_owned())
+        && is_safe_name(&id.value)
+        && folder != id.value
+    {
+        c.warning(
+            "jixiao::policy::folder-name",
+            id.span.clone(),
+            format!("文件夹名“{folder}”与规则集编号“{}”不同", id.value),
+            "把文件夹改名为编号（或把编号改成文件夹名）：--rules 用文件夹，评分结果和 explain 用编号，二者一致才不会混淆",
+        );
+    }
     let years = &raw.ruleset.years;
     if let Some(to) = years.value.to {
         if years.value.from > to {

@@ -451,7 +451,7 @@ impl Default for Notes {
 }
 
 /// How serious a check's findings are, or `off` to disable the check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case", try_from = "String")]
 pub enum Level {
     /// 不检查（关闭本条规则）。
@@ -462,6 +462,20 @@ pub enum Level {
     Warning,
     /// 错误：与规则或表内数字矛盾。
     Error,
+}
+
+/// The four values an editor may write, so TOML editors offer them and flag a typo.
+impl JsonSchema for Level {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Level".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "严重程度：error（错误）、warning（警告）、info（提示），或 off（关闭这条检查）。",
+            "type": "string",
+            "enum": ["error", "warning", "info", "off"]
+        })
+    }
 }
 
 impl TryFrom<String> for Level {
