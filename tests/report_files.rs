@@ -152,6 +152,23 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     assert_eq!(t1[4].to_string(), "G136");
 }
 
+/// A CSV field as its value: `="0102013"` is the text `0102013`; numbers compare by value
+/// (`12.50` is `12.5`: each CSV column has one number format).
+fn same_value(field: &str, want: &str) -> bool {
+    let field = field
+        .strip_prefix("=\"")
+        .and_then(|f| f.strip_suffix('"'))
+        .unwrap_or(field);
+    match (
+        field.parse::<rust_decimal::Decimal>(),
+        want.parse::<rust_decimal::Decimal>(),
+    ) {
+        // A code with a leading zero is text ("0102013"), compared as written.
+        (Ok(a), Ok(b)) if !(want.len() > 1 && want.starts_with('0') && !want.starts_with("0.")) => a == b,
+        _ => field == want,
+    }
+}
+
 fn csv_records(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
     let body = bytes
         .strip_prefix("\u{feff}".as_bytes())
@@ -183,8 +200,13 @@ fn csv_documents_match_the_json_report() {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            // Decimals are the exact strings of the JSON report: "99.80", not "99.8".
-            assert_eq!(field, want, "{} column {}", doc["id"], headers[col]);
+            // Decimals keep the JSON report's value ("99.8" as "99.80"); codes stay text.
+            assert!(
+                same_value(field, &want),
+                "{} column {}: {field} ≠ {want}",
+                doc["id"],
+                headers[col]
+            );
         }
     }
 }
@@ -200,8 +222,8 @@ fn csv_indicator_and_finding_tables_have_a_row_each() {
     for (ind, record) in indicators.iter().zip(&records) {
         assert_eq!(&record[3], ind["name"].as_str().unwrap());
         assert_eq!(&record[4], ind["target"].as_str().unwrap());
-        assert_eq!(&record[7], ind["score"].as_str().unwrap_or(""));
-        assert_eq!(&record[8], ind["reported_score"].as_str().unwrap_or(""));
+        assert!(same_value(&record[7], ind["score"].as_str().unwrap_or("")));
+        assert!(same_value(&record[8], ind["reported_score"].as_str().unwrap_or("")));
     }
 
     let dir = tempfile::tempdir().unwrap();
@@ -321,4 +343,25 @@ fn the_terminal_table_fits_its_width_and_lists_error_findings() {
     );
     assert!(wide.contains("（计算−填报 = -11.18）"), "{wide}");
     assert!(wide.contains("jixiao explain 输入文件 --document 文档编号"), "{wide}");
+}
+
+/// Issue 15 item 1: what Excel would mangle stays as written — the 主管部门 code `0102013` is
+/// `="0102013"` (shown as text), and a score column has one format (`12.50` beside `1.00`).
+#[test]
+fn csv_keeps_codes_as_text_and_one_number_format_per_column() {
+    let out = score(&["--format", "csv"]);
+    let (headers, records) = csv_records(&out.stdout);
+    let department = headers.iter().position(|h| h == "主管部门").unwrap();
+    assert_eq!(&records[0][department], "=\"0102013\"");
+    let out = score(&["--format", "csv", "--csv-table", "indicators"]);
+    let (_, records) = csv_records(&out.stdout);
+    for record in &records {
+        for col in [7, 8] {
+            let field = &record[col];
+            if !field.is_empty() {
+                let places = field.split_once('.').map_or(0, |(_, f)| f.len());
+                assert!(places >= 2, "{field}");
+            }
+        }
+    }
 }

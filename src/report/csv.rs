@@ -1,9 +1,12 @@
 //! CSV: one table, UTF-8 with a byte-order mark (so Excel reads the Chinese correctly), CRLF
-//! line ends and RFC 4180 quoting. Decimals are written exactly as in the JSON report.
+//! line ends and RFC 4180 quoting. Decimals keep every digit of the JSON report, each column in
+//! one format (scores and amounts with at least two places, so `1` never stands beside `1.00`);
+//! texts Excel would turn into numbers (a 主管部门 code `0102013`, a 16-digit code) are written
+//! as `="…"`, which Excel and LibreOffice show as the text.
 
 use rust_decimal::Decimal;
 
-use super::tables::{Table, Value};
+use super::tables::{NumberStyle, Table, Value};
 
 /// Renders a table as CSV text, starting with the UTF-8 byte-order mark.
 pub(crate) fn csv(table: &Table) -> String {
@@ -14,9 +17,9 @@ pub(crate) fn csv(table: &Table) -> String {
             &mut out,
             row.iter().map(|cell| match &cell.value {
                 Value::Empty => String::new(),
-                Value::Text(s) => defuse(s),
+                Value::Text(s) => as_text(s),
                 Value::Integer(n) => n.to_string(),
-                Value::Number(d, _) => d.to_string(),
+                Value::Number(d, style) => fixed(*d, *style),
             }),
         );
     }
@@ -37,6 +40,31 @@ fn line(out: &mut String, fields: impl Iterator<Item = String>) {
         }
     }
     out.push_str("\r\n");
+}
+
+/// A decimal with at least the places its column shows (scores and amounts 2, rates 4), and
+/// every place it has beyond them.
+fn fixed(d: Decimal, style: NumberStyle) -> String {
+    let places = match style {
+        NumberStyle::Score | NumberStyle::Amount => 2,
+        NumberStyle::Rate => 4,
+    };
+    if d.scale() >= places {
+        d.to_string()
+    } else {
+        let places = places as usize;
+        format!("{d:.places$}")
+    }
+}
+
+/// A text cell: one Excel would read as a number and change (leading zeros dropped, digits
+/// beyond 15 rounded) is written `="…"`; one it would take for a formula is defused.
+fn as_text(s: &str) -> String {
+    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if digits && ((s.len() > 1 && s.starts_with('0')) || s.len() > 15) {
+        return format!("=\"{s}\"");
+    }
+    defuse(s)
 }
 
 /// Text that Excel would take for a formula (`=…`, `+…`, `@…`, `-…` that is not a number) is
@@ -74,5 +102,17 @@ mod tests {
             csv(&table),
             "\u{feff}a,b\r\n\"逗号,引号\"\"换行\n\",'=1+1\r\n-5%,'-x\r\n"
         );
+    }
+
+    #[test]
+    fn codes_stay_text_and_each_number_column_has_one_format() {
+        assert_eq!(as_text("0102013"), "=\"0102013\"");
+        assert_eq!(as_text("51000021000000019951"), "=\"51000021000000019951\"");
+        assert_eq!(as_text("2021"), "2021");
+        assert_eq!(as_text("档案整理"), "档案整理");
+        assert_eq!(fixed(Decimal::new(1, 0), NumberStyle::Score), "1.00");
+        assert_eq!(fixed(Decimal::new(9975, 3), NumberStyle::Score), "9.975");
+        assert_eq!(fixed(Decimal::new(98, 2), NumberStyle::Rate), "0.9800");
+        assert_eq!(fixed(Decimal::new(3700700, 0), NumberStyle::Amount), "3700700.00");
     }
 }
