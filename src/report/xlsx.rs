@@ -14,7 +14,7 @@ use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatBorder,
 use unicode_width::UnicodeWidthStr;
 
 use super::RenderError;
-use super::tables::{self, NumberStyle, Table, Tone, Value};
+use super::tables::{self, NumberStyle, Tone, Value};
 use crate::engine::scoring::Scorecard;
 
 /// Excel's limit on the characters of one cell.
@@ -25,6 +25,15 @@ const MAX_WIDTH: usize = 60;
 /// The workbook's bytes; `created` (Unix seconds) is the creation time in its document
 /// properties, now when `None`. The same cards and time give the same bytes.
 pub(crate) fn workbook(cards: &[Scorecard], created: Option<i64>) -> Result<Vec<u8>, RenderError> {
+    workbook_with_sheet_rows(cards, created, MAX_DATA_ROWS)
+}
+
+/// [`workbook`] with at most `sheet_rows` data rows a sheet (tests use a small number).
+fn workbook_with_sheet_rows(
+    cards: &[Scorecard],
+    created: Option<i64>,
+    sheet_rows: usize,
+) -> Result<Vec<u8>, RenderError> {
     let mut book = Workbook::new();
     if let Some(seconds) = created {
         book.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?));
@@ -36,11 +45,28 @@ pub(crate) fn workbook(cards: &[Scorecard], created: Option<i64>) -> Result<Vec<
         tables::findings(cards),
         tables::decisions(cards),
     ] {
-        let sheet = book.add_worksheet();
-        write_sheet(sheet, &table, &styles)?;
+        // A table longer than a sheet holds continues on 发现(2), 发现(3)…; each sheet is
+        // written row by row to a temporary file (constant memory), not held whole.
+        let chunks: Vec<&[Vec<tables::Cell>]> = if table.rows.is_empty() {
+            vec![&[]]
+        } else {
+            table.rows.chunks(sheet_rows.max(1)).collect()
+        };
+        for (k, rows) in chunks.into_iter().enumerate() {
+            let name = if k == 0 {
+                table.name.to_owned()
+            } else {
+                format!("{}({})", table.name, k + 1)
+            };
+            let sheet = book.add_worksheet_with_constant_memory()?;
+            write_sheet(sheet, &name, table.headers, rows, &styles)?;
+        }
     }
     Ok(book.save_to_buffer()?)
 }
+
+/// Data rows one sheet holds below its header (Excel's 1,048,576 rows less one).
+const MAX_DATA_ROWS: usize = 1_048_575;
 
 /// The formats of one workbook.
 struct Styles {
@@ -117,13 +143,20 @@ fn shown_width(value: &Value) -> usize {
     }
 }
 
-fn write_sheet(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<(), RenderError> {
-    sheet.set_name(table.name)?;
-    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.width()).collect();
-    for (col, header) in (0u16..).zip(table.headers) {
+/// Writes one sheet: the header row, then `rows` in order (as constant-memory mode requires).
+fn write_sheet(
+    sheet: &mut Worksheet,
+    name: &str,
+    headers: &[&str],
+    rows: &[Vec<tables::Cell>],
+    styles: &Styles,
+) -> Result<(), RenderError> {
+    sheet.set_name(name)?;
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
+    for (col, header) in (0u16..).zip(headers) {
         sheet.write_string_with_format(0, col, *header, &styles.header)?;
     }
-    for (row, cells) in (1u32..).zip(&table.rows) {
+    for (row, cells) in (1u32..).zip(rows) {
         for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
             *width = (*width).max(shown_width(&cell.value));
             match &cell.value {
@@ -151,8 +184,8 @@ fn write_sheet(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
         let width = u16::try_from((*width + 4).min(MAX_WIDTH)).unwrap_or(20);
         sheet.set_column_width(col, width)?;
     }
-    let last_row = u32::try_from(table.rows.len()).unwrap_or(u32::MAX);
-    let last_col = u16::try_from(table.headers.len().saturating_sub(1)).unwrap_or(0);
+    let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    let last_col = u16::try_from(headers.len().saturating_sub(1)).unwrap_or(0);
     sheet.autofilter(0, 0, last_row, last_col)?;
     sheet.set_freeze_panes(1, 0)?;
     Ok(())
@@ -162,6 +195,25 @@ fn write_sheet(sheet: &mut Worksheet, table: &Table, styles: &Styles) -> Result<
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_table_longer_than_a_sheet_continues_on_numbered_sheets() {
+        use calamine::Reader as _;
+        let doc: crate::model::document::EvaluationDocument =
+            serde_json::from_str(include_str!("../../tests/fixtures/documents/minimal.json")).unwrap();
+        let rules = crate::policy::RuleSet::load(crate::policy::embedded::files("shenzhen-2020").unwrap()).unwrap();
+        let card = crate::engine::scoring::score_document(&rules, &doc).unwrap();
+        let cards = vec![card.clone(), card.clone(), card];
+        let bytes = workbook_with_sheet_rows(&cards, Some(0), 2).unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let names = book.sheet_names();
+        assert_eq!(names.first().map(String::as_str), Some("汇总"));
+        assert!(names.iter().any(|n| n == "汇总(2)"), "{names:?}");
+        let rows = |book: &mut calamine::Xlsx<_>, name: &str| book.worksheet_range(name).unwrap().height();
+        // Header plus two rows, then header plus the third.
+        assert_eq!(rows(&mut book, "汇总"), 3);
+        assert_eq!(rows(&mut book, "汇总(2)"), 2);
+    }
 
     #[test]
     fn decimals_become_the_nearest_float() {
