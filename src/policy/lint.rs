@@ -55,6 +55,21 @@ pub struct Analysis {
     pub dropped: BTreeSet<(String, usize)>,
 }
 
+impl Analysis {
+    /// An analysis that stopped before parsing: only these diagnostics.
+    fn nothing_but(diagnostics: Vec<Diagnostic>, chain: &Chain) -> Self {
+        Analysis {
+            raw: None,
+            scripts: None,
+            checks: None,
+            diagnostics,
+            chain: chain.clone(),
+            script_files: Vec::new(),
+            dropped: BTreeSet::new(),
+        }
+    }
+}
+
 /// Where problems go, with the rule set's files for placing them.
 struct Collector<'a> {
     files: &'a RuleSetFiles,
@@ -159,29 +174,12 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
             Diagnostic::error("jixiao::policy::missing", loc, "规则集文件夹里没有 policy.toml")
                 .with_help("每个规则集都要有一个 policy.toml"),
         ];
-        return Analysis {
-            raw: None,
-            scripts: None,
-            checks: None,
-            diagnostics,
-            chain: chain.clone(),
-            script_files: Vec::new(),
-            dropped: BTreeSet::new(),
-        };
+        return Analysis::nothing_but(diagnostics, &chain);
     }
     if !c.problems.is_empty() {
         // The chain is broken (a parent missing, a cycle): what the set inherits is unknown, so
         // nothing else can be checked.
-        let diagnostics = c.problems;
-        return Analysis {
-            raw: None,
-            scripts: None,
-            checks: None,
-            diagnostics,
-            chain: chain.clone(),
-            script_files: Vec::new(),
-            dropped: BTreeSet::new(),
-        };
+        return Analysis::nothing_but(c.problems, &chain);
     }
     let merged = inherit::merge(&chain);
     for (span, message) in &merged.errors {
