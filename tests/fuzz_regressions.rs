@@ -708,3 +708,47 @@ fn document_loader_seed_corpus_is_rejected_located_or_scores() {
         assert_eq!(rejected, file.starts_with("invalid-"), "{file}: {outcomes:#?}");
     }
 }
+
+/// The `ruleset_loader` seeds go the target's way: split at U+001E into `policy.toml`,
+/// `formulas.rhai`, `checks.rhai` (a part left out is `cn-mof-2020`'s), checked and loaded. The
+/// shipped sets load and score the central form; the broken-rule-set patches (a `policy.toml`
+/// fragment each) are diagnosed, never a panic.
+#[test]
+fn ruleset_loader_seed_corpus_loads_or_is_diagnosed() {
+    use jixiao::policy::{RuleSet, RuleSetFiles, RuleSetOrigin, embedded, lint};
+    let base = embedded::files("cn-mof-2020").unwrap();
+    let central = jixiao::ingest::import::import_text(
+        "central.tsv",
+        &String::from_utf8(crate::common::fixture_bytes("forms/central-2021.tsv")).unwrap(),
+        &ImportOptions {
+            year: Some(2021),
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    let seeds = corpus_files("ruleset_loader");
+    assert!(seeds.len() >= 3);
+    for (file, data) in seeds {
+        let text = String::from_utf8_lossy(&data);
+        let mut parts = text.split('\u{1e}');
+        let files = ["policy.toml", "formulas.rhai", "checks.rhai"]
+            .into_iter()
+            .map(|name| {
+                let own = parts.next().map(str::to_owned);
+                let inherited = || base.files.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone());
+                (name.to_owned(), own.or_else(inherited).unwrap_or_default())
+            })
+            .collect();
+        let set = RuleSetFiles {
+            origin: RuleSetOrigin::Embedded,
+            name: "fuzz".to_owned(),
+            files,
+        };
+        let _ = lint::check(&set);
+        let loaded = RuleSet::load(set);
+        if ["cn-mof-2020", "shenzhen-2020", "sichuan-2023"].contains(&file.as_str()) {
+            let rules = loaded.unwrap_or_else(|e| panic!("{file}: {e}"));
+            jixiao::engine::scoring::score_document(&rules, &central[0]).unwrap();
+        }
+    }
+}
