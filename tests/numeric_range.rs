@@ -170,7 +170,8 @@ fn one_document_beyond_the_range_leaves_the_other_two_thousand_scored() {
         failure.contains("/funds/parts/0/executed"),
         "names the field: {failure}"
     );
-    assert!(stderr.contains("共评分 2000 个文档，1 个无法评分"), "{stderr}");
+    assert!(stderr.contains("共评分 2000 个文档："), "{stderr}");
+    assert!(stderr.contains("；1 个无法评分"), "{stderr}");
 }
 
 /// An imported form with such a cell is not written, and the error names the field and the

@@ -75,3 +75,19 @@ fn a_run_to_a_file_closes_with_counts_by_worst_severity() {
         "{stderr}"
     );
 }
+
+/// The JSON Lines batch closes with the same counts by worst finding as the other formats.
+#[test]
+fn a_json_lines_run_closes_with_the_same_counts_by_worst_severity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = jixiao(&["import", SEED, "--default-year", "2020", "--region", "shenzhen"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines = tmp.path().join("seed.jsonl");
+    std::fs::write(&lines, stdout).unwrap();
+    let (code, _, stderr) = jixiao(&["score", lines.to_str().unwrap(), "--format", "jsonl"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("共评分 9 个文档：有错误 1，最重为警告 2，最重为提示 1，没有发现 5"),
+        "{stderr}"
+    );
+}

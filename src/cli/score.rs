@@ -19,7 +19,7 @@ use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
 use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{CsvTable, Format, RenderOptions, render};
-use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines};
+use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines, worst_index};
 use jixiao::runs::manifest::{
     BackgroundSha256, Hashed, HashingReader, HashingWriter, Manifest, ReportRecord, catalogue_hashes, engine,
     hash_file, layout_hashes, manifest_path,
@@ -120,6 +120,9 @@ fn stream_json_lines(
                     Ok(scored) => {
                         let card = scored.card;
                         totals.scored += 1;
+                        if let Some(n) = totals.by_worst.get_mut(worst_index(&card)) {
+                            *n += 1;
+                        }
                         if args.fail_on.trips(&card) {
                             totals.tripped += 1;
                         }
@@ -191,6 +194,9 @@ fn stream_json_lines(
                 totals.scored += stats.scored;
                 totals.rejected += stats.rejected;
                 totals.tripped += stats.tripped;
+                for (total, n) in totals.by_worst.iter_mut().zip(stats.by_worst) {
+                    *total += n;
+                }
             }
             Err(e) => {
                 report_error(format!("{name}：{e}"));
@@ -207,7 +213,7 @@ fn stream_json_lines(
         return Produced::broken(totals.scored);
     }
     if !args.quiet {
-        eprintln!("共评分 {} 个文档，{} 个无法评分", totals.scored, totals.rejected);
+        eprintln!("{}", closing_counts(totals.scored, totals.by_worst, totals.rejected));
     }
     if outcome == Outcome::Clean && totals.tripped > 0 {
         outcome = Outcome::Findings;
@@ -249,22 +255,25 @@ impl<R: std::io::Read> std::io::Read for Counted<R> {
 
 /// The closing line of a run: documents by their worst finding (not waived).
 fn closing_line(cards: &[jixiao::engine::scoring::Scorecard], unscored: usize) -> String {
-    use jixiao::model::findings::Severity;
-    let worst =
-        |c: &jixiao::engine::scoring::Scorecard| c.findings.iter().filter(|f| !f.waived).map(|f| f.severity).max();
-    let count = |s: Option<Severity>| cards.iter().filter(|c| worst(c) == s).count();
-    format!(
-        "共评分 {} 个文档：有错误 {}，最重为警告 {}，最重为提示 {}，没有发现 {}{}",
-        cards.len(),
-        count(Some(Severity::Error)),
-        count(Some(Severity::Warning)),
-        count(Some(Severity::Info)),
-        count(None),
-        if unscored > 0 {
-            format!("；{unscored} 个无法评分")
-        } else {
-            String::new()
+    let mut by_worst = [0usize; 4];
+    for card in cards {
+        if let Some(n) = by_worst.get_mut(worst_index(card)) {
+            *n += 1;
         }
+    }
+    closing_counts(cards.len(), by_worst, unscored)
+}
+
+/// "共评分 N 个文档：有错误 a，最重为警告 b，最重为提示 c，没有发现 d；M 个无法评分".
+fn closing_counts(scored: usize, by_worst: [usize; 4], unscored: usize) -> String {
+    let [errors, warnings, infos, none] = by_worst;
+    let unscored = if unscored > 0 {
+        format!("；{unscored} 个无法评分")
+    } else {
+        String::new()
+    };
+    format!(
+        "共评分 {scored} 个文档：有错误 {errors}，最重为警告 {warnings}，最重为提示 {infos}，没有发现 {none}{unscored}"
     )
 }
 

@@ -40,6 +40,19 @@ pub struct BatchStats {
     pub rejected: usize,
     /// Scored documents with an unwaived finding at or above [`BatchOptions::fail_on`].
     pub tripped: usize,
+    /// Scored documents by their worst unwaived finding: error, warning, info, none.
+    pub by_worst: [usize; 4],
+}
+
+/// Where a scorecard counts in [`BatchStats::by_worst`]: 0 error, 1 warning, 2 info, 3 none.
+pub fn worst_index(card: &Scorecard) -> usize {
+    use crate::model::findings::Severity;
+    match card.findings.iter().filter(|f| !f.waived).map(|f| f.severity).max() {
+        Some(Severity::Error) => 0,
+        Some(Severity::Warning) => 1,
+        Some(Severity::Info) => 2,
+        None => 3,
+    }
 }
 
 /// Tuning of a batch run.
@@ -125,6 +138,8 @@ enum Item {
     /// `--fail-on`; its line and id, to check the id was not met before.
     Scored {
         tripped: bool,
+        /// Index into [`BatchStats::by_worst`].
+        worst: usize,
         line: usize,
         id: String,
         len: usize,
@@ -227,6 +242,7 @@ fn score_part(
                     match append_json_line(&mut part.json, &card) {
                         Ok(()) => Item::Scored {
                             tripped: options.fail_on.trips(&card),
+                            worst: worst_index(&card),
                             line: *line_no,
                             id: card.id.clone(),
                             len: part.json.len() - start,
@@ -326,7 +342,13 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                     let (mut written, mut at) = (0, 0);
                     for item in part.items {
                         match item {
-                            Item::Scored { tripped, line, id, len } => {
+                            Item::Scored {
+                                tripped,
+                                worst,
+                                line,
+                                id,
+                                len,
+                            } => {
                                 stats.read += 1;
                                 origin.line = Some(line);
                                 if let Some(first) = seen.first_place(&id, &origin) {
@@ -341,6 +363,9 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                                 } else {
                                     stats.scored += 1;
                                     stats.tripped += usize::from(tripped);
+                                    if let Some(n) = stats.by_worst.get_mut(worst) {
+                                        *n += 1;
+                                    }
                                 }
                                 at += len;
                             }
