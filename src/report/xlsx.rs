@@ -35,9 +35,22 @@ fn workbook_with_sheet_rows(
     sheet_rows: usize,
 ) -> Result<Vec<u8>, RenderError> {
     let mut book = Workbook::new();
+    // Document properties (文件 → 信息): what the workbook is and which rule sets scored it.
+    let mut rulesets: Vec<&str> = cards.iter().map(|c| c.ruleset.as_str()).collect();
+    rulesets.sort_unstable();
+    rulesets.dedup();
+    let mut properties = DocProperties::new()
+        .set_title("项目支出绩效自评表评分结果")
+        .set_subject(format!("规则集：{}", rulesets.join("、")))
+        .set_comment(format!(
+            "jixiao {} 生成，{} 张表",
+            env!("CARGO_PKG_VERSION"),
+            cards.len()
+        ));
     if let Some(seconds) = created {
-        book.set_properties(&DocProperties::new().set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?));
+        properties = properties.set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?);
     }
+    book.set_properties(&properties);
     let styles = Styles::new();
     for table in [
         tables::documents(cards),
@@ -188,6 +201,10 @@ fn write_sheet(
     let last_col = u16::try_from(headers.len().saturating_sub(1)).unwrap_or(0);
     sheet.autofilter(0, 0, last_row, last_col)?;
     sheet.set_freeze_panes(1, 0)?;
+    // Printed: landscape, as wide as one page, the header row on every page.
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
@@ -213,6 +230,30 @@ mod tests {
         // Header plus two rows, then header plus the third.
         assert_eq!(rows(&mut book, "汇总"), 3);
         assert_eq!(rows(&mut book, "汇总(2)"), 2);
+    }
+
+    #[test]
+    fn the_workbook_says_what_it_is_and_prints_landscape_with_its_header_on_every_page() {
+        use std::io::Read as _;
+        let doc: crate::model::document::EvaluationDocument =
+            serde_json::from_str(include_str!("../../tests/fixtures/documents/minimal.json")).unwrap();
+        let rules = crate::policy::RuleSet::load(crate::policy::embedded::files("shenzhen-2020").unwrap()).unwrap();
+        let card = crate::engine::scoring::score_document(&rules, &doc).unwrap();
+        let bytes = workbook(&[card], Some(0)).unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = |name: &str| {
+            let mut s = String::new();
+            archive.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+            s
+        };
+        let core = text("docProps/core.xml");
+        assert!(core.contains("项目支出绩效自评表评分结果"), "{core}");
+        assert!(core.contains("规则集：shenzhen-2020"), "{core}");
+        let sheet = text("xl/worksheets/sheet1.xml");
+        assert!(sheet.contains(r#"orientation="landscape""#), "{sheet}");
+        assert!(sheet.contains(r#"fitToHeight="0""#), "{sheet}");
+        let book = text("xl/workbook.xml");
+        assert!(book.contains("_xlnm.Print_Titles"), "{book}");
     }
 
     #[test]
