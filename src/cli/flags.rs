@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use jixiao::engine::decisions::DecisionSet;
 use jixiao::ingest::import::ImportOptions;
 use jixiao::ingest::layout;
+use jixiao::policy::lint::did_you_mean;
 use jixiao::policy::select::Catalogue;
 
 use crate::cli::{report_diagnostics, report_layout_error, report_policy_error};
@@ -61,40 +62,15 @@ impl FormFlags {
         if catalogue.is_forced() || known.contains(&region) {
             return true;
         }
-        let mut nearest: Vec<(usize, &str)> = known.iter().map(|k| (edit_distance(region, k), *k)).collect();
-        nearest.sort_unstable();
-        let suggestion = match nearest.first() {
-            Some((d, k)) if *d <= 3 => format!("是不是 {k}？"),
-            _ => String::new(),
-        };
+        let suggestion = did_you_mean(region, known.iter().copied())
+            .map(|k| format!("是不是 {k}？"))
+            .unwrap_or_default();
         crate::cli::report_error(format!(
             "没有地区“{region}”的规则集；{suggestion}可用的地区：{}（不写 --region 时按全国规则集，或按表中地名推断）",
             known.join("、")
         ));
         false
     }
-}
-
-/// Levenshtein distance between two short strings, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            let left = row.get(j).copied().unwrap_or(usize::MAX);
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = substitute.min(above.saturating_add(1)).min(left.saturating_add(1));
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 /// Which rule sets score the documents and which reviewer decisions apply.

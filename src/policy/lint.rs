@@ -1365,8 +1365,9 @@ fn non_number_results(c: &mut Collector, raw: &PolicyFile, facts: &Facts) {
     }
 }
 
-/// The candidate nearest to `name` in edits, when it is near enough to be a slip of the hand.
-fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+/// The candidate nearest to `name` in edits, when it is near enough to be a slip of the hand
+/// (a misspelt function, parameter or `--region`).
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
