@@ -394,6 +394,20 @@ impl<'g> Reader<'g> {
         ImportError::invalid(self.at.at_row(pos(r, 0).row), kind, message)
     }
 
+    /// [`Reader::issue`] at a row's first cell, quoting it.
+    fn row_issue(
+        &mut self,
+        kind: ImportIssueKind,
+        r: usize,
+        cells: &[Cell<'_>],
+        block: Option<FormBlock>,
+        detail: String,
+    ) {
+        let first = cells.first();
+        let at = pos(r, first.map_or(0, |c| c.col));
+        self.issue(kind, at, first.map(|c| c.text), block, detail);
+    }
+
     /// Records an import issue.
     fn issue(
         &mut self,
@@ -767,10 +781,10 @@ impl<'g> Reader<'g> {
         .flatten()
         .collect();
         if !lacking.is_empty() {
-            self.issue(
+            self.row_issue(
                 ImportIssueKind::Incomplete,
-                pos(r, cells.first().map_or(0, |c| c.col)),
-                cells.first().map(|c| c.text),
+                r,
+                cells,
                 Some(FormBlock::Funds),
                 format!(
                     "资金表头缺少{}列，预算执行率无法计算；请按模板补全表头",
@@ -1070,10 +1084,10 @@ impl<'g> Reader<'g> {
         }
         self.stage = Stage::Indicators;
         let Some(header) = built.header else {
-            self.issue(
+            self.row_issue(
                 ImportIssueKind::Incomplete,
-                pos(r, cells.first().map_or(0, |c| c.col)),
-                cells.first().map(|c| c.text),
+                r,
+                cells,
                 Some(FormBlock::Indicators),
                 "绩效指标表头缺少“三级指标”列，指标表无法读取，其下各行列入未映射单元格".to_owned(),
             );
@@ -1083,10 +1097,10 @@ impl<'g> Reader<'g> {
         // A column every loaded layout has (分值 aside: a form without it states its weights per
         // block, its own import issue).
         if let Some(lacking) = built.unlike_any_layout.filter(|c| *c != IndCol::Weight) {
-            self.issue(
+            self.row_issue(
                 ImportIssueKind::Unrecognised,
-                pos(r, cells.first().map_or(0, |c| c.col)),
-                cells.first().map(|c| c.text),
+                r,
+                cells,
                 Some(FormBlock::Indicators),
                 format!(
                     "绩效指标表头没有“{}”列（已加载的格式都有这一列），各指标的这一项无法读取；若表头写法不同，请在格式文件中加入它",
