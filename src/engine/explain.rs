@@ -979,6 +979,10 @@ fn tier_steps(t: &TierPick, steps: &mut Vec<Step>) {
             "实际完成情况与年度指标值文字相同（“{phrase}”），按规则集 [classify] same_text_is_top_tier 归入最高档“{}”",
             t.name
         ),
+        TierBy::Criteria => format!(
+            "年度指标值是评价要点，实际完成值按模板留空：按规则集 [classify.criteria] 归入“{}”，在得分区间内按填报得分计",
+            t.name
+        ),
     };
     steps.push(Step::new(
         "档次",

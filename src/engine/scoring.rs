@@ -345,11 +345,27 @@ fn score_without_texts(
 
     // A form that splits its points between funds and indicators otherwise than the profile
     // is judged on its own weights: rescaling one part to the profile would mix two schemes.
-    let deviations = if scheme.as_ref().is_some_and(|s| s.split_differs) {
+    let mut deviations = if scheme.as_ref().is_some_and(|s| s.split_differs) {
         Vec::new()
     } else {
         level1_deviations(rules, &doc.indicators)?
     };
+    // A cut-off form whose last level-1 header declares the scheme's points ("项目效益(35分)")
+    // but whose rows hold fewer is short because the rest is missing (M2 says so): that is
+    // neither a scheme of its own (S2) nor a reason to scale what is there up.
+    if doc.is_incomplete()
+        && let Some(last) = doc.indicators.last()
+    {
+        let declared = |level1: &str| {
+            doc.declared_weights
+                .iter()
+                .find(|w| w.level1 == level1 && w.level2.is_none())
+                .map(|w| w.weight)
+        };
+        deviations.retain(|d| {
+            !(d.level1 == last.level1 && d.scale.form < d.scale.profile && declared(d.level1) == Some(d.scale.profile))
+        });
+    }
     let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
     for d in &deviations {
         em.emit(
@@ -1752,6 +1768,9 @@ enum TierChoice<'r> {
     /// The actual repeats the target's text, and the rule set puts that in the top tier
     /// (`[classify] same_text_is_top_tier`).
     SameTextAsTarget(&'r Tier),
+    /// The actual is blank in a level-1 block the rule set scores by written criteria
+    /// (`[classify.criteria]`).
+    Criteria(&'r Tier),
 }
 
 impl<'r> TierChoice<'r> {
@@ -1760,13 +1779,26 @@ impl<'r> TierChoice<'r> {
         match self {
             TierChoice::ByPhrase(t) => (t, TierBy::Phrase),
             TierChoice::SameTextAsTarget(t) => (t, TierBy::SameTextAsTarget),
+            TierChoice::Criteria(t) => (t, TierBy::Criteria),
         }
     }
 }
 
 /// The tier of a qualitative actual: the tier whose phrases include it or, when the rule set
-/// says so, the top tier for an actual that repeats the target. None: not in the vocabulary.
-fn classify_tier<'r>(rules: &'r RuleSet, actual_phrase: &str, target_phrase: &str) -> Option<TierChoice<'r>> {
+/// says so, the top tier for an actual that repeats the target, or the criteria band for a blank
+/// actual under a level-1 block scored by criteria. None: not in the vocabulary.
+fn classify_tier<'r>(
+    rules: &'r RuleSet,
+    level1: &str,
+    actual_phrase: &str,
+    target_phrase: &str,
+) -> Option<TierChoice<'r>> {
+    if actual_phrase.is_empty()
+        && let Some(criteria) = &rules.criteria
+        && criteria.level1.iter().any(|l| l == level1)
+    {
+        return Some(TierChoice::Criteria(&criteria.tier));
+    }
     if let Some(tier) = rules
         .tiers
         .iter()
@@ -1800,7 +1832,8 @@ fn score_qualitative(
         Parsed::Qualitative { phrase } => phrase.as_str(),
         _ => cx.ind.actual.trim(),
     };
-    let Some((tier, by)) = classify_tier(rules, actual_phrase, target_phrase).map(TierChoice::tier) else {
+    let Some((tier, by)) = classify_tier(rules, &cx.ind.level1, actual_phrase, target_phrase).map(TierChoice::tier)
+    else {
         cx.i6(
             em,
             if actual_phrase.is_empty() {

@@ -239,6 +239,9 @@ pub enum TierBy {
     /// The actual repeats the target's text, which `[classify] same_text_is_top_tier` puts in
     /// the top tier.
     SameTextAsTarget,
+    /// The actual is blank under a level-1 block that `[classify.criteria]` scores by written
+    /// criteria: the reported score counts within the criteria band.
+    Criteria,
 }
 
 /// A rule-set formula called, with its arguments and result.

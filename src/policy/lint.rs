@@ -527,6 +527,32 @@ fn check_policy(
             );
         }
     }
+    if let Some(criteria) = &raw.classify.criteria {
+        let (min, max) = (criteria.min.value.0, criteria.max.value.0);
+        if min > max || min < Decimal::ZERO || max > Decimal::ONE {
+            let at = if min < Decimal::ZERO { &criteria.min } else { &criteria.max };
+            c.error(
+                "jixiao::policy::tiers",
+                at.span.clone(),
+                format!("[classify.criteria] 的得分区间 [{min}, {max}] 不合法"),
+                "区间是占分值的比例，应满足 0 ≤ min ≤ max ≤ 1",
+            );
+        }
+        let scheme = raw.profile.level1.as_ref().map(|l| &l.value);
+        for level1 in &criteria.level1 {
+            if scheme.is_some_and(|s| !s.is_empty() && !s.contains_key(&level1.value)) {
+                c.warning(
+                    "jixiao::policy::criteria",
+                    level1.span.clone(),
+                    format!(
+                        "[classify.criteria] 列出的一级指标“{}”不在 [profile] level1 方案中，可能永远不会用到",
+                        level1.value
+                    ),
+                    "写方案中的一级指标名称（不带分值），如 \"项目决策\"",
+                );
+            }
+        }
+    }
     let mut phrases = BTreeSet::new();
     for t in &raw.qualitative {
         for phrase in &t.phrases {

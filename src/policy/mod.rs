@@ -271,6 +271,16 @@ pub struct Tier {
     pub phrases: Vec<String>,
 }
 
+/// `[classify.criteria]`: indicators judged against written criteria in these level-1 blocks,
+/// scored as reported within the tier's band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriteriaTier {
+    /// Level-1 names (as the importer records them, weight marks removed).
+    pub level1: Vec<String>,
+    /// The band, as a tier without phrases.
+    pub tier: Tier,
+}
+
 /// Names of the script functions that score each kind of indicator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormulaNames {
@@ -333,6 +343,9 @@ pub struct RuleSet {
     pub reverse_level2: Vec<String>,
     /// Actual text equal to target text counts as the top qualitative tier.
     pub same_text_is_top_tier: bool,
+    /// Level-1 blocks whose criteria indicators (blank actual, text target) are scored as
+    /// reported within a band (`[classify.criteria]`), and that band as a tier.
+    pub criteria: Option<CriteriaTier>,
     /// Script function per indicator kind.
     pub formulas: FormulaNames,
     /// Named parameters.
@@ -502,6 +515,15 @@ impl RuleSet {
             tiers,
             reverse_level2: raw.classify.reverse_level2.clone(),
             same_text_is_top_tier: raw.classify.same_text_is_top_tier,
+            criteria: raw.classify.criteria.as_ref().map(|c| CriteriaTier {
+                level1: c.level1.iter().map(|l| l.value.clone()).collect(),
+                tier: Tier {
+                    name: c.tier.clone(),
+                    min: c.min.value.0,
+                    max: c.max.value.0,
+                    phrases: Vec::new(),
+                },
+            }),
             formulas: FormulaNames {
                 budget_rate: f.budget_rate.value.clone(),
                 budget_score: f.budget_score.value.clone(),

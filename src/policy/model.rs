@@ -320,6 +320,29 @@ pub struct Classify {
     /// 实际完成值与目标值文字相同时，定性指标视为达成最高一档。
     #[serde(default = "yes")]
     pub same_text_is_top_tier: bool,
+    /// 评价要点式的共性指标（如银川模板“项目决策”“项目管理”下的“完整性”“相关性”）：年度指标值写的是评分要点，
+    /// 实际完成值按模板留空，得分由单位对照要点自评。写了本节时，这些一级指标下实际完成值为空的非数值指标
+    /// 不算“无法计算”，而在本节的得分区间内按填报得分计。
+    #[serde(default)]
+    pub criteria: Option<Criteria>,
+}
+
+/// Indicators judged against written criteria (评价要点) rather than measured: which level-1
+/// blocks hold them, and the band of the weight their self-assigned score may take.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Criteria {
+    /// 这些一级指标下的评价要点指标按本节计分（如 `["项目决策", "项目管理"]`）。
+    pub level1: Vec<Located<String>>,
+    /// 档次名称，用于解释与报告（如 “按评价要点自评”）。
+    pub tier: String,
+    /// 得分区间下限（占分值的比例，含）。
+    pub min: Located<Dec>,
+    /// 得分区间上限（占分值的比例，含）。
+    pub max: Located<Dec>,
+    /// 依据。
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// Which script function scores which kind of indicator.
