@@ -1,5 +1,6 @@
 //! The independent oracle: the scoring arithmetic of the shipped rule sets (`cn-mof-2020`,
-//! `shenzhen-2020`, `sichuan-2023`) written a second time, from the rule text
+//! `shenzhen-2020`, `sichuan-2023`, `hubei-2022`, `anhui-2019`; not yet `yinchuan-2021`'s
+//! criteria indicators) written a second time, from the rule text
 //! (`财预〔2020〕10号`, the provincial system's formulas, the seed bureau's practice, each set's
 //! `policy.toml` comments and `[params]`), and a property test comparing it with
 //! [`jixiao::engine::scoring::score_document`] on generated documents.
@@ -317,7 +318,31 @@ const SICHUAN: Policy = Policy {
     deadline: Deadline::Proportional,
 };
 
-/// The three sets state the following identically.
+const HUBEI: Policy = Policy {
+    id: "hubei-2022",
+    region: Some("hubei"),
+    budget_weight: 20,
+    budget_weight_from_form: true,
+    rate_places: None,
+    level1: &[("产出指标", 40), ("效益指标", 30), ("满意度指标", 10)],
+    rescale: false,
+    reverse: Reverse::Linear,
+    deadline: Deadline::Proportional,
+};
+
+const ANHUI: Policy = Policy {
+    id: "anhui-2019",
+    region: Some("anhui"),
+    budget_weight: 10,
+    budget_weight_from_form: false,
+    rate_places: None,
+    level1: &[("产出指标", 50), ("效益指标", 30), ("满意度指标", 10)],
+    rescale: true,
+    reverse: Reverse::Ratio,
+    deadline: Deadline::Proportional,
+};
+
+/// The sets state the following identically.
 ///
 /// `[params] budget_rate_cap = 1` (cn-mof, sichuan) and `min(rate, 1)` (shenzhen): a rate above
 /// 100% earns no more than the weight.
@@ -1706,6 +1731,21 @@ fn shenzhen_rule_agrees_with_the_oracle() {
 fn sichuan_rule_agrees_with_the_oracle() {
     let stats = sweep(&SICHUAN, form(), CASES);
     assert_reached(&stats);
+}
+
+/// Hubei: 预算执行 20 from the form or the scheme, level-1 weights as written (no rescale).
+#[test]
+fn hubei_rule_agrees_with_the_oracle() {
+    let stats = sweep(&HUBEI, form(), CASES);
+    assert_reached(&stats);
+}
+
+/// Anhui: the national scheme, rescaled, with reverse indicators scored T ÷ A.
+#[test]
+fn anhui_rule_agrees_with_the_oracle() {
+    let stats = sweep(&ANHUI, form(), CASES);
+    assert_reached(&stats);
+    assert!(stats.rescaled >= 1000, "too few rescaled scores: {}", stats.rescaled);
 }
 
 // ---- totals at the grade bounds ---------------------------------------------------------------

@@ -68,12 +68,14 @@ fn import_from(dir: &str, name: &str) -> (String, Vec<ImportedForm>) {
     (text, forms)
 }
 
-/// The closest shipped rule set for a real form.
+/// The shipped rule set of a real form's region (the national set where none is shipped).
 fn rules_for(name: &str) -> &'static str {
-    if name.starts_with("sichuan") {
-        "sichuan-2023"
-    } else {
-        "cn-mof-2020"
+    match name.split('-').next() {
+        Some("sichuan") => "sichuan-2023",
+        Some("hubei") => "hubei-2022",
+        Some("yinchuan") => "yinchuan-2021",
+        Some("anhui" | "chizhou") => "anhui-2019",
+        _ => "cn-mof-2020",
     }
 }
 
@@ -259,13 +261,33 @@ fn yinchuan_deductions_without_reasons_and_a_total_out_of_reach() {
     let t5 = finding(card, "T5", "");
     assert_eq!(value(t5, "reported"), "98");
     assert!(value(t5, "max").parse::<rust_decimal::Decimal>().unwrap() < dec!(98));
-    // 项目决策/管理/产出/效益 is not the national scheme.
-    finding(card, "M6", "");
+    // 项目决策/管理/产出/效益 is yinchuan-2021's own scheme: no M6, and the criteria indicators of
+    // 项目决策 and 项目管理 (blank 全年实际值 by the template) count as reported, not as I6/I0.
+    assert_eq!(card.ruleset, "yinchuan-2021");
+    let codes: Vec<&str> = card.findings.iter().map(|f| f.code.as_str()).collect();
+    for absent in ["M6", "I6", "I0", "S2"] {
+        assert!(!codes.contains(&absent), "{absent} in {codes:?}");
+    }
+    let criteria = card
+        .indicators
+        .iter()
+        .filter(|s| s.tier.as_deref() == Some("按评价要点自评"));
+    assert_eq!(
+        criteria.count(),
+        7,
+        "4 of 项目决策 and 3 of 项目管理 beside the execution rate"
+    );
     assert_eq!(
         card.budget.weight,
         dec!(0),
         "the execution rate is scored inside 项目管理"
     );
+    // Under the national set the same form is another scheme (M6) with unreadable criteria.
+    let national = Catalogue::load_one("cn-mof-2020").unwrap();
+    let (doc, _) = &scored("yinchuan-liuzhong-gongyong-2021.tsv")[0];
+    let card = score_document(&national, doc).unwrap();
+    finding(&card, "M6", "");
+    finding(&card, "I6", "完整性");
 }
 
 #[test]
@@ -278,7 +300,13 @@ fn huangshi_funds_worth_20_block_scores_and_a_block_left_unscored() {
         !card.findings.iter().any(|f| f.code == "F3"),
         "20 × 100% = 20, as printed"
     );
-    finding(card, "M6", "");
+    // Hubei's printed scheme (20 + 40/30/10) is hubei-2022's own: no M6, no S2.
+    assert_eq!(card.ruleset, "hubei-2022");
+    assert!(
+        !card.findings.iter().any(|f| f.code == "M6" || f.code == "S2"),
+        "{:#?}",
+        card.findings
+    );
     // One 得分 per 二级 block, weights inferred from them; 社会效益 carries none.
     let unscored = card
         .findings
@@ -398,7 +426,7 @@ fn variants_of_the_real_forms_families_import_and_score() {
     );
     assert!(!codes(card).contains(&"S3".to_owned()), "{:?}", codes(card));
     assert_eq!(card.budget.weight, dec!(0));
-    finding(card, "M6", "");
+    assert!(!codes(card).contains(&"M6".to_owned()), "{:?}", codes(card));
     finding(card, "T1", "");
 
     let cards = scored_from("form-variants", "central-units-in-cells-2022.tsv");
@@ -622,9 +650,9 @@ mod generated {
 }
 
 /// Issue 13 item 4: without `--region`, a form's place names choose its region's rule set when
-/// one covers it (大英县 → sichuan-2023), and explain says where the region came from; a region
-/// no set covers yet (黄石 → 湖北) is scored under the national set, and says so; `--region`
-/// and `--rules` still decide.
+/// one covers it (大英县 → sichuan-2023, 黄石 → hubei-2022), and explain says where the region
+/// came from; a region and year no set covers (黄石 in 2021, before hubei-2022) is scored under
+/// the national set, and says so; `--region` and `--rules` still decide.
 #[test]
 fn the_region_is_inferred_from_the_forms_place_names() {
     let daying = "tests/fixtures/real-forms/sichuan-daying-sfj-anke-2023.tsv";
@@ -639,6 +667,12 @@ fn the_region_is_inferred_from_the_forms_place_names() {
 
     let huangshi = "tests/fixtures/layouts/hubei-huangshi-practice.tsv";
     let (_, stdout, _) = jixiao(&["explain", huangshi]);
+    assert!(stdout.contains("规则集 hubei-2022"), "{stdout}");
+    assert!(
+        stdout.contains("地区 湖北省（未指定 --region：由实施单位（D5）中的“黄石”推断，按该地区的规则集评分"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = jixiao(&["explain", huangshi, "--year", "2021"]);
     assert!(stdout.contains("规则集 cn-mof-2020"), "{stdout}");
     assert!(
         stdout.contains("地区 湖北省（未指定 --region：由实施单位（D5）中的“黄石”推断；没有恰好一个规则集适用于该地区和年度，按全国规则集评分"),
