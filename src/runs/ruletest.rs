@@ -20,7 +20,8 @@ use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
-use crate::script::{ScriptSet, take_probes};
+use crate::script::ast::{self, Otherwise, Site};
+use crate::script::{ScriptLimits, ScriptSet, take_probes};
 
 /// One test case file.
 #[derive(Debug, Clone, Deserialize)]
@@ -659,23 +660,61 @@ pub struct Branch {
 
 /// Instruments a script: a `__probe(id)` call at every function entry and at the start of
 /// every `if` and `else` block, and an `else { __probe(id) }` where an `if` has no `else`.
-/// Strings and comments are left alone; the script's results are unchanged.
-pub fn instrument(file: &str, source: &str, next_id: &mut i64, branches: &mut Vec<Branch>) -> String {
-    #[derive(PartialEq)]
-    enum Frame {
-        Then(usize),
-        Other,
+/// The places come from Rhai's AST ([`ast::read`]), so comments and strings never count; the
+/// script's results are unchanged. An `if` inside a closure counts for the function around
+/// it. A script that does not parse is returned as it is, without branches.
+pub fn instrument(
+    file: &str,
+    source: &str,
+    limits: &ScriptLimits,
+    next_id: &mut i64,
+    branches: &mut Vec<Branch>,
+) -> String {
+    let Some(functions) = ast::read(source, limits) else {
+        return source.to_owned();
+    };
+    // (place, insert after the `}` rather than after the `{`, line, function, label)
+    let mut probes: Vec<(Site, bool, usize, &str, String)> = Vec::new();
+    for f in &functions {
+        let owner = if f.closure {
+            functions
+                .iter()
+                .filter(|g| !g.closure && g.body <= f.body && f.body <= g.body_end)
+                .map(|g| g.name.as_str())
+                .next_back()
+                .unwrap_or(f.name.as_str())
+        } else {
+            probes.push((f.body, false, f.at.line, &f.name, "入口".to_owned()));
+            f.name.as_str()
+        };
+        for i in &f.ifs {
+            let l = i.at.line;
+            probes.push((i.then_open, false, l, owner, format!("第 {l} 行 if 条件成立的分支")));
+            match i.otherwise {
+                Otherwise::Nothing => probes.push((
+                    i.then_close,
+                    true,
+                    l,
+                    owner,
+                    format!("第 {l} 行 if 条件不成立（无 else）的路径"),
+                )),
+                Otherwise::ElseIf => {}
+                Otherwise::Block(open) => {
+                    let e = open.line;
+                    probes.push((open, false, e, owner, format!("第 {e} 行 else 分支")));
+                }
+            }
+        }
     }
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = String::with_capacity(source.len() * 2);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line = 1;
-    let mut function = String::new();
-    let mut pending: Option<(&'static str, usize)> = None; // ("fn" | "if" | "else", line)
-    let mut paren = 0i32;
-    let mut i = 0;
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut probe = |label: String, line: usize, function: &str, next_id: &mut i64| -> i64 {
+    probes.sort_by_key(|p| (p.0, p.1));
+    let offsets = byte_offsets(source, probes.iter().map(|p| p.0));
+    let mut out = String::with_capacity(source.len() + probes.len() * 24);
+    let mut copied = 0;
+    for ((_, after_close, line, function, label), at) in probes.into_iter().zip(offsets) {
+        // Just past the brace the AST names.
+        let cut = source.get(at..).and_then(|rest| rest.chars().next()).map_or(at, |c| at + c.len_utf8());
+        out.push_str(source.get(copied..cut).unwrap_or(""));
+        copied = cut;
         let id = *next_id;
         *next_id += 1;
         branches.push(Branch {
@@ -685,136 +724,35 @@ pub fn instrument(file: &str, source: &str, next_id: &mut i64, branches: &mut Ve
             function: function.to_owned(),
             label,
         });
-        id
-    };
-    while let Some(&c) = chars.get(i) {
-        // Comments and strings are copied untouched.
-        if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while let Some(&d) = chars.get(i) {
-                if d == '\n' {
-                    break;
-                }
-                out.push(d);
-                i += 1;
-            }
-            continue;
+        if after_close {
+            out.push_str(&format!(" else {{ __probe({id}) }}"));
+        } else {
+            out.push_str(&format!(" __probe({id});"));
         }
-        if c == '"' || c == '`' {
-            out.push(c);
-            i += 1;
-            while let Some(&d) = chars.get(i) {
-                out.push(d);
-                i += 1;
-                if d == '\\' {
-                    if let Some(&e) = chars.get(i) {
-                        out.push(e);
-                        i += 1;
-                    }
-                } else if d == c {
-                    break;
-                } else if d == '\n' {
-                    line += 1;
-                }
+    }
+    out.push_str(source.get(copied..).unwrap_or(""));
+    out
+}
+
+/// The byte offsets in `source` of sorted 1-based line and column (in characters) places.
+fn byte_offsets(source: &str, sites: impl Iterator<Item = Site>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut chars = source.char_indices().peekable();
+    let (mut line, mut column) = (1, 1);
+    for site in sites {
+        while let Some(&(_, c)) = chars.peek() {
+            if (line, column) >= (site.line, site.column) {
+                break;
             }
-            continue;
+            chars.next();
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
         }
-        let word_start = ident(c) && (i == 0 || !chars.get(i - 1).is_some_and(|&p| ident(p)));
-        if word_start {
-            let word: String = chars.iter().skip(i).take_while(|&&d| ident(d)).collect();
-            match word.as_str() {
-                "fn" if stack.is_empty() => {
-                    let name: String = chars
-                        .iter()
-                        .skip(i + 2)
-                        .skip_while(|d| d.is_whitespace())
-                        .take_while(|&&d| ident(d))
-                        .collect();
-                    function = name;
-                    pending = Some(("fn", line));
-                }
-                "if" => pending = Some(("if", line)),
-                "else" => {
-                    // `else if` leaves the nested `if` to record its own paths.
-                    let next: String = chars
-                        .iter()
-                        .skip(i + 4)
-                        .skip_while(|d| d.is_whitespace())
-                        .take(2)
-                        .collect();
-                    if next != "if" {
-                        pending = Some(("else", line));
-                    }
-                }
-                _ => {}
-            }
-            out.push_str(&word);
-            i += word.chars().count();
-            continue;
-        }
-        match c {
-            '\n' => line += 1,
-            '(' => paren += 1,
-            ')' => paren -= 1,
-            '{' if paren == 0 && i > 0 && chars.get(i - 1) == Some(&'#') => stack.push(Frame::Other),
-            '{' if paren == 0 => {
-                out.push('{');
-                i += 1;
-                match pending.take() {
-                    Some(("fn", l)) => {
-                        let id = probe("入口".to_owned(), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Other);
-                    }
-                    Some(("if", l)) => {
-                        let id = probe(format!("第 {l} 行 if 条件成立的分支"), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Then(l));
-                    }
-                    Some(("else", l)) => {
-                        let id = probe(format!("第 {l} 行 else 分支"), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Other);
-                    }
-                    _ => stack.push(Frame::Other),
-                }
-                continue;
-            }
-            '}' => {
-                out.push('}');
-                i += 1;
-                if let Some(Frame::Then(l)) = stack.pop() {
-                    // Look past blanks and comments for an `else`.
-                    let mut j = i;
-                    loop {
-                        while chars.get(j).is_some_and(|d| d.is_whitespace()) {
-                            j += 1;
-                        }
-                        if chars.get(j) == Some(&'/') && chars.get(j + 1) == Some(&'/') {
-                            while chars.get(j).is_some_and(|&d| d != '\n') {
-                                j += 1;
-                            }
-                            continue;
-                        }
-                        break;
-                    }
-                    let next: String = chars.iter().skip(j).take(4).collect();
-                    let has_else = next == "else" && !chars.get(j + 4).is_some_and(|&d| ident(d));
-                    if !has_else {
-                        let id = probe(
-                            format!("第 {l} 行 if 条件不成立（无 else）的路径"),
-                            l,
-                            &function,
-                            next_id,
-                        );
-                        out.push_str(&format!(" else {{ __probe({id}) }}"));
-                    }
-                }
-                continue;
-            }
-            _ => {}
-        }
-        out.push(c);
-        i += 1;
+        out.push(chars.peek().map_or(source.len(), |&(i, _)| i));
     }
     out
 }
@@ -827,7 +765,7 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case], clock: &CaseClock) -> (usize
     let files: Vec<(String, String)> = rules
         .script_files
         .iter()
-        .map(|(n, t)| (n.clone(), instrument(n, t, &mut next_id, &mut branches)))
+        .map(|(n, t)| (n.clone(), instrument(n, t, rules.scripts.limits(), &mut next_id, &mut branches)))
         .collect();
     // Inherited functions the set replaces or never reaches are not part of it.
     let defined = rules.scripts.functions();
@@ -888,7 +826,7 @@ mod tests {
         let src = "// 注释 { if\nfn f(a, b) {\n    if a > b { a } else if a == b { 0 } else { b }\n}\nfn g(x) {\n    if x > 1 { return \"}\"; }\n    x\n}\n";
         let mut id = 1;
         let mut branches = Vec::new();
-        let out = instrument("t.rhai", src, &mut id, &mut branches);
+        let out = instrument("t.rhai", src, &crate::script::ScriptLimits::default(), &mut id, &mut branches);
         let labels: Vec<String> = branches.iter().map(|b| format!("{}:{}", b.function, b.label)).collect();
         assert_eq!(
             labels,

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use rhai::{AST, ASTFlags, ASTNode, Engine, Expr, OptimizationLevel, Position, Stmt};
+use rhai::{AST, ASTFlags, ASTNode, Engine, Expr, OptimizationLevel, Position, Stmt, Token};
 
 use super::ScriptLimits;
 
@@ -165,6 +165,30 @@ pub enum Returned {
     },
 }
 
+/// An `if` and the blocks it chooses between (for coverage probes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfSites {
+    /// The `if` keyword.
+    pub at: Site,
+    /// The `{` of the block run when the condition holds.
+    pub then_open: Site,
+    /// The `}` closing that block.
+    pub then_close: Site,
+    /// What follows the block.
+    pub otherwise: Otherwise,
+}
+
+/// What follows the first block of an `if`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Otherwise {
+    /// No `else`: when the condition fails, nothing runs.
+    Nothing,
+    /// `else if …`: the nested `if` has its own [`IfSites`].
+    ElseIf,
+    /// `else { … }`, with the place of its `{`.
+    Block(Site),
+}
+
 /// What the AST shows of one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionFacts {
@@ -174,8 +198,18 @@ pub struct FunctionFacts {
     pub params: Vec<String>,
     /// `true` for a closure (`|x| …`), compiled by Rhai into a hidden function.
     pub closure: bool,
+    /// Where it is defined: its `fn` keyword (for a closure, its body).
+    pub at: Site,
     /// Where the body starts (its `{`).
     pub body: Site,
+    /// Where the body ends (its `}`).
+    pub body_end: Site,
+    /// Its `if`s (not those of the closures it contains), in source order.
+    pub ifs: Vec<IfSites>,
+    /// The function written out without positions, comments or spacing (parameters and body):
+    /// two functions have the same form exactly when Rhai reads the same code. `None` when it
+    /// uses a construct the form does not write (loops but `for`, `switch`, `try`, closures).
+    pub form: Option<String>,
     /// Calls by name, in source order.
     pub calls: Vec<Call>,
     /// Functions named by a function pointer `Fn("name")`.
@@ -199,22 +233,88 @@ pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
     engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
     let mut ast = engine.compile(source).ok()?;
     ast.clear_statements();
-    let mut params: BTreeMap<(String, usize), Vec<String>> = BTreeMap::new();
+    let mut heads: BTreeMap<(String, usize), (Vec<String>, Site)> = BTreeMap::new();
     for f in ast.iter_fn_def() {
-        params.insert(
+        heads.insert(
             (f.name.to_string(), f.params.len()),
-            f.params.iter().map(ToString::to_string).collect(),
+            (f.params.iter().map(ToString::to_string).collect(), Site::of(f.body.end_position())),
         );
     }
-    let mut bodies = Vec::with_capacity(params.len());
+    let mut sites: BTreeMap<(String, usize), Site> = BTreeMap::new();
+    for d in definitions(source) {
+        sites.entry((d.name, d.arity)).or_insert(d.at);
+    }
+    let mut bodies = Vec::with_capacity(heads.len());
     split_bodies(ast, &mut bodies);
     let mut out = Vec::with_capacity(bodies.len());
-    for ((name, arity), body, start) in bodies {
-        let params = params.remove(&(name.clone(), arity)).unwrap_or_default();
-        out.push(facts_of(name, params, &body, start));
+    for (signature, body, start) in bodies {
+        let (params, end) = heads.remove(&signature).unwrap_or((Vec::new(), start));
+        let at = sites.get(&signature).copied().unwrap_or(start);
+        let mut facts = facts_of(signature.0, params, &body, start);
+        facts.at = at;
+        facts.body_end = end;
+        out.push(facts);
     }
     out.sort_by(|a, b| (a.body, &a.name).cmp(&(b.body, &b.name)));
     Some(out)
+}
+
+/// A function definition as Rhai's tokenizer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// Function name.
+    pub name: String,
+    /// Number of parameters.
+    pub arity: usize,
+    /// Where its `fn` keyword is.
+    pub at: Site,
+}
+
+/// Every `fn name(params)` of a script, read with Rhai's own tokenizer (so comments and strings
+/// never count), in source order. Rhai's AST keeps no place for the `fn` keyword, which is
+/// where a function is said to be.
+#[must_use]
+pub fn definitions(source: &str) -> Vec<Definition> {
+    let engine = Engine::new_raw();
+    let sources = [source];
+    let (tokens, control) = engine.lex(&sources);
+    let mut found = Vec::new();
+    // Open braces of each `${ … }` being read: at its closing `}` the string goes on.
+    let mut interpolations: Vec<usize> = Vec::new();
+    // After `fn`: the name, then the parameters counted up to `)`.
+    let mut head: Option<(Site, Option<String>, usize)> = None;
+    for (token, pos) in tokens {
+        match &token {
+            Token::EOF | Token::LexError(_) => break,
+            Token::InterpolatedString(_) => interpolations.push(0),
+            Token::LeftBrace | Token::MapStart => {
+                if let Some(depth) = interpolations.last_mut() {
+                    *depth += 1;
+                }
+            }
+            Token::RightBrace => match interpolations.last_mut() {
+                Some(1) => {
+                    interpolations.pop();
+                    control.borrow_mut().is_within_text = true;
+                }
+                Some(depth) => *depth = depth.saturating_sub(1),
+                None => {}
+            },
+            _ => {}
+        }
+        head = match (head, token) {
+            (None, Token::Fn) => Some((Site::of(pos), None, 0)),
+            (Some((at, None, _)), Token::Identifier(name)) => Some((at, Some(name.to_string()), 0)),
+            (Some((at, Some(name), n)), Token::LeftParen | Token::Comma) => Some((at, Some(name), n)),
+            (Some((at, Some(name), n)), Token::Identifier(_)) => Some((at, Some(name), n + 1)),
+            (Some((at, Some(name), arity)), Token::RightParen) => {
+                found.push(Definition { name, arity, at });
+                None
+            }
+            _ => None,
+        };
+    }
+    found
 }
 
 /// Each function's signature (name, arity), body statements (owned copies: a walk's nodes cannot
@@ -284,7 +384,11 @@ fn facts_of(name: String, params: Vec<String>, body: &[Stmt], start: Site) -> Fu
         closure: name.starts_with("anon$"),
         name: name.clone(),
         params: params.clone(),
+        at: start,
         body: start,
+        body_end: start,
+        ifs: Vec::new(),
+        form: form_of_function(&params, body),
         calls: Vec::new(),
         fn_refs: Vec::new(),
         params_use: params_name.as_ref().map(|p| ParamsUse {
@@ -422,6 +526,23 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
                 at: Site::of(*pos),
             });
         }
+        ASTNode::Stmt(Stmt::If(flow, pos)) => {
+            let branch = &flow.branch;
+            facts.ifs.push(IfSites {
+                at: Site::of(*pos),
+                then_open: Site::of(flow.body.position()),
+                then_close: Site::of(flow.body.end_position()),
+                // `else if` is a block of one `if` without a closing brace; no `else`, a block
+                // of no place at all.
+                otherwise: if branch.position().is_none() {
+                    Otherwise::Nothing
+                } else if branch.end_position().is_none() {
+                    Otherwise::ElseIf
+                } else {
+                    Otherwise::Block(Site::of(branch.position()))
+                },
+            });
+        }
         ASTNode::Expr(Expr::Map(x, ..)) => {
             facts.map_keys.extend(x.0.iter().map(|(key, _)| key.name.to_string()));
         }
@@ -515,6 +636,110 @@ fn integer_if(expr: &Expr, scope: &Scope, visiting: &mut Vec<String>) -> Option<
         },
         _ => None,
     }
+}
+
+/// See [`FunctionFacts::form`].
+fn form_of_function(params: &[String], body: &[Stmt]) -> Option<String> {
+    Some(format!("({}){}", params.join(","), form_of_block(body)?))
+}
+
+fn form_of_block(stmts: &[Stmt]) -> Option<String> {
+    let mut out = String::from("{");
+    for stmt in stmts {
+        out.push_str(&form_of_stmt(stmt)?);
+        out.push(';');
+    }
+    out.push('}');
+    Some(out)
+}
+
+fn form_of_exprs(open: &str, exprs: &[Expr]) -> Option<String> {
+    let mut out = String::from(open);
+    for e in exprs {
+        out.push_str(&form_of_expr(e)?);
+        out.push(',');
+    }
+    out.push(')');
+    Some(out)
+}
+
+fn form_of_call(kind: &str, call: &rhai::FnCallExpr) -> Option<String> {
+    let op = call.op_token.as_ref().map(|t| format!("{t:?}")).unwrap_or_default();
+    let capture = if call.capture_parent_scope { "!" } else { "" };
+    form_of_exprs(&format!("{kind}[{op}]{:?}{capture}(", call.name.as_str()), &call.args)
+}
+
+/// One statement without positions; `None` for a construct [`FunctionFacts::form`] leaves out.
+fn form_of_stmt(stmt: &Stmt) -> Option<String> {
+    Some(match stmt {
+        Stmt::Noop(_) => "noop".to_owned(),
+        Stmt::If(flow, _) => format!(
+            "if({}){}else{}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?,
+            form_of_block(flow.branch.statements())?
+        ),
+        Stmt::For(x, _) => format!(
+            "for({},{:?},{}){}",
+            x.0.name,
+            x.1.as_ref().map(|c| c.name.as_str()),
+            form_of_expr(&x.2.expr)?,
+            form_of_block(x.2.body.statements())?
+        ),
+        Stmt::Var(x, flags, _) => format!("let{flags:?}({},{})", x.0.name, form_of_expr(&x.1)?),
+        Stmt::Assignment(x) => {
+            let op = x.0.get_op_assignment_info().map(|(.., op)| op).unwrap_or("=");
+            format!("set[{op}]({},{})", form_of_expr(&x.1.lhs)?, form_of_expr(&x.1.rhs)?)
+        }
+        Stmt::FnCall(call, _) => form_of_call("call", call)?,
+        Stmt::Block(block) => form_of_block(block.statements())?,
+        Stmt::Expr(e) => form_of_expr(e)?,
+        Stmt::Return(value, flags, _) | Stmt::BreakLoop(value, flags, _) => format!(
+            "return{flags:?}({})",
+            match value {
+                Some(v) => form_of_expr(v)?,
+                None => String::new(),
+            }
+        ),
+        _ => return None,
+    })
+}
+
+/// One expression without positions; `None` for a construct [`FunctionFacts::form`] leaves out.
+fn form_of_expr(expr: &Expr) -> Option<String> {
+    Some(match expr {
+        Expr::DynamicConstant(value, _) => format!("const[{}]({value})", value.type_name()),
+        Expr::BoolConstant(b, _) => format!("{b}"),
+        Expr::IntegerConstant(n, _) => format!("int({n})"),
+        Expr::CharConstant(c, _) => format!("{c:?}"),
+        Expr::StringConstant(s, _) => format!("{:?}", s.as_str()),
+        Expr::InterpolatedString(parts, _) => form_of_exprs("text(", parts)?,
+        Expr::Array(items, _) => form_of_exprs("array(", items)?,
+        Expr::Map(x, _) => {
+            let mut out = String::from("map(");
+            for (key, value) in &x.0 {
+                out.push_str(&format!("{:?}:{},", key.name.as_str(), form_of_expr(value)?));
+            }
+            out.push(')');
+            out
+        }
+        Expr::Unit(_) => "()".to_owned(),
+        Expr::Variable(x, ..) => format!("var({})", x.1),
+        Expr::Property(x, _) => format!("prop({})", x.2),
+        Expr::MethodCall(call, _) => form_of_call("method", call)?,
+        Expr::FnCall(call, _) => form_of_call("call", call)?,
+        Expr::Stmt(block) => format!("do{}", form_of_block(block.statements())?),
+        Expr::Dot(bin, flags, _) | Expr::Index(bin, flags, _) => format!(
+            "{}{flags:?}({},{})",
+            if matches!(expr, Expr::Dot(..)) { "dot" } else { "index" },
+            form_of_expr(&bin.lhs)?,
+            form_of_expr(&bin.rhs)?
+        ),
+        Expr::And(items, _) => form_of_exprs("and(", items)?,
+        Expr::Or(items, _) => form_of_exprs("or(", items)?,
+        Expr::Coalesce(items, _) => form_of_exprs("coalesce(", items)?,
+        _ => return None,
+    })
 }
 
 /// The expression written back as text (for messages); `nested` puts an operator expression in
