@@ -942,7 +942,7 @@ fn tables<'r>(raw: &'r PolicyFile, facts: &Facts) -> BTreeMap<(String, usize), B
     for _ in 0..=facts.functions().count() {
         let mut grew = false;
         for (_, f) in facts.functions() {
-            let (Some(from), Some(uses)) = (tables.get(&(f.name.clone(), f.params.len())).cloned(), &f.params_use)
+            let (Some(from), Some(uses)) = (tables.get(&(f.name.clone(), f.params.len())).cloned(), f.params_use())
             else {
                 continue;
             };
@@ -1147,7 +1147,7 @@ fn unknown_params(
 ) {
     let mut problems = Vec::new();
     for (file, f) in facts.functions().filter(|(_, f)| !f.closure) {
-        let (Some(uses), Some(from)) = (&f.params_use, tables.get(&(f.name.clone(), f.params.len()))) else {
+        let (Some(uses), Some(from)) = (f.params_use(), tables.get(&(f.name.clone(), f.params.len()))) else {
             continue;
         };
         let known: BTreeSet<&str> = from.iter().flat_map(|t| t.names(raw)).collect();
@@ -1221,7 +1221,7 @@ fn unused_params(
 fn params_read(facts: &Facts, tables: &BTreeMap<(String, usize), BTreeSet<Table>>) -> Option<BTreeSet<String>> {
     let mut read: BTreeSet<String> = BTreeSet::new();
     for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
-        let Some(uses) = &f.params_use else {
+        let Some(uses) = f.params_use() else {
             continue;
         };
         match tables.get(&(f.name.clone(), f.params.len())) {

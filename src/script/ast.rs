@@ -55,8 +55,9 @@ pub struct Call {
     pub at: Site,
 }
 
-/// How a function uses its last parameter (the parameters object `p` of formula and check
-/// functions, by whatever name the function gives it).
+/// How a function uses one of its parameters (above all the last, the parameters object `p`
+/// of formula and check functions, by whatever name the function gives it; and the facts `f`
+/// a check function is given first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParamsUse {
     /// The parameter's name.
@@ -64,7 +65,7 @@ pub struct ParamsUse {
     /// Properties read from it (`p.rate_places`, `p["rate_places"]`), each with the place of the
     /// property's name.
     pub reads: Vec<(String, Site)>,
-    /// Script calls it is passed to as the last argument: callee name and argument count.
+    /// Calls it is passed to as the last argument: callee name and argument count.
     pub passed_to: Vec<(String, usize)>,
     /// Used in any other way (returned, compared, a method called on it, passed elsewhere): then
     /// the function may read anything from it.
@@ -214,15 +215,25 @@ pub struct FunctionFacts {
     pub calls: Vec<Call>,
     /// Functions named by a function pointer `Fn("name")`.
     pub fn_refs: Vec<(String, Site)>,
-    /// How the last parameter is used (`None` for a function without parameters).
-    pub params_use: Option<ParamsUse>,
+    /// How each parameter is used, in order (the last is the parameters object: see
+    /// [`FunctionFacts::params_use`]).
+    pub uses: Vec<ParamsUse>,
     /// Divisions, in source order.
     pub divisions: Vec<Division>,
     /// Values it can return that are not numbers, and calls whose result it returns.
     pub returns: Vec<Returned>,
-    /// Keys of the object-map literals it writes (`#{ f: … }`): a method call `m.f()` may call a
-    /// function pointer stored under such a key.
+    /// Keys of the object-map literals it writes (`#{ f: … }`) and of the properties it assigns
+    /// (`m.f = …`): a method call `m.f()` may call a function pointer stored under such a key,
+    /// and a check's result may carry it.
     pub map_keys: BTreeSet<String>,
+}
+
+impl FunctionFacts {
+    /// How the last parameter (the parameters object) is used; `None` without parameters.
+    #[must_use]
+    pub fn params_use(&self) -> Option<&ParamsUse> {
+        self.uses.last()
+    }
 }
 
 /// Reads a script file's functions. `None` when the file does not parse (reported by compiling).
@@ -391,10 +402,13 @@ fn facts_of(name: String, params: Vec<String>, body: &[Stmt], start: Site) -> Fu
         form: form_of_function(&params, body),
         calls: Vec::new(),
         fn_refs: Vec::new(),
-        params_use: params_name.as_ref().map(|p| ParamsUse {
-            name: p.clone(),
-            ..ParamsUse::default()
-        }),
+        uses: params
+            .iter()
+            .map(|p| ParamsUse {
+                name: p.clone(),
+                ..ParamsUse::default()
+            })
+            .collect(),
         divisions: Vec::new(),
         returns: Vec::new(),
         map_keys: BTreeSet::new(),
@@ -467,6 +481,15 @@ fn first_property(rhs: &Expr) -> Option<(String, Site)> {
     }
 }
 
+/// The name of the last property of the right side of `m.…` (`m.a`, `m.a.b`).
+fn last_property(rhs: &Expr) -> Option<String> {
+    match rhs {
+        Expr::Property(x, _) => Some(x.2.to_string()),
+        Expr::Dot(x, ..) => last_property(&x.rhs),
+        _ => None,
+    }
+}
+
 /// Records the facts of one node (the last of `path`).
 fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
     let Some(node) = path.last() else {
@@ -506,6 +529,9 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
             at: Site::of(*pos),
         }),
         ASTNode::Stmt(Stmt::Assignment(x)) => {
+            if let Expr::Dot(bin, ..) = &x.1.lhs {
+                facts.map_keys.extend(last_property(&bin.rhs));
+            }
             if let Some((.., op)) = x.0.get_op_assignment_info() {
                 if op == "/" {
                     facts.divisions.push(Division {
@@ -547,12 +573,9 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
             facts.map_keys.extend(x.0.iter().map(|(key, _)| key.name.to_string()));
         }
         ASTNode::Expr(var @ Expr::Variable(x, ..)) => {
-            let Some(uses) = facts.params_use.as_mut() else {
+            let Some(uses) = facts.uses.iter_mut().find(|u| u.name == x.1.as_str()) else {
                 return;
             };
-            if x.1.as_str() != uses.name {
-                return;
-            }
             let is_this = |e: &Expr| std::ptr::eq(e, *var);
             match parent {
                 Some(ASTNode::Expr(Expr::Dot(bin, ..))) if is_this(&bin.lhs) => match first_property(&bin.rhs) {
@@ -952,6 +975,27 @@ mod tests {
     }
 
     #[test]
+    fn definitions_are_read_with_rhai_s_tokenizer_skipping_comments_and_strings() {
+        let source = "// fn commented(a)\n/* fn block(a) /* nested */ fn still(a) */\nlet s = \"fn in_string(a)\";\nfn one(a) { `${#{ a: \"}\" }} fn in_text(b) {` }\n  private fn two(a,\n b) { a + b }\nfn zero() { 0 }\n";
+        let summary: Vec<(String, usize, usize, usize)> = definitions(source)
+            .into_iter()
+            .map(|d| (d.name, d.arity, d.at.line, d.at.column))
+            .collect();
+        let expected = [("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)];
+        assert_eq!(summary, expected.map(|(n, a, l, c)| (n.to_owned(), a, l, c)));
+        let read = read(source, &ScriptLimits::default()).unwrap();
+        let at: Vec<(&str, Site)> = read.iter().map(|f| (f.name.as_str(), f.at)).collect();
+        assert_eq!(
+            at,
+            [
+                ("one", Site { line: 4, column: 1 }),
+                ("two", Site { line: 5, column: 11 }),
+                ("zero", Site { line: 7, column: 1 })
+            ]
+        );
+    }
+
+    #[test]
     fn the_engine_lists_host_functions_and_packages_but_not_operators() {
         let f = engine_functions();
         assert_eq!(f.get("round_half_up"), Some(&Arity::Exactly(BTreeSet::from([2]))));
@@ -983,13 +1027,13 @@ mod tests {
     #[test]
     fn reads_of_the_params_object_by_any_name() {
         let f = one("// q.comment_only\nfn f(x, q) {\n  q.a + q.b.c + q[\"d\"] + g(x, q)\n}\n");
-        let uses = f.params_use.unwrap();
+        let uses = f.params_use().unwrap();
         let reads: Vec<&str> = uses.reads.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(reads, ["a", "b", "d"]);
         assert_eq!(uses.passed_to, [("g".to_owned(), 2)]);
         assert!(!uses.escapes);
-        assert!(one("fn f(p) { p }").params_use.unwrap().escapes);
-        assert!(one("fn f(p) { p.keys() }").params_use.unwrap().escapes);
+        assert!(one("fn f(p) { p }").params_use().unwrap().escapes);
+        assert!(one("fn f(p) { p.keys() }").params_use().unwrap().escapes);
     }
 
     #[test]

@@ -389,24 +389,31 @@ impl Natives {
     /// Recognises the template functions among a rule set's script files (`(file, source)`).
     #[must_use]
     pub fn recognise(files: &[(String, String)], limits: &ScriptLimits) -> Self {
+        let read: Vec<(String, Vec<ast::FunctionFacts>)> = files
+            .iter()
+            .map(|(file, source)| (file.clone(), ast::read(source, limits).unwrap_or_default()))
+            .collect();
+        Self::of_facts(&read)
+    }
+
+    /// As [`Natives::recognise`], from the files' functions already read (`(file, functions)`,
+    /// in the order the files are compiled). A file that does not parse has no functions.
+    #[must_use]
+    pub fn of_facts(files: &[(String, Vec<ast::FunctionFacts>)]) -> Self {
         // name → every (arity, form) defined under it.
-        let mut defined: BTreeMap<String, Vec<(usize, Option<String>)>> = BTreeMap::new();
+        let mut defined: BTreeMap<String, Vec<(usize, Option<&String>)>> = BTreeMap::new();
         // Which set of an `extends` chain defined each name: a later set's definitions replace
         // an inherited file's (`parent/file`).
         let mut layer_of: BTreeMap<String, Option<&str>> = BTreeMap::new();
-        for (file, source) in files {
+        for (file, functions) in files {
             let layer = file.split_once('/').map(|(l, _)| l);
-            // A file that does not parse fails compiling; its functions are never native.
-            for f in ast::read(source, limits).unwrap_or_default() {
-                if f.closure {
-                    continue;
-                }
+            for f in functions.iter().filter(|f| !f.closure) {
                 let entry = defined.entry(f.name.clone()).or_default();
                 if layer_of.get(&f.name).is_some_and(|l| *l != layer) {
                     entry.retain(|(arity, _)| *arity != f.params.len());
                 }
-                layer_of.insert(f.name, layer);
-                entry.push((f.params.len(), f.form));
+                layer_of.insert(f.name.clone(), layer);
+                entry.push((f.params.len(), f.form.as_ref()));
             }
         }
         if HOST_NAMES.iter().any(|h| defined.contains_key(*h)) {
@@ -420,7 +427,7 @@ impl Natives {
             };
             if let Some((t, _)) = template_forms()
                 .iter()
-                .find(|(t, f)| t.name == name && t.arity == *arity && f.as_ref() == Some(form))
+                .find(|(t, f)| t.name == name && t.arity == *arity && f.as_ref() == Some(*form))
             {
                 candidates.insert(name.clone(), *t);
             }

@@ -1,0 +1,126 @@
+//! One reading of rule scripts (`jixiao::script::ast`, Rhai's own AST): what looks like code in
+//! a comment or a string — `if`, `{`, `}`, `fn g(`, `p.rate_places` — changes neither the
+//! coverage probes of `jixiao test`, nor the parameters `explain` lists for a formula, nor
+//! which functions run natively (the last in `native_paths`).
+
+use std::path::Path;
+
+use jixiao::runs::ruletest::{Branch, instrument};
+use jixiao::script::ScriptLimits;
+
+use crate::common::jixiao;
+
+/// Branches as `function:label`, with the instrumented text.
+fn branches(source: &str) -> (Vec<String>, String) {
+    let mut id = 1;
+    let mut found: Vec<Branch> = Vec::new();
+    let out = instrument("t.rhai", source, &ScriptLimits::default(), &mut id, &mut found);
+    let labels = found
+        .iter()
+        .map(|b| format!("{}:{}:{}", b.function, b.line, b.label))
+        .collect();
+    (labels, out)
+}
+
+#[test]
+fn comments_and_strings_that_look_like_code_place_no_probes() {
+    let plain = "fn f(x, p) {\n    if x > 1 { x } else { 0 }\n}\nfn g(x, p) {\n    if x > 1 { return x; }\n    x\n}\n";
+    let trapped = "// fn g(x) { if x { } }\nfn f(x, p) { /* } fn h( { */\n    if x > 1 { x } else { 0 } // else if {\n}\n\
+                   fn g(x, p) {\n    let s = \"} else { if p.rate_places {\";\n    let t = `${ #{ a: \"}\" }.a } fn k(`;\n    if x > 1 { return x; }\n    x\n}\n";
+    let (plain_labels, _) = branches(plain);
+    let (trapped_labels, out) = branches(trapped);
+    assert_eq!(
+        plain_labels,
+        [
+            "f:1:入口",
+            "f:2:第 2 行 if 条件成立的分支",
+            "f:2:第 2 行 else 分支",
+            "g:4:入口",
+            "g:5:第 5 行 if 条件成立的分支",
+            "g:5:第 5 行 if 条件不成立（无 else）的路径",
+        ]
+    );
+    // The same branches, at the lines the trapped text has them.
+    assert_eq!(
+        trapped_labels,
+        [
+            "f:2:入口",
+            "f:3:第 3 行 if 条件成立的分支",
+            "f:3:第 3 行 else 分支",
+            "g:5:入口",
+            "g:8:第 8 行 if 条件成立的分支",
+            "g:8:第 8 行 if 条件不成立（无 else）的路径",
+        ]
+    );
+    // Comments and strings are left as they were.
+    assert!(out.contains("// fn g(x) { if x { } }\n"), "{out}");
+    assert!(out.contains("\"} else { if p.rate_places {\""), "{out}");
+    assert!(out.contains("return x; } else { __probe(6) }"), "{out}");
+}
+
+#[test]
+fn explain_lists_the_parameters_the_code_reads_not_those_in_comments_or_strings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("child");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("policy.toml"),
+        "[ruleset]\nextends = \"shenzhen-2020\"\nid = \"child\"\ntitle = \"子规则集\"\nregion = \"shenzhen\"\nyears = { from = 2020, to = 2021 }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("formulas.rhai"),
+        "// 执行率不舍入。注释里的 p.rate_places、fn g(x) {、if { 与 } 都不是代码。\nfn budget_rate(budget, executed, p) {\n    let note = \"p.rate_places } fn budget_score(x) { if {\";\n    executed / budget\n}\n",
+    )
+    .unwrap();
+    let explain = |rules: &Path| {
+        let (code, stdout, stderr) = jixiao(&[
+            "explain",
+            "tests/fixtures/forms/shenzhen-seed.tsv",
+            "--year",
+            "2021",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--document",
+            "档案整理",
+            "--indicator",
+            "预算执行",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let mut calls = Vec::new();
+        collect_calls(&json, &mut calls);
+        calls
+    };
+    // The shipped formula reads p.rate_places; the child's only mentions it.
+    let shipped = explain(Path::new("rules/shenzhen-2020"));
+    assert!(shipped.contains(&("budget_rate".to_owned(), 9, vec!["rate_places".to_owned()])), "{shipped:?}");
+    let child = explain(&dir);
+    assert!(child.contains(&("budget_rate".to_owned(), 2, vec![])), "{child:?}");
+}
+
+/// Every formula call in an explain JSON: function, line and the parameters it reads.
+fn collect_calls(value: &serde_json::Value, out: &mut Vec<(String, u64, Vec<String>)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let (Some(f), Some(line), Some(params)) = (
+                map.get("function").and_then(|v| v.as_str()),
+                map.get("line").and_then(serde_json::Value::as_u64),
+                map.get("params").and_then(|v| v.as_array()),
+            ) {
+                let names = params
+                    .iter()
+                    .filter_map(|p| p.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+                    .collect();
+                out.push((f.to_owned(), line, names));
+            }
+            for v in map.values() {
+                collect_calls(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_calls(v, out)),
+        _ => {}
+    }
+}
