@@ -239,7 +239,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
         }
     }
     let mut compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
-    let mut facts = Facts::read(&scripts, limits);
+    let mut facts = Facts::read(&scripts, limits, compiled.as_ref());
     let mut dropped = BTreeSet::new();
     if chain.extends() {
         facts.drop_overridden(&chain);
@@ -258,7 +258,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     script_lints(&mut c, raw.as_ref(), &facts, compiled.is_some());
 
     let checks = match &raw {
-        Some(raw) => check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts),
+        Some(raw) => check_policy(&mut c, raw, &text, compiled.as_ref(), &facts),
         None => None,
     };
     let mut problems = c.problems;
@@ -324,7 +324,6 @@ fn check_policy(
     raw: &PolicyFile,
     text: &str,
     scripts: Option<&ScriptSet>,
-    script_files: &[(String, String)],
     facts: &Facts,
 ) -> Option<Checks> {
     // Identity: an id usable as a file name, a year range that covers some year.
@@ -592,7 +591,7 @@ fn check_policy(
     let checks = scripts.and_then(|scripts| {
         let chain = c.chain;
         let at = |span: Range<usize>| chain.at(span);
-        super::checks::load(&raw.checks, scripts, script_files, &at, &mut c.problems)
+        super::checks::load(&raw.checks, scripts, &at, &mut c.problems)
     });
 
     dated_params(c, raw, text);
@@ -737,11 +736,19 @@ struct Facts {
 }
 
 impl Facts {
-    fn read(scripts: &[(String, String)], limits: &ScriptLimits) -> Self {
-        let files: Vec<(String, Option<Vec<FunctionFacts>>)> = scripts
-            .iter()
-            .map(|(file, source)| (file.clone(), ast::read(source, limits)))
-            .collect();
+    /// Reads the scripts, or takes what compiling them already read.
+    fn read(scripts: &[(String, String)], limits: &ScriptLimits, compiled: Option<&ScriptSet>) -> Self {
+        let files: Vec<(String, Option<Vec<FunctionFacts>>)> = match compiled {
+            Some(set) => set
+                .file_facts()
+                .iter()
+                .map(|(file, functions)| (file.clone(), Some(functions.clone())))
+                .collect(),
+            None => scripts
+                .iter()
+                .map(|(file, source)| (file.clone(), ast::read(source, limits)))
+                .collect(),
+        };
         let mut by_signature = HashMap::new();
         let mut callers: HashMap<String, Option<String>> = HashMap::new();
         for (i, (_, functions)) in files.iter().enumerate() {

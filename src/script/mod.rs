@@ -898,6 +898,13 @@ impl ScriptSet {
         self.functions.clone()
     }
 
+    /// Each script file with what Rhai's AST shows of its functions ([`ast::read`]), in the
+    /// order the files were compiled.
+    #[must_use]
+    pub fn file_facts(&self) -> &[(String, Vec<ast::FunctionFacts>)] {
+        &self.facts
+    }
+
     /// What Rhai's AST shows of script function `name` with `arity` parameters, in the file
     /// that defines it for this set.
     #[must_use]
