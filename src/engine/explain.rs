@@ -13,7 +13,7 @@
 //! form, and the source of each formula (file, line, comment, the parameters it reads). Pure: no
 //! I/O. [`render_text`] gives the human form, the types serialize as JSON.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -1100,34 +1100,10 @@ impl FunctionSource {
         })
     }
 
-    /// Parameter names read from the parameters object (`p.name`, `p["name"]`) here and in the
-    /// script functions it calls, as Rhai's AST shows them, in source order.
+    /// Parameter names read from the parameters object here and in the script functions it
+    /// calls ([`crate::script::ScriptSet::params_read`]).
     fn params_read(&self, rules: &RuleSet) -> Vec<String> {
-        let mut seen = BTreeSet::new();
-        let mut names = Vec::new();
-        collect_params(rules, &self.name, self.arity, &mut seen, &mut names);
-        names
-    }
-}
-
-fn collect_params(rules: &RuleSet, name: &str, arity: usize, seen: &mut BTreeSet<(String, usize)>, names: &mut Vec<String>) {
-    if !seen.insert((name.to_owned(), arity)) {
-        return;
-    }
-    let Some(facts) = rules.scripts.function_facts(name, arity) else {
-        return;
-    };
-    if let Some(uses) = facts.params_use() {
-        for (read, _) in &uses.reads {
-            if !names.contains(read) {
-                names.push(read.clone());
-            }
-        }
-    }
-    for call in &facts.calls {
-        if rules.scripts.has_function(&call.name, call.args) {
-            collect_params(rules, &call.name, call.args, seen, names);
-        }
+        rules.scripts.params_read(&self.name, self.arity)
     }
 }
 

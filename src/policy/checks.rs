@@ -1112,7 +1112,7 @@ pub(super) fn load(
         let read = function
             .as_deref()
             .filter(|_| severity.is_some())
-            .and_then(|f| function_facts(scripts, f));
+            .and_then(|f| scripts.function_facts_by_name(f));
         let returned = read.map(|f| f.map_keys.clone()).unwrap_or_default();
         let mut facts: Vec<&'static str> = Vec::new();
         if let Some(read) = read {
@@ -1165,12 +1165,6 @@ pub(super) fn load(
 
 /// Code of the diagnostics about `[checks]`.
 const CHECKS_CODE: &str = "jixiao::policy::checks";
-
-/// What Rhai's AST shows of the script function `function` (of any arity).
-fn function_facts<'a>(scripts: &'a ScriptSet, function: &str) -> Option<&'a FunctionFacts> {
-    let info = scripts.functions().into_iter().find(|f| f.name == function)?;
-    scripts.function_facts(&info.name, info.arity)
-}
 
 /// The facts a check function reads: the names after `f.` (or in `f["…"]`) where `f` is its
 /// first parameter. `None` when `f` is used otherwise (passed on, copied, a method called on

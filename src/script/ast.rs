@@ -209,7 +209,7 @@ pub struct FunctionFacts {
     pub ifs: Vec<IfSites>,
     /// The function written out without positions, comments or spacing (parameters and body):
     /// two functions have the same form exactly when Rhai reads the same code. `None` when it
-    /// uses a construct the form does not write (loops but `for`, `switch`, `try`, closures).
+    /// uses a construct the form does not write (none a rule script can use is left out).
     pub form: Option<String>,
     /// Calls by name, in source order.
     pub calls: Vec<Call>,
@@ -709,6 +709,35 @@ fn form_of_stmt(stmt: &Stmt) -> Option<String> {
             form_of_expr(&x.2.expr)?,
             form_of_block(x.2.body.statements())?
         ),
+        Stmt::While(flow, _) => format!(
+            "while({}){}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?
+        ),
+        Stmt::Do(flow, flags, _) => format!(
+            "do{flags:?}({}){}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?
+        ),
+        Stmt::TryCatch(flow, _) => format!(
+            "try{}catch({}){}",
+            form_of_block(flow.body.statements())?,
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.branch.statements())?
+        ),
+        Stmt::Switch(x, _) => {
+            let cases = &x.1;
+            let mut out = format!("switch({})(", form_of_expr(&x.0)?);
+            for case in &cases.expressions {
+                out.push_str(&format!("{}=>{},", form_of_expr(&case.lhs)?, form_of_expr(&case.rhs)?));
+            }
+            // Case values are kept by their hash: the same value, the same hash.
+            let mut values: Vec<(u64, Vec<usize>)> =
+                cases.cases.iter().map(|(h, c)| (*h, c.blocks.to_vec())).collect();
+            values.sort_unstable();
+            out.push_str(&format!("){values:?}{:?}{:?}", cases.ranges, cases.def_case));
+            out
+        }
         Stmt::Var(x, flags, _) => format!("let{flags:?}({},{})", x.0.name, form_of_expr(&x.1)?),
         Stmt::Assignment(x) => {
             let op = x.0.get_op_assignment_info().map(|(.., op)| op).unwrap_or("=");
@@ -747,6 +776,7 @@ fn form_of_expr(expr: &Expr) -> Option<String> {
             out
         }
         Expr::Unit(_) => "()".to_owned(),
+        Expr::ThisPtr(_) => "this".to_owned(),
         Expr::Variable(x, ..) => format!("var({})", x.1),
         Expr::Property(x, _) => format!("prop({})", x.2),
         Expr::MethodCall(call, _) => form_of_call("method", call)?,

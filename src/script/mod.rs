@@ -898,6 +898,40 @@ impl ScriptSet {
         self.functions.clone()
     }
 
+    /// What Rhai's AST shows of the script function named `name` (of the fewest parameters,
+    /// when several arities share it).
+    #[must_use]
+    pub fn function_facts_by_name(&self, name: &str) -> Option<&ast::FunctionFacts> {
+        let info = self.functions.iter().find(|f| f.name == name)?;
+        self.function_facts(name, info.arity)
+    }
+
+    /// The properties script function `name` (with `arity` parameters) reads from its
+    /// parameters object (`p.name`, `p["name"]`), and those the script functions it calls read
+    /// from theirs, in the order the code reads them, each once.
+    #[must_use]
+    pub fn params_read(&self, name: &str, arity: usize) -> Vec<String> {
+        fn collect(set: &ScriptSet, name: &str, arity: usize, seen: &mut BTreeSet<(String, usize)>, out: &mut Vec<String>) {
+            if !seen.insert((name.to_owned(), arity)) {
+                return;
+            }
+            let Some(facts) = set.function_facts(name, arity) else {
+                return;
+            };
+            for (read, _) in facts.params_use().map(|u| u.reads.as_slice()).unwrap_or_default() {
+                if !out.contains(read) {
+                    out.push(read.clone());
+                }
+            }
+            for call in &facts.calls {
+                collect(set, &call.name, call.args, seen, out);
+            }
+        }
+        let mut out = Vec::new();
+        collect(self, name, arity, &mut BTreeSet::new(), &mut out);
+        out
+    }
+
     /// Each script file with what Rhai's AST shows of its functions ([`ast::read`]), in the
     /// order the files were compiled.
     #[must_use]
