@@ -1218,7 +1218,7 @@ fn unused_params(
                 "jixiao::policy::unreachable",
                 param.span(),
                 format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
-                "在脚本中使用它，或删除它（只写在注释里的 p.名称 不算读取）",
+                "在脚本中使用它，或删除它（只写在注释或字符串里的 p.名称 不算读取）",
             );
         }
     }
