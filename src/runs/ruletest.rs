@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::engine::pipeline::score_under;
 use crate::engine::scoring::Scorecard;
 use crate::ingest::import::{ImportOptions, import_text};
-use crate::model::diagnostic::{Diagnostic, Loc};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
@@ -707,10 +707,11 @@ pub fn instrument(
         }
     }
     probes.sort_by_key(|p| (p.0, p.1));
-    let offsets = byte_offsets(source, probes.iter().map(|p| p.0));
+    let lines = LineIndex::new(source);
     let mut out = String::with_capacity(source.len() + probes.len() * 24);
     let mut copied = 0;
-    for ((_, after_close, line, function, label), at) in probes.into_iter().zip(offsets) {
+    for (site, after_close, line, function, label) in probes {
+        let at = lines.offset_of(source, site.line, site.column);
         // Just past the brace the AST names.
         let cut = source.get(at..).and_then(|rest| rest.chars().next()).map_or(at, |c| at + c.len_utf8());
         out.push_str(source.get(copied..cut).unwrap_or(""));
@@ -731,29 +732,6 @@ pub fn instrument(
         }
     }
     out.push_str(source.get(copied..).unwrap_or(""));
-    out
-}
-
-/// The byte offsets in `source` of sorted 1-based line and column (in characters) places.
-fn byte_offsets(source: &str, sites: impl Iterator<Item = Site>) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut chars = source.char_indices().peekable();
-    let (mut line, mut column) = (1, 1);
-    for site in sites {
-        while let Some(&(_, c)) = chars.peek() {
-            if (line, column) >= (site.line, site.column) {
-                break;
-            }
-            chars.next();
-            if c == '\n' {
-                line += 1;
-                column = 1;
-            } else {
-                column += 1;
-            }
-        }
-        out.push(chars.peek().map_or(source.len(), |&(i, _)| i));
-    }
     out
 }
 
