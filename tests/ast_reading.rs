@@ -96,7 +96,10 @@ fn explain_lists_the_parameters_the_code_reads_not_those_in_comments_or_strings(
     };
     // The shipped formula reads p.rate_places; the child's only mentions it.
     let shipped = explain(Path::new("rules/shenzhen-2020"));
-    assert!(shipped.contains(&("budget_rate".to_owned(), 9, vec!["rate_places".to_owned()])), "{shipped:?}");
+    assert!(
+        shipped.contains(&("budget_rate".to_owned(), 9, vec!["rate_places".to_owned()])),
+        "{shipped:?}"
+    );
     let child = explain(&dir);
     assert!(child.contains(&("budget_rate".to_owned(), 2, vec![])), "{child:?}");
 }
@@ -122,5 +125,40 @@ fn collect_calls(value: &serde_json::Value, out: &mut Vec<(String, u64, Vec<Stri
         }
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_calls(v, out)),
         _ => {}
+    }
+}
+
+#[test]
+fn ifs_in_expressions_and_closures_count_for_the_function_around_them() {
+    let source =
+        "fn f(xs, p) {\n    let y = if p.on { 1 } else {};\n    xs.map(|x| if x > y { x } else { y }).len()\n}\n";
+    let (labels, out) = branches(source);
+    assert_eq!(
+        labels,
+        [
+            "f:1:入口",
+            "f:2:第 2 行 if 条件成立的分支",
+            "f:2:第 2 行 else 分支",
+            "f:3:第 3 行 if 条件成立的分支",
+            "f:3:第 3 行 else 分支",
+        ]
+    );
+    assert!(out.contains("else { __probe(3);}"), "{out}");
+    assert!(
+        out.contains("|x| if x > y { __probe(4); x } else { __probe(5); y }"),
+        "{out}"
+    );
+}
+
+/// The shipped sets keep the branch counts they had when a hand lexer placed the probes.
+#[test]
+fn the_shipped_sets_keep_their_branch_counts() {
+    for (id, total) in [("cn-mof-2020", 61), ("shenzhen-2020", 62), ("sichuan-2023", 61)] {
+        let (code, stdout, stderr) = jixiao(&["test", &format!("rules/{id}"), "--require-coverage"]);
+        assert_eq!(code, 0, "{id}: {stdout}{stderr}");
+        assert!(
+            stdout.contains(&format!("脚本分支：全部 {total} 个都有用例到达")),
+            "{id}: {stdout}"
+        );
     }
 }

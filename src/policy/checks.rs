@@ -1234,7 +1234,12 @@ mod tests {
         // `f` passed on: it may read anything.
         assert_eq!(facts_read(&read_one("fn c(f, p) { helper(f) }")), None);
         // Names that merely contain the letter are not uses.
-        assert_eq!(facts_read(&read_one("fn c(f, p) { let off = 1; if off > 0 { p.x } }")).unwrap().len(), 0);
+        assert_eq!(
+            facts_read(&read_one("fn c(f, p) { let off = 1; if off > 0 { p.x } }"))
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]

@@ -78,7 +78,9 @@ pub struct CorpusDiff {
 /// Parameters function `name` reads (`p.name`, also through the functions it calls) whose
 /// value differs between the two sets.
 fn changed_params(old: &RuleSet, new: &RuleSet, name: &str) -> Vec<String> {
-    let read = new.scripts.function_facts_by_name(name)
+    let read = new
+        .scripts
+        .function_facts_by_name(name)
         .map(|f| new.scripts.params_read(&f.name, f.params.len()))
         .unwrap_or_default();
     new.params

@@ -713,7 +713,10 @@ pub fn instrument(
     for (site, after_close, line, function, label) in probes {
         let at = lines.offset_of(source, site.line, site.column);
         // Just past the brace the AST names.
-        let cut = source.get(at..).and_then(|rest| rest.chars().next()).map_or(at, |c| at + c.len_utf8());
+        let cut = source
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(at, |c| at + c.len_utf8());
         out.push_str(source.get(copied..cut).unwrap_or(""));
         copied = cut;
         let id = *next_id;
@@ -743,7 +746,12 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case], clock: &CaseClock) -> (usize
     let files: Vec<(String, String)> = rules
         .script_files
         .iter()
-        .map(|(n, t)| (n.clone(), instrument(n, t, rules.scripts.limits(), &mut next_id, &mut branches)))
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                instrument(n, t, rules.scripts.limits(), &mut next_id, &mut branches),
+            )
+        })
         .collect();
     // Inherited functions the set replaces or never reaches are not part of it.
     let defined = rules.scripts.functions();
@@ -804,7 +812,13 @@ mod tests {
         let src = "// 注释 { if\nfn f(a, b) {\n    if a > b { a } else if a == b { 0 } else { b }\n}\nfn g(x) {\n    if x > 1 { return \"}\"; }\n    x\n}\n";
         let mut id = 1;
         let mut branches = Vec::new();
-        let out = instrument("t.rhai", src, &crate::script::ScriptLimits::default(), &mut id, &mut branches);
+        let out = instrument(
+            "t.rhai",
+            src,
+            &crate::script::ScriptLimits::default(),
+            &mut id,
+            &mut branches,
+        );
         let labels: Vec<String> = branches.iter().map(|b| format!("{}:{}", b.function, b.label)).collect();
         assert_eq!(
             labels,

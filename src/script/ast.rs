@@ -1,12 +1,17 @@
-//! One reading of a rule script: Rhai's own AST turned into plain facts, for `jixiao check`
-//! (and, later, coverage and `explain`) instead of reading the source text by hand.
+//! One reading of a rule script: Rhai's own AST turned into plain facts, the only place the
+//! crate reads script code. [`super::ScriptSet`] reads each file once when it compiles and keeps
+//! the facts; `jixiao check` (`policy::lint`, `policy::checks`), coverage probes
+//! (`runs::ruletest`), `explain`'s formula places and parameters, `diff` and the native
+//! templates ([`super::native`]) all use them.
 //!
 //! [`read`] parses one script file with optimisation off (so `1 / 2` stays a division and is not
-//! folded into `0`) and returns, for every function it defines, a [`FunctionFacts`]: the calls it
-//! makes, how it uses its last parameter (the parameters object `p` of formula and check
-//! functions), its divisions with what the AST shows of each side being an integer, and the values
-//! it can return that are plainly not numbers. Comments and strings are never facts: only the AST
-//! is read.
+//! folded into `0`) and returns, for every function it defines, a [`FunctionFacts`]: where it is
+//! (its `fn` keyword, found by [`definitions`] with Rhai's own tokenizer, as the AST keeps no
+//! place for it), the calls it makes, how it uses each parameter (above all the last, the
+//! parameters object `p` of formula and check functions), its divisions with what the AST shows
+//! of each side being an integer, the values it can return that are plainly not numbers, its
+//! `if`s with the places of their blocks, and its position-free form. Comments and strings are
+//! never facts: only the AST (and for `fn` places, Rhai's tokens) is read.
 //!
 //! What the reading does not do: it follows no data between functions (a function's arguments are
 //! unknown values), knows the type of no host call's result except `to_int`, `abs`, `min`, `max`
@@ -248,7 +253,10 @@ pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
     for f in ast.iter_fn_def() {
         heads.insert(
             (f.name.to_string(), f.params.len()),
-            (f.params.iter().map(ToString::to_string).collect(), Site::of(f.body.end_position())),
+            (
+                f.params.iter().map(ToString::to_string).collect(),
+                Site::of(f.body.end_position()),
+            ),
         );
     }
     let mut sites: BTreeMap<(String, usize), Site> = BTreeMap::new();
@@ -732,8 +740,7 @@ fn form_of_stmt(stmt: &Stmt) -> Option<String> {
                 out.push_str(&format!("{}=>{},", form_of_expr(&case.lhs)?, form_of_expr(&case.rhs)?));
             }
             // Case values are kept by their hash: the same value, the same hash.
-            let mut values: Vec<(u64, Vec<usize>)> =
-                cases.cases.iter().map(|(h, c)| (*h, c.blocks.to_vec())).collect();
+            let mut values: Vec<(u64, Vec<usize>)> = cases.cases.iter().map(|(h, c)| (*h, c.blocks.to_vec())).collect();
             values.sort_unstable();
             out.push_str(&format!("){values:?}{:?}{:?}", cases.ranges, cases.def_case));
             out

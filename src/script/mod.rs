@@ -791,10 +791,8 @@ impl ScriptSet {
 
             // Where each (name, arity) is defined, as the AST's reading places it.
             let read = ast::read(source, limits).unwrap_or_default();
-            let definitions: std::collections::HashMap<(&str, usize), ast::Site> = read
-                .iter()
-                .map(|f| ((f.name.as_str(), f.params.len()), f.at))
-                .collect();
+            let definitions: std::collections::HashMap<(&str, usize), ast::Site> =
+                read.iter().map(|f| ((f.name.as_str(), f.params.len()), f.at)).collect();
             for meta in ast.iter_functions() {
                 let arity = meta.params.len();
                 let found = definitions.get(&(meta.name, arity));
@@ -911,7 +909,13 @@ impl ScriptSet {
     /// from theirs, in the order the code reads them, each once.
     #[must_use]
     pub fn params_read(&self, name: &str, arity: usize) -> Vec<String> {
-        fn collect(set: &ScriptSet, name: &str, arity: usize, seen: &mut BTreeSet<(String, usize)>, out: &mut Vec<String>) {
+        fn collect(
+            set: &ScriptSet,
+            name: &str,
+            arity: usize,
+            seen: &mut BTreeSet<(String, usize)>,
+            out: &mut Vec<String>,
+        ) {
             if !seen.insert((name.to_owned(), arity)) {
                 return;
             }
