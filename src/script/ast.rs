@@ -330,6 +330,11 @@ pub fn definitions(source: &str) -> Vec<Definition> {
                 found.push(Definition { name, arity, at });
                 None
             }
+            // `fn zero()`: Rhai reads `()` as one token.
+            (Some((at, Some(name), 0)), Token::Unit) => {
+                found.push(Definition { name, arity: 0, at });
+                None
+            }
             _ => None,
         };
     }

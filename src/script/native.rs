@@ -31,8 +31,8 @@ use std::sync::LazyLock;
 use rhai::{Dynamic, ImmutableString, Map};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::script::ScriptLimits;
-use crate::script::ast;
+use super::ScriptLimits;
+use super::ast;
 use crate::script::host::{clamp_decimal, round_with};
 
 /// A shipped script function that runs natively.
