@@ -1,12 +1,14 @@
 //! One reading of rule scripts (`jixiao::script::ast`, Rhai's own AST): what looks like code in
 //! a comment or a string — `if`, `{`, `}`, `fn g(`, `p.rate_places` — changes neither the
 //! coverage probes of `jixiao test`, nor the parameters `explain` lists for a formula, nor
-//! which functions run natively (the last in `native_paths`).
+//! which functions run natively (the last in `native_paths`). Coverage probes every function
+//! entry, `if`/`else` path and `switch` arm the AST shows, and the instrumented script still
+//! gives the script's results.
 
 use std::path::Path;
 
 use jixiao::runs::ruletest::{Branch, instrument};
-use jixiao::script::ScriptLimits;
+use jixiao::script::{ScriptLimits, ScriptSet, take_probes};
 
 use crate::common::jixiao;
 
@@ -161,4 +163,43 @@ fn the_shipped_sets_keep_their_branch_counts() {
             "{id}: {stdout}"
         );
     }
+}
+
+#[test]
+fn every_switch_arm_is_a_branch_and_a_switch_without_default_has_one_more() {
+    let source = "fn tier(x, p) {\n    switch x {\n        1 => \"优\",\n        2 | 3 => { \"良\" }\n        4 => if x > p.y { \"中\" } else { \"差\" }\n        _ => x.to_string() + \"}\",\n    }\n}\nfn grade(x, p) {\n    let g = switch x { 1 => 100 - x * 2, 2 => if x > 1 { 80 } else { 70 } };\n    g\n}\n";
+    let (labels, out) = branches(source);
+    assert_eq!(
+        labels,
+        [
+            "tier:1:入口",
+            "tier:3:第 3 行 switch 分支（第 2 行的 switch）",
+            "tier:4:第 4 行 switch 分支（第 2 行的 switch）",
+            "tier:5:第 5 行 switch 分支（第 2 行的 switch）",
+            "tier:5:第 5 行 if 条件成立的分支",
+            "tier:5:第 5 行 else 分支",
+            "tier:6:第 6 行 switch 分支（第 2 行的 switch）",
+            "grade:9:入口",
+            "grade:10:第 10 行 switch 分支（第 10 行的 switch）",
+            "grade:10:第 10 行 switch 分支（第 10 行的 switch）",
+            "grade:10:第 10 行 if 条件成立的分支",
+            "grade:10:第 10 行 else 分支",
+            "grade:10:第 10 行 switch 没有匹配的分支（无 _）的路径",
+        ]
+    );
+    // The instrumented script runs and gives the same results, reaching the arms it takes.
+    let set = ScriptSet::compile_probed("t", &[("t.rhai".into(), out.clone())], &ScriptLimits::default()).unwrap();
+    let p = rhai::Dynamic::from_map(rhai::Map::from([("y".into(), rhai::Dynamic::from_int(4))]));
+    let _ = take_probes();
+    let r: String = set.call("tier", (4_i64, p.clone())).unwrap();
+    assert_eq!(r, "差");
+    assert_eq!(take_probes().into_iter().collect::<Vec<_>>(), [1, 4, 6], "{out}");
+    let r: String = set.call("tier", (9_i64, p.clone())).unwrap();
+    assert_eq!(r, "9}");
+    let r: i64 = set.call("grade", (1_i64, p.clone())).unwrap();
+    assert_eq!(r, 98);
+    let _ = take_probes();
+    let r: () = set.call("grade", (7_i64, p)).unwrap();
+    assert_eq!(r, ());
+    assert_eq!(take_probes().into_iter().collect::<Vec<_>>(), [8, 13], "{out}");
 }

@@ -20,7 +20,7 @@ use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
-use crate::script::ast::{self, Otherwise, Site};
+use crate::script::ast::{self, ArmKind, Otherwise, Site};
 use crate::script::{ScriptLimits, ScriptSet, take_probes};
 
 /// One test case file.
@@ -436,7 +436,7 @@ pub struct Coverage {
     pub codes_seen: BTreeSet<String>,
     /// Finding codes the rule set can produce that no case produced.
     pub codes_missing: Vec<String>,
-    /// Number of script branches (function entries, `if` and `else` paths).
+    /// Number of script branches (function entries, `if` and `else` paths, `switch` arms).
     pub branches_total: usize,
     /// Script branches no case reaches.
     pub branches_missing: Vec<Branch>,
@@ -654,15 +654,16 @@ pub struct Branch {
     pub line: usize,
     /// Function it belongs to.
     pub function: String,
-    /// Which path, in Chinese ("入口", "第 12 行 if 成立", "第 12 行 if 不成立").
+    /// Which path, in Chinese ("入口", "第 12 行 if 条件成立的分支", "第 14 行 switch 分支（第 12 行的 switch）").
     pub label: String,
 }
 
-/// Instruments a script: a `__probe(id)` call at every function entry and at the start of
-/// every `if` and `else` block, and an `else { __probe(id) }` where an `if` has no `else`.
-/// The places come from Rhai's AST ([`ast::read`]), so comments and strings never count; the
-/// script's results are unchanged. An `if` inside a closure counts for the function around
-/// it. A script that does not parse is returned as it is, without branches.
+/// Instruments a script: a `__probe(id)` call at every function entry, at the start of every
+/// `if` and `else` block and of every `switch` arm, an `else { __probe(id) }` where an `if` has
+/// no `else`, and a `_ => __probe(id)` arm where a `switch` has no `_`. The places come from
+/// Rhai's AST ([`ast::read`]), so comments and strings never count; the script's results are
+/// unchanged. An `if` or `switch` inside a closure counts for the function around it. A script
+/// that does not parse is returned as it is, without branches.
 pub fn instrument(
     file: &str,
     source: &str,
@@ -673,8 +674,17 @@ pub fn instrument(
     let Some(functions) = ast::read(source, limits) else {
         return source.to_owned();
     };
-    // (place, insert after the `}` rather than after the `{`, line, function, label)
-    let mut probes: Vec<(Site, bool, usize, &str, String)> = Vec::new();
+    let mut inserts: Vec<Insert> = Vec::new();
+    let mut add = |at: Site, before: bool, text: Text, branch: Option<(usize, &str, String)>| {
+        let seq = inserts.len();
+        inserts.push(Insert {
+            at,
+            before,
+            seq,
+            text,
+            branch: branch.map(|(l, f, s)| (l, f.to_owned(), s)),
+        });
+    };
     for f in &functions {
         let owner = if f.closure {
             functions
@@ -684,58 +694,141 @@ pub fn instrument(
                 .next_back()
                 .unwrap_or(f.name.as_str())
         } else {
-            probes.push((f.body, false, f.at.line, &f.name, "入口".to_owned()));
+            add(
+                f.body,
+                false,
+                Text::Enter,
+                Some((f.at.line, &f.name, "入口".to_owned())),
+            );
             f.name.as_str()
         };
         for i in &f.ifs {
             let l = i.at.line;
-            probes.push((i.then_open, false, l, owner, format!("第 {l} 行 if 条件成立的分支")));
+            add(
+                i.then_open,
+                false,
+                Text::Enter,
+                Some((l, owner, format!("第 {l} 行 if 条件成立的分支"))),
+            );
             match i.otherwise {
-                Otherwise::Nothing => probes.push((
+                Otherwise::Nothing => add(
                     i.then_close,
-                    true,
-                    l,
-                    owner,
-                    format!("第 {l} 行 if 条件不成立（无 else）的路径"),
-                )),
+                    false,
+                    Text::Else,
+                    Some((l, owner, format!("第 {l} 行 if 条件不成立（无 else）的路径"))),
+                ),
                 Otherwise::ElseIf => {}
                 Otherwise::Block(open) => {
                     let e = open.line;
-                    probes.push((open, false, e, owner, format!("第 {e} 行 else 分支")));
+                    add(
+                        open,
+                        false,
+                        Text::Enter,
+                        Some((e, owner, format!("第 {e} 行 else 分支"))),
+                    );
                 }
             }
         }
-    }
-    probes.sort_by_key(|p| (p.0, p.1));
-    let lines = LineIndex::new(source);
-    let mut out = String::with_capacity(source.len() + probes.len() * 24);
-    let mut copied = 0;
-    for (site, after_close, line, function, label) in probes {
-        let at = lines.offset_of(source, site.line, site.column);
-        // Just past the brace the AST names.
-        let cut = source
-            .get(at..)
-            .and_then(|rest| rest.chars().next())
-            .map_or(at, |c| at + c.len_utf8());
-        out.push_str(source.get(copied..cut).unwrap_or(""));
-        copied = cut;
-        let id = *next_id;
-        *next_id += 1;
-        branches.push(Branch {
-            id,
-            file: file.to_owned(),
-            line,
-            function: function.to_owned(),
-            label,
-        });
-        if after_close {
-            out.push_str(&format!(" else {{ __probe({id}) }}"));
-        } else {
-            out.push_str(&format!(" __probe({id});"));
+        for switch in &f.switches {
+            let (Some(close), false) = (switch.close, switch.arms.is_empty()) else {
+                continue;
+            };
+            let l = switch.at.line;
+            for arm in &switch.arms {
+                let a = arm.start.line;
+                let label = Some((a, owner, format!("第 {a} 行 switch 分支（第 {l} 行的 switch）")));
+                match arm.kind {
+                    ArmKind::Block { .. } => add(arm.start, false, Text::Enter, label),
+                    ArmKind::Expr { end: Some(end), .. } => {
+                        add(arm.start, true, Text::Open, label);
+                        add(end, true, Text::Close, None);
+                    }
+                    ArmKind::Expr { end: None, .. } => {}
+                }
+            }
+            if !switch.default {
+                let text = Text::Default {
+                    comma: switch.needs_comma,
+                };
+                add(
+                    close,
+                    true,
+                    text,
+                    Some((l, owner, format!("第 {l} 行 switch 没有匹配的分支（无 _）的路径"))),
+                );
+            }
         }
+    }
+    // In source order; at one place, what goes before the character first, then in the order
+    // added (an arm's closing brace before the `_` arm added after it).
+    inserts.sort_by_key(|i| (i.at, !i.before, i.seq));
+    let lines = LineIndex::new(source);
+    let mut out = String::with_capacity(source.len() + inserts.len() * 24);
+    let mut copied = 0;
+    for insert in inserts {
+        let at = lines.offset_of(source, insert.at.line, insert.at.column);
+        let cut = if insert.before {
+            at
+        } else {
+            // Just past the brace the AST names.
+            source
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(at, |c| at + c.len_utf8())
+        };
+        out.push_str(source.get(copied..cut).unwrap_or(""));
+        copied = cut.max(copied);
+        let id = match insert.branch {
+            Some((line, function, label)) => {
+                let id = *next_id;
+                *next_id += 1;
+                branches.push(Branch {
+                    id,
+                    file: file.to_owned(),
+                    line,
+                    function,
+                    label,
+                });
+                id
+            }
+            None => 0,
+        };
+        out.push_str(&match insert.text {
+            Text::Enter => format!(" __probe({id});"),
+            Text::Else => format!(" else {{ __probe({id}) }}"),
+            Text::Open => format!("{{ __probe({id}); "),
+            Text::Close => " }".to_owned(),
+            Text::Default { comma } => format!("{} _ => __probe({id}) ", if comma { "," } else { "" }),
+        });
     }
     out.push_str(source.get(copied..).unwrap_or(""));
     out
+}
+
+/// Text [`instrument`] adds at one place.
+struct Insert {
+    at: Site,
+    /// Before the character at `at` (else just after it).
+    before: bool,
+    /// Order of adding, for places that coincide.
+    seq: usize,
+    text: Text,
+    /// The branch it marks: line, function, label.
+    branch: Option<(usize, String, String)>,
+}
+
+/// What [`instrument`] adds.
+enum Text {
+    /// ` __probe(id);` after a `{`.
+    Enter,
+    /// ` else { __probe(id) }` after the `}` of an `if` without `else`.
+    Else,
+    /// `{ __probe(id); ` before a `switch` arm's expression…
+    Open,
+    /// …and ` }` after it.
+    Close,
+    /// A `_ => __probe(id)` arm before the `}` of a `switch` without one.
+    Default { comma: bool },
 }
 
 /// Runs the cases on an instrumented copy of the rule set's scripts; returns the number of

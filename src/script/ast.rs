@@ -195,6 +195,48 @@ pub enum Otherwise {
     Block(Site),
 }
 
+/// A `switch` and the places of its arms (for coverage probes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchSites {
+    /// The `switch` keyword.
+    pub at: Site,
+    /// Each arm's action, in source order (the `_` arm included); empty when some arm could not
+    /// be placed, and then the `switch` is not probed.
+    pub arms: Vec<ArmSites>,
+    /// Whether it has a `_` arm (without one, no match gives `()`).
+    pub default: bool,
+    /// The `}` closing it, when the tokens show it.
+    pub close: Option<Site>,
+    /// Whether an arm added before [`SwitchSites::close`] needs a `,` first.
+    pub needs_comma: bool,
+}
+
+/// Where one `switch` arm's action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArmSites {
+    /// Its first token (the `{` of a block).
+    pub start: Site,
+    /// A block or an expression.
+    pub kind: ArmKind,
+}
+
+/// What a `switch` arm runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmKind {
+    /// A block `{ … }`, with the place of its `}`.
+    Block {
+        /// The closing `}`.
+        close: Site,
+    },
+    /// An expression (or a statement), with the place of the token just after it (when found).
+    Expr {
+        /// The token after it: the `,` or `}` ending the arm, or the next arm's first.
+        end: Option<Site>,
+        /// A statement ending in a block (`if`, `switch`, loops): no `,` need follow it.
+        terminated: bool,
+    },
+}
+
 /// What the AST shows of one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionFacts {
@@ -212,6 +254,8 @@ pub struct FunctionFacts {
     pub body_end: Site,
     /// Its `if`s (not those of the closures it contains), in source order.
     pub ifs: Vec<IfSites>,
+    /// Its `switch`es (not those of the closures it contains), in source order.
+    pub switches: Vec<SwitchSites>,
     /// The function written out without positions, comments or spacing (parameters and body):
     /// two functions have the same form exactly when Rhai reads the same code. `None` when it
     /// uses a construct the form does not write (none a rule script can use is left out).
@@ -259,8 +303,9 @@ pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
             ),
         );
     }
+    let tokens = tokens(source);
     let mut sites: BTreeMap<(String, usize), Site> = BTreeMap::new();
-    for d in definitions(source) {
+    for d in definitions_in(&tokens) {
         sites.entry((d.name, d.arity)).or_insert(d.at);
     }
     let mut bodies = Vec::with_capacity(heads.len());
@@ -274,6 +319,7 @@ pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
         facts.body_end = end;
         out.push(facts);
     }
+    place_switches(&mut out, &tokens);
     out.sort_by(|a, b| (a.body, &a.name).cmp(&(b.body, &b.name)));
     Some(out)
 }
@@ -294,15 +340,45 @@ pub struct Definition {
 /// where a function is said to be.
 #[must_use]
 pub fn definitions(source: &str) -> Vec<Definition> {
-    let engine = Engine::new_raw();
-    let sources = [source];
-    let (tokens, control) = engine.lex(&sources);
+    definitions_in(&tokens(source))
+}
+
+fn definitions_in(tokens: &[(Token, Site)]) -> Vec<Definition> {
     let mut found = Vec::new();
-    // Open braces of each `${ … }` being read: at its closing `}` the string goes on.
-    let mut interpolations: Vec<usize> = Vec::new();
     // After `fn`: the name, then the parameters counted up to `)`.
     let mut head: Option<(Site, Option<String>, usize)> = None;
-    for (token, pos) in tokens {
+    for (token, at) in tokens {
+        head = match (head, token) {
+            (None, Token::Fn) => Some((*at, None, 0)),
+            (Some((at, None, _)), Token::Identifier(name)) => Some((at, Some(name.to_string()), 0)),
+            (Some((at, Some(name), n)), Token::LeftParen | Token::Comma) => Some((at, Some(name), n)),
+            (Some((at, Some(name), n)), Token::Identifier(_)) => Some((at, Some(name), n + 1)),
+            (Some((at, Some(name), arity)), Token::RightParen) => {
+                found.push(Definition { name, arity, at });
+                None
+            }
+            // `fn zero()`: Rhai reads `()` as one token.
+            (Some((at, Some(name), 0)), Token::Unit) => {
+                found.push(Definition { name, arity: 0, at });
+                None
+            }
+            _ => None,
+        };
+    }
+    found
+}
+
+/// A script's tokens as Rhai's tokenizer reads them (comments left out), with their places, up
+/// to the end or the first token it cannot read.
+fn tokens(source: &str) -> Vec<(Token, Site)> {
+    let engine = Engine::new_raw();
+    let sources = [source];
+    let (stream, control) = engine.lex(&sources);
+    let mut out = Vec::new();
+    // Open braces of each `${ … }` being read: at its closing `}` the string goes on, as the
+    // parser tells the tokenizer.
+    let mut interpolations: Vec<usize> = Vec::new();
+    for (token, pos) in stream {
         match &token {
             Token::EOF | Token::LexError(_) => break,
             Token::InterpolatedString(_) => interpolations.push(0),
@@ -321,24 +397,80 @@ pub fn definitions(source: &str) -> Vec<Definition> {
             },
             _ => {}
         }
-        head = match (head, token) {
-            (None, Token::Fn) => Some((Site::of(pos), None, 0)),
-            (Some((at, None, _)), Token::Identifier(name)) => Some((at, Some(name.to_string()), 0)),
-            (Some((at, Some(name), n)), Token::LeftParen | Token::Comma) => Some((at, Some(name), n)),
-            (Some((at, Some(name), n)), Token::Identifier(_)) => Some((at, Some(name), n + 1)),
-            (Some((at, Some(name), arity)), Token::RightParen) => {
-                found.push(Definition { name, arity, at });
-                None
-            }
-            // `fn zero()`: Rhai reads `()` as one token.
-            (Some((at, Some(name), 0)), Token::Unit) => {
-                found.push(Definition { name, arity: 0, at });
-                None
-            }
-            _ => None,
-        };
+        out.push((token, Site::of(pos)));
     }
-    found
+    out
+}
+
+/// The token just after the arm action that starts at `start` inside `{ … }` of a `switch`:
+/// the first `,` or `}` outside any bracket, or, for a statement ending in a block
+/// (`terminated`), the token after that block (past any `else`). `None` when `start` is no
+/// token's place.
+fn arm_end(tokens: &[(Token, Site)], start: Site, terminated: bool) -> Option<(usize, Site)> {
+    let first = tokens.binary_search_by(|(_, at)| at.cmp(&start)).ok()?;
+    let mut depth = 0usize;
+    for (i, (token, at)) in tokens.iter().enumerate().skip(first) {
+        match token {
+            Token::LeftParen | Token::LeftBracket | Token::LeftBrace | Token::MapStart => depth += 1,
+            Token::Comma | Token::RightBrace if depth == 0 => return Some((i, *at)),
+            Token::RightBrace if depth == 1 && terminated => {
+                let next = tokens.get(i + 1)?;
+                if !matches!(next.0, Token::Else) {
+                    return Some((i + 1, next.1));
+                }
+                depth = 0;
+            }
+            Token::RightParen | Token::RightBracket | Token::RightBrace => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Fills in what only the tokens show of each `switch`: where each expression arm ends, where
+/// the `switch` closes, and whether an arm added there needs a `,` first. A `switch` some part
+/// of which is not found keeps no arms (it is not probed).
+fn place_switches(functions: &mut [FunctionFacts], tokens: &[(Token, Site)]) {
+    let index_of = |site: Site| tokens.binary_search_by(|(_, at)| at.cmp(&site)).ok();
+    for switch in functions.iter_mut().flat_map(|f| f.switches.iter_mut()) {
+        // The index of the last token of the last arm (its `}`), or of the `,` or `}` after it.
+        let mut last = None;
+        for arm in &mut switch.arms {
+            last = match arm.kind {
+                ArmKind::Block { close } => index_of(close),
+                ArmKind::Expr { terminated, .. } => {
+                    let end = arm_end(tokens, arm.start, terminated);
+                    arm.kind = ArmKind::Expr {
+                        end: end.map(|(_, at)| at),
+                        terminated,
+                    };
+                    end.map(|(i, _)| i)
+                }
+            };
+            if last.is_none() {
+                break;
+            }
+        }
+        let close = last.and_then(|i| match tokens.get(i) {
+            Some((Token::RightBrace, at)) if matches!(switch.arms.last(), Some(a) if matches!(a.kind, ArmKind::Expr { .. })) => {
+                Some((i, *at))
+            }
+            _ => tokens
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, (t, _))| !matches!(t, Token::Comma))
+                .filter(|(_, (t, _))| matches!(t, Token::RightBrace))
+                .map(|(j, (_, at))| (j, *at)),
+        });
+        match close {
+            Some((i, at)) => {
+                switch.close = Some(at);
+                switch.needs_comma = !matches!(i.checked_sub(1).and_then(|k| tokens.get(k)), Some((Token::Comma, _)));
+            }
+            None => switch.arms.clear(),
+        }
+    }
 }
 
 /// Each function's signature (name, arity), body statements (owned copies: a walk's nodes cannot
@@ -412,6 +544,7 @@ fn facts_of(name: String, params: Vec<String>, body: &[Stmt], start: Site) -> Fu
         body: start,
         body_end: start,
         ifs: Vec::new(),
+        switches: Vec::new(),
         form: form_of_function(&params, body),
         calls: Vec::new(),
         fn_refs: Vec::new(),
@@ -491,6 +624,56 @@ fn first_property(rhs: &Expr) -> Option<(String, Site)> {
         Expr::Property(x, pos) => Some((x.2.to_string(), Site::of(*pos))),
         Expr::Dot(x, ..) | Expr::Index(x, ..) => first_property(&x.lhs),
         _ => None,
+    }
+}
+
+/// Where a `switch` arm's action starts and what it is.
+fn arm_sites(action: &Expr) -> Option<ArmSites> {
+    let expr = |start: Position, terminated: bool| ArmSites {
+        start: Site::of(start),
+        kind: ArmKind::Expr { end: None, terminated },
+    };
+    match action {
+        Expr::Stmt(block) if !block.end_position().is_none() => Some(ArmSites {
+            start: Site::of(block.position()),
+            kind: ArmKind::Block {
+                close: Site::of(block.end_position()),
+            },
+        }),
+        Expr::Stmt(block) => match block.statements() {
+            [Stmt::Expr(e)] => Some(expr(start_of(e), false)),
+            [Stmt::FnCall(call, pos)] => Some(expr(
+                match (call.op_token.is_some(), call.args.as_slice()) {
+                    (true, [left, _]) => start_of(left),
+                    _ => *pos,
+                },
+                false,
+            )),
+            [Stmt::Assignment(x)] => Some(expr(start_of(&x.1.lhs), false)),
+            // Statements that start with their keyword; those ending in a block need no `,`.
+            [stmt] => Some(expr(
+                stmt.position(),
+                matches!(
+                    stmt,
+                    Stmt::If(..) | Stmt::Switch(..) | Stmt::While(..) | Stmt::For(..) | Stmt::TryCatch(..)
+                ),
+            )),
+            _ => None,
+        },
+        e => Some(expr(start_of(e), false)),
+    }
+}
+
+/// Where an expression starts (Rhai places an operator call at its operator).
+fn start_of(expr: &Expr) -> Position {
+    match expr {
+        Expr::FnCall(call, _) if call.op_token.is_some() && call.args.len() == 2 => {
+            call.args.first().map_or(expr.position(), start_of)
+        }
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => start_of(&x.lhs),
+        Expr::And(x, _) | Expr::Or(x, _) | Expr::Coalesce(x, _) => x.first().map_or(expr.position(), start_of),
+        Expr::Stmt(block) => block.position(),
+        _ => expr.start_position(),
     }
 }
 
@@ -580,6 +763,17 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
                 } else {
                     Otherwise::Block(Site::of(branch.position()))
                 },
+            });
+        }
+        ASTNode::Stmt(Stmt::Switch(x, pos)) => {
+            let cases = &x.1;
+            let arms: Option<Vec<ArmSites>> = cases.expressions.iter().map(|case| arm_sites(&case.rhs)).collect();
+            facts.switches.push(SwitchSites {
+                at: Site::of(*pos),
+                arms: arms.unwrap_or_default(),
+                default: cases.def_case.is_some(),
+                close: None,
+                needs_comma: false,
             });
         }
         ASTNode::Expr(Expr::Map(x, ..)) => {
