@@ -1061,7 +1061,8 @@ struct FunctionSource {
     path: String,
     line: Option<usize>,
     comment: Vec<String>,
-    /// Name and arity, to find what the AST shows of it ([`ScriptSet::function_facts`]).
+    /// Name and arity, to find what the AST shows of it
+    /// ([`crate::script::ScriptSet::function_facts`]).
     name: String,
     arity: usize,
 }

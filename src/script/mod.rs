@@ -723,7 +723,7 @@ impl ScriptSet {
     /// Functions that are exactly a shipped template run natively ([`crate::script::native`]).
     pub fn compile(ruleset_id: &str, files: &[(String, String)], limits: &ScriptLimits) -> Result<Self, ScriptError> {
         let mut set = Self::compile_with_engine(ruleset_id, files, limits, build_engine(limits))?;
-        set.natives = Natives::recognise(files, limits);
+        set.natives = Natives::of_facts(&set.facts);
         Ok(set)
     }
 
