@@ -10,6 +10,7 @@ use jixiao::engine::scoring::score_document;
 use jixiao::model::document::EvaluationDocument;
 use jixiao::policy::{RuleSet, RuleSetFiles, embedded};
 use jixiao::runs::ruletest::load_case;
+use jixiao::script::ScriptLimits;
 use jixiao::script::native::{Builtin, Natives};
 use proptest::prelude::*;
 use rhai::{Dynamic, Map};
@@ -77,9 +78,9 @@ fn an_edited_function_runs_in_the_interpreter_and_so_do_its_callers() {
             })
             .collect();
         assert_ne!(edited, files, "{old:?} must occur");
-        Natives::recognise(&edited)
+        Natives::recognise(&edited, &ScriptLimits::default())
     };
-    let all = Natives::recognise(&files);
+    let all = Natives::recognise(&files, &ScriptLimits::default());
     assert_eq!(all.get("forward_score"), Some(Builtin::Forward));
     assert_eq!(all.get("equal_score"), Some(Builtin::Equal));
 
@@ -100,6 +101,19 @@ fn an_edited_function_runs_in_the_interpreter_and_so_do_its_callers() {
     );
     assert_eq!(respaced.get("forward_score"), Some(Builtin::Forward));
     assert_eq!(respaced.get("equal_score"), Some(Builtin::Equal));
+
+    // Nor do comments holding what a hand reader of the text would take for code, or
+    // parentheses that say what Rhai reads anyway.
+    let commented = edit(
+        "let a = max(actual, 0);\n",
+        "let a = max(actual, 0); // if { } fn min(a, b) { \"p.rate_places\n    /* } fn g(x) { */\n",
+    );
+    assert_eq!(commented.get("forward_score"), Some(Builtin::Forward));
+    assert_eq!(commented.get("budget_rate"), Some(Builtin::BudgetRateExact));
+    let parenthesised = edit("        a * weight / target\n", "        (a * weight) / target\n");
+    assert_eq!(parenthesised.get("forward_score"), Some(Builtin::Forward));
+    let regrouped = edit("        a * weight / target\n", "        a * (weight / target)\n");
+    assert_eq!(regrouped.get("forward_score"), None);
 
     // Spacing inside a string literal does.
     let message = edit("\"低于\"", "\"低于 \"");

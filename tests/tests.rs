@@ -55,6 +55,7 @@ mod score_seed;
 mod script_sandbox;
 
 // Rule sets and layout files.
+mod ast_reading;
 mod check_layouts;
 mod check_rulesets;
 mod editor_workflow;

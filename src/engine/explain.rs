@@ -13,7 +13,7 @@
 //! form, and the source of each formula (file, line, comment, the parameters it reads). Pure: no
 //! I/O. [`render_text`] gives the human form, the types serialize as JSON.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -1065,10 +1065,10 @@ struct FunctionSource {
     path: String,
     line: Option<usize>,
     comment: Vec<String>,
-    /// Source text from the `fn` keyword to the end of the function.
-    body: String,
-    /// Name of its last parameter (the parameter map).
-    params_var: Option<String>,
+    /// Name and arity, to find what the AST shows of it
+    /// ([`crate::script::ScriptSet::function_facts`]).
+    name: String,
+    arity: usize,
 }
 
 impl FunctionSource {
@@ -1079,10 +1079,11 @@ impl FunctionSource {
             .find(|f| f.name == name && f.arity == arity)
             .or_else(|| functions.iter().find(|f| f.name == name))?;
         let path = rules.file_path(&info.file);
-        let text = rules.script_text(&info.file).unwrap_or("");
-        let lines: Vec<&str> = text.lines().collect();
-        let (comment, body) = match info.line {
+        // The `//` lines just above the `fn` line: comments are not code, so the AST keeps none.
+        let comment = match info.line {
             Some(line) if line >= 1 => {
+                let text = rules.script_text(&info.file).unwrap_or("");
+                let lines: Vec<&str> = text.lines().collect();
                 let above = lines.get(..line - 1).unwrap_or(&[]);
                 let mut comment: Vec<String> = above
                     .iter()
@@ -1091,124 +1092,24 @@ impl FunctionSource {
                     .map(|l| l.trim_start().trim_start_matches('/').trim().to_owned())
                     .collect();
                 comment.reverse();
-                let rest = lines.get(line - 1..).unwrap_or(&[]).join("\n");
-                (comment, function_text(&rest))
+                comment
             }
-            _ => (Vec::new(), String::new()),
+            _ => Vec::new(),
         };
-        let params_var = body
-            .split_once('(')
-            .and_then(|(_, after)| after.split_once(')'))
-            .and_then(|(list, _)| list.rsplit(',').next())
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty());
         Some(Self {
             path,
             line: info.line,
             comment,
-            body,
-            params_var,
+            name: info.name.clone(),
+            arity: info.arity,
         })
     }
 
-    /// Parameter names read as `p.name` here and in the script functions it calls.
+    /// Parameter names read from the parameters object here and in the script functions it
+    /// calls ([`crate::script::ScriptSet::params_read`]).
     fn params_read(&self, rules: &RuleSet) -> Vec<String> {
-        let mut seen = BTreeSet::new();
-        let mut names = Vec::new();
-        self.collect_params(rules, &mut seen, &mut names, 0);
-        names
+        rules.scripts.params_read(&self.name, self.arity)
     }
-
-    fn collect_params(&self, rules: &RuleSet, seen: &mut BTreeSet<String>, names: &mut Vec<String>, depth: usize) {
-        if let Some(var) = &self.params_var {
-            for name in member_reads(&self.body, var) {
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-        }
-        if depth > 8 {
-            return;
-        }
-        for f in rules.scripts.functions() {
-            if seen.contains(&f.name) || !calls(&self.body, &f.name) {
-                continue;
-            }
-            seen.insert(f.name.clone());
-            if let Some(callee) = FunctionSource::find(rules, &f.name, f.arity) {
-                if callee.body != self.body {
-                    callee.collect_params(rules, seen, names, depth + 1);
-                }
-            }
-        }
-    }
-}
-
-/// The text of the function starting at `text`: up to the brace closing its body. Braces in
-/// `//` comments and string literals are skipped.
-fn function_text(text: &str) -> String {
-    let mut depth = 0usize;
-    let mut opened = false;
-    let mut out = String::new();
-    for line in text.lines() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut in_string = false;
-        for c in code.chars() {
-            match c {
-                '"' => in_string = !in_string,
-                '{' if !in_string => {
-                    depth += 1;
-                    opened = true;
-                }
-                '}' if !in_string => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        let _ = writeln!(out, "{code}");
-        if opened && depth == 0 {
-            break;
-        }
-    }
-    out
-}
-
-fn is_ident(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// Names `x` read as `var.x` in `body`.
-fn member_reads(body: &str, var: &str) -> Vec<String> {
-    let pattern = format!("{var}.");
-    let mut out = Vec::new();
-    for (at, _) in body.match_indices(&pattern) {
-        let before_ok = body
-            .get(..at)
-            .and_then(|b| b.chars().last())
-            .is_none_or(|c| !is_ident(c));
-        if !before_ok {
-            continue;
-        }
-        let name: String = body
-            .get(at + pattern.len()..)
-            .unwrap_or("")
-            .chars()
-            .take_while(|c| is_ident(*c))
-            .collect();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
-        }
-    }
-    out
-}
-
-/// Whether `body` calls `function(` (after its own `fn name(` header).
-fn calls(body: &str, function: &str) -> bool {
-    let pattern = format!("{function}(");
-    body.match_indices(&pattern).any(|(at, _)| {
-        let before = body.get(..at).unwrap_or("");
-        let prev_ok = before.chars().last().is_none_or(|c| !is_ident(c));
-        prev_ok && !before.trim_end().ends_with("fn")
-    })
 }
 
 fn rounding_text(r: &RoundingStep) -> String {
@@ -1443,26 +1344,6 @@ mod tests {
     )]
 
     use super::*;
-
-    #[test]
-    fn function_text_stops_at_the_closing_brace() {
-        let text = "fn f(a, p) {\n    if a { p.x } else { \"}\" }\n}\nfn g() { 1 }\n";
-        let body = function_text(text);
-        assert!(body.contains("p.x") && !body.contains("fn g"), "{body}");
-    }
-
-    #[test]
-    fn member_reads_find_parameter_names() {
-        let body = "fn f(a, p) { round(a, p.rate_places) + p.x * p.rate_places + up.y }";
-        assert_eq!(member_reads(body, "p"), ["rate_places", "x"]);
-    }
-
-    #[test]
-    fn calls_ignore_the_definition() {
-        assert!(calls("fn a(x) { b(x) }", "b"));
-        assert!(!calls("fn b(x) { x }", "b"));
-        assert!(!calls("fn a(x) { ab(x) }", "b"));
-    }
 
     #[test]
     fn long_quotients_are_cut_with_an_ellipsis() {

@@ -17,6 +17,7 @@ use super::model::{CheckKey, CheckParam, Level, Located, ParamValue, RawCheck};
 use crate::model::diagnostic::{Diagnostic, Loc};
 use crate::model::findings::Severity;
 use crate::script::ScriptSet;
+use crate::script::ast::FunctionFacts;
 
 /// Every finding code, in report order (funds, structure, indicators, explanations, totals, the
 /// form as read).
@@ -900,7 +901,6 @@ fn param_dynamic(value: &ParamValue) -> rhai::Dynamic {
 pub(super) fn load(
     raw: &Located<BTreeMap<CheckKey, RawCheck>>,
     scripts: &ScriptSet,
-    script_files: &[(String, String)],
     at: &dyn Fn(Range<usize>) -> Loc,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Checks> {
@@ -1109,14 +1109,14 @@ pub(super) fn load(
             }
         }
 
-        let body = function
+        let read = function
             .as_deref()
             .filter(|_| severity.is_some())
-            .and_then(|f| function_text(scripts, script_files, f));
-        let returned = body.as_deref().map(map_keys).unwrap_or_default();
+            .and_then(|f| scripts.function_facts_by_name(f));
+        let returned = read.map(|f| f.map_keys.clone()).unwrap_or_default();
         let mut facts: Vec<&'static str> = Vec::new();
-        if let Some(body) = &body {
-            match facts_read(body) {
+        if let Some(read) = read {
+            match facts_read(read) {
                 Some(read) => facts.extend(info.values.iter().filter(|v| read.contains(**v))),
                 None => facts.extend(info.values.iter()),
             }
@@ -1166,155 +1166,17 @@ pub(super) fn load(
 /// Code of the diagnostics about `[checks]`.
 const CHECKS_CODE: &str = "jixiao::policy::checks";
 
-/// The text of a script function (from its `fn` line to the next top-level `fn`), with `//`
-/// comments removed. Used by the cheap load-time readings below.
-fn function_text(scripts: &ScriptSet, files: &[(String, String)], function: &str) -> Option<String> {
-    let info = scripts.functions().into_iter().find(|f| f.name == function)?;
-    let (_, source) = files.iter().find(|(name, _)| *name == info.file)?;
-    let first = info.line.unwrap_or(1).saturating_sub(1);
-    let mut body = String::new();
-    for (i, line) in source.lines().enumerate().skip(first) {
-        if i > first && (line.starts_with("fn ") || line.starts_with("private fn ")) {
-            break;
-        }
-        let code = match line.find("//") {
-            Some(at) if !line.get(..at).unwrap_or("").contains('"') && !line.get(..at).unwrap_or("").contains('`') => {
-                line.get(..at).unwrap_or(line)
-            }
-            _ => line,
-        };
-        body.push_str(code);
-        body.push('\n');
-    }
-    Some(body)
-}
-
-/// The facts a check function reads: the names after `f.` where `f` is its first parameter.
-/// `None` when `f` is used otherwise (passed on, indexed, copied): then it may read anything.
-fn facts_read(body: &str) -> Option<BTreeSet<String>> {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let open = body.find('(')?;
-    let params = body.get(open + 1..)?;
-    let param: String = params.trim_start().chars().take_while(|c| ident(*c)).collect();
-    if param.is_empty() {
+/// The facts a check function reads: the names after `f.` (or in `f["…"]`) where `f` is its
+/// first parameter. `None` when `f` is used otherwise (passed on, copied, a method called on
+/// it): then it may read anything.
+fn facts_read(function: &FunctionFacts) -> Option<BTreeSet<String>> {
+    let Some(uses) = function.uses.first() else {
         return Some(BTreeSet::new());
+    };
+    if uses.escapes || !uses.passed_to.is_empty() {
+        return None;
     }
-    let start = body.find('{')?;
-    let chars: Vec<char> = body.get(start..)?.chars().collect();
-    let name: Vec<char> = param.chars().collect();
-    let mut read = BTreeSet::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let matches = chars.get(i..i + name.len()) == Some(name.as_slice());
-        let before_ok = i == 0 || !chars.get(i - 1).copied().is_some_and(|c| ident(c) || c == '.');
-        let after = chars.get(i + name.len()).copied();
-        if matches && before_ok && !after.is_some_and(ident) {
-            if after != Some('.') {
-                return None;
-            }
-            let key: String = chars
-                .get(i + name.len() + 1..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|c| ident(**c))
-                .collect();
-            read.insert(key);
-            i += name.len() + 1;
-            continue;
-        }
-        i += 1;
-    }
-    Some(read)
-}
-
-/// Keys of `#{ key: …, "key": … }` literals and `.key =` assignments in a piece of script.
-fn map_keys(text: &str) -> BTreeSet<String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut keys = BTreeSet::new();
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    // Stack of open brackets; `true` marks a map literal.
-    let mut stack: Vec<bool> = Vec::new();
-    let mut expect_key = false;
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        match c {
-            '"' => {
-                let start = i + 1;
-                i += 1;
-                while let Some(&d) = chars.get(i) {
-                    if d == '\\' {
-                        i += 1;
-                    } else if d == '"' {
-                        break;
-                    }
-                    i += 1;
-                }
-                if expect_key && stack.last() == Some(&true) {
-                    let key: String = chars.get(start..i).unwrap_or_default().iter().collect();
-                    let mut j = i + 1;
-                    while chars.get(j).is_some_and(|c| c.is_whitespace()) {
-                        j += 1;
-                    }
-                    if chars.get(j) == Some(&':') {
-                        keys.insert(key);
-                    }
-                }
-                expect_key = false;
-            }
-            '#' if chars.get(i + 1) == Some(&'{') => {
-                stack.push(true);
-                expect_key = true;
-                i += 1;
-            }
-            '{' | '(' | '[' => {
-                stack.push(false);
-                expect_key = false;
-            }
-            '}' | ')' | ']' => {
-                stack.pop();
-                expect_key = false;
-            }
-            ',' => expect_key = stack.last() == Some(&true),
-            '.' => {
-                let start = i + 1;
-                let mut j = start;
-                while chars.get(j).copied().is_some_and(ident) {
-                    j += 1;
-                }
-                let name: String = chars.get(start..j).unwrap_or_default().iter().collect();
-                let mut k = j;
-                while chars.get(k).is_some_and(|c| c.is_whitespace()) {
-                    k += 1;
-                }
-                if !name.is_empty() && chars.get(k) == Some(&'=') && chars.get(k + 1) != Some(&'=') {
-                    keys.insert(name);
-                }
-                i = j.max(i + 1);
-                continue;
-            }
-            c if ident(c) => {
-                let start = i;
-                while chars.get(i).copied().is_some_and(ident) {
-                    i += 1;
-                }
-                if expect_key && stack.last() == Some(&true) {
-                    let mut j = i;
-                    while chars.get(j).is_some_and(|c| c.is_whitespace()) {
-                        j += 1;
-                    }
-                    if chars.get(j) == Some(&':') {
-                        keys.insert(chars.get(start..i).unwrap_or_default().iter().collect());
-                    }
-                }
-                expect_key = false;
-                continue;
-            }
-            c if c.is_whitespace() => {}
-            _ => expect_key = false,
-        }
-        i += 1;
-    }
-    keys
+    Some(uses.reads.iter().map(|(name, _)| name.clone()).collect())
 }
 
 #[cfg(test)]
@@ -1353,25 +1215,39 @@ mod tests {
         assert!(Template::parse("{实际}").is_err());
     }
 
+    fn read_one(source: &str) -> FunctionFacts {
+        crate::script::ast::read(source, &crate::script::ScriptLimits::default())
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
     #[test]
-    fn the_facts_a_function_reads_are_found_in_its_text() {
-        let read =
-            facts_read("fn c(f, p) {\n  if f.note_blank && f.ratio > p.x { #{ t: `${f.target}` } } else { () }\n}\n")
-                .unwrap();
+    fn the_facts_a_function_reads_are_found_in_its_code() {
+        let read = facts_read(&read_one(
+            "fn c(f, p) {\n  // f.in_comment\n  if f.note_blank && f.ratio > p.x { #{ t: `${f.target} f.in_text` } } else { () }\n}\n",
+        ))
+        .unwrap();
         let read: Vec<&str> = read.iter().map(String::as_str).collect();
         assert_eq!(read, ["note_blank", "ratio", "target"]);
         // `f` passed on: it may read anything.
-        assert_eq!(facts_read("fn c(f, p) { helper(f) }"), None);
+        assert_eq!(facts_read(&read_one("fn c(f, p) { helper(f) }")), None);
         // Names that merely contain the letter are not uses.
-        assert_eq!(facts_read("fn c(f, p) { if off { of.x } }").unwrap().len(), 0);
+        assert_eq!(
+            facts_read(&read_one("fn c(f, p) { let off = 1; if off > 0 { p.x } }"))
+                .unwrap()
+                .len(),
+            0
+        );
     }
 
     #[test]
     fn returned_keys_are_read_from_map_literals_and_assignments() {
-        let keys = map_keys(
-            "fn f(f, p) {\n  let r = #{ ratio: round(x, 2), \"note\": f.note, nested: #{ inner: 1 } };\n  r.extra = 1;\n  if a == b { #{ why: \"x:y\" } }\n}",
+        let f = read_one(
+            "fn f(f, p) {\n  let r = #{ ratio: round(x, 2), \"note\": f.note, nested: #{ inner: 1 } };\n  r.extra = 1;\n  // #{ commented: 1 }\n  if a == b { #{ why: \"x:y\" } }\n}",
         );
-        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let keys: Vec<&str> = f.map_keys.iter().map(String::as_str).collect();
         assert_eq!(keys, ["extra", "inner", "nested", "note", "ratio", "why"]);
     }
 }

@@ -239,7 +239,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
         }
     }
     let mut compiled = compile(&mut c, raw.as_ref(), &scripts, limits);
-    let mut facts = Facts::read(&scripts, limits);
+    let mut facts = Facts::read(&scripts, limits, compiled.as_ref());
     let mut dropped = BTreeSet::new();
     if chain.extends() {
         facts.drop_overridden(&chain);
@@ -258,7 +258,7 @@ pub fn analyse(files: &RuleSetFiles, limits: &ScriptLimits) -> Analysis {
     script_lints(&mut c, raw.as_ref(), &facts, compiled.is_some());
 
     let checks = match &raw {
-        Some(raw) => check_policy(&mut c, raw, &text, compiled.as_ref(), &scripts, &facts),
+        Some(raw) => check_policy(&mut c, raw, &text, compiled.as_ref(), &facts),
         None => None,
     };
     let mut problems = c.problems;
@@ -324,7 +324,6 @@ fn check_policy(
     raw: &PolicyFile,
     text: &str,
     scripts: Option<&ScriptSet>,
-    script_files: &[(String, String)],
     facts: &Facts,
 ) -> Option<Checks> {
     // Identity: an id usable as a file name, a year range that covers some year.
@@ -618,7 +617,7 @@ fn check_policy(
     let checks = scripts.and_then(|scripts| {
         let chain = c.chain;
         let at = |span: Range<usize>| chain.at(span);
-        super::checks::load(&raw.checks, scripts, script_files, &at, &mut c.problems)
+        super::checks::load(&raw.checks, scripts, &at, &mut c.problems)
     });
 
     dated_params(c, raw, text);
@@ -763,11 +762,19 @@ struct Facts {
 }
 
 impl Facts {
-    fn read(scripts: &[(String, String)], limits: &ScriptLimits) -> Self {
-        let files: Vec<(String, Option<Vec<FunctionFacts>>)> = scripts
-            .iter()
-            .map(|(file, source)| (file.clone(), ast::read(source, limits)))
-            .collect();
+    /// Reads the scripts, or takes what compiling them already read.
+    fn read(scripts: &[(String, String)], limits: &ScriptLimits, compiled: Option<&ScriptSet>) -> Self {
+        let files: Vec<(String, Option<Vec<FunctionFacts>>)> = match compiled {
+            Some(set) => set
+                .file_facts()
+                .iter()
+                .map(|(file, functions)| (file.clone(), Some(functions.clone())))
+                .collect(),
+            None => scripts
+                .iter()
+                .map(|(file, source)| (file.clone(), ast::read(source, limits)))
+                .collect(),
+        };
         let mut by_signature = HashMap::new();
         let mut callers: HashMap<String, Option<String>> = HashMap::new();
         for (i, (_, functions)) in files.iter().enumerate() {
@@ -968,7 +975,7 @@ fn tables<'r>(raw: &'r PolicyFile, facts: &Facts) -> BTreeMap<(String, usize), B
     for _ in 0..=facts.functions().count() {
         let mut grew = false;
         for (_, f) in facts.functions() {
-            let (Some(from), Some(uses)) = (tables.get(&(f.name.clone(), f.params.len())).cloned(), &f.params_use)
+            let (Some(from), Some(uses)) = (tables.get(&(f.name.clone(), f.params.len())).cloned(), f.params_use())
             else {
                 continue;
             };
@@ -1173,7 +1180,7 @@ fn unknown_params(
 ) {
     let mut problems = Vec::new();
     for (file, f) in facts.functions().filter(|(_, f)| !f.closure) {
-        let (Some(uses), Some(from)) = (&f.params_use, tables.get(&(f.name.clone(), f.params.len()))) else {
+        let (Some(uses), Some(from)) = (f.params_use(), tables.get(&(f.name.clone(), f.params.len()))) else {
             continue;
         };
         let known: BTreeSet<&str> = from.iter().flat_map(|t| t.names(raw)).collect();
@@ -1237,7 +1244,7 @@ fn unused_params(
                 "jixiao::policy::unreachable",
                 param.span(),
                 format!("参数 {name} 没有被任何脚本读取（p.{name}），改它不会有任何效果"),
-                "在脚本中使用它，或删除它（只写在注释里的 p.名称 不算读取）",
+                "在脚本中使用它，或删除它（只写在注释或字符串里的 p.名称 不算读取）",
             );
         }
     }
@@ -1247,7 +1254,7 @@ fn unused_params(
 fn params_read(facts: &Facts, tables: &BTreeMap<(String, usize), BTreeSet<Table>>) -> Option<BTreeSet<String>> {
     let mut read: BTreeSet<String> = BTreeSet::new();
     for (_, f) in facts.functions().filter(|(_, f)| !f.closure) {
-        let Some(uses) = &f.params_use else {
+        let Some(uses) = f.params_use() else {
             continue;
         };
         match tables.get(&(f.name.clone(), f.params.len())) {

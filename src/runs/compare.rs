@@ -75,31 +75,17 @@ pub struct CorpusDiff {
     pub findings_disappearing: BTreeMap<String, usize>,
 }
 
-/// Code of script function `name` in a rule set, without comments or blank lines (for telling
-/// whether a formula changed, and which parameters it reads).
-fn function_code(rules: &RuleSet, name: &str) -> Option<String> {
-    let info = rules.scripts.functions().into_iter().find(|f| f.name == name)?;
-    let text = rules.script_text(&info.file)?;
-    let start = text.find(&format!("fn {name}("))?;
-    let rest = text.get(start..)?;
-    let end = rest
-        .get(3..)
-        .and_then(|r| r.find("\nfn "))
-        .map_or(rest.len(), |e| e + 3);
-    let code: Vec<&str> = rest
-        .get(..end)?
-        .lines()
-        .map(|l| l.split("//").next().unwrap_or_default().trim_end())
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    Some(code.join("\n"))
-}
-
-/// Parameters a function body reads (`p.name`) whose value differs between the two sets.
-fn changed_params(old: &RuleSet, new: &RuleSet, body: &str) -> Vec<String> {
+/// Parameters function `name` reads (`p.name`, also through the functions it calls) whose
+/// value differs between the two sets.
+fn changed_params(old: &RuleSet, new: &RuleSet, name: &str) -> Vec<String> {
+    let read = new
+        .scripts
+        .function_facts_by_name(name)
+        .map(|f| new.scripts.params_read(&f.name, f.params.len()))
+        .unwrap_or_default();
     new.params
         .iter()
-        .filter(|p| body.contains(&format!("p.{}", p.name)))
+        .filter(|p| read.contains(&p.name))
         .filter_map(|p| match old.param(&p.name) {
             Some(v) if v == p.value => None,
             Some(v) => Some(format!("参数 {} {v} → {}", p.name, p.value)),
@@ -120,12 +106,12 @@ fn explain_formula(
     match (old_formula, new_formula) {
         (Some(a), Some(b)) if a != b => reasons.push(format!("计分函数 {a} → {b}")),
         (Some(_), Some(b)) => {
-            let body_old = function_code(old, b).unwrap_or_default();
-            let body_new = function_code(new, b).unwrap_or_default();
-            if body_old != body_new {
+            // Comments and spacing aside: the code as Rhai reads it.
+            let form = |rules: &RuleSet| rules.scripts.function_facts_by_name(b).map(|f| f.form.clone());
+            if form(old) != form(new) {
                 reasons.push(format!("函数 {b} 已修改"));
             }
-            reasons.extend(changed_params(old, new, &body_new));
+            reasons.extend(changed_params(old, new, b));
         }
         (None, Some(b)) => reasons.push(format!("新规则集按 {b} 计分")),
         (Some(a), None) => reasons.push(format!("新规则集不再按 {a} 计分")),

@@ -10,6 +10,7 @@ use similar::{ChangeTag, TextDiff};
 use crate::policy::inherit::{self, Chain};
 use crate::policy::{POLICY_FILE, PolicyError, RuleSet, RuleSetFiles, RuleSetOrigin};
 use crate::report::output::write_atomic;
+use crate::script::ast;
 
 /// What `new-year` wrote, for the message shown to the editor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,7 +235,7 @@ fn flatten(value: &toml::Value, prefix: &str, out: &mut BTreeMap<String, String>
 }
 
 /// Script functions of a rule set with those it inherits, by name: the text from the comment
-/// block above `fn name(` to the next function; a set's function replaces the one it inherits.
+/// block above its `fn` line to the next function; a set's function replaces the one it inherits.
 fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
     let mut out = BTreeMap::new();
     let dropped = RuleSet::load(files.clone())
@@ -247,13 +248,10 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
             _ => file.clone(),
         };
         let lines: Vec<&str> = text.lines().collect();
-        let starts: Vec<usize> = lines
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.trim_start().starts_with("fn "))
-            .map(|(i, _)| i)
-            .collect();
-        for (k, &start) in starts.iter().enumerate() {
+        // Each function's `fn` line, as Rhai's tokenizer finds it.
+        let definitions = ast::definitions(text);
+        let starts: Vec<usize> = definitions.iter().map(|d| d.at.line.saturating_sub(1)).collect();
+        for ((k, &start), definition) in starts.iter().enumerate().zip(&definitions) {
             let end = starts.get(k + 1).copied().unwrap_or(lines.len());
             let mut begin = start;
             while begin > 0 && lines.get(begin - 1).is_some_and(|l| l.trim_start().starts_with("//")) {
@@ -268,13 +266,7 @@ fn functions(files: &RuleSetFiles) -> BTreeMap<String, (String, String)> {
             {
                 stop -= 1;
             }
-            let name = lines
-                .get(start)
-                .and_then(|l| l.trim_start().strip_prefix("fn "))
-                .and_then(|l| l.split('(').next())
-                .unwrap_or_default()
-                .trim()
-                .to_owned();
+            let name = definition.name.clone();
             let body = lines.get(begin..stop).map(|ls| ls.join("\n")).unwrap_or_default();
             // An inherited function the set never reaches is not part of it.
             if dropped.iter().any(|(n, _)| *n == name) {

@@ -16,11 +16,12 @@ use serde::Deserialize;
 use crate::engine::pipeline::score_under;
 use crate::engine::scoring::Scorecard;
 use crate::ingest::import::{ImportOptions, import_text};
-use crate::model::diagnostic::{Diagnostic, Loc};
+use crate::model::diagnostic::{Diagnostic, LineIndex, Loc};
 use crate::model::document::EvaluationDocument;
 use crate::policy::RuleSet;
 use crate::policy::model::{Dec, ParamValue};
-use crate::script::{ScriptSet, take_probes};
+use crate::script::ast::{self, ArmKind, Otherwise, Site};
+use crate::script::{ScriptLimits, ScriptSet, take_probes};
 
 /// One test case file.
 #[derive(Debug, Clone, Deserialize)]
@@ -435,7 +436,7 @@ pub struct Coverage {
     pub codes_seen: BTreeSet<String>,
     /// Finding codes the rule set can produce that no case produced.
     pub codes_missing: Vec<String>,
-    /// Number of script branches (function entries, `if` and `else` paths).
+    /// Number of script branches (function entries, `if` and `else` paths, `switch` arms).
     pub branches_total: usize,
     /// Script branches no case reaches.
     pub branches_missing: Vec<Branch>,
@@ -653,170 +654,181 @@ pub struct Branch {
     pub line: usize,
     /// Function it belongs to.
     pub function: String,
-    /// Which path, in Chinese ("入口", "第 12 行 if 成立", "第 12 行 if 不成立").
+    /// Which path, in Chinese ("入口", "第 12 行 if 条件成立的分支", "第 14 行 switch 分支（第 12 行的 switch）").
     pub label: String,
 }
 
-/// Instruments a script: a `__probe(id)` call at every function entry and at the start of
-/// every `if` and `else` block, and an `else { __probe(id) }` where an `if` has no `else`.
-/// Strings and comments are left alone; the script's results are unchanged.
-pub fn instrument(file: &str, source: &str, next_id: &mut i64, branches: &mut Vec<Branch>) -> String {
-    #[derive(PartialEq)]
-    enum Frame {
-        Then(usize),
-        Other,
-    }
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = String::with_capacity(source.len() * 2);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line = 1;
-    let mut function = String::new();
-    let mut pending: Option<(&'static str, usize)> = None; // ("fn" | "if" | "else", line)
-    let mut paren = 0i32;
-    let mut i = 0;
-    let ident = |c: char| c.is_alphanumeric() || c == '_';
-    let mut probe = |label: String, line: usize, function: &str, next_id: &mut i64| -> i64 {
-        let id = *next_id;
-        *next_id += 1;
-        branches.push(Branch {
-            id,
-            file: file.to_owned(),
-            line,
-            function: function.to_owned(),
-            label,
-        });
-        id
+/// Instruments a script: a `__probe(id)` call at every function entry, at the start of every
+/// `if` and `else` block and of every `switch` arm, an `else { __probe(id) }` where an `if` has
+/// no `else`, and a `_ => __probe(id)` arm where a `switch` has no `_`. The places come from
+/// Rhai's AST ([`ast::read`]), so comments and strings never count; the script's results are
+/// unchanged. An `if` or `switch` inside a closure counts for the function around it. A script
+/// that does not parse is returned as it is, without branches.
+pub fn instrument(
+    file: &str,
+    source: &str,
+    limits: &ScriptLimits,
+    next_id: &mut i64,
+    branches: &mut Vec<Branch>,
+) -> String {
+    let Some(functions) = ast::read(source, limits) else {
+        return source.to_owned();
     };
-    while let Some(&c) = chars.get(i) {
-        // Comments and strings are copied untouched.
-        if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while let Some(&d) = chars.get(i) {
-                if d == '\n' {
-                    break;
+    let mut inserts: Vec<Insert> = Vec::new();
+    let mut add = |at: Site, before: bool, text: Text, branch: Option<(usize, &str, String)>| {
+        let seq = inserts.len();
+        inserts.push(Insert {
+            at,
+            before,
+            seq,
+            text,
+            branch: branch.map(|(l, f, s)| (l, f.to_owned(), s)),
+        });
+    };
+    for f in &functions {
+        let owner = if f.closure {
+            functions
+                .iter()
+                .filter(|g| !g.closure && g.body <= f.body && f.body <= g.body_end)
+                .map(|g| g.name.as_str())
+                .next_back()
+                .unwrap_or(f.name.as_str())
+        } else {
+            add(
+                f.body,
+                false,
+                Text::Enter,
+                Some((f.at.line, &f.name, "入口".to_owned())),
+            );
+            f.name.as_str()
+        };
+        for i in &f.ifs {
+            let l = i.at.line;
+            add(
+                i.then_open,
+                false,
+                Text::Enter,
+                Some((l, owner, format!("第 {l} 行 if 条件成立的分支"))),
+            );
+            match i.otherwise {
+                Otherwise::Nothing => add(
+                    i.then_close,
+                    false,
+                    Text::Else,
+                    Some((l, owner, format!("第 {l} 行 if 条件不成立（无 else）的路径"))),
+                ),
+                Otherwise::ElseIf => {}
+                Otherwise::Block(open) => {
+                    let e = open.line;
+                    add(
+                        open,
+                        false,
+                        Text::Enter,
+                        Some((e, owner, format!("第 {e} 行 else 分支"))),
+                    );
                 }
-                out.push(d);
-                i += 1;
             }
-            continue;
         }
-        if c == '"' || c == '`' {
-            out.push(c);
-            i += 1;
-            while let Some(&d) = chars.get(i) {
-                out.push(d);
-                i += 1;
-                if d == '\\' {
-                    if let Some(&e) = chars.get(i) {
-                        out.push(e);
-                        i += 1;
-                    }
-                } else if d == c {
-                    break;
-                } else if d == '\n' {
-                    line += 1;
-                }
-            }
-            continue;
-        }
-        let word_start = ident(c) && (i == 0 || !chars.get(i - 1).is_some_and(|&p| ident(p)));
-        if word_start {
-            let word: String = chars.iter().skip(i).take_while(|&&d| ident(d)).collect();
-            match word.as_str() {
-                "fn" if stack.is_empty() => {
-                    let name: String = chars
-                        .iter()
-                        .skip(i + 2)
-                        .skip_while(|d| d.is_whitespace())
-                        .take_while(|&&d| ident(d))
-                        .collect();
-                    function = name;
-                    pending = Some(("fn", line));
-                }
-                "if" => pending = Some(("if", line)),
-                "else" => {
-                    // `else if` leaves the nested `if` to record its own paths.
-                    let next: String = chars
-                        .iter()
-                        .skip(i + 4)
-                        .skip_while(|d| d.is_whitespace())
-                        .take(2)
-                        .collect();
-                    if next != "if" {
-                        pending = Some(("else", line));
-                    }
-                }
-                _ => {}
-            }
-            out.push_str(&word);
-            i += word.chars().count();
-            continue;
-        }
-        match c {
-            '\n' => line += 1,
-            '(' => paren += 1,
-            ')' => paren -= 1,
-            '{' if paren == 0 && i > 0 && chars.get(i - 1) == Some(&'#') => stack.push(Frame::Other),
-            '{' if paren == 0 => {
-                out.push('{');
-                i += 1;
-                match pending.take() {
-                    Some(("fn", l)) => {
-                        let id = probe("入口".to_owned(), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Other);
-                    }
-                    Some(("if", l)) => {
-                        let id = probe(format!("第 {l} 行 if 条件成立的分支"), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Then(l));
-                    }
-                    Some(("else", l)) => {
-                        let id = probe(format!("第 {l} 行 else 分支"), l, &function, next_id);
-                        out.push_str(&format!(" __probe({id});"));
-                        stack.push(Frame::Other);
-                    }
-                    _ => stack.push(Frame::Other),
-                }
+        for switch in &f.switches {
+            let (Some(close), false) = (switch.close, switch.arms.is_empty()) else {
                 continue;
-            }
-            '}' => {
-                out.push('}');
-                i += 1;
-                if let Some(Frame::Then(l)) = stack.pop() {
-                    // Look past blanks and comments for an `else`.
-                    let mut j = i;
-                    loop {
-                        while chars.get(j).is_some_and(|d| d.is_whitespace()) {
-                            j += 1;
-                        }
-                        if chars.get(j) == Some(&'/') && chars.get(j + 1) == Some(&'/') {
-                            while chars.get(j).is_some_and(|&d| d != '\n') {
-                                j += 1;
-                            }
-                            continue;
-                        }
-                        break;
+            };
+            let l = switch.at.line;
+            for arm in &switch.arms {
+                let a = arm.start.line;
+                let label = Some((a, owner, format!("第 {a} 行 switch 分支（第 {l} 行的 switch）")));
+                match arm.kind {
+                    ArmKind::Block { .. } => add(arm.start, false, Text::Enter, label),
+                    ArmKind::Expr { end: Some(end), .. } => {
+                        add(arm.start, true, Text::Open, label);
+                        add(end, true, Text::Close, None);
                     }
-                    let next: String = chars.iter().skip(j).take(4).collect();
-                    let has_else = next == "else" && !chars.get(j + 4).is_some_and(|&d| ident(d));
-                    if !has_else {
-                        let id = probe(
-                            format!("第 {l} 行 if 条件不成立（无 else）的路径"),
-                            l,
-                            &function,
-                            next_id,
-                        );
-                        out.push_str(&format!(" else {{ __probe({id}) }}"));
-                    }
+                    ArmKind::Expr { end: None, .. } => {}
                 }
-                continue;
             }
-            _ => {}
+            if !switch.default {
+                let text = Text::Default {
+                    comma: switch.needs_comma,
+                };
+                add(
+                    close,
+                    true,
+                    text,
+                    Some((l, owner, format!("第 {l} 行 switch 没有匹配的分支（无 _）的路径"))),
+                );
+            }
         }
-        out.push(c);
-        i += 1;
     }
+    // In source order; at one place, what goes before the character first, then in the order
+    // added (an arm's closing brace before the `_` arm added after it).
+    inserts.sort_by_key(|i| (i.at, !i.before, i.seq));
+    let lines = LineIndex::new(source);
+    let mut out = String::with_capacity(source.len() + inserts.len() * 24);
+    let mut copied = 0;
+    for insert in inserts {
+        let at = lines.offset_of(source, insert.at.line, insert.at.column);
+        let cut = if insert.before {
+            at
+        } else {
+            // Just past the brace the AST names.
+            source
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(at, |c| at + c.len_utf8())
+        };
+        out.push_str(source.get(copied..cut).unwrap_or(""));
+        copied = cut.max(copied);
+        let id = match insert.branch {
+            Some((line, function, label)) => {
+                let id = *next_id;
+                *next_id += 1;
+                branches.push(Branch {
+                    id,
+                    file: file.to_owned(),
+                    line,
+                    function,
+                    label,
+                });
+                id
+            }
+            None => 0,
+        };
+        out.push_str(&match insert.text {
+            Text::Enter => format!(" __probe({id});"),
+            Text::Else => format!(" else {{ __probe({id}) }}"),
+            Text::Open => format!("{{ __probe({id}); "),
+            Text::Close => " }".to_owned(),
+            Text::Default { comma } => format!("{} _ => __probe({id}) ", if comma { "," } else { "" }),
+        });
+    }
+    out.push_str(source.get(copied..).unwrap_or(""));
     out
+}
+
+/// Text [`instrument`] adds at one place.
+struct Insert {
+    at: Site,
+    /// Before the character at `at` (else just after it).
+    before: bool,
+    /// Order of adding, for places that coincide.
+    seq: usize,
+    text: Text,
+    /// The branch it marks: line, function, label.
+    branch: Option<(usize, String, String)>,
+}
+
+/// What [`instrument`] adds.
+enum Text {
+    /// ` __probe(id);` after a `{`.
+    Enter,
+    /// ` else { __probe(id) }` after the `}` of an `if` without `else`.
+    Else,
+    /// `{ __probe(id); ` before a `switch` arm's expression…
+    Open,
+    /// …and ` }` after it.
+    Close,
+    /// A `_ => __probe(id)` arm before the `}` of a `switch` without one.
+    Default { comma: bool },
 }
 
 /// Runs the cases on an instrumented copy of the rule set's scripts; returns the number of
@@ -827,7 +839,12 @@ fn branch_coverage(rules: &RuleSet, cases: &[Case], clock: &CaseClock) -> (usize
     let files: Vec<(String, String)> = rules
         .script_files
         .iter()
-        .map(|(n, t)| (n.clone(), instrument(n, t, &mut next_id, &mut branches)))
+        .map(|(n, t)| {
+            (
+                n.clone(),
+                instrument(n, t, rules.scripts.limits(), &mut next_id, &mut branches),
+            )
+        })
         .collect();
     // Inherited functions the set replaces or never reaches are not part of it.
     let defined = rules.scripts.functions();
@@ -888,7 +905,13 @@ mod tests {
         let src = "// 注释 { if\nfn f(a, b) {\n    if a > b { a } else if a == b { 0 } else { b }\n}\nfn g(x) {\n    if x > 1 { return \"}\"; }\n    x\n}\n";
         let mut id = 1;
         let mut branches = Vec::new();
-        let out = instrument("t.rhai", src, &mut id, &mut branches);
+        let out = instrument(
+            "t.rhai",
+            src,
+            &crate::script::ScriptLimits::default(),
+            &mut id,
+            &mut branches,
+        );
         let labels: Vec<String> = branches.iter().map(|b| format!("{}:{}", b.function, b.label)).collect();
         assert_eq!(
             labels,

@@ -1,12 +1,17 @@
-//! One reading of a rule script: Rhai's own AST turned into plain facts, for `jixiao check`
-//! (and, later, coverage and `explain`) instead of reading the source text by hand.
+//! One reading of a rule script: Rhai's own AST turned into plain facts, the only place the
+//! crate reads script code. [`super::ScriptSet`] reads each file once when it compiles and keeps
+//! the facts; `jixiao check` (`policy::lint`, `policy::checks`), coverage probes
+//! (`runs::ruletest`), `explain`'s formula places and parameters, `diff` and the native
+//! templates ([`super::native`]) all use them.
 //!
 //! [`read`] parses one script file with optimisation off (so `1 / 2` stays a division and is not
-//! folded into `0`) and returns, for every function it defines, a [`FunctionFacts`]: the calls it
-//! makes, how it uses its last parameter (the parameters object `p` of formula and check
-//! functions), its divisions with what the AST shows of each side being an integer, and the values
-//! it can return that are plainly not numbers. Comments and strings are never facts: only the AST
-//! is read.
+//! folded into `0`) and returns, for every function it defines, a [`FunctionFacts`]: where it is
+//! (its `fn` keyword, found by [`definitions`] with Rhai's own tokenizer, as the AST keeps no
+//! place for it), the calls it makes, how it uses each parameter (above all the last, the
+//! parameters object `p` of formula and check functions), its divisions with what the AST shows
+//! of each side being an integer, the values it can return that are plainly not numbers, its
+//! `if`s with the places of their blocks, and its position-free form. Comments and strings are
+//! never facts: only the AST (and for `fn` places, Rhai's tokens) is read.
 //!
 //! What the reading does not do: it follows no data between functions (a function's arguments are
 //! unknown values), knows the type of no host call's result except `to_int`, `abs`, `min`, `max`
@@ -20,7 +25,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
-use rhai::{AST, ASTFlags, ASTNode, Engine, Expr, OptimizationLevel, Position, Stmt};
+use rhai::{AST, ASTFlags, ASTNode, Engine, Expr, OptimizationLevel, Position, Stmt, Token};
 
 use super::ScriptLimits;
 
@@ -55,8 +60,9 @@ pub struct Call {
     pub at: Site,
 }
 
-/// How a function uses its last parameter (the parameters object `p` of formula and check
-/// functions, by whatever name the function gives it).
+/// How a function uses one of its parameters (above all the last, the parameters object `p`
+/// of formula and check functions, by whatever name the function gives it; and the facts `f`
+/// a check function is given first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParamsUse {
     /// The parameter's name.
@@ -64,7 +70,7 @@ pub struct ParamsUse {
     /// Properties read from it (`p.rate_places`, `p["rate_places"]`), each with the place of the
     /// property's name.
     pub reads: Vec<(String, Site)>,
-    /// Script calls it is passed to as the last argument: callee name and argument count.
+    /// Calls it is passed to as the last argument: callee name and argument count.
     pub passed_to: Vec<(String, usize)>,
     /// Used in any other way (returned, compared, a method called on it, passed elsewhere): then
     /// the function may read anything from it.
@@ -165,6 +171,72 @@ pub enum Returned {
     },
 }
 
+/// An `if` and the blocks it chooses between (for coverage probes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfSites {
+    /// The `if` keyword.
+    pub at: Site,
+    /// The `{` of the block run when the condition holds.
+    pub then_open: Site,
+    /// The `}` closing that block.
+    pub then_close: Site,
+    /// What follows the block.
+    pub otherwise: Otherwise,
+}
+
+/// What follows the first block of an `if`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Otherwise {
+    /// No `else`: when the condition fails, nothing runs.
+    Nothing,
+    /// `else if …`: the nested `if` has its own [`IfSites`].
+    ElseIf,
+    /// `else { … }`, with the place of its `{`.
+    Block(Site),
+}
+
+/// A `switch` and the places of its arms (for coverage probes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchSites {
+    /// The `switch` keyword.
+    pub at: Site,
+    /// Each arm's action, in source order (the `_` arm included); empty when some arm could not
+    /// be placed, and then the `switch` is not probed.
+    pub arms: Vec<ArmSites>,
+    /// Whether it has a `_` arm (without one, no match gives `()`).
+    pub default: bool,
+    /// The `}` closing it, when the tokens show it.
+    pub close: Option<Site>,
+    /// Whether an arm added before [`SwitchSites::close`] needs a `,` first.
+    pub needs_comma: bool,
+}
+
+/// Where one `switch` arm's action is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArmSites {
+    /// Its first token (the `{` of a block).
+    pub start: Site,
+    /// A block or an expression.
+    pub kind: ArmKind,
+}
+
+/// What a `switch` arm runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmKind {
+    /// A block `{ … }`, with the place of its `}`.
+    Block {
+        /// The closing `}`.
+        close: Site,
+    },
+    /// An expression (or a statement), with the place of the token just after it (when found).
+    Expr {
+        /// The token after it: the `,` or `}` ending the arm, or the next arm's first.
+        end: Option<Site>,
+        /// A statement ending in a block (`if`, `switch`, loops): no `,` need follow it.
+        terminated: bool,
+    },
+}
+
 /// What the AST shows of one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionFacts {
@@ -174,21 +246,43 @@ pub struct FunctionFacts {
     pub params: Vec<String>,
     /// `true` for a closure (`|x| …`), compiled by Rhai into a hidden function.
     pub closure: bool,
+    /// Where it is defined: its `fn` keyword (for a closure, its body).
+    pub at: Site,
     /// Where the body starts (its `{`).
     pub body: Site,
+    /// Where the body ends (its `}`).
+    pub body_end: Site,
+    /// Its `if`s (not those of the closures it contains), in source order.
+    pub ifs: Vec<IfSites>,
+    /// Its `switch`es (not those of the closures it contains), in source order.
+    pub switches: Vec<SwitchSites>,
+    /// The function written out without positions, comments or spacing (parameters and body):
+    /// two functions have the same form exactly when Rhai reads the same code. `None` when it
+    /// uses a construct the form does not write (none a rule script can use is left out).
+    pub form: Option<String>,
     /// Calls by name, in source order.
     pub calls: Vec<Call>,
     /// Functions named by a function pointer `Fn("name")`.
     pub fn_refs: Vec<(String, Site)>,
-    /// How the last parameter is used (`None` for a function without parameters).
-    pub params_use: Option<ParamsUse>,
+    /// How each parameter is used, in order (the last is the parameters object: see
+    /// [`FunctionFacts::params_use`]).
+    pub uses: Vec<ParamsUse>,
     /// Divisions, in source order.
     pub divisions: Vec<Division>,
     /// Values it can return that are not numbers, and calls whose result it returns.
     pub returns: Vec<Returned>,
-    /// Keys of the object-map literals it writes (`#{ f: … }`): a method call `m.f()` may call a
-    /// function pointer stored under such a key.
+    /// Keys of the object-map literals it writes (`#{ f: … }`) and of the properties it assigns
+    /// (`m.f = …`): a method call `m.f()` may call a function pointer stored under such a key,
+    /// and a check's result may carry it.
     pub map_keys: BTreeSet<String>,
+}
+
+impl FunctionFacts {
+    /// How the last parameter (the parameters object) is used; `None` without parameters.
+    #[must_use]
+    pub fn params_use(&self) -> Option<&ParamsUse> {
+        self.uses.last()
+    }
 }
 
 /// Reads a script file's functions. `None` when the file does not parse (reported by compiling).
@@ -199,22 +293,184 @@ pub fn read(source: &str, limits: &ScriptLimits) -> Option<Vec<FunctionFacts>> {
     engine.set_max_expr_depths(limits.max_expr_depth, limits.max_function_expr_depth);
     let mut ast = engine.compile(source).ok()?;
     ast.clear_statements();
-    let mut params: BTreeMap<(String, usize), Vec<String>> = BTreeMap::new();
+    let mut heads: BTreeMap<(String, usize), (Vec<String>, Site)> = BTreeMap::new();
     for f in ast.iter_fn_def() {
-        params.insert(
+        heads.insert(
             (f.name.to_string(), f.params.len()),
-            f.params.iter().map(ToString::to_string).collect(),
+            (
+                f.params.iter().map(ToString::to_string).collect(),
+                Site::of(f.body.end_position()),
+            ),
         );
     }
-    let mut bodies = Vec::with_capacity(params.len());
+    let tokens = tokens(source);
+    let mut sites: BTreeMap<(String, usize), Site> = BTreeMap::new();
+    for d in definitions_in(&tokens) {
+        sites.entry((d.name, d.arity)).or_insert(d.at);
+    }
+    let mut bodies = Vec::with_capacity(heads.len());
     split_bodies(ast, &mut bodies);
     let mut out = Vec::with_capacity(bodies.len());
-    for ((name, arity), body, start) in bodies {
-        let params = params.remove(&(name.clone(), arity)).unwrap_or_default();
-        out.push(facts_of(name, params, &body, start));
+    for (signature, body, start) in bodies {
+        let (params, end) = heads.remove(&signature).unwrap_or((Vec::new(), start));
+        let at = sites.get(&signature).copied().unwrap_or(start);
+        let mut facts = facts_of(signature.0, params, &body, start);
+        facts.at = at;
+        facts.body_end = end;
+        out.push(facts);
     }
+    place_switches(&mut out, &tokens);
     out.sort_by(|a, b| (a.body, &a.name).cmp(&(b.body, &b.name)));
     Some(out)
+}
+
+/// A function definition as Rhai's tokenizer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// Function name.
+    pub name: String,
+    /// Number of parameters.
+    pub arity: usize,
+    /// Where its `fn` keyword is.
+    pub at: Site,
+}
+
+/// Every `fn name(params)` of a script, read with Rhai's own tokenizer (so comments and strings
+/// never count), in source order. Rhai's AST keeps no place for the `fn` keyword, which is
+/// where a function is said to be.
+#[must_use]
+pub fn definitions(source: &str) -> Vec<Definition> {
+    definitions_in(&tokens(source))
+}
+
+fn definitions_in(tokens: &[(Token, Site)]) -> Vec<Definition> {
+    let mut found = Vec::new();
+    // After `fn`: the name, then the parameters counted up to `)`.
+    let mut head: Option<(Site, Option<String>, usize)> = None;
+    for (token, at) in tokens {
+        head = match (head, token) {
+            (None, Token::Fn) => Some((*at, None, 0)),
+            (Some((at, None, _)), Token::Identifier(name)) => Some((at, Some(name.to_string()), 0)),
+            (Some((at, Some(name), n)), Token::LeftParen | Token::Comma) => Some((at, Some(name), n)),
+            (Some((at, Some(name), n)), Token::Identifier(_)) => Some((at, Some(name), n + 1)),
+            (Some((at, Some(name), arity)), Token::RightParen) => {
+                found.push(Definition { name, arity, at });
+                None
+            }
+            // `fn zero()`: Rhai reads `()` as one token.
+            (Some((at, Some(name), 0)), Token::Unit) => {
+                found.push(Definition { name, arity: 0, at });
+                None
+            }
+            _ => None,
+        };
+    }
+    found
+}
+
+/// A script's tokens as Rhai's tokenizer reads them (comments left out), with their places, up
+/// to the end or the first token it cannot read.
+fn tokens(source: &str) -> Vec<(Token, Site)> {
+    let engine = Engine::new_raw();
+    let sources = [source];
+    let (stream, control) = engine.lex(&sources);
+    let mut out = Vec::new();
+    // Open braces of each `${ … }` being read: at its closing `}` the string goes on, as the
+    // parser tells the tokenizer.
+    let mut interpolations: Vec<usize> = Vec::new();
+    for (token, pos) in stream {
+        match &token {
+            Token::EOF | Token::LexError(_) => break,
+            Token::InterpolatedString(_) => interpolations.push(0),
+            Token::LeftBrace | Token::MapStart => {
+                if let Some(depth) = interpolations.last_mut() {
+                    *depth += 1;
+                }
+            }
+            Token::RightBrace => match interpolations.last_mut() {
+                Some(1) => {
+                    interpolations.pop();
+                    control.borrow_mut().is_within_text = true;
+                }
+                Some(depth) => *depth = depth.saturating_sub(1),
+                None => {}
+            },
+            _ => {}
+        }
+        out.push((token, Site::of(pos)));
+    }
+    out
+}
+
+/// The token just after the arm action that starts at `start` inside `{ … }` of a `switch`:
+/// the first `,` or `}` outside any bracket, or, for a statement ending in a block
+/// (`terminated`), the token after that block (past any `else`). `None` when `start` is no
+/// token's place.
+fn arm_end(tokens: &[(Token, Site)], start: Site, terminated: bool) -> Option<(usize, Site)> {
+    let first = tokens.binary_search_by(|(_, at)| at.cmp(&start)).ok()?;
+    let mut depth = 0usize;
+    for (i, (token, at)) in tokens.iter().enumerate().skip(first) {
+        match token {
+            Token::LeftParen | Token::LeftBracket | Token::LeftBrace | Token::MapStart => depth += 1,
+            Token::Comma | Token::RightBrace if depth == 0 => return Some((i, *at)),
+            Token::RightBrace if depth == 1 && terminated => {
+                let next = tokens.get(i + 1)?;
+                if !matches!(next.0, Token::Else) {
+                    return Some((i + 1, next.1));
+                }
+                depth = 0;
+            }
+            Token::RightParen | Token::RightBracket | Token::RightBrace => depth = depth.checked_sub(1)?,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Fills in what only the tokens show of each `switch`: where each expression arm ends, where
+/// the `switch` closes, and whether an arm added there needs a `,` first. A `switch` some part
+/// of which is not found keeps no arms (it is not probed).
+fn place_switches(functions: &mut [FunctionFacts], tokens: &[(Token, Site)]) {
+    let index_of = |site: Site| tokens.binary_search_by(|(_, at)| at.cmp(&site)).ok();
+    for switch in functions.iter_mut().flat_map(|f| f.switches.iter_mut()) {
+        // The index of the last token of the last arm (its `}`), or of the `,` or `}` after it.
+        let mut last = None;
+        for arm in &mut switch.arms {
+            last = match arm.kind {
+                ArmKind::Block { close } => index_of(close),
+                ArmKind::Expr { terminated, .. } => {
+                    let end = arm_end(tokens, arm.start, terminated);
+                    arm.kind = ArmKind::Expr {
+                        end: end.map(|(_, at)| at),
+                        terminated,
+                    };
+                    end.map(|(i, _)| i)
+                }
+            };
+            if last.is_none() {
+                break;
+            }
+        }
+        let close = last.and_then(|i| match tokens.get(i) {
+            Some((Token::RightBrace, at)) if matches!(switch.arms.last(), Some(a) if matches!(a.kind, ArmKind::Expr { .. })) => {
+                Some((i, *at))
+            }
+            _ => tokens
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, (t, _))| !matches!(t, Token::Comma))
+                .filter(|(_, (t, _))| matches!(t, Token::RightBrace))
+                .map(|(j, (_, at))| (j, *at)),
+        });
+        match close {
+            Some((i, at)) => {
+                switch.close = Some(at);
+                switch.needs_comma = !matches!(i.checked_sub(1).and_then(|k| tokens.get(k)), Some((Token::Comma, _)));
+            }
+            None => switch.arms.clear(),
+        }
+    }
 }
 
 /// Each function's signature (name, arity), body statements (owned copies: a walk's nodes cannot
@@ -284,13 +540,21 @@ fn facts_of(name: String, params: Vec<String>, body: &[Stmt], start: Site) -> Fu
         closure: name.starts_with("anon$"),
         name: name.clone(),
         params: params.clone(),
+        at: start,
         body: start,
+        body_end: start,
+        ifs: Vec::new(),
+        switches: Vec::new(),
+        form: form_of_function(&params, body),
         calls: Vec::new(),
         fn_refs: Vec::new(),
-        params_use: params_name.as_ref().map(|p| ParamsUse {
-            name: p.clone(),
-            ..ParamsUse::default()
-        }),
+        uses: params
+            .iter()
+            .map(|p| ParamsUse {
+                name: p.clone(),
+                ..ParamsUse::default()
+            })
+            .collect(),
         divisions: Vec::new(),
         returns: Vec::new(),
         map_keys: BTreeSet::new(),
@@ -363,6 +627,65 @@ fn first_property(rhs: &Expr) -> Option<(String, Site)> {
     }
 }
 
+/// Where a `switch` arm's action starts and what it is.
+fn arm_sites(action: &Expr) -> Option<ArmSites> {
+    let expr = |start: Position, terminated: bool| ArmSites {
+        start: Site::of(start),
+        kind: ArmKind::Expr { end: None, terminated },
+    };
+    match action {
+        Expr::Stmt(block) if !block.end_position().is_none() => Some(ArmSites {
+            start: Site::of(block.position()),
+            kind: ArmKind::Block {
+                close: Site::of(block.end_position()),
+            },
+        }),
+        Expr::Stmt(block) => match block.statements() {
+            [Stmt::Expr(e)] => Some(expr(start_of(e), false)),
+            [Stmt::FnCall(call, pos)] => Some(expr(
+                match (call.op_token.is_some(), call.args.as_slice()) {
+                    (true, [left, _]) => start_of(left),
+                    _ => *pos,
+                },
+                false,
+            )),
+            [Stmt::Assignment(x)] => Some(expr(start_of(&x.1.lhs), false)),
+            // Statements that start with their keyword; those ending in a block need no `,`.
+            [stmt] => Some(expr(
+                stmt.position(),
+                matches!(
+                    stmt,
+                    Stmt::If(..) | Stmt::Switch(..) | Stmt::While(..) | Stmt::For(..) | Stmt::TryCatch(..)
+                ),
+            )),
+            _ => None,
+        },
+        e => Some(expr(start_of(e), false)),
+    }
+}
+
+/// Where an expression starts (Rhai places an operator call at its operator).
+fn start_of(expr: &Expr) -> Position {
+    match expr {
+        Expr::FnCall(call, _) if call.op_token.is_some() && call.args.len() == 2 => {
+            call.args.first().map_or(expr.position(), start_of)
+        }
+        Expr::Dot(x, ..) | Expr::Index(x, ..) => start_of(&x.lhs),
+        Expr::And(x, _) | Expr::Or(x, _) | Expr::Coalesce(x, _) => x.first().map_or(expr.position(), start_of),
+        Expr::Stmt(block) => block.position(),
+        _ => expr.start_position(),
+    }
+}
+
+/// The name of the last property of the right side of `m.…` (`m.a`, `m.a.b`).
+fn last_property(rhs: &Expr) -> Option<String> {
+    match rhs {
+        Expr::Property(x, _) => Some(x.2.to_string()),
+        Expr::Dot(x, ..) => last_property(&x.rhs),
+        _ => None,
+    }
+}
+
 /// Records the facts of one node (the last of `path`).
 fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
     let Some(node) = path.last() else {
@@ -402,6 +725,9 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
             at: Site::of(*pos),
         }),
         ASTNode::Stmt(Stmt::Assignment(x)) => {
+            if let Expr::Dot(bin, ..) = &x.1.lhs {
+                facts.map_keys.extend(last_property(&bin.rhs));
+            }
             if let Some((.., op)) = x.0.get_op_assignment_info() {
                 if op == "/" {
                     facts.divisions.push(Division {
@@ -422,16 +748,41 @@ fn visit(path: &[ASTNode], scope: &Scope, facts: &mut FunctionFacts) {
                 at: Site::of(*pos),
             });
         }
+        ASTNode::Stmt(Stmt::If(flow, pos)) => {
+            let branch = &flow.branch;
+            facts.ifs.push(IfSites {
+                at: Site::of(*pos),
+                then_open: Site::of(flow.body.position()),
+                then_close: Site::of(flow.body.end_position()),
+                // `else if` is a block of one `if` without a closing brace; no `else`, a block
+                // of no place at all.
+                otherwise: if branch.position().is_none() {
+                    Otherwise::Nothing
+                } else if branch.end_position().is_none() {
+                    Otherwise::ElseIf
+                } else {
+                    Otherwise::Block(Site::of(branch.position()))
+                },
+            });
+        }
+        ASTNode::Stmt(Stmt::Switch(x, pos)) => {
+            let cases = &x.1;
+            let arms: Option<Vec<ArmSites>> = cases.expressions.iter().map(|case| arm_sites(&case.rhs)).collect();
+            facts.switches.push(SwitchSites {
+                at: Site::of(*pos),
+                arms: arms.unwrap_or_default(),
+                default: cases.def_case.is_some(),
+                close: None,
+                needs_comma: false,
+            });
+        }
         ASTNode::Expr(Expr::Map(x, ..)) => {
             facts.map_keys.extend(x.0.iter().map(|(key, _)| key.name.to_string()));
         }
         ASTNode::Expr(var @ Expr::Variable(x, ..)) => {
-            let Some(uses) = facts.params_use.as_mut() else {
+            let Some(uses) = facts.uses.iter_mut().find(|u| u.name == x.1.as_str()) else {
                 return;
             };
-            if x.1.as_str() != uses.name {
-                return;
-            }
             let is_this = |e: &Expr| std::ptr::eq(e, *var);
             match parent {
                 Some(ASTNode::Expr(Expr::Dot(bin, ..))) if is_this(&bin.lhs) => match first_property(&bin.rhs) {
@@ -515,6 +866,139 @@ fn integer_if(expr: &Expr, scope: &Scope, visiting: &mut Vec<String>) -> Option<
         },
         _ => None,
     }
+}
+
+/// See [`FunctionFacts::form`].
+fn form_of_function(params: &[String], body: &[Stmt]) -> Option<String> {
+    Some(format!("({}){}", params.join(","), form_of_block(body)?))
+}
+
+fn form_of_block(stmts: &[Stmt]) -> Option<String> {
+    let mut out = String::from("{");
+    for stmt in stmts {
+        out.push_str(&form_of_stmt(stmt)?);
+        out.push(';');
+    }
+    out.push('}');
+    Some(out)
+}
+
+fn form_of_exprs(open: &str, exprs: &[Expr]) -> Option<String> {
+    let mut out = String::from(open);
+    for e in exprs {
+        out.push_str(&form_of_expr(e)?);
+        out.push(',');
+    }
+    out.push(')');
+    Some(out)
+}
+
+fn form_of_call(kind: &str, call: &rhai::FnCallExpr) -> Option<String> {
+    let op = call.op_token.as_ref().map(|t| format!("{t:?}")).unwrap_or_default();
+    let capture = if call.capture_parent_scope { "!" } else { "" };
+    form_of_exprs(&format!("{kind}[{op}]{:?}{capture}(", call.name.as_str()), &call.args)
+}
+
+/// One statement without positions; `None` for a construct [`FunctionFacts::form`] leaves out.
+fn form_of_stmt(stmt: &Stmt) -> Option<String> {
+    Some(match stmt {
+        Stmt::Noop(_) => "noop".to_owned(),
+        Stmt::If(flow, _) => format!(
+            "if({}){}else{}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?,
+            form_of_block(flow.branch.statements())?
+        ),
+        Stmt::For(x, _) => format!(
+            "for({},{:?},{}){}",
+            x.0.name,
+            x.1.as_ref().map(|c| c.name.as_str()),
+            form_of_expr(&x.2.expr)?,
+            form_of_block(x.2.body.statements())?
+        ),
+        Stmt::While(flow, _) => format!(
+            "while({}){}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?
+        ),
+        Stmt::Do(flow, flags, _) => format!(
+            "do{flags:?}({}){}",
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.body.statements())?
+        ),
+        Stmt::TryCatch(flow, _) => format!(
+            "try{}catch({}){}",
+            form_of_block(flow.body.statements())?,
+            form_of_expr(&flow.expr)?,
+            form_of_block(flow.branch.statements())?
+        ),
+        Stmt::Switch(x, _) => {
+            let cases = &x.1;
+            let mut out = format!("switch({})(", form_of_expr(&x.0)?);
+            for case in &cases.expressions {
+                out.push_str(&format!("{}=>{},", form_of_expr(&case.lhs)?, form_of_expr(&case.rhs)?));
+            }
+            // Case values are kept by their hash: the same value, the same hash.
+            let mut values: Vec<(u64, Vec<usize>)> = cases.cases.iter().map(|(h, c)| (*h, c.blocks.to_vec())).collect();
+            values.sort_unstable();
+            out.push_str(&format!("){values:?}{:?}{:?}", cases.ranges, cases.def_case));
+            out
+        }
+        Stmt::Var(x, flags, _) => format!("let{flags:?}({},{})", x.0.name, form_of_expr(&x.1)?),
+        Stmt::Assignment(x) => {
+            let op = x.0.get_op_assignment_info().map(|(.., op)| op).unwrap_or("=");
+            format!("set[{op}]({},{})", form_of_expr(&x.1.lhs)?, form_of_expr(&x.1.rhs)?)
+        }
+        Stmt::FnCall(call, _) => form_of_call("call", call)?,
+        Stmt::Block(block) => form_of_block(block.statements())?,
+        Stmt::Expr(e) => form_of_expr(e)?,
+        Stmt::Return(value, flags, _) | Stmt::BreakLoop(value, flags, _) => format!(
+            "return{flags:?}({})",
+            match value {
+                Some(v) => form_of_expr(v)?,
+                None => String::new(),
+            }
+        ),
+        _ => return None,
+    })
+}
+
+/// One expression without positions; `None` for a construct [`FunctionFacts::form`] leaves out.
+fn form_of_expr(expr: &Expr) -> Option<String> {
+    Some(match expr {
+        Expr::DynamicConstant(value, _) => format!("const[{}]({value})", value.type_name()),
+        Expr::BoolConstant(b, _) => format!("{b}"),
+        Expr::IntegerConstant(n, _) => format!("int({n})"),
+        Expr::CharConstant(c, _) => format!("{c:?}"),
+        Expr::StringConstant(s, _) => format!("{:?}", s.as_str()),
+        Expr::InterpolatedString(parts, _) => form_of_exprs("text(", parts)?,
+        Expr::Array(items, _) => form_of_exprs("array(", items)?,
+        Expr::Map(x, _) => {
+            let mut out = String::from("map(");
+            for (key, value) in &x.0 {
+                out.push_str(&format!("{:?}:{},", key.name.as_str(), form_of_expr(value)?));
+            }
+            out.push(')');
+            out
+        }
+        Expr::Unit(_) => "()".to_owned(),
+        Expr::ThisPtr(_) => "this".to_owned(),
+        Expr::Variable(x, ..) => format!("var({})", x.1),
+        Expr::Property(x, _) => format!("prop({})", x.2),
+        Expr::MethodCall(call, _) => form_of_call("method", call)?,
+        Expr::FnCall(call, _) => form_of_call("call", call)?,
+        Expr::Stmt(block) => format!("do{}", form_of_block(block.statements())?),
+        Expr::Dot(bin, flags, _) | Expr::Index(bin, flags, _) => format!(
+            "{}{flags:?}({},{})",
+            if matches!(expr, Expr::Dot(..)) { "dot" } else { "index" },
+            form_of_expr(&bin.lhs)?,
+            form_of_expr(&bin.rhs)?
+        ),
+        Expr::And(items, _) => form_of_exprs("and(", items)?,
+        Expr::Or(items, _) => form_of_exprs("or(", items)?,
+        Expr::Coalesce(items, _) => form_of_exprs("coalesce(", items)?,
+        _ => return None,
+    })
 }
 
 /// The expression written back as text (for messages); `nested` puts an operator expression in
@@ -727,6 +1211,27 @@ mod tests {
     }
 
     #[test]
+    fn definitions_are_read_with_rhai_s_tokenizer_skipping_comments_and_strings() {
+        let source = "// fn commented(a)\n/* fn block(a) /* nested */ fn still(a) */\nlet s = \"fn in_string(a)\";\nfn one(a) { `${#{ a: \"}\" }} fn in_text(b) {` }\n  private fn two(a,\n b) { a + b }\nfn zero() { 0 }\n";
+        let summary: Vec<(String, usize, usize, usize)> = definitions(source)
+            .into_iter()
+            .map(|d| (d.name, d.arity, d.at.line, d.at.column))
+            .collect();
+        let expected = [("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)];
+        assert_eq!(summary, expected.map(|(n, a, l, c)| (n.to_owned(), a, l, c)));
+        let read = read(source, &ScriptLimits::default()).unwrap();
+        let at: Vec<(&str, Site)> = read.iter().map(|f| (f.name.as_str(), f.at)).collect();
+        assert_eq!(
+            at,
+            [
+                ("one", Site { line: 4, column: 1 }),
+                ("two", Site { line: 5, column: 11 }),
+                ("zero", Site { line: 7, column: 1 })
+            ]
+        );
+    }
+
+    #[test]
     fn the_engine_lists_host_functions_and_packages_but_not_operators() {
         let f = engine_functions();
         assert_eq!(f.get("round_half_up"), Some(&Arity::Exactly(BTreeSet::from([2]))));
@@ -758,13 +1263,13 @@ mod tests {
     #[test]
     fn reads_of_the_params_object_by_any_name() {
         let f = one("// q.comment_only\nfn f(x, q) {\n  q.a + q.b.c + q[\"d\"] + g(x, q)\n}\n");
-        let uses = f.params_use.unwrap();
+        let uses = f.params_use().unwrap();
         let reads: Vec<&str> = uses.reads.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(reads, ["a", "b", "d"]);
         assert_eq!(uses.passed_to, [("g".to_owned(), 2)]);
         assert!(!uses.escapes);
-        assert!(one("fn f(p) { p }").params_use.unwrap().escapes);
-        assert!(one("fn f(p) { p.keys() }").params_use.unwrap().escapes);
+        assert!(one("fn f(p) { p }").params_use().unwrap().escapes);
+        assert!(one("fn f(p) { p.keys() }").params_use().unwrap().escapes);
     }
 
     #[test]

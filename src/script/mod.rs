@@ -550,6 +550,9 @@ pub struct ScriptSet {
     files_by_name: BTreeMap<String, String>,
     /// File name → its text, for diagnostics that underline a place.
     sources: BTreeMap<String, Arc<str>>,
+    /// Each file's functions as Rhai's AST shows them ([`ast::read`]), in compile order: the
+    /// one reading of the scripts that places, coverage, `explain` and natives use.
+    facts: Vec<(String, Vec<ast::FunctionFacts>)>,
     /// The functions that are shipped templates, run natively (see [`crate::script::native`]).
     natives: Natives,
 }
@@ -720,7 +723,7 @@ impl ScriptSet {
     /// Functions that are exactly a shipped template run natively ([`crate::script::native`]).
     pub fn compile(ruleset_id: &str, files: &[(String, String)], limits: &ScriptLimits) -> Result<Self, ScriptError> {
         let mut set = Self::compile_with_engine(ruleset_id, files, limits, build_engine(limits))?;
-        set.natives = Natives::recognise(files);
+        set.natives = Natives::of_facts(&set.facts);
         Ok(set)
     }
 
@@ -763,6 +766,7 @@ impl ScriptSet {
         let mut functions: Vec<FunctionInfo> = Vec::new();
         let mut files_by_name: BTreeMap<String, String> = BTreeMap::new();
         let mut sources: BTreeMap<String, Arc<str>> = BTreeMap::new();
+        let mut facts = Vec::with_capacity(files.len());
 
         for (file, source) in files {
             let text: Arc<str> = Arc::from(source.as_str());
@@ -785,12 +789,10 @@ impl ScriptSet {
             // Top-level statements never run: only functions are called.
             ast.clear_statements();
 
-            // Where each (name, arity) is first defined, looked up once per function.
-            let scanned = scan_fn_definitions(source);
-            let mut definitions = std::collections::HashMap::with_capacity(scanned.len());
-            for d in &scanned {
-                definitions.entry((d.name.as_str(), d.arity)).or_insert(d);
-            }
+            // Where each (name, arity) is defined, as the AST's reading places it.
+            let read = ast::read(source, limits).unwrap_or_default();
+            let definitions: std::collections::HashMap<(&str, usize), ast::Site> =
+                read.iter().map(|f| ((f.name.as_str(), f.params.len()), f.at)).collect();
             for meta in ast.iter_functions() {
                 let arity = meta.params.len();
                 let found = definitions.get(&(meta.name, arity));
@@ -833,6 +835,7 @@ impl ScriptSet {
             }
             merged.combine(ast);
             sources.insert(file.clone(), text);
+            facts.push((file.clone(), read));
         }
         // Error sources come from our own function → file table; the merged program's source
         // would name only the last file.
@@ -847,6 +850,7 @@ impl ScriptSet {
             functions,
             files_by_name,
             sources,
+            facts,
             natives: Natives::default(),
         })
     }
@@ -890,6 +894,68 @@ impl ScriptSet {
     #[must_use]
     pub fn functions(&self) -> Vec<FunctionInfo> {
         self.functions.clone()
+    }
+
+    /// What Rhai's AST shows of the script function named `name` (of the fewest parameters,
+    /// when several arities share it).
+    #[must_use]
+    pub fn function_facts_by_name(&self, name: &str) -> Option<&ast::FunctionFacts> {
+        let info = self.functions.iter().find(|f| f.name == name)?;
+        self.function_facts(name, info.arity)
+    }
+
+    /// The properties script function `name` (with `arity` parameters) reads from its
+    /// parameters object (`p.name`, `p["name"]`), and those the script functions it calls read
+    /// from theirs, in the order the code reads them, each once.
+    #[must_use]
+    pub fn params_read(&self, name: &str, arity: usize) -> Vec<String> {
+        fn collect(
+            set: &ScriptSet,
+            name: &str,
+            arity: usize,
+            seen: &mut BTreeSet<(String, usize)>,
+            out: &mut Vec<String>,
+        ) {
+            if !seen.insert((name.to_owned(), arity)) {
+                return;
+            }
+            let Some(facts) = set.function_facts(name, arity) else {
+                return;
+            };
+            for (read, _) in facts.params_use().map(|u| u.reads.as_slice()).unwrap_or_default() {
+                if !out.contains(read) {
+                    out.push(read.clone());
+                }
+            }
+            for call in &facts.calls {
+                collect(set, &call.name, call.args, seen, out);
+            }
+        }
+        let mut out = Vec::new();
+        collect(self, name, arity, &mut BTreeSet::new(), &mut out);
+        out
+    }
+
+    /// Each script file with what Rhai's AST shows of its functions ([`ast::read`]), in the
+    /// order the files were compiled.
+    #[must_use]
+    pub fn file_facts(&self) -> &[(String, Vec<ast::FunctionFacts>)] {
+        &self.facts
+    }
+
+    /// What Rhai's AST shows of script function `name` with `arity` parameters, in the file
+    /// that defines it for this set.
+    #[must_use]
+    pub fn function_facts(&self, name: &str, arity: usize) -> Option<&ast::FunctionFacts> {
+        let info = self
+            .functions
+            .binary_search_by(|f| (f.name.as_str(), f.arity).cmp(&(name, arity)))
+            .ok()
+            .and_then(|i| self.functions.get(i))?;
+        let (_, functions) = self.facts.iter().find(|(file, _)| *file == info.file)?;
+        functions
+            .iter()
+            .find(|f| !f.closure && f.name == name && f.params.len() == arity)
     }
 
     /// Starts a document on the current thread: all calls made on this thread while the
@@ -1156,141 +1222,6 @@ fn runtime_message(err: &EvalAltResult) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Finding `fn` definitions in source text (Rhai's metadata has no positions)
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FnDefinition {
-    name: String,
-    arity: usize,
-    line: usize,
-    column: usize,
-}
-
-/// Finds `fn name(params)` definitions, skipping comments and string literals.
-fn scan_fn_definitions(source: &str) -> Vec<FnDefinition> {
-    let chars: Vec<char> = source.chars().collect();
-    // 1-based line and column of every char.
-    let mut positions = Vec::with_capacity(chars.len());
-    let (mut line, mut column) = (1, 1);
-    for &c in &chars {
-        positions.push((line, column));
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    let at = |i: usize| chars.get(i).copied();
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-
-    let mut found = Vec::new();
-    let mut i = 0;
-    while let Some(c) = at(i) {
-        match c {
-            '/' if at(i + 1) == Some('/') => {
-                while at(i).is_some_and(|c| c != '\n') {
-                    i += 1;
-                }
-            }
-            '/' if at(i + 1) == Some('*') => {
-                let mut depth = 0usize;
-                while let Some(c) = at(i) {
-                    if c == '/' && at(i + 1) == Some('*') {
-                        depth += 1;
-                        i += 2;
-                    } else if c == '*' && at(i + 1) == Some('/') {
-                        depth = depth.saturating_sub(1);
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
-            '"' | '`' | '\'' => {
-                i += 1;
-                while let Some(d) = at(i) {
-                    i += 1;
-                    if d == '\\' {
-                        i += 1;
-                    } else if d == c {
-                        break;
-                    }
-                }
-            }
-            c if is_ident(c) => {
-                let start = i;
-                while at(i).is_some_and(is_ident) {
-                    i += 1;
-                }
-                let preceded_ok = start == 0 || at(start - 1).is_some_and(|p| !is_ident(p));
-                let word: String = chars.get(start..i).unwrap_or_default().iter().collect();
-                if word == "fn"
-                    && preceded_ok
-                    && let Some(def) = parse_fn_head(&chars, i)
-                {
-                    let (line, column) = positions.get(start).copied().unwrap_or((1, 1));
-                    found.push(FnDefinition {
-                        name: def.0,
-                        arity: def.1,
-                        line,
-                        column,
-                    });
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    found
-}
-
-/// After `fn`: whitespace, a name, whitespace, `(`, parameters, `)`. Returns name and arity.
-fn parse_fn_head(chars: &[char], mut i: usize) -> Option<(String, usize)> {
-    let at = |i: usize| chars.get(i).copied();
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    if !at(i).is_some_and(char::is_whitespace) {
-        return None;
-    }
-    while at(i).is_some_and(char::is_whitespace) {
-        i += 1;
-    }
-    let start = i;
-    while at(i).is_some_and(is_ident) {
-        i += 1;
-    }
-    let name: String = chars.get(start..i)?.iter().collect();
-    if name.is_empty() {
-        return None;
-    }
-    while at(i).is_some_and(char::is_whitespace) {
-        i += 1;
-    }
-    if at(i) != Some('(') {
-        return None;
-    }
-    i += 1;
-    let mut params = 0;
-    let mut in_param = false;
-    loop {
-        match at(i)? {
-            ')' => break,
-            ',' => in_param = false,
-            c if is_ident(c) && !in_param => {
-                in_param = true;
-                params += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    Some((name, params))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1428,17 +1359,6 @@ mod tests {
             err.as_ref().is_some_and(|e| e.to_string().contains("应返回数组")),
             "{err:?}"
         );
-    }
-
-    #[test]
-    fn scan_finds_definitions_and_skips_comments_and_strings() {
-        let source = "// fn commented(a)\n/* fn block(a) /* nested */ fn still(a) */\nlet s = \"fn in_string(a)\";\nfn one(a) { a }\n  private fn two(a,\n b) { a + b }\nfn zero() { 0 }\n";
-        let defs = scan_fn_definitions(source);
-        let summary: Vec<(&str, usize, usize, usize)> = defs
-            .iter()
-            .map(|d| (d.name.as_str(), d.arity, d.line, d.column))
-            .collect();
-        assert_eq!(summary, vec![("one", 1, 4, 1), ("two", 2, 5, 11), ("zero", 0, 7, 1)]);
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //! Every scoring formula and scripted check of the shipped rule sets is a short Rhai function.
 //! Calling Rhai costs about a microsecond per call, and a document makes dozens of calls, so a
 //! batch run spends most of its time there. This module recognises, when a rule set is
-//! compiled, each script function whose source is *exactly* one of the shipped templates
-//! below (comments and the amount of white space aside) and runs it as Rust instead.
+//! compiled, each script function that Rhai reads *exactly* as one of the shipped templates
+//! below — the same AST node for node, positions, comments and white space aside
+//! ([`ast::FunctionFacts::form`]) — and runs it as Rust instead.
 //!
 //! No policy decision moves out of the policy files:
-//! - the function must be character-for-character the template, so an editor who changes a
-//!   formula in any way gets the Rhai interpreter, running the edited text;
+//! - the function must be the template's code as Rhai reads it (parameter names, operators,
+//!   literals and string texts included; only parentheses Rhai does not need and the spelling
+//!   `else { if … }` for `else if …` may differ), so an editor who changes a formula in any way
+//!   gets the Rhai interpreter, running the edited text;
 //! - the parameters (`p.rate_places`, `p.over_factor`, …) are read from the rule set's own
 //!   `[params]` / `[checks.X] params` on every call, as the script reads them;
 //! - a template calling another script function (`equal_score` calls `forward_score`) is native
@@ -23,10 +26,13 @@
 //! scripts give identical scorecards over the shipped rule sets' cases and a generated corpus.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use rhai::{Dynamic, ImmutableString, Map};
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::ScriptLimits;
+use super::ast;
 use crate::script::host::{clamp_decimal, round_with};
 
 /// A shipped script function that runs natively.
@@ -382,21 +388,32 @@ impl Natives {
 
     /// Recognises the template functions among a rule set's script files (`(file, source)`).
     #[must_use]
-    pub fn recognise(files: &[(String, String)]) -> Self {
-        // name → every (arity, normalised text) defined under it.
-        let mut defined: BTreeMap<String, Vec<(usize, Option<String>)>> = BTreeMap::new();
+    pub fn recognise(files: &[(String, String)], limits: &ScriptLimits) -> Self {
+        let read: Vec<(String, Vec<ast::FunctionFacts>)> = files
+            .iter()
+            .map(|(file, source)| (file.clone(), ast::read(source, limits).unwrap_or_default()))
+            .collect();
+        Self::of_facts(&read)
+    }
+
+    /// As [`Natives::recognise`], from the files' functions already read (`(file, functions)`,
+    /// in the order the files are compiled). A file that does not parse has no functions.
+    #[must_use]
+    pub fn of_facts(files: &[(String, Vec<ast::FunctionFacts>)]) -> Self {
+        // name → every (arity, form) defined under it.
+        let mut defined: BTreeMap<String, Vec<(usize, Option<&String>)>> = BTreeMap::new();
         // Which set of an `extends` chain defined each name: a later set's definitions replace
         // an inherited file's (`parent/file`).
         let mut layer_of: BTreeMap<String, Option<&str>> = BTreeMap::new();
-        for (file, source) in files {
+        for (file, functions) in files {
             let layer = file.split_once('/').map(|(l, _)| l);
-            for f in function_texts(source) {
+            for f in functions.iter().filter(|f| !f.closure) {
                 let entry = defined.entry(f.name.clone()).or_default();
                 if layer_of.get(&f.name).is_some_and(|l| *l != layer) {
-                    entry.retain(|(arity, _)| *arity != f.arity);
+                    entry.retain(|(arity, _)| *arity != f.params.len());
                 }
-                layer_of.insert(f.name, layer);
-                entry.push((f.arity, f.text));
+                layer_of.insert(f.name.clone(), layer);
+                entry.push((f.params.len(), f.form.as_ref()));
             }
         }
         if HOST_NAMES.iter().any(|h| defined.contains_key(*h)) {
@@ -404,15 +421,15 @@ impl Natives {
         }
         let mut candidates: HashMap<String, &Template> = HashMap::new();
         for (name, definitions) in &defined {
-            // One definition of the name, and it is a template, text for text.
-            let [(arity, Some(text))] = definitions.as_slice() else {
+            // One definition of the name, and it is a template, node for node.
+            let [(arity, Some(form))] = definitions.as_slice() else {
                 continue;
             };
-            if let Some(t) = TEMPLATES
+            if let Some((t, _)) = template_forms()
                 .iter()
-                .find(|t| t.name == name && t.arity == *arity && normalise(t.source).as_deref() == Some(text))
+                .find(|(t, f)| t.name == name && t.arity == *arity && f.as_ref() == Some(*form))
             {
-                candidates.insert(name.clone(), t);
+                candidates.insert(name.clone(), *t);
             }
         }
         // A template calling a script function is native only if the callee is one too.
@@ -459,228 +476,20 @@ impl Natives {
     }
 }
 
-/// A function definition found in a script: name, arity and its normalised text (`None` when
-/// the text could not be delimited with certainty — such a function is never native).
-struct FunctionText {
-    name: String,
-    arity: usize,
-    text: Option<String>,
-}
-
-/// Every top-level `fn` definition of `source` with its normalised text.
-fn function_texts(source: &str) -> Vec<FunctionText> {
-    let chars: Vec<char> = source.chars().collect();
-    let mut found = Vec::new();
-    let mut i = 0;
-    let mut depth = 0usize;
-    while i < chars.len() {
-        let Some(next) = skip_non_code(&chars, i) else {
-            return found;
-        };
-        if next != i {
-            i = next;
-            continue;
-        }
-        let c = chars.get(i).copied().unwrap_or(' ');
-        match c {
-            '{' => depth += 1,
-            '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        let starts_fn = depth == 0
-            && c == 'f'
-            && chars.get(i + 1) == Some(&'n')
-            && chars.get(i + 2).is_some_and(|c| c.is_whitespace())
-            && (i == 0 || chars.get(i - 1).is_some_and(|p| !is_ident(*p)));
-        if starts_fn {
-            let (end, text) = match function_end(&chars, i) {
-                Some(end) => (end, normalise_chars(chars.get(i..end).unwrap_or_default())),
-                None => (i + 2, None),
-            };
-            if let Some((name, arity)) = fn_head(&chars, i + 2) {
-                found.push(FunctionText { name, arity, text });
-            }
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    found
-}
-
-fn is_ident(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
-/// After `fn`: name and number of parameters.
-fn fn_head(chars: &[char], mut i: usize) -> Option<(String, usize)> {
-    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
-        i += 1;
-    }
-    let start = i;
-    while chars.get(i).copied().is_some_and(is_ident) {
-        i += 1;
-    }
-    let name: String = chars.get(start..i)?.iter().collect();
-    while chars.get(i).is_some_and(|c| c.is_whitespace()) {
-        i += 1;
-    }
-    if chars.get(i) != Some(&'(') || name.is_empty() {
-        return None;
-    }
-    let close = i + chars.get(i..)?.iter().position(|c| *c == ')')?;
-    let params = chars.get(i + 1..close)?.iter().collect::<String>();
-    let arity = params.split(',').filter(|p| !p.trim().is_empty()).count();
-    Some((name, arity))
-}
-
-/// Index just past the `}` closing the body of the function starting at `start` (`fn`).
-fn function_end(chars: &[char], start: usize) -> Option<usize> {
-    let mut i = start;
-    let mut depth = 0usize;
-    let mut opened = false;
-    while i < chars.len() {
-        let next = skip_non_code(chars, i)?;
-        if next != i {
-            i = next;
-            continue;
-        }
-        match chars.get(i)? {
-            '{' => {
-                depth += 1;
-                opened = true;
-            }
-            '}' => {
-                depth = depth.checked_sub(1)?;
-                if opened && depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// If a comment or a string literal starts at `i`, the index just past it; otherwise `i`.
-/// `None` when it never ends (or is a construct this scanner does not read, such as `#`).
-fn skip_non_code(chars: &[char], i: usize) -> Option<usize> {
-    let at = |k: usize| chars.get(k).copied();
-    match at(i)? {
-        '/' if at(i + 1) == Some('/') => {
-            let mut k = i;
-            while at(k).is_some_and(|c| c != '\n') {
-                k += 1;
-            }
-            Some(k)
-        }
-        '/' if at(i + 1) == Some('*') => {
-            let mut k = i;
-            let mut depth = 0usize;
-            loop {
-                match (at(k)?, at(k + 1)) {
-                    ('/', Some('*')) => {
-                        depth += 1;
-                        k += 2;
-                    }
-                    ('*', Some('/')) => {
-                        depth -= 1;
-                        k += 2;
-                        if depth == 0 {
-                            return Some(k);
-                        }
-                    }
-                    _ => k += 1,
-                }
-            }
-        }
-        '"' | '\'' => {
-            let quote = at(i)?;
-            let mut k = i + 1;
-            loop {
-                match at(k)? {
-                    '\\' => k += 2,
-                    c if c == quote => return Some(k + 1),
-                    _ => k += 1,
-                }
-            }
-        }
-        '`' => {
-            let mut k = i + 1;
-            loop {
-                match at(k)? {
-                    '\\' => k += 2,
-                    '`' => return Some(k + 1),
-                    '$' if at(k + 1) == Some('{') => k = interpolation_end(chars, k + 2)?,
-                    _ => k += 1,
-                }
-            }
-        }
-        '#' if at(i + 1) != Some('{') => None,
-        _ => Some(i),
-    }
-}
-
-/// Index just past the `}` closing a `${` interpolation whose code starts at `i`.
-fn interpolation_end(chars: &[char], mut i: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        let next = skip_non_code(chars, i)?;
-        if next != i {
-            i = next;
-            continue;
-        }
-        match chars.get(i)? {
-            '{' => depth += 1,
-            '}' if depth == 0 => return Some(i + 1),
-            '}' => depth -= 1,
-            _ => {}
-        }
-        i += 1;
-    }
-}
-
-/// The text of a function with comments removed and every run of white space outside string
-/// literals made one space: two texts normalise alike exactly when Rhai reads the same tokens.
-fn normalise(source: &str) -> Option<String> {
-    let chars: Vec<char> = source.trim().chars().collect();
-    normalise_chars(&chars)
-}
-
-fn normalise_chars(chars: &[char]) -> Option<String> {
-    let mut out = String::with_capacity(chars.len());
-    let mut i = 0;
-    let mut pending_space = false;
-    while i < chars.len() {
-        let next = skip_non_code(chars, i)?;
-        let c = chars.get(i).copied()?;
-        if next != i {
-            let comment = c == '/';
-            if comment {
-                pending_space = true;
-            } else {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.extend(chars.get(i..next)?);
-            }
-            i = next;
-            continue;
-        }
-        if c.is_whitespace() {
-            pending_space = true;
-        } else {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(c);
-        }
-        i += 1;
-    }
-    Some(out)
+/// Each template with its form ([`ast::FunctionFacts::form`]), read once.
+fn template_forms() -> &'static [(&'static Template, Option<String>)] {
+    static FORMS: LazyLock<Vec<(&'static Template, Option<String>)>> = LazyLock::new(|| {
+        TEMPLATES
+            .iter()
+            .map(|t| {
+                let form = ast::read(t.source, &ScriptLimits::default())
+                    .and_then(|fs| fs.into_iter().next())
+                    .and_then(|f| f.form);
+                (t, form)
+            })
+            .collect()
+    });
+    &FORMS
 }
 
 // ---------------------------------------------------------------------------------------------
