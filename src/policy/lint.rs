@@ -529,7 +529,11 @@ fn check_policy(
     if let Some(criteria) = &raw.classify.criteria {
         let (min, max) = (criteria.min.value.0, criteria.max.value.0);
         if min > max || min < Decimal::ZERO || max > Decimal::ONE {
-            let at = if min < Decimal::ZERO { &criteria.min } else { &criteria.max };
+            let at = if min < Decimal::ZERO {
+                &criteria.min
+            } else {
+                &criteria.max
+            };
             c.error(
                 "jixiao::policy::tiers",
                 at.span.clone(),
