@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{RenderError, differs, finding_place, grade_differs, visible, waived_count};
-use crate::runs::manifest::sha256_hex;
+use crate::model::files::sha256_hex;
 use crate::engine::scoring::Scorecard;
 use crate::model::findings::Severity;
 
@@ -111,8 +111,9 @@ const SCRIPT: &str = r#"
 (function () {
   var forms = document.querySelectorAll("details.form");
   function setAll(open) { for (var i = 0; i < forms.length; i++) { forms[i].open = open; } }
-  document.getElementById("expand-all").addEventListener("click", function () { setAll(true); });
-  document.getElementById("collapse-all").addEventListener("click", function () { setAll(false); });
+  var expand = document.getElementById("expand-all"), collapse = document.getElementById("collapse-all");
+  if (expand) { expand.addEventListener("click", function () { setAll(true); }); }
+  if (collapse) { collapse.addEventListener("click", function () { setAll(false); }); }
   function openTarget() {
     var el = location.hash ? document.getElementById(location.hash.slice(1)) : null;
     if (el && el.tagName === "DETAILS") { el.open = true; }
@@ -405,6 +406,8 @@ impl HtmlWriter {
         if corpus && self.on_page > 0 {
             self.write_page(self.stats.forms)?;
         }
+        // The index is written first: the page links it with its SHA-256.
+        let index_sha256 = if corpus { self.write_index()? } else { String::new() };
         let mut out = String::new();
         head(&mut out, "绩效自评表评分结果");
         out.push_str(
@@ -416,7 +419,8 @@ impl HtmlWriter {
             let _ = writeln!(
                 out,
                 "<h2 id=\"worst\">最需要查看的 {} 张表</h2>\n<p class=\"muted\">按错误数、计算与填报总分之差排列；\
-                 全部 {} 张表的明细在<a id=\"details-index\" href=\"{}/index.html\">明细页</a>（每页 {DETAIL_FORMS} 张）。</p>",
+                 全部 {} 张表的明细在<a id=\"details-index\" href=\"{}/index.html\" data-sha256=\"{index_sha256}\">明细页</a>\
+                 （每页 {DETAIL_FORMS} 张）。</p>",
                 self.worst.len(),
                 self.stats.forms,
                 escape(self.details.as_ref().map_or("", |d| d.folder.as_str())),
@@ -437,9 +441,7 @@ impl HtmlWriter {
         difference_chart(&mut out, &self.stats.differences);
         departments(&mut out, &self.stats.departments);
         findings_by_code(&mut out, &self.stats.codes);
-        if corpus {
-            self.write_index()?;
-        } else {
+        if !corpus {
             out.push_str("<h2 id=\"forms\">逐表明细</h2>\n");
             out.push_str(
                 "<p><button type=\"button\" id=\"expand-all\">全部展开</button>\
@@ -454,9 +456,9 @@ impl HtmlWriter {
         Ok(())
     }
 
-    /// The folder's index: every detail page with its forms and SHA-256 (so the page's own hash,
-    /// which covers the index's, covers every detail page).
-    fn write_index(&mut self) -> Result<(), RenderError> {
+    /// Writes the folder's index: every detail page with its forms and SHA-256 (so the page's
+    /// own hash, which covers the index's, covers every detail page); gives the index's SHA-256.
+    fn write_index(&mut self) -> Result<String, RenderError> {
         let mut out = String::new();
         head(&mut out, "逐表明细页");
         let back = self.details.as_ref().map_or(String::new(), |d| d.page.clone());
@@ -473,10 +475,11 @@ impl HtmlWriter {
         }
         out.push_str("</ul>\n");
         foot(&mut out);
+        let bytes = visible::visible(&out).into_owned().into_bytes();
         if let Some(details) = &mut self.details {
-            (details.write)("index.html", out.as_bytes())?;
+            (details.write)("index.html", &bytes)?;
         }
-        Ok(())
+        Ok(sha256_hex(&bytes))
     }
 }
 

@@ -510,26 +510,7 @@ pub fn score_lines<R: BufRead>(
     })
 }
 
-/// Appends a scorecard to `buffer` as one JSON line, as batch runs write it. sonic-rs writes
-/// exactly serde_json's bytes (tested below), about a fifth faster (`benches/stages.rs`). A
-/// scorecard cannot fail to serialise (no map has non-string keys); were it to, `buffer` is
-/// left as it was.
-///
-/// # Errors
-/// Only if serialising fails.
-pub fn append_json_line(buffer: &mut Vec<u8>, card: &Scorecard) -> Result<(), sonic_rs::Error> {
-    let start = buffer.len();
-    match sonic_rs::to_writer(&mut *buffer, card) {
-        Ok(()) => {
-            buffer.push(b'\n');
-            Ok(())
-        }
-        Err(e) => {
-            buffer.truncate(start);
-            Err(e)
-        }
-    }
-}
+pub use crate::report::append_json_line;
 
 #[cfg(test)]
 mod tests {
