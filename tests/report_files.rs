@@ -183,7 +183,11 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     // Computed − reported, and the cell the reported score was read from.
     assert_eq!(form6_cost[9], Data::Float(-11.18));
     assert_eq!(text(&form6_cost[13]), SEED);
-    assert!(text(&form6_cost[14]).starts_with(char::is_alphabetic), "{:?}", form6_cost[14]);
+    assert!(
+        text(&form6_cost[14]).starts_with(char::is_alphabetic),
+        "{:?}",
+        form6_cost[14]
+    );
     let sheet = book.worksheet_range("发现").unwrap();
     assert_eq!(sheet.height(), findings + 1);
     let t1 = sheet.rows().find(|r| text(&r[1]) == "T1").unwrap();

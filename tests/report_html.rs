@@ -248,7 +248,15 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
     let out = jixiao_command()
-        .args(["generate", "--count", "5000", "--seed", "11", "-o", corpus.to_str().unwrap()])
+        .args([
+            "generate",
+            "--count",
+            "5000",
+            "--seed",
+            "11",
+            "-o",
+            corpus.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -281,7 +289,15 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["corpus.jsonl", "report.html", "report.html.d", "report.html.manifest.json"]);
+    assert_eq!(
+        names,
+        [
+            "corpus.jsonl",
+            "report.html",
+            "report.html.d",
+            "report.html.manifest.json"
+        ]
+    );
 
     // Aggregates agree with the JSON Lines report.
     assert_eq!(text_of(&html, "count-forms"), "5000");
@@ -299,7 +315,11 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
     };
     assert_eq!(counts("bin"), 5000, "the difference histogram counts every form once");
     assert_eq!(counts("grade"), 5000);
-    assert_eq!(counts("department"), 5000, "departments, with the rest summed, count every form");
+    assert_eq!(
+        counts("department"),
+        5000,
+        "departments, with the rest summed, count every form"
+    );
     // The worst form listed first has the most errors of the corpus.
     let most = docs.iter().map(|d| count(d, "error")).max().unwrap();
     let first = &html[html.find("<tr id=\"s").unwrap() + "<tr id=\"s".len()..];
@@ -334,7 +354,10 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
                 target.contains(&format!("id=\"form-{n}\" data-doc=\"{}\"", doc["id"].as_str().unwrap())),
                 "{link}"
             );
-            assert_eq!(text_of(&target, &format!("f{n}-total")), doc["total"]["score"].as_str().unwrap());
+            assert_eq!(
+                text_of(&target, &format!("f{n}-total")),
+                doc["total"]["score"].as_str().unwrap()
+            );
         }
     }
     // The index lists every detail page with its SHA-256 and links back.
@@ -373,7 +396,15 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
         );
         assert_eq!(code, 0, "{log}");
         let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-        assert!(console.is_empty(), "{} logged to the console: {console:#?}", target.display());
-        assert!(dom.contains("<body data-ready=\"1\">"), "{}: the script did not finish", target.display());
+        assert!(
+            console.is_empty(),
+            "{} logged to the console: {console:#?}",
+            target.display()
+        );
+        assert!(
+            dom.contains("<body data-ready=\"1\">"),
+            "{}: the script did not finish",
+            target.display()
+        );
     }
 }

@@ -15,14 +15,14 @@ use crate::cli::inputs::{
 };
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
+use jixiao::engine::pipeline::choice_reason;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
+use jixiao::engine::scoring::Scorecard;
 use jixiao::ingest::import::ImportOptions;
 use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
-use jixiao::report::output::{AtomicFile, WriteError};
-use jixiao::engine::pipeline::choice_reason;
-use jixiao::engine::scoring::Scorecard;
 use jixiao::report::html::{Details, detail_folder_name};
+use jixiao::report::output::{AtomicFile, WriteError};
 use jixiao::report::{self, CsvTable, Format, RenderError, RenderOptions, ReportWriter, render};
 use jixiao::runs::batch::{BatchOptions, BatchStats, Encoder, score_lines, worst_index};
 use jixiao::runs::manifest::{
@@ -50,7 +50,7 @@ pub struct Args {
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
-    /// 不显示进度和汇总（--format jsonl 时）
+    /// 不显示进度条和结尾的计数行
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
 }
@@ -105,8 +105,7 @@ fn stream_report(
     );
     let format = args.format;
     // Without --region and --rules, which set each document got and why, said once per run.
-    let tally_choices =
-        format != Format::Jsonl && args.input.form.region.is_none() && !catalogue.is_forced();
+    let tally_choices = format != Format::Jsonl && args.input.form.region.is_none() && !catalogue.is_forced();
     let batch = BatchOptions {
         default_region: args.input.form.region.clone(),
         fail_on: args.fail_on,
@@ -148,7 +147,8 @@ fn stream_report(
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
-                        let choice = tally_choices.then(|| (scored.rules.id.clone(), choice_reason(&doc, &scored.rules)));
+                        let choice =
+                            tally_choices.then(|| (scored.rules.id.clone(), choice_reason(&doc, &scored.rules)));
                         totals.count(worst_index(&card), args.fail_on.trips(&card), choice);
                         if !decisions.for_document(&card.id).is_empty() {
                             totals.decided.push(card.id.clone());
@@ -516,7 +516,10 @@ impl DetailFolder {
 /// would describe an older report.
 fn commit_report(report: AtomicFile, folder: Option<DetailFolder>, output: &Path) -> Result<(), String> {
     let target = output.with_file_name(detail_folder_name(
-        &output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        &output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     ));
     let used = folder
         .as_ref()
@@ -579,7 +582,10 @@ fn write_report(
         },
     );
     // A corpus HTML report's detail pages go to a temporary folder, renamed into place with it.
-    let folder = match (args.format == Format::Html).then(|| DetailFolder::create(output)).transpose() {
+    let folder = match (args.format == Format::Html)
+        .then(|| DetailFolder::create(output))
+        .transpose()
+    {
         Ok(folder) => folder,
         Err(e) => {
             report_error(e);

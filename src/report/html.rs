@@ -1,8 +1,11 @@
-//! The HTML report: one self-contained page (inline CSS, inline SVG, a small inline script; no
+//! The HTML report: a self-contained page (inline CSS, inline SVG, a small inline script; no
 //! fetched resource of any kind) that works offline and prints. Sections: overview counts, a
-//! summary table, the grade distribution, findings by code, and a collapsible drill-down per
-//! form with its funds, every indicator computed beside reported, the reviewer decisions applied
-//! to it, and its findings.
+//! summary table, the grade distribution, the distribution of computed − reported totals,
+//! departments, findings by code with their titles, and a collapsible drill-down per form with
+//! its funds, every indicator computed beside reported, the reviewer decisions applied to it,
+//! and its findings. Beyond [`SINGLE_PAGE_FORMS`] forms the page keeps only bounded aggregates
+//! and the worst forms, and the drill-downs go to detail pages in a folder beside it
+//! ([`HtmlWriter`]).
 //!
 //! Every text comes from user input or rule sets and is escaped. Key numbers carry ids
 //! (`f{n}-total`, `count-errors`, …) and `data-` attributes so tests and scripts can read them;
@@ -14,8 +17,8 @@ use std::fmt::Write as _;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{RenderError, differs, finding_place, grade_differs, visible, waived_count};
-use crate::model::files::sha256_hex;
 use crate::engine::scoring::Scorecard;
+use crate::model::files::sha256_hex;
 use crate::model::findings::Severity;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -141,6 +144,9 @@ pub fn detail_folder_name(page: &str) -> String {
     format!("{page}.d")
 }
 
+/// Writes one file of a detail folder: its name and bytes.
+pub type PageWriter = Box<dyn FnMut(&str, &[u8]) -> std::io::Result<()> + Send>;
+
 /// Where the detail pages of a corpus report go: the folder beside the page, and a writer of
 /// each of its files.
 pub struct Details {
@@ -149,7 +155,7 @@ pub struct Details {
     /// The page's own file name, for the detail pages' link back.
     pub page: String,
     /// Writes one file of the folder: its name and bytes.
-    pub write: Box<dyn FnMut(&str, &[u8]) -> std::io::Result<()> + Send>,
+    pub write: PageWriter,
 }
 
 /// Bounded aggregates of a report: counts, sums, grades, findings by code, departments and the
@@ -174,8 +180,11 @@ struct Aggregates {
     differences: [usize; DIFFERENCE_BINS.len() + 1],
 }
 
+/// A bin of a distribution: its label and whether a value falls in it.
+type Bin = (&'static str, fn(Decimal) -> bool);
+
 /// Bins of computed − reported totals: the label and the test of each.
-const DIFFERENCE_BINS: [(&str, fn(Decimal) -> bool); 9] = [
+const DIFFERENCE_BINS: [Bin; 9] = [
     ("≤ −10", |d| d <= Decimal::from(-10)),
     ("−10 ~ −5", |d| d > Decimal::from(-10) && d <= Decimal::from(-5)),
     ("−5 ~ −1", |d| d > Decimal::from(-5) && d <= Decimal::from(-1)),
@@ -253,10 +262,13 @@ impl Aggregates {
         let department = c.department.as_deref().unwrap_or("（未填写）");
         let d = match self.departments.get_mut(department) {
             Some(d) => d,
-            None => self.departments.entry(department.to_owned()).or_insert_with(|| DepartmentStats {
-                total_sum: Some(Decimal::ZERO),
-                ..DepartmentStats::default()
-            }),
+            None => self
+                .departments
+                .entry(department.to_owned())
+                .or_insert_with(|| DepartmentStats {
+                    total_sum: Some(Decimal::ZERO),
+                    ..DepartmentStats::default()
+                }),
         };
         d.forms += 1;
         d.with_errors += usize::from(errors > 0);
@@ -357,7 +369,11 @@ impl HtmlWriter {
             row: String::new(),
         };
         if self.worst.len() < WORST_FORMS || self.worst.last().is_some_and(|last| ranked.before(last)) {
-            let at = self.worst.iter().position(|w| ranked.before(w)).unwrap_or(self.worst.len());
+            let at = self
+                .worst
+                .iter()
+                .position(|w| ranked.before(w))
+                .unwrap_or(self.worst.len());
             let link = format!("{}#form-{n}", self.page_link(n));
             let mut row = String::new();
             summary_row(&mut row, n, card, &link);
@@ -485,7 +501,10 @@ impl HtmlWriter {
 
 /// File name of the detail page holding form `n`.
 fn page_name(n: usize) -> String {
-    format!("forms-{:06}.html", (n.saturating_sub(1) / DETAIL_FORMS) * DETAIL_FORMS + 1)
+    format!(
+        "forms-{:06}.html",
+        (n.saturating_sub(1) / DETAIL_FORMS) * DETAIL_FORMS + 1
+    )
 }
 
 /// The document's head and title.
@@ -553,7 +572,13 @@ fn overview(out: &mut String, s: &Aggregates) {
         &s.mismatched.to_string(),
         class(s.mismatched, "bad"),
     );
-    stat(out, "count-errors", "错误", &s.errors.to_string(), class(s.errors, "bad"));
+    stat(
+        out,
+        "count-errors",
+        "错误",
+        &s.errors.to_string(),
+        class(s.errors, "bad"),
+    );
     stat(
         out,
         "count-warnings",
@@ -628,7 +653,11 @@ const GRADE_ORDER: [&str; 4] = ["优", "良", "中", "差"];
 
 fn grade_chart(out: &mut String, grades: &[(String, usize)]) {
     out.push_str("<h2 id=\"grades\">等级分布（按计算总分）</h2>\n");
-    bar_chart(out, ("grade-chart", "等级分布", "grade"), grades.iter().map(|(g, k)| (g.as_str(), *k)));
+    bar_chart(
+        out,
+        ("grade-chart", "等级分布", "grade"),
+        grades.iter().map(|(g, k)| (g.as_str(), *k)),
+    );
 }
 
 fn difference_chart(out: &mut String, differences: &[usize]) {
@@ -646,7 +675,11 @@ fn difference_chart(out: &mut String, differences: &[usize]) {
 
 /// A bar chart in inline SVG: `(id, title, attribute)` name the chart, its title and the `data-`
 /// attribute that holds each bar's label.
-fn bar_chart<'a>(out: &mut String, (id, title, attribute): (&str, &str, &str), bars: impl Iterator<Item = (&'a str, usize)>) {
+fn bar_chart<'a>(
+    out: &mut String,
+    (id, title, attribute): (&str, &str, &str),
+    bars: impl Iterator<Item = (&'a str, usize)>,
+) {
     let bars: Vec<(&str, usize)> = bars.collect();
     let max = bars.iter().map(|(_, k)| *k).max().unwrap_or(0).max(1);
     let (bar, gap, top, plot) = (56usize, 28usize, 24usize, 160usize);

@@ -1,5 +1,6 @@
 //! Renderers of scorecards: a terminal table, Markdown, JSON, JSON Lines, and the files people
-//! open — CSV, an Excel workbook and a self-contained HTML page; and the finding-code
+//! open — CSV, an Excel workbook and an HTML page (with detail pages beside it for a corpus),
+//! the last four written as the scorecards arrive ([`ReportWriter`]); and the finding-code
 //! reference ([`codes`]); and the one rendering of [`diagnostics`] for people.
 //!
 //! JSON is the machine-readable contract (`schemas/report.schema.json`): an array with one
@@ -39,7 +40,7 @@ pub enum Format {
     Csv,
     /// Excel 工作簿：汇总、指标、发现、审核决定四张工作表（须用 -o 指定文件）
     Xlsx,
-    /// 单个离线可用的 HTML 网页：汇总、等级分布图、发现统计、逐表明细
+    /// 离线可用的 HTML 网页：汇总、分布图、发现统计、逐表明细（超过 200 张表时明细写在旁边的 文件.html.d/，须用 -o）
     Html,
 }
 
@@ -115,7 +116,8 @@ pub fn render(format: Format, cards: &[Scorecard], options: &RenderOptions) -> R
             let mut bytes = Vec::new();
             for card in cards {
                 bytes.clear();
-                encode(format, options.csv_table, card, &mut bytes).map_err(|e| RenderError::Io(std::io::Error::other(e)))?;
+                encode(format, options.csv_table, card, &mut bytes)
+                    .map_err(|e| RenderError::Io(std::io::Error::other(e)))?;
                 writer.add(&bytes, Some(card), &mut out)?;
             }
             writer.finish(&mut out)?;
@@ -191,7 +193,12 @@ impl ReportWriter {
 
     /// Adds one card: `bytes` is what [`encode`] made of it, `card` the card itself (needed
     /// when [`keeps_cards`]).
-    pub fn add(&mut self, bytes: &[u8], card: Option<&Scorecard>, sink: &mut dyn std::io::Write) -> Result<(), RenderError> {
+    pub fn add(
+        &mut self,
+        bytes: &[u8],
+        card: Option<&Scorecard>,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<(), RenderError> {
         match (&mut self.kind, card) {
             (Kind::Bytes(_), _) => sink.write_all(bytes)?,
             (Kind::Xlsx(book), Some(card)) => book.add(card)?,

@@ -236,11 +236,7 @@ pub(crate) fn indicator_rows(c: &Scorecard) -> impl Iterator<Item = Vec<Cell>> +
             text(i.kind.label()),
             text(&c.id),
             source_file(c),
-            cell_ref(
-                c.origin
-                    .as_ref()
-                    .and_then(|o| o.indicators.get(k).copied().flatten()),
-            ),
+            cell_ref(c.origin.as_ref().and_then(|o| o.indicators.get(k).copied().flatten())),
         ]
     })
 }

@@ -166,7 +166,11 @@ impl WorkbookWriter {
         let mut properties = DocProperties::new()
             .set_title("项目支出绩效自评表评分结果")
             .set_subject(format!("规则集：{}", rulesets.join("、")))
-            .set_comment(format!("jixiao {} 生成，{} 张表", env!("CARGO_PKG_VERSION"), self.cards));
+            .set_comment(format!(
+                "jixiao {} 生成，{} 张表",
+                env!("CARGO_PKG_VERSION"),
+                self.cards
+            ));
         if let Some(seconds) = self.created {
             properties = properties.set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?);
         }
@@ -320,8 +324,17 @@ mod tests {
         let bytes = workbook_with_sheet_rows(&cards, Some(0), 2).unwrap();
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let names = book.sheet_names();
-        assert_eq!(names.first().map(String::as_str), Some("汇总"));
-        assert!(names.iter().any(|n| n == "汇总(2)"), "{names:?}");
+        // Each table's continuation sheets follow its first sheet, tables in their order.
+        assert_eq!(names[..2], ["汇总", "汇总(2)"], "{names:?}");
+        let table_of = |name: &str| {
+            ["汇总", "指标", "发现", "审核决定"]
+                .iter()
+                .position(|t| name == *t || name.starts_with(&format!("{t}(")))
+                .unwrap()
+        };
+        let order: Vec<usize> = names.iter().map(|n| table_of(n)).collect();
+        assert!(order.is_sorted(), "{names:?}");
+        assert!(names.iter().any(|n| n == "指标(2)"), "{names:?}");
         let rows = |book: &mut calamine::Xlsx<_>, name: &str| book.worksheet_range(name).unwrap().height();
         // Header plus two rows, then header plus the third.
         assert_eq!(rows(&mut book, "汇总"), 3);

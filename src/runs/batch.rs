@@ -209,10 +209,7 @@ enum Outcome {
     /// Scored, with the rule set chosen and why when [`BatchOptions::tally_choices`].
     Scored(Box<Scorecard>, Option<(String, String)>),
     /// Not scored; `valid` when it passed validation.
-    Rejected {
-        rejected: Rejected,
-        valid: bool,
-    },
+    Rejected { rejected: Rejected, valid: bool },
 }
 
 fn process(
@@ -260,13 +257,16 @@ fn process(
     }
 }
 
+/// Appends what one scorecard becomes to a buffer; an error (in Chinese) rejects the document.
+pub type EncodeFn<'a> = dyn Fn(&Scorecard, &mut Vec<u8>) -> Result<(), String> + Sync + 'a;
+
 /// What a batch run makes of each scorecard on the thread pool, and whether the card itself
 /// goes on to the caller.
 #[derive(Clone, Copy)]
 pub struct Encoder<'a> {
     /// Appends the card's output (a JSON line, CSV rows…) to a buffer; an error (in Chinese)
     /// rejects the document.
-    pub encode: &'a (dyn Fn(&Scorecard, &mut Vec<u8>) -> Result<(), String> + Sync),
+    pub encode: &'a EncodeFn<'a>,
     /// Whether the caller receives each card (reports that render cards themselves).
     pub keep_cards: bool,
 }

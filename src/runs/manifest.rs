@@ -135,7 +135,6 @@ pub struct ReportRecord {
     pub created: Option<i64>,
 }
 
-
 /// Hex SHA-256 of a regular file's content, read in blocks (memory stays flat whatever its
 /// size). Anything else — a FIFO, a device such as `/dev/zero`, a folder — is refused at once
 /// rather than read ([`crate::model::files::open_regular`]).
@@ -217,7 +216,6 @@ impl BackgroundSha256 {
 }
 
 pub use crate::model::files::{hex, sha256_hex};
-
 
 /// A file's name as given and the SHA-256 of its content; the error says, in Chinese, which
 /// file could not be read and why (missing, not a regular file, unreadable).
