@@ -277,6 +277,13 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
         .collect();
     assert_eq!(docs.len(), 5000);
 
+    // Without -o there is no folder for the detail pages: one error, exit 2, nothing written.
+    let out = score(&["--format", "html"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("超过 200 张表") && stderr.contains("-o"), "{stderr}");
+
     let page = dir.path().join("report.html");
     let out = score(&["--format", "html", "-o", page.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
