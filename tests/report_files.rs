@@ -416,3 +416,25 @@ fn csv_keeps_codes_as_text_and_one_number_format_per_column() {
         }
     }
 }
+
+/// The CSV tables of the seed run as users see them (issue 15 items 1 and 6): the difference
+/// columns, the finding titles and where each form and number came from (the input named as on
+/// the command line, relative here).
+#[test]
+fn csv_tables_of_the_seed_as_users_see_them() {
+    for table in ["documents", "findings"] {
+        let out = jixiao_command()
+            .args([
+                "score",
+                "tests/fixtures/forms/shenzhen-seed.tsv",
+                "--default-year",
+                "2020",
+            ])
+            .args(["--region", "shenzhen", "--format", "csv", "--csv-table", table])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        insta::assert_snapshot!(format!("csv_{table}"), text.replace("\r\n", "\n"));
+    }
+}
