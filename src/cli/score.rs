@@ -485,10 +485,7 @@ struct DetailFolder {
 
 impl DetailFolder {
     fn create(output: &Path) -> Result<Self, String> {
-        let dir = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let dir = jixiao::report::output::folder_of(output);
         let page = output
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -109,10 +109,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     // The files it records, found wherever verify was started (see `resolve_recorded`).
     let recorded_manifest = manifest;
-    let manifest_dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
+    let manifest_dir = jixiao::report::output::folder_of(&path).to_owned();
     let manifest = match resolve_recorded(&recorded_manifest, &manifest_dir) {
         Ok(m) => m,
         Err(missing) => {
@@ -129,10 +126,7 @@ pub fn run(args: &Args) -> Outcome {
         return verify_report(&manifest, report, &path);
     }
     // A baseline's generation: its results and history must still be what it recorded.
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let folder = jixiao::report::output::folder_of(&path);
     let recorded = match read_generation(folder) {
         Ok(generation) if generation.manifest == recorded_manifest => generation,
         Ok(_) => {
