@@ -972,6 +972,69 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    /// The report of `n` copies of one scored form, and the detail files it wrote.
+    fn report_of(n: usize) -> (String, Vec<(String, String)>) {
+        let doc: crate::model::document::EvaluationDocument =
+            serde_json::from_str(include_str!("../../tests/fixtures/documents/minimal.json")).unwrap();
+        let rules = crate::policy::RuleSet::load(crate::policy::embedded::files("shenzhen-2020").unwrap()).unwrap();
+        let card = crate::engine::scoring::score_document(&rules, &doc).unwrap();
+        let files = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let written = std::sync::Arc::clone(&files);
+        let mut writer = HtmlWriter::new(Some(Details {
+            folder: "r.html.d".to_owned(),
+            page: "r.html".to_owned(),
+            write: Box::new(move |name, bytes| {
+                written
+                    .lock()
+                    .unwrap()
+                    .push((name.to_owned(), String::from_utf8(bytes.to_vec()).unwrap()));
+                Ok(())
+            }),
+        }));
+        for _ in 0..n {
+            writer.add(&card).unwrap();
+        }
+        let mut page = Vec::new();
+        writer.finish(&mut page).unwrap();
+        let files = files.lock().unwrap().clone();
+        (String::from_utf8(page).unwrap(), files)
+    }
+
+    /// Up to [`SINGLE_PAGE_FORMS`] forms the report is one page with every form; one more and
+    /// the details go to pages of [`DETAIL_FORMS`] forms (the last one short) and an index.
+    #[test]
+    fn one_page_up_to_the_limit_then_detail_pages() {
+        let (page, files) = report_of(SINGLE_PAGE_FORMS);
+        assert!(files.is_empty());
+        assert!(page.contains(&format!("id=\"form-{SINGLE_PAGE_FORMS}\"")));
+        assert!(!page.contains("r.html.d/"));
+
+        let (page, files) = report_of(SINGLE_PAGE_FORMS + 1);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "forms-000001.html",
+                "forms-000101.html",
+                "forms-000201.html",
+                "index.html"
+            ]
+        );
+        assert!(!page.contains("<details"), "no form detail on the summary page");
+        assert!(page.contains("href=\"r.html.d/index.html\""));
+        let last = &files[2].1;
+        assert!(last.contains("id=\"form-201\"") && !last.contains("id=\"form-200\""));
+        assert!(files[0].1.contains("id=\"form-1\"") && files[0].1.contains("id=\"form-100\""));
+        // Every form ranks alike, so the worst 100 are the first 100, in input order.
+        assert_eq!(page.matches("<tr id=\"s").count(), WORST_FORMS);
+        assert!(page.contains("href=\"r.html.d/forms-000001.html#form-1\""));
+        assert!(!page.contains("#form-101\""));
+        // The index names each page's forms and SHA-256, and the page the index's.
+        let index = &files[3].1;
+        assert!(index.contains(&format!("data-sha256=\"{}\"", sha256_hex(files[1].1.as_bytes()))));
+        assert!(page.contains(&format!("data-sha256=\"{}\"", sha256_hex(index.as_bytes()))));
+    }
+
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(
