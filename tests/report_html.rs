@@ -390,14 +390,41 @@ fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
     assert!(stderr.contains("forms-000101.html"), "{stderr}");
     std::fs::write(&edited, &original).unwrap();
 
-    let Some(chromium) = chromium() else {
+    if let Some(chromium) = chromium() {
+        open_in_chromium(&chromium, dir.path(), &[page.clone(), folder.join("forms-004901.html")]);
+    } else {
         assert!(std::env::var_os("CI").is_none(), "Chromium is required under CI");
-        return;
-    };
-    for (k, target) in [page.clone(), folder.join("forms-004901.html")].iter().enumerate() {
+    }
+
+    // A later run small enough for one page removes the folder, which described the corpus.
+    let small = dir.path().join("small.jsonl");
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    std::fs::write(&small, text.lines().take(50).collect::<Vec<_>>().join("\n")).unwrap();
+    let out = jixiao_command()
+        .args([
+            "score",
+            small.to_str().unwrap(),
+            "--format",
+            "html",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
+        .args(["-o", page.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!folder.exists());
+    assert!(std::fs::read_to_string(&page).unwrap().contains("id=\"form-50\""));
+}
+
+/// Opens each page in headless Chromium: it loads, logs nothing to the console, and its script
+/// runs to the end.
+fn open_in_chromium(chromium: &Path, dir: &Path, pages: &[PathBuf]) {
+    for (k, target) in pages.iter().enumerate() {
         let (code, dom, log) = run_chromium(
-            &chromium,
-            &dir.path().join(format!("profile-{k}")),
+            chromium,
+            &dir.join(format!("profile-{k}")),
             &["--enable-logging=stderr".into(), "--v=0".into(), "--dump-dom".into()],
             target,
         );

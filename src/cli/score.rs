@@ -525,7 +525,7 @@ fn commit_report(report: AtomicFile, folder: Option<DetailFolder>, output: &Path
         // The older folder is moved aside first, so the new one can take its name.
         let aside = folder
             .as_ref()
-            .map(|f| f.temp.path().with_extension("old"))
+            .map(|f| PathBuf::from(format!("{}-old", f.temp.path().display())))
             .unwrap_or_default();
         std::fs::rename(&target, &aside)
             .and_then(|()| std::fs::remove_dir_all(&aside))
