@@ -44,11 +44,40 @@ fn waived(doc: &Value) -> usize {
         .count()
 }
 
+/// Where each seed form was read from, as the documents table shows it: the file, its rows and
+/// the cell of the reported total (from the imported documents' source and provenance).
+fn sources() -> Vec<[Value; 3]> {
+    let options = jixiao::ingest::import::ImportOptions {
+        default_year: Some(2020),
+        region: Some("shenzhen".to_owned()),
+        ..Default::default()
+    };
+    jixiao::ingest::import::import_file(Path::new(SEED), &options)
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            let source = f.source.unwrap();
+            let total = f.provenance["/total/score_reported"].a1();
+            [
+                source.file.into(),
+                format!("{}–{}", source.first_row, source.last_row).into(),
+                total.into(),
+            ]
+        })
+        .collect()
+}
+
 /// The documents-table row the JSON report implies, field by field, as JSON values: decimals
-/// as their exact strings, texts as strings, counts and years as numbers, absent as null.
-fn expected_document_row(doc: &Value) -> Vec<Value> {
+/// as their exact strings, texts as strings, counts and years as numbers, absent as null; then
+/// where the form came from (`source`).
+fn expected_document_row(doc: &Value, source: &[Value; 3]) -> Vec<Value> {
     let b = &doc["budget"];
-    vec![
+    let decimal = |v: &Value| v.as_str().map(|s| s.parse::<rust_decimal::Decimal>().unwrap());
+    let difference = match (decimal(&doc["total"]["score"]), decimal(&doc["total"]["reported"])) {
+        (Some(c), Some(r)) => Value::String((c - r).to_string()),
+        _ => Value::Null,
+    };
+    let mut row = vec![
         doc["project"].clone(),
         doc["department"].clone(),
         doc["year"].clone(),
@@ -63,6 +92,7 @@ fn expected_document_row(doc: &Value) -> Vec<Value> {
         b["reported_score"].clone(),
         doc["total"]["score"].clone(),
         doc["total"]["reported"].clone(),
+        difference,
         doc["grade"].clone(),
         doc["grade_reported"].clone(),
         count(doc, "error").into(),
@@ -70,11 +100,13 @@ fn expected_document_row(doc: &Value) -> Vec<Value> {
         count(doc, "info").into(),
         waived(doc).into(),
         doc["id"].clone(),
-    ]
+    ];
+    row.extend(source.iter().cloned());
+    row
 }
 
 /// Columns of the documents table that hold decimals (written as Excel numbers).
-const DECIMAL_COLUMNS: [usize; 9] = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+const DECIMAL_COLUMNS: [usize; 10] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
 
 fn text(cell: &Data) -> &str {
     match cell {
@@ -119,8 +151,12 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     assert_eq!(headers[0], "项目");
     assert_eq!(headers[12], "总分（计算）");
     assert_eq!(headers[13], "总分（填报）");
-    for (doc, row) in docs.iter().zip(summary.rows().skip(1)) {
-        let want = expected_document_row(doc);
+    assert_eq!(headers[14], "总分差额（计算−填报）");
+    assert_eq!(headers[22..], ["来源文件", "来源行", "总分单元格"]);
+    let sources = sources();
+    assert_eq!(sources.len(), docs.len());
+    for ((doc, row), source) in docs.iter().zip(summary.rows().skip(1)).zip(&sources) {
+        let want = expected_document_row(doc, source);
         assert_eq!(row.len(), want.len(), "{}", doc["id"]);
         for (col, (cell, want)) in row.iter().zip(&want).enumerate() {
             assert!(
@@ -140,16 +176,30 @@ fn workbook_summary_matches_the_json_report_cell_by_cell() {
     // Scores are numbers, not text.
     let form6_cost = sheet
         .rows()
-        .find(|r| text(&r[3]) == "项目成本（元）" && text(&r[11]).contains("信息基础设施"))
+        .find(|r| text(&r[3]) == "项目成本（元）" && text(&r[12]).contains("信息基础设施"))
         .unwrap();
     assert_eq!(form6_cost[7], Data::Float(1.32));
     assert_eq!(form6_cost[8], Data::Float(12.5));
+    // Computed − reported, and the cell the reported score was read from.
+    assert_eq!(form6_cost[9], Data::Float(-11.18));
+    assert_eq!(text(&form6_cost[13]), SEED);
+    assert!(
+        text(&form6_cost[14]).starts_with(char::is_alphabetic),
+        "{:?}",
+        form6_cost[14]
+    );
     let sheet = book.worksheet_range("发现").unwrap();
     assert_eq!(sheet.height(), findings + 1);
     let t1 = sheet.rows().find(|r| text(&r[1]) == "T1").unwrap();
-    assert_eq!(t1[2].to_string(), "错误");
-    assert_eq!(t1[3].to_string(), "总分");
-    assert_eq!(t1[4].to_string(), "G136");
+    assert_eq!(t1[2].to_string(), "总分与重算结果不符");
+    assert_eq!(t1[3].to_string(), "错误");
+    assert_eq!(t1[4].to_string(), "总分");
+    assert_eq!(t1[5].to_string(), "G136");
+    // Form 6 reports 99.8 where 88.62 is computed.
+    assert_eq!(t1[7], Data::Float(-11.18));
+    // The T1 finding points at the cell the documents table names as the reported total's.
+    let form6 = summary.rows().find(|r| text(&r[21]) == text(&t1[9])).unwrap();
+    assert_eq!(text(&form6[24]), "G136");
 }
 
 /// A CSV field as its value: `="0102013"` is the text `0102013`; numbers compare by value
@@ -191,8 +241,8 @@ fn csv_documents_match_the_json_report() {
     let (headers, records) = csv_records(&out.stdout);
     assert_eq!(headers[0], "项目");
     assert_eq!(records.len(), docs.len());
-    for (doc, record) in docs.iter().zip(&records) {
-        let want = expected_document_row(doc);
+    for ((doc, record), source) in docs.iter().zip(&records).zip(&sources()) {
+        let want = expected_document_row(doc, source);
         assert_eq!(record.len(), want.len());
         for (col, (field, want)) in record.iter().zip(&want).enumerate() {
             let want = match want {
@@ -242,7 +292,8 @@ fn csv_indicator_and_finding_tables_have_a_row_each() {
     assert_eq!(records.len(), findings.len());
     for (f, record) in findings.iter().zip(&records) {
         assert_eq!(&record[1], f["code"].as_str().unwrap());
-        assert_eq!(&record[5], f["message"].as_str().unwrap());
+        assert_eq!(&record[2], f["title"].as_str().unwrap());
+        assert_eq!(&record[6], f["message"].as_str().unwrap());
     }
 }
 
@@ -295,7 +346,7 @@ fn reviewer_decisions_get_a_sheet_and_a_csv_table() {
     // Waived findings are listed, marked, and counted apart from the others.
     let summary = book.worksheet_range("汇总").unwrap();
     for (doc, row) in docs.iter().zip(summary.rows().skip(1)) {
-        assert_eq!(row[19], Data::Float(waived(doc) as f64), "{}", doc["id"]);
+        assert_eq!(row[20], Data::Float(waived(doc) as f64), "{}", doc["id"]);
     }
 
     let out = run(&["--format", "csv", "--csv-table", "decisions"]);
@@ -363,5 +414,27 @@ fn csv_keeps_codes_as_text_and_one_number_format_per_column() {
                 assert!(places >= 2, "{field}");
             }
         }
+    }
+}
+
+/// The CSV tables of the seed run as users see them (issue 15 items 1 and 6): the difference
+/// columns, the finding titles and where each form and number came from (the input named as on
+/// the command line, relative here).
+#[test]
+fn csv_tables_of_the_seed_as_users_see_them() {
+    for table in ["documents", "findings"] {
+        let out = jixiao_command()
+            .args([
+                "score",
+                "tests/fixtures/forms/shenzhen-seed.tsv",
+                "--default-year",
+                "2020",
+            ])
+            .args(["--region", "shenzhen", "--format", "csv", "--csv-table", table])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        insta::assert_snapshot!(format!("csv_{table}"), text.replace("\r\n", "\n"));
     }
 }

@@ -224,3 +224,221 @@ fn html_report_of_one_form_with_hostile_text_and_a_wrong_total() {
         insta::assert_snapshot!(html);
     });
 }
+
+/// Bytes the summary page of a corpus may take, whatever the number of forms (see
+/// `docs/report-format.md`: aggregates, 100 worst forms, 50 departments, one row per code).
+const PAGE_BOUND: u64 = 300_000;
+/// Bytes one detail page (100 forms) may take.
+const DETAIL_BOUND: u64 = 1_500_000;
+
+/// The targets of the `href` links in a page.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// Issue 15 item 1: a corpus far beyond one page gives a summary page of bounded size with the
+/// forms' details on pages in `report.html.d/` beside it, linked; every number agrees with the
+/// JSON Lines report of the same corpus; `verify` replays it and notices an edited detail page;
+/// and Chromium opens the page and a detail page with their scripts running.
+#[test]
+fn html_report_of_a_corpus_is_a_bounded_page_with_linked_detail_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let out = jixiao_command()
+        .args([
+            "generate",
+            "--count",
+            "5000",
+            "--seed",
+            "11",
+            "-o",
+            corpus.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let score = |extra: &[&str]| {
+        jixiao_command()
+            .args(["score", corpus.to_str().unwrap(), "--fail-on", "never", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = score(&["--format", "jsonl"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let docs: Vec<Value> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 5000);
+
+    // Without -o there is no folder for the detail pages: one error, exit 2, nothing written.
+    let out = score(&["--format", "html"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("超过 200 张表") && stderr.contains("-o"), "{stderr}");
+
+    let page = dir.path().join("report.html");
+    let out = score(&["--format", "html", "-o", page.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let size = std::fs::metadata(&page).unwrap().len();
+    assert!(size <= PAGE_BOUND, "summary page of {size} bytes");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Only the page, its folder and the manifest: no temporary folder left behind.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "corpus.jsonl",
+            "report.html",
+            "report.html.d",
+            "report.html.manifest.json"
+        ]
+    );
+
+    // Aggregates agree with the JSON Lines report.
+    assert_eq!(text_of(&html, "count-forms"), "5000");
+    let total = |s: &str| docs.iter().map(|d| count(d, s)).sum::<usize>().to_string();
+    assert_eq!(text_of(&html, "count-errors"), total("error"));
+    assert_eq!(text_of(&html, "count-warnings"), total("warning"));
+    let counts = |attribute: &str| -> usize {
+        html.split(&format!("data-{attribute}=\""))
+            .skip(1)
+            .map(|rest| {
+                let at = rest.find("data-count=\"").unwrap() + "data-count=\"".len();
+                rest[at..at + rest[at..].find('"').unwrap()].parse::<usize>().unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(counts("bin"), 5000, "the difference histogram counts every form once");
+    assert_eq!(counts("grade"), 5000);
+    assert_eq!(
+        counts("department"),
+        5000,
+        "departments, with the rest summed, count every form"
+    );
+    // The worst form listed first has the most errors of the corpus.
+    let most = docs.iter().map(|d| count(d, "error")).max().unwrap();
+    let first = &html[html.find("<tr id=\"s").unwrap() + "<tr id=\"s".len()..];
+    let n = &first[..first.find('"').unwrap()];
+    assert_eq!(text_of(&html, &format!("s{n}-errors")), most.to_string());
+
+    // Every link of the page is inside it or a detail page beside it; each form link lands on
+    // the form.
+    let folder = dir.path().join("report.html.d");
+    let detail_pages: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(detail_pages.len(), 51, "50 pages of 100 forms and the index");
+    for name in &detail_pages {
+        let size = std::fs::metadata(folder.join(name)).unwrap().len();
+        assert!(size <= DETAIL_BOUND, "{name}: {size} bytes");
+    }
+    let page_links = links(&html);
+    assert!(page_links.len() > 100, "{} links", page_links.len());
+    for link in &page_links {
+        if link.starts_with('#') {
+            continue;
+        }
+        let rest = link.strip_prefix("report.html.d/").unwrap_or_else(|| panic!("{link}"));
+        let (file, fragment) = rest.split_once('#').unwrap_or((rest, ""));
+        let target = std::fs::read_to_string(folder.join(file)).unwrap();
+        if !fragment.is_empty() {
+            let n: usize = fragment.strip_prefix("form-").unwrap().parse().unwrap();
+            let doc = &docs[n - 1];
+            assert!(
+                target.contains(&format!("id=\"form-{n}\" data-doc=\"{}\"", doc["id"].as_str().unwrap())),
+                "{link}"
+            );
+            assert_eq!(
+                text_of(&target, &format!("f{n}-total")),
+                doc["total"]["score"].as_str().unwrap()
+            );
+        }
+    }
+    // The index lists every detail page with its SHA-256 and links back.
+    let index = std::fs::read_to_string(folder.join("index.html")).unwrap();
+    assert_eq!(links(&index).iter().filter(|l| l.starts_with("forms-")).count(), 50);
+    assert!(links(&index).contains(&"../report.html".to_owned()));
+
+    // verify replays the run, detail pages included, and notices an edited one.
+    let verify = || {
+        jixiao_command()
+            .args(["verify", dir.path().join("report.html.manifest.json").to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let out = verify();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let edited = folder.join("forms-000101.html");
+    let original = std::fs::read(&edited).unwrap();
+    std::fs::write(&edited, [original.as_slice(), b"<!-- edited -->"].concat()).unwrap();
+    let out = verify();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("forms-000101.html"), "{stderr}");
+    std::fs::write(&edited, &original).unwrap();
+
+    if let Some(chromium) = chromium() {
+        open_in_chromium(&chromium, dir.path(), &[page.clone(), folder.join("forms-004901.html")]);
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "Chromium is required under CI");
+    }
+
+    // A later run small enough for one page removes the folder, which described the corpus.
+    let small = dir.path().join("small.jsonl");
+    let text = std::fs::read_to_string(&corpus).unwrap();
+    std::fs::write(&small, text.lines().take(50).collect::<Vec<_>>().join("\n")).unwrap();
+    let out = jixiao_command()
+        .args([
+            "score",
+            small.to_str().unwrap(),
+            "--format",
+            "html",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
+        .args(["-o", page.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!folder.exists());
+    assert!(std::fs::read_to_string(&page).unwrap().contains("id=\"form-50\""));
+}
+
+/// Opens each page in headless Chromium: it loads, logs nothing to the console, and its script
+/// runs to the end.
+fn open_in_chromium(chromium: &Path, dir: &Path, pages: &[PathBuf]) {
+    for (k, target) in pages.iter().enumerate() {
+        let (code, dom, log) = run_chromium(
+            chromium,
+            &dir.join(format!("profile-{k}")),
+            &["--enable-logging=stderr".into(), "--v=0".into(), "--dump-dom".into()],
+            target,
+        );
+        assert_eq!(code, 0, "{log}");
+        let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+        assert!(
+            console.is_empty(),
+            "{} logged to the console: {console:#?}",
+            target.display()
+        );
+        assert!(
+            dom.contains("<body data-ready=\"1\">"),
+            "{}: the script did not finish",
+            target.display()
+        );
+    }
+}

@@ -359,7 +359,13 @@ fn validate(
 /// Warns on stderr about decisions whose document is not among `documents`: they are stale for
 /// this run and change nothing (and do not affect the exit code).
 pub fn warn_unmatched(decisions: &DecisionSet, documents: &[(Origin, EvaluationDocument)]) {
-    for d in decisions.not_in(documents.iter().map(|(_, doc)| doc.id.as_str())) {
+    warn_unmatched_ids(decisions, documents.iter().map(|(_, doc)| doc.id.as_str()));
+}
+
+/// [`warn_unmatched`] given the ids of the run's documents (a streamed run keeps only the ids
+/// that some decision names).
+pub fn warn_unmatched_ids<'a>(decisions: &DecisionSet, ids: impl IntoIterator<Item = &'a str>) {
+    for d in decisions.not_in(ids) {
         report_warning(format!(
             "审核决定未生效（{}，{}）：本次运行中没有编号为“{}”的文档",
             d.source,

@@ -10,16 +10,21 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::flags::RuleFlags;
-use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents, load_documents_with, warn_unmatched};
+use crate::cli::inputs::{
+    InputArgs, expand_inputs, is_stdin, load_documents, load_documents_with, warn_unmatched, warn_unmatched_ids,
+};
 use crate::cli::{Outcome, report_error};
 use jixiao::engine::decisions::DecisionSet;
+use jixiao::engine::pipeline::choice_reason;
 use jixiao::engine::pipeline::{FailOn, Pipeline};
+use jixiao::engine::scoring::Scorecard;
 use jixiao::ingest::import::ImportOptions;
 use jixiao::ingest::input::SeenIds;
 use jixiao::policy::select::Catalogue;
+use jixiao::report::html::{Details, detail_folder_name};
 use jixiao::report::output::{AtomicFile, WriteError};
-use jixiao::report::{CsvTable, Format, RenderOptions, render};
-use jixiao::runs::batch::{BatchOptions, BatchStats, score_json_lines, worst_index};
+use jixiao::report::{self, CsvTable, Format, RenderError, RenderOptions, ReportWriter, render};
+use jixiao::runs::batch::{BatchOptions, BatchStats, Encoder, score_lines, worst_index};
 use jixiao::runs::manifest::{
     BackgroundSha256, Hashed, HashingReader, HashingWriter, Manifest, ReportRecord, catalogue_hashes, engine,
     hash_file, layout_hashes, manifest_path,
@@ -45,7 +50,7 @@ pub struct Args {
     /// 达到此严重程度的发现使退出码为 1：error、warning 或 never
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
-    /// 不显示进度和汇总（--format jsonl 时）
+    /// 不显示进度条和结尾的计数行
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
 }
@@ -72,14 +77,16 @@ impl Produced {
     }
 }
 
-/// `--format jsonl`: documents stream through in parallel chunks and their scorecards stream
-/// out in input order; memory stays flat whatever the corpus size.
-fn stream_json_lines(
+/// `--format jsonl|csv|xlsx|html`: documents stream through in parallel chunks and their
+/// scorecards go to the report in input order as they are scored ([`ReportWriter`]); memory
+/// stays flat whatever the corpus size. `details` is where a corpus HTML report puts its
+/// detail pages.
+fn stream_report(
     args: &Args,
-    catalogue: &Catalogue,
-    decisions: &DecisionSet,
-    import_options: &ImportOptions,
-    sink: &mut dyn Write,
+    (catalogue, decisions, import_options): (&Catalogue, &DecisionSet, &ImportOptions),
+    options: &RenderOptions,
+    details: Option<Details>,
+    sink: &mut (dyn Write + Send),
 ) -> Produced {
     let mut outcome = Outcome::Clean;
     let inputs = expand_inputs(&args.input.inputs, &mut outcome);
@@ -96,20 +103,41 @@ fn stream_json_lines(
         total_bytes,
         "{wide_bar} {percent}% {msg} 用时 {elapsed} 剩余约 {eta}",
     );
-    let options = BatchOptions {
+    let format = args.format;
+    // Without --region and --rules, which set each document got and why, said once per run.
+    let tally_choices = format != Format::Jsonl && args.input.form.region.is_none() && !catalogue.is_forced();
+    let batch = BatchOptions {
         default_region: args.input.form.region.clone(),
         fail_on: args.fail_on,
+        tally_choices,
         ..BatchOptions::default()
     };
+    let encode = |card: &Scorecard, out: &mut Vec<u8>| report::encode(format, options.csv_table, card, out);
+    let encoder = Encoder {
+        encode: &encode,
+        keep_cards: report::keeps_cards(format),
+    };
+    let mut writer = match ReportWriter::new(format, options, details) {
+        Ok(w) => w,
+        Err(e) => {
+            report_error(e);
+            return Produced::broken(0);
+        }
+    };
+    if let Err(e) = writer.start(sink) {
+        report_error(e);
+        return Produced::broken(0);
+    }
     let pipeline = Pipeline::new(catalogue, decisions);
     let mut totals = BatchStats::default();
     // One rule for repeated ids across the run, whatever the input's kind (see `SeenIds`).
     let mut seen = SeenIds::default();
+    let mut bytes = Vec::new();
     for path in &inputs {
         let name = path.display().to_string();
         let lines = is_stdin(path) || matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
         if !lines {
-            // Forms and whole-JSON files are read as before, then written as lines.
+            // Forms and whole-JSON files are read as before, then scored one by one.
             let one = InputArgs {
                 inputs: vec![path.clone()],
                 ..args.input.clone()
@@ -119,18 +147,18 @@ fn stream_json_lines(
                 match pipeline.score(&doc) {
                     Ok(scored) => {
                         let card = scored.card;
-                        totals.scored += 1;
-                        if let Some(n) = totals.by_worst.get_mut(worst_index(&card)) {
-                            *n += 1;
+                        let choice =
+                            tally_choices.then(|| (scored.rules.id.clone(), choice_reason(&doc, &scored.rules)));
+                        totals.count(worst_index(&card), args.fail_on.trips(&card), choice);
+                        if !decisions.for_document(&card.id).is_empty() {
+                            totals.decided.push(card.id.clone());
                         }
-                        if args.fail_on.trips(&card) {
-                            totals.tripped += 1;
-                        }
-                        let written = serde_json::to_writer(&mut *sink, &card)
-                            .map_err(std::io::Error::other)
-                            .and_then(|()| sink.write_all(b"\n"));
+                        bytes.clear();
+                        let written = encode(&card, &mut bytes)
+                            .map_err(|e| RenderError::Io(std::io::Error::other(e)))
+                            .and_then(|()| writer.add(&bytes, Some(&card), sink));
                         if let Err(e) = written {
-                            report_error(format!("写出失败：{e}"));
+                            report_error(e);
                             return Produced::broken(totals.scored);
                         }
                     }
@@ -169,13 +197,14 @@ fn stream_json_lines(
             }
         };
         let base = totals.read;
-        let result = score_json_lines(
+        let result = score_lines(
             reader,
-            &mut *sink,
             catalogue,
-            &options,
+            &batch,
             decisions,
             (&name, &mut seen),
+            encoder,
+            |bytes, card| writer.add(bytes, card.as_deref(), sink).map_err(std::io::Error::other),
             |r| {
                 let id = r.id.as_deref().map(|i| format!("（{i}）")).unwrap_or_default();
                 progress.suspend(|| report_error(format!("{name} 第{}行{id}：{}", r.line, r.reason)));
@@ -190,13 +219,7 @@ fn stream_json_lines(
                         Err(e) => report_error(e),
                     }
                 }
-                totals.read += stats.read;
-                totals.scored += stats.scored;
-                totals.rejected += stats.rejected;
-                totals.tripped += stats.tripped;
-                for (total, n) in totals.by_worst.iter_mut().zip(stats.by_worst) {
-                    *total += n;
-                }
+                totals.add(stats);
             }
             Err(e) => {
                 report_error(format!("{name}：{e}"));
@@ -208,12 +231,23 @@ fn stream_json_lines(
     if totals.rejected > 0 {
         outcome = Outcome::BadInput;
     }
+    warn_unmatched_ids(decisions, totals.decided.iter().map(String::as_str));
+    if let Err(e) = writer.finish(sink) {
+        report_error(e);
+        return Produced::broken(totals.scored);
+    }
     if let Err(e) = sink.flush() {
         report_error(format!("写出失败：{e}"));
         return Produced::broken(totals.scored);
     }
-    if !args.quiet {
+    if !args.quiet && (format == Format::Jsonl || (args.output.is_some() && totals.scored > 0)) {
         eprintln!("{}", closing_counts(totals.scored, totals.by_worst, totals.rejected));
+    }
+    if format != Format::Jsonl {
+        if totals.scored == 0 && outcome == Outcome::Clean {
+            crate::cli::report_notice("没有任何文档可评分（输入中没有评价文档或自评表）");
+        }
+        note_choices(&totals.choices);
     }
     if outcome == Outcome::Clean && totals.tripped > 0 {
         outcome = Outcome::Findings;
@@ -226,8 +260,21 @@ fn stream_json_lines(
     }
 }
 
-/// Scores every input and writes the report to `sink`: what `jixiao score` prints or writes, and
-/// what [`verify_report`] renders again. `created` is the workbook's creation time (`xlsx`).
+/// Says which rule set each document got and why, when `--region` and `--rules` are absent.
+fn note_choices(choices: &[(String, String, usize)]) {
+    if choices.is_empty() {
+        return;
+    }
+    let said: Vec<String> = choices
+        .iter()
+        .map(|(id, why, n)| format!("{id} 用于 {n} 张表（{why}）"))
+        .collect();
+    crate::cli::report_notice(format!(
+        "未指定 --region：{}；用 --region 或 --rules 可改",
+        said.join("；")
+    ));
+}
+
 /// A progress bar on standard error of `len` units drawn with `template`, or a hidden one when
 /// `--quiet` or standard error is no terminal.
 fn progress_bar(quiet: bool, len: u64, template: &str) -> ProgressBar {
@@ -253,17 +300,6 @@ impl<R: std::io::Read> std::io::Read for Counted<R> {
     }
 }
 
-/// The closing line of a run: documents by their worst finding (not waived).
-fn closing_line(cards: &[jixiao::engine::scoring::Scorecard], unscored: usize) -> String {
-    let mut by_worst = [0usize; 4];
-    for card in cards {
-        if let Some(n) = by_worst.get_mut(worst_index(card)) {
-            *n += 1;
-        }
-    }
-    closing_counts(cards.len(), by_worst, unscored)
-}
-
 /// "共评分 N 个文档：有错误 a，最重为警告 b，最重为提示 c，没有发现 d；M 个无法评分".
 fn closing_counts(scored: usize, by_worst: [usize; 4], unscored: usize) -> String {
     let [errors, warnings, infos, none] = by_worst;
@@ -287,16 +323,24 @@ fn terminal_width() -> Option<usize> {
     Some(usize::from(size.ws_col)).filter(|w| *w >= 40)
 }
 
+/// Scores every input and writes the report to `sink`: what `jixiao score` prints or writes, and
+/// what [`crate::cli::verify`] renders again. `created` is the workbook's creation time (`xlsx`);
+/// `details` is where a corpus HTML report puts its detail pages.
 pub(crate) fn produce(
     args: &Args,
-    catalogue: &Catalogue,
-    decisions: &DecisionSet,
-    import_options: &ImportOptions,
+    (catalogue, decisions, import_options): (&Catalogue, &DecisionSet, &ImportOptions),
     created: Option<i64>,
-    sink: &mut dyn Write,
+    details: Option<Details>,
+    sink: &mut (dyn Write + Send),
 ) -> Produced {
-    if args.format == Format::Jsonl {
-        return stream_json_lines(args, catalogue, decisions, import_options, sink);
+    let options = RenderOptions {
+        csv_table: args.csv_table,
+        created,
+        // The terminal table fits the terminal it is printed on.
+        width: args.output.is_none().then(terminal_width).flatten(),
+    };
+    if matches!(args.format, Format::Jsonl | Format::Csv | Format::Xlsx | Format::Html) {
+        return stream_report(args, (catalogue, decisions, import_options), &options, details, sink);
     }
     let mut outcome = Outcome::Clean;
     let documents = load_documents(&args.input, import_options, &mut outcome);
@@ -310,26 +354,14 @@ pub(crate) fn produce(
         "{wide_bar} {pos}/{len} 张表 用时 {elapsed} 剩余约 {eta}",
     );
     // Without --region and --rules, which set each document got and why, said once per run.
-    let mut choices: Vec<(String, String, usize)> = Vec::new();
+    let tally_choices = args.input.form.region.is_none() && !catalogue.is_forced();
+    let mut counts = BatchStats::default();
     for (origin, doc) in &documents {
         progress.inc(1);
         match pipeline.score(doc) {
             Ok(scored) => {
-                let why = match (&doc.region, &doc.region_inferred) {
-                    (Some(r), _) => format!("文档写明地区 {r}"),
-                    (None, Some(g)) if scored.rules.region.as_deref() == Some(g.region.as_str()) => {
-                        format!("按表中地名推断为{}", g.title)
-                    }
-                    (None, Some(g)) => format!("表中地名指向{}，但没有适用的地区规则集", g.title),
-                    (None, None) => "未写地区，按全国规则集".to_owned(),
-                };
-                match choices
-                    .iter_mut()
-                    .find(|(id, w, _)| *id == scored.rules.id && *w == why)
-                {
-                    Some((_, _, n)) => *n += 1,
-                    None => choices.push((scored.rules.id.clone(), why, 1)),
-                }
+                let choice = tally_choices.then(|| (scored.rules.id.clone(), choice_reason(doc, &scored.rules)));
+                counts.count(worst_index(&scored.card), false, choice);
                 cards.push(scored.card);
             }
             Err(e) => {
@@ -341,24 +373,9 @@ pub(crate) fn produce(
     }
     progress.finish_and_clear();
     if !args.quiet && !cards.is_empty() && args.output.is_some() {
-        eprintln!("{}", closing_line(&cards, unscored));
+        eprintln!("{}", closing_counts(counts.scored, counts.by_worst, unscored));
     }
-    if args.input.form.region.is_none() && !catalogue.is_forced() && !choices.is_empty() {
-        let said: Vec<String> = choices
-            .iter()
-            .map(|(id, why, n)| format!("{id} 用于 {n} 张表（{why}）"))
-            .collect();
-        crate::cli::report_notice(format!(
-            "未指定 --region：{}；用 --region 或 --rules 可改",
-            said.join("；")
-        ));
-    }
-    let options = RenderOptions {
-        csv_table: args.csv_table,
-        created,
-        // The terminal table fits the terminal it is printed on.
-        width: args.output.is_none().then(terminal_width).flatten(),
-    };
+    note_choices(&counts.choices);
     let bytes = match render(args.format, &cards, &options) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -457,6 +474,75 @@ fn score_manifest(
     })
 }
 
+/// The folder of a corpus HTML report's detail pages, `FILE.d` beside `FILE`: written as a
+/// hidden temporary folder beside it and renamed into place just before the page, so the page
+/// and its details appear together.
+struct DetailFolder {
+    temp: tempfile::TempDir,
+    /// The page's file name.
+    page: String,
+}
+
+impl DetailFolder {
+    fn create(output: &Path) -> Result<Self, String> {
+        let dir = jixiao::report::output::folder_of(output);
+        let page = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{page}.d-"))
+            .tempdir_in(dir)
+            .map_err(|e| format!("无法在 {} 中建立临时文件夹：{e}", dir.display()))?;
+        Ok(Self { temp, page })
+    }
+
+    /// Where the HTML report writes its detail pages.
+    fn details(&self) -> Details {
+        let temp = self.temp.path().to_owned();
+        Details {
+            folder: detail_folder_name(&self.page),
+            page: self.page.clone(),
+            write: Box::new(move |name, bytes| std::fs::write(temp.join(name), bytes)),
+        }
+    }
+}
+
+/// Puts a report in place: first its detail folder, when it has one (replacing an older one),
+/// then the file. A single-page HTML report removes a detail folder an earlier run left, which
+/// would describe an older report.
+fn commit_report(report: AtomicFile, folder: Option<DetailFolder>, output: &Path) -> Result<(), String> {
+    let target = output.with_file_name(detail_folder_name(
+        &output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    ));
+    let used = folder
+        .as_ref()
+        .is_some_and(|f| std::fs::read_dir(f.temp.path()).is_ok_and(|mut d| d.next().is_some()));
+    if folder.is_some() && std::fs::symlink_metadata(&target).is_ok() {
+        // The older folder is moved aside first, so the new one can take its name.
+        let aside = folder
+            .as_ref()
+            .map(|f| PathBuf::from(format!("{}-old", f.temp.path().display())))
+            .unwrap_or_default();
+        std::fs::rename(&target, &aside)
+            .and_then(|()| std::fs::remove_dir_all(&aside))
+            .map_err(|e| format!("无法替换旧的明细文件夹 {}：{e}", target.display()))?;
+    }
+    if let Some(folder) = folder.filter(|_| used) {
+        std::fs::rename(folder.temp.path(), &target)
+            .map_err(|e| format!("无法写出明细文件夹 {}：{e}", target.display()))?;
+    }
+    report.commit().map_err(|e| {
+        if used {
+            let _ = std::fs::remove_dir_all(&target);
+        }
+        format!("写出失败：{e}")
+    })
+}
+
 /// `score -o FILE`: the report and its manifest beside it are written in full, then put in
 /// place (nothing appears at `FILE` unless it is complete, and the report is removed again if
 /// its manifest cannot be put in place).
@@ -492,7 +578,25 @@ fn write_report(
             hasher: BackgroundSha256::new(),
         },
     );
-    let produced = produce(&expanded, catalogue, decisions, import_options, created, &mut sink);
+    // A corpus HTML report's detail pages go to a temporary folder, renamed into place with it.
+    let folder = match (args.format == Format::Html)
+        .then(|| DetailFolder::create(output))
+        .transpose()
+    {
+        Ok(folder) => folder,
+        Err(e) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+    };
+    let details = folder.as_ref().map(DetailFolder::details);
+    let produced = produce(
+        &expanded,
+        (catalogue, decisions, import_options),
+        created,
+        details,
+        &mut sink,
+    );
     if produced.broken {
         return Outcome::BadInput;
     }
@@ -512,8 +616,8 @@ fn write_report(
     };
     let manifest_file = manifest_path(output);
     let Some(manifest) = score_manifest(&expanded, &files, catalogue, created, &produced, report_sha256) else {
-        if let Err(e) = written.inner.commit() {
-            report_error(format!("写出失败：{e}"));
+        if let Err(e) = commit_report(written.inner, folder, output) {
+            report_error(e);
             return Outcome::BadInput;
         }
         // An older manifest there would describe an older report.
@@ -545,8 +649,8 @@ fn write_report(
             return Outcome::BadInput;
         }
     };
-    if let Err(e) = written.inner.commit() {
-        report_error(format!("写出失败：{e}"));
+    if let Err(e) = commit_report(written.inner, folder, output) {
+        report_error(e);
         return Outcome::BadInput;
     }
     if let Err(e) = manifest_written.commit() {
@@ -578,6 +682,6 @@ pub fn run(args: &Args) -> Outcome {
     if let Some(output) = &args.output {
         return write_report(args, output, &catalogue, &decisions, &import_options);
     }
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    produce(args, &catalogue, &decisions, &import_options, None, &mut stdout).outcome
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+    produce(args, (&catalogue, &decisions, &import_options), None, None, &mut stdout).outcome
 }

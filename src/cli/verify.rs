@@ -8,6 +8,7 @@
 //! error, not a wait.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use clap::ValueEnum as _;
 
@@ -18,12 +19,13 @@ use crate::cli::score::{self, produce};
 use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::FailOn;
 use jixiao::model::files::read_regular;
+use jixiao::report::html::{Details, detail_folder_name};
 use jixiao::report::{CsvTable, Format};
 use jixiao::runs::baseline::compare;
 use jixiao::runs::baseline::store::{MANIFEST_FILE, POINTER_FILE, current_folder, read_generation};
 use jixiao::runs::manifest::{
     BackgroundSha256, HashingWriter, Manifest, ReportRecord, catalogue_hashes, changed_recorded_files, engine,
-    resolve_recorded, sha256_file,
+    resolve_recorded, sha256_file, sha256_hex,
 };
 
 /// Arguments of `jixiao verify`.
@@ -107,10 +109,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     // The files it records, found wherever verify was started (see `resolve_recorded`).
     let recorded_manifest = manifest;
-    let manifest_dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
+    let manifest_dir = jixiao::report::output::folder_of(&path).to_owned();
     let manifest = match resolve_recorded(&recorded_manifest, &manifest_dir) {
         Ok(m) => m,
         Err(missing) => {
@@ -127,10 +126,7 @@ pub fn run(args: &Args) -> Outcome {
         return verify_report(&manifest, report, &path);
     }
     // A baseline's generation: its results and history must still be what it recorded.
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let folder = jixiao::report::output::folder_of(&path);
     let recorded = match read_generation(folder) {
         Ok(generation) if generation.manifest == recorded_manifest => generation,
         Ok(_) => {
@@ -238,12 +234,26 @@ fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Pat
     let Some(import_options) = args.input.form.import_options() else {
         return Outcome::BadInput;
     };
+    // A corpus HTML report's detail pages are rendered again too, and hashed.
+    let pages: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let details = (format == Format::Html).then(|| {
+        let pages = Arc::clone(&pages);
+        Details {
+            folder: detail_folder_name(&report.file.name),
+            page: report.file.name.clone(),
+            write: Box::new(move |name, bytes| {
+                if let Ok(mut pages) = pages.lock() {
+                    pages.push((name.to_owned(), sha256_hex(bytes)));
+                }
+                Ok(())
+            }),
+        }
+    });
     let produced = produce(
         &args,
-        &catalogue,
-        &decisions,
-        &import_options,
+        (&catalogue, &decisions, &import_options),
         report.created,
+        details,
         &mut again,
     );
     if produced.broken {
@@ -272,6 +282,18 @@ fn verify_report(manifest: &Manifest, report: &ReportRecord, manifest_file: &Pat
             on_disk.display()
         )),
         Err(e) => differences.push(format!("无法读取报告文件 {}：{}", on_disk.display(), e.reason())),
+    }
+    let folder = manifest_file.with_file_name(detail_folder_name(&report.file.name));
+    for (name, sha256) in pages.lock().map(|p| p.clone()).unwrap_or_default() {
+        let on_disk = folder.join(&name);
+        match sha256_file(&on_disk) {
+            Ok(found) if found == sha256 => {}
+            Ok(_) => differences.push(format!(
+                "明细页 {} 与重新生成的不同：评分之后被改动过",
+                on_disk.display()
+            )),
+            Err(e) => differences.push(format!("无法读取明细页 {}：{}", on_disk.display(), e.reason())),
+        }
     }
     if differences.is_empty() {
         eprintln!(

@@ -109,6 +109,19 @@ impl<'a> Pipeline<'a> {
     }
 }
 
+/// Why `rules` was chosen for `doc`, in Chinese, as `score` tells a run without `--region`
+/// ("文档写明地区 …", "按表中地名推断为…", …).
+pub fn choice_reason(doc: &EvaluationDocument, rules: &RuleSet) -> String {
+    match (&doc.region, &doc.region_inferred) {
+        (Some(r), _) => format!("文档写明地区 {r}"),
+        (None, Some(g)) if rules.region.as_deref() == Some(g.region.as_str()) => {
+            format!("按表中地名推断为{}", g.title)
+        }
+        (None, Some(g)) => format!("表中地名指向{}，但没有适用的地区规则集", g.title),
+        (None, None) => "未写地区，按全国规则集".to_owned(),
+    }
+}
+
 /// A scored document and the rule set that scored it.
 #[derive(Debug, Clone)]
 pub struct Scored {

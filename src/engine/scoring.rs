@@ -22,7 +22,7 @@ use crate::engine::trace::{
     KindReason, Reading, RescaleStep, Rounding, TierBy, TierPick, TotalDerivation, Trace, UnitHint, UnitSource, Value,
 };
 use crate::model::decision_record::DecisionRecord;
-use crate::model::document::{EvaluationDocument, FormBlock, Indicator};
+use crate::model::document::{CellPos, EvaluationDocument, FormBlock, Indicator};
 use crate::model::findings::{Finding, Severity};
 use crate::model::range::{self, Overflow, checked_sum};
 use crate::policy::checks::Code;
@@ -206,6 +206,49 @@ pub struct TotalScore {
     pub max_reachable: Option<Decimal>,
 }
 
+/// Where an imported form and its reported numbers were read from: the document's `source`
+/// and the cells its provenance names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardOrigin {
+    /// Input file as named on the command line.
+    pub file: String,
+    /// Worksheet, for workbooks.
+    pub sheet: Option<String>,
+    /// First and last row of the form (1-based, inclusive).
+    pub rows: (u32, u32),
+    /// Cell of the reported total.
+    pub total: Option<CellPos>,
+    /// Cell of each indicator's reported score (else of its name), in form order.
+    pub indicators: Vec<Option<CellPos>>,
+}
+
+impl CardOrigin {
+    /// The origin of `doc`, when it was imported from a form.
+    fn of(doc: &EvaluationDocument) -> Option<Box<Self>> {
+        let source = doc.source.as_ref()?;
+        let cell = |pointer: &str| doc.provenance.get(pointer).copied();
+        Some(Box::new(Self {
+            file: source.file.clone(),
+            sheet: source.sheet.clone(),
+            rows: (source.first_row, source.last_row),
+            total: cell("/total/score_reported"),
+            indicators: (0..doc.indicators.len())
+                .map(|i| {
+                    cell(&format!("/indicators/{i}/score_reported")).or_else(|| cell(&format!("/indicators/{i}/name")))
+                })
+                .collect(),
+        }))
+    }
+
+    /// The file, and the sheet of a workbook: `自评表.xlsx（Sheet1）`.
+    pub fn file_and_sheet(&self) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{}（{sheet}）", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
 /// The result of scoring one document: the report contract of `jixiao score --format json`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Scorecard {
@@ -236,6 +279,10 @@ pub struct Scorecard {
     /// Reviewer decisions applied to this document (corrections before scoring, waivers after),
     /// in file order; empty when the run has no `--decisions`.
     pub decisions: Vec<DecisionRecord>,
+    /// Where an imported form was read from, for the reports people open (workbook, CSV); not
+    /// in the JSON report, since the evaluation document records it.
+    #[serde(skip)]
+    pub origin: Option<Box<CardOrigin>>,
 }
 
 impl Scorecard {
@@ -272,6 +319,7 @@ fn copy_texts(card: &mut Scorecard, doc: &EvaluationDocument) {
     card.department.clone_from(&doc.project.department);
     card.region.clone_from(&doc.region);
     card.grade_reported.clone_from(&doc.total.grade_reported);
+    card.origin = CardOrigin::of(doc);
     for (out, ind) in card.indicators.iter_mut().zip(&doc.indicators) {
         out.level1.clone_from(&ind.level1);
         out.level2.clone_from(&ind.level2);
@@ -289,6 +337,7 @@ pub fn score_owned_document(rules: &RuleSet, doc: EvaluationDocument) -> Result<
         Ok((card, _)) => card,
         Err(e) => return Err((e, doc.id)),
     };
+    card.origin = CardOrigin::of(&doc);
     card.id = doc.id;
     card.project = doc.project.name;
     card.department = doc.project.department;
@@ -529,6 +578,7 @@ fn score_without_texts(
         grade_reported: None,
         findings: em.findings,
         decisions: Vec::new(),
+        origin: None,
     };
     Ok((card, trace))
 }

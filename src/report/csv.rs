@@ -6,15 +6,20 @@
 
 use rust_decimal::Decimal;
 
-use super::tables::{NumberStyle, Table, Value};
+use super::tables::{Cell, NumberStyle, Value};
 
-/// Renders a table as CSV text, starting with the UTF-8 byte-order mark.
-pub(crate) fn csv(table: &Table) -> String {
+/// The start of a CSV file: the UTF-8 byte-order mark and the header line.
+pub(crate) fn header(headers: &[&str]) -> String {
     let mut out = String::from('\u{feff}');
-    line(&mut out, table.headers.iter().map(|h| (*h).to_owned()));
-    for row in &table.rows {
+    line(&mut out, headers.iter().map(|h| (*h).to_owned()));
+    out
+}
+
+/// Appends the CSV lines of `rows` to `out`.
+pub(crate) fn rows(out: &mut String, rows: &[Vec<Cell>]) {
+    for row in rows {
         line(
-            &mut out,
+            out,
             row.iter().map(|cell| match &cell.value {
                 Value::Empty => String::new(),
                 Value::Text(s) => as_text(s),
@@ -23,6 +28,13 @@ pub(crate) fn csv(table: &Table) -> String {
             }),
         );
     }
+}
+
+/// Renders a table as CSV text, starting with the UTF-8 byte-order mark.
+#[cfg(test)]
+pub(crate) fn csv(table: &super::tables::Table) -> String {
+    let mut out = header(table.headers);
+    rows(&mut out, &table.rows);
     out
 }
 
@@ -82,7 +94,7 @@ fn defuse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::tables::{Cell, Tone};
+    use crate::report::tables::{Table, Tone};
 
     fn t(s: &str) -> Cell {
         Cell {

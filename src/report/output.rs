@@ -15,6 +15,14 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
+/// The folder a file path is in: its parent, or `.` for a bare file name.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// Writes `bytes` to `path` atomically: either the whole new content is there, or the old file
 /// (or nothing) is.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
@@ -49,10 +57,7 @@ impl AtomicFile {
             path: path.to_owned(),
             source,
         };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let dir = folder_of(path);
         let mode = std::fs::metadata(path).map(|m| permissions_mode(&m)).unwrap_or(0o644);
         #[cfg(target_os = "linux")]
         {
@@ -135,10 +140,7 @@ impl Write for AtomicFile {
 #[cfg(target_os = "linux")]
 fn link_anonymous(file: &std::fs::File, target: &Path) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(target);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -176,16 +176,10 @@ fn error_findings(out: &mut String, cards: &[Scorecard]) {
         out.push_str(&format!("  {}（{}）\n", card.project, card.id));
         for f in card.findings.iter().filter(is_error) {
             // (T1 states its difference in its message already.)
-            let difference = match (f.values.get("computed"), f.values.get("reported")) {
+            let difference = match super::finding_difference(f) {
                 _ if f.message.contains("（差 ") => String::new(),
-                (Some(c), Some(r)) => match (c.parse::<Decimal>(), r.parse::<Decimal>()) {
-                    (Ok(c), Ok(r)) => c
-                        .checked_sub(r)
-                        .map(|d| format!("（计算−填报 = {}）", d.normalize()))
-                        .unwrap_or_default(),
-                    _ => String::new(),
-                },
-                _ => String::new(),
+                Some(d) => format!("（计算−填报 = {}）", d.normalize()),
+                None => String::new(),
             };
             out.push_str(&format!(
                 "    {} {}｜{}：{}{difference}\n",

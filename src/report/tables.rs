@@ -4,8 +4,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{CsvTable, differs, finding_place, grade_differs, waived_count};
+use super::{CsvTable, differs, finding_difference, finding_place, grade_differs, waived_count};
 use crate::engine::scoring::Scorecard;
+use crate::model::document::CellPos;
 use crate::model::findings::Severity;
 
 /// How a number is meant to be shown (the workbook's number format).
@@ -52,7 +53,8 @@ pub(crate) struct Cell {
     pub tone: Tone,
 }
 
-/// A table: a sheet of the workbook, or the whole of a CSV file.
+/// A table: a sheet of the workbook, or the whole of a CSV file (tests).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Table {
     /// Sheet name.
@@ -125,6 +127,7 @@ pub(crate) const DOCUMENT_HEADERS: &[&str] = &[
     "预算执行得分（填报）",
     "总分（计算）",
     "总分（填报）",
+    "总分差额（计算−填报）",
     "等级（计算）",
     "等级（填报）",
     "错误",
@@ -132,47 +135,67 @@ pub(crate) const DOCUMENT_HEADERS: &[&str] = &[
     "提示",
     "已豁免",
     "文档编号",
+    "来源文件",
+    "来源行",
+    "总分单元格",
 ];
 
-/// One row per document.
-pub(crate) fn documents(cards: &[Scorecard]) -> Table {
-    let rows = cards
-        .iter()
-        .map(|c| {
-            let b = &c.budget;
-            let funds_bad = differs(b.score, b.reported_score);
-            let total_bad = differs(Some(c.total.score), c.total.reported);
-            let grade_bad = grade_differs(c);
-            vec![
-                text(&c.project),
-                opt_text(c.department.as_deref()),
-                int(c.year),
-                opt_text(c.region.as_deref()),
-                text(&c.ruleset),
-                num(b.budget, NumberStyle::Amount),
-                num(b.executed, NumberStyle::Amount),
-                num(b.rate, NumberStyle::Rate),
-                num(b.reported_rate, NumberStyle::Rate),
-                num(Some(b.weight), NumberStyle::Score),
-                toned(num(b.score, NumberStyle::Score), funds_bad),
-                toned(num(b.reported_score, NumberStyle::Score), funds_bad),
-                toned(num(Some(c.total.score), NumberStyle::Score), total_bad),
-                toned(num(c.total.reported, NumberStyle::Score), total_bad),
-                toned(text(&c.grade), grade_bad),
-                toned(opt_text(c.grade_reported.as_deref()), grade_bad),
-                count(c.count(Severity::Error), Tone::Bad),
-                count(c.count(Severity::Warning), Tone::Warn),
-                count(c.count(Severity::Info), Tone::Plain),
-                int(waived_count(c)),
-                text(&c.id),
-            ]
-        })
-        .collect();
-    Table {
-        name: "汇总",
-        headers: DOCUMENT_HEADERS,
-        rows,
-    }
+/// Computed less reported, when both are there (and the difference is in range).
+fn difference(computed: Option<Decimal>, reported: Option<Decimal>) -> Cell {
+    num(
+        computed.zip(reported).and_then(|(c, r)| c.checked_sub(r)),
+        NumberStyle::Score,
+    )
+}
+
+/// The source file of an imported form (with its sheet), else empty.
+fn source_file(c: &Scorecard) -> Cell {
+    opt_text(c.origin.as_ref().map(|o| o.file_and_sheet()).as_deref())
+}
+
+/// A cell reference such as `C8`, or empty.
+fn cell_ref(at: Option<CellPos>) -> Cell {
+    opt_text(at.map(|at| at.a1()).as_deref())
+}
+
+/// The row of one document.
+pub(crate) fn document_row(c: &Scorecard) -> Vec<Cell> {
+    let b = &c.budget;
+    let funds_bad = differs(b.score, b.reported_score);
+    let total_bad = differs(Some(c.total.score), c.total.reported);
+    let grade_bad = grade_differs(c);
+    vec![
+        text(&c.project),
+        opt_text(c.department.as_deref()),
+        int(c.year),
+        opt_text(c.region.as_deref()),
+        text(&c.ruleset),
+        num(b.budget, NumberStyle::Amount),
+        num(b.executed, NumberStyle::Amount),
+        num(b.rate, NumberStyle::Rate),
+        num(b.reported_rate, NumberStyle::Rate),
+        num(Some(b.weight), NumberStyle::Score),
+        toned(num(b.score, NumberStyle::Score), funds_bad),
+        toned(num(b.reported_score, NumberStyle::Score), funds_bad),
+        toned(num(Some(c.total.score), NumberStyle::Score), total_bad),
+        toned(num(c.total.reported, NumberStyle::Score), total_bad),
+        toned(difference(Some(c.total.score), c.total.reported), total_bad),
+        toned(text(&c.grade), grade_bad),
+        toned(opt_text(c.grade_reported.as_deref()), grade_bad),
+        count(c.count(Severity::Error), Tone::Bad),
+        count(c.count(Severity::Warning), Tone::Warn),
+        count(c.count(Severity::Info), Tone::Plain),
+        int(waived_count(c)),
+        text(&c.id),
+        source_file(c),
+        opt_text(
+            c.origin
+                .as_ref()
+                .map(|o| format!("{}–{}", o.rows.0, o.rows.1))
+                .as_deref(),
+        ),
+        cell_ref(c.origin.as_ref().and_then(|o| o.total)),
+    ]
 }
 
 /// Headers of the indicators table.
@@ -186,86 +209,78 @@ pub(crate) const INDICATOR_HEADERS: &[&str] = &[
     "分值",
     "计算得分",
     "填报得分",
+    "得分差额（计算−填报）",
     "计入总分",
     "计分方式",
     "文档编号",
+    "来源文件",
+    "单元格",
 ];
 
-/// One row per indicator of every document.
-pub(crate) fn indicators(cards: &[Scorecard]) -> Table {
-    let rows = cards
-        .iter()
-        .flat_map(|c| {
-            c.indicators.iter().map(move |i| {
-                let bad = differs(i.score, i.reported_score);
-                vec![
-                    text(&c.project),
-                    text(&i.level1),
-                    opt_text(i.level2.as_deref()),
-                    text(&i.name),
-                    text(&i.target),
-                    text(&i.actual),
-                    num(i.weight, NumberStyle::Score),
-                    toned(num(i.score, NumberStyle::Score), bad),
-                    toned(num(i.reported_score, NumberStyle::Score), bad),
-                    num(Some(i.counted), NumberStyle::Score),
-                    text(i.kind.label()),
-                    text(&c.id),
-                ]
-            })
-        })
-        .collect();
-    Table {
-        name: "指标",
-        headers: INDICATOR_HEADERS,
-        rows,
-    }
+/// The rows of one document's indicators.
+pub(crate) fn indicator_rows(c: &Scorecard) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    c.indicators.iter().enumerate().map(move |(k, i)| {
+        let bad = differs(i.score, i.reported_score);
+        vec![
+            text(&c.project),
+            text(&i.level1),
+            opt_text(i.level2.as_deref()),
+            text(&i.name),
+            text(&i.target),
+            text(&i.actual),
+            num(i.weight, NumberStyle::Score),
+            toned(num(i.score, NumberStyle::Score), bad),
+            toned(num(i.reported_score, NumberStyle::Score), bad),
+            toned(difference(i.score, i.reported_score), bad),
+            num(Some(i.counted), NumberStyle::Score),
+            text(i.kind.label()),
+            text(&c.id),
+            source_file(c),
+            cell_ref(c.origin.as_ref().and_then(|o| o.indicators.get(k).copied().flatten())),
+        ]
+    })
 }
 
 /// Headers of the findings table.
 pub(crate) const FINDING_HEADERS: &[&str] = &[
     "项目",
     "代码",
+    "标题",
     "严重程度",
     "指标或区块",
     "单元格",
     "说明",
+    "差额（计算−填报）",
     "已豁免",
     "文档编号",
+    "来源文件",
 ];
 
-/// One row per finding of every document, waived ones included (marked).
-pub(crate) fn findings(cards: &[Scorecard]) -> Table {
-    let rows = cards
-        .iter()
-        .flat_map(|c| {
-            c.findings.iter().map(move |f| {
-                let tone = match (f.severity, f.waived) {
-                    (_, true) | (Severity::Info, _) => Tone::Plain,
-                    (Severity::Error, false) => Tone::Bad,
-                    (Severity::Warning, false) => Tone::Warn,
-                };
-                vec![
-                    text(&c.project),
-                    text(&f.code),
-                    Cell {
-                        value: Value::Text(f.severity.label().to_owned()),
-                        tone,
-                    },
-                    text(finding_place(f)),
-                    opt_text(f.at.map(|at| at.a1()).as_deref()),
-                    text(&f.message),
-                    text(if f.waived { "是" } else { "否" }),
-                    text(&c.id),
-                ]
-            })
-        })
-        .collect();
-    Table {
-        name: "发现",
-        headers: FINDING_HEADERS,
-        rows,
-    }
+/// The rows of one document's findings, waived ones included (marked).
+pub(crate) fn finding_rows(c: &Scorecard) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    c.findings.iter().map(move |f| {
+        let tone = match (f.severity, f.waived) {
+            (_, true) | (Severity::Info, _) => Tone::Plain,
+            (Severity::Error, false) => Tone::Bad,
+            (Severity::Warning, false) => Tone::Warn,
+        };
+        vec![
+            text(&c.project),
+            text(&f.code),
+            text(&f.title),
+            Cell {
+                value: Value::Text(f.severity.label().to_owned()),
+                tone,
+            },
+            text(finding_place(f)),
+            cell_ref(f.at),
+            text(&f.message),
+            num(finding_difference(f), NumberStyle::Score),
+            text(if f.waived { "是" } else { "否" }),
+            text(&c.id),
+            source_file(c),
+        ]
+    })
 }
 
 /// Headers of the decisions table.
@@ -281,40 +296,59 @@ pub(crate) const DECISION_HEADERS: &[&str] = &[
     "文档编号",
 ];
 
-/// One row per reviewer decision applied to a document (`--decisions`).
-pub(crate) fn decisions(cards: &[Scorecard]) -> Table {
-    let rows = cards
-        .iter()
-        .flat_map(|c| {
-            c.decisions.iter().map(move |d| {
-                vec![
-                    text(&c.project),
-                    text(d.kind.label()),
-                    text(d.summary()),
-                    opt_text(d.at.map(|at| at.a1()).as_deref()),
-                    text(&d.reason),
-                    text(&d.reviewer),
-                    text(&d.date),
-                    text(&d.source),
-                    text(&c.id),
-                ]
-            })
-        })
-        .collect();
-    Table {
-        name: "审核决定",
-        headers: DECISION_HEADERS,
-        rows,
+/// The rows of the reviewer decisions applied to one document (`--decisions`).
+pub(crate) fn decision_rows(c: &Scorecard) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    c.decisions.iter().map(move |d| {
+        vec![
+            text(&c.project),
+            text(d.kind.label()),
+            text(d.summary()),
+            cell_ref(d.at),
+            text(&d.reason),
+            text(&d.reviewer),
+            text(&d.date),
+            text(&d.source),
+            text(&c.id),
+        ]
+    })
+}
+
+/// The tables of a report, in the workbook's order.
+pub(crate) const KINDS: [CsvTable; 4] = [
+    CsvTable::Documents,
+    CsvTable::Indicators,
+    CsvTable::Findings,
+    CsvTable::Decisions,
+];
+
+/// Sheet name and headers of a table.
+pub(crate) fn heading(which: CsvTable) -> (&'static str, &'static [&'static str]) {
+    match which {
+        CsvTable::Documents => ("汇总", DOCUMENT_HEADERS),
+        CsvTable::Indicators => ("指标", INDICATOR_HEADERS),
+        CsvTable::Findings => ("发现", FINDING_HEADERS),
+        CsvTable::Decisions => ("审核决定", DECISION_HEADERS),
     }
 }
 
-/// The table `--csv-table` names.
-pub(crate) fn table_of(which: CsvTable, cards: &[Scorecard]) -> Table {
+/// The rows one document adds to a table.
+pub(crate) fn rows_of(which: CsvTable, c: &Scorecard) -> Vec<Vec<Cell>> {
     match which {
-        CsvTable::Documents => documents(cards),
-        CsvTable::Indicators => indicators(cards),
-        CsvTable::Findings => findings(cards),
-        CsvTable::Decisions => decisions(cards),
+        CsvTable::Documents => vec![document_row(c)],
+        CsvTable::Indicators => indicator_rows(c).collect(),
+        CsvTable::Findings => finding_rows(c).collect(),
+        CsvTable::Decisions => decision_rows(c).collect(),
+    }
+}
+
+/// A whole table of `cards`.
+#[cfg(test)]
+pub(crate) fn table_of(which: CsvTable, cards: &[Scorecard]) -> Table {
+    let (name, headers) = heading(which);
+    Table {
+        name,
+        headers,
+        rows: cards.iter().flat_map(|c| rows_of(which, c)).collect(),
     }
 }
 
@@ -335,16 +369,16 @@ mod tests {
         let rules = RuleSet::load(embedded::files("shenzhen-2020").unwrap()).unwrap();
         let card = score_document(&rules, &doc).unwrap();
 
-        let table = documents(std::slice::from_ref(&card));
+        let table = table_of(CsvTable::Documents, std::slice::from_ref(&card));
         let bad: Vec<&str> = DOCUMENT_HEADERS
             .iter()
             .zip(&table.rows[0])
             .filter(|(_, c)| c.tone == Tone::Bad)
             .map(|(h, _)| *h)
             .collect();
-        assert_eq!(bad, ["总分（计算）", "总分（填报）", "错误"]);
+        assert_eq!(bad, ["总分（计算）", "总分（填报）", "总分差额（计算−填报）", "错误"]);
 
-        let table = indicators(std::slice::from_ref(&card));
+        let table = table_of(CsvTable::Indicators, std::slice::from_ref(&card));
         let bad: Vec<(usize, &str)> = table
             .rows
             .iter()
@@ -357,6 +391,6 @@ mod tests {
                     .map(move |(h, _)| (r, *h))
             })
             .collect();
-        assert_eq!(bad, [(0, "计算得分"), (0, "填报得分")]);
+        assert_eq!(bad, [(0, "计算得分"), (0, "填报得分"), (0, "得分差额（计算−填报）")]);
     }
 }

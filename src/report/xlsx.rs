@@ -24,58 +24,160 @@ const MAX_WIDTH: usize = 60;
 
 /// The workbook's bytes; `created` (Unix seconds) is the creation time in its document
 /// properties, now when `None`. The same cards and time give the same bytes.
+#[cfg(test)]
 pub(crate) fn workbook(cards: &[Scorecard], created: Option<i64>) -> Result<Vec<u8>, RenderError> {
     workbook_with_sheet_rows(cards, created, MAX_DATA_ROWS)
 }
 
 /// [`workbook`] with at most `sheet_rows` data rows a sheet (tests use a small number).
+#[cfg(test)]
 fn workbook_with_sheet_rows(
     cards: &[Scorecard],
     created: Option<i64>,
     sheet_rows: usize,
 ) -> Result<Vec<u8>, RenderError> {
-    let mut book = Workbook::new();
-    // Document properties (文件 → 信息): what the workbook is and which rule sets scored it.
-    let mut rulesets: Vec<&str> = cards.iter().map(|c| c.ruleset.as_str()).collect();
-    rulesets.sort_unstable();
-    rulesets.dedup();
-    let mut properties = DocProperties::new()
-        .set_title("项目支出绩效自评表评分结果")
-        .set_subject(format!("规则集：{}", rulesets.join("、")))
-        .set_comment(format!(
-            "jixiao {} 生成，{} 张表",
-            env!("CARGO_PKG_VERSION"),
-            cards.len()
-        ));
-    if let Some(seconds) = created {
-        properties = properties.set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?);
+    let mut book = WorkbookWriter::with_sheet_rows(created, sheet_rows)?;
+    for card in cards {
+        book.add(card)?;
     }
-    book.set_properties(&properties);
-    let styles = Styles::new();
-    for table in [
-        tables::documents(cards),
-        tables::indicators(cards),
-        tables::findings(cards),
-        tables::decisions(cards),
-    ] {
-        // A table longer than a sheet holds continues on 发现(2), 发现(3)…; each sheet is
-        // written row by row to a temporary file (constant memory), not held whole.
-        let chunks: Vec<&[Vec<tables::Cell>]> = if table.rows.is_empty() {
-            vec![&[]]
-        } else {
-            table.rows.chunks(sheet_rows.max(1)).collect()
+    let mut bytes = Vec::new();
+    book.finish(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A workbook written as the scorecards arrive: each card's rows go straight to the sheets of
+/// the four tables, each sheet row by row to a temporary file (constant memory), so memory does
+/// not grow with the number of cards. A table longer than a sheet holds continues on
+/// `发现(2)`, `发现(3)`…, placed after its first sheet.
+pub(crate) struct WorkbookWriter {
+    book: Workbook,
+    styles: Styles,
+    created: Option<i64>,
+    sheet_rows: usize,
+    /// Per table (in [`tables::KINDS`] order): its sheets so far.
+    sheets: [Vec<SheetState>; 4],
+    /// Rule sets met, for the document properties.
+    rulesets: std::collections::BTreeSet<String>,
+    cards: usize,
+}
+
+/// One sheet being written.
+struct SheetState {
+    /// Index in the workbook.
+    index: usize,
+    name: String,
+    /// Data rows written below the header.
+    rows: usize,
+    /// Widest cell of each column so far, in Excel character units.
+    widths: Vec<usize>,
+}
+
+impl WorkbookWriter {
+    /// A workbook with the four tables' sheets and their header rows.
+    pub(crate) fn new(created: Option<i64>) -> Result<Self, RenderError> {
+        Self::with_sheet_rows(created, MAX_DATA_ROWS)
+    }
+
+    fn with_sheet_rows(created: Option<i64>, sheet_rows: usize) -> Result<Self, RenderError> {
+        let mut writer = Self {
+            book: Workbook::new(),
+            styles: Styles::new(),
+            created,
+            sheet_rows: sheet_rows.max(1),
+            sheets: Default::default(),
+            rulesets: std::collections::BTreeSet::new(),
+            cards: 0,
         };
-        for (k, rows) in chunks.into_iter().enumerate() {
-            let name = if k == 0 {
-                table.name.to_owned()
-            } else {
-                format!("{}({})", table.name, k + 1)
-            };
-            let sheet = book.add_worksheet_with_constant_memory()?;
-            write_sheet(sheet, &name, table.headers, rows, &styles)?;
+        for k in 0..tables::KINDS.len() {
+            writer.add_sheet(k)?;
         }
+        Ok(writer)
     }
-    Ok(book.save_to_buffer()?)
+
+    /// Starts the next sheet of table `k`, with its header row.
+    fn add_sheet(&mut self, k: usize) -> Result<(), RenderError> {
+        let which = tables::KINDS.get(k).copied().unwrap_or_default();
+        let (table, headers) = tables::heading(which);
+        let Some(sheets) = self.sheets.get_mut(k) else {
+            return Ok(());
+        };
+        let name = if sheets.is_empty() {
+            table.to_owned()
+        } else {
+            format!("{table}({})", sheets.len() + 1)
+        };
+        let sheet = self.book.add_worksheet_with_constant_memory()?;
+        sheet.set_name(&name)?;
+        for (col, header) in (0u16..).zip(headers) {
+            sheet.write_string_with_format(0, col, *header, &self.styles.header)?;
+        }
+        let index = self.book.worksheets_mut().len().saturating_sub(1);
+        sheets.push(SheetState {
+            index,
+            name,
+            rows: 0,
+            widths: headers.iter().map(|h| h.width()).collect(),
+        });
+        Ok(())
+    }
+
+    /// Writes the rows of one card to the four tables.
+    pub(crate) fn add(&mut self, card: &Scorecard) -> Result<(), RenderError> {
+        self.cards += 1;
+        if !self.rulesets.contains(&card.ruleset) {
+            self.rulesets.insert(card.ruleset.clone());
+        }
+        for (k, which) in tables::KINDS.into_iter().enumerate() {
+            for cells in tables::rows_of(which, card) {
+                let full = self
+                    .sheets
+                    .get(k)
+                    .and_then(|s| s.last())
+                    .is_some_and(|s| s.rows >= self.sheet_rows);
+                if full {
+                    self.add_sheet(k)?;
+                }
+                let Some(state) = self.sheets.get_mut(k).and_then(|s| s.last_mut()) else {
+                    continue;
+                };
+                state.rows += 1;
+                let row = u32::try_from(state.rows).unwrap_or(u32::MAX);
+                let sheet = self.book.worksheet_from_index(state.index)?;
+                write_row(sheet, row, &cells, &mut state.widths, &self.styles)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes every sheet (column widths, filter, frozen header, print setup), names the
+    /// workbook in its document properties and writes it to `sink`.
+    pub(crate) fn finish(mut self, sink: &mut (dyn std::io::Write + Send)) -> Result<(), RenderError> {
+        for state in self.sheets.iter().flatten() {
+            let sheet = self.book.worksheet_from_index(state.index)?;
+            finish_sheet(sheet, state)?;
+        }
+        // Continuation sheets follow their table's first sheet.
+        let order: Vec<&str> = self.sheets.iter().flatten().map(|s| s.name.as_str()).collect();
+        self.book
+            .worksheets_mut()
+            .sort_by_key(|sheet| order.iter().position(|n| *n == sheet.name()));
+        // Document properties (文件 → 信息): what the workbook is and which rule sets scored it.
+        let rulesets: Vec<&str> = self.rulesets.iter().map(String::as_str).collect();
+        let mut properties = DocProperties::new()
+            .set_title("项目支出绩效自评表评分结果")
+            .set_subject(format!("规则集：{}", rulesets.join("、")))
+            .set_comment(format!(
+                "jixiao {} 生成，{} 张表",
+                env!("CARGO_PKG_VERSION"),
+                self.cards
+            ));
+        if let Some(seconds) = self.created {
+            properties = properties.set_creation_datetime(&ExcelDateTime::from_timestamp(seconds)?);
+        }
+        self.book.set_properties(&properties);
+        self.book.save_to_writer(sink)?;
+        Ok(())
+    }
 }
 
 /// Data rows one sheet holds below its header (Excel's 1,048,576 rows less one).
@@ -156,49 +258,47 @@ fn shown_width(value: &Value) -> usize {
     }
 }
 
-/// Writes one sheet: the header row, then `rows` in order (as constant-memory mode requires).
-fn write_sheet(
+/// Writes one data row.
+fn write_row(
     sheet: &mut Worksheet,
-    name: &str,
-    headers: &[&str],
-    rows: &[Vec<tables::Cell>],
+    row: u32,
+    cells: &[tables::Cell],
+    widths: &mut [usize],
     styles: &Styles,
 ) -> Result<(), RenderError> {
-    sheet.set_name(name)?;
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
-    for (col, header) in (0u16..).zip(headers) {
-        sheet.write_string_with_format(0, col, *header, &styles.header)?;
-    }
-    for (row, cells) in (1u32..).zip(rows) {
-        for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
-            *width = (*width).max(shown_width(&cell.value));
-            match &cell.value {
-                Value::Empty => {
-                    sheet.write_blank(row, col, styles.of(cell.tone, None))?;
-                }
-                Value::Text(s) => {
-                    let s: String = s.chars().take(MAX_CELL_CHARS).collect();
-                    sheet.write_string_with_format(row, col, s, styles.of(cell.tone, None))?;
-                }
-                Value::Integer(n) => {
-                    // i64 → f64 is exact for every count and year a report holds.
-                    #[expect(clippy::cast_precision_loss, reason = "years and counts are small")]
-                    let n = *n as f64;
-                    sheet.write_number_with_format(row, col, n, styles.of(cell.tone, None))?;
-                }
-                Value::Number(d, style) => {
-                    sheet.write_number_with_format(row, col, excel_number(*d)?, styles.of(cell.tone, Some(*style)))?;
-                }
+    for ((col, cell), width) in (0u16..).zip(cells).zip(widths.iter_mut()) {
+        *width = (*width).max(shown_width(&cell.value));
+        match &cell.value {
+            Value::Empty => {
+                sheet.write_blank(row, col, styles.of(cell.tone, None))?;
+            }
+            Value::Text(s) => {
+                let s: String = s.chars().take(MAX_CELL_CHARS).collect();
+                sheet.write_string_with_format(row, col, s, styles.of(cell.tone, None))?;
+            }
+            Value::Integer(n) => {
+                // i64 → f64 is exact for every count and year a report holds.
+                #[expect(clippy::cast_precision_loss, reason = "years and counts are small")]
+                let n = *n as f64;
+                sheet.write_number_with_format(row, col, n, styles.of(cell.tone, None))?;
+            }
+            Value::Number(d, style) => {
+                sheet.write_number_with_format(row, col, excel_number(*d)?, styles.of(cell.tone, Some(*style)))?;
             }
         }
     }
-    for (col, width) in (0u16..).zip(&widths) {
+    Ok(())
+}
+
+/// Column widths, the filter over the header and rows, the frozen header and the print setup.
+fn finish_sheet(sheet: &mut Worksheet, state: &SheetState) -> Result<(), RenderError> {
+    for (col, width) in (0u16..).zip(&state.widths) {
         // Two units of padding; the filter button needs room beside the header.
         let width = u16::try_from((*width + 4).min(MAX_WIDTH)).unwrap_or(20);
         sheet.set_column_width(col, width)?;
     }
-    let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    let last_col = u16::try_from(headers.len().saturating_sub(1)).unwrap_or(0);
+    let last_row = u32::try_from(state.rows).unwrap_or(u32::MAX);
+    let last_col = u16::try_from(state.widths.len().saturating_sub(1)).unwrap_or(0);
     sheet.autofilter(0, 0, last_row, last_col)?;
     sheet.set_freeze_panes(1, 0)?;
     // Printed: landscape, as wide as one page, the header row on every page.
@@ -224,8 +324,17 @@ mod tests {
         let bytes = workbook_with_sheet_rows(&cards, Some(0), 2).unwrap();
         let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let names = book.sheet_names();
-        assert_eq!(names.first().map(String::as_str), Some("汇总"));
-        assert!(names.iter().any(|n| n == "汇总(2)"), "{names:?}");
+        // Each table's continuation sheets follow its first sheet, tables in their order.
+        assert_eq!(names[..2], ["汇总", "汇总(2)"], "{names:?}");
+        let table_of = |name: &str| {
+            ["汇总", "指标", "发现", "审核决定"]
+                .iter()
+                .position(|t| name == *t || name.starts_with(&format!("{t}(")))
+                .unwrap()
+        };
+        let order: Vec<usize> = names.iter().map(|n| table_of(n)).collect();
+        assert!(order.is_sorted(), "{names:?}");
+        assert!(names.iter().any(|n| n == "指标(2)"), "{names:?}");
         let rows = |book: &mut calamine::Xlsx<_>, name: &str| book.worksheet_range(name).unwrap().height();
         // Header plus two rows, then header plus the third.
         assert_eq!(rows(&mut book, "汇总"), 3);

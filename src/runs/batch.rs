@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::engine::decisions::DecisionSet;
-use crate::engine::pipeline::{FailOn, Pipeline};
+use crate::engine::pipeline::{FailOn, Pipeline, choice_reason};
 use crate::engine::scoring::Scorecard;
 use crate::ingest::input::{Origin, SeenIds, repeated_id_message};
 use crate::ingest::validate::DocumentValidator;
@@ -42,6 +42,47 @@ pub struct BatchStats {
     pub tripped: usize,
     /// Scored documents by their worst unwaived finding: error, warning, info, none.
     pub by_worst: [usize; 4],
+    /// When [`BatchOptions::tally_choices`]: documents by rule set chosen and why
+    /// ([`crate::engine::pipeline::choice_reason`]), in order of first use.
+    pub choices: Vec<(String, String, usize)>,
+    /// Ids of scored documents that a reviewer decision names (at most one per decision).
+    pub decided: Vec<String>,
+}
+
+impl BatchStats {
+    /// Counts one scored card (not a repeated id): worst finding, `--fail-on`, and the rule set
+    /// chosen and why, when known.
+    pub fn count(&mut self, worst: usize, tripped: bool, choice: Option<(String, String)>) {
+        self.scored += 1;
+        self.tripped += usize::from(tripped);
+        if let Some(n) = self.by_worst.get_mut(worst) {
+            *n += 1;
+        }
+        if let Some((ruleset, why)) = choice {
+            match self.choices.iter_mut().find(|(r, w, _)| *r == ruleset && *w == why) {
+                Some((_, _, n)) => *n += 1,
+                None => self.choices.push((ruleset, why, 1)),
+            }
+        }
+    }
+
+    /// Adds the counts of a later part of the run.
+    pub fn add(&mut self, other: BatchStats) {
+        self.read += other.read;
+        self.scored += other.scored;
+        self.rejected += other.rejected;
+        self.tripped += other.tripped;
+        for (total, n) in self.by_worst.iter_mut().zip(other.by_worst) {
+            *total += n;
+        }
+        for (ruleset, why, n) in other.choices {
+            match self.choices.iter_mut().find(|(r, w, _)| *r == ruleset && *w == why) {
+                Some((_, _, k)) => *k += n,
+                None => self.choices.push((ruleset, why, n)),
+            }
+        }
+        self.decided.extend(other.decided);
+    }
 }
 
 /// Where a scorecard counts in [`BatchStats::by_worst`]: 0 error, 1 warning, 2 info, 3 none.
@@ -64,6 +105,8 @@ pub struct BatchOptions {
     pub default_region: Option<String>,
     /// Which findings count in [`BatchStats::tripped`].
     pub fail_on: FailOn,
+    /// Whether to count the rule set chosen for each document and why ([`BatchStats::choices`]).
+    pub tally_choices: bool,
 }
 
 impl Default for BatchOptions {
@@ -72,6 +115,7 @@ impl Default for BatchOptions {
             chunk_lines: 1024,
             default_region: None,
             fail_on: FailOn::default(),
+            tally_choices: false,
         }
     }
 }
@@ -134,8 +178,9 @@ impl Chunk {
 
 /// What one line became, in a part's results.
 enum Item {
-    /// Scored; its JSON line (`len` bytes) is next in the part's buffer. Whether it trips
-    /// `--fail-on`; its line and id, to check the id was not met before.
+    /// Scored; its output (`len` bytes) is next in the part's buffer. Whether it trips
+    /// `--fail-on`; its line and id, to check the id was not met before; the card itself when
+    /// the caller keeps cards; the rule set chosen and why, when tallied.
     Scored {
         tripped: bool,
         /// Index into [`BatchStats::by_worst`].
@@ -143,6 +188,8 @@ enum Item {
         line: usize,
         id: String,
         len: usize,
+        card: Option<Box<Scorecard>>,
+        choice: Option<(String, String)>,
     },
     /// Not scored. `valid` when the document passed validation (its id counts as met).
     Rejected { rejected: Rejected, valid: bool },
@@ -150,21 +197,19 @@ enum Item {
     Blank,
 }
 
-/// The results of [`PART_LINES`] consecutive lines: their scorecards' JSON lines, in order,
-/// and what each line became.
+/// The results of [`PART_LINES`] consecutive lines: their scorecards' output, in order, and
+/// what each line became.
 struct Part {
-    json: Vec<u8>,
+    bytes: Vec<u8>,
     items: Vec<Item>,
 }
 
 /// What `process` made of one document.
 enum Outcome {
-    Scored(Box<Scorecard>),
+    /// Scored, with the rule set chosen and why when [`BatchOptions::tally_choices`].
+    Scored(Box<Scorecard>, Option<(String, String)>),
     /// Not scored; `valid` when it passed validation.
-    Rejected {
-        rejected: Rejected,
-        valid: bool,
-    },
+    Rejected { rejected: Rejected, valid: bool },
 }
 
 fn process(
@@ -198,24 +243,51 @@ fn process(
     if doc.region.is_none() {
         doc.region.clone_from(&options.default_region);
     }
+    let choice = if options.tally_choices {
+        pipeline
+            .rules_for(&doc)
+            .ok()
+            .map(|rules| (rules.id.clone(), choice_reason(&doc, &rules)))
+    } else {
+        None
+    };
     match pipeline.score_owned(doc) {
-        Ok(card) => Outcome::Scored(Box::new(card)),
+        Ok(card) => Outcome::Scored(Box::new(card), choice),
         Err((e, id)) => reject(Some(id), e.to_string(), true),
     }
 }
 
+/// Appends what one scorecard becomes to a buffer; an error (in Chinese) rejects the document.
+pub type EncodeFn<'a> = dyn Fn(&Scorecard, &mut Vec<u8>) -> Result<(), String> + Sync + 'a;
+
+/// What a batch run makes of each scorecard on the thread pool, and whether the card itself
+/// goes on to the caller.
+#[derive(Clone, Copy)]
+pub struct Encoder<'a> {
+    /// Appends the card's output (a JSON line, CSV rows…) to a buffer; an error (in Chinese)
+    /// rejects the document.
+    pub encode: &'a EncodeFn<'a>,
+    /// Whether the caller receives each card (reports that render cards themselves).
+    pub keep_cards: bool,
+}
+
+/// The encoder of JSON Lines: each card as one line ([`append_json_line`]).
+pub const JSON_LINES: Encoder<'static> = Encoder {
+    encode: &|card, out| append_json_line(out, card).map_err(|e| e.to_string()),
+    keep_cards: false,
+};
+
 /// Scores one part of a chunk: each line is checked as UTF-8, parsed, scored, and its
-/// scorecard appended to the part's buffer as one JSON line.
+/// scorecard encoded into the part's buffer.
 fn score_part(
     chunk: &Chunk,
     lines: &[(usize, Range<usize>)],
-    validator: &DocumentValidator,
-    pipeline: &Pipeline,
-    options: &BatchOptions,
-    json: Vec<u8>,
+    (validator, pipeline, options): (&DocumentValidator, &Pipeline, &BatchOptions),
+    encoder: Encoder<'_>,
+    bytes: Vec<u8>,
 ) -> Part {
     let mut part = Part {
-        json,
+        bytes,
         items: Vec::with_capacity(lines.len()),
     };
     for (line_no, range) in lines {
@@ -237,24 +309,29 @@ fn score_part(
             },
             Ok(text) if text.trim().is_empty() => Item::Blank,
             Ok(text) => match process(*line_no, text, validator, pipeline, options) {
-                Outcome::Scored(card) => {
-                    let start = part.json.len();
-                    match append_json_line(&mut part.json, &card) {
+                Outcome::Scored(card, choice) => {
+                    let start = part.bytes.len();
+                    match (encoder.encode)(&card, &mut part.bytes) {
                         Ok(()) => Item::Scored {
                             tripped: options.fail_on.trips(&card),
                             worst: worst_index(&card),
                             line: *line_no,
                             id: card.id.clone(),
-                            len: part.json.len() - start,
+                            len: part.bytes.len() - start,
+                            card: encoder.keep_cards.then_some(card),
+                            choice,
                         },
-                        Err(e) => Item::Rejected {
-                            rejected: Rejected {
-                                line: *line_no,
-                                id: Some(card.id.clone()),
-                                reason: format!("无法写出评分结果（内部错误）：{e}"),
-                            },
-                            valid: true,
-                        },
+                        Err(e) => {
+                            part.bytes.truncate(start);
+                            Item::Rejected {
+                                rejected: Rejected {
+                                    line: *line_no,
+                                    id: Some(card.id.clone()),
+                                    reason: format!("无法写出评分结果（内部错误）：{e}"),
+                                },
+                                valid: true,
+                            }
+                        }
                     }
                 }
                 Outcome::Rejected { rejected, valid } => Item::Rejected { rejected, valid },
@@ -266,26 +343,58 @@ fn score_part(
 }
 
 /// Scores JSON Lines from `input` to JSON Lines on `output`, in input order, applying the
-/// reviewers' `decisions`. `on_rejected` is called for each bad document (in input order);
-/// `on_progress` after each chunk with the number of lines read so far.
-///
-/// Ids are unique in a run ([`SeenIds`]): a document whose id was met before — earlier in this
-/// input, or in an earlier input of the run recorded in `seen` — is rejected naming where it was
-/// met first, and is not written; the first one is scored. `file` names this input in `seen`.
-///
-/// Reading, scoring and writing overlap: while the thread pool scores one chunk, this thread
-/// writes the previous chunk's results and reads the next chunk, so the serial input and
-/// output cost little wall time on top of the parallel work. Lines are read as bytes into one
-/// buffer per chunk (two buffers, used in turn) and checked as UTF-8 on the pool; a line that
-/// is not UTF-8 is rejected like any other bad document.
+/// reviewers' `decisions`: [`score_lines`] with the [`JSON_LINES`] encoder.
 #[allow(clippy::too_many_arguments)]
 pub fn score_json_lines<R: BufRead, W: Write>(
-    mut input: R,
+    input: R,
     mut output: W,
     catalogue: &Catalogue,
     options: &BatchOptions,
     decisions: &DecisionSet,
+    file_and_seen: (&str, &mut SeenIds),
+    on_rejected: impl FnMut(&Rejected),
+    on_progress: impl FnMut(usize),
+) -> io::Result<BatchStats> {
+    let stats = score_lines(
+        input,
+        catalogue,
+        options,
+        decisions,
+        file_and_seen,
+        JSON_LINES,
+        |bytes, _| output.write_all(bytes),
+        on_rejected,
+        on_progress,
+    )?;
+    output.flush()?;
+    Ok(stats)
+}
+
+/// Scores JSON Lines from `input` in input order, applying the reviewers' `decisions`: each
+/// scorecard is encoded on the thread pool by `encoder` and handed to `accept` — its encoded
+/// bytes, and the card itself when [`Encoder::keep_cards`] — in input order on this thread.
+/// `on_rejected` is called for each bad document (in input order); `on_progress` after each
+/// chunk with the number of lines read so far.
+///
+/// Ids are unique in a run ([`SeenIds`]): a document whose id was met before — earlier in this
+/// input, or in an earlier input of the run recorded in `seen` — is rejected naming where it was
+/// met first, and is not passed on; the first one is scored. `file` names this input in `seen`.
+///
+/// Reading, scoring and writing overlap: while the thread pool scores one chunk, this thread
+/// hands on the previous chunk's results and reads the next chunk, so the serial input and
+/// output cost little wall time on top of the parallel work. Lines are read as bytes into one
+/// buffer per chunk (two buffers, used in turn) and checked as UTF-8 on the pool; a line that
+/// is not UTF-8 is rejected like any other bad document. Memory holds two chunks, whatever the
+/// corpus size.
+#[allow(clippy::too_many_arguments)]
+pub fn score_lines<R: BufRead>(
+    mut input: R,
+    catalogue: &Catalogue,
+    options: &BatchOptions,
+    decisions: &DecisionSet,
     (file, seen): (&str, &mut SeenIds),
+    encoder: Encoder<'_>,
+    mut accept: impl FnMut(&[u8], Option<Box<Scorecard>>) -> io::Result<()>,
     mut on_rejected: impl FnMut(&Rejected),
     mut on_progress: impl FnMut(usize),
 ) -> io::Result<BatchStats> {
@@ -294,21 +403,21 @@ pub fn score_json_lines<R: BufRead, W: Write>(
     let mut stats = BatchStats::default();
     let chunk_lines = options.chunk_lines.max(1);
     let mut line_no = 0;
-    // Output buffers of parts already written, for later parts to fill again.
+    // Output buffers of parts already handed on, for later parts to fill again.
     let free_buffers: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let score_chunk = |chunk: Chunk| -> (Vec<Part>, Chunk) {
-        // Parts are scored in parallel; writing them in order keeps the output identical to a
-        // single-threaded run.
+        // Parts are scored in parallel; handing them on in order keeps the output identical to
+        // a single-threaded run.
         let parts = chunk
             .lines
             .par_chunks(PART_LINES)
             .map(|lines| {
-                let json = free_buffers
+                let bytes = free_buffers
                     .lock()
                     .ok()
                     .and_then(|mut free| free.pop())
                     .unwrap_or_default();
-                score_part(&chunk, lines, validator, &pipeline, options, json)
+                score_part(&chunk, lines, (validator, &pipeline, options), encoder, bytes)
             })
             .collect();
         (parts, chunk)
@@ -331,15 +440,14 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                 let lines = std::mem::take(&mut chunk);
                 Some(scope.spawn(|| score_chunk(lines)))
             };
-            // …while this thread writes the previous chunk's results and reads the next chunk.
+            // …while this thread hands on the previous chunk's results and reads the next chunk.
             if let Some(done) = in_flight.take() {
                 let (parts, used) = done
                     .join()
                     .map_err(|_| io::Error::other("评分线程意外中止（内部错误）"))?;
                 spare = used;
                 for mut part in parts {
-                    // The part's JSON is written in runs between repeated ids, which are left out.
-                    let (mut written, mut at) = (0, 0);
+                    let mut at = 0;
                     for item in part.items {
                         match item {
                             Item::Scored {
@@ -348,26 +456,27 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                                 line,
                                 id,
                                 len,
+                                card,
+                                choice,
                             } => {
                                 stats.read += 1;
                                 origin.line = Some(line);
+                                let bytes = part.bytes.get(at..at + len).unwrap_or_default();
+                                at += len;
                                 if let Some(first) = seen.first_place(&id, &origin) {
-                                    output.write_all(part.json.get(written..at).unwrap_or_default())?;
-                                    written = at + len;
                                     stats.rejected += 1;
                                     on_rejected(&Rejected {
                                         line,
                                         reason: repeated_id_message(&id, &first),
                                         id: Some(id),
                                     });
-                                } else {
-                                    stats.scored += 1;
-                                    stats.tripped += usize::from(tripped);
-                                    if let Some(n) = stats.by_worst.get_mut(worst) {
-                                        *n += 1;
-                                    }
+                                    continue;
                                 }
-                                at += len;
+                                stats.count(worst, tripped, choice);
+                                if !decisions.is_empty() && !decisions.for_document(&id).is_empty() {
+                                    stats.decided.push(id);
+                                }
+                                accept(bytes, card)?;
                             }
                             Item::Rejected { mut rejected, valid } => {
                                 stats.read += 1;
@@ -383,10 +492,9 @@ pub fn score_json_lines<R: BufRead, W: Write>(
                             Item::Blank => {}
                         }
                     }
-                    output.write_all(part.json.get(written..).unwrap_or_default())?;
-                    part.json.clear();
+                    part.bytes.clear();
                     if let Ok(mut free) = free_buffers.lock() {
-                        free.push(part.json);
+                        free.push(part.bytes);
                     }
                 }
                 on_progress(stats.scored + stats.rejected);
@@ -398,31 +506,11 @@ pub fn score_json_lines<R: BufRead, W: Write>(
             chunk.refill(&mut input, &mut line_no, chunk_lines)?;
             in_flight = Some(started);
         }
-        output.flush()?;
         Ok(stats)
     })
 }
 
-/// Appends a scorecard to `buffer` as one JSON line, as batch runs write it. sonic-rs writes
-/// exactly serde_json's bytes (tested below), about a fifth faster (`benches/stages.rs`). A
-/// scorecard cannot fail to serialise (no map has non-string keys); were it to, `buffer` is
-/// left as it was.
-///
-/// # Errors
-/// Only if serialising fails.
-pub fn append_json_line(buffer: &mut Vec<u8>, card: &Scorecard) -> Result<(), sonic_rs::Error> {
-    let start = buffer.len();
-    match sonic_rs::to_writer(&mut *buffer, card) {
-        Ok(()) => {
-            buffer.push(b'\n');
-            Ok(())
-        }
-        Err(e) => {
-            buffer.truncate(start);
-            Err(e)
-        }
-    }
-}
+pub use crate::report::append_json_line;
 
 #[cfg(test)]
 mod tests {

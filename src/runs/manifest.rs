@@ -7,7 +7,6 @@
 //! `jixiao score -o FILE` writes one beside its report (`FILE.manifest.json`), with a
 //! [`ReportRecord`] naming the report file, its format and hash.
 
-use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -136,11 +135,6 @@ pub struct ReportRecord {
     pub created: Option<i64>,
 }
 
-/// Hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
 /// Hex SHA-256 of a regular file's content, read in blocks (memory stays flat whatever its
 /// size). Anything else — a FIFO, a device such as `/dev/zero`, a folder — is refused at once
 /// rather than read ([`crate::model::files::open_regular`]).
@@ -221,13 +215,7 @@ impl BackgroundSha256 {
     }
 }
 
-/// Lower-case hex of bytes, e.g. of a digest computed incrementally.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
+pub use crate::model::files::{hex, sha256_hex};
 
 /// A file's name as given and the SHA-256 of its content; the error says, in Chinese, which
 /// file could not be read and why (missing, not a regular file, unreadable).
