@@ -23,3 +23,4 @@ pub mod policy;
 pub mod report;
 pub mod runs;
 pub mod script;
+pub mod serve;
