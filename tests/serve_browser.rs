@@ -1,0 +1,1 @@
+//! `jixiao serve` in a real browser: placeholder replaced below.
