@@ -20,6 +20,9 @@ pub struct Args {
     /// 审核决定文件（TOML）：启动时读取（不存在则新建），页面上记录的决定写入此文件；不指定时为 --forms 文件夹中的 decisions.toml
     #[arg(long, value_name = "FILE")]
     decisions: Option<PathBuf>,
+    /// 规则集文件夹：页面上改动的规则集（继承所改的规则集）和新年度规则集保存在这里；不指定时只能预览和测试改动
+    #[arg(long, value_name = "DIR")]
+    rules_dir: Option<PathBuf>,
     /// Budget year and region for forms.
     #[command(flatten)]
     form: FormFlags,
@@ -75,6 +78,7 @@ pub fn run(args: &Args) -> Outcome {
         forms_dir,
         decisions_path: decisions_path.clone(),
         decisions,
+        rules_dir: args.rules_dir.clone(),
         host: args.host,
         port: args.port,
         max_upload: args.max_upload_mb.saturating_mul(1 << 20),

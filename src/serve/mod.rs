@@ -8,17 +8,19 @@
 //!
 //! Safety ([`auth`]): a random token in the URL printed at start, then a cookie; every request
 //! is checked; uploads are size-limited; the only file written is the decisions file named (or
-//! implied) at start, atomically; files are read only inside the forms folder named at start.
+//! implied) at start and rule sets saved in the rule-set folder named at start, atomically; files are read only inside the forms folder named at start.
 //!
 //! Files: [`auth`] (token and cookie), [`state`] (the loaded forms, rescored after each change),
 //! [`load`] (bytes → documents), [`decide`] (a reviewer decision → the decisions TOML),
-//! [`pages`] (the HTML), [`routes`] (the HTTP handlers).
+//! [`rules`] (a rule-set edit as a child set: check, diff, tests, save), [`pages`] (the HTML),
+//! [`routes`] (the HTTP handlers).
 
 pub mod auth;
 pub mod decide;
 pub mod load;
 pub mod pages;
 pub mod routes;
+pub mod rules;
 pub mod state;
 
 use std::net::{IpAddr, SocketAddr};
@@ -47,6 +49,8 @@ pub struct Config {
     pub decisions_path: Option<PathBuf>,
     /// The decisions read at start.
     pub decisions: DecisionSet,
+    /// The folder rule sets edited on the page are saved in (`--rules-dir`), if any.
+    pub rules_dir: Option<PathBuf>,
     /// Address to bind (loopback unless the user asked otherwise).
     pub host: IpAddr,
     /// Port; 0 takes a free one.

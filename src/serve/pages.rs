@@ -29,7 +29,7 @@ pub fn page(title: &str, body: Markup) -> Markup {
             body {
                 header {
                     a.brand href="/" { "jixiao 工作台" }
-                    nav aria-label="主菜单" { a href="/" { "评分" } }
+                    nav aria-label="主菜单" { a href="/" { "评分" } " " a href="/rules" { "规则集" } }
                 }
                 main { (body) }
             }
@@ -389,4 +389,164 @@ pub fn explanation(text: &str, findings: &[Finding], id: &str) -> Markup {
             }
         }
     }
+}
+
+/// The rule sets (规则集): one row each, linking to its page.
+pub fn rulesets(bench: &Workbench) -> Markup {
+    page(
+        "规则集",
+        html! {
+            h1 { "规则集" }
+            table #rulesets {
+                thead { tr { th { "编号" } th { "名称" } th { "地区" } th { "适用年度" } th { "继承" } } }
+                tbody {
+                    @for set in bench.catalogue.sets() {
+                        tr {
+                            td { a href=(format!("/rules/set?id={}", enc(&set.id))) { (set.id) } }
+                            td { (set.title) }
+                            td { (set.region.as_deref().unwrap_or("全国")) }
+                            td { (years(&set.years)) }
+                            td { @for parent in set.inherited.iter().rev() { (parent.name) " " } }
+                        }
+                    }
+                }
+            }
+            @match &bench.rules_dir {
+                Some(dir) => p.muted { "保存的规则集写在 " code { (dir.display()) } " 中。" },
+                None => p.muted { "启动时没有指定规则集文件夹（--rules-dir），改动可以预览、测试，但不能保存。" },
+            }
+        },
+    )
+}
+
+/// "2020—2021", "2023 起".
+fn years(range: &crate::policy::model::YearRange) -> String {
+    match range.to {
+        Some(to) if to == range.from => range.from.to_string(),
+        Some(to) => format!("{}—{to}", range.from),
+        None => format!("{} 起", range.from),
+    }
+}
+
+/// What the rule-set page shows below the edit form.
+#[derive(Default)]
+pub struct RuleOutcome<'a> {
+    /// The child of the edit, checked and compared.
+    pub preview: Option<&'a crate::serve::rules::Preview>,
+    /// The test report.
+    pub tests: Option<&'a str>,
+    /// A message (saved, or why not).
+    pub message: Option<&'a str>,
+}
+
+/// A rule set's page: weights, parameters (value, description, reference, where written) and
+/// checks (severity, message), each editable; then what the edit does.
+pub fn ruleset(
+    bench: &Workbench,
+    set: &crate::policy::RuleSet,
+    edit: &crate::serve::rules::Edit,
+    outcome: &RuleOutcome<'_>,
+) -> Markup {
+    use crate::serve::rules::severity_key;
+    let next_year = set.years.to.unwrap_or(set.years.from) + 1;
+    let severities = [
+        ("error", "错误"),
+        ("warning", "警告"),
+        ("info", "提示"),
+        ("off", "关闭"),
+    ];
+    page(
+        &set.id,
+        html! {
+            p { a href="/rules" { "← 全部规则集" } }
+            h1 { (set.title) }
+            p.meta { "编号 " code { (set.id) } " · 地区 " (set.region.as_deref().unwrap_or("全国")) " · 适用年度 " (years(&set.years))
+                " · 舍入 " (set.rounding_mode.label()) "，得分 " (set.score_places) " 位、总分 " (set.total_places) " 位" }
+            h2 { "权重" }
+            table #weights {
+                thead { tr { th { "项目" } th.num { "分值" } } }
+                tbody {
+                    tr { td { "预算执行" } td.num { (set.budget_weight) @if set.budget_weight_from_form { "（按表中写明的分值）" } } }
+                    @for (level1, weight) in &set.level1_weights { tr { td { (level1) } td.num { (weight) } } }
+                    tr { td { "绩效指标合计" } td.num { (set.indicators_weight) } }
+                    tr { th { "满分" } th.num { (set.total_weight) } }
+                }
+            }
+            p { "等级：" @for (grade, min) in &set.grades { (grade) " ≥ " (min) "　" } }
+            form #rule-edit method="post" action="/rules/preview" {
+                input type="hidden" name="set" value=(set.id);
+                h2 { "参数" }
+                table #params {
+                    thead { tr { th { "名称" } th { "值" } th { "说明" } th { "依据" } th { "写在" } } }
+                    tbody {
+                        @for param in &set.params {
+                            @let field = format!("p.{}", param.name);
+                            @let value = edit.params.get(&param.name).cloned().unwrap_or_else(|| param.value.to_string());
+                            tr {
+                                td { code { (param.name) } }
+                                td { input name=(field) value=(value) size="8" aria-label=(param.name); }
+                                td { (param.description) }
+                                td { (param.reference.as_deref().unwrap_or("—")) }
+                                td.muted { (set.place(&format!("params.{}", param.name)).unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+                h2 { "检查（发现代码）" }
+                table #checks {
+                    thead { tr { th { "代码" } th { "名称" } th { "严重程度" } th { "提示" } th { "依据" } } }
+                    tbody {
+                        @for check in set.checks.iter() {
+                            @let code = check.code.id();
+                            @let current = edit.severities.get(code).map_or(severity_key(check), String::as_str);
+                            tr {
+                                td { code { (code) } }
+                                td { (check.title) }
+                                td { select name=(format!("s.{code}")) aria-label=(format!("{code} 严重程度")) {
+                                    @for (key, label) in severities { option value=(key) selected[current == key] { (label) } }
+                                } }
+                                td { (check.message.source()) }
+                                td { (check.reference) }
+                            }
+                        }
+                    }
+                }
+                p.actions {
+                    button type="submit" formaction="/rules/preview" { "预览改动（检查与对比）" } " "
+                    button type="submit" formaction="/rules/test" { "运行本规则集的测试" }
+                }
+                fieldset {
+                    legend { "保存为继承本规则集的新规则集（extends）" }
+                    label { "新编号 " input name="id" value=(if edit.id.is_empty() { format!("{}-edit", set.id) } else { edit.id.clone() }); }
+                    " "
+                    label { "适用年度 " input name="year" size="6" value=(if edit.year.is_empty() { set.years.from.to_string() } else { edit.year.clone() }); }
+                    " "
+                    button type="submit" formaction="/rules/save" disabled[bench.rules_dir.is_none()] { "保存" }
+                }
+            }
+            form #new-year method="post" action="/rules/save" {
+                input type="hidden" name="set" value=(set.id);
+                input type="hidden" name="id" value=(format!("{}-{next_year}", set.id.rsplit_once('-').map_or(set.id.as_str(), |(stem, _)| stem)));
+                input type="hidden" name="year" value=(next_year);
+                button type="submit" disabled[bench.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
+            }
+            @if let Some(message) = outcome.message { pre.message #rule-message role="status" { (message) } }
+            @if let Some(tests) = outcome.tests { h2 { "测试结果" } pre #tests { (tests) } }
+            @if let Some(preview) = outcome.preview {
+                section #preview aria-live="polite" {
+                    h2 { "改动" }
+                    @if preview.changes.is_empty() { p { "（没有改动）" } }
+                    ul #changes { @for c in &preview.changes { li { (c) } } }
+                    h2 { "检查（jixiao check）" }
+                    pre #check { (preview.check) }
+                    h2 { "对已读取的表的影响（jixiao diff）" }
+                    @match &preview.diff {
+                        Some(diff) => pre #diff { (diff) },
+                        None => p.bad { "改动后的规则集无法载入，见上面的检查结果。" },
+                    }
+                    details { summary { "子规则集的 policy.toml" } pre { (preview.policy) } }
+                }
+            }
+        },
+    )
 }

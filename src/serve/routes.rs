@@ -16,7 +16,8 @@ use axum::routing::{get, post};
 use crate::engine::explain::{explain_document, render_text};
 use crate::serve::auth;
 use crate::serve::decide::{NewDecision, record};
-use crate::serve::pages::{self, Filter, enc};
+use crate::serve::pages::{self, Filter, RuleOutcome, enc};
+use crate::serve::rules::{self, Edit};
 use crate::serve::state::Workbench;
 
 /// What every handler shares: the workbench, the token and the cookie's name.
@@ -49,6 +50,11 @@ pub fn router(shared: Shared, max_upload: usize) -> Router {
         .route("/open", post(open))
         .route("/clear", post(clear))
         .route("/decide", post(decide))
+        .route("/rules", get(rulesets))
+        .route("/rules/set", get(ruleset))
+        .route("/rules/preview", post(rule_preview))
+        .route("/rules/test", post(rule_test))
+        .route("/rules/save", post(rule_save))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .fallback(not_found)
@@ -268,6 +274,101 @@ async fn decide(State(shared): State<Shared>, Form(decision): Form<NewDecision>)
     match record(&mut shared.lock(), &decision) {
         Ok(()) => Redirect::to(&back).into_response(),
         Err(e) => failure(StatusCode::UNPROCESSABLE_ENTITY, "审核决定未保存", &e, &back),
+    }
+}
+
+/// `GET /rules`: the rule sets.
+async fn rulesets(State(shared): State<Shared>) -> Html<String> {
+    Html(pages::rulesets(&shared.lock()).into_string())
+}
+
+/// `GET /rules/set?id=`: one rule set, ready to edit.
+async fn ruleset(State(shared): State<Shared>, Query(Id { id }): Query<Id>) -> Response {
+    let bench = shared.lock();
+    match rules::find(&bench, &id) {
+        Ok(set) => {
+            let edit = Edit {
+                set: id,
+                ..Edit::default()
+            };
+            Html(pages::ruleset(&bench, &set, &edit, &RuleOutcome::default()).into_string()).into_response()
+        }
+        Err(e) => failure(StatusCode::NOT_FOUND, "找不到规则集", &e, "/rules"),
+    }
+}
+
+/// The rule-set page again for `edit`, with `outcome` below the form.
+fn rule_page(bench: &Workbench, edit: &Edit, outcome: &RuleOutcome<'_>) -> Response {
+    match rules::find(bench, &edit.set) {
+        Ok(set) => Html(pages::ruleset(bench, &set, edit, outcome).into_string()).into_response(),
+        Err(e) => failure(StatusCode::NOT_FOUND, "找不到规则集", &e, "/rules"),
+    }
+}
+
+/// `POST /rules/preview`: the edit as a child set, checked, and its effect on the loaded forms.
+async fn rule_preview(State(shared): State<Shared>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let bench = shared.lock();
+    let edit = Edit::from_fields(&fields);
+    match rules::preview(&bench, &edit) {
+        Ok(preview) => rule_page(
+            &bench,
+            &edit,
+            &RuleOutcome {
+                preview: Some(&preview),
+                ..RuleOutcome::default()
+            },
+        ),
+        Err(e) => failure(StatusCode::NOT_FOUND, "找不到规则集", &e, "/rules"),
+    }
+}
+
+/// `POST /rules/test`: the set's own test cases against the edit.
+async fn rule_test(State(shared): State<Shared>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let bench = shared.lock();
+    let edit = Edit::from_fields(&fields);
+    let report = rules::test(&bench, &edit).unwrap_or_else(|e| e);
+    rule_page(
+        &bench,
+        &edit,
+        &RuleOutcome {
+            tests: Some(&report),
+            ..RuleOutcome::default()
+        },
+    )
+}
+
+/// `POST /rules/save`: the edit saved as a child set in the rule-set folder.
+async fn rule_save(State(shared): State<Shared>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let bench = shared.lock();
+    let edit = Edit::from_fields(&fields);
+    match rules::save(&bench, &edit) {
+        Ok(dir) => {
+            let message = format!(
+                "已保存到 {}（继承 {}）；用 jixiao score … --rules {} 按它评分",
+                dir.display(),
+                edit.set,
+                dir.display()
+            );
+            rule_page(
+                &bench,
+                &edit,
+                &RuleOutcome {
+                    message: Some(&message),
+                    ..RuleOutcome::default()
+                },
+            )
+        }
+        Err(e) => {
+            let page = rule_page(
+                &bench,
+                &edit,
+                &RuleOutcome {
+                    message: Some(&e),
+                    ..RuleOutcome::default()
+                },
+            );
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
     }
 }
 

@@ -40,6 +40,8 @@ pub struct Workbench {
     pub decisions_path: Option<PathBuf>,
     /// The decisions in force.
     pub decisions: DecisionSet,
+    /// The folder edited rule sets are saved in.
+    pub rules_dir: Option<PathBuf>,
     /// Forms loaded, in load order.
     pub forms: Vec<Form>,
     /// What could not be read, newest last.
@@ -57,6 +59,7 @@ impl Workbench {
             forms_dir,
             decisions_path: config.decisions_path,
             decisions: config.decisions,
+            rules_dir: config.rules_dir,
             forms: Vec::new(),
             problems: Vec::new(),
         };
