@@ -323,3 +323,50 @@ fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
         Ok(())
     });
 }
+
+#[test]
+fn an_editor_changes_a_parameter_and_sees_form_4s_total_move() {
+    let seed = fixture("forms/shenzhen-seed.tsv");
+    let args = [
+        "--forms",
+        seed.to_str().unwrap(),
+        "--region",
+        "shenzhen",
+        "--default-year",
+        "2020",
+    ];
+    with_browser(&args, async |client, bench| {
+        client.goto(&bench.url).await.map_err(step("open the URL"))?;
+        text_when(client, "#count", |t| t.starts_with("共 9 张表")).await?;
+        client
+            .find(Locator::LinkText("规则集"))
+            .await
+            .map_err(step("the 规则集 link"))?
+            .click()
+            .await
+            .map_err(step("open 规则集"))?;
+        client
+            .find(Locator::LinkText("shenzhen-2020"))
+            .await
+            .map_err(step("the shenzhen-2020 link"))?
+            .click()
+            .await
+            .map_err(step("open shenzhen-2020"))?;
+        let input = client
+            .find(Locator::Css("input[name='p.late_share_explained']"))
+            .await
+            .map_err(step("the parameter's box"))?;
+        input.clear().await.map_err(step("clear"))?;
+        // Typing and leaving the box (Tab) is all it takes: the preview follows the edit.
+        input.send_keys("0.6\u{E004}").await.map_err(step("type 0.6"))?;
+        let diff = text_when(client, "#diff", |t| t.contains("1 个结果有变化")).await?;
+        let expected = "市住房建设局应用系统源码及自动发布管控项目（2021-0102013-市住房建设局应用系统源码及自动发布管控项目）：总分 92.60 → 93.80";
+        if !diff.contains(expected) {
+            return Err(format!("diff lacks form 4's total moving:\n{diff}"));
+        }
+        if !diff.contains("参数 late_share_explained 0.5 → 0.6") {
+            return Err(format!("diff does not say why:\n{diff}"));
+        }
+        Ok(())
+    });
+}

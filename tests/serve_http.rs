@@ -275,3 +275,144 @@ fn a_waiver_goes_to_the_decisions_file_that_score_reads() {
         .collect();
     assert!(!t1.is_empty() && t1.iter().all(|f| f["waived"] == true), "{card}");
 }
+
+/// Text of the `<pre id="ID">` of a page, unescaped.
+fn pre(body: &str, id: &str) -> Option<String> {
+    let at = body.find(&format!("<pre id=\"{id}\">"))?;
+    let rest = &body[at..];
+    let text = &rest[rest.find('>')? + 1..rest.find("</pre>")?];
+    Some(
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&"),
+    )
+}
+
+#[test]
+fn a_rule_edit_is_checked_and_compared_over_the_loaded_forms() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    let page = bench.get("/rules/set?id=shenzhen-2020");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("name=\"p.late_share_explained\" value=\"0.5\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("逾期完成且已说明原因的时效指标，得该指标分值的比例"));
+    let preview = bench.post_form(
+        "/rules/preview",
+        &[
+            ("set", "shenzhen-2020"),
+            ("p.late_share_explained", "0.6"),
+            ("p.rate_places", "2"),
+        ],
+    );
+    assert_eq!(preview.status, 200);
+    assert_eq!(
+        pre(&preview.body, "check").unwrap(),
+        "规则集 shenzhen-2020-edit：没有发现问题\n"
+    );
+    let diff = pre(&preview.body, "diff").unwrap();
+    assert!(diff.contains("共 9 个文档，1 个结果有变化。"), "{diff}");
+    assert!(
+        diff.contains("* 市住房建设局应用系统源码及自动发布管控项目（2021-0102013-市住房建设局应用系统源码及自动发布管控项目）：总分 92.60 → 93.80，等级 优 → 优"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("  - 产出指标/时效指标/平台搭建完成时间：6.00 → 7.20（参数 late_share_explained 0.5 → 0.6）"),
+        "{diff}"
+    );
+    // An impossible value: check says where, and nothing is compared.
+    let broken = bench.post_form(
+        "/rules/preview",
+        &[("set", "shenzhen-2020"), ("p.late_share_explained", "一半")],
+    );
+    let check = pre(&broken.body, "check").unwrap();
+    assert!(check.contains("shenzhen-2020-edit/policy.toml"), "{check}");
+    assert!(check.contains("1 个错误"), "{check}");
+    assert!(pre(&broken.body, "diff").is_none());
+    // The set's own tests: all pass unedited; against the edit, the four cases that pin 0.5
+    // fail.
+    let unedited = bench.post_form("/rules/test", &[("set", "shenzhen-2020")]);
+    let report = pre(&unedited.body, "tests").unwrap();
+    assert!(report.ends_with("\n34 passed, 0 failed\n"), "{report}");
+    let tested = bench.post_form(
+        "/rules/test",
+        &[("set", "shenzhen-2020"), ("p.late_share_explained", "0.6")],
+    );
+    let report = pre(&tested.body, "tests").unwrap();
+    assert!(
+        report.contains("失败  样表4：逾期完成并说明原因，时效指标得一半（form4-late-deadline.toml）"),
+        "{report}"
+    );
+    assert!(report.ends_with("\n30 passed, 4 failed\n"), "{report}");
+}
+
+#[test]
+fn rule_sets_are_saved_only_in_the_rules_folder() {
+    let (root, forms) = folders();
+    let rules = root.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    // Without a rule-set folder nothing can be saved.
+    let bench = start(&forms, &[]);
+    let refused = bench.post_form(
+        "/rules/save",
+        &[("set", "shenzhen-2020"), ("id", "x"), ("year", "2021")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("启动时没有指定规则集文件夹（--rules-dir）"),
+        "{}",
+        refused.body
+    );
+    drop(bench);
+    let bench = start(&forms, &["--rules-dir", rules.to_str().unwrap()]);
+    let before = files_under(root.path());
+    for id in ["../escaped", "/tmp/x", "a/b", ""] {
+        let response = bench.post_form("/rules/save", &[("set", "shenzhen-2020"), ("id", id), ("year", "2021")]);
+        assert_eq!(response.status, 422, "{id}");
+        assert!(response.body.contains("不可用"), "{}", response.body);
+    }
+    assert_eq!(files_under(root.path()), before);
+    let saved = bench.post_form(
+        "/rules/save",
+        &[
+            ("set", "shenzhen-2020"),
+            ("p.late_share_explained", "0.6"),
+            ("id", "sz-late"),
+            ("year", "2021"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("已保存到"), "{}", saved.body);
+    let new: Vec<String> = files_under(root.path())
+        .into_iter()
+        .filter(|f| !before.contains(f))
+        .collect();
+    assert!(new.iter().all(|f| f.starts_with("rules/sz-late/")), "{new:?}");
+    assert!(new.contains(&"rules/sz-late/policy.toml".to_owned()), "{new:?}");
+    let policy = std::fs::read_to_string(rules.join("sz-late/policy.toml")).unwrap();
+    assert!(policy.contains("extends = \"shenzhen-2020\""), "{policy}");
+    assert!(
+        policy.ends_with("[params.late_share_explained]\nvalue = \"0.6\"\n"),
+        "{policy}"
+    );
+    let (code, out, err) = jixiao(&["check", rules.join("sz-late").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A folder that exists is never overwritten.
+    let again = bench.post_form(
+        "/rules/save",
+        &[("set", "shenzhen-2020"), ("id", "sz-late"), ("year", "2021")],
+    );
+    assert_eq!(again.status, 422, "{}", again.body);
+    // new-year: the next year's set, extending this one.
+    let next = bench.post_form(
+        "/rules/save",
+        &[("set", "shenzhen-2020"), ("id", "shenzhen-2022"), ("year", "2022")],
+    );
+    assert_eq!(next.status, 200, "{}", next.body);
+    let policy = std::fs::read_to_string(rules.join("shenzhen-2022/policy.toml")).unwrap();
+    assert!(policy.contains("years = { from = 2022, to = 2022 }"), "{policy}");
+}

@@ -530,21 +530,23 @@ pub fn ruleset(
                 input type="hidden" name="year" value=(next_year);
                 button type="submit" disabled[bench.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
             }
-            @if let Some(message) = outcome.message { pre.message #rule-message role="status" { (message) } }
-            @if let Some(tests) = outcome.tests { h2 { "测试结果" } pre #tests { (tests) } }
-            @if let Some(preview) = outcome.preview {
-                section #preview aria-live="polite" {
-                    h2 { "改动" }
-                    @if preview.changes.is_empty() { p { "（没有改动）" } }
-                    ul #changes { @for c in &preview.changes { li { (c) } } }
-                    h2 { "检查（jixiao check）" }
-                    pre #check { (preview.check) }
-                    h2 { "对已读取的表的影响（jixiao diff）" }
-                    @match &preview.diff {
-                        Some(diff) => pre #diff { (diff) },
-                        None => p.bad { "改动后的规则集无法载入，见上面的检查结果。" },
+            div #rule-outcome aria-live="polite" {
+                @if let Some(message) = outcome.message { pre.message #rule-message role="status" { (message) } }
+                @if let Some(tests) = outcome.tests { h2 { "测试结果" } pre #tests { (tests) } }
+                @if let Some(preview) = outcome.preview {
+                    section #preview {
+                        h2 { "改动" }
+                        @if preview.changes.is_empty() { p { "（没有改动）" } }
+                        ul #changes { @for c in &preview.changes { li { (c) } } }
+                        h2 { "检查（jixiao check）" }
+                        pre #check { (preview.check) }
+                        h2 { "对已读取的表的影响（jixiao diff）" }
+                        @match &preview.diff {
+                            Some(diff) => pre #diff { (diff) },
+                            None => p.bad { "改动后的规则集无法载入，见上面的检查结果。" },
+                        }
+                        details { summary { "子规则集的 policy.toml" } pre { (preview.policy) } }
                     }
-                    details { summary { "子规则集的 policy.toml" } pre { (preview.policy) } }
                 }
             }
         },

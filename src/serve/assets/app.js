@@ -78,8 +78,26 @@ function setUpDecisionForm() {
   setUpWaivers(document);
 }
 
+// A rule-set edit is checked and compared as it is typed: each change asks for the preview and
+// puts it in place of the old one (the buttons still work without script).
+function setUpRuleEdit() {
+  const form = document.getElementById("rule-edit");
+  if (!form) return;
+  let asked = 0;
+  form.addEventListener("change", async () => {
+    const mine = ++asked;
+    const body = new URLSearchParams(new FormData(form));
+    const response = await fetch("/rules/preview", { method: "POST", body });
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const fresh = page.getElementById("rule-outcome");
+    const old = document.getElementById("rule-outcome");
+    if (mine === asked && fresh && old) old.replaceWith(fresh);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setUpLoading();
+  setUpRuleEdit();
   setUpExplain();
   setUpDecisionForm();
 });
