@@ -416,3 +416,72 @@ fn rule_sets_are_saved_only_in_the_rules_folder() {
     let policy = std::fs::read_to_string(rules.join("shenzhen-2022/policy.toml")).unwrap();
     assert!(policy.contains("years = { from = 2022, to = 2022 }"), "{policy}");
 }
+
+#[test]
+fn the_reports_of_what_is_shown_are_downloaded() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    let xlsx = bench.get("/export/report.xlsx");
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(
+        xlsx.header("content-disposition"),
+        Some("attachment; filename=\"jixiao-report.xlsx\"")
+    );
+    assert!(xlsx.body.starts_with("PK\u{3}\u{4}"), "not a zip archive");
+    // The html report of the forms the filter shows: form 6 only has errors.
+    let page = bench.get("/?severity=error");
+    assert!(page.body.contains("共 9 张表，显示 1 张"), "{}", page.body);
+    assert!(
+        page.body.contains("href=\"/export/report.html?severity=error\""),
+        "{}",
+        page.body
+    );
+    let html = bench.get("/export/report.html?severity=error");
+    assert_eq!(html.status, 200);
+    assert!(html.body.contains("信息基础设施及数据中心管理"));
+    assert!(
+        !html.body.contains("档案整理"),
+        "a form the filter hides is in the report"
+    );
+}
+
+#[test]
+fn the_loaded_forms_are_checked_against_a_baseline() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let seed = forms.join("shenzhen-seed.tsv");
+    let (code, _, err) = jixiao(&[
+        "run",
+        seed.to_str().unwrap(),
+        "--baseline",
+        base.to_str().unwrap(),
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bench = start(&forms, &["--baseline", base.to_str().unwrap()]);
+    let same = bench.get("/baseline");
+    assert_eq!(same.status, 200);
+    assert_eq!(pre(&same.body, "baseline").unwrap(), "与基线一致：9 个文档\n");
+    // A waiver changes form 6's findings: the check says so.
+    let waived = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "waive"),
+            ("document", FORM6),
+            ("code", "T1"),
+            ("reason", "复核"),
+            ("reviewer", "王审核"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(waived.status, 303, "{}", waived.body);
+    let changed = pre(&bench.get("/baseline").body, "baseline").unwrap();
+    assert!(changed.starts_with(&format!("~ {FORM6}\n")), "{changed}");
+    assert!(
+        changed.ends_with("与基线相比：1 个文档结果变化，新增 0 个，缺少 0 个\n"),
+        "{changed}"
+    );
+}

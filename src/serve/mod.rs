@@ -51,6 +51,8 @@ pub struct Config {
     pub decisions: DecisionSet,
     /// The folder rule sets edited on the page are saved in (`--rules-dir`), if any.
     pub rules_dir: Option<PathBuf>,
+    /// A baseline folder (`jixiao run --baseline`) the loaded forms can be checked against.
+    pub baseline: Option<PathBuf>,
     /// Address to bind (loopback unless the user asked otherwise).
     pub host: IpAddr,
     /// Port; 0 takes a free one.

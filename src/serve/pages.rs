@@ -80,7 +80,33 @@ pub struct Filter {
     pub ruleset: String,
 }
 
+/// The forms the filter keeps (with their place among all loaded forms); forms that could not
+/// be scored are always shown.
+pub fn shown<'a>(bench: &'a Workbench, filter: &Filter) -> Vec<(usize, &'a Form)> {
+    bench
+        .forms
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.result.as_ref().is_ok_and(|s| filter.keeps(&s.card)) || f.result.is_err())
+        .collect()
+}
+
 impl Filter {
+    /// The filter as a query string (for the export links).
+    fn query(&self) -> String {
+        [
+            ("severity", &self.severity),
+            ("code", &self.code),
+            ("department", &self.department),
+            ("ruleset", &self.ruleset),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
     /// Whether a scored form passes the filter.
     fn keeps(&self, card: &Scorecard) -> bool {
         let severity = match self.severity.as_str() {
@@ -134,12 +160,8 @@ pub fn table(bench: &Workbench, filter: &Filter) -> Markup {
     let codes = distinct(bench, |c| c.findings.iter().map(|f| f.code.clone()).collect());
     let departments = distinct(bench, |c| c.department.iter().cloned().collect());
     let rulesets = distinct(bench, |c| vec![c.ruleset.clone()]);
-    let shown: Vec<(usize, &Form)> = bench
-        .forms
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.result.as_ref().is_ok_and(|s| filter.keeps(&s.card)) || f.result.is_err())
-        .collect();
+    let shown = shown(bench, filter);
+    let query = filter.query();
     page(
         "评分",
         html! {
@@ -191,6 +213,12 @@ pub fn table(bench: &Workbench, filter: &Filter) -> Markup {
                 button type="submit" { "筛选" }
             }
             p #count { "共 " (bench.forms.len()) " 张表，显示 " (shown.len()) " 张" }
+            p.exports {
+                "导出所显示的表："
+                a #export-xlsx href=(format!("/export/report.xlsx?{query}")) download { "Excel 工作簿（xlsx）" } " · "
+                a #export-html href=(format!("/export/report.html?{query}")) download { "网页报告（html）" }
+                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "与基线核对（全部已读取的表）" } }
+            }
             table #scored {
                 thead {
                     tr {

@@ -14,6 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::engine::explain::{explain_document, render_text};
+use crate::engine::scoring::Scorecard;
+use crate::report::{Format, RenderOptions};
 use crate::serve::auth;
 use crate::serve::decide::{NewDecision, record};
 use crate::serve::pages::{self, Filter, RuleOutcome, enc};
@@ -50,6 +52,9 @@ pub fn router(shared: Shared, max_upload: usize) -> Router {
         .route("/open", post(open))
         .route("/clear", post(clear))
         .route("/decide", post(decide))
+        .route("/export/report.xlsx", get(export_xlsx))
+        .route("/export/report.html", get(export_html))
+        .route("/baseline", get(baseline))
         .route("/rules", get(rulesets))
         .route("/rules/set", get(ruleset))
         .route("/rules/preview", post(rule_preview))
@@ -275,6 +280,58 @@ async fn decide(State(shared): State<Shared>, Form(decision): Form<NewDecision>)
         Ok(()) => Redirect::to(&back).into_response(),
         Err(e) => failure(StatusCode::UNPROCESSABLE_ENTITY, "审核决定未保存", &e, &back),
     }
+}
+
+/// The report of the forms the filter shows, as `jixiao score --format FORMAT -o FILE` writes it,
+/// sent as a download named `file` (nothing is written on the server).
+fn export(shared: &Shared, filter: &Filter, format: Format, file: &str, mime: &str) -> Response {
+    let bench = shared.lock();
+    let cards: Vec<Scorecard> = pages::shown(&bench, filter)
+        .into_iter()
+        .filter_map(|(_, form)| form.result.as_ref().ok().map(|s| s.card.clone()))
+        .collect();
+    match crate::report::render(format, &cards, &RenderOptions::default()) {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, mime.to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => failure(StatusCode::UNPROCESSABLE_ENTITY, "无法导出", &e.to_string(), "/"),
+    }
+}
+
+/// `GET /export/report.xlsx`: the workbook of the forms shown.
+async fn export_xlsx(State(shared): State<Shared>, Query(filter): Query<Filter>) -> Response {
+    let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    export(&shared, &filter, Format::Xlsx, "jixiao-report.xlsx", mime)
+}
+
+/// `GET /export/report.html`: the single-file html report of the forms shown.
+async fn export_html(State(shared): State<Shared>, Query(filter): Query<Filter>) -> Response {
+    export(
+        &shared,
+        &filter,
+        Format::Html,
+        "jixiao-report.html",
+        "text/html; charset=utf-8",
+    )
+}
+
+/// `GET /baseline`: the loaded forms checked against the baseline named at start.
+async fn baseline(State(shared): State<Shared>) -> Response {
+    let bench = shared.lock();
+    let (status, text) = match bench.check_baseline() {
+        Ok(text) => (StatusCode::OK, text),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    let page = pages::page(
+        "基线核对",
+        maud::html! { h1 { "基线核对" } pre #baseline { (text) } p { a href="/" { "返回" } } },
+    );
+    (status, Html(page.into_string())).into_response()
 }
 
 /// `GET /rules`: the rule sets.

@@ -42,6 +42,8 @@ pub struct Workbench {
     pub decisions: DecisionSet,
     /// The folder edited rule sets are saved in.
     pub rules_dir: Option<PathBuf>,
+    /// The baseline folder the loaded forms can be checked against (read only).
+    pub baseline: Option<PathBuf>,
     /// Forms loaded, in load order.
     pub forms: Vec<Form>,
     /// What could not be read, newest last.
@@ -60,6 +62,7 @@ impl Workbench {
             decisions_path: config.decisions_path,
             decisions: config.decisions,
             rules_dir: config.rules_dir,
+            baseline: config.baseline,
             forms: Vec::new(),
             problems: Vec::new(),
         };
@@ -165,6 +168,34 @@ impl Workbench {
     /// The form with document id `id`.
     pub fn form(&self, id: &str) -> Option<&Form> {
         self.forms.iter().find(|f| f.document.id == id)
+    }
+
+    /// The loaded forms compared with the baseline named at start, as `jixiao run --check`
+    /// compares them (read only, under the baseline's shared lock): the differences, or why
+    /// there is nothing to compare.
+    pub fn check_baseline(&self) -> Result<String, String> {
+        use crate::runs::baseline::store::{BaselineLock, read_current};
+        use crate::runs::baseline::{DocResult, compare};
+        let dir = self
+            .baseline
+            .as_deref()
+            .ok_or_else(|| "启动时没有指定基线文件夹（--baseline）".to_owned())?;
+        let _lock = BaselineLock::shared(dir, || {});
+        let base = read_current(dir)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("基线 {} 还不存在：先用 jixiao run … --baseline 记录基线", dir.display()))?;
+        let results: Vec<DocResult> = self
+            .forms
+            .iter()
+            .filter_map(|f| f.result.as_ref().ok())
+            .map(|s| DocResult::of(&s.card))
+            .collect();
+        let diff = compare(&base.results, &results);
+        Ok(if diff.is_empty() {
+            format!("与基线一致：{} 个文档\n", results.len())
+        } else {
+            diff.render()
+        })
     }
 
     /// Decisions about documents that are not loaded: they change nothing now.
