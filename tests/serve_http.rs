@@ -485,3 +485,36 @@ fn the_loaded_forms_are_checked_against_a_baseline() {
         "{changed}"
     );
 }
+
+#[test]
+fn weights_and_formulas_are_edited_as_the_child_states_them() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    // Weights that no longer add up: check names both places, nothing is compared.
+    let weights = bench.post_form(
+        "/rules/preview",
+        &[("set", "shenzhen-2020"), ("w.l1.产出指标", "40"), ("w.budget", "10")],
+    );
+    let check = pre(&weights.body, "check").unwrap();
+    assert!(
+        check.contains("各一级指标分值合计为 80，不等于绩效指标分值 90"),
+        "{check}"
+    );
+    assert!(
+        check.contains("level1 = { \"产出指标\" = \"40\", \"效益指标\" = \"20\", \"满意度指标\" = \"20\" }"),
+        "{check}"
+    );
+    assert!(pre(&weights.body, "diff").is_none());
+    // A formula replacing the set's function of the same name: the diff names it.
+    let formula = "fn deadline_half_score(days_late, planned_days, weight, explained, p) {\n    if days_late <= 0 { weight } else if explained { weight * 0.75 } else { 0 }\n}\n";
+    let edited = bench.post_form("/rules/preview", &[("set", "shenzhen-2020"), ("formula", formula)]);
+    assert_eq!(
+        pre(&edited.body, "check").unwrap(),
+        "规则集 shenzhen-2020-edit：没有发现问题\n"
+    );
+    let diff = pre(&edited.body, "diff").unwrap();
+    assert!(
+        diff.contains("  - 产出指标/时效指标/平台搭建完成时间：6.00 → 9.00（函数 deadline_half_score 已修改）"),
+        "{diff}"
+    );
+}

@@ -447,6 +447,12 @@ pub fn rulesets(bench: &Workbench) -> Markup {
     )
 }
 
+/// A weight's row with its box.
+fn weight_row(edit: &crate::serve::rules::Edit, key: &str, label: &str, current: rust_decimal::Decimal) -> Markup {
+    let value = edit.weights.get(key).cloned().unwrap_or_else(|| current.to_string());
+    html! { tr { td { (label) } td.num { input name=(format!("w.{key}")) value=(value) size="6" aria-label=(label); } } }
+}
+
 /// "2020—2021", "2023 起".
 fn years(range: &crate::policy::model::YearRange) -> String {
     match range.to {
@@ -490,19 +496,20 @@ pub fn ruleset(
             h1 { (set.title) }
             p.meta { "编号 " code { (set.id) } " · 地区 " (set.region.as_deref().unwrap_or("全国")) " · 适用年度 " (years(&set.years))
                 " · 舍入 " (set.rounding_mode.label()) "，得分 " (set.score_places) " 位、总分 " (set.total_places) " 位" }
-            h2 { "权重" }
-            table #weights {
-                thead { tr { th { "项目" } th.num { "分值" } } }
-                tbody {
-                    tr { td { "预算执行" } td.num { (set.budget_weight) @if set.budget_weight_from_form { "（按表中写明的分值）" } } }
-                    @for (level1, weight) in &set.level1_weights { tr { td { (level1) } td.num { (weight) } } }
-                    tr { td { "绩效指标合计" } td.num { (set.indicators_weight) } }
-                    tr { th { "满分" } th.num { (set.total_weight) } }
-                }
-            }
             p { "等级：" @for (grade, min) in &set.grades { (grade) " ≥ " (min) "　" } }
             form #rule-edit method="post" action="/rules/preview" {
                 input type="hidden" name="set" value=(set.id);
+                h2 { "权重" }
+                table #weights {
+                    thead { tr { th { "项目" } th.num { "分值" } } }
+                    tbody {
+                        (weight_row(edit, "budget", "预算执行", set.budget_weight))
+                        @for (level1, weight) in &set.level1_weights { (weight_row(edit, &format!("l1.{level1}"), level1, *weight)) }
+                        (weight_row(edit, "indicators", "绩效指标合计", set.indicators_weight))
+                        (weight_row(edit, "total", "满分", set.total_weight))
+                    }
+                }
+                @if set.budget_weight_from_form { p.muted { "本规则集的预算执行按表中写明的分值计分。" } }
                 h2 { "参数" }
                 table #params {
                     thead { tr { th { "名称" } th { "值" } th { "说明" } th { "依据" } th { "写在" } } }
@@ -539,6 +546,13 @@ pub fn ruleset(
                         }
                     }
                 }
+                h2 { "公式" }
+                p.muted { "在此写 Rhai 函数，替换本规则集的同名函数（参数个数相同）；留空则不改公式。本规则集的公式如下。" }
+                details {
+                    summary { "本规则集的脚本（" (set.script_files.len()) " 个文件）" }
+                    @for (name, text) in &set.script_files { h3 { (name) } pre.derivation { (text) } }
+                }
+                textarea name="formula" rows="8" cols="90" aria-label="替换的公式（Rhai）" { (edit.formula) }
                 p.actions {
                     button type="submit" formaction="/rules/preview" { "预览改动（检查与对比）" } " "
                     button type="submit" formaction="/rules/test" { "运行本规则集的测试" }

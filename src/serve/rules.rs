@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
+
 use crate::engine::pipeline::score_under;
 use crate::policy::lint;
 use crate::policy::{POLICY_FILE, RuleSet, RuleSetFiles, RuleSetOrigin};
@@ -22,9 +24,9 @@ use crate::runs::ruletest::{coverage, load_case, render, run_cases};
 use crate::serve::state::Workbench;
 
 /// An edit as the rule-set page sends it: `set` is the edited set's id; `p.NAME` fields are
-/// parameter values, `s.CODE` fields check severities (`error`, `warning`, `info`, `off`);
-/// `id` and `year` name the child when it is saved. Fields equal to the set's own values are
-/// no change.
+/// parameter values, `s.CODE` fields check severities (`error`, `warning`, `info`, `off`),
+/// `w.KEY` fields weights, `formula` Rhai functions that replace the set's own; `id` and `year`
+/// name the child when it is saved. Fields equal to the set's own values are no change.
 #[derive(Debug, Default)]
 pub struct Edit {
     /// The edited set.
@@ -33,6 +35,10 @@ pub struct Edit {
     pub params: BTreeMap<String, String>,
     /// Check code → severity as chosen.
     pub severities: BTreeMap<String, String>,
+    /// Weights: `budget`, `indicators`, `total`, `l1.一级指标` → value as typed.
+    pub weights: BTreeMap<String, String>,
+    /// Rhai functions that replace the set's functions of the same name.
+    pub formula: String,
     /// Id of the child when saved.
     pub id: String,
     /// Budget year of the child when saved.
@@ -48,11 +54,14 @@ impl Edit {
                 edit.params.insert(name.to_owned(), value.trim().to_owned());
             } else if let Some(code) = key.strip_prefix("s.") {
                 edit.severities.insert(code.to_owned(), value.trim().to_owned());
+            } else if let Some(weight) = key.strip_prefix("w.") {
+                edit.weights.insert(weight.to_owned(), value.trim().to_owned());
             } else {
                 match key.as_str() {
                     "set" => edit.set = value.trim().to_owned(),
                     "id" => edit.id = value.trim().to_owned(),
                     "year" => edit.year = value.trim().to_owned(),
+                    "formula" => edit.formula = value.replace("\r\n", "\n"),
                     _ => {}
                 }
             }
@@ -72,12 +81,56 @@ pub fn severity_key(check: &crate::policy::checks::Check) -> &'static str {
     }
 }
 
+/// The file a formula edit is written to in the child set.
+pub const FORMULA_FILE: &str = "formulas.rhai";
+
 /// The TOML tables that state what `edit` changes in `parent` (nothing for a field equal to
 /// the parent's), and each change in words.
 pub fn overrides(parent: &RuleSet, edit: &Edit) -> (String, Vec<String>) {
     let quote = |s: &str| toml_edit::Value::from(s).to_string().trim().to_owned();
     let mut text = String::new();
     let mut changes = Vec::new();
+    let changed = |key: &str, current: Decimal| {
+        edit.weights
+            .get(key)
+            .filter(|v| !v.is_empty() && v.parse::<Decimal>().ok() != Some(current))
+    };
+    let mut profile = String::new();
+    for (key, label, current) in [
+        ("budget", "预算执行分值", parent.budget_weight),
+        ("indicators", "绩效指标合计", parent.indicators_weight),
+        ("total", "满分", parent.total_weight),
+    ] {
+        if let Some(value) = changed(key, current) {
+            let _ = writeln!(profile, "{key} = {}", quote(value));
+            changes.push(format!("{label}：{current} → {value}"));
+        }
+    }
+    let level1: Vec<(String, String)> = parent
+        .level1_weights
+        .iter()
+        .map(|(name, current)| {
+            let value = changed(&format!("l1.{name}"), *current);
+            if let Some(value) = value {
+                changes.push(format!("{name} 分值：{current} → {value}"));
+            }
+            (name.clone(), value.cloned().unwrap_or_else(|| current.to_string()))
+        })
+        .collect();
+    if level1
+        .iter()
+        .zip(&parent.level1_weights)
+        .any(|((_, v), (_, c))| *v != c.to_string())
+    {
+        let pairs: Vec<String> = level1
+            .iter()
+            .map(|(n, v)| format!("{} = {}", quote(n), quote(v)))
+            .collect();
+        let _ = writeln!(profile, "level1 = {{ {} }}", pairs.join(", "));
+    }
+    if !profile.is_empty() {
+        let _ = write!(text, "\n[profile]\n{profile}");
+    }
     for param in &parent.params {
         let Some(value) = edit.params.get(&param.name) else {
             continue;
@@ -161,10 +214,16 @@ pub fn preview(bench: &Workbench, edit: &Edit) -> Result<Preview, String> {
         .rules_dir
         .as_ref()
         .map_or_else(|| PathBuf::from(&id), |dir| dir.join(&id));
+    let mut files = vec![(POLICY_FILE.to_owned(), policy.clone())];
+    let mut changes = changes;
+    if !edit.formula.trim().is_empty() {
+        files.push((FORMULA_FILE.to_owned(), edit.formula.clone()));
+        changes.push(format!("公式：{FORMULA_FILE} 中的函数替换上级的同名函数"));
+    }
     let files = RuleSetFiles {
         origin: RuleSetOrigin::Folder(place),
         name: id.clone(),
-        files: vec![(POLICY_FILE.to_owned(), policy.clone())],
+        files,
     };
     let diagnostics = lint::check(&files);
     let check = if diagnostics.is_empty() {
@@ -255,6 +314,9 @@ pub fn save(bench: &Workbench, edit: &Edit) -> Result<PathBuf, String> {
         let path = to.join(POLICY_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
         write_atomic(&path, format!("{text}{tables}").as_bytes()).map_err(|e| e.to_string())?;
+    }
+    if !edit.formula.trim().is_empty() {
+        write_atomic(&to.join(FORMULA_FILE), edit.formula.as_bytes()).map_err(|e| e.to_string())?;
     }
     Ok(to)
 }
