@@ -518,3 +518,59 @@ fn weights_and_formulas_are_edited_as_the_child_states_them() {
         "{diff}"
     );
 }
+
+#[test]
+fn a_form_shows_its_unplaced_cells_and_stale_decisions() {
+    let (root, forms) = folders();
+    // A decision about a form not loaded, and one about form 6 that matches nothing.
+    std::fs::write(
+        forms.join("decisions.toml"),
+        format!(
+            "[[decision]]\nkind = \"waive\"\ndocument = \"2020-0102013-没有这张表\"\ncode = \"T1\"\nreason = \"r\"\nreviewer = \"w\"\ndate = \"2024-05-10\"\n\n[[decision]]\nkind = \"waive\"\ndocument = \"{FORM6}\"\ncode = \"F6\"\nreason = \"r\"\nreviewer = \"w\"\ndate = \"2024-05-10\"\n"
+        ),
+    )
+    .unwrap();
+    let bench = start(&forms, &[]);
+    let page = bench.get("/");
+    assert!(page.body.contains("未生效的审核决定（1）"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("已读取的表中没有编号为“2020-0102013-没有这张表”的文档"),
+        "{}",
+        page.body
+    );
+    let form6 = bench.get(&format!("/form?id={}", crate::common::workbench::percent(FORM6)));
+    assert!(form6.body.contains("<span class=\"code\">D1</span>"), "{}", form6.body);
+    // An upload with a score written in words: the cell is shown with why it was not read. (It
+    // has the id of seed form 8, so it is refused until the seed forms are cleared.)
+    let bytes = std::fs::read(fixture("import-issues/weight-not-number.tsv")).unwrap();
+    let upload = || {
+        bench.send(
+            "POST",
+            "/upload?name=weight.tsv",
+            &[("Cookie", &bench.cookie())],
+            &bytes,
+        )
+    };
+    let refused = upload();
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        bench
+            .get("/")
+            .body
+            .contains("2021-0102013-2021年电子政务运维&quot; 重复：与 shenzhen-seed.tsv 的文档相同")
+    );
+    assert_eq!(bench.post_form("/clear", &[]).status, 303);
+    let read = upload();
+    assert_eq!(read.status, 200, "{}", read.body);
+    let id = crate::common::workbench::percent("2021-0102013-2021年电子政务运维");
+    let form = bench.get(&format!("/form?id={id}"));
+    assert!(form.body.contains("未放入任何字段的单元格（1）"), "{}", form.body);
+    assert!(
+        form.body.contains("<td>G13</td><td>十二点五</td><td>应为数字</td>"),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("<span class=\"code\">M1</span>"), "{}", form.body);
+    drop(root);
+}
