@@ -574,3 +574,56 @@ fn a_form_shows_its_unplaced_cells_and_stale_decisions() {
     assert!(form.body.contains("<span class=\"code\">M1</span>"), "{}", form.body);
     drop(root);
 }
+
+#[test]
+fn a_set_in_the_rules_folder_is_changed_in_place() {
+    let (root, forms) = folders();
+    let rules = root.path().join("rules");
+    let mine = rules.join("mine");
+    let (code, _, err) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+        "--to",
+        mine.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let before = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
+    let bench = start(
+        &forms,
+        &[
+            "--rules",
+            mine.to_str().unwrap(),
+            "--rules-dir",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert!(bench.get("/").body.contains(">92.60</td>"));
+    let page = bench.get("/rules/set?id=mine");
+    assert!(page.body.contains("id=\"save-in-place\""), "{}", page.body);
+    // A formula is never written in place.
+    let refused = bench.post_form("/rules/save-in-place", &[("set", "mine"), ("formula", "fn f() { 1 }")]);
+    assert_eq!(refused.status, 422);
+    let saved = bench.post_form(
+        "/rules/save-in-place",
+        &[("set", "mine"), ("p.late_share_explained", "0.6"), ("s.F4", "warning")],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let after = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
+    assert!(after.starts_with(&before), "the set's own text was not kept:\n{after}");
+    assert!(
+        after.contains("[params.late_share_explained]\nvalue = \"0.6\""),
+        "{after}"
+    );
+    assert!(after.contains("[checks.F4]\nseverity = \"warning\""), "{after}");
+    // The forms are rescored under the changed set.
+    let table = bench.get("/").body;
+    assert!(
+        table.contains(">93.80</td>") && !table.contains(">92.60</td>"),
+        "{table}"
+    );
+    let (code, out, err) = jixiao(&["check", mine.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}

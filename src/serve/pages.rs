@@ -565,6 +565,9 @@ pub fn ruleset(
                     " "
                     button type="submit" formaction="/rules/save" disabled[bench.rules_dir.is_none()] { "保存" }
                 }
+                @if let Some(dir) = crate::serve::rules::in_place_folder(bench, set) {
+                    p { button #save-in-place type="submit" formaction="/rules/save-in-place" { "原地保存到 " (dir.display()) } }
+                }
             }
             form #new-year method="post" action="/rules/save" {
                 input type="hidden" name="set" value=(set.id);

@@ -60,6 +60,7 @@ pub fn router(shared: Shared, max_upload: usize) -> Router {
         .route("/rules/preview", post(rule_preview))
         .route("/rules/test", post(rule_test))
         .route("/rules/save", post(rule_save))
+        .route("/rules/save-in-place", post(rule_save_in_place))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .fallback(not_found)
@@ -427,6 +428,29 @@ async fn rule_save(State(shared): State<Shared>, Form(fields): Form<Vec<(String,
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
     }
+}
+
+/// `POST /rules/save-in-place`: the edit written into the edited set's own files.
+async fn rule_save_in_place(State(shared): State<Shared>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    let mut bench = shared.lock();
+    let edit = Edit::from_fields(&fields);
+    let (status, message) = match rules::save_in_place(&mut bench, &edit) {
+        Ok(dir) => (
+            StatusCode::OK,
+            format!("已写入 {}；已读取的表已按修改后的规则集重新评分", dir.display()),
+        ),
+        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    let shown = Edit {
+        set: edit.set.clone(),
+        ..Edit::default()
+    };
+    let outcome = RuleOutcome {
+        message: Some(&message),
+        ..RuleOutcome::default()
+    };
+    let edit = if status == StatusCode::OK { &shown } else { &edit };
+    (status, rule_page(&bench, edit, &outcome)).into_response()
 }
 
 async fn css() -> impl IntoResponse {

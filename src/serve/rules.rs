@@ -320,3 +320,118 @@ pub fn save(bench: &Workbench, edit: &Edit) -> Result<PathBuf, String> {
     }
     Ok(to)
 }
+
+/// The folder of `set` when it may be changed in place: a set read from a folder inside the
+/// rule-set folder named at start.
+pub fn in_place_folder(bench: &Workbench, set: &RuleSet) -> Option<PathBuf> {
+    let RuleSetOrigin::Folder(dir) = &set.files.origin else {
+        return None;
+    };
+    let root = bench.rules_dir.as_deref()?.canonicalize().ok()?;
+    let dir = dir.canonicalize().ok()?;
+    dir.starts_with(&root).then_some(dir)
+}
+
+/// Writes the edit into the edited set's own `policy.toml` (kept as it was written otherwise:
+/// comments, order), when the set is a folder inside the rule-set folder; the set is read
+/// again and every form rescored. A formula edit is refused here (it would replace the set's
+/// script file): it is saved as a child set instead.
+pub fn save_in_place(bench: &mut Workbench, edit: &Edit) -> Result<PathBuf, String> {
+    use toml_edit::{DocumentMut, InlineTable, value};
+    let parent = find(bench, &edit.set)?;
+    let dir = in_place_folder(bench, &parent).ok_or_else(|| {
+        "只有启动时指定的规则集文件夹（--rules-dir）中的规则集可以原地修改；请另存为继承它的新规则集".to_owned()
+    })?;
+    if !edit.formula.trim().is_empty() {
+        return Err("原地修改不改写公式文件；公式的改动请另存为继承本规则集的新规则集".to_owned());
+    }
+    let path = dir.join(POLICY_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("{} 无法解析：{e}", path.display()))?;
+    let (_, changes) = overrides(&parent, edit);
+    if changes.is_empty() {
+        return Err("没有改动".to_owned());
+    }
+    for param in &parent.params {
+        if let Some(v) = edit
+            .params
+            .get(&param.name)
+            .filter(|v| !v.is_empty() && v.parse().ok() != Some(param.value))
+        {
+            table(&mut doc, &["params", &param.name])?.insert("value", value(v.as_str()));
+        }
+    }
+    for check in parent.checks.iter() {
+        let code = check.code.id();
+        if let Some(v) = edit
+            .severities
+            .get(code)
+            .filter(|v| !v.is_empty() && v.as_str() != severity_key(check))
+        {
+            table(&mut doc, &["checks", code])?.insert("severity", value(v.as_str()));
+        }
+    }
+    for (key, current) in [
+        ("budget", parent.budget_weight),
+        ("indicators", parent.indicators_weight),
+        ("total", parent.total_weight),
+    ] {
+        if let Some(v) = edit
+            .weights
+            .get(key)
+            .filter(|v| !v.is_empty() && v.parse().ok() != Some(current))
+        {
+            table(&mut doc, &["profile"])?.insert(key, value(v.as_str()));
+        }
+    }
+    let level1_changed = parent.level1_weights.iter().any(|(name, current)| {
+        edit.weights
+            .get(&format!("l1.{name}"))
+            .is_some_and(|v| !v.is_empty() && v.parse().ok() != Some(*current))
+    });
+    if level1_changed {
+        let mut level1 = InlineTable::new();
+        for (name, current) in &parent.level1_weights {
+            let typed = edit.weights.get(&format!("l1.{name}")).filter(|v| !v.is_empty());
+            level1.insert(name, typed.map_or_else(|| current.to_string(), Clone::clone).into());
+        }
+        table(&mut doc, &["profile"])?.insert("level1", value(level1));
+    }
+    let new_text = doc.to_string();
+    let mut files = RuleSetFiles::read_folder(&dir).map_err(|e| e.to_string())?;
+    if let Some(entry) = files.files.iter_mut().find(|(n, _)| n == POLICY_FILE) {
+        entry.1.clone_from(&new_text);
+    }
+    let name = files.name.clone();
+    let diagnostics = lint::check(&files);
+    let changed = RuleSet::load(files).map_err(|_| {
+        format!(
+            "改动后的规则集有错误，未保存：\n{}",
+            render_ruleset(&name, &diagnostics, false)
+        )
+    })?;
+    write_atomic(&path, new_text.as_bytes()).map_err(|e| e.to_string())?;
+    if bench.catalogue.is_forced() {
+        bench.catalogue = crate::policy::select::Catalogue::forced(Arc::new(changed));
+    }
+    bench.rescore();
+    Ok(dir)
+}
+
+/// The table at `path` of a policy document, made (as `[a.b]`, its parents implicit) when
+/// missing; an error when something else is written there.
+fn table<'a>(doc: &'a mut toml_edit::DocumentMut, path: &[&str]) -> Result<&'a mut toml_edit::Table, String> {
+    let mut here = doc.as_table_mut();
+    for (i, key) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let item = here.entry(key).or_insert_with(|| {
+            let mut new = toml_edit::Table::new();
+            new.set_implicit(!last);
+            toml_edit::Item::Table(new)
+        });
+        here = item
+            .as_table_mut()
+            .ok_or_else(|| format!("policy.toml 中的 {} 不是表，无法原地修改", path[..=i].join(".")))?;
+    }
+    Ok(here)
+}
