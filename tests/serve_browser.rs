@@ -164,6 +164,25 @@ async fn text_when(client: &Client, css: &str, ready: impl Fn(&str) -> bool) -> 
     Err(format!("{css} never became ready; last text: {last:?}"))
 }
 
+/// Checks that the page fits the 1280 px window without scrolling sideways, and keeps a
+/// screenshot of it (`target/tmp/serve-NAME.png`) for people to look at.
+async fn fits_1280(client: &Client, name: &str) -> Outcome {
+    let width = client
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .map_err(step("page width"))?;
+    let window = client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .map_err(step("window width"))?;
+    if width.as_u64() > window.as_u64() {
+        return Err(format!("{name}: the page is {width} px wide in a {window} px window"));
+    }
+    let png = client.screenshot().await.map_err(step("screenshot"))?;
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}.png"));
+    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Maps a WebDriver error to the test's message.
 fn step(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {
     move |e| format!("{what}: {e}")
@@ -189,7 +208,7 @@ async fn load_seed(client: &Client, bench: &Workbench) -> Outcome {
     if rows.len() != 9 {
         return Err(format!("{} rows, 9 expected", rows.len()));
     }
-    Ok(())
+    fits_1280(client, "table").await
 }
 
 #[test]
@@ -238,6 +257,7 @@ fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
                 return Err(format!("derivation lacks {expected:?}:\n{derivation}"));
             }
         }
+        fits_1280(client, "form").await?;
         // Still on the form page: the panel was filled in place.
         let url = client.current_url().await.map_err(step("url"))?;
         if !url.path().ends_with("/form") {
@@ -367,6 +387,7 @@ fn an_editor_changes_a_parameter_and_sees_form_4s_total_move() {
         if !diff.contains("参数 late_share_explained 0.5 → 0.6") {
             return Err(format!("diff does not say why:\n{diff}"));
         }
+        fits_1280(client, "rules").await?;
         Ok(())
     });
 }

@@ -497,100 +497,108 @@ pub fn ruleset(
             p.meta { "编号 " code { (set.id) } " · 地区 " (set.region.as_deref().unwrap_or("全国")) " · 适用年度 " (years(&set.years))
                 " · 舍入 " (set.rounding_mode.label()) "，得分 " (set.score_places) " 位、总分 " (set.total_places) " 位" }
             p { "等级：" @for (grade, min) in &set.grades { (grade) " ≥ " (min) "　" } }
-            form #rule-edit method="post" action="/rules/preview" {
-                input type="hidden" name="set" value=(set.id);
-                h2 { "权重" }
-                table #weights {
-                    thead { tr { th { "项目" } th.num { "分值" } } }
-                    tbody {
-                        (weight_row(edit, "budget", "预算执行", set.budget_weight))
-                        @for (level1, weight) in &set.level1_weights { (weight_row(edit, &format!("l1.{level1}"), level1, *weight)) }
-                        (weight_row(edit, "indicators", "绩效指标合计", set.indicators_weight))
-                        (weight_row(edit, "total", "满分", set.total_weight))
-                    }
-                }
-                @if set.budget_weight_from_form { p.muted { "本规则集的预算执行按表中写明的分值计分。" } }
-                h2 { "参数" }
-                table #params {
-                    thead { tr { th { "名称" } th { "值" } th { "说明" } th { "依据" } th { "写在" } } }
-                    tbody {
-                        @for param in &set.params {
-                            @let field = format!("p.{}", param.name);
-                            @let value = edit.params.get(&param.name).cloned().unwrap_or_else(|| param.value.to_string());
-                            tr {
-                                td { code { (param.name) } }
-                                td { input name=(field) value=(value) size="8" aria-label=(param.name); }
-                                td { (param.description) }
-                                td { (param.reference.as_deref().unwrap_or("—")) }
-                                td.muted { (set.place(&format!("params.{}", param.name)).unwrap_or("")) }
+            div.columns {
+                div {
+                    form #rule-edit method="post" action="/rules/preview" {
+                        input type="hidden" name="set" value=(set.id);
+                        h2 { "权重" }
+                        table #weights {
+                            thead { tr { th { "项目" } th.num { "分值" } } }
+                            tbody {
+                                (weight_row(edit, "budget", "预算执行", set.budget_weight))
+                                @for (level1, weight) in &set.level1_weights { (weight_row(edit, &format!("l1.{level1}"), level1, *weight)) }
+                                (weight_row(edit, "indicators", "绩效指标合计", set.indicators_weight))
+                                (weight_row(edit, "total", "满分", set.total_weight))
                             }
                         }
-                    }
-                }
-                h2 { "检查（发现代码）" }
-                table #checks {
-                    thead { tr { th { "代码" } th { "名称" } th { "严重程度" } th { "提示" } th { "依据" } } }
-                    tbody {
-                        @for check in set.checks.iter() {
-                            @let code = check.code.id();
-                            @let current = edit.severities.get(code).map_or(severity_key(check), String::as_str);
-                            tr {
-                                td { code { (code) } }
-                                td { (check.title) }
-                                td { select name=(format!("s.{code}")) aria-label=(format!("{code} 严重程度")) {
-                                    @for (key, label) in severities { option value=(key) selected[current == key] { (label) } }
-                                } }
-                                td { (check.message.source()) }
-                                td { (check.reference) }
+                        @if set.budget_weight_from_form { p.muted { "本规则集的预算执行按表中写明的分值计分。" } }
+                        h2 { "参数" }
+                        table #params {
+                            thead { tr { th { "名称" } th { "值" } th { "说明" } th { "依据" } th { "写在" } } }
+                            tbody {
+                                @for param in &set.params {
+                                    @let field = format!("p.{}", param.name);
+                                    @let value = edit.params.get(&param.name).cloned().unwrap_or_else(|| param.value.to_string());
+                                    tr {
+                                        td { code { (param.name) } }
+                                        td { input name=(field) value=(value) size="8" aria-label=(param.name); }
+                                        td { (param.description) }
+                                        td { (param.reference.as_deref().unwrap_or("—")) }
+                                        td.muted { (set.place(&format!("params.{}", param.name)).unwrap_or("")) }
+                                    }
+                                }
                             }
                         }
+                        h2 { "检查（发现代码）" }
+                        table #checks {
+                            thead { tr { th { "代码" } th { "名称" } th { "严重程度" } th { "提示" } th { "依据" } } }
+                            tbody {
+                                @for check in set.checks.iter() {
+                                    @let code = check.code.id();
+                                    @let current = edit.severities.get(code).map_or(severity_key(check), String::as_str);
+                                    tr {
+                                        td { code { (code) } }
+                                        td { (check.title) }
+                                        td { select name=(format!("s.{code}")) aria-label=(format!("{code} 严重程度")) {
+                                            @for (key, label) in severities { option value=(key) selected[current == key] { (label) } }
+                                        } }
+                                        td { (check.message.source()) }
+                                        td { (check.reference) }
+                                    }
+                                }
+                            }
+                        }
+                        h2 { "公式" }
+                        p.muted { "在此写 Rhai 函数，替换本规则集的同名函数（参数个数相同）；留空则不改公式。本规则集的公式如下。" }
+                        details {
+                            summary { "本规则集的脚本（" (set.script_files.len()) " 个文件）" }
+                            @for (name, text) in &set.script_files { h3 { (name) } pre.derivation { (text) } }
+                        }
+                        textarea name="formula" rows="8" cols="90" aria-label="替换的公式（Rhai）" { (edit.formula) }
+                        p.actions {
+                            button type="submit" formaction="/rules/preview" { "预览改动（检查与对比）" } " "
+                            button type="submit" formaction="/rules/test" { "运行本规则集的测试" }
+                        }
+                        fieldset {
+                            legend { "保存为继承本规则集的新规则集（extends）" }
+                            label { "新编号 " input name="id" value=(if edit.id.is_empty() { format!("{}-edit", set.id) } else { edit.id.clone() }); }
+                            " "
+                            label { "适用年度 " input name="year" size="6" value=(if edit.year.is_empty() { set.years.from.to_string() } else { edit.year.clone() }); }
+                            " "
+                            button type="submit" formaction="/rules/save" disabled[bench.rules_dir.is_none()] { "保存" }
+                        }
+                        @if let Some(dir) = crate::serve::rules::in_place_folder(bench, set) {
+                            p { button #save-in-place type="submit" formaction="/rules/save-in-place" { "原地保存到 " (dir.display()) } }
+                        }
+                    }
+                    form #new-year method="post" action="/rules/save" {
+                        input type="hidden" name="set" value=(set.id);
+                        input type="hidden" name="id" value=(format!("{}-{next_year}", set.id.rsplit_once('-').map_or(set.id.as_str(), |(stem, _)| stem)));
+                        input type="hidden" name="year" value=(next_year);
+                        button type="submit" disabled[bench.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
                     }
                 }
-                h2 { "公式" }
-                p.muted { "在此写 Rhai 函数，替换本规则集的同名函数（参数个数相同）；留空则不改公式。本规则集的公式如下。" }
-                details {
-                    summary { "本规则集的脚本（" (set.script_files.len()) " 个文件）" }
-                    @for (name, text) in &set.script_files { h3 { (name) } pre.derivation { (text) } }
-                }
-                textarea name="formula" rows="8" cols="90" aria-label="替换的公式（Rhai）" { (edit.formula) }
-                p.actions {
-                    button type="submit" formaction="/rules/preview" { "预览改动（检查与对比）" } " "
-                    button type="submit" formaction="/rules/test" { "运行本规则集的测试" }
-                }
-                fieldset {
-                    legend { "保存为继承本规则集的新规则集（extends）" }
-                    label { "新编号 " input name="id" value=(if edit.id.is_empty() { format!("{}-edit", set.id) } else { edit.id.clone() }); }
-                    " "
-                    label { "适用年度 " input name="year" size="6" value=(if edit.year.is_empty() { set.years.from.to_string() } else { edit.year.clone() }); }
-                    " "
-                    button type="submit" formaction="/rules/save" disabled[bench.rules_dir.is_none()] { "保存" }
-                }
-                @if let Some(dir) = crate::serve::rules::in_place_folder(bench, set) {
-                    p { button #save-in-place type="submit" formaction="/rules/save-in-place" { "原地保存到 " (dir.display()) } }
-                }
-            }
-            form #new-year method="post" action="/rules/save" {
-                input type="hidden" name="set" value=(set.id);
-                input type="hidden" name="id" value=(format!("{}-{next_year}", set.id.rsplit_once('-').map_or(set.id.as_str(), |(stem, _)| stem)));
-                input type="hidden" name="year" value=(next_year);
-                button type="submit" disabled[bench.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
-            }
-            div #rule-outcome aria-live="polite" {
-                @if let Some(message) = outcome.message { pre.message #rule-message role="status" { (message) } }
-                @if let Some(tests) = outcome.tests { h2 { "测试结果" } pre #tests { (tests) } }
-                @if let Some(preview) = outcome.preview {
-                    section #preview {
-                        h2 { "改动" }
-                        @if preview.changes.is_empty() { p { "（没有改动）" } }
-                        ul #changes { @for c in &preview.changes { li { (c) } } }
-                        h2 { "检查（jixiao check）" }
-                        pre #check { (preview.check) }
-                        h2 { "对已读取的表的影响（jixiao diff）" }
-                        @match &preview.diff {
-                            Some(diff) => pre #diff { (diff) },
-                            None => p.bad { "改动后的规则集无法载入，见上面的检查结果。" },
+                aside #rule-panel {
+                    h2 { "改动的效果" }
+                    p.muted { "改动参数、权重、严重程度或公式后，这里显示检查结果和对已读取的表的影响。" }
+                    div #rule-outcome aria-live="polite" {
+                        @if let Some(message) = outcome.message { pre.message #rule-message role="status" { (message) } }
+                        @if let Some(tests) = outcome.tests { h2 { "测试结果" } pre #tests { (tests) } }
+                        @if let Some(preview) = outcome.preview {
+                            section #preview {
+                                h2 { "改动" }
+                                @if preview.changes.is_empty() { p { "（没有改动）" } }
+                                ul #changes { @for c in &preview.changes { li { (c) } } }
+                                h2 { "检查（jixiao check）" }
+                                pre #check { (preview.check) }
+                                h2 { "对已读取的表的影响（jixiao diff）" }
+                                @match &preview.diff {
+                                    Some(diff) => pre #diff { (diff) },
+                                    None => p.bad { "改动后的规则集无法载入，见上面的检查结果。" },
+                                }
+                                details { summary { "子规则集的 policy.toml" } pre { (preview.policy) } }
+                            }
                         }
-                        details { summary { "子规则集的 policy.toml" } pre { (preview.policy) } }
                     }
                 }
             }

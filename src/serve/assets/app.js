@@ -27,6 +27,13 @@ function setUpLoading() {
   const status = document.getElementById("upload-status");
   const last = sessionStorage.getItem("jixiao-upload");
   if (last && status) { status.textContent = last; sessionStorage.removeItem("jixiao-upload"); }
+  // From the keyboard the drop area opens the file dialog (Enter or Space).
+  drop.addEventListener("keydown", (e) => {
+    if (e.target === drop && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      document.getElementById("pick-files").click();
+    }
+  });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => {
