@@ -211,8 +211,35 @@ async fn load_seed(client: &Client, bench: &Workbench) -> Outcome {
     fits_1280(client, "table").await
 }
 
-#[test]
-fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
+/// From the scored table: opens form 6, checks its total (88.62) and clicks it; the derivation
+/// shown in the side panel.
+async fn open_form_6s_total(client: &Client) -> Result<String, String> {
+    client
+        .find(Locator::Css("#scored tbody tr:nth-child(6) a"))
+        .await
+        .map_err(step("form 6's link"))?
+        .click()
+        .await
+        .map_err(step("open form 6"))?;
+    text_when(client, "h1", |t| t == "信息基础设施及数据中心管理").await?;
+    let total = client
+        .find(Locator::Css("#total a.explain"))
+        .await
+        .map_err(step("the total"))?;
+    let shown = total.text().await.map_err(step("the total's text"))?;
+    if shown != "88.62" {
+        return Err(format!("total shown {shown:?}"));
+    }
+    total.click().await.map_err(step("click the total"))?;
+    text_when(client, "#explain-panel pre.derivation", |t| !t.is_empty()).await
+}
+
+/// A reviewer's session: a workbench for the seed forms' region and year whose decisions file
+/// (not yet written) is in a fresh folder; `test` gets its path.
+fn as_reviewer<F>(test: F)
+where
+    F: AsyncFnOnce(&Client, &Workbench, &Path) -> Outcome,
+{
     let decisions = tempfile::tempdir().unwrap();
     let file = decisions.path().join("decisions.toml");
     let args = [
@@ -223,30 +250,18 @@ fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
         "--decisions",
         file.to_str().unwrap(),
     ];
-    with_browser(&args, async |client, bench| {
+    with_browser(&args, async |client, bench| test(client, bench, &file).await);
+}
+
+#[test]
+fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
+    as_reviewer(async |client, bench, _file| {
         load_seed(client, bench).await?;
         let upload = text_when(client, "#upload-status", |t| !t.is_empty()).await?;
         if upload != "shenzhen-seed.tsv：读取 9 张表，0 处无法读取" {
             return Err(format!("upload status {upload:?}"));
         }
-        client
-            .find(Locator::Css("#scored tbody tr:nth-child(6) a"))
-            .await
-            .map_err(step("form 6's link"))?
-            .click()
-            .await
-            .map_err(step("open form 6"))?;
-        text_when(client, "h1", |t| t == "信息基础设施及数据中心管理").await?;
-        let total = client
-            .find(Locator::Css("#total a.explain"))
-            .await
-            .map_err(step("the total"))?;
-        let shown = total.text().await.map_err(step("the total's text"))?;
-        if shown != "88.62" {
-            return Err(format!("total shown {shown:?}"));
-        }
-        total.click().await.map_err(step("click the total"))?;
-        let derivation = text_when(client, "#explain-panel pre.derivation", |t| !t.is_empty()).await?;
+        let derivation = open_form_6s_total(client).await?;
         for expected in [
             "▸ 总分",
             "合计：9.80 + 12.50 + 12.50 + 12.50 + 1.32 + 0.0 + 20.00 + 0.0 + 20.00 = 88.62",
@@ -269,34 +284,9 @@ fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
 
 #[test]
 fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
-    let decisions = tempfile::tempdir().unwrap();
-    let file = decisions.path().join("decisions.toml");
-    let args = [
-        "--region",
-        "shenzhen",
-        "--default-year",
-        "2020",
-        "--decisions",
-        file.to_str().unwrap(),
-    ];
-    with_browser(&args, async |client, bench| {
+    as_reviewer(async |client, bench, file| {
         load_seed(client, bench).await?;
-        client
-            .find(Locator::Css("#scored tbody tr:nth-child(6) a"))
-            .await
-            .map_err(step("form 6's link"))?
-            .click()
-            .await
-            .map_err(step("open form 6"))?;
-        text_when(client, "h1", |t| t == "信息基础设施及数据中心管理").await?;
-        client
-            .find(Locator::Css("#total a.explain"))
-            .await
-            .map_err(step("the total"))?
-            .click()
-            .await
-            .map_err(step("click the total"))?;
-        text_when(client, "#explain-panel pre.derivation", |t| !t.is_empty()).await?;
+        open_form_6s_total(client).await?;
         // The finding on the total, waived from the panel: the form is filled in for it.
         client
             .find(Locator::Css("#explain-panel button.waive[data-code='T1']"))
@@ -328,7 +318,7 @@ fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
             .await
             .map_err(step("click save"))?;
         text_when(client, "#decisions", |t| t.contains("总分按复核结果填报")).await?;
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("no decisions file: {e}"))?;
+        let text = std::fs::read_to_string(file).map_err(|e| format!("no decisions file: {e}"))?;
         for expected in [
             "kind = \"waive\"",
             "document = \"2020-0102013-信息基础设施及数据中心管理\"",
