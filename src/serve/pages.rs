@@ -305,7 +305,8 @@ pub fn form(bench: &Workbench, form: &Form) -> Markup {
                             thead { tr { th.num { "全年预算数" } th.num { "全年执行数" } th.num { "执行率（计算）" } th.num { "执行率（填报）" } th.num { "分值" } th.num { "得分（计算）" } th.num { "得分（填报）" } } }
                             tbody { tr {
                                 td.num { (dec(b.budget)) } td.num { (dec(b.executed)) }
-                                td.num { (percent(b.rate)) } td.num { (percent(b.reported_rate)) }
+                                td { (explained(&c.id, "budget", &percent(b.rate), differs(b.rate, b.reported_rate))) }
+                                td.num { (percent(b.reported_rate)) }
                                 td.num { (b.weight) }
                                 td { (explained(&c.id, "budget", &dec(b.score), differs(b.score, b.reported_score))) }
                                 td.num { (dec(b.reported_score)) }

@@ -429,9 +429,12 @@ fn table<'a>(doc: &'a mut toml_edit::DocumentMut, path: &[&str]) -> Result<&'a m
             new.set_implicit(!last);
             toml_edit::Item::Table(new)
         });
-        here = item
-            .as_table_mut()
-            .ok_or_else(|| format!("policy.toml 中的 {} 不是表，无法原地修改", path[..=i].join(".")))?;
+        here = item.as_table_mut().ok_or_else(|| {
+            format!(
+                "policy.toml 中的 {} 不是表，无法原地修改",
+                path.get(..=i).unwrap_or(path).join(".")
+            )
+        })?;
     }
     Ok(here)
 }
