@@ -7,8 +7,9 @@
 //! exactly what `jixiao score` and `jixiao explain` print. Nothing here scores by itself.
 //!
 //! Safety ([`auth`]): a random token in the URL printed at start, then a cookie; every request
-//! is checked; uploads are size-limited; the only file written is the decisions file named (or
-//! implied) at start and rule sets saved in the rule-set folder named at start, atomically; files are read only inside the forms folder named at start.
+//! is checked; uploads are size-limited and kept in memory. What is written — the decisions
+//! file named (or implied) at start, rule sets in the rule-set folder named at start — is
+//! written atomically; a page can open files only inside the forms folder named at start.
 //!
 //! Files: [`auth`] (token and cookie), [`state`] (the loaded forms, rescored after each change),
 //! [`load`] (bytes → documents), [`decide`] (a reviewer decision → the decisions TOML),
@@ -103,7 +104,10 @@ pub fn run(config: Config, ready: impl FnOnce(&str)) -> Result<(), ServeError> {
         ready(&format!("http://{host}:{}/?token={token}", bound.port()));
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
+                // Without a Ctrl-C handler the workbench runs until it is killed.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
             })
             .await?;
         Ok(())
