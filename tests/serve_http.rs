@@ -627,3 +627,66 @@ fn a_set_in_the_rules_folder_is_changed_in_place() {
     let (code, out, err) = jixiao(&["check", mine.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn a_runaway_formula_stops_at_the_sandbox_limits() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    let formula = "fn deadline_half_score(days_late, planned_days, weight, explained, p) {\n    let n = 0;\n    loop { n += 1; }\n}\n";
+    let started = std::time::Instant::now();
+    let edited = bench.post_form("/rules/preview", &[("set", "shenzhen-2020"), ("formula", formula)]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(edited.status, 200);
+    let diff = pre(&edited.body, "diff").unwrap();
+    assert!(diff.contains("共 7 个文档，0 个结果有变化。"), "{diff}");
+    let (_, failed) = diff
+        .split_once("\n无法评分的文档\n")
+        .unwrap_or_else(|| panic!("{diff}"));
+    assert_eq!(failed.lines().count(), 2, "{diff}");
+    assert!(
+        failed
+            .lines()
+            .all(|l| l.ends_with("（函数 deadline_half_score 的定义处）：运算次数超过上限（1000000）")),
+        "{diff}"
+    );
+    // The workbench goes on serving.
+    assert_eq!(rows(&bench), 9);
+}
+
+#[test]
+fn workbooks_and_documents_are_read_like_forms() {
+    let (_root, forms) = folders();
+    let bench = Workbench::start(&["--forms", forms.to_str().unwrap(), "--default-year", "2021"]);
+    let cookie = bench.cookie();
+    assert_eq!(bench.post_form("/clear", &[]).status, 303);
+    let workbook = std::fs::read(fixture("archives/small-form.xlsx")).unwrap();
+    let read = bench.send(
+        "POST",
+        "/upload?name=small-form.xlsx",
+        &[("Cookie", &cookie)],
+        &workbook,
+    );
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert!(read.body.starts_with("small-form.xlsx：读取 1 张表"), "{}", read.body);
+    let document = std::fs::read(fixture("documents/minimal.json")).unwrap();
+    let read = bench.send("POST", "/upload?name=minimal.json", &[("Cookie", &cookie)], &document);
+    assert_eq!(read.body, "minimal.json：读取 1 张表，0 处无法读取");
+    let broken = bench.send(
+        "POST",
+        "/upload?name=bad.json",
+        &[("Cookie", &cookie)],
+        b"{\"format\": 1}",
+    );
+    assert_eq!(broken.status, 422, "{}", broken.body);
+    let bomb = std::fs::read(fixture("archives/comment-bomb.xlsx")).unwrap();
+    let refused = bench.send("POST", "/upload?name=bomb.xlsx", &[("Cookie", &cookie)], &bomb);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let page = bench.get("/");
+    assert_eq!(page.body.matches("<tr data-id=").count(), 2, "{}", page.body);
+    assert!(
+        page.body
+            .contains("bomb.xlsx：工作簿中的 xl/worksheets/sheet1.xml 解压后有 209722956 字节（上限 128 MiB），不读取"),
+        "{}",
+        page.body
+    );
+}

@@ -234,16 +234,30 @@ pub fn preview(bench: &Workbench, edit: &Edit) -> Result<Preview, String> {
     let child = RuleSet::load(files).ok().map(Arc::new);
     let diff = child.as_ref().map(|child| {
         let pipeline = bench.pipeline();
-        let changes = bench
-            .forms
-            .iter()
-            .filter_map(|form| {
-                let scored = form.result.as_ref().ok().filter(|s| s.rules.id == parent.id)?;
-                let new = score_under(child, &form.document, &pipeline.decisions_for(&form.document)).ok()?;
-                Some(compare_document(&scored.rules, child, &scored.card, &new))
-            })
-            .collect();
-        summarize(&parent.id, &child.id, changes).to_text()
+        let mut changes = Vec::new();
+        let mut failed = String::new();
+        for form in &bench.forms {
+            let Some(scored) = form.result.as_ref().ok().filter(|s| s.rules.id == parent.id) else {
+                continue;
+            };
+            // Scripts run with the limits of every run: a runaway formula fails here, per form.
+            match score_under(child, &form.document, &pipeline.decisions_for(&form.document)) {
+                Ok(new) => changes.push(compare_document(&scored.rules, child, &scored.card, &new)),
+                Err(e) => {
+                    let _ = writeln!(
+                        failed,
+                        "* {}（{}）：改动后无法评分：{e}",
+                        form.document.project.name, form.document.id
+                    );
+                }
+            }
+        }
+        let mut text = summarize(&parent.id, &child.id, changes).to_text();
+        if !failed.is_empty() {
+            text.push_str("\n无法评分的文档\n");
+            text.push_str(&failed);
+        }
+        text
     });
     Ok(Preview {
         policy,
