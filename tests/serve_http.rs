@@ -690,3 +690,18 @@ fn workbooks_and_documents_are_read_like_forms() {
         page.body
     );
 }
+
+#[test]
+fn another_interface_is_taken_only_when_asked_and_with_a_warning() {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: binding fails at once, sending
+    // nothing; the warning comes first, the error names the address, the exit code is 2.
+    let (code, out, err) = jixiao(&["serve", "--host", "192.0.2.1"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("警告：工作台监听 192.0.2.1：网络上能连到这台机器的人都可以尝试访问（仍需令牌）"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("错误：无法在 192.0.2.1:0 上监听："), "{err}");
+}
