@@ -278,6 +278,21 @@ fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
         if !url.path().ends_with("/form") {
             return Err(format!("left the form page: {url}"));
         }
+        // From the keyboard: the budget score is a link; Enter on it opens its derivation.
+        client
+            .find(Locator::Css("#funds td:nth-child(6) a.explain"))
+            .await
+            .map_err(step("the budget score"))?
+            .send_keys("\u{E007}")
+            .await
+            .map_err(step("Enter on the budget score"))?;
+        let budget = text_when(client, "#explain-panel pre.derivation", |t| {
+            t.contains("▸ 预算执行/年度资金总额")
+        })
+        .await?;
+        if budget.contains("▸ 总分") {
+            return Err(format!("the panel kept the total:\n{budget}"));
+        }
         Ok(())
     });
 }

@@ -705,3 +705,69 @@ fn another_interface_is_taken_only_when_asked_and_with_a_warning() {
     );
     assert!(lines[1].starts_with("错误：无法在 192.0.2.1:0 上监听："), "{err}");
 }
+
+#[test]
+fn each_filter_keeps_the_forms_score_says_have_it() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    let (_, out, err) = jixiao(&[
+        "score",
+        forms.join("shenzhen-seed.tsv").to_str().unwrap(),
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+        "--format",
+        "json",
+    ]);
+    let cards: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let shown = |query: &str| {
+        let page = bench.get(&format!("/?{query}"));
+        let ids: Vec<String> = page
+            .body
+            .split("<tr data-id=\"")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .collect();
+        ids
+    };
+    let expect = |keep: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
+        cards
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut codes: Vec<String> = cards
+        .iter()
+        .flat_map(|c| c["findings"].as_array().unwrap().iter())
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert!(codes.len() >= 5, "{codes:?}");
+    for code in &codes {
+        let want = expect(&|c| {
+            c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == code.as_str())
+        });
+        assert_eq!(shown(&format!("code={code}")), want, "code {code}");
+    }
+    for (severity, name) in [("error", "error"), ("warning", "warning"), ("info", "info")] {
+        let want = expect(&|c| {
+            c["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["severity"] == name && f["waived"] == false)
+        });
+        assert_eq!(shown(&format!("severity={severity}")), want, "severity {severity}");
+    }
+    assert_eq!(shown("department=0102013").len(), 9);
+    assert_eq!(shown("department=other").len(), 0);
+    assert_eq!(shown("ruleset=shenzhen-2020").len(), 9);
+    assert_eq!(shown("ruleset=cn-mof-2020").len(), 0);
+}
