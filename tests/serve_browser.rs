@@ -396,3 +396,41 @@ fn an_editor_changes_a_parameter_and_sees_form_4s_total_move() {
         Ok(())
     });
 }
+
+#[test]
+fn a_folder_picked_and_a_file_dropped_are_read() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("forms/shenzhen-seed.tsv"),
+        folder.path().join("shenzhen-seed.tsv"),
+    )
+    .unwrap();
+    let sichuan = std::fs::read_to_string(fixture("forms/sichuan-2022.tsv")).unwrap();
+    with_browser(&["--default-year", "2020"], async |client, bench| {
+        client.goto(&bench.url).await.map_err(step("open the URL"))?;
+        client
+            .find(Locator::Id("pick-folder"))
+            .await
+            .map_err(step("the folder picker"))?
+            .send_keys(&folder.path().display().to_string())
+            .await
+            .map_err(step("pick the folder"))?;
+        text_when(client, "#count", |t| t.starts_with("共 9 张表")).await?;
+        // A file dropped on the drop area, as the browser hands it to the page.
+        client
+            .execute(
+                "const dt = new DataTransfer();
+                 dt.items.add(new File([arguments[0]], 'sichuan-2022.tsv'));
+                 document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));",
+                vec![serde_json::Value::String(sichuan.clone())],
+            )
+            .await
+            .map_err(step("drop a file"))?;
+        text_when(client, "#count", |t| t.starts_with("共 10 张表")).await?;
+        let status = text_when(client, "#upload-status", |t| !t.is_empty()).await?;
+        if status != "sichuan-2022.tsv：读取 1 张表，0 处无法读取" {
+            return Err(format!("upload status {status:?}"));
+        }
+        Ok(())
+    });
+}
