@@ -771,3 +771,27 @@ fn each_filter_keeps_the_forms_score_says_have_it() {
     assert_eq!(shown("ruleset=shenzhen-2020").len(), 9);
     assert_eq!(shown("ruleset=cn-mof-2020").len(), 0);
 }
+
+#[test]
+fn an_empty_forms_folder_is_a_place_to_start() {
+    let root = tempfile::tempdir().unwrap();
+    let bench = Workbench::start(&["--forms", root.path().to_str().unwrap()]);
+    assert!(bench.get("/").body.contains("共 0 张表"));
+    let form = std::fs::read(fixture("forms/shenzhen-seed.tsv")).unwrap();
+    let read = bench.send("POST", "/upload?name=seed.tsv", &[("Cookie", &bench.cookie())], &form);
+    assert_eq!(read.status, 200, "{}", read.body);
+    // Waivers go to decisions.toml in that folder.
+    let waived = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "waive"),
+            ("document", "2021-0102013-市住房建设局应用系统源码及自动发布管控项目"),
+            ("code", "F4"),
+            ("reason", "复核"),
+            ("reviewer", "王审核"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(waived.status, 303, "{}", waived.body);
+    assert!(root.path().join("decisions.toml").is_file());
+}

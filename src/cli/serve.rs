@@ -51,10 +51,17 @@ pub fn run(args: &Args) -> Outcome {
         return Outcome::BadInput;
     };
     let mut outcome = Outcome::Clean;
-    let files = if args.forms.is_empty() {
+    // An empty forms folder is where a reviewer starts: nothing to read yet, forms come later.
+    let to_read: Vec<PathBuf> = args
+        .forms
+        .iter()
+        .filter(|p| !(p.is_dir() && std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_none())))
+        .cloned()
+        .collect();
+    let files = if to_read.is_empty() {
         Vec::new()
     } else {
-        expand_inputs(&args.forms, &mut outcome)
+        expand_inputs(&to_read, &mut outcome)
     };
     if outcome != Outcome::Clean {
         return outcome;
