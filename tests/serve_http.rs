@@ -795,3 +795,68 @@ fn an_empty_forms_folder_is_a_place_to_start() {
     assert_eq!(waived.status, 303, "{}", waived.body);
     assert!(root.path().join("decisions.toml").is_file());
 }
+
+#[test]
+fn a_correction_rescores_the_form_as_score_does() {
+    let (_root, forms) = folders();
+    let bench = start(&forms, &[]);
+    let saved = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "correct"),
+            ("document", FORM6),
+            ("indicator", "产出指标/成本指标/项目成本（元）"),
+            ("field", "target"),
+            ("was", "≤124000"),
+            ("value", "≤1240000"),
+            ("reason", "偏差说明写明年度指标值少写一个 0"),
+            ("reviewer", "王审核"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let file = forms.join("decisions.toml");
+    // The page's total is the one score gives with the same decisions file.
+    let (_, out, err) = jixiao(&[
+        "score",
+        forms.join("shenzhen-seed.tsv").to_str().unwrap(),
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+        "--decisions",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let cards: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let card = cards.iter().find(|c| c["id"] == FORM6).unwrap();
+    let total = card["total"]["score"].as_str().unwrap();
+    assert_ne!(total, "88.62", "the correction changed nothing");
+    let form = bench.get(&format!("/form?id={}", crate::common::workbench::percent(FORM6)));
+    assert!(
+        form.body.contains(&format!("data-item=\"total\">{total}</a>")),
+        "{total}: {}",
+        form.body
+    );
+    assert!(form.body.contains("≤124000 → ≤1240000"), "{}", form.body);
+    // A correction whose `was` is not what the form says is valid but stale: recorded, and
+    // shown on the form as D1.
+    let stale = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "correct"),
+            ("document", FORM6),
+            ("indicator", "产出指标/成本指标/项目成本（元）"),
+            ("field", "target"),
+            ("was", "≤999"),
+            ("value", "≤1"),
+            ("reason", "r"),
+            ("reviewer", "w"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(stale.status, 303, "{}", stale.body);
+    let form = bench.get(&format!("/form?id={}", crate::common::workbench::percent(FORM6)));
+    assert!(form.body.contains("<span class=\"code\">D1</span>"), "{}", form.body);
+}
