@@ -13,6 +13,8 @@
 //! 6. [`report`]: results out — tables, csv, xlsx, html, schemas, atomic output files.
 //! 7. [`runs`]: work over many documents or rule-set folders — batch runs, baselines,
 //!    comparisons, a rule set's own tests, editor workflows, generated corpora.
+//! 8. [`serve`]: the local browser workbench (`jixiao serve`) — pages over all of the above,
+//!    computing nothing itself.
 //!
 //! The command line (`src/cli/`, one file per command) sits on top, in the binary.
 
@@ -23,3 +25,4 @@ pub mod policy;
 pub mod report;
 pub mod runs;
 pub mod script;
+pub mod serve;

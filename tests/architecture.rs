@@ -13,7 +13,9 @@ use std::path::Path;
 
 /// The library's stages in data-flow order; each may use only itself and earlier ones. The
 /// command line (`src/cli/`, in the binary) comes last and may use them all.
-const STAGES: &[&str] = &["model", "ingest", "script", "policy", "engine", "report", "runs", "cli"];
+const STAGES: &[&str] = &[
+    "model", "ingest", "script", "policy", "engine", "report", "runs", "serve", "cli",
+];
 
 /// Module path (`engine::scoring`) → the module paths its `crate::` paths name.
 type Graph = BTreeMap<String, BTreeSet<String>>;

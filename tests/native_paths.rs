@@ -184,7 +184,7 @@ fn natives_score_a_generated_corpus_exactly_as_the_scripts_do() {
     // so every shipped set scores a share of the corpus whatever regions the generator makes.
     let catalogue = jixiao::policy::select::Catalogue::embedded().unwrap();
     let mut per_set = std::collections::BTreeMap::new();
-    for (i, doc) in jixiao::runs::generate::generate(11, 3_000).into_iter().enumerate() {
+    for (i, doc) in jixiao::runs::generate::generate(11, 3_000).enumerate() {
         let chosen = catalogue.select(doc.year, doc.region.as_deref()).unwrap();
         let selected = sets.iter().find(|(r, _)| r.id == chosen.id).unwrap();
         for (native, interpreted) in [selected, &sets[i % sets.len()]] {

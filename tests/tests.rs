@@ -81,6 +81,8 @@ mod report_files;
 mod report_html;
 mod score_cli;
 mod score_manifest;
+mod serve_browser;
+mod serve_http;
 mod validate_cli;
 
 // Generated files.

@@ -14,6 +14,7 @@ mod reference;
 mod run;
 mod schema;
 mod score;
+mod serve;
 mod test;
 mod validate;
 mod verify;
@@ -79,6 +80,8 @@ enum Command {
     Schema(schema::Args),
     /// 评分：按规则集重新计算每张表的每个数字（score forms under their rule sets）
     Score(score::Args),
+    /// 工作台：在浏览器中读取表格、查看评分与推导、记录审核决定（local browser workbench）
+    Serve(serve::Args),
     /// 运行规则集自带的测试用例并报告覆盖情况（run a rule set's own cases）
     Test(test::Args),
     /// 按运行清单重新运行并确认结果一致
@@ -236,6 +239,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Run(args) => run::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Verify(args) => verify::run(&args),

@@ -326,6 +326,11 @@ impl Field {
         self.entry().5
     }
 
+    /// Every field, in the order the decisions guide lists them.
+    pub fn all() -> impl Iterator<Item = Field> {
+        FIELDS.iter().map(|e| e.0)
+    }
+
     /// Every key, for help texts.
     pub fn all_keys() -> String {
         FIELDS.iter().map(|e| e.1).collect::<Vec<_>>().join("、")

@@ -80,10 +80,6 @@ pub fn is_workbook(path: &Path) -> bool {
 /// The workbook is beyond a limit. A file that is not a zip archive, or whose entries cannot be
 /// read, passes: calamine reports it as it always has.
 pub fn check_workbook_with(path: &Path, limits: &Limits) -> Result<(), WorkbookError> {
-    let refuse = |reason: String| WorkbookError {
-        file: path.display().to_string(),
-        reason,
-    };
     let Ok(mut file) = crate::model::files::open_regular(path) else {
         return Ok(());
     };
@@ -93,13 +89,34 @@ pub fn check_workbook_with(path: &Path, limits: &Limits) -> Result<(), WorkbookE
         return Ok(());
     }
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    check_archive(&path.display().to_string(), file, size, limits)
+}
+
+/// [`check_workbook_with`] for a workbook held in memory (an upload to `jixiao serve`), named
+/// `file` in messages.
+///
+/// # Errors
+/// As [`check_workbook_with`].
+pub fn check_workbook_bytes(file: &str, bytes: &[u8], limits: &Limits) -> Result<(), WorkbookError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    check_archive(file, io::Cursor::new(bytes), bytes.len() as u64, limits)
+}
+
+/// The checks of [`check_workbook_with`] on an archive of `size` bytes read from `reader`.
+fn check_archive<R: Read + io::Seek>(file: &str, reader: R, size: u64, limits: &Limits) -> Result<(), WorkbookError> {
+    let refuse = |reason: String| WorkbookError {
+        file: file.to_owned(),
+        reason,
+    };
     if size > limits.max_file {
         return Err(refuse(format!(
             "工作簿有 {} 字节，超过上限 {} 字节，不读取",
             size, limits.max_file
         )));
     }
-    let Ok(mut archive) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+    let Ok(mut archive) = zip::ZipArchive::new(io::BufReader::new(reader)) else {
         return Ok(());
     };
     if archive.len() > limits.max_entries {

@@ -14,9 +14,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
-use super::{RenderError, differs, finding_place, grade_differs, visible, waived_count};
+use super::{RenderError, dec, differs, finding_place, grade_differs, half_up, percent, visible, waived_count};
 use crate::engine::scoring::Scorecard;
 use crate::model::files::sha256_hex;
 use crate::model::findings::Severity;
@@ -35,22 +35,6 @@ pub(crate) fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// Two decimals, half away from zero (四舍五入), for display only.
-fn half_up(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
-
-fn dec(d: Option<Decimal>) -> String {
-    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
-}
-
-/// A fraction shown as a percentage with two decimals (display only; the JSON keeps it exact);
-/// "—" when missing or beyond the decimal range as a percentage.
-fn percent(d: Option<Decimal>) -> String {
-    d.and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
-        .map_or_else(|| "—".to_owned(), |pct| format!("{:.2}%", half_up(pct)))
 }
 
 /// Money with thousands separators and two decimals.

@@ -242,6 +242,23 @@ pub fn append_json_line(buffer: &mut Vec<u8>, card: &Scorecard) -> Result<(), so
     }
 }
 
+/// A decimal as written, "—" when missing.
+pub fn dec(d: Option<rust_decimal::Decimal>) -> String {
+    d.map_or_else(|| "—".to_owned(), |d| d.to_string())
+}
+
+/// Two decimals, half away from zero (四舍五入), for display only.
+pub fn half_up(d: rust_decimal::Decimal) -> rust_decimal::Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// A fraction shown as a percentage with two decimals (display only; the JSON keeps it exact);
+/// "—" when missing or beyond the decimal range as a percentage.
+pub fn percent(d: Option<rust_decimal::Decimal>) -> String {
+    d.and_then(|d| d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED))
+        .map_or_else(|| "—".to_owned(), |pct| format!("{:.2}%", half_up(pct)))
+}
+
 /// "错误 1 / 警告 2 / 提示 0" style counts.
 pub fn finding_counts(card: &Scorecard) -> String {
     format!(

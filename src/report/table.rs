@@ -3,13 +3,9 @@
 use rust_decimal::Decimal;
 use unicode_width::UnicodeWidthStr;
 
-use super::finding_counts;
+use super::{dec, finding_counts};
 use crate::engine::scoring::Scorecard;
 use crate::model::findings::Finding;
-
-fn dec(value: Option<Decimal>) -> String {
-    value.map(|d| d.to_string()).unwrap_or_else(|| "—".to_owned())
-}
 
 /// Computed value, with the reported one after a slash when they differ ("1.32≠12.5").
 fn pair(computed: Option<Decimal>, reported: Option<Decimal>) -> String {

@@ -2,6 +2,8 @@
 //! import tests, and the outcome check of an import (a located error, or documents that
 //! validate and score).
 
+pub mod workbench;
+
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,205 @@
+//! What the workbench holds between requests: the rule sets, the reviewer decisions, and the
+//! forms loaded so far, each scored through the one [`Pipeline`]. Any change (a file loaded, a
+//! decision recorded) rescores; nothing is cached that could disagree with a fresh
+//! `jixiao score`.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::engine::decisions::{Decision, DecisionSet};
+use crate::engine::pipeline::{Pipeline, Scored};
+use crate::ingest::import::ImportOptions;
+use crate::ingest::input::{input_kind, repeated_id_message};
+use crate::model::document::EvaluationDocument;
+use crate::policy::select::Catalogue;
+use crate::serve::Config;
+use crate::serve::load::read_bytes;
+
+/// One loaded form, scored.
+#[derive(Debug)]
+pub struct Form {
+    /// The file it came from, as named on the page (an upload's name, or its path in the forms
+    /// folder).
+    pub file: String,
+    /// The document as read (before reviewer corrections).
+    pub document: EvaluationDocument,
+    /// Its scorecard and rule set, or why it could not be scored.
+    pub result: Result<Scored, String>,
+}
+
+/// The workbench's state.
+pub struct Workbench {
+    /// Rule sets.
+    pub catalogue: Catalogue,
+    /// How forms are imported.
+    pub import: ImportOptions,
+    /// The forms folder named at start (canonical), if any.
+    pub forms_dir: Option<PathBuf>,
+    /// Files of the forms folder, relative to it, as found at start.
+    pub listed: Vec<String>,
+    /// The decisions file: the one file the workbench writes.
+    pub decisions_path: Option<PathBuf>,
+    /// The decisions in force.
+    pub decisions: DecisionSet,
+    /// The folder edited rule sets are saved in.
+    pub rules_dir: Option<PathBuf>,
+    /// The baseline folder the loaded forms can be checked against (read only).
+    pub baseline: Option<PathBuf>,
+    /// Forms loaded, in load order.
+    pub forms: Vec<Form>,
+    /// What could not be read, newest last.
+    pub problems: Vec<String>,
+}
+
+impl Workbench {
+    /// The state at start: the `--forms` files read and scored.
+    pub fn start(config: Config) -> Self {
+        let forms_dir = config.forms_dir.as_deref().and_then(|d| std::fs::canonicalize(d).ok());
+        let mut bench = Self {
+            catalogue: config.catalogue,
+            import: config.import,
+            listed: Vec::new(),
+            forms_dir,
+            decisions_path: config.decisions_path,
+            decisions: config.decisions,
+            rules_dir: config.rules_dir,
+            baseline: config.baseline,
+            forms: Vec::new(),
+            problems: Vec::new(),
+        };
+        for path in &config.files {
+            let name = bench.display_name(path);
+            match std::fs::read(path) {
+                Ok(bytes) => bench.add_file(&name, &bytes),
+                Err(e) => bench.problems.push(format!("无法读取 {name}：{e}")),
+            }
+            if bench.forms_dir.is_some() {
+                bench.listed.push(name);
+            }
+        }
+        bench
+    }
+
+    /// How a file is named on the page: relative to the forms folder when it is inside it.
+    fn display_name(&self, path: &Path) -> String {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.forms_dir
+            .as_deref()
+            .and_then(|dir| canonical.strip_prefix(dir).ok())
+            .map_or_else(|| path.display().to_string(), |p| p.display().to_string())
+    }
+
+    /// Reads a file's documents and scores them. A file read again replaces what it gave
+    /// before; a document whose id another file already gave is refused, naming both.
+    pub fn add_file(&mut self, name: &str, bytes: &[u8]) {
+        self.forms.retain(|f| f.file != name);
+        let read = read_bytes(name, bytes, &self.import);
+        self.problems.extend(read.problems);
+        for document in read.documents {
+            if let Some(first) = self.forms.iter().find(|f| f.document.id == document.id) {
+                let first = crate::ingest::input::Origin {
+                    file: first.file.clone(),
+                    line: None,
+                    index: None,
+                };
+                self.problems
+                    .push(format!("{name}：{}", repeated_id_message(&document.id, &first)));
+                continue;
+            }
+            let result = self.pipeline().score(&document).map_err(|e| e.to_string());
+            self.forms.push(Form {
+                file: name.to_owned(),
+                document,
+                result,
+            });
+        }
+    }
+
+    /// Reads a file of the forms folder again, by its path relative to the folder. Refused
+    /// (with a Chinese reason) when it is not a readable form file inside the folder: `..`, an
+    /// absolute path, or a link that leads out of it.
+    pub fn open_listed(&mut self, relative: &str) -> Result<(), String> {
+        let path = self.inside_forms_dir(relative)?;
+        let bytes = std::fs::read(&path).map_err(|e| format!("无法读取 {relative}：{e}"))?;
+        self.add_file(relative, &bytes);
+        Ok(())
+    }
+
+    /// The file `relative` names inside the forms folder, checked to stay inside it.
+    pub fn inside_forms_dir(&self, relative: &str) -> Result<PathBuf, String> {
+        let refuse = || format!("只能打开启动时指定的表格文件夹中的表格文件：“{relative}”不在其中");
+        let dir = self
+            .forms_dir
+            .as_deref()
+            .ok_or_else(|| "启动时没有指定表格文件夹（--forms）".to_owned())?;
+        let rel = Path::new(relative);
+        if relative.is_empty() || !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(refuse());
+        }
+        let path = std::fs::canonicalize(dir.join(rel)).map_err(|_| refuse())?;
+        if !path.starts_with(dir) || !path.is_file() || input_kind(&path).is_none() {
+            return Err(refuse());
+        }
+        Ok(path)
+    }
+
+    /// Drops every loaded form and problem.
+    pub fn clear(&mut self) {
+        self.forms.clear();
+        self.problems.clear();
+    }
+
+    /// The scoring pipeline over the rule sets and decisions in force.
+    pub fn pipeline(&self) -> Pipeline<'_> {
+        Pipeline::new(&self.catalogue, &self.decisions)
+    }
+
+    /// Scores every form again (after the decisions changed).
+    pub fn rescore(&mut self) {
+        let results: Vec<Result<Scored, String>> = self
+            .forms
+            .iter()
+            .map(|f| self.pipeline().score(&f.document).map_err(|e| e.to_string()))
+            .collect();
+        for (form, result) in self.forms.iter_mut().zip(results) {
+            form.result = result;
+        }
+    }
+
+    /// The form with document id `id`.
+    pub fn form(&self, id: &str) -> Option<&Form> {
+        self.forms.iter().find(|f| f.document.id == id)
+    }
+
+    /// The loaded forms compared with the baseline named at start, as `jixiao run --check`
+    /// compares them (read only, under the baseline's shared lock): the differences, or why
+    /// there is nothing to compare.
+    pub fn check_baseline(&self) -> Result<String, String> {
+        use crate::runs::baseline::store::{BaselineLock, read_current};
+        use crate::runs::baseline::{DocResult, compare};
+        let dir = self
+            .baseline
+            .as_deref()
+            .ok_or_else(|| "启动时没有指定基线文件夹（--baseline）".to_owned())?;
+        let _lock = BaselineLock::shared(dir, || {});
+        let base = read_current(dir)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("基线 {} 还不存在：先用 jixiao run … --baseline 记录基线", dir.display()))?;
+        let results: Vec<DocResult> = self
+            .forms
+            .iter()
+            .filter_map(|f| f.result.as_ref().ok())
+            .map(|s| DocResult::of(&s.card))
+            .collect();
+        let diff = compare(&base.results, &results);
+        Ok(if diff.is_empty() {
+            format!("与基线一致：{} 个文档\n", results.len())
+        } else {
+            diff.render()
+        })
+    }
+
+    /// Decisions about documents that are not loaded: they change nothing now.
+    pub fn unmatched_decisions(&self) -> Vec<&Decision> {
+        self.decisions.not_in(self.forms.iter().map(|f| f.document.id.as_str()))
+    }
+}
