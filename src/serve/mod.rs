@@ -52,8 +52,13 @@ pub struct Config {
     pub decisions: DecisionSet,
     /// The folder rule sets edited on the page are saved in (`--rules-dir`), if any.
     pub rules_dir: Option<PathBuf>,
-    /// A baseline folder (`jixiao run --baseline`) the loaded forms can be checked against.
+    /// A baseline folder (`jixiao run --baseline`) the loaded forms are checked against, and
+    /// the one folder a baseline run from the page writes in.
     pub baseline: Option<PathBuf>,
+    /// `--rules` as given, recorded in a baseline's manifest so `jixiao verify` replays it.
+    pub rules_option: Option<String>,
+    /// `--layouts` as given, recorded in a baseline's manifest.
+    pub layout_paths: Vec<PathBuf>,
     /// Address to bind (loopback unless the user asked otherwise).
     pub host: IpAddr,
     /// Port; 0 takes a free one.

@@ -376,6 +376,33 @@ pub fn form(bench: &Workbench, form: &Form) -> Markup {
     )
 }
 
+/// The baseline page: the check of the loaded forms (`text`) and the form that records them
+/// as the baseline's next version.
+pub fn baseline(bench: &Workbench, text: &str) -> Markup {
+    page(
+        "基线核对",
+        html! {
+            h1 { "基线核对" }
+            pre #baseline { (text) }
+            @if let Some(dir) = &bench.baseline {
+                section #baseline-run-section aria-label="记录基线" {
+                    h2 { "记录基线" }
+                    p.muted {
+                        "把全部已读取的表的结果记为基线 " code { (dir.display()) } " 的新版本，与 jixiao run … --baseline 相同："
+                        "基线还不存在时新建；已存在时即批准新结果，须写明原因。只能记录从表格文件夹读取的表（上传的表无法由 jixiao verify 重演）。"
+                    }
+                    form #baseline-run method="post" action="/baseline/record" {
+                        label { "原因（批准新结果时必填）" input name="reason" size="40"; }
+                        label { "审批人 " input name="reviewer" required; }
+                        button type="submit" { "记录基线" }
+                    }
+                }
+            }
+            p { a href="/" { "返回" } }
+        },
+    )
+}
+
 /// The form to record a reviewer's decision about a document.
 fn decision_form(bench: &Workbench, c: &Scorecard) -> Markup {
     let Some(path) = &bench.decisions_path else {
