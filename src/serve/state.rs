@@ -236,6 +236,14 @@ impl Workbench {
         if self.forms.is_empty() {
             return Err("还没有读取任何表，没有可记录的结果".to_owned());
         }
+        let uploaded = |file: &str| {
+            format!(
+                "“{file}”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线：请把它放进启动时指定的表格文件夹（--forms），从首页的文件列表重新读取后再记录"
+            )
+        };
+        if let Some(upload) = self.forms.iter().find(|f| f.path.is_none()) {
+            return Err(uploaded(&upload.file));
+        }
         if !self.problems.is_empty() {
             return Err(format!(
                 "有 {} 处内容无法读取（见首页），基线运行须能完整重演：清除后重新读取，再记录基线",
@@ -245,12 +253,7 @@ impl Workbench {
         let mut inputs: Vec<Hashed> = Vec::new();
         let mut results = Vec::with_capacity(self.forms.len());
         for form in &self.forms {
-            let Some(path) = &form.path else {
-                return Err(format!(
-                    "“{}”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线：请把它放进启动时指定的表格文件夹（--forms），从首页的文件列表重新读取后再记录",
-                    form.file
-                ));
-            };
+            let path = form.path.as_ref().ok_or_else(|| uploaded(&form.file))?;
             let scored = form
                 .result
                 .as_ref()
