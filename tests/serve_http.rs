@@ -1025,3 +1025,58 @@ fn a_baseline_is_not_recorded_from_uploads_nor_without_the_token() {
     assert_eq!(recorded.status, 200, "{}", recorded.body);
     assert_eq!(history(&base).len(), 1);
 }
+
+#[test]
+fn a_rule_change_saved_in_place_is_approved_into_the_baseline() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let seed = forms.join("shenzhen-seed.tsv");
+    let mine = root.path().join("rules").join("mine");
+    let (code, _, err) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+        "--to",
+        mine.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rules = mine.to_str().unwrap();
+    let bench = start(
+        &forms,
+        &[
+            "--rules",
+            rules,
+            "--rules-dir",
+            root.path().join("rules").to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ],
+    );
+    let created = bench.post_form("/baseline/record", &[("reviewer", "王审核")]);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let saved = bench.post_form(
+        "/rules/save-in-place",
+        &[("set", "mine"), ("p.late_share_explained", "0.6")],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let check = pre(&bench.get("/baseline").body, "baseline").unwrap();
+    assert!(check.contains("总分：92.60 → 93.80"), "{check}");
+    let changed = check.lines().filter(|l| l.starts_with("~ ")).count();
+    assert!(changed >= 1, "{check}");
+    let approved = bench.post_form(
+        "/baseline/record",
+        &[("reason", "说明了原因的逾期按 0.6 计分"), ("reviewer", "李复核")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let approvals = history(&base);
+    assert_eq!(approvals.len(), 2);
+    assert_eq!(approvals[1]["who"], "李复核");
+    assert_eq!(approvals[1]["why"], "说明了原因的逾期按 0.6 计分");
+    assert_eq!(approvals[1]["changed"], changed);
+    let (code, _, err) = run_check(&seed, &base, &["--rules", rules]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}
