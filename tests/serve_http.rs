@@ -921,7 +921,10 @@ fn a_baseline_recorded_on_the_page_is_the_one_run_checks_and_verify_replays() {
     assert!(err.contains("与基线一致：9 个文档"), "{err}");
     let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(pre(&bench.get("/baseline").body, "baseline").unwrap(), "与基线一致：9 个文档\n");
+    assert_eq!(
+        pre(&bench.get("/baseline").body, "baseline").unwrap(),
+        "与基线一致：9 个文档\n"
+    );
 }
 
 #[test]
@@ -931,9 +934,7 @@ fn approving_on_the_page_records_the_reason_and_the_reviewer() {
     let seed = forms.join("shenzhen-seed.tsv");
     let bench = start(&forms, &["--baseline", base.to_str().unwrap()]);
     assert_eq!(
-        bench
-            .post_form("/baseline/record", &[("reviewer", "王审核")])
-            .status,
+        bench.post_form("/baseline/record", &[("reviewer", "王审核")]).status,
         200
     );
     // A waiver changes form 6's findings.
@@ -960,7 +961,11 @@ fn approving_on_the_page_records_the_reason_and_the_reviewer() {
         assert_eq!(history(&base).len(), 1);
     }
     let refused = bench.post_form("/baseline/record", &[("reviewer", "李复核")]);
-    assert!(refused.body.contains("已存在：批准新结果须写明原因"), "{}", refused.body);
+    assert!(
+        refused.body.contains("已存在：批准新结果须写明原因"),
+        "{}",
+        refused.body
+    );
     let no_reviewer = bench.post_form("/baseline/record", &[("reason", "豁免 T1 经复核")]);
     assert!(no_reviewer.body.contains("请填写审批人"), "{}", no_reviewer.body);
     assert_eq!(files_under(&base.join("generations")).len(), 3);
@@ -969,7 +974,10 @@ fn approving_on_the_page_records_the_reason_and_the_reviewer() {
     let (code, out, _) = run_check(&seed, &base, &["--decisions", decisions.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.starts_with(&format!("~ {FORM6}\n")), "{out}");
-    let approved = bench.post_form("/baseline/record", &[("reason", "豁免 T1 经复核"), ("reviewer", "李复核")]);
+    let approved = bench.post_form(
+        "/baseline/record",
+        &[("reason", "豁免 T1 经复核"), ("reviewer", "李复核")],
+    );
     assert_eq!(approved.status, 200, "{}", approved.body);
     assert_eq!(
         pre(&approved.body, "baseline-record").unwrap(),
@@ -998,18 +1006,28 @@ fn a_baseline_is_not_recorded_from_uploads_nor_without_the_token() {
     // Without the token: refused, nothing written.
     let form = [("Content-Type", "application/x-www-form-urlencoded")];
     let body = format!("reason=r&reviewer={}", crate::common::workbench::percent("王审核"));
-    assert_eq!(bench.send("POST", "/baseline/record", &form, body.as_bytes()).status, 403);
+    assert_eq!(
+        bench.send("POST", "/baseline/record", &form, body.as_bytes()).status,
+        403
+    );
     assert!(!base.exists());
     // The same forms, uploaded: verify could not read them again.
     assert_eq!(bench.post_form("/clear", &[]).status, 303);
     let bytes = std::fs::read(forms.join("shenzhen-seed.tsv")).unwrap();
-    let uploaded = bench.send("POST", "/upload?name=upload.tsv", &[("Cookie", &bench.cookie())], &bytes);
+    let uploaded = bench.send(
+        "POST",
+        "/upload?name=upload.tsv",
+        &[("Cookie", &bench.cookie())],
+        &bytes,
+    );
     assert_eq!(uploaded.status, 200, "{}", uploaded.body);
     assert_eq!(rows(&bench), 9);
     let refused = bench.post_form("/baseline/record", &[("reason", "r"), ("reviewer", "王审核")]);
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
-        refused.body.contains("“upload.tsv”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线"),
+        refused
+            .body
+            .contains("“upload.tsv”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线"),
         "{}",
         refused.body
     );

@@ -8,7 +8,9 @@
 //!
 //! Safety ([`auth`]): a random token in the URL printed at start, then a cookie; every request
 //! is checked; uploads are size-limited and kept in memory. What is written — the decisions
-//! file named (or implied) at start, rule sets in the rule-set folder named at start — is
+//! file named (or implied) at start, rule sets in the rule-set folder named at start, baseline
+//! versions in the baseline folder named at start (through
+//! [`record`](crate::runs::baseline::record::record), the function `jixiao run` uses) — is
 //! written atomically; a page can open files only inside the forms folder named at start.
 //!
 //! Files: [`auth`] (token and cookie), [`state`] (the loaded forms, rescored after each change),

@@ -288,10 +288,7 @@ impl Workbench {
         .manifest(&self.catalogue, &results);
         let approve = Some(reason.trim()).filter(|r| !r.is_empty());
         let recorded = record(dir, &results, &manifest, approve, reviewer, || {}).map_err(|e| match e {
-            RecordError::Exists => format!(
-                "基线 {} 已存在：批准新结果须写明原因（记入基线历史）",
-                dir.display()
-            ),
+            RecordError::Exists => format!("基线 {} 已存在：批准新结果须写明原因（记入基线历史）", dir.display()),
             RecordError::Write(e) => format!("{e}\n基线未改动：当前版本仍是上一次记录或批准的结果"),
             e => format!("{e}\n基线未改动"),
         })?;
