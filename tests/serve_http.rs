@@ -39,6 +39,38 @@ fn start(forms: &Path, extra: &[&str]) -> Workbench {
     Workbench::start(&args)
 }
 
+/// Waives T1 of form 6 on the page (it changes the form's findings).
+fn waive_form6_t1(bench: &Workbench) {
+    let waived = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "waive"),
+            ("document", FORM6),
+            ("code", "T1"),
+            ("reason", "复核"),
+            ("reviewer", "王审核"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(waived.status, 303, "{}", waived.body);
+}
+
+/// `rules/mine`: the shenzhen set's next year, made by `jixiao new-year`.
+fn new_year_set(rules: &Path) -> PathBuf {
+    let mine = rules.join("mine");
+    let (code, _, err) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+        "--to",
+        mine.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    mine
+}
+
 /// Rows of the scored table on the main page.
 fn rows(bench: &Workbench) -> usize {
     let page = bench.get("/");
@@ -466,18 +498,7 @@ fn the_loaded_forms_are_checked_against_a_baseline() {
     assert_eq!(same.status, 200);
     assert_eq!(pre(&same.body, "baseline").unwrap(), "与基线一致：9 个文档\n");
     // A waiver changes form 6's findings: the check says so.
-    let waived = bench.post_form(
-        "/decide",
-        &[
-            ("kind", "waive"),
-            ("document", FORM6),
-            ("code", "T1"),
-            ("reason", "复核"),
-            ("reviewer", "王审核"),
-            ("date", "2024-05-10"),
-        ],
-    );
-    assert_eq!(waived.status, 303, "{}", waived.body);
+    waive_form6_t1(&bench);
     let changed = pre(&bench.get("/baseline").body, "baseline").unwrap();
     assert!(changed.starts_with(&format!("~ {FORM6}\n")), "{changed}");
     assert!(
@@ -579,17 +600,7 @@ fn a_form_shows_its_unplaced_cells_and_stale_decisions() {
 fn a_set_in_the_rules_folder_is_changed_in_place() {
     let (root, forms) = folders();
     let rules = root.path().join("rules");
-    let mine = rules.join("mine");
-    let (code, _, err) = jixiao(&[
-        "new-year",
-        "--from",
-        "shenzhen-2020",
-        "--year",
-        "2021",
-        "--to",
-        mine.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let mine = new_year_set(&rules);
     let before = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
     let bench = start(
         &forms,
@@ -938,18 +949,7 @@ fn approving_on_the_page_records_the_reason_and_the_reviewer() {
         200
     );
     // A waiver changes form 6's findings.
-    let waived = bench.post_form(
-        "/decide",
-        &[
-            ("kind", "waive"),
-            ("document", FORM6),
-            ("code", "T1"),
-            ("reason", "复核"),
-            ("reviewer", "王审核"),
-            ("date", "2024-05-10"),
-        ],
-    );
-    assert_eq!(waived.status, 303, "{}", waived.body);
+    waive_form6_t1(&bench);
     // The baseline exists: without a reason, or without a reviewer, nothing is written.
     for fields in [
         &[("reason", " "), ("reviewer", "李复核")][..],
@@ -1049,17 +1049,7 @@ fn a_rule_change_saved_in_place_is_approved_into_the_baseline() {
     let (root, forms) = folders();
     let base = root.path().join("baseline");
     let seed = forms.join("shenzhen-seed.tsv");
-    let mine = root.path().join("rules").join("mine");
-    let (code, _, err) = jixiao(&[
-        "new-year",
-        "--from",
-        "shenzhen-2020",
-        "--year",
-        "2021",
-        "--to",
-        mine.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let mine = new_year_set(&root.path().join("rules"));
     let rules = mine.to_str().unwrap();
     let bench = start(
         &forms,
