@@ -217,7 +217,7 @@ pub fn table(bench: &Workbench, filter: &Filter) -> Markup {
                 "导出所显示的表："
                 a #export-xlsx href=(format!("/export/report.xlsx?{query}")) download { "Excel 工作簿（xlsx）" } " · "
                 a #export-html href=(format!("/export/report.html?{query}")) download { "网页报告（html）" }
-                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "与基线核对（全部已读取的表）" } }
+                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "基线：核对与记录（全部已读取的表）" } }
             }
             table #scored {
                 thead {
