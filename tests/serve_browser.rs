@@ -434,3 +434,55 @@ fn a_folder_picked_and_a_file_dropped_are_read() {
         Ok(())
     });
 }
+
+#[test]
+fn a_reviewer_records_the_loaded_forms_as_a_baseline() {
+    let seed = fixture("forms/shenzhen-seed.tsv");
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path().join("baseline");
+    let args = [
+        "--forms",
+        seed.to_str().unwrap(),
+        "--region",
+        "shenzhen",
+        "--default-year",
+        "2020",
+        "--baseline",
+        base.to_str().unwrap(),
+    ];
+    with_browser(&args, async |client, bench| {
+        client.goto(&bench.url).await.map_err(step("open the URL"))?;
+        text_when(client, "#count", |t| t.starts_with("共 9 张表")).await?;
+        client
+            .find(Locator::Id("baseline-check"))
+            .await
+            .map_err(step("the baseline link"))?
+            .click()
+            .await
+            .map_err(step("open the baseline page"))?;
+        text_when(client, "#baseline", |t| t.contains("还不存在")).await?;
+        let form = client
+            .form(Locator::Id("baseline-run"))
+            .await
+            .map_err(step("the baseline form"))?;
+        form.set_by_name("reviewer", "王审核").await.map_err(step("reviewer"))?;
+        client
+            .find(Locator::Css("#baseline-run button[type=submit]"))
+            .await
+            .map_err(step("record"))?
+            .click()
+            .await
+            .map_err(step("click 记录基线"))?;
+        let said = text_when(client, "#baseline-record", |t| !t.is_empty()).await?;
+        if !said.contains("（版本 000001）：9 个文档，审批人 王审核") {
+            return Err(format!("recording said {said:?}"));
+        }
+        fits_1280(client, "baseline").await?;
+        let history = std::fs::read_to_string(base.join("generations/000001/history.jsonl"))
+            .map_err(|e| format!("no history: {e}"))?;
+        if !history.contains("\"who\":\"王审核\"") {
+            return Err(format!("history lacks the reviewer:\n{history}"));
+        }
+        Ok(())
+    });
+}

@@ -39,6 +39,38 @@ fn start(forms: &Path, extra: &[&str]) -> Workbench {
     Workbench::start(&args)
 }
 
+/// Waives T1 of form 6 on the page (it changes the form's findings).
+fn waive_form6_t1(bench: &Workbench) {
+    let waived = bench.post_form(
+        "/decide",
+        &[
+            ("kind", "waive"),
+            ("document", FORM6),
+            ("code", "T1"),
+            ("reason", "复核"),
+            ("reviewer", "王审核"),
+            ("date", "2024-05-10"),
+        ],
+    );
+    assert_eq!(waived.status, 303, "{}", waived.body);
+}
+
+/// `rules/mine`: the shenzhen set's next year, made by `jixiao new-year`.
+fn new_year_set(rules: &Path) -> PathBuf {
+    let mine = rules.join("mine");
+    let (code, _, err) = jixiao(&[
+        "new-year",
+        "--from",
+        "shenzhen-2020",
+        "--year",
+        "2021",
+        "--to",
+        mine.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    mine
+}
+
 /// Rows of the scored table on the main page.
 fn rows(bench: &Workbench) -> usize {
     let page = bench.get("/");
@@ -466,18 +498,7 @@ fn the_loaded_forms_are_checked_against_a_baseline() {
     assert_eq!(same.status, 200);
     assert_eq!(pre(&same.body, "baseline").unwrap(), "与基线一致：9 个文档\n");
     // A waiver changes form 6's findings: the check says so.
-    let waived = bench.post_form(
-        "/decide",
-        &[
-            ("kind", "waive"),
-            ("document", FORM6),
-            ("code", "T1"),
-            ("reason", "复核"),
-            ("reviewer", "王审核"),
-            ("date", "2024-05-10"),
-        ],
-    );
-    assert_eq!(waived.status, 303, "{}", waived.body);
+    waive_form6_t1(&bench);
     let changed = pre(&bench.get("/baseline").body, "baseline").unwrap();
     assert!(changed.starts_with(&format!("~ {FORM6}\n")), "{changed}");
     assert!(
@@ -579,17 +600,7 @@ fn a_form_shows_its_unplaced_cells_and_stale_decisions() {
 fn a_set_in_the_rules_folder_is_changed_in_place() {
     let (root, forms) = folders();
     let rules = root.path().join("rules");
-    let mine = rules.join("mine");
-    let (code, _, err) = jixiao(&[
-        "new-year",
-        "--from",
-        "shenzhen-2020",
-        "--year",
-        "2021",
-        "--to",
-        mine.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let mine = new_year_set(&rules);
     let before = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
     let bench = start(
         &forms,
@@ -859,4 +870,221 @@ fn a_correction_rescores_the_form_as_score_does() {
     assert_eq!(stale.status, 303, "{}", stale.body);
     let form = bench.get(&format!("/form?id={}", crate::common::workbench::percent(FORM6)));
     assert!(form.body.contains("<span class=\"code\">D1</span>"), "{}", form.body);
+}
+
+/// The current generation's approvals of the baseline `base`, oldest first.
+fn history(base: &Path) -> Vec<serde_json::Value> {
+    let current = std::fs::read_to_string(base.join("current")).unwrap();
+    let text = std::fs::read_to_string(base.join("generations").join(current.trim()).join("history.jsonl")).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// `jixiao run SEED --baseline BASE --check` with the workbench's options (and `extra`).
+fn run_check(seed: &Path, base: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "run",
+        seed.to_str().unwrap(),
+        "--baseline",
+        base.to_str().unwrap(),
+        "--check",
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+    ];
+    args.extend_from_slice(extra);
+    jixiao(&args)
+}
+
+#[test]
+fn a_baseline_recorded_on_the_page_is_the_one_run_checks_and_verify_replays() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let seed = forms.join("shenzhen-seed.tsv");
+    let bench = start(&forms, &["--baseline", base.to_str().unwrap()]);
+    // Before the first recording the page says there is no baseline yet, and offers the form.
+    let empty = bench.get("/baseline");
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("还不存在"), "{}", empty.body);
+    assert!(empty.body.contains("action=\"/baseline/record\""), "{}", empty.body);
+    // First run: no reason needed, the reviewer is.
+    let created = bench.post_form("/baseline/record", &[("reason", ""), ("reviewer", "王审核")]);
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(
+        pre(&created.body, "baseline-record").unwrap(),
+        format!("已新建基线 {}（版本 000001）：9 个文档，审批人 王审核", base.display())
+    );
+    let first = history(&base);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0]["who"], "王审核");
+    assert_eq!(first[0]["why"], "初次记录基线");
+    assert_eq!(first[0]["changed"], 9);
+    // Only the baseline folder was written.
+    let mut outside: Vec<String> = files_under(root.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("baseline/"))
+        .collect();
+    outside.sort();
+    assert_eq!(outside, ["forms/shenzhen-seed.tsv", "outside/secret.tsv"]);
+    // The command line agrees with it, and verify replays it from its manifest.
+    let (code, _, err) = run_check(&seed, &base, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("与基线一致：9 个文档"), "{err}");
+    let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        pre(&bench.get("/baseline").body, "baseline").unwrap(),
+        "与基线一致：9 个文档\n"
+    );
+}
+
+#[test]
+fn approving_on_the_page_records_the_reason_and_the_reviewer() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let seed = forms.join("shenzhen-seed.tsv");
+    let bench = start(&forms, &["--baseline", base.to_str().unwrap()]);
+    assert_eq!(
+        bench.post_form("/baseline/record", &[("reviewer", "王审核")]).status,
+        200
+    );
+    // A waiver changes form 6's findings.
+    waive_form6_t1(&bench);
+    // The baseline exists: without a reason, or without a reviewer, nothing is written.
+    for fields in [
+        &[("reason", " "), ("reviewer", "李复核")][..],
+        &[("reason", "豁免 T1 经复核")][..],
+        &[("reason", "豁免 T1 经复核"), ("reviewer", "  ")][..],
+    ] {
+        let refused = bench.post_form("/baseline/record", fields);
+        assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);
+        assert_eq!(history(&base).len(), 1);
+    }
+    let refused = bench.post_form("/baseline/record", &[("reviewer", "李复核")]);
+    assert!(
+        refused.body.contains("已存在：批准新结果须写明原因"),
+        "{}",
+        refused.body
+    );
+    let no_reviewer = bench.post_form("/baseline/record", &[("reason", "豁免 T1 经复核")]);
+    assert!(no_reviewer.body.contains("请填写审批人"), "{}", no_reviewer.body);
+    assert_eq!(files_under(&base.join("generations")).len(), 3);
+    // The check before approving shows the change; after it, run agrees with the decisions.
+    let decisions = forms.join("decisions.toml");
+    let (code, out, _) = run_check(&seed, &base, &["--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with(&format!("~ {FORM6}\n")), "{out}");
+    let approved = bench.post_form(
+        "/baseline/record",
+        &[("reason", "豁免 T1 经复核"), ("reviewer", "李复核")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(
+        pre(&approved.body, "baseline-record").unwrap(),
+        format!(
+            "已更新基线 {}（版本 000002）：9 个文档（1 个有变化），审批人 李复核，原因：豁免 T1 经复核",
+            base.display()
+        )
+    );
+    let approvals = history(&base);
+    assert_eq!(approvals.len(), 2);
+    assert_eq!(approvals[0]["who"], "王审核");
+    assert_eq!(approvals[1]["who"], "李复核");
+    assert_eq!(approvals[1]["why"], "豁免 T1 经复核");
+    assert_eq!(approvals[1]["changed"], 1);
+    let (code, _, err) = run_check(&seed, &base, &["--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn a_baseline_is_not_recorded_from_uploads_nor_without_the_token() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let bench = start(&forms, &["--baseline", base.to_str().unwrap()]);
+    // Without the token: refused, nothing written.
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let body = format!("reason=r&reviewer={}", crate::common::workbench::percent("王审核"));
+    assert_eq!(
+        bench.send("POST", "/baseline/record", &form, body.as_bytes()).status,
+        403
+    );
+    assert!(!base.exists());
+    // The same forms, uploaded: verify could not read them again.
+    assert_eq!(bench.post_form("/clear", &[]).status, 303);
+    let bytes = std::fs::read(forms.join("shenzhen-seed.tsv")).unwrap();
+    let uploaded = bench.send(
+        "POST",
+        "/upload?name=upload.tsv",
+        &[("Cookie", &bench.cookie())],
+        &bytes,
+    );
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    assert_eq!(rows(&bench), 9);
+    let refused = bench.post_form("/baseline/record", &[("reason", "r"), ("reviewer", "王审核")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("“upload.tsv”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线"),
+        "{}",
+        refused.body
+    );
+    assert!(!base.exists());
+    // Cleared: nothing to record. Read from the forms folder: recorded.
+    assert_eq!(bench.post_form("/clear", &[]).status, 303);
+    let nothing = bench.post_form("/baseline/record", &[("reviewer", "王审核")]);
+    assert_eq!(nothing.status, 422);
+    assert!(nothing.body.contains("还没有读取任何表"), "{}", nothing.body);
+    let opened = bench.post_form("/open", &[("path", "shenzhen-seed.tsv")]);
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let recorded = bench.post_form("/baseline/record", &[("reviewer", "王审核")]);
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(history(&base).len(), 1);
+}
+
+#[test]
+fn a_rule_change_saved_in_place_is_approved_into_the_baseline() {
+    let (root, forms) = folders();
+    let base = root.path().join("baseline");
+    let seed = forms.join("shenzhen-seed.tsv");
+    let mine = new_year_set(&root.path().join("rules"));
+    let rules = mine.to_str().unwrap();
+    let bench = start(
+        &forms,
+        &[
+            "--rules",
+            rules,
+            "--rules-dir",
+            root.path().join("rules").to_str().unwrap(),
+            "--baseline",
+            base.to_str().unwrap(),
+        ],
+    );
+    let created = bench.post_form("/baseline/record", &[("reviewer", "王审核")]);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let saved = bench.post_form(
+        "/rules/save-in-place",
+        &[("set", "mine"), ("p.late_share_explained", "0.6")],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let check = pre(&bench.get("/baseline").body, "baseline").unwrap();
+    assert!(check.contains("总分：92.60 → 93.80"), "{check}");
+    let changed = check.lines().filter(|l| l.starts_with("~ ")).count();
+    assert!(changed >= 1, "{check}");
+    let approved = bench.post_form(
+        "/baseline/record",
+        &[("reason", "说明了原因的逾期按 0.6 计分"), ("reviewer", "李复核")],
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let approvals = history(&base);
+    assert_eq!(approvals.len(), 2);
+    assert_eq!(approvals[1]["who"], "李复核");
+    assert_eq!(approvals[1]["why"], "说明了原因的逾期按 0.6 计分");
+    assert_eq!(approvals[1]["changed"], changed);
+    let (code, _, err) = run_check(&seed, &base, &["--rules", rules]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
 }

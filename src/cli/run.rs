@@ -13,9 +13,10 @@ use crate::cli::flags::RuleFlags;
 use crate::cli::inputs::{InputArgs, expand_inputs, is_stdin, load_documents};
 use crate::cli::{Outcome, report_error, write_stdout};
 use jixiao::engine::pipeline::Pipeline;
-use jixiao::runs::baseline::store::{BaselineError, BaselineLock, Generation, Update, commit, read_current};
-use jixiao::runs::baseline::{Approval, DocResult, compare, now_text, results_text};
-use jixiao::runs::manifest::{Manifest, engine, hash_file, layout_hashes, ruleset_hash, sha256_hex};
+use jixiao::runs::baseline::record::{self, RecordError, RunInputs};
+use jixiao::runs::baseline::store::{BaselineError, BaselineLock, read_current};
+use jixiao::runs::baseline::{DocResult, compare};
+use jixiao::runs::manifest::{Manifest, hash_file, layout_hashes};
 
 /// Arguments of `jixiao run`.
 #[derive(Debug, clap::Args)]
@@ -93,13 +94,9 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
     };
     let documents = load_documents(&expanded, &import_options, outcome);
     let mut results = Vec::with_capacity(documents.len());
-    let mut used = std::collections::BTreeSet::new();
     for (origin, doc) in &documents {
         match pipeline.score(doc) {
-            Ok(scored) => {
-                used.insert(scored.card.ruleset.clone());
-                results.push(DocResult::of(&scored.card));
-            }
+            Ok(scored) => results.push(DocResult::of(&scored.card)),
             Err(e) => {
                 report_error(format!("{origin}（{}）：{e}", doc.id));
                 *outcome = Outcome::BadInput;
@@ -113,28 +110,24 @@ pub(crate) fn score_corpus(input: &InputArgs, scoring: &RuleFlags, outcome: &mut
             Err(e) => report_error(e),
         }
     }
-    let manifest = Manifest {
-        engine: engine(),
+    let layouts = match layout_hashes(&input.form.layouts) {
+        Ok(h) => h,
+        Err(e) => {
+            report_error(e);
+            *outcome = Outcome::BadInput;
+            Vec::new()
+        }
+    };
+    let manifest = RunInputs {
         inputs,
-        rulesets: used.iter().map(|id| ruleset_hash(&catalogue, id)).collect(),
         rules_option: scoring.rules.clone(),
         decisions: decision_hashes,
         year: input.form.year,
         default_year: input.form.default_year,
         region: input.form.region.clone(),
-        layouts: match layout_hashes(&input.form.layouts) {
-            Ok(h) => h,
-            Err(e) => {
-                report_error(e);
-                *outcome = Outcome::BadInput;
-                Vec::new()
-            }
-        },
-        documents: results.len(),
-        results_sha256: sha256_hex(results_text(&results).as_bytes()),
-        report: None,
-        directory: jixiao::runs::manifest::current_directory(),
-    };
+        layouts,
+    }
+    .manifest(&catalogue, &results);
     Some(ScoredCorpus { results, manifest })
 }
 
@@ -195,51 +188,29 @@ fn check(args: &Args, scored: &ScoredCorpus) -> Outcome {
     }
 }
 
-/// Recording a new baseline, or `--approve`: under the exclusive lock, read the current
-/// generation, then write the next one and switch to it.
+/// Recording a new baseline, or `--approve`: [`record`](jixiao::runs::baseline::record::record)
+/// reads the current generation under the exclusive lock, then writes the next one and
+/// switches to it.
 fn record(args: &Args, scored: &ScoredCorpus) -> Outcome {
-    if let Err(e) = std::fs::create_dir_all(&args.baseline) {
-        report_error(format!("无法创建基线文件夹 {}：{e}", args.baseline.display()));
-        return Outcome::BadInput;
-    }
-    let lock = match BaselineLock::exclusive(&args.baseline, || waiting(&args.baseline)) {
-        Ok(lock) => lock,
-        Err(e) => return baseline_refused(&e, "基线未改动"),
-    };
-    let existing: Option<Generation> = match read_current(&args.baseline) {
-        Ok(existing) => existing,
-        Err(e) => return baseline_refused(&e, "基线未改动"),
-    };
-    if existing.is_some() && !args.approve {
-        report_error(format!(
-            "基线 {} 已存在：用 --check 与之对比，或用 --approve --reason \"原因\" 接受新结果",
-            args.baseline.display()
-        ));
-        return Outcome::BadInput;
-    }
-    let changed = existing
-        .as_ref()
-        .map_or(scored.results.len(), |b| compare(&b.results, &scored.results).count());
-    let why = match (&args.reason, args.approve) {
-        (Some(reason), true) => reason.clone(),
-        _ => "初次记录基线".to_owned(),
-    };
     let (who, known) = reviewer(args.reviewer.as_ref());
-    let approval = Approval {
-        who,
-        when: now_text(),
-        why,
-        changed,
-        results_sha256: scored.manifest.results_sha256.clone(),
-    };
-    let update = Update {
-        results: &results_text(&scored.results),
-        manifest: &scored.manifest,
-        approval: &approval,
-    };
-    let folder = match commit(&args.baseline, &lock, existing.as_ref(), update) {
-        Ok(folder) => folder,
-        Err(e) => {
+    let approve = args.reason.as_deref().filter(|_| args.approve);
+    let recorded = match record::record(&args.baseline, &scored.results, &scored.manifest, approve, &who, || {
+        waiting(&args.baseline)
+    }) {
+        Ok(recorded) => recorded,
+        Err(RecordError::Unreadable(e)) => return baseline_refused(&e, "基线未改动"),
+        Err(RecordError::Exists) => {
+            report_error(format!(
+                "基线 {} 已存在：用 --check 与之对比，或用 --approve --reason \"原因\" 接受新结果",
+                args.baseline.display()
+            ));
+            return Outcome::BadInput;
+        }
+        Err(e @ RecordError::Create { .. }) => {
+            report_error(e);
+            return Outcome::BadInput;
+        }
+        Err(RecordError::Write(e)) => {
             report_error(e);
             report_error("基线未改动：当前版本仍是上一次记录或批准的结果");
             return Outcome::BadInput;
@@ -250,24 +221,21 @@ fn record(args: &Args, scored: &ScoredCorpus) -> Outcome {
             "警告：没有 --reviewer，也取不到登录名（USER、LOGNAME），审批人记为“未知”；可用 --reviewer 姓名 指定"
         );
     }
-    let version = folder
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if existing.is_none() {
+    let version = &recorded.version;
+    if recorded.created {
         eprintln!(
             "基线 {} 不存在，已新建并记录本次结果（版本 {version}）：{} 个文档，审批人 {}；以后用 --check 对比，用 --approve --reason \"原因\" 接受新结果",
             args.baseline.display(),
             scored.results.len(),
-            approval.who
+            recorded.approval.who
         );
     } else {
         eprintln!(
             "已更新基线 {}（版本 {version}）：{} 个文档（{} 个有变化），审批人 {}",
             args.baseline.display(),
             scored.results.len(),
-            changed,
-            approval.who
+            recorded.approval.changed,
+            recorded.approval.who
         );
     }
     Outcome::Clean

@@ -23,7 +23,7 @@ pub struct Args {
     /// 规则集文件夹：页面上改动的规则集（继承所改的规则集）和新年度规则集保存在这里；不指定时只能预览和测试改动
     #[arg(long, value_name = "DIR")]
     rules_dir: Option<PathBuf>,
-    /// 基线文件夹（jixiao run --baseline 建立的）：页面上可将已读取的表与之核对（只读）
+    /// 基线文件夹（与 jixiao run --baseline 相同）：页面上可将已读取的表与之核对，并记录或批准新的基线版本（须写审批人，批准须写原因）
     #[arg(long, value_name = "DIR")]
     baseline: Option<PathBuf>,
     /// Budget year and region for forms.
@@ -90,6 +90,8 @@ pub fn run(args: &Args) -> Outcome {
         decisions,
         rules_dir: args.rules_dir.clone(),
         baseline: args.baseline.clone(),
+        rules_option: args.rules.clone(),
+        layout_paths: args.form.layouts.clone(),
         host: args.host,
         port: args.port,
         max_upload: args.max_upload_mb.saturating_mul(1 << 20),

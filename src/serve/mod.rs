@@ -8,7 +8,9 @@
 //!
 //! Safety ([`auth`]): a random token in the URL printed at start, then a cookie; every request
 //! is checked; uploads are size-limited and kept in memory. What is written — the decisions
-//! file named (or implied) at start, rule sets in the rule-set folder named at start — is
+//! file named (or implied) at start, rule sets in the rule-set folder named at start, baseline
+//! versions in the baseline folder named at start (through
+//! [`record`](crate::runs::baseline::record::record), the function `jixiao run` uses) — is
 //! written atomically; a page can open files only inside the forms folder named at start.
 //!
 //! Files: [`auth`] (token and cookie), [`state`] (the loaded forms, rescored after each change),
@@ -52,8 +54,13 @@ pub struct Config {
     pub decisions: DecisionSet,
     /// The folder rule sets edited on the page are saved in (`--rules-dir`), if any.
     pub rules_dir: Option<PathBuf>,
-    /// A baseline folder (`jixiao run --baseline`) the loaded forms can be checked against.
+    /// A baseline folder (`jixiao run --baseline`) the loaded forms are checked against, and
+    /// the one folder a baseline run from the page writes in.
     pub baseline: Option<PathBuf>,
+    /// `--rules` as given, recorded in a baseline's manifest so `jixiao verify` replays it.
+    pub rules_option: Option<String>,
+    /// `--layouts` as given, recorded in a baseline's manifest.
+    pub layout_paths: Vec<PathBuf>,
     /// Address to bind (loopback unless the user asked otherwise).
     pub host: IpAddr,
     /// Port; 0 takes a free one.

@@ -217,7 +217,7 @@ pub fn table(bench: &Workbench, filter: &Filter) -> Markup {
                 "导出所显示的表："
                 a #export-xlsx href=(format!("/export/report.xlsx?{query}")) download { "Excel 工作簿（xlsx）" } " · "
                 a #export-html href=(format!("/export/report.html?{query}")) download { "网页报告（html）" }
-                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "与基线核对（全部已读取的表）" } }
+                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "基线：核对与记录（全部已读取的表）" } }
             }
             table #scored {
                 thead {
@@ -372,6 +372,33 @@ pub fn form(bench: &Workbench, form: &Form) -> Markup {
             p { a href="/" { "← 返回评分表" } }
             h1 { (doc.project.name) }
             (body)
+        },
+    )
+}
+
+/// The baseline page: the check of the loaded forms (`text`) and the form that records them
+/// as the baseline's next version.
+pub fn baseline(bench: &Workbench, text: &str) -> Markup {
+    page(
+        "基线核对",
+        html! {
+            h1 { "基线核对" }
+            pre #baseline { (text) }
+            @if let Some(dir) = &bench.baseline {
+                section #baseline-run-section aria-label="记录基线" {
+                    h2 { "记录基线" }
+                    p.muted {
+                        "把全部已读取的表的结果记为基线 " code { (dir.display()) } " 的新版本，与 jixiao run … --baseline 相同："
+                        "基线还不存在时新建；已存在时即批准新结果，须写明原因。只能记录从表格文件夹读取的表（上传的表无法由 jixiao verify 重演）。"
+                    }
+                    form #baseline-run method="post" action="/baseline/record" {
+                        label { "原因（批准新结果时必填）" input name="reason" size="40"; }
+                        label { "审批人 " input name="reviewer" required; }
+                        button type="submit" { "记录基线" }
+                    }
+                }
+            }
+            p { a href="/" { "返回" } }
         },
     )
 }

@@ -55,6 +55,7 @@ pub fn router(shared: Shared, max_upload: usize) -> Router {
         .route("/export/report.xlsx", get(export_xlsx))
         .route("/export/report.html", get(export_html))
         .route("/baseline", get(baseline))
+        .route("/baseline/record", post(baseline_record))
         .route("/rules", get(rulesets))
         .route("/rules/set", get(ruleset))
         .route("/rules/preview", post(rule_preview))
@@ -243,7 +244,7 @@ async fn upload(
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let mut bench = shared.lock();
     let problems = bench.problems.len();
-    bench.add_file(&name, &bytes);
+    bench.add_file(&name, None, &bytes);
     let read = bench.forms.iter().filter(|f| f.file == name).count();
     let failed = bench.problems.len() - problems;
     let status = if read == 0 && failed > 0 {
@@ -321,18 +322,41 @@ async fn export_html(State(shared): State<Shared>, Query(filter): Query<Filter>)
     )
 }
 
-/// `GET /baseline`: the loaded forms checked against the baseline named at start.
+/// `GET /baseline`: the loaded forms checked against the baseline named at start, and the
+/// form to record them as its next version.
 async fn baseline(State(shared): State<Shared>) -> Response {
     let bench = shared.lock();
     let (status, text) = match bench.check_baseline() {
         Ok(text) => (StatusCode::OK, text),
         Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, e),
     };
-    let page = pages::page(
-        "基线核对",
-        maud::html! { h1 { "基线核对" } pre #baseline { (text) } p { a href="/" { "返回" } } },
-    );
-    (status, Html(page.into_string())).into_response()
+    (status, Html(pages::baseline(&bench, &text).into_string())).into_response()
+}
+
+/// The fields of the baseline-run form.
+#[derive(serde::Deserialize)]
+struct BaselineRun {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    reviewer: String,
+}
+
+/// `POST /baseline/record` (reason, reviewer): the loaded forms recorded as the baseline's
+/// next version (a first recording creates it), as `jixiao run --baseline [--approve]` records
+/// them; refused when they cannot be replayed by `jixiao verify`.
+async fn baseline_record(State(shared): State<Shared>, Form(run): Form<BaselineRun>) -> Response {
+    let bench = shared.lock();
+    match bench.record_baseline(&run.reason, &run.reviewer) {
+        Ok(text) => {
+            let page = pages::page(
+                "基线已记录",
+                maud::html! { h1 { "基线已记录" } pre #baseline-record { (text) } p { a href="/baseline" { "核对基线" } " · " a href="/" { "返回" } } },
+            );
+            Html(page.into_string()).into_response()
+        }
+        Err(e) => failure(StatusCode::UNPROCESSABLE_ENTITY, "基线未记录", &e, "/baseline"),
+    }
 }
 
 /// `GET /rules`: the rule sets.

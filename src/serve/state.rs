@@ -11,6 +11,7 @@ use crate::ingest::import::ImportOptions;
 use crate::ingest::input::{input_kind, repeated_id_message};
 use crate::model::document::EvaluationDocument;
 use crate::policy::select::Catalogue;
+use crate::runs::manifest::Hashed;
 use crate::serve::Config;
 use crate::serve::load::read_bytes;
 
@@ -20,6 +21,11 @@ pub struct Form {
     /// The file it came from, as named on the page (an upload's name, or its path in the forms
     /// folder).
     pub file: String,
+    /// The file on disk it was read from (canonical), for a file named at start or opened
+    /// from the forms folder; `None` for an upload, which `jixiao verify` cannot read again.
+    pub path: Option<PathBuf>,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
     /// The document as read (before reviewer corrections).
     pub document: EvaluationDocument,
     /// Its scorecard and rule set, or why it could not be scored.
@@ -42,8 +48,12 @@ pub struct Workbench {
     pub decisions: DecisionSet,
     /// The folder edited rule sets are saved in.
     pub rules_dir: Option<PathBuf>,
-    /// The baseline folder the loaded forms can be checked against (read only).
+    /// The baseline folder the loaded forms are checked against and recorded in.
     pub baseline: Option<PathBuf>,
+    /// `--rules` as given at start, recorded in a baseline's manifest.
+    pub rules_option: Option<String>,
+    /// `--layouts` as given at start, recorded in a baseline's manifest.
+    pub layout_paths: Vec<PathBuf>,
     /// Forms loaded, in load order.
     pub forms: Vec<Form>,
     /// What could not be read, newest last.
@@ -63,13 +73,15 @@ impl Workbench {
             decisions: config.decisions,
             rules_dir: config.rules_dir,
             baseline: config.baseline,
+            rules_option: config.rules_option,
+            layout_paths: config.layout_paths,
             forms: Vec::new(),
             problems: Vec::new(),
         };
         for path in &config.files {
             let name = bench.display_name(path);
             match std::fs::read(path) {
-                Ok(bytes) => bench.add_file(&name, &bytes),
+                Ok(bytes) => bench.add_file(&name, std::fs::canonicalize(path).ok().as_deref(), &bytes),
                 Err(e) => bench.problems.push(format!("无法读取 {name}：{e}")),
             }
             if bench.forms_dir.is_some() {
@@ -88,10 +100,12 @@ impl Workbench {
             .map_or_else(|| path.display().to_string(), |p| p.display().to_string())
     }
 
-    /// Reads a file's documents and scores them. A file read again replaces what it gave
-    /// before; a document whose id another file already gave is refused, naming both.
-    pub fn add_file(&mut self, name: &str, bytes: &[u8]) {
+    /// Reads a file's documents and scores them; `path` is the file on disk it was read from
+    /// (`None` for an upload). A file read again replaces what it gave before; a document
+    /// whose id another file already gave is refused, naming both.
+    pub fn add_file(&mut self, name: &str, path: Option<&Path>, bytes: &[u8]) {
         self.forms.retain(|f| f.file != name);
+        let sha256 = crate::runs::manifest::sha256_hex(bytes);
         let read = read_bytes(name, bytes, &self.import);
         self.problems.extend(read.problems);
         for document in read.documents {
@@ -108,6 +122,8 @@ impl Workbench {
             let result = self.pipeline().score(&document).map_err(|e| e.to_string());
             self.forms.push(Form {
                 file: name.to_owned(),
+                path: path.map(Path::to_path_buf),
+                sha256: sha256.clone(),
                 document,
                 result,
             });
@@ -120,7 +136,7 @@ impl Workbench {
     pub fn open_listed(&mut self, relative: &str) -> Result<(), String> {
         let path = self.inside_forms_dir(relative)?;
         let bytes = std::fs::read(&path).map_err(|e| format!("无法读取 {relative}：{e}"))?;
-        self.add_file(relative, &bytes);
+        self.add_file(relative, Some(&path), &bytes);
         Ok(())
     }
 
@@ -195,6 +211,105 @@ impl Workbench {
             format!("与基线一致：{} 个文档\n", results.len())
         } else {
             diff.render()
+        })
+    }
+
+    /// Records the loaded forms as a new version of the baseline named at start, as
+    /// `jixiao run FILES --baseline DIR` (first run) or `… --approve --reason REASON` does,
+    /// through the same [`record`](crate::runs::baseline::record::record). `reviewer` is
+    /// required; `reason` is required once the baseline exists. Refused (nothing written)
+    /// unless every loaded form was read from a file on disk that still holds what was read,
+    /// nothing failed to read or score, and there is something to record: `jixiao verify` must
+    /// be able to replay the run. Returns what to tell the reviewer.
+    pub fn record_baseline(&self, reason: &str, reviewer: &str) -> Result<String, String> {
+        use crate::runs::baseline::DocResult;
+        use crate::runs::baseline::record::{RecordError, RunInputs, record};
+        use crate::runs::manifest::{hash_file, layout_hashes};
+        let dir = self
+            .baseline
+            .as_deref()
+            .ok_or_else(|| "启动时没有指定基线文件夹（--baseline），不能记录基线".to_owned())?;
+        let reviewer = reviewer.trim();
+        if reviewer.is_empty() {
+            return Err("请填写审批人：基线历史记下每个版本由谁批准".to_owned());
+        }
+        if self.forms.is_empty() {
+            return Err("还没有读取任何表，没有可记录的结果".to_owned());
+        }
+        let uploaded = |file: &str| {
+            format!(
+                "“{file}”是上传的文件，jixiao verify 无法重新读取它，不能据此记录基线：请把它放进启动时指定的表格文件夹（--forms），从首页的文件列表重新读取后再记录"
+            )
+        };
+        if let Some(upload) = self.forms.iter().find(|f| f.path.is_none()) {
+            return Err(uploaded(&upload.file));
+        }
+        if !self.problems.is_empty() {
+            return Err(format!(
+                "有 {} 处内容无法读取（见首页），基线运行须能完整重演：清除后重新读取，再记录基线",
+                self.problems.len()
+            ));
+        }
+        let mut inputs: Vec<Hashed> = Vec::new();
+        let mut results = Vec::with_capacity(self.forms.len());
+        for form in &self.forms {
+            let path = form.path.as_ref().ok_or_else(|| uploaded(&form.file))?;
+            let scored = form
+                .result
+                .as_ref()
+                .map_err(|e| format!("{}（{}）无法评分，不能记录基线：{e}", form.file, form.document.id))?;
+            results.push(DocResult::of(&scored.card));
+            let name = path.display().to_string();
+            if inputs.iter().any(|h| h.name == name) {
+                continue;
+            }
+            let hashed = hash_file(path)?;
+            if hashed.sha256 != form.sha256 {
+                return Err(format!(
+                    "{} 在读取之后被改动过：先从首页重新读取它，再记录基线",
+                    form.file
+                ));
+            }
+            inputs.push(hashed);
+        }
+        let decisions = match self.decisions_path.as_deref().filter(|p| p.exists()) {
+            Some(path) => vec![hash_file(path)?],
+            None => Vec::new(),
+        };
+        let manifest = RunInputs {
+            inputs,
+            rules_option: self.rules_option.clone(),
+            decisions,
+            year: self.import.year,
+            default_year: self.import.default_year,
+            region: self.import.region.clone(),
+            layouts: layout_hashes(&self.layout_paths)?,
+        }
+        .manifest(&self.catalogue, &results);
+        let approve = Some(reason.trim()).filter(|r| !r.is_empty());
+        let recorded = record(dir, &results, &manifest, approve, reviewer, || {}).map_err(|e| match e {
+            RecordError::Exists => format!("基线 {} 已存在：批准新结果须写明原因（记入基线历史）", dir.display()),
+            RecordError::Write(e) => format!("{e}\n基线未改动：当前版本仍是上一次记录或批准的结果"),
+            e => format!("{e}\n基线未改动"),
+        })?;
+        Ok(if recorded.created {
+            format!(
+                "已新建基线 {}（版本 {}）：{} 个文档，审批人 {}",
+                dir.display(),
+                recorded.version,
+                results.len(),
+                recorded.approval.who
+            )
+        } else {
+            format!(
+                "已更新基线 {}（版本 {}）：{} 个文档（{} 个有变化），审批人 {}，原因：{}",
+                dir.display(),
+                recorded.version,
+                results.len(),
+                recorded.approval.changed,
+                recorded.approval.who,
+                recorded.approval.why
+            )
         })
     }
 

@@ -10,6 +10,7 @@
 //! switches between them atomically under a lock, and checks each one against itself when it
 //! is read.
 
+pub mod record;
 pub mod store;
 
 use std::collections::BTreeMap;
