@@ -639,6 +639,37 @@ fn a_set_in_the_rules_folder_is_changed_in_place() {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// A parameter the set gives by year is not overwritten in place by one value (check would refuse
+/// both, and dropping the years would lose them). Saved as a child set instead, one value replaces
+/// the years by `extends`' rule, tested in `policy::inherit`.
+#[test]
+fn a_parameter_by_year_is_not_overwritten_in_place() {
+    let (root, forms) = folders();
+    let rules = root.path().join("rules");
+    let mine = new_year_set(&rules);
+    let mut text = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
+    text.push_str("\n[params.late_share_explained]\nby_year = { \"2021\" = \"0.5\", \"2022\" = \"0.6\" }\n");
+    std::fs::write(mine.join("policy.toml"), &text).unwrap();
+    let (code, out, err) = jixiao(&["check", mine.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let bench = start(
+        &forms,
+        &[
+            "--rules",
+            mine.to_str().unwrap(),
+            "--rules-dir",
+            rules.to_str().unwrap(),
+        ],
+    );
+    let refused = bench.post_form(
+        "/rules/save-in-place",
+        &[("set", "mine"), ("p.late_share_explained", "0.7")],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("按年度取值（by_year）"), "{}", refused.body);
+    assert_eq!(std::fs::read_to_string(mine.join("policy.toml")).unwrap(), text);
+}
+
 #[test]
 fn a_runaway_formula_stops_at_the_sandbox_limits() {
     let (_root, forms) = folders();

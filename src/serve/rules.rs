@@ -372,7 +372,17 @@ pub fn save_in_place(bench: &mut Workbench, edit: &Edit) -> Result<PathBuf, Stri
             .get(&param.name)
             .filter(|v| !v.is_empty() && v.parse().ok() != Some(param.value))
         {
-            table(&mut doc, &["params", &param.name])?.insert("value", value(v.as_str()));
+            let own = table(&mut doc, &["params", &param.name])?;
+            // One value would sit beside the set's own values by year, which `check` refuses;
+            // dropping those silently would lose the years the editor wrote.
+            if own.contains_key("by_year") {
+                return Err(format!(
+                    "参数 {} 在本规则集中按年度取值（by_year），工作台只能写单一的值：请在 {} 中修改各年度的值，                     或另存为继承本规则集的新规则集（新规则集的单一值替换按年度取值）",
+                    param.name,
+                    path.display()
+                ));
+            }
+            own.insert("value", value(v.as_str()));
         }
     }
     for check in parent.checks.iter() {
