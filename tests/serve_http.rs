@@ -670,6 +670,29 @@ fn a_parameter_by_year_is_not_overwritten_in_place() {
     assert_eq!(std::fs::read_to_string(mine.join("policy.toml")).unwrap(), text);
 }
 
+/// More forms than one HTML page holds: the export says why in Chinese and what to do instead,
+/// and the workbook of the same forms still downloads.
+#[test]
+fn an_html_export_of_more_forms_than_a_page_holds_says_what_to_do() {
+    let root = tempfile::tempdir().unwrap();
+    let forms = root.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let (code, _, err) = jixiao(&[
+        "generate",
+        "--count",
+        "201",
+        "-o",
+        forms.join("corpus.jsonl").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bench = start(&forms, &[]);
+    let html = bench.get("/export/report.html");
+    assert_eq!(html.status, 422, "{}", html.body);
+    assert!(html.body.contains("超过 200 张"), "{}", html.body);
+    assert!(html.body.contains("下载 xlsx 报告"), "{}", html.body);
+    assert_eq!(bench.get("/export/report.xlsx").status, 200);
+}
+
 #[test]
 fn a_runaway_formula_stops_at_the_sandbox_limits() {
     let (_root, forms) = folders();

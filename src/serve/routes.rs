@@ -301,6 +301,15 @@ fn export(shared: &Shared, filter: &Filter, format: Format, file: &str, mime: &s
             bytes,
         )
             .into_response(),
+        Err(crate::report::RenderError::HtmlNeedsFolder(limit)) => failure(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "无法导出",
+            &format!(
+                "所显示的表超过 {limit} 张：这么多表的 HTML 报告是一个汇总页加一个明细文件夹，不能作为单个文件下载。\
+                 请用筛选缩小范围，或下载 xlsx 报告，或在命令行运行 jixiao score … --format html -o 报告.html"
+            ),
+            "/",
+        ),
         Err(e) => failure(StatusCode::UNPROCESSABLE_ENTITY, "无法导出", &e.to_string(), "/"),
     }
 }
