@@ -82,16 +82,18 @@ pub fn run(args: &Args) -> Outcome {
         ));
     }
     let config = jixiao::serve::Config {
-        catalogue,
-        import,
+        settings: jixiao::serve::Settings {
+            catalogue,
+            import,
+            forms_dir,
+            decisions_path: decisions_path.clone(),
+            decisions,
+            rules_dir: args.rules_dir.clone(),
+            baseline: args.baseline.clone(),
+            rules_option: args.rules.clone(),
+            layout_paths: args.form.layouts.clone(),
+        },
         files,
-        forms_dir,
-        decisions_path: decisions_path.clone(),
-        decisions,
-        rules_dir: args.rules_dir.clone(),
-        baseline: args.baseline.clone(),
-        rules_option: args.rules.clone(),
-        layout_paths: args.form.layouts.clone(),
         host: args.host,
         port: args.port,
         max_upload: args.max_upload_mb.saturating_mul(1 << 20),

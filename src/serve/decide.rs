@@ -89,6 +89,7 @@ pub fn append(existing: &str, decision: &NewDecision) -> Result<String, String> 
 /// pass the checks `--decisions` applies.
 pub fn record(bench: &mut Workbench, decision: &NewDecision) -> Result<(), String> {
     let path = bench
+        .settings
         .decisions_path
         .clone()
         .ok_or_else(|| "启动时没有指定审核决定文件（--decisions 文件），无法保存".to_owned())?;
@@ -109,7 +110,7 @@ pub fn record(bench: &mut Workbench, decision: &NewDecision) -> Result<(), Strin
         .add_text(&path.display().to_string(), &text)
         .map_err(|e| crate::report::diagnostics::render(&[e.to_diagnostic()], false))?;
     write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())?;
-    bench.decisions = checked;
+    bench.settings.decisions = checked;
     bench.rescore();
     Ok(())
 }

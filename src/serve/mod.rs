@@ -39,18 +39,31 @@ pub const DEFAULT_MAX_UPLOAD: usize = 20 << 20;
 
 /// What the workbench is started with: everything comes from the command line, once.
 pub struct Config {
+    /// What the workbench keeps for its whole run (rule sets, import options, the folders and
+    /// files it may read and write).
+    pub settings: Settings,
+    /// Files to load at start (the `--forms` inputs, already expanded into files).
+    pub files: Vec<PathBuf>,
+    /// Address to bind (loopback unless the user asked otherwise).
+    pub host: IpAddr,
+    /// Port; 0 takes a free one.
+    pub port: u16,
+    /// Largest upload accepted, in bytes.
+    pub max_upload: usize,
+}
+
+/// The workbench's settings from the command line, kept for its whole run.
+pub struct Settings {
     /// Rule sets to score with (embedded, or the one `--rules` forces).
     pub catalogue: Catalogue,
     /// How forms are imported (year, region, layouts).
     pub import: ImportOptions,
-    /// Files to load at start (the `--forms` inputs, already expanded into files).
-    pub files: Vec<PathBuf>,
     /// The folder named with `--forms`: its files are listed and may be opened from the page;
-    /// nothing outside it is read on a page's request.
+    /// nothing outside it is read on a page's request. Canonical once the workbench starts.
     pub forms_dir: Option<PathBuf>,
     /// The decisions file: read at start when it exists, and the one file the workbench writes.
     pub decisions_path: Option<PathBuf>,
-    /// The decisions read at start.
+    /// The decisions in force (those read at start, then those recorded on the page).
     pub decisions: DecisionSet,
     /// The folder rule sets edited on the page are saved in (`--rules-dir`), if any.
     pub rules_dir: Option<PathBuf>,
@@ -61,12 +74,6 @@ pub struct Config {
     pub rules_option: Option<String>,
     /// `--layouts` as given, recorded in a baseline's manifest.
     pub layout_paths: Vec<PathBuf>,
-    /// Address to bind (loopback unless the user asked otherwise).
-    pub host: IpAddr,
-    /// Port; 0 takes a free one.
-    pub port: u16,
-    /// Largest upload accepted, in bytes.
-    pub max_upload: usize,
 }
 
 /// Why the workbench could not start.

@@ -217,7 +217,7 @@ pub fn table(bench: &Workbench, filter: &Filter) -> Markup {
                 "导出所显示的表："
                 a #export-xlsx href=(format!("/export/report.xlsx?{query}")) download { "Excel 工作簿（xlsx）" } " · "
                 a #export-html href=(format!("/export/report.html?{query}")) download { "网页报告（html）" }
-                @if bench.baseline.is_some() { " · " a #baseline-check href="/baseline" { "基线：核对与记录（全部已读取的表）" } }
+                @if bench.settings.baseline.is_some() { " · " a #baseline-check href="/baseline" { "基线：核对与记录（全部已读取的表）" } }
             }
             table #scored {
                 thead {
@@ -384,7 +384,7 @@ pub fn baseline(bench: &Workbench, text: &str) -> Markup {
         html! {
             h1 { "基线核对" }
             pre #baseline { (text) }
-            @if let Some(dir) = &bench.baseline {
+            @if let Some(dir) = &bench.settings.baseline {
                 section #baseline-run-section aria-label="记录基线" {
                     h2 { "记录基线" }
                     p.muted {
@@ -405,7 +405,7 @@ pub fn baseline(bench: &Workbench, text: &str) -> Markup {
 
 /// The form to record a reviewer's decision about a document.
 fn decision_form(bench: &Workbench, c: &Scorecard) -> Markup {
-    let Some(path) = &bench.decisions_path else {
+    let Some(path) = &bench.settings.decisions_path else {
         return html! { p.muted { "启动时没有指定审核决定文件（--decisions 文件），不能在此记录审核决定。" } };
     };
     let fields: Vec<(&str, &str)> = crate::engine::decisions::Field::all()
@@ -456,7 +456,7 @@ pub fn rulesets(bench: &Workbench) -> Markup {
             table #rulesets {
                 thead { tr { th { "编号" } th { "名称" } th { "地区" } th { "适用年度" } th { "继承" } } }
                 tbody {
-                    @for set in bench.catalogue.sets() {
+                    @for set in bench.settings.catalogue.sets() {
                         tr {
                             td { a href=(format!("/rules/set?id={}", enc(&set.id))) { (set.id) } }
                             td { (set.title) }
@@ -467,7 +467,7 @@ pub fn rulesets(bench: &Workbench) -> Markup {
                     }
                 }
             }
-            @match &bench.rules_dir {
+            @match &bench.settings.rules_dir {
                 Some(dir) => p.muted { "保存的规则集写在 " code { (dir.display()) } " 中。" },
                 None => p.muted { "启动时没有指定规则集文件夹（--rules-dir），改动可以预览、测试，但不能保存。" },
             }
@@ -593,7 +593,7 @@ pub fn ruleset(
                             " "
                             label { "适用年度 " input name="year" size="6" value=(if edit.year.is_empty() { set.years.from.to_string() } else { edit.year.clone() }); }
                             " "
-                            button type="submit" formaction="/rules/save" disabled[bench.rules_dir.is_none()] { "保存" }
+                            button type="submit" formaction="/rules/save" disabled[bench.settings.rules_dir.is_none()] { "保存" }
                         }
                         @if let Some(dir) = crate::serve::rules::in_place_folder(bench, set) {
                             p { button #save-in-place type="submit" formaction="/rules/save-in-place" { "原地保存到 " (dir.display()) } }
@@ -603,7 +603,7 @@ pub fn ruleset(
                         input type="hidden" name="set" value=(set.id);
                         input type="hidden" name="id" value=(format!("{}-{next_year}", set.id.rsplit_once('-').map_or(set.id.as_str(), |(stem, _)| stem)));
                         input type="hidden" name="year" value=(next_year);
-                        button type="submit" disabled[bench.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
+                        button type="submit" disabled[bench.settings.rules_dir.is_none()] { "新年度（new-year " (next_year) "）" }
                     }
                 }
                 aside #rule-panel {

@@ -181,6 +181,7 @@ pub struct Preview {
 /// The set `id` of the workbench's catalogue.
 pub fn find(bench: &Workbench, id: &str) -> Result<Arc<RuleSet>, String> {
     bench
+        .settings
         .catalogue
         .sets()
         .iter()
@@ -211,6 +212,7 @@ pub fn preview(bench: &Workbench, edit: &Edit) -> Result<Preview, String> {
     };
     policy.push_str(&tables);
     let place = bench
+        .settings
         .rules_dir
         .as_ref()
         .map_or_else(|| PathBuf::from(&id), |dir| dir.join(&id));
@@ -302,6 +304,7 @@ pub fn test(bench: &Workbench, edit: &Edit) -> Result<String, String> {
 /// test cases, the schema) with the edit's tables added. Gives the folder written.
 pub fn save(bench: &Workbench, edit: &Edit) -> Result<PathBuf, String> {
     let dir = bench
+        .settings
         .rules_dir
         .as_ref()
         .ok_or_else(|| "启动时没有指定规则集文件夹（--rules-dir），不能保存规则集".to_owned())?;
@@ -341,7 +344,7 @@ pub fn in_place_folder(bench: &Workbench, set: &RuleSet) -> Option<PathBuf> {
     let RuleSetOrigin::Folder(dir) = &set.files.origin else {
         return None;
     };
-    let root = bench.rules_dir.as_deref()?.canonicalize().ok()?;
+    let root = bench.settings.rules_dir.as_deref()?.canonicalize().ok()?;
     let dir = dir.canonicalize().ok()?;
     dir.starts_with(&root).then_some(dir)
 }
@@ -435,8 +438,8 @@ pub fn save_in_place(bench: &mut Workbench, edit: &Edit) -> Result<PathBuf, Stri
         )
     })?;
     write_atomic(&path, new_text.as_bytes()).map_err(|e| e.to_string())?;
-    if bench.catalogue.is_forced() {
-        bench.catalogue = crate::policy::select::Catalogue::forced(Arc::new(changed));
+    if bench.settings.catalogue.is_forced() {
+        bench.settings.catalogue = crate::policy::select::Catalogue::forced(Arc::new(changed));
     }
     bench.rescore();
     Ok(dir)

@@ -5,15 +5,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use crate::engine::decisions::{Decision, DecisionSet};
+use crate::engine::decisions::Decision;
 use crate::engine::pipeline::{Pipeline, Scored};
-use crate::ingest::import::ImportOptions;
 use crate::ingest::input::{input_kind, repeated_id_message};
 use crate::model::document::EvaluationDocument;
-use crate::policy::select::Catalogue;
 use crate::runs::manifest::Hashed;
-use crate::serve::Config;
 use crate::serve::load::read_bytes;
+use crate::serve::{Config, Settings};
 
 /// One loaded form, scored.
 #[derive(Debug)]
@@ -34,26 +32,10 @@ pub struct Form {
 
 /// The workbench's state.
 pub struct Workbench {
-    /// Rule sets.
-    pub catalogue: Catalogue,
-    /// How forms are imported.
-    pub import: ImportOptions,
-    /// The forms folder named at start (canonical), if any.
-    pub forms_dir: Option<PathBuf>,
+    /// The settings from the command line.
+    pub settings: Settings,
     /// Files of the forms folder, relative to it, as found at start.
     pub listed: Vec<String>,
-    /// The decisions file: the one file the workbench writes.
-    pub decisions_path: Option<PathBuf>,
-    /// The decisions in force.
-    pub decisions: DecisionSet,
-    /// The folder edited rule sets are saved in.
-    pub rules_dir: Option<PathBuf>,
-    /// The baseline folder the loaded forms are checked against and recorded in.
-    pub baseline: Option<PathBuf>,
-    /// `--rules` as given at start, recorded in a baseline's manifest.
-    pub rules_option: Option<String>,
-    /// `--layouts` as given at start, recorded in a baseline's manifest.
-    pub layout_paths: Vec<PathBuf>,
     /// Forms loaded, in load order.
     pub forms: Vec<Form>,
     /// What could not be read, newest last.
@@ -63,18 +45,14 @@ pub struct Workbench {
 impl Workbench {
     /// The state at start: the `--forms` files read and scored.
     pub fn start(config: Config) -> Self {
-        let forms_dir = config.forms_dir.as_deref().and_then(|d| std::fs::canonicalize(d).ok());
+        let mut settings = config.settings;
+        settings.forms_dir = settings
+            .forms_dir
+            .as_deref()
+            .and_then(|d| std::fs::canonicalize(d).ok());
         let mut bench = Self {
-            catalogue: config.catalogue,
-            import: config.import,
+            settings,
             listed: Vec::new(),
-            forms_dir,
-            decisions_path: config.decisions_path,
-            decisions: config.decisions,
-            rules_dir: config.rules_dir,
-            baseline: config.baseline,
-            rules_option: config.rules_option,
-            layout_paths: config.layout_paths,
             forms: Vec::new(),
             problems: Vec::new(),
         };
@@ -84,7 +62,7 @@ impl Workbench {
                 Ok(bytes) => bench.add_file(&name, std::fs::canonicalize(path).ok().as_deref(), &bytes),
                 Err(e) => bench.problems.push(format!("无法读取 {name}：{e}")),
             }
-            if bench.forms_dir.is_some() {
+            if bench.settings.forms_dir.is_some() {
                 bench.listed.push(name);
             }
         }
@@ -94,7 +72,8 @@ impl Workbench {
     /// How a file is named on the page: relative to the forms folder when it is inside it.
     fn display_name(&self, path: &Path) -> String {
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        self.forms_dir
+        self.settings
+            .forms_dir
             .as_deref()
             .and_then(|dir| canonical.strip_prefix(dir).ok())
             .map_or_else(|| path.display().to_string(), |p| p.display().to_string())
@@ -106,7 +85,7 @@ impl Workbench {
     pub fn add_file(&mut self, name: &str, path: Option<&Path>, bytes: &[u8]) {
         self.forms.retain(|f| f.file != name);
         let sha256 = crate::runs::manifest::sha256_hex(bytes);
-        let read = read_bytes(name, bytes, &self.import);
+        let read = read_bytes(name, bytes, &self.settings.import);
         self.problems.extend(read.problems);
         for document in read.documents {
             if let Some(first) = self.forms.iter().find(|f| f.document.id == document.id) {
@@ -144,6 +123,7 @@ impl Workbench {
     pub fn inside_forms_dir(&self, relative: &str) -> Result<PathBuf, String> {
         let refuse = || format!("只能打开启动时指定的表格文件夹中的表格文件：“{relative}”不在其中");
         let dir = self
+            .settings
             .forms_dir
             .as_deref()
             .ok_or_else(|| "启动时没有指定表格文件夹（--forms）".to_owned())?;
@@ -166,7 +146,7 @@ impl Workbench {
 
     /// The scoring pipeline over the rule sets and decisions in force.
     pub fn pipeline(&self) -> Pipeline<'_> {
-        Pipeline::new(&self.catalogue, &self.decisions)
+        Pipeline::new(&self.settings.catalogue, &self.settings.decisions)
     }
 
     /// Scores every form again (after the decisions changed).
@@ -193,6 +173,7 @@ impl Workbench {
         use crate::runs::baseline::store::{BaselineLock, read_current};
         use crate::runs::baseline::{DocResult, compare};
         let dir = self
+            .settings
             .baseline
             .as_deref()
             .ok_or_else(|| "启动时没有指定基线文件夹（--baseline）".to_owned())?;
@@ -226,6 +207,7 @@ impl Workbench {
         use crate::runs::baseline::record::{RecordError, RunInputs, record};
         use crate::runs::manifest::{hash_file, layout_hashes};
         let dir = self
+            .settings
             .baseline
             .as_deref()
             .ok_or_else(|| "启动时没有指定基线文件夹（--baseline），不能记录基线".to_owned())?;
@@ -272,20 +254,20 @@ impl Workbench {
             }
             inputs.push(hashed);
         }
-        let decisions = match self.decisions_path.as_deref().filter(|p| p.exists()) {
+        let decisions = match self.settings.decisions_path.as_deref().filter(|p| p.exists()) {
             Some(path) => vec![hash_file(path)?],
             None => Vec::new(),
         };
         let manifest = RunInputs {
             inputs,
-            rules_option: self.rules_option.clone(),
+            rules_option: self.settings.rules_option.clone(),
             decisions,
-            year: self.import.year,
-            default_year: self.import.default_year,
-            region: self.import.region.clone(),
-            layouts: layout_hashes(&self.layout_paths)?,
+            year: self.settings.import.year,
+            default_year: self.settings.import.default_year,
+            region: self.settings.import.region.clone(),
+            layouts: layout_hashes(&self.settings.layout_paths)?,
         }
-        .manifest(&self.catalogue, &results);
+        .manifest(&self.settings.catalogue, &results);
         let approve = Some(reason.trim()).filter(|r| !r.is_empty());
         let recorded = record(dir, &results, &manifest, approve, reviewer, || {}).map_err(|e| match e {
             RecordError::Exists => format!("基线 {} 已存在：批准新结果须写明原因（记入基线历史）", dir.display()),
@@ -315,6 +297,8 @@ impl Workbench {
 
     /// Decisions about documents that are not loaded: they change nothing now.
     pub fn unmatched_decisions(&self) -> Vec<&Decision> {
-        self.decisions.not_in(self.forms.iter().map(|f| f.document.id.as_str()))
+        self.settings
+            .decisions
+            .not_in(self.forms.iter().map(|f| f.document.id.as_str()))
     }
 }
