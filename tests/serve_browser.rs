@@ -188,6 +188,18 @@ fn step(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
 
+/// Finds the element `what` names and clicks it.
+async fn click(client: &Client, locator: Locator<'_>, what: &str) -> Outcome {
+    client
+        .find(locator)
+        .await
+        .map_err(step(what))?
+        .click()
+        .await
+        .map_err(|e| format!("click {what}: {e}"))?;
+    Ok(())
+}
+
 /// The seed forms picked in the file dialog, as a reviewer loads them.
 async fn load_seed(client: &Client, bench: &Workbench) -> Outcome {
     client.goto(&bench.url).await.map_err(step("open the URL"))?;
@@ -214,13 +226,7 @@ async fn load_seed(client: &Client, bench: &Workbench) -> Outcome {
 /// From the scored table: opens form 6, checks its total (88.62) and clicks it; the derivation
 /// shown in the side panel.
 async fn open_form_6s_total(client: &Client) -> Result<String, String> {
-    client
-        .find(Locator::Css("#scored tbody tr:nth-child(6) a"))
-        .await
-        .map_err(step("form 6's link"))?
-        .click()
-        .await
-        .map_err(step("open form 6"))?;
+    click(client, Locator::Css("#scored tbody tr:nth-child(6) a"), "form 6's link").await?;
     text_when(client, "h1", |t| t == "信息基础设施及数据中心管理").await?;
     let total = client
         .find(Locator::Css("#total a.explain"))
@@ -303,13 +309,12 @@ fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
         load_seed(client, bench).await?;
         open_form_6s_total(client).await?;
         // The finding on the total, waived from the panel: the form is filled in for it.
-        client
-            .find(Locator::Css("#explain-panel button.waive[data-code='T1']"))
-            .await
-            .map_err(step("the T1 waive button"))?
-            .click()
-            .await
-            .map_err(step("click 豁免"))?;
+        click(
+            client,
+            Locator::Css("#explain-panel button.waive[data-code='T1']"),
+            "the T1 waive button",
+        )
+        .await?;
         let form = client.form(Locator::Id("decide")).await.map_err(step("the form"))?;
         form.set_by_name("reason", "总分按复核结果填报，已书面说明")
             .await
@@ -325,13 +330,7 @@ fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
         if code.as_deref() != Some("T1") {
             return Err(format!("code filled in as {code:?}"));
         }
-        client
-            .find(Locator::Css("#decide button[type=submit]"))
-            .await
-            .map_err(step("save"))?
-            .click()
-            .await
-            .map_err(step("click save"))?;
+        click(client, Locator::Css("#decide button[type=submit]"), "save").await?;
         text_when(client, "#decisions", |t| t.contains("总分按复核结果填报")).await?;
         let text = std::fs::read_to_string(file).map_err(|e| format!("no decisions file: {e}"))?;
         for expected in [
@@ -363,20 +362,8 @@ fn an_editor_changes_a_parameter_and_sees_form_4s_total_move() {
     with_browser(&args, async |client, bench| {
         client.goto(&bench.url).await.map_err(step("open the URL"))?;
         text_when(client, "#count", |t| t.starts_with("共 9 张表")).await?;
-        client
-            .find(Locator::LinkText("规则集"))
-            .await
-            .map_err(step("the 规则集 link"))?
-            .click()
-            .await
-            .map_err(step("open 规则集"))?;
-        client
-            .find(Locator::LinkText("shenzhen-2020"))
-            .await
-            .map_err(step("the shenzhen-2020 link"))?
-            .click()
-            .await
-            .map_err(step("open shenzhen-2020"))?;
+        click(client, Locator::LinkText("规则集"), "the 规则集 link").await?;
+        click(client, Locator::LinkText("shenzhen-2020"), "the shenzhen-2020 link").await?;
         let input = client
             .find(Locator::Css("input[name='p.late_share_explained']"))
             .await
@@ -453,26 +440,14 @@ fn a_reviewer_records_the_loaded_forms_as_a_baseline() {
     with_browser(&args, async |client, bench| {
         client.goto(&bench.url).await.map_err(step("open the URL"))?;
         text_when(client, "#count", |t| t.starts_with("共 9 张表")).await?;
-        client
-            .find(Locator::Id("baseline-check"))
-            .await
-            .map_err(step("the baseline link"))?
-            .click()
-            .await
-            .map_err(step("open the baseline page"))?;
+        click(client, Locator::Id("baseline-check"), "the baseline link").await?;
         text_when(client, "#baseline", |t| t.contains("还不存在")).await?;
         let form = client
             .form(Locator::Id("baseline-run"))
             .await
             .map_err(step("the baseline form"))?;
         form.set_by_name("reviewer", "王审核").await.map_err(step("reviewer"))?;
-        client
-            .find(Locator::Css("#baseline-run button[type=submit]"))
-            .await
-            .map_err(step("record"))?
-            .click()
-            .await
-            .map_err(step("click 记录基线"))?;
+        click(client, Locator::Css("#baseline-run button[type=submit]"), "record").await?;
         let said = text_when(client, "#baseline-record", |t| !t.is_empty()).await?;
         if !said.contains("（版本 000001）：9 个文档，审批人 王审核") {
             return Err(format!("recording said {said:?}"));
