@@ -39,6 +39,28 @@ fn start(forms: &Path, extra: &[&str]) -> Workbench {
     Workbench::start(&args)
 }
 
+/// `jixiao score` of the seed forms in `forms` as JSON (the workbench's region and year), with a
+/// decisions file when given: the command line's view the pages are compared with.
+fn score_seed_json(forms: &Path, decisions: Option<&Path>) -> Vec<serde_json::Value> {
+    let seed = forms.join("shenzhen-seed.tsv");
+    let mut args = vec![
+        "score",
+        seed.to_str().unwrap(),
+        "--default-year",
+        "2020",
+        "--region",
+        "shenzhen",
+        "--format",
+        "json",
+    ];
+    if let Some(file) = decisions {
+        args.extend(["--decisions", file.to_str().unwrap()]);
+    }
+    let (code, out, err) = jixiao(&args);
+    assert!(code <= 1, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
+}
+
 /// Waives T1 of form 6 on the page (it changes the form's findings).
 fn waive_form6_t1(bench: &Workbench) {
     let waived = bench.post_form(
@@ -279,26 +301,11 @@ fn a_waiver_goes_to_the_decisions_file_that_score_reads() {
     assert!(form.body.contains("已豁免"), "{}", form.body);
     assert!(form.body.contains("总分按复核结果填报，已书面说明"), "{}", form.body);
     // The command line reads the file as it is.
-    let (code, out, err) = jixiao(&[
-        "score",
-        forms.join("shenzhen-seed.tsv").to_str().unwrap(),
-        "--default-year",
-        "2020",
-        "--region",
-        "shenzhen",
-        "--decisions",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    assert!(code <= 1, "{err}");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = score_seed_json(&forms, Some(&file));
     let card = report
-        .as_array()
-        .unwrap()
         .iter()
         .find(|c| c["id"] == FORM6)
-        .unwrap_or_else(|| panic!("{out}"));
+        .unwrap_or_else(|| panic!("{report:#?}"));
     let t1: Vec<&serde_json::Value> = card["findings"]
         .as_array()
         .unwrap()
@@ -777,17 +784,7 @@ fn another_interface_is_taken_only_when_asked_and_with_a_warning() {
 fn each_filter_keeps_the_forms_score_says_have_it() {
     let (_root, forms) = folders();
     let bench = start(&forms, &[]);
-    let (_, out, err) = jixiao(&[
-        "score",
-        forms.join("shenzhen-seed.tsv").to_str().unwrap(),
-        "--default-year",
-        "2020",
-        "--region",
-        "shenzhen",
-        "--format",
-        "json",
-    ]);
-    let cards: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let cards = score_seed_json(&forms, None);
     let shown = |query: &str| {
         let page = bench.get(&format!("/?{query}"));
         let ids: Vec<String> = page
@@ -884,19 +881,7 @@ fn a_correction_rescores_the_form_as_score_does() {
     assert_eq!(saved.status, 303, "{}", saved.body);
     let file = forms.join("decisions.toml");
     // The page's total is the one score gives with the same decisions file.
-    let (_, out, err) = jixiao(&[
-        "score",
-        forms.join("shenzhen-seed.tsv").to_str().unwrap(),
-        "--default-year",
-        "2020",
-        "--region",
-        "shenzhen",
-        "--decisions",
-        file.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let cards: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let cards = score_seed_json(&forms, Some(&file));
     let card = cards.iter().find(|c| c["id"] == FORM6).unwrap();
     let total = card["total"]["score"].as_str().unwrap();
     assert_ne!(total, "88.62", "the correction changed nothing");
