@@ -1,6 +1,6 @@
 //! The independent oracle: the scoring arithmetic of the shipped rule sets (`cn-mof-2020`,
-//! `shenzhen-2020`, `sichuan-2023`, `hubei-2022`, `anhui-2019`; not yet `yinchuan-2021`'s
-//! criteria indicators) written a second time, from the rule text
+//! `shenzhen-2020`, `sichuan-2023`, `hubei-2022`, `anhui-2019`, `yinchuan-2021` with its criteria
+//! indicators) written a second time, from the rule text
 //! (`财预〔2020〕10号`, the provincial system's formulas, the seed bureau's practice, each set's
 //! `policy.toml` comments and `[params]`), and a property test comparing it with
 //! [`jixiao::engine::scoring::score_document`] on generated documents.
@@ -280,6 +280,9 @@ struct Policy {
     rescale: bool,
     reverse: Reverse,
     deadline: Deadline,
+    /// `[classify.criteria] level1`: under these blocks a qualitative indicator whose actual
+    /// is blank is scored as reported within [0, w] (银川 评价要点), not left unreadable.
+    criteria: &'static [&'static str],
 }
 
 const CN_MOF: Policy = Policy {
@@ -292,6 +295,7 @@ const CN_MOF: Policy = Policy {
     rescale: true,
     reverse: Reverse::Linear,
     deadline: Deadline::Proportional,
+    criteria: &[],
 };
 
 const SHENZHEN: Policy = Policy {
@@ -304,6 +308,7 @@ const SHENZHEN: Policy = Policy {
     rescale: false,
     reverse: Reverse::Ratio,
     deadline: Deadline::Shares,
+    criteria: &[],
 };
 
 const SICHUAN: Policy = Policy {
@@ -316,6 +321,7 @@ const SICHUAN: Policy = Policy {
     rescale: false,
     reverse: Reverse::Linear,
     deadline: Deadline::Proportional,
+    criteria: &[],
 };
 
 const HUBEI: Policy = Policy {
@@ -328,6 +334,7 @@ const HUBEI: Policy = Policy {
     rescale: false,
     reverse: Reverse::Linear,
     deadline: Deadline::Proportional,
+    criteria: &[],
 };
 
 const ANHUI: Policy = Policy {
@@ -340,6 +347,20 @@ const ANHUI: Policy = Policy {
     rescale: true,
     reverse: Reverse::Ratio,
     deadline: Deadline::Proportional,
+    criteria: &[],
+};
+
+const YINCHUAN: Policy = Policy {
+    id: "yinchuan-2021",
+    region: Some("yinchuan"),
+    budget_weight: 0,
+    budget_weight_from_form: true,
+    rate_places: None,
+    level1: &[("项目决策", 10), ("项目管理", 25), ("项目产出", 30), ("项目效益", 35)],
+    rescale: false,
+    reverse: Reverse::Linear,
+    deadline: Deadline::Proportional,
+    criteria: &["项目决策", "项目管理"],
 };
 
 /// The sets state the following identically.
@@ -909,6 +930,10 @@ fn raw_score(policy: &Policy, form: &Form, ind: &Ind, w: Q) -> Option<(&'static 
             Some((kind, v))
         }
         Body::Qualitative { target, actual } => {
+            if actual.is_empty() && policy.criteria.contains(&ind.level1) {
+                let v = ind.reported.map_or(w, |r| Q::dec(r).max(Q::ZERO).min(w));
+                return Some(("qualitative", v));
+            }
             let top = &TIERS[0];
             let tier = TIERS
                 .iter()
@@ -1738,6 +1763,62 @@ fn sichuan_rule_agrees_with_the_oracle() {
 fn hubei_rule_agrees_with_the_oracle() {
     let stats = sweep(&HUBEI, form(), CASES);
     assert_reached(&stats);
+}
+
+/// Yinchuan: its own level-1 names, and criteria indicators (blank actual under 项目决策 and
+/// 项目管理) scored as reported within [0, w]; the same indicators under 项目产出 stay unreadable.
+#[test]
+fn yinchuan_rule_agrees_with_the_oracle() {
+    let renamed = form().prop_flat_map(|form| {
+        let criteria = prop::collection::vec(
+            (
+                prop::sample::select(vec!["项目决策", "项目管理", "项目产出"]),
+                prop::sample::select(vec![dec(2, 0), dec(4, 0), dec(25, 1)]),
+                prop_oneof![Just(None), (0i64..=500).prop_map(|c| Some(dec(c, 2)))],
+            ),
+            1..5,
+        );
+        (Just(form), criteria).prop_map(|(mut form, criteria)| {
+            for ind in &mut form.indicators {
+                ind.level1 = match ind.level1 {
+                    "产出指标" => "项目产出",
+                    "效益指标" | "服务对象满意度指标" => "项目效益",
+                    "满意度指标" => "项目管理",
+                    other => other,
+                };
+            }
+            for (i, (level1, weight, reported)) in criteria.into_iter().enumerate() {
+                form.indicators.insert(
+                    i,
+                    Ind {
+                        level1,
+                        level2: Some("项目目标"),
+                        name: format!("完整性{i}"),
+                        weight: Some(weight),
+                        reported,
+                        note: None,
+                        body: Body::Qualitative {
+                            target: "目标明确、内容细化、目标量化",
+                            actual: "",
+                        },
+                    },
+                );
+            }
+            form
+        })
+    });
+    let stats = sweep(&YINCHUAN, renamed, CASES / 2);
+    assert!(stats.documents >= 1000, "{}", stats.documents);
+    assert!(
+        stats.kinds.get("qualitative").copied().unwrap_or(0) >= 2000,
+        "{:?}",
+        stats.kinds
+    );
+    assert!(
+        stats.kinds.get("unreadable").copied().unwrap_or(0) >= 200,
+        "{:?}",
+        stats.kinds
+    );
 }
 
 /// Anhui: the national scheme, rescaled, with reverse indicators scored T ÷ A.
