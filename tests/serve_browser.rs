@@ -188,6 +188,14 @@ fn step(what: &str) -> impl FnOnce(fantoccini::error::CmdError) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
 
+/// `Ok` when `text` (what `what` names) contains every one of `expected`.
+fn contains_all(what: &str, text: &str, expected: &[&str]) -> Outcome {
+    match expected.iter().find(|e| !text.contains(**e)) {
+        Some(missing) => Err(format!("{what} lacks {missing:?}:\n{text}")),
+        None => Ok(()),
+    }
+}
+
 /// Finds the element `what` names and clicks it.
 async fn click(client: &Client, locator: Locator<'_>, what: &str) -> Outcome {
     client
@@ -268,16 +276,16 @@ fn a_reviewer_loads_the_seed_forms_and_reads_form_6s_total() {
             return Err(format!("upload status {upload:?}"));
         }
         let derivation = open_form_6s_total(client).await?;
-        for expected in [
-            "▸ 总分",
-            "合计：9.80 + 12.50 + 12.50 + 12.50 + 1.32 + 0.0 + 20.00 + 0.0 + 20.00 = 88.62",
-            "结果：计算总分 88.62，填报 99.8",
-            "等级：88.62 ≥ 80（“良”档下限） → 良",
-        ] {
-            if !derivation.contains(expected) {
-                return Err(format!("derivation lacks {expected:?}:\n{derivation}"));
-            }
-        }
+        contains_all(
+            "derivation",
+            &derivation,
+            &[
+                "▸ 总分",
+                "合计：9.80 + 12.50 + 12.50 + 12.50 + 1.32 + 0.0 + 20.00 + 0.0 + 20.00 = 88.62",
+                "结果：计算总分 88.62，填报 99.8",
+                "等级：88.62 ≥ 80（“良”档下限） → 良",
+            ],
+        )?;
         fits_1280(client, "form").await?;
         // Still on the form page: the panel was filled in place.
         let url = client.current_url().await.map_err(step("url"))?;
@@ -333,17 +341,17 @@ fn a_reviewer_waives_a_finding_and_it_is_in_the_decisions_file() {
         click(client, Locator::Css("#decide button[type=submit]"), "save").await?;
         text_when(client, "#decisions", |t| t.contains("总分按复核结果填报")).await?;
         let text = std::fs::read_to_string(file).map_err(|e| format!("no decisions file: {e}"))?;
-        for expected in [
-            "kind = \"waive\"",
-            "document = \"2020-0102013-信息基础设施及数据中心管理\"",
-            "code = \"T1\"",
-            "reason = \"总分按复核结果填报，已书面说明\"",
-            "reviewer = \"王审核\"",
-        ] {
-            if !text.contains(expected) {
-                return Err(format!("decisions file lacks {expected:?}:\n{text}"));
-            }
-        }
+        contains_all(
+            "decisions file",
+            &text,
+            &[
+                "kind = \"waive\"",
+                "document = \"2020-0102013-信息基础设施及数据中心管理\"",
+                "code = \"T1\"",
+                "reason = \"总分按复核结果填报，已书面说明\"",
+                "reviewer = \"王审核\"",
+            ],
+        )?;
         Ok(())
     });
 }

@@ -93,6 +93,19 @@ fn new_year_set(rules: &Path) -> PathBuf {
     mine
 }
 
+/// A workbench scoring with `mine`, a set kept in the rule-set folder `rules` (so it may be
+/// changed in place), as an editor who keeps her sets there starts it; `extra` adds arguments.
+fn start_with_own_set(forms: &Path, rules: &Path, mine: &Path, extra: &[&str]) -> Workbench {
+    let mut args = vec![
+        "--rules",
+        mine.to_str().unwrap(),
+        "--rules-dir",
+        rules.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    start(forms, &args)
+}
+
 /// Rows of the scored table on the main page.
 fn rows(bench: &Workbench) -> usize {
     let page = bench.get("/");
@@ -609,15 +622,7 @@ fn a_set_in_the_rules_folder_is_changed_in_place() {
     let rules = root.path().join("rules");
     let mine = new_year_set(&rules);
     let before = std::fs::read_to_string(mine.join("policy.toml")).unwrap();
-    let bench = start(
-        &forms,
-        &[
-            "--rules",
-            mine.to_str().unwrap(),
-            "--rules-dir",
-            rules.to_str().unwrap(),
-        ],
-    );
+    let bench = start_with_own_set(&forms, &rules, &mine, &[]);
     assert!(bench.get("/").body.contains(">92.60</td>"));
     let page = bench.get("/rules/set?id=mine");
     assert!(page.body.contains("id=\"save-in-place\""), "{}", page.body);
@@ -659,15 +664,7 @@ fn a_parameter_by_year_is_not_overwritten_in_place() {
     std::fs::write(mine.join("policy.toml"), &text).unwrap();
     let (code, out, err) = jixiao(&["check", mine.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
-    let bench = start(
-        &forms,
-        &[
-            "--rules",
-            mine.to_str().unwrap(),
-            "--rules-dir",
-            rules.to_str().unwrap(),
-        ],
-    );
+    let bench = start_with_own_set(&forms, &rules, &mine, &[]);
     let refused = bench.post_form(
         "/rules/save-in-place",
         &[("set", "mine"), ("p.late_share_explained", "0.7")],
@@ -1090,19 +1087,9 @@ fn a_rule_change_saved_in_place_is_approved_into_the_baseline() {
     let (root, forms) = folders();
     let base = root.path().join("baseline");
     let seed = forms.join("shenzhen-seed.tsv");
-    let mine = new_year_set(&root.path().join("rules"));
-    let rules = mine.to_str().unwrap();
-    let bench = start(
-        &forms,
-        &[
-            "--rules",
-            rules,
-            "--rules-dir",
-            root.path().join("rules").to_str().unwrap(),
-            "--baseline",
-            base.to_str().unwrap(),
-        ],
-    );
+    let rules = root.path().join("rules");
+    let mine = new_year_set(&rules);
+    let bench = start_with_own_set(&forms, &rules, &mine, &["--baseline", base.to_str().unwrap()]);
     let created = bench.post_form("/baseline/record", &[("reviewer", "王审核")]);
     assert_eq!(created.status, 200, "{}", created.body);
     let saved = bench.post_form(
@@ -1124,7 +1111,7 @@ fn a_rule_change_saved_in_place_is_approved_into_the_baseline() {
     assert_eq!(approvals[1]["who"], "李复核");
     assert_eq!(approvals[1]["why"], "说明了原因的逾期按 0.6 计分");
     assert_eq!(approvals[1]["changed"], changed);
-    let (code, _, err) = run_check(&seed, &base, &["--rules", rules]);
+    let (code, _, err) = run_check(&seed, &base, &["--rules", mine.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = jixiao(&["verify", base.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}{err}");
