@@ -405,14 +405,10 @@ fn score_without_texts(
     if doc.is_incomplete()
         && let Some(last) = doc.indicators.last()
     {
-        let declared = |level1: &str| {
-            doc.declared_weights
-                .iter()
-                .find(|w| w.level1 == level1 && w.level2.is_none())
-                .map(|w| w.weight)
-        };
         deviations.retain(|d| {
-            !(d.level1 == last.level1 && d.scale.form < d.scale.profile && declared(d.level1) == Some(d.scale.profile))
+            !(d.level1 == last.level1
+                && d.scale.form < d.scale.profile
+                && doc.declared_level1_weight(d.level1) == Some(d.scale.profile))
         });
     }
     let mut rescale: BTreeMap<&str, Rescale> = BTreeMap::new();
@@ -852,12 +848,8 @@ fn scheme_difference(rules: &RuleSet, doc: &EvaluationDocument) -> Result<Option
         }
     }
     for entry in &mut level1 {
-        if let Some(d) = doc
-            .declared_weights
-            .iter()
-            .find(|d| d.level1 == entry.0 && d.level2.is_none())
-        {
-            entry.1 = d.weight;
+        if let Some(declared) = doc.declared_level1_weight(entry.0) {
+            entry.1 = declared;
         }
     }
     if !rules.level1_weights.is_empty() {

@@ -664,6 +664,14 @@ impl EvaluationDocument {
         self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Incomplete)
     }
 
+    /// The points a level-1 header of the form declares ("项目效益(35分)"), if it declares any.
+    pub fn declared_level1_weight(&self, level1: &str) -> Option<Decimal> {
+        self.declared_weights
+            .iter()
+            .find(|d| d.level1 == level1 && d.level2.is_none())
+            .map(|d| d.weight)
+    }
+
     /// True when the form is a fragment without its 项目名称 (a `fragment` import issue).
     pub fn is_fragment(&self) -> bool {
         self.import_issues.iter().any(|i| i.kind == ImportIssueKind::Fragment)

@@ -147,6 +147,12 @@ fn find_span(text: &str, needle: &str, from: usize) -> Range<usize> {
         .map_or(from..from, |i| from + i..from + i + needle.len())
 }
 
+/// Whether [min, max] is a band of shares of a weight: 0 ≤ min ≤ max ≤ 1 (qualitative tiers and
+/// `[classify.criteria]`).
+fn is_share_band(min: Decimal, max: Decimal) -> bool {
+    Decimal::ZERO <= min && min <= max && max <= Decimal::ONE
+}
+
 /// Checks a rule set's files and returns every problem found, errors first by file and line.
 pub fn check(files: &RuleSetFiles) -> Vec<Diagnostic> {
     analyse(files, &ScriptLimits::default()).diagnostics
@@ -475,7 +481,7 @@ fn check_policy(
     let mut tiers: Vec<_> = raw.qualitative.iter().collect();
     tiers.sort_by_key(|t| t.min.value.0);
     for t in &tiers {
-        if t.min.value.0 > t.max.value.0 || t.min.value.0 < Decimal::ZERO || t.max.value.0 > Decimal::ONE {
+        if !is_share_band(t.min.value.0, t.max.value.0) {
             c.error(
                 "jixiao::policy::tiers",
                 t.min.span.clone(),
@@ -528,7 +534,7 @@ fn check_policy(
     }
     if let Some(criteria) = &raw.classify.criteria {
         let (min, max) = (criteria.min.value.0, criteria.max.value.0);
-        if min > max || min < Decimal::ZERO || max > Decimal::ONE {
+        if !is_share_band(min, max) {
             let at = if min < Decimal::ZERO {
                 &criteria.min
             } else {

@@ -1584,12 +1584,7 @@ impl<'g> Reader<'g> {
             // Cut off inside the table: the last 一级 block carries fewer points than its label
             // states ("项目效益(35分)" over rows worth 25).
             let level1 = last_ind.level1.clone();
-            let declared = self
-                .doc
-                .declared_weights
-                .iter()
-                .find(|d| d.level1 == level1 && d.level2.is_none())
-                .map(|d| d.weight);
+            let declared = self.doc.declared_level1_weight(&level1);
             let rows = checked_sum(
                 self.doc
                     .indicators
